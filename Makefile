@@ -1,0 +1,53 @@
+# Thin wrapper: Debian packages, CMake build, run, tests. See README.md.
+SHELL := /bin/bash
+BUILD ?= build
+JOBS ?= $(shell nproc)
+LISTEN ?= 127.0.0.1:8080
+DB ?= sqlite:var/rendezvous.db
+
+# Debian 12 packages the build and the tests need.
+DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates tzdata \
+  libboost-dev libical-dev libhowardhinnant-date-dev nlohmann-json3-dev libsqlite3-dev \
+  libsodium-dev googletest libgtest-dev libgmock-dev nodejs npm curl
+
+.PHONY: all deps build run test test-unit test-e2e test-contract test-sanitize lint fmt clean
+
+all: build
+
+# Installs the missing packages only (as root, or through sudo when available).
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	@mkdir -p var
+	$(BUILD)/rendezvous serve --listen $(LISTEN) --db $(DB) --demo
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure --timeout 600
+
+# AddressSanitizer + UndefinedBehaviorSanitizer over the C++ suites.
+test-sanitize: deps
+	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DRDV_SANITIZE=address,undefined
+	cmake --build build-sanitize -j$(JOBS)
+	cd build-sanitize && ctest --output-on-failure --timeout 900 -E contract
+
+lint:
+	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
+	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'src/*.cpp' 'api/*.cpp')
+
+fmt:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf $(BUILD) build-sanitize

@@ -1,0 +1,50 @@
+#include "app.h"
+
+#include <iostream>
+
+#include "domain/error.h"
+#include "error_status.h"
+
+namespace rdv {
+
+App::App(Store& store, const Clock& clock, Random& random, AppOptions options)
+    : store_(store),
+      clock_(clock),
+      random_(random),
+      options_(std::move(options)),
+      booking_limiter_(clock, options_.booking_rate_limit),
+      bookings_(store, clock, random) {
+  add_admin_routes();
+  add_agenda_routes();
+  add_booking_routes();
+}
+
+HttpResponse App::handle(const HttpRequest& request) {
+  HttpResponse response;
+  try {
+    response = router_.route(request);
+  } catch (const ClientError& e) {
+    response = error_response(e.code(), e.what());
+  } catch (const std::exception& e) {
+    // The detail stays in the log; the client gets a generic 500.
+    std::cerr << "error on " << request.method << " " << request.path << ": " << e.what() << "\n";
+    response = internal_error_response();
+  }
+  if (request.method == "HEAD") response.body.clear();
+  // The access log has the path only: query strings carry manage tokens.
+  std::cerr << request.method << " " << request.path << " " << response.status << "\n";
+  return response;
+}
+
+void App::bootstrap_admin(const std::string& token) {
+  if (token.empty()) return;
+  store_.write([&](StoreWriter& tx) {
+    if (tx.has_admin()) return;
+    User admin;
+    admin.role = Role::kAdmin;
+    admin.name = "bootstrap administrator";
+    tx.insert_user(admin, token_hash(token));
+  });
+}
+
+}  // namespace rdv

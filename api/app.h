@@ -1,0 +1,66 @@
+// The HTTP API of rendezvous: routes requests to thin handlers over the core,
+// turns every failure into the JSON error shape, and never throws.
+#pragma once
+
+#include <string>
+
+#include "booking/bookings.h"
+#include "crypto/tokens.h"
+#include "domain/clock.h"
+#include "json_io.h"
+#include "rate_limiter.h"
+#include "router.h"
+#include "storage/store.h"
+
+namespace rdv {
+
+struct AppOptions {
+  std::string public_url = "http://127.0.0.1:8080";  // base of links we hand out
+  int booking_rate_limit = 30;                        // per client address and minute
+  std::string openapi_yaml;                           // served at /openapi.yaml
+};
+
+class App {
+ public:
+  App(Store& store, const Clock& clock, Random& random, AppOptions options);
+  HttpResponse handle(const HttpRequest& request);
+
+  // Actions with their validation, shared by the handlers and the demo data.
+  Json create_organisation(const Json& body);
+  Json create_place(Id organisation_id, const Json& body);
+  Json create_service(Id organisation_id, const Json& body);
+  Json create_agent(Id organisation_id, const Json& body);
+  Json create_user(Id organisation_id, const Json& body);
+  Json create_opening(Id agent_id, const Json& body);
+  Json create_absence(Id agent_id, const Json& body);
+  // Creates the first administrator with this token, if there is none yet.
+  void bootstrap_admin(const std::string& token);
+
+ private:
+  void add_admin_routes();
+  void add_agenda_routes();
+  void add_booking_routes();
+
+  HttpResponse slots(const HttpRequest& request);
+  HttpResponse search(const HttpRequest& request);
+  HttpResponse create_booking(const HttpRequest& request);
+  HttpResponse get_booking(const HttpRequest& request, Id id);
+  HttpResponse cancel_booking(const HttpRequest& request, Id id);
+  HttpResponse reschedule_booking(const HttpRequest& request, Id id);
+
+  // The booking as the wire shows it; with its manage token right after creation.
+  Json booking_json(StoreReader& store, const Booking& b, const std::string& manage_token = "");
+  // Resolves who may act on a booking: the resident's manage token or a user's rights.
+  // Returns true when it is the resident (their rules apply).
+  bool authorize_booking(StoreReader& store, const HttpRequest& request, const Booking& b);
+
+  Store& store_;
+  const Clock& clock_;
+  Random& random_;
+  AppOptions options_;
+  Router router_;
+  RateLimiter booking_limiter_;
+  Bookings bookings_;
+};
+
+}  // namespace rdv

@@ -1,0 +1,133 @@
+#include "config.h"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <vector>
+
+namespace rdv {
+namespace {
+
+int to_int(const std::string& name, const std::string& v, int min, int max) {
+  int n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc{} || p != v.data() + v.size() || n < min || n > max)
+    throw ConfigError(name + ": expected a number between " + std::to_string(min) + " and " +
+                      std::to_string(max) + ", got '" + v + "'");
+  return n;
+}
+
+struct Option {
+  const char* flag;  // --listen
+  const char* env;   // RDV_LISTEN
+  bool takes_value;
+  std::function<void(Config&, const std::string&)> set;
+};
+
+const std::vector<Option>& options() {
+  static const std::vector<Option> all = {
+      {"--listen", "RDV_LISTEN", true, [](Config& c, const std::string& v) { c.listen = v; }},
+      {"--db", "RDV_DB", true, [](Config& c, const std::string& v) { c.db = v; }},
+      {"--demo", "RDV_DEMO", false,
+       [](Config& c, const std::string& v) { c.demo = v != "0" && v != "false"; }},
+      {"--public-url", "RDV_PUBLIC_URL", true,
+       [](Config& c, const std::string& v) { c.public_url = v; }},
+      {"--bootstrap-admin-token", "RDV_BOOTSTRAP_ADMIN_TOKEN", true,
+       [](Config& c, const std::string& v) { c.bootstrap_admin_token = v; }},
+      {"--booking-rate-limit", "RDV_BOOKING_RATE_LIMIT", true,
+       [](Config& c, const std::string& v) {
+         c.booking_rate_limit = to_int("booking rate limit", v, 0, 1000000);
+       }},
+      {"--worker-threads", "RDV_WORKER_THREADS", true,
+       [](Config& c, const std::string& v) { c.worker_threads = to_int("worker threads", v, 1, 256); }},
+  };
+  return all;
+}
+
+void apply_file(Config& c, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot read config file " + path);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty() || line[0] == '#') continue;
+    auto eq = line.find('=');
+    std::string key = line.substr(0, eq);
+    const Option* opt = nullptr;
+    for (const auto& o : options())
+      if (key == o.env) opt = &o;
+    if (eq == std::string::npos || !opt)
+      throw ConfigError(path + ":" + std::to_string(number) + ": unknown setting '" + key + "'");
+    opt->set(c, line.substr(eq + 1));
+  }
+}
+
+}  // namespace
+
+std::string Config::listen_host() const { return listen.substr(0, listen.rfind(':')); }
+
+int Config::listen_port() const {
+  return to_int("listen port", listen.substr(listen.rfind(':') + 1), 0, 65535);
+}
+
+std::string usage() {
+  return "usage: rendezvous serve [--listen HOST:PORT] [--db sqlite:PATH] [--demo] "
+         "[--config FILE] [--public-url URL] [--booking-rate-limit N] [--worker-threads N]";
+}
+
+Config parse_config(int argc, const char* const* argv,
+                    const std::map<std::string, std::string>& environment) {
+  Config c;
+  if (argc < 2) throw ConfigError("missing command; " + usage());
+  c.command = argv[1];
+  if (c.command != "serve") throw ConfigError("unknown command '" + c.command + "'; " + usage());
+
+  // Collect flags first: --config must be applied before the environment.
+  std::vector<std::pair<const Option*, std::string>> flags;
+  std::string config_file;
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    auto eq = arg.find('=');
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    if (arg == "--config") {
+      if (eq == std::string::npos && i + 1 >= argc) throw ConfigError("--config needs a value");
+      config_file = eq == std::string::npos ? argv[++i] : value;
+      continue;
+    }
+    const Option* opt = nullptr;
+    for (const auto& o : options())
+      if (arg == o.flag) opt = &o;
+    if (!opt) throw ConfigError("unknown flag " + arg + "; " + usage());
+    if (opt->takes_value && eq == std::string::npos) {
+      if (i + 1 >= argc) throw ConfigError(arg + " needs a value");
+      value = argv[++i];
+    } else if (!opt->takes_value && eq == std::string::npos) {
+      value = "1";
+    }
+    flags.emplace_back(opt, value);
+  }
+  if (!config_file.empty()) apply_file(c, config_file);
+  for (const auto& o : options())
+    if (auto it = environment.find(o.env); it != environment.end()) o.set(c, it->second);
+  for (auto& [opt, value] : flags) opt->set(c, value);
+
+  if (c.listen.find(':') == std::string::npos || c.listen_host().empty())
+    throw ConfigError("--listen must be HOST:PORT, got '" + c.listen + "'");
+  c.listen_port();
+  if (c.db.rfind("sqlite:", 0) != 0 || c.db.size() <= 7) {
+    if (c.db.rfind("postgresql://", 0) == 0 || c.db.rfind("postgres://", 0) == 0)
+      throw ConfigError("this build has no PostgreSQL store yet; use --db sqlite:PATH");
+    throw ConfigError("--db must be sqlite:PATH, got '" + c.db + "'");
+  }
+  if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 &&
+      c.public_url.rfind("https://", 0) != 0)
+    throw ConfigError("--public-url must start with http:// or https://");
+  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+  return c;
+}
+
+}  // namespace rdv

@@ -1,0 +1,35 @@
+// Command line and environment: every flag has an RDV_ variable; flags win over
+// the environment, which wins over the --config file (KEY=VALUE lines).
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace rdv {
+
+struct Config {
+  std::string command;  // serve
+  std::string listen = "127.0.0.1:8080";
+  std::string db = "sqlite:var/rendezvous.db";
+  bool demo = false;
+  std::string public_url;  // default: the listen URL
+  std::string bootstrap_admin_token;
+  int booking_rate_limit = 30;
+  int worker_threads = 8;
+
+  std::string listen_host() const;
+  int listen_port() const;
+};
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Throws ConfigError with a one-line message naming the problem.
+Config parse_config(int argc, const char* const* argv,
+                    const std::map<std::string, std::string>& environment);
+
+std::string usage();
+
+}  // namespace rdv

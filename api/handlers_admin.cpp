@@ -1,0 +1,207 @@
+// Organisations, places, services, agents and users: set up by administrators.
+#include <algorithm>
+
+#include "app.h"
+#include "auth.h"
+#include "domain/error.h"
+
+namespace rdv {
+namespace {
+
+const std::vector<std::string> kOrganisationKinds = {
+    "commune", "epci", "france_services", "msap", "association", "department", "other"};
+
+std::string one_of(Fields& f, const char* name, const std::vector<std::string>& allowed,
+                   const std::string& fallback) {
+  std::string v = f.text_or(name, fallback, 50);
+  if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+    std::string list;
+    for (auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    throw ClientError(ErrorCode::kInvalidInput, std::string(name) + " must be one of " + list);
+  }
+  return v;
+}
+
+std::string zone_field(Fields& f, const std::string& fallback) {
+  std::string tz = f.text_or("timezone", fallback, 64);
+  zone_named(tz);  // throws kInvalidTimezone
+  return tz;
+}
+
+Organisation load_organisation(StoreReader& r, Id id) {
+  auto o = r.organisation(id);
+  if (!o) throw ClientError(ErrorCode::kNotFound, "organisation not found");
+  return *o;
+}
+
+}  // namespace
+
+Json App::create_organisation(const Json& body) {
+  Fields f(body);
+  Organisation o;
+  o.name = f.text("name");
+  o.kind = one_of(f, "kind", kOrganisationKinds, "commune");
+  o.timezone = zone_field(f, "Europe/Paris");
+  f.done();
+  store_.write([&](StoreWriter& tx) { o.id = tx.insert_organisation(o); });
+  return to_json(o);
+}
+
+Json App::create_place(Id organisation_id, const Json& body) {
+  Place p;
+  store_.write([&](StoreWriter& tx) {
+    Organisation org = load_organisation(tx, organisation_id);
+    Fields f(body);
+    p.organisation_id = organisation_id;
+    p.name = f.text("name");
+    p.address = f.text_or("address", "", 300);
+    p.postcode = f.text_or("postcode", "", 10);
+    p.city = f.text_or("city", "", 100);
+    p.accessibility = f.text_or("accessibility", "", 1000);
+    p.opening_hours = f.text_or("opening_hours", "", 1000);
+    p.latitude = f.opt_number("latitude", -90, 90);
+    p.longitude = f.opt_number("longitude", -180, 180);
+    p.timezone = zone_field(f, org.timezone);
+    f.done();
+    p.id = tx.insert_place(p);
+  });
+  return to_json(p);
+}
+
+Json App::create_service(Id organisation_id, const Json& body) {
+  Service s;
+  Fields f(body);
+  s.organisation_id = organisation_id;
+  s.name = f.text("name");
+  s.description = f.text_or("description", "", 4000);
+  s.keywords = f.strings_or("keywords", {});
+  s.documents_to_bring = f.strings_or("documents_to_bring", {}, 50, 500);
+  s.duration_minutes = f.integer_or("duration_minutes", -1, 5, 720);
+  if (s.duration_minutes < 0)
+    throw ClientError(ErrorCode::kInvalidInput, "duration_minutes is required");
+  s.slot_step_minutes = f.integer_or("slot_step_minutes", 0, 0, 720);
+  auto modes = f.strings_or("modes", {"in_person"}, 3, 20);
+  for (auto& m : modes) {
+    auto mode = parse_mode(m);
+    if (!mode)
+      throw ClientError(ErrorCode::kInvalidInput, "modes must be in_person, video or phone");
+    s.modes.add(*mode);
+  }
+  if (s.modes.empty()) throw ClientError(ErrorCode::kInvalidInput, "modes must not be empty");
+  s.min_notice_minutes = f.integer_or("min_notice_minutes", 30, 0, 60 * 24 * 365);
+  s.horizon_days = f.integer_or("horizon_days", 90, 1, 730);
+  s.buffer_before_minutes = f.integer_or("buffer_before_minutes", 0, 0, 240);
+  s.buffer_after_minutes = f.integer_or("buffer_after_minutes", 0, 0, 240);
+  s.capacity = f.integer_or("capacity", 1, 1, 500);
+  s.cancel_until_minutes = f.integer_or("cancel_until_minutes", 240, 0, 60 * 24 * 30);
+  s.bookable_by = f.strings_or("bookable_by", {"public", "desk", "agent"}, 3, 10);
+  for (auto& who : s.bookable_by)
+    if (who != "public" && who != "desk" && who != "agent")
+      throw ClientError(ErrorCode::kInvalidInput, "bookable_by must be public, desk or agent");
+  if (s.bookable_by.empty())
+    throw ClientError(ErrorCode::kInvalidInput, "bookable_by must not be empty");
+  f.done();
+  store_.write([&](StoreWriter& tx) {
+    load_organisation(tx, organisation_id);
+    s.id = tx.insert_service(s);
+  });
+  return to_json(s);
+}
+
+Json App::create_agent(Id organisation_id, const Json& body) {
+  Fields f(body);
+  Agent a;
+  a.name = f.text("name");
+  a.email = f.text_or("email", "", 200);
+  a.phone = f.text_or("phone", "", 30);
+  f.done();
+  a.organisation_ids = {organisation_id};
+  a.ics_secret = new_token(random_);
+  std::string api_token = new_token(random_);
+  store_.write([&](StoreWriter& tx) {
+    load_organisation(tx, organisation_id);
+    a.id = tx.insert_agent(a);
+    User u;
+    u.role = Role::kAgent;
+    u.agent_id = a.id;
+    u.name = a.name;
+    tx.insert_user(u, token_hash(api_token));
+  });
+  return {{"id", a.id},
+          {"name", a.name},
+          {"email", a.email},
+          {"phone", a.phone},
+          {"organisation_ids", a.organisation_ids},
+          {"api_token", api_token}};
+}
+
+Json App::create_user(Id organisation_id, const Json& body) {
+  Fields f(body);
+  std::string role = one_of(f, "role", {"org_admin", "desk"}, "desk");
+  User u;
+  u.role = *parse_role(role);
+  u.organisation_id = organisation_id;
+  u.name = f.text("name");
+  f.done();
+  std::string api_token = new_token(random_);
+  store_.write([&](StoreWriter& tx) {
+    load_organisation(tx, organisation_id);
+    u.id = tx.insert_user(u, token_hash(api_token));
+  });
+  return {{"id", u.id},
+          {"role", role},
+          {"organisation_id", organisation_id},
+          {"name", u.name},
+          {"api_token", api_token}};
+}
+
+void App::add_admin_routes() {
+  router_.add("GET", "/healthz", [this](const HttpRequest&, const PathParams&) {
+    if (!store_.healthy()) throw ClientError(ErrorCode::kUnavailable, "database unavailable");
+    return json_response(200, {{"status", "ok"}});
+  });
+  router_.add("GET", "/openapi.yaml", [this](const HttpRequest&, const PathParams&) {
+    return HttpResponse{200, "application/yaml; charset=utf-8", options_.openapi_yaml, {}};
+  });
+  router_.add("POST", "/api/v1/organisations", [this](const HttpRequest& r, const PathParams&) {
+    User u;
+    store_.read([&](StoreReader& s) { u = require_user(s, r); });
+    require_admin(u);
+    return json_response(201, create_organisation(parse_json_object(r)));
+  });
+  router_.add("GET", "/api/v1/organisations/{org}", [this](const HttpRequest&, const PathParams& p) {
+    Organisation o;
+    store_.read([&](StoreReader& s) { o = load_organisation(s, p.id(0)); });
+    return json_response(200, to_json(o));
+  });
+  // Creation under an organisation: its administrators (or territory administrators).
+  auto under_org = [this](Json (App::*action)(Id, const Json&)) {
+    return [this, action](const HttpRequest& r, const PathParams& p) {
+      Id org = p.id(0);
+      store_.read([&](StoreReader& s) {
+        User u = require_user(s, r);
+        load_organisation(s, org);
+        require_org_admin(u, org);
+      });
+      return json_response(201, (this->*action)(org, parse_json_object(r)));
+    };
+  };
+  router_.add("POST", "/api/v1/organisations/{org}/places", under_org(&App::create_place));
+  router_.add("POST", "/api/v1/organisations/{org}/services", under_org(&App::create_service));
+  router_.add("POST", "/api/v1/organisations/{org}/agents", under_org(&App::create_agent));
+  router_.add("POST", "/api/v1/organisations/{org}/users", under_org(&App::create_user));
+  router_.add("GET", "/api/v1/services/{id}", [this](const HttpRequest&, const PathParams& p) {
+    std::optional<Service> s;
+    store_.read([&](StoreReader& r) { s = r.service(p.id(0)); });
+    if (!s) throw ClientError(ErrorCode::kNotFound, "service not found");
+    return json_response(200, to_json(*s));
+  });
+  router_.add("GET", "/api/v1/places/{id}", [this](const HttpRequest&, const PathParams& p) {
+    std::optional<Place> place;
+    store_.read([&](StoreReader& r) { place = r.place(p.id(0)); });
+    if (!place) throw ClientError(ErrorCode::kNotFound, "place not found");
+    return json_response(200, to_json(*place));
+  });
+}
+
+}  // namespace rdv

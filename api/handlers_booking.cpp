@@ -1,0 +1,326 @@
+// What residents and desks do: search, see free slots, book, cancel, move.
+#include <map>
+
+#include "app.h"
+#include "auth.h"
+#include "booking/agendas.h"
+#include "domain/error.h"
+#include "domain/text.h"
+#include "error_status.h"
+
+namespace rdv {
+namespace {
+
+constexpr auto kMaxSlotWindow = std::chrono::days{93};
+
+Instant instant_param(const HttpRequest& r, const char* name, Instant fallback) {
+  const std::string* v = r.param(name);
+  if (!v) return fallback;
+  auto t = parse_rfc3339(*v);
+  if (!t)
+    throw ClientError(ErrorCode::kInvalidInput,
+                      std::string(name) + " must be an RFC 3339 date-time with offset");
+  return *t;
+}
+
+std::optional<Id> id_param(const HttpRequest& r, const char* name) {
+  const std::string* v = r.param(name);
+  if (!v) return std::nullopt;
+  try {
+    size_t used = 0;
+    long long id = std::stoll(*v, &used);
+    if (used == v->size() && id > 0) return id;
+  } catch (const std::exception&) {
+  }
+  throw ClientError(ErrorCode::kInvalidInput, std::string(name) + " must be an id");
+}
+
+std::optional<Mode> mode_param(const HttpRequest& r) {
+  const std::string* v = r.param("mode");
+  if (!v || v->empty()) return std::nullopt;
+  auto m = parse_mode(*v);
+  if (!m) throw ClientError(ErrorCode::kInvalidInput, "mode must be in_person, video or phone");
+  return m;
+}
+
+Service load_service(StoreReader& r, Id id) {
+  auto s = r.service(id);
+  if (!s) throw ClientError(ErrorCode::kNotFound, "service not found");
+  return *s;
+}
+
+// Zones of places, looked up once per request.
+class PlaceZones {
+ public:
+  explicit PlaceZones(StoreReader& r) : r_(r) {}
+  Zone of(Id place_id) {
+    auto it = zones_.find(place_id);
+    if (it != zones_.end()) return it->second;
+    auto p = r_.place(place_id);
+    Zone z = date::locate_zone(p ? p->timezone : "Europe/Paris");
+    zones_.emplace(place_id, z);
+    return z;
+  }
+
+ private:
+  StoreReader& r_;
+  std::map<Id, Zone> zones_;
+};
+
+Json slots_json(StoreReader& r, const std::vector<Slot>& slots) {
+  PlaceZones zones(r);
+  Json out = Json::array();
+  for (const Slot& s : slots) out.push_back(to_json(s, zones.of(s.place_id)));
+  return out;
+}
+
+Resident resident_fields(const Json* j) {
+  if (!j) throw ClientError(ErrorCode::kInvalidInput, "resident is required");
+  Fields f(*j, "resident.");
+  Resident r;
+  r.first_name = f.text_or("first_name", "", 100);
+  r.last_name = f.text_or("last_name", "", 100);
+  r.email = f.text_or("email", "", 200);
+  r.phone = f.text_or("phone", "", 30);
+  f.done();
+  return r;
+}
+
+// What a desk records when it books for a visitor: that the visitor agreed.
+std::string mandate_fields(const Json* j) {
+  if (!j) return "";
+  Fields f(*j, "mandate.");
+  if (f.opt_bool("consent") != true)
+    throw ClientError(ErrorCode::kInvalidInput, "mandate.consent must be true");
+  Json stored = {{"consent", true}};
+  std::string kind = f.text("kind", 20);
+  if (kind != "oral" && kind != "written")
+    throw ClientError(ErrorCode::kInvalidInput, "mandate.kind must be oral or written");
+  stored["kind"] = kind;
+  if (auto ref = f.opt_text("reference", 200)) stored["reference"] = *ref;
+  f.done();
+  return dump(stored);
+}
+
+}  // namespace
+
+Json App::booking_json(StoreReader& r, const Booking& b, const std::string& manage_token) {
+  auto place = r.place(b.place_id);
+  Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
+  Json j = {{"id", b.id},
+            {"status", status_name(b.status)},
+            {"service_id", b.service_id},
+            {"agent_id", b.agent_id},
+            {"place_id", b.place_id},
+            {"mode", mode_name(b.mode)},
+            {"start", format_rfc3339(b.start, zone)},
+            {"end", format_rfc3339(b.end, zone)},
+            {"booked_by", b.booked_by},
+            {"resident",
+             {{"first_name", b.resident.first_name},
+              {"last_name", b.resident.last_name},
+              {"email", b.resident.email},
+              {"phone", b.resident.phone}}},
+            {"notes", b.notes},
+            {"created_at", format_rfc3339(b.created_at, zone)}};
+  if (!b.mandate_json.empty()) j["mandate"] = Json::parse(b.mandate_json, nullptr, false);
+  if (!b.cancel_reason.empty()) j["cancel_reason"] = b.cancel_reason;
+  if (!manage_token.empty()) {
+    j["manage_token"] = manage_token;
+    j["manage_url"] = options_.public_url + "/api/v1/bookings/" + std::to_string(b.id) +
+                      "?token=" + manage_token;
+  }
+  return j;
+}
+
+bool App::authorize_booking(StoreReader& r, const HttpRequest& request, const Booking& b) {
+  if (const std::string* token = request.param("token")) {
+    if (!constant_time_equal(token_hash(*token), b.manage_token_hash))
+      throw ClientError(ErrorCode::kForbidden, "invalid manage token");
+    return true;
+  }
+  User u = require_user(r, request);
+  if (!may_manage_booking(u, b, load_service(r, b.service_id)))
+    throw ClientError(ErrorCode::kForbidden, "this booking belongs to another agent or organisation");
+  return false;
+}
+
+HttpResponse App::slots(const HttpRequest& request) {
+  auto service_id = id_param(request, "service");
+  if (!service_id) throw ClientError(ErrorCode::kInvalidInput, "service is required");
+  Instant now = clock_.now();
+  Instant from = instant_param(request, "from", now);
+  Instant to = instant_param(request, "to", from + std::chrono::days{14});
+  if (to <= from) throw ClientError(ErrorCode::kInvalidTimeRange, "to must be after from");
+  if (to - from > kMaxSlotWindow)
+    throw ClientError(ErrorCode::kInvalidTimeRange, "the window is at most 93 days");
+  SlotFilter filter;
+  filter.mode = mode_param(request);
+  filter.place_id = id_param(request, "place");
+  if (auto limit = id_param(request, "limit")) filter.limit = static_cast<size_t>(std::min<Id>(*limit, 2000));
+  auto agent = id_param(request, "agent");
+  Json out;
+  store_.read([&](StoreReader& r) {
+    Service service = load_service(r, *service_id);
+    out = slots_json(r, find_slots(r, service, {from, to}, now, filter, agent));
+  });
+  return json_response(200, out);
+}
+
+HttpResponse App::search(const HttpRequest& request) {
+  const std::string* q = request.param("q");
+  const std::string* postcode = request.param("postcode");
+  if (q && q->size() > 200) throw ClientError(ErrorCode::kInvalidInput, "q is too long");
+  if (postcode && (postcode->size() > 5 ||
+                   postcode->find_first_not_of("0123456789AB") != std::string::npos))
+    throw ClientError(ErrorCode::kInvalidInput, "postcode must be a postcode or its beginning");
+  auto mode = mode_param(request);
+  auto terms = search_terms(q ? *q : "");
+  Instant now = clock_.now();
+  Json out = Json::array();
+  store_.read([&](StoreReader& r) {
+    for (const Service& s : r.search_services(terms, mode, 20)) {
+      auto places = r.places_offering(s.id, postcode ? *postcode : "");
+      if (places.empty()) continue;  // nowhere to be received (near that postcode)
+      auto org = r.organisation(s.organisation_id);
+      Json places_json = Json::array();
+      for (auto& p : places) places_json.push_back(to_json(p));
+      // The next free slot in one of these places.
+      Json next = nullptr;
+      SlotFilter filter;
+      filter.mode = mode;
+      filter.limit = 50;
+      for (const Slot& slot : find_slots(r, s, {now, now + std::chrono::days{s.horizon_days}},
+                                         now, filter, std::nullopt)) {
+        bool listed = std::any_of(places.begin(), places.end(),
+                                  [&](const Place& p) { return p.id == slot.place_id; });
+        if (listed) {
+          next = slots_json(r, {slot})[0];
+          break;
+        }
+      }
+      out.push_back({{"service", to_json(s)},
+                     {"organisation", org ? to_json(*org) : Json(nullptr)},
+                     {"places", places_json},
+                     {"next_slot", next}});
+    }
+  });
+  return json_response(200, out);
+}
+
+HttpResponse App::create_booking(const HttpRequest& request) {
+  int retry_after = 0;
+  if (!booking_limiter_.allow(request.client_ip, retry_after)) {
+    HttpResponse r = error_response(ErrorCode::kRateLimited, "too many bookings, retry later");
+    r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+    return r;
+  }
+  Json body = parse_json_object(request);
+  std::optional<User> user;
+  store_.read([&](StoreReader& r) { user = authenticate(r, request); });
+  Fields f(body);
+  BookingRequest req;
+  req.service_id = f.id("service_id");
+  auto start = parse_rfc3339(f.text("start", 40));
+  if (!start)
+    throw ClientError(ErrorCode::kInvalidInput, "start must be an RFC 3339 date-time with offset");
+  req.start = *start;
+  auto mode = parse_mode(f.text_or("mode", "in_person", 20));
+  if (!mode) throw ClientError(ErrorCode::kInvalidInput, "mode must be in_person, video or phone");
+  req.mode = *mode;
+  req.agent_id = f.opt_id("agent_id");
+  req.place_id = f.opt_id("place_id");
+  req.resident = resident_fields(f.object("resident"));
+  req.mandate_json = mandate_fields(f.object("mandate"));
+  req.notes = f.text_or("notes", "", 2000);
+  f.done();
+  if (user) req.booked_by = user->role == Role::kDesk ? "desk" : "agent";
+  if (!req.mandate_json.empty() && req.booked_by != "desk")
+    throw ClientError(ErrorCode::kInvalidInput, "mandate is only for desks booking on behalf");
+
+  std::optional<IdempotencyKey> key;
+  if (const std::string* k = request.header("idempotency-key")) {
+    if (k->empty() || k->size() > 255)
+      throw ClientError(ErrorCode::kInvalidInput, "Idempotency-Key must be 1 to 255 characters");
+    key = IdempotencyKey{(user ? "user:" + std::to_string(user->id) : std::string("public")) +
+                             ":" + *k,
+                         token_hash(request.body)};
+  }
+  auto outcome = bookings_.book(req, key, [&](StoreReader& r, const CreatedBooking& c) {
+    return IdempotentResponse{"", 201, dump(booking_json(r, c.booking, c.manage_token))};
+  });
+  HttpResponse response{outcome.response.status, "application/json", outcome.response.body, {}};
+  if (outcome.replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
+  return response;
+}
+
+HttpResponse App::get_booking(const HttpRequest& request, Id id) {
+  Json out;
+  store_.read([&](StoreReader& r) {
+    auto b = r.booking(id);
+    if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
+    authorize_booking(r, request, *b);
+    out = booking_json(r, *b);
+  });
+  return json_response(200, out);
+}
+
+HttpResponse App::cancel_booking(const HttpRequest& request, Id id) {
+  std::string reason;
+  if (!request.body.empty()) {
+    Json body = parse_json_object(request);
+    Fields f(body);
+    reason = f.text_or("reason", "", 500);
+    f.done();
+  }
+  bool by_resident = false;
+  store_.read([&](StoreReader& r) {
+    auto b = r.booking(id);
+    if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
+    by_resident = authorize_booking(r, request, *b);
+  });
+  Booking cancelled = bookings_.cancel(id, by_resident, reason);
+  Json out;
+  store_.read([&](StoreReader& r) { out = booking_json(r, cancelled); });
+  return json_response(200, out);
+}
+
+HttpResponse App::reschedule_booking(const HttpRequest& request, Id id) {
+  Json body = parse_json_object(request);
+  Fields f(body);
+  auto start = parse_rfc3339(f.text("start", 40));
+  if (!start)
+    throw ClientError(ErrorCode::kInvalidInput, "start must be an RFC 3339 date-time with offset");
+  auto agent = f.opt_id("agent_id");
+  f.done();
+  bool by_resident = false;
+  store_.read([&](StoreReader& r) {
+    auto b = r.booking(id);
+    if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
+    by_resident = authorize_booking(r, request, *b);
+  });
+  Booking moved = bookings_.reschedule(id, *start, agent, by_resident);
+  Json out;
+  store_.read([&](StoreReader& r) { out = booking_json(r, moved); });
+  return json_response(200, out);
+}
+
+void App::add_booking_routes() {
+  router_.add("GET", "/api/v1/slots",
+              [this](const HttpRequest& r, const PathParams&) { return slots(r); });
+  router_.add("GET", "/api/v1/search",
+              [this](const HttpRequest& r, const PathParams&) { return search(r); });
+  router_.add("POST", "/api/v1/bookings",
+              [this](const HttpRequest& r, const PathParams&) { return create_booking(r); });
+  router_.add("GET", "/api/v1/bookings/{id}", [this](const HttpRequest& r, const PathParams& p) {
+    return get_booking(r, p.id(0));
+  });
+  router_.add("POST", "/api/v1/bookings/{id}/cancel",
+              [this](const HttpRequest& r, const PathParams& p) { return cancel_booking(r, p.id(0)); });
+  router_.add("POST", "/api/v1/bookings/{id}/reschedule",
+              [this](const HttpRequest& r, const PathParams& p) {
+                return reschedule_booking(r, p.id(0));
+              });
+}
+
+}  // namespace rdv

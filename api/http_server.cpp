@@ -1,0 +1,286 @@
+#include "http_server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+
+#include <atomic>
+#include <iostream>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace rdv {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+const char* kErrorTooLarge =
+    R"({"error":{"code":"payload_too_large","message":"request body larger than the limit"}})";
+const char* kErrorBadRequest =
+    R"({"error":{"code":"bad_request","message":"malformed HTTP request"}})";
+
+}  // namespace
+
+std::string percent_decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+        hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else if (s[i] == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string percent_encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view query) {
+  std::map<std::string, std::string> out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    std::string name = percent_decode(pair.substr(0, eq), true);
+    std::string value = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+    if (!name.empty()) out.emplace(std::move(name), std::move(value));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  HttpHandler handler;
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  net::thread_pool workers;
+  std::vector<std::thread> io_threads;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+  std::uint16_t bound_port = 0;
+
+  Impl(HttpServerOptions o, HttpHandler h)
+      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {}
+
+  void accept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl& server)
+      : stream_(std::move(socket)), server_(server) {}
+
+  void start() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::read, shared_from_this()));
+  }
+
+ private:
+  void read() {
+    if (server_.stopping) return close();
+    parser_.emplace();
+    parser_->body_limit(server_.options.body_limit);
+    parser_->header_limit(32 * 1024);
+    stream_.expires_after(server_.options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, size_t) {
+    if (ec == http::error::body_limit) return reply_and_close(413, kErrorTooLarge);
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset)
+      return close();
+    if (ec) {  // a parse error gets an answer; a broken connection does not
+      if (ec.category() == http::make_error_code(http::error::bad_target).category())
+        return reply_and_close(400, kErrorBadRequest);
+      return close();
+    }
+    auto req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    std::string_view target(req.target().data(), req.target().size());
+    auto q = target.find('?');
+    request.path = percent_decode(target.substr(0, q), false);
+    if (q != std::string_view::npos) request.query = parse_query(target.substr(q + 1));
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request.headers.emplace(std::move(name), std::string(field.value()));
+    }
+    request.body = std::move(req.body());
+    beast::error_code ep_ec;
+    auto ep = stream_.socket().remote_endpoint(ep_ec);
+    if (!ep_ec) request.client_ip = ep.address().to_string();
+
+    ++server_.in_flight;
+    stream_.expires_never();
+    net::post(server_.workers, [self = shared_from_this(), request = std::move(request)] {
+      HttpResponse response;
+      try {
+        response = self->server_.handler(request);
+      } catch (const std::exception& e) {
+        std::cerr << "handler failed: " << e.what() << "\n";
+        response = {500, "application/json",
+                    R"({"error":{"code":"internal_error","message":"internal error"}})", {}};
+      }
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->write(std::move(response), true);
+      });
+    });
+  }
+
+  void write(HttpResponse response, bool counted) {
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(response.status), 11);
+    res->set(http::field::server, "rendezvous");
+    res->set(http::field::content_type, response.content_type);
+    res->set(http::field::cache_control, "no-store");
+    res->set("X-Content-Type-Options", "nosniff");
+    for (auto& [name, value] : response.headers) res->set(name, value);
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive_ && !server_.stopping);
+    res->prepare_payload();
+    stream_.expires_after(server_.options.read_timeout);
+    http::async_write(stream_, *res, [self = shared_from_this(), res, counted](beast::error_code ec, size_t) {
+      if (counted) --self->server_.in_flight;
+      if (ec || !res->keep_alive()) return self->close();
+      self->read();
+    });
+  }
+
+  // Answers an unreadable request, then stops sending and drains what the
+  // client still sends for a moment, so that it gets to read the answer.
+  void reply_and_close(int status, const char* body) {
+    keep_alive_ = false;
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(status), 11);
+    res->set(http::field::content_type, "application/json");
+    res->body() = body;
+    res->keep_alive(false);
+    res->prepare_payload();
+    stream_.expires_after(std::chrono::seconds{5});
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+      if (ec) return self->close();
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      self->drain();
+    });
+  }
+
+  void drain() {
+    stream_.async_read_some(net::buffer(drain_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > (16u << 20)) return self->close();
+                              self->drain();
+                            });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer::Impl& server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool keep_alive_ = false;
+  std::array<char, 16384> drain_buffer_{};
+  size_t drained_ = 0;
+};
+
+}  // namespace
+
+void HttpServer::Impl::accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+    if (!ec) std::make_shared<Session>(std::move(socket), *this)->start();
+    accept();
+  });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() {
+  if (!impl_->io_threads.empty()) stop();
+}
+
+void HttpServer::bind() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(impl_->options.host, ec);
+  if (ec) throw std::runtime_error("invalid listen address " + impl_->options.host);
+  tcp::endpoint endpoint{address, impl_->options.port};
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("cannot listen on " + impl_->options.host + ":" +
+                             std::to_string(impl_->options.port) + ": " + ec.message());
+  impl_->bound_port = acceptor.local_endpoint().port();
+}
+
+void HttpServer::start() {
+  if (!impl_->acceptor.is_open()) bind();
+  impl_->accept();
+  for (size_t i = 0; i < std::max<size_t>(1, impl_->options.io_threads); ++i)
+    impl_->io_threads.emplace_back([this] { impl_->ioc.run(); });
+}
+
+std::uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+void HttpServer::stop() {
+  impl_->stopping = true;
+  net::post(impl_->ioc, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  auto deadline = std::chrono::steady_clock::now() + impl_->options.drain_timeout;
+  while (impl_->in_flight > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  impl_->ioc.stop();
+  for (auto& t : impl_->io_threads) t.join();
+  impl_->io_threads.clear();
+  impl_->workers.join();
+}
+
+}  // namespace rdv

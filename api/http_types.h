@@ -1,0 +1,43 @@
+// The HTTP request and response as the rest of the service sees them, free of
+// the server library.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rdv {
+
+struct HttpRequest {
+  std::string method;
+  std::string path;                            // decoded path, no query
+  std::map<std::string, std::string> query;    // decoded; the first of repeated names
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  std::string client_ip;
+
+  const std::string* header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? nullptr : &it->second;
+  }
+  const std::string* param(const std::string& name) const {
+    auto it = query.find(name);
+    return it == query.end() ? nullptr : &it->second;
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Parses "a=1&b=x%20y" into decoded pairs; malformed escapes are kept as typed.
+std::map<std::string, std::string> parse_query(std::string_view query);
+std::string percent_decode(std::string_view s, bool plus_is_space);
+std::string percent_encode(std::string_view s);
+
+}  // namespace rdv

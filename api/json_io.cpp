@@ -1,0 +1,183 @@
+#include "json_io.h"
+
+#include "domain/error.h"
+
+namespace rdv {
+
+Json parse_json_object(const HttpRequest& request) {
+  if (const std::string* type = request.header("content-type");
+      type && !type->empty() && type->find("json") == std::string::npos)
+    throw ClientError(ErrorCode::kUnsupportedMediaType, "the body must be application/json");
+  Json j = Json::parse(request.body, nullptr, false);
+  if (j.is_discarded()) throw ClientError(ErrorCode::kInvalidJson, "the body is not valid JSON");
+  if (!j.is_object()) throw ClientError(ErrorCode::kInvalidJson, "the body must be a JSON object");
+  return j;
+}
+
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+HttpResponse json_response(int status, const Json& j) {
+  return {status, "application/json", dump(j), {}};
+}
+
+Fields::Fields(const Json& object, std::string prefix) : j_(object), prefix_(std::move(prefix)) {}
+
+void Fields::fail(const char* name, const std::string& what) const {
+  throw ClientError(ErrorCode::kInvalidInput, prefix_ + name + " " + what);
+}
+
+const Json* Fields::get(const char* name) {
+  read_.insert(name);
+  auto it = j_.find(name);
+  if (it == j_.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+std::optional<std::string> Fields::opt_text(const char* name, size_t max_len) {
+  const Json* v = get(name);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) fail(name, "must be a string");
+  const auto& s = v->get_ref<const std::string&>();
+  if (s.size() > max_len) fail(name, "is too long (at most " + std::to_string(max_len) + " bytes)");
+  return s;
+}
+
+std::string Fields::text(const char* name, size_t max_len) {
+  auto v = opt_text(name, max_len);
+  if (!v || v->empty()) fail(name, "is required");
+  return *v;
+}
+
+std::string Fields::text_or(const char* name, std::string fallback, size_t max_len) {
+  auto v = opt_text(name, max_len);
+  return v ? *v : fallback;
+}
+
+int Fields::integer_or(const char* name, int fallback, int min, int max) {
+  const Json* v = get(name);
+  if (!v) return fallback;
+  if (!v->is_number_integer()) fail(name, "must be an integer");
+  auto n = v->get<std::int64_t>();
+  if (n < min || n > max)
+    fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+  return static_cast<int>(n);
+}
+
+std::optional<Id> Fields::opt_id(const char* name) {
+  const Json* v = get(name);
+  if (!v) return std::nullopt;
+  if (!v->is_number_integer() || v->get<std::int64_t>() <= 0) fail(name, "must be a positive id");
+  return v->get<Id>();
+}
+
+Id Fields::id(const char* name) {
+  auto v = opt_id(name);
+  if (!v) fail(name, "is required");
+  return *v;
+}
+
+std::optional<bool> Fields::opt_bool(const char* name) {
+  const Json* v = get(name);
+  if (!v) return std::nullopt;
+  if (!v->is_boolean()) fail(name, "must be true or false");
+  return v->get<bool>();
+}
+
+std::optional<double> Fields::opt_number(const char* name, double min, double max) {
+  const Json* v = get(name);
+  if (!v) return std::nullopt;
+  if (!v->is_number()) fail(name, "must be a number");
+  double d = v->get<double>();
+  if (!(d >= min && d <= max)) fail(name, "is out of range");
+  return d;
+}
+
+std::vector<std::string> Fields::strings_or(const char* name, std::vector<std::string> fallback,
+                                            size_t max_items, size_t max_len) {
+  const Json* v = get(name);
+  if (!v) return fallback;
+  if (!v->is_array()) fail(name, "must be an array of strings");
+  if (v->size() > max_items) fail(name, "has too many items");
+  std::vector<std::string> out;
+  for (const auto& e : *v) {
+    if (!e.is_string()) fail(name, "must be an array of strings");
+    if (e.get_ref<const std::string&>().size() > max_len) fail(name, "has a too long item");
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+std::vector<Id> Fields::ids(const char* name, size_t max_items) {
+  const Json* v = get(name);
+  if (!v || !v->is_array() || v->empty()) fail(name, "must be a non-empty array of ids");
+  if (v->size() > max_items) fail(name, "has too many items");
+  std::vector<Id> out;
+  for (const auto& e : *v) {
+    if (!e.is_number_integer() || e.get<std::int64_t>() <= 0) fail(name, "must contain ids");
+    out.push_back(e.get<Id>());
+  }
+  return out;
+}
+
+const Json* Fields::object(const char* name) {
+  const Json* v = get(name);
+  if (v && !v->is_object()) fail(name, "must be an object");
+  return v;
+}
+
+void Fields::done() const {
+  for (auto it = j_.begin(); it != j_.end(); ++it)
+    if (!read_.count(it.key()))
+      throw ClientError(ErrorCode::kInvalidInput, "unknown field " + prefix_ + it.key());
+}
+
+Json to_json(const Organisation& o) {
+  return {{"id", o.id}, {"name", o.name}, {"kind", o.kind}, {"timezone", o.timezone}};
+}
+
+Json to_json(const Place& p) {
+  Json j = {{"id", p.id},
+            {"organisation_id", p.organisation_id},
+            {"name", p.name},
+            {"address", p.address},
+            {"postcode", p.postcode},
+            {"city", p.city},
+            {"accessibility", p.accessibility},
+            {"opening_hours", p.opening_hours},
+            {"timezone", p.timezone}};
+  j["latitude"] = p.latitude ? Json(*p.latitude) : Json(nullptr);
+  j["longitude"] = p.longitude ? Json(*p.longitude) : Json(nullptr);
+  return j;
+}
+
+Json to_json(const Service& s) {
+  Json modes = Json::array();
+  for (Mode m : s.modes.list()) modes.push_back(mode_name(m));
+  return {{"id", s.id},
+          {"organisation_id", s.organisation_id},
+          {"name", s.name},
+          {"description", s.description},
+          {"keywords", s.keywords},
+          {"documents_to_bring", s.documents_to_bring},
+          {"duration_minutes", s.duration_minutes},
+          {"slot_step_minutes", s.slot_step_minutes > 0 ? s.slot_step_minutes : s.duration_minutes},
+          {"modes", modes},
+          {"min_notice_minutes", s.min_notice_minutes},
+          {"horizon_days", s.horizon_days},
+          {"buffer_before_minutes", s.buffer_before_minutes},
+          {"buffer_after_minutes", s.buffer_after_minutes},
+          {"capacity", s.capacity},
+          {"cancel_until_minutes", s.cancel_until_minutes},
+          {"bookable_by", s.bookable_by}};
+}
+
+Json to_json(const Slot& s, Zone zone) {
+  return {{"start", format_rfc3339(s.start, zone)},
+          {"end", format_rfc3339(s.end, zone)},
+          {"agent_id", s.agent_id},
+          {"place_id", s.place_id},
+          {"mode", mode_name(s.mode)},
+          {"remaining", s.remaining}};
+}
+
+}  // namespace rdv

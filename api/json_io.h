@@ -1,0 +1,60 @@
+// JSON in and out at the edge: typed reading of request bodies with clear
+// errors (and unknown fields refused), and the wire shape of every resource.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "availability/free_slots.h"
+#include "domain/model.h"
+#include "http_types.h"
+
+namespace rdv {
+
+using Json = nlohmann::json;
+
+// The body as a JSON object, or ClientError kInvalidJson.
+Json parse_json_object(const HttpRequest& request);
+// Serialises; invalid UTF-8 is replaced rather than failing.
+std::string dump(const Json& j);
+HttpResponse json_response(int status, const Json& j);
+
+// Reads the fields of one JSON object; done() refuses the fields nobody read.
+class Fields {
+ public:
+  Fields(const Json& object, std::string prefix = "");
+  std::string text(const char* name, size_t max_len = 200);  // required, non-empty
+  std::string text_or(const char* name, std::string fallback, size_t max_len = 2000);
+  std::optional<std::string> opt_text(const char* name, size_t max_len = 2000);
+  int integer_or(const char* name, int fallback, int min, int max);
+  Id id(const char* name);
+  std::optional<Id> opt_id(const char* name);
+  std::optional<bool> opt_bool(const char* name);
+  std::optional<double> opt_number(const char* name, double min, double max);
+  std::vector<std::string> strings_or(const char* name, std::vector<std::string> fallback,
+                                      size_t max_items = 50, size_t max_len = 200);
+  std::vector<Id> ids(const char* name, size_t max_items = 100);
+  // A nested object, or nullptr when absent.
+  const Json* object(const char* name);
+  void done() const;
+
+ private:
+  const Json* get(const char* name);
+  [[noreturn]] void fail(const char* name, const std::string& what) const;
+
+  const Json& j_;
+  std::string prefix_;
+  std::set<std::string> read_;
+};
+
+// Wire shapes. Times are RFC 3339 with the offset of `zone`.
+Json to_json(const Organisation& o);
+Json to_json(const Place& p);
+Json to_json(const Service& s);
+Json to_json(const Slot& s, Zone zone);
+
+}  // namespace rdv

@@ -1,0 +1,66 @@
+#include "router.h"
+
+#include <charconv>
+
+#include "domain/error.h"
+
+namespace rdv {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < path.size()) {
+    if (path[start] == '/') {
+      ++start;
+      continue;
+    }
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    out.emplace_back(path.substr(start, end - start));
+    start = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+Id PathParams::id(size_t i) const {
+  const std::string& s = text(i);
+  Id v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || ptr != s.data() + s.size() || v <= 0)
+    throw ClientError(ErrorCode::kNotFound, "not found");
+  return v;
+}
+
+void Router::add(std::string method, const std::string& pattern, RouteHandler handler) {
+  auto segments = split_path(pattern);
+  for (auto& s : segments)
+    if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = "{}";
+  routes_.push_back({std::move(method), std::move(segments), std::move(handler)});
+}
+
+HttpResponse Router::route(const HttpRequest& request) const {
+  auto segments = split_path(request.path);
+  bool path_known = false;
+  for (const Route& r : routes_) {
+    if (r.segments.size() != segments.size()) continue;
+    std::vector<std::string> params;
+    bool match = true;
+    for (size_t i = 0; i < segments.size() && match; ++i) {
+      if (r.segments[i] == "{}")
+        params.push_back(segments[i]);
+      else
+        match = r.segments[i] == segments[i];
+    }
+    if (!match) continue;
+    path_known = true;
+    if (r.method == request.method || (r.method == "GET" && request.method == "HEAD"))
+      return r.handler(request, PathParams(std::move(params)));
+  }
+  if (path_known) throw ClientError(ErrorCode::kMethodNotAllowed, "method not allowed");
+  throw ClientError(ErrorCode::kNotFound, "no such endpoint");
+}
+
+}  // namespace rdv

@@ -1,0 +1,43 @@
+// Maps "METHOD /path/{param}/..." to handlers; unknown paths give 404, known
+// paths with another method 405.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "domain/model.h"
+#include "http_types.h"
+
+namespace rdv {
+
+// Values of the {placeholders} of the matched pattern, in order.
+class PathParams {
+ public:
+  explicit PathParams(std::vector<std::string> values) : values_(std::move(values)) {}
+  const std::string& text(size_t i) const { return values_.at(i); }
+  // The i-th value as an id; a malformed id is a 404 (no such resource).
+  Id id(size_t i) const;
+
+ private:
+  std::vector<std::string> values_;
+};
+
+using RouteHandler = std::function<HttpResponse(const HttpRequest&, const PathParams&)>;
+
+class Router {
+ public:
+  void add(std::string method, const std::string& pattern, RouteHandler handler);
+  // Throws ClientError kNotFound or kMethodNotAllowed.
+  HttpResponse route(const HttpRequest& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;  // "{}" marks a parameter
+    RouteHandler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace rdv

@@ -1,0 +1,43 @@
+#include "booking/agendas.h"
+
+#include <algorithm>
+#include <map>
+
+namespace rdv {
+
+std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules,
+                                      TimeRange window, std::optional<Id> agent_id) {
+  // Openings that started up to a day before the window may still hold slots in it.
+  TimeRange opening_window{window.start - date::days{1}, window.end};
+  std::map<Id, AgentAgenda> by_agent;
+  for (Opening& o : store.openings_for_service(rules.service_id, opening_window, agent_id)) {
+    auto& agenda = by_agent[o.agent_id];
+    agenda.agent_id = o.agent_id;
+    agenda.openings.push_back(std::move(o));
+  }
+  std::vector<Id> agents;
+  for (auto& [id, agenda] : by_agent) agents.push_back(id);
+  TimeRange busy_window{window.start - rules.buffer_before - rules.duration - date::days{1},
+                        window.end + rules.duration + rules.buffer_after + date::days{1}};
+  for (Absence& a : store.absences_of(agents, busy_window))
+    by_agent[a.agent_id].absences.push_back(std::move(a.period));
+  for (Booking& b : store.bookings_of(agents, busy_window))
+    by_agent[b.agent_id].bookings.push_back(std::move(b));
+  std::vector<AgentAgenda> out;
+  out.reserve(by_agent.size());
+  for (auto& [id, agenda] : by_agent) out.push_back(std::move(agenda));
+  return out;
+}
+
+std::vector<Slot> find_slots(StoreReader& store, const Service& service, TimeRange window,
+                             Instant now, const SlotFilter& filter, std::optional<Id> agent_id,
+                             std::optional<Id> ignore_booking) {
+  SlotRules rules = SlotRules::of(service);
+  auto agendas = load_agendas(store, rules, window, agent_id);
+  if (ignore_booking)
+    for (auto& agenda : agendas)
+      std::erase_if(agenda.bookings, [&](const Booking& b) { return b.id == *ignore_booking; });
+  return free_slots(rules, agendas, window, now, filter);
+}
+
+}  // namespace rdv

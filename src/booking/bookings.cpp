@@ -1,0 +1,160 @@
+#include "booking/bookings.h"
+
+#include "booking/agendas.h"
+#include "domain/error.h"
+
+namespace rdv {
+namespace {
+
+void check_resident(const Resident& r, Mode mode) {
+  auto required = [](const std::string& v, const char* field) {
+    if (v.empty())
+      throw ClientError(ErrorCode::kInvalidInput, std::string("resident.") + field +
+                                                      " is required");
+  };
+  required(r.first_name, "first_name");
+  required(r.last_name, "last_name");
+  if (r.email.empty() && r.phone.empty())
+    throw ClientError(ErrorCode::kInvalidInput, "resident.email or resident.phone is required");
+  if (!r.email.empty() && (r.email.find('@') == std::string::npos || r.email.front() == '@' ||
+                           r.email.back() == '@'))
+    throw ClientError(ErrorCode::kInvalidInput, "resident.email is not an email address");
+  if (mode == Mode::kPhone && r.phone.empty())
+    throw ClientError(ErrorCode::kInvalidInput,
+                      "resident.phone is required for a phone appointment");
+}
+
+Booking load_booking(StoreReader& store, Id id) {
+  auto b = store.booking(id);
+  if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
+  return *b;
+}
+
+Service load_service(StoreReader& store, Id id) {
+  auto s = store.service(id);
+  if (!s) throw ClientError(ErrorCode::kNotFound, "service not found");
+  return *s;
+}
+
+// Residents may change a booking only until cancel_until_minutes before it.
+void check_resident_may_change(const Booking& b, const Service& s, Instant now) {
+  if (now > b.start - Minutes{s.cancel_until_minutes})
+    throw ClientError(ErrorCode::kCancellationClosed,
+                      "this appointment can no longer be changed online; please call the service");
+}
+
+}  // namespace
+
+Slot require_free_slot(StoreReader& store, const Service& service, Instant start, Mode mode,
+                       std::optional<Id> agent_id, std::optional<Id> place_id, Instant now,
+                       std::optional<Id> ignore_booking) {
+  SlotFilter filter;
+  filter.mode = mode;
+  filter.place_id = place_id;
+  auto slots = find_slots(store, service, {start, start + std::chrono::seconds{1}}, now, filter,
+                          agent_id, ignore_booking);
+  for (const Slot& s : slots)
+    if (s.start == start) return s;
+  throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
+}
+
+BookingOutcome Bookings::book(const BookingRequest& req,
+                             const std::optional<IdempotencyKey>& idempotency,
+                             const Render& render) {
+  BookingOutcome result;
+  store_.write([&](StoreWriter& tx) {
+    if (idempotency) {
+      if (auto previous = tx.idempotent_response(idempotency->key)) {
+        if (previous->request_hash != idempotency->request_hash)
+          throw ClientError(ErrorCode::kIdempotencyKeyReused,
+                            "Idempotency-Key already used for another request");
+        result.response = *previous;
+        result.replayed = true;
+        return;
+      }
+    }
+    Service service = load_service(tx, req.service_id);
+    if (!service.modes.has(req.mode))
+      throw ClientError(ErrorCode::kInvalidInput,
+                        "mode " + std::string(mode_name(req.mode)) + " is not offered by this service");
+    if (!service.bookable_by_has(req.booked_by == "resident" ? "public" : req.booked_by))
+      throw ClientError(ErrorCode::kForbidden, "this service cannot be booked this way");
+    if (req.booked_by == "desk" && req.mandate_json.empty())
+      throw ClientError(ErrorCode::kInvalidInput,
+                        "mandate is required when a desk books on behalf of a visitor");
+    check_resident(req.resident, req.mode);
+
+    Instant now = clock_.now();
+    Slot slot = require_free_slot(tx, service, req.start, req.mode, req.agent_id, req.place_id, now);
+    CreatedBooking created;
+    created.manage_token = new_token(random_);
+    Booking& b = created.booking;
+    b.service_id = service.id;
+    b.agent_id = slot.agent_id;
+    b.place_id = slot.place_id;
+    b.mode = req.mode;
+    b.start = slot.start;
+    b.end = slot.end;
+    b.buffer_before = Minutes{service.buffer_before_minutes};
+    b.buffer_after = Minutes{service.buffer_after_minutes};
+    b.capacity = service.capacity;
+    b.booked_by = req.booked_by;
+    b.resident = req.resident;
+    b.mandate_json = req.mandate_json;
+    b.notes = req.notes;
+    b.manage_token_hash = token_hash(created.manage_token);
+    b.created_at = now;
+    try {
+      b.id = tx.insert_booking(b);
+    } catch (const SlotTakenError&) {
+      throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
+    }
+    result.response = render(tx, created);
+    if (idempotency) {
+      result.response.request_hash = idempotency->request_hash;
+      tx.save_idempotent_response(idempotency->key, result.response, now);
+    }
+    result.booking = b;
+  });
+  return result;
+}
+
+Booking Bookings::cancel(Id booking_id, bool by_resident, const std::string& reason) {
+  Booking b;
+  store_.write([&](StoreWriter& tx) {
+    b = load_booking(tx, booking_id);
+    if (b.status != BookingStatus::kConfirmed)
+      throw ClientError(ErrorCode::kAlreadyCancelled, "this booking is not active any more");
+    if (by_resident) check_resident_may_change(b, load_service(tx, b.service_id), clock_.now());
+    b.status = BookingStatus::kCancelled;
+    b.cancel_reason = reason;
+    tx.update_booking(b);
+  });
+  return b;
+}
+
+Booking Bookings::reschedule(Id booking_id, Instant new_start, std::optional<Id> agent_id,
+                             bool by_resident) {
+  Booking b;
+  store_.write([&](StoreWriter& tx) {
+    b = load_booking(tx, booking_id);
+    if (b.status != BookingStatus::kConfirmed)
+      throw ClientError(ErrorCode::kAlreadyCancelled, "this booking is not active any more");
+    Service service = load_service(tx, b.service_id);
+    Instant now = clock_.now();
+    if (by_resident) check_resident_may_change(b, service, now);
+    // Same mode and place; the booking's own time does not count against itself.
+    Slot slot = require_free_slot(tx, service, new_start, b.mode, agent_id, b.place_id, now, b.id);
+    b.start = slot.start;
+    b.end = slot.end;
+    b.agent_id = slot.agent_id;
+    try {
+      tx.update_booking(b);
+    } catch (const SlotTakenError&) {
+      throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
+    }
+  });
+  return b;
+}
+
+}  // namespace rdv

@@ -1,0 +1,77 @@
+// The booking use cases: book (for oneself, or on behalf at a desk), cancel,
+// reschedule. Each runs in one write transaction, so the check that a slot is
+// free and the write that takes it cannot be separated by another request.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "availability/free_slots.h"
+#include "crypto/tokens.h"
+#include "domain/clock.h"
+#include "domain/model.h"
+#include "storage/store.h"
+
+namespace rdv {
+
+struct BookingRequest {
+  Id service_id = 0;
+  Instant start;
+  Mode mode = Mode::kInPerson;
+  std::optional<Id> agent_id;
+  std::optional<Id> place_id;
+  Resident resident;
+  std::string booked_by = "resident";  // resident, desk, agent
+  std::string mandate_json;            // required when a desk books on behalf
+  std::string notes;
+};
+
+struct IdempotencyKey {
+  std::string key;           // scoped by the caller
+  std::string request_hash;  // of the request body: a reused key with another body is refused
+};
+
+struct CreatedBooking {
+  Booking booking;
+  std::string manage_token;  // shown once; only its hash is stored
+};
+
+// What the caller answers: rendered in the booking's transaction, so that the
+// same answer can be stored under an idempotency key and replayed later.
+struct BookingOutcome {
+  IdempotentResponse response;
+  bool replayed = false;
+  std::optional<Booking> booking;  // set when a booking was made by this call
+};
+
+class Bookings {
+ public:
+  Bookings(Store& store, const Clock& clock, Random& random)
+      : store_(store), clock_(clock), random_(random) {}
+
+  using Render = std::function<IdempotentResponse(StoreReader&, const CreatedBooking&)>;
+
+  // Books the slot and renders the answer, or replays the answer stored under
+  // `idempotency` for the same request.
+  BookingOutcome book(const BookingRequest& request,
+                      const std::optional<IdempotencyKey>& idempotency, const Render& render);
+
+  // `by_resident`: the resident's own rules apply (cancel_until_minutes).
+  Booking cancel(Id booking_id, bool by_resident, const std::string& reason);
+  // Moves a booking; the old slot is freed only if the new one is taken.
+  Booking reschedule(Id booking_id, Instant new_start, std::optional<Id> agent_id,
+                     bool by_resident);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  Random& random_;
+};
+
+// The slot starting exactly at `start` for the request, or ClientError kSlotUnavailable.
+Slot require_free_slot(StoreReader& store, const Service& service, Instant start, Mode mode,
+                       std::optional<Id> agent_id, std::optional<Id> place_id, Instant now,
+                       std::optional<Id> ignore_booking = std::nullopt);
+
+}  // namespace rdv

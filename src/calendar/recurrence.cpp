@@ -1,0 +1,145 @@
+#include "calendar/recurrence.h"
+
+#include <libical/ical.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "domain/error.h"
+
+namespace rdv {
+namespace {
+
+using IteratorPtr = std::unique_ptr<icalrecur_iterator, decltype(&icalrecur_iterator_free)>;
+
+std::string_view strip_prefix(std::string_view rrule) {
+  if (rrule.size() >= 6 && (rrule.substr(0, 6) == "RRULE:" || rrule.substr(0, 6) == "rrule:"))
+    rrule.remove_prefix(6);
+  return rrule;
+}
+
+icaltimetype to_ical(LocalDateTime t) {
+  auto day = date::floor<date::days>(t);
+  date::year_month_day ymd{day};
+  date::hh_mm_ss<std::chrono::seconds> hms{t - day};
+  icaltimetype v = icaltime_null_time();
+  v.year = static_cast<int>(ymd.year());
+  v.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  v.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  v.hour = static_cast<int>(hms.hours().count());
+  v.minute = static_cast<int>(hms.minutes().count());
+  v.second = static_cast<int>(hms.seconds().count());
+  v.is_date = 0;
+  return v;
+}
+
+LocalDateTime from_ical(const icaltimetype& v) {
+  date::year_month_day ymd{date::year{v.year}, date::month(static_cast<unsigned>(v.month)),
+                           date::day(static_cast<unsigned>(v.day))};
+  return LocalDateTime{date::local_days{ymd}} + std::chrono::hours{v.hour} +
+         std::chrono::minutes{v.minute} + std::chrono::seconds{v.second};
+}
+
+// Parses a rule; nullopt when libical refuses it or it repeats more than daily.
+std::optional<icalrecurrencetype> parse_rule(std::string_view rrule) {
+  std::string text(strip_prefix(rrule));
+  if (text.empty() || text.size() > 1000) return std::nullopt;
+  icalerror_clear_errno();
+  icalrecurrencetype rule = icalrecurrencetype_from_string(text.c_str());
+  if (icalerrno != ICAL_NO_ERROR) {
+    icalerror_clear_errno();
+    return std::nullopt;
+  }
+  switch (rule.freq) {
+    case ICAL_DAILY_RECURRENCE:
+    case ICAL_WEEKLY_RECURRENCE:
+    case ICAL_MONTHLY_RECURRENCE:
+    case ICAL_YEARLY_RECURRENCE:
+      break;
+    default:
+      return std::nullopt;
+  }
+  if (rule.interval < 1 || rule.count < 0) return std::nullopt;
+  return rule;
+}
+
+}  // namespace
+
+void validate_rrule(std::string_view rrule) {
+  if (!parse_rule(rrule))
+    throw ClientError(ErrorCode::kInvalidRrule,
+                      "invalid rrule '" + std::string(rrule.substr(0, 200)) +
+                          "' (RFC 5545, FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)");
+}
+
+std::vector<LocalDateTime> expand_local_starts(LocalDateTime dtstart, Zone zone,
+                                               std::string_view rrule, LocalDateTime from,
+                                               LocalDateTime to, ExpansionLimits limits) {
+  std::vector<LocalDateTime> out;
+  if (rrule.empty()) {
+    if (dtstart >= from && dtstart < to) out.push_back(dtstart);
+    return out;
+  }
+  auto rule = parse_rule(rrule);
+  if (!rule) return out;  // rules are validated on input; a bad stored one yields nothing
+  // A UTC UNTIL is compared by libical with our floating (local) times as if both
+  // were UTC; move it to local time first so the last occurrence is right.
+  if (!icaltime_is_null_time(rule->until) && icaltime_is_utc(rule->until) && !rule->until.is_date) {
+    Instant until = to_instant_lenient(from_ical(rule->until), date::locate_zone("UTC"));
+    rule->until = to_ical(to_local(until, zone));
+  }
+  IteratorPtr it(icalrecur_iterator_new(*rule, to_ical(dtstart)), &icalrecur_iterator_free);
+  if (!it) return out;
+  // Jump close to the window for endless rules, so old weekly rules stay cheap.
+  // (libical forbids it with COUNT, which then bounds the walk anyway.)
+  if (rule->count == 0 && from - dtstart > date::days{2})
+    icalrecur_iterator_set_start(it.get(), to_ical(from - date::days{1}));
+  for (size_t step = 0; step < limits.max_iterations; ++step) {
+    icaltimetype next = icalrecur_iterator_next(it.get());
+    if (icaltime_is_null_time(next)) break;
+    LocalDateTime t = from_ical(next);
+    if (t >= to) break;
+    if (t >= from && t >= dtstart) {
+      out.push_back(t);
+      if (out.size() >= limits.max_occurrences) break;
+    }
+  }
+  // RFC 5545 counts DTSTART as the first occurrence even when the rule does not match it.
+  if (dtstart >= from && dtstart < to && !std::binary_search(out.begin(), out.end(), dtstart))
+    out.insert(std::lower_bound(out.begin(), out.end(), dtstart), dtstart);
+  return out;
+}
+
+std::vector<TimeRange> occurrences(const RepeatingPeriod& p, TimeRange window,
+                                   ExpansionLimits limits) {
+  std::vector<TimeRange> out;
+  auto length = p.end - p.start;
+  // Local window wide enough for any offset (±14 h) and for occurrences that
+  // started before the window but still run into it.
+  LocalDateTime from = to_local(window.start, p.zone) - length - date::days{1};
+  LocalDateTime to = to_local(window.end, p.zone) + date::days{1};
+  for (LocalDateTime s : expand_local_starts(p.start, p.zone, p.rrule, from, to, limits)) {
+    if (std::find(p.exdates.begin(), p.exdates.end(), s) != p.exdates.end()) continue;
+    TimeRange r{to_instant_lenient(s, p.zone), to_instant_lenient(s + length, p.zone)};
+    if (r.end > r.start && r.overlaps(window)) out.push_back(r);
+  }
+  return out;
+}
+
+Instant first_start(const RepeatingPeriod& p) { return to_instant_lenient(p.start, p.zone); }
+
+std::optional<Instant> last_end(const RepeatingPeriod& p) {
+  auto length = p.end - p.start;
+  if (p.rrule.empty()) return to_instant_lenient(p.end, p.zone);
+  auto rule = parse_rule(p.rrule);
+  if (!rule) return to_instant_lenient(p.end, p.zone);
+  if (rule->count == 0 && icaltime_is_null_time(rule->until)) return std::nullopt;
+  ExpansionLimits limits;
+  auto starts = expand_local_starts(p.start, p.zone, p.rrule, p.start,
+                                    p.start + date::years{200}, limits);
+  if (starts.empty() || starts.size() >= limits.max_occurrences) return std::nullopt;
+  return to_instant_lenient(starts.back() + length, p.zone);
+}
+
+}  // namespace rdv

@@ -1,0 +1,150 @@
+// The things rendezvous knows about (SPEC section 2), as plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/time.h"
+
+namespace rdv {
+
+using Id = std::int64_t;
+
+enum class Mode : std::uint8_t { kInPerson = 1, kVideo = 2, kPhone = 4 };
+std::string_view mode_name(Mode m);
+std::optional<Mode> parse_mode(std::string_view name);
+inline constexpr Mode kAllModes[] = {Mode::kInPerson, Mode::kVideo, Mode::kPhone};
+
+// A set of modes, stored as bits.
+class ModeSet {
+ public:
+  ModeSet() = default;
+  void add(Mode m) { bits_ |= static_cast<std::uint8_t>(m); }
+  bool has(Mode m) const { return bits_ & static_cast<std::uint8_t>(m); }
+  bool empty() const { return bits_ == 0; }
+  ModeSet operator&(ModeSet o) const { return ModeSet(bits_ & o.bits_); }
+  std::vector<Mode> list() const;
+  std::string to_csv() const;                       // "in_person,video"
+  static std::optional<ModeSet> from_csv(std::string_view csv);
+  bool operator==(const ModeSet&) const = default;
+
+ private:
+  explicit ModeSet(int bits) : bits_(static_cast<std::uint8_t>(bits)) {}
+  std::uint8_t bits_ = 0;
+};
+
+struct Organisation {
+  Id id = 0;
+  std::string name;
+  std::string kind;  // commune, epci, france_services, msap, association, department
+  std::string timezone = "Europe/Paris";
+};
+
+struct Place {
+  Id id = 0;
+  Id organisation_id = 0;
+  std::string name, address, postcode, city, accessibility, opening_hours;
+  std::optional<double> latitude, longitude;
+  std::string timezone;
+};
+
+struct Service {
+  Id id = 0;
+  Id organisation_id = 0;
+  std::string name, description;
+  std::vector<std::string> keywords;
+  std::vector<std::string> documents_to_bring;
+  int duration_minutes = 30;
+  int slot_step_minutes = 0;  // 0: the duration
+  ModeSet modes;
+  int min_notice_minutes = 30;
+  int horizon_days = 90;
+  int buffer_before_minutes = 0;
+  int buffer_after_minutes = 0;
+  int capacity = 1;
+  int cancel_until_minutes = 240;
+  std::vector<std::string> bookable_by{"public", "desk", "agent"};
+
+  bool bookable_by_has(std::string_view who) const;
+};
+
+struct Agent {
+  Id id = 0;
+  std::string name, email, phone;
+  std::string ics_secret;
+  std::vector<Id> organisation_ids;
+};
+
+// A local period in a zone, optionally repeated by an RRULE with EXDATEs
+// (start times of the occurrences to skip, in the same local time).
+struct RepeatingPeriod {
+  LocalDateTime start;
+  LocalDateTime end;
+  Zone zone = nullptr;
+  std::string rrule;
+  std::vector<LocalDateTime> exdates;
+};
+
+struct Opening {
+  Id id = 0;
+  Id agent_id = 0;
+  Id place_id = 0;
+  std::vector<Id> service_ids;
+  ModeSet modes;
+  RepeatingPeriod period;
+};
+
+struct Absence {
+  Id id = 0;
+  Id agent_id = 0;
+  RepeatingPeriod period;
+  std::string reason;
+};
+
+enum class BookingStatus { kConfirmed, kCancelled, kNoShow, kDone };
+std::string_view status_name(BookingStatus s);
+std::optional<BookingStatus> parse_status(std::string_view name);
+
+struct Resident {
+  std::string first_name, last_name, email, phone;
+};
+
+struct Booking {
+  Id id = 0;
+  Id service_id = 0;
+  Id agent_id = 0;
+  Id place_id = 0;
+  Mode mode = Mode::kInPerson;
+  Instant start, end;
+  // Time kept free around the visit; the agent is busy over [start - before, end + after].
+  Minutes buffer_before{0}, buffer_after{0};
+  int capacity = 1;  // of the service when booked: > 1 means a group session
+  BookingStatus status = BookingStatus::kConfirmed;
+  std::string booked_by = "resident";  // resident, desk, agent
+  Resident resident;
+  std::string mandate_json;  // what the desk recorded when booking on behalf
+  std::string manage_token_hash;
+  std::string notes;
+  std::string cancel_reason;
+  Instant created_at;
+
+  TimeRange blocked() const { return {start - buffer_before, end + buffer_after}; }
+};
+
+enum class Role { kAdmin, kOrgAdmin, kAgent, kDesk };
+std::string_view role_name(Role r);
+std::optional<Role> parse_role(std::string_view name);
+
+// Someone holding an API token.
+struct User {
+  Id id = 0;
+  Role role = Role::kAdmin;
+  std::optional<Id> organisation_id;  // org admins and desks
+  std::optional<Id> agent_id;         // agents
+  std::string name;
+};
+
+}  // namespace rdv

@@ -1,0 +1,97 @@
+#include "domain/text.h"
+
+#include <cstdint>
+
+namespace rdv {
+namespace {
+
+// Decodes one UTF-8 code point at `i`, advancing it; invalid bytes give U+FFFD.
+char32_t next_code_point(std::string_view s, size_t& i) {
+  auto b = static_cast<unsigned char>(s[i++]);
+  if (b < 0x80) return b;
+  int extra = (b >= 0xF0 && b < 0xF8) ? 3 : (b >= 0xE0) ? 2 : (b >= 0xC2 && b < 0xE0) ? 1 : -1;
+  if (extra < 0) return 0xFFFD;
+  char32_t cp = b & (0x3F >> extra);
+  for (int k = 0; k < extra; ++k) {
+    if (i >= s.size() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0xFFFD;
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+  }
+  return cp;
+}
+
+// The ASCII spelling of a Latin letter with diacritics, or nullptr.
+const char* latin_base(char32_t cp) {
+  // U+00C0..U+00FF, lower-cased; "" for characters that are not letters.
+  static const char* const kLatin1[64] = {
+      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+      "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
+      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+      "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"};
+  if (cp >= 0xC0 && cp <= 0xFF) return kLatin1[cp - 0xC0];
+  switch (cp) {
+    case 0x152: case 0x153: return "oe";
+    case 0x178: return "y";
+    case 0x100: case 0x101: case 0x102: case 0x103: case 0x104: case 0x105: return "a";
+    case 0x106: case 0x107: case 0x10C: case 0x10D: return "c";
+    case 0x112: case 0x113: case 0x116: case 0x117: case 0x118: case 0x119: case 0x11A:
+    case 0x11B: return "e";
+    case 0x12A: case 0x12B: case 0x130: case 0x131: return "i";
+    case 0x141: case 0x142: return "l";
+    case 0x143: case 0x144: case 0x147: case 0x148: return "n";
+    case 0x14C: case 0x14D: case 0x150: case 0x151: return "o";
+    case 0x158: case 0x159: return "r";
+    case 0x15A: case 0x15B: case 0x15E: case 0x15F: case 0x160: case 0x161: return "s";
+    case 0x162: case 0x163: case 0x164: case 0x165: return "t";
+    case 0x16A: case 0x16B: case 0x16E: case 0x16F: case 0x170: case 0x171: return "u";
+    case 0x179: case 0x17A: case 0x17B: case 0x17C: case 0x17D: case 0x17E: return "z";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+std::string fold_for_search(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  auto append = [&](std::string_view piece) {
+    if (pending_space && !out.empty()) out += ' ';
+    pending_space = false;
+    out += piece;
+  };
+  for (size_t i = 0; i < s.size();) {
+    char32_t cp = next_code_point(s, i);
+    if (cp < 0x80) {
+      char c = static_cast<char>(cp);
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        append(std::string_view(&c, 1));
+      } else {
+        pending_space = true;
+      }
+      continue;
+    }
+    const char* base = latin_base(cp);
+    if (base && *base) {
+      append(base);
+    } else {
+      pending_space = true;  // punctuation, symbols, scripts we do not fold
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> search_terms(std::string_view s) {
+  std::vector<std::string> terms;
+  std::string folded = fold_for_search(s);
+  size_t start = 0;
+  while (start < folded.size()) {
+    size_t end = folded.find(' ', start);
+    if (end == std::string::npos) end = folded.size();
+    if (end > start) terms.emplace_back(folded.substr(start, end - start));
+    start = end + 1;
+  }
+  return terms;
+}
+
+}  // namespace rdv

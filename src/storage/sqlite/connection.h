@@ -1,0 +1,64 @@
+// RAII over sqlite3 handles: one Connection owns its prepared statements.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace rdv::sqlite {
+
+class Connection;
+
+// A prepared statement borrowed from its connection's cache; reset on destruction.
+class Statement {
+ public:
+  Statement(sqlite3_stmt* stmt, Connection& conn) : stmt_(stmt), conn_(conn) {}
+  Statement(const Statement&) = delete;
+  ~Statement();
+
+  Statement& bind(int index, std::int64_t v);
+  Statement& bind(int index, int v) { return bind(index, static_cast<std::int64_t>(v)); }
+  Statement& bind(int index, std::string_view v);
+  Statement& bind(int index, const std::string& v) { return bind(index, std::string_view(v)); }
+  Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
+  Statement& bind(int index, std::optional<std::int64_t> v);
+  Statement& bind(int index, std::optional<double> v);
+
+  bool step();  // true while there is a row
+  void run();   // steps to the end
+
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  int integer(int col) const { return sqlite3_column_int(stmt_, col); }
+  std::string text(int col) const;
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<double> opt_real(int col) const;
+  std::optional<std::int64_t> opt_int64(int col) const;
+
+ private:
+  sqlite3_stmt* stmt_;
+  Connection& conn_;
+};
+
+class Connection {
+ public:
+  explicit Connection(const std::string& path);
+  ~Connection();
+  Connection(const Connection&) = delete;
+
+  // A cached prepared statement for `sql`.
+  Statement prepare(const std::string& sql);
+  void exec(const std::string& sql);
+  std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+  [[noreturn]] void fail(const std::string& what) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace rdv::sqlite

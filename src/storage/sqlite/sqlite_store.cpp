@@ -1,0 +1,534 @@
+#include "storage/sqlite/sqlite_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include "calendar/recurrence.h"
+#include "domain/text.h"
+#include "storage/migration.h"
+#include "storage/sqlite/connection.h"
+
+namespace rdv {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+
+std::string to_json(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
+
+std::vector<std::string> strings_from_json(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  std::vector<std::string> out;
+  if (j.is_array())
+    for (auto& e : j)
+      if (e.is_string()) out.push_back(e.get<std::string>());
+  return out;
+}
+
+std::string csv(const std::vector<std::string>& v) {
+  std::string out;
+  for (auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+std::vector<std::string> from_csv(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size() && !s.empty()) {
+    size_t end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string exdates_json(const std::vector<LocalDateTime>& v) {
+  std::vector<std::string> s;
+  for (auto t : v) s.push_back(format_local(t));
+  return to_json(s);
+}
+
+RepeatingPeriod period_from_row(const Statement& st, int col) {
+  // columns: start_local, end_local, timezone, rrule, exdates
+  RepeatingPeriod p;
+  p.start = parse_local_date_time(st.text(col)).value_or(LocalDateTime{});
+  p.end = parse_local_date_time(st.text(col + 1)).value_or(LocalDateTime{});
+  p.zone = date::locate_zone(st.text(col + 2));
+  p.rrule = st.text(col + 3);
+  for (auto& s : strings_from_json(st.text(col + 4)))
+    if (auto t = parse_local_date_time(s)) p.exdates.push_back(*t);
+  return p;
+}
+
+// "?,?,?" with n marks, for IN lists.
+std::string marks(size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
+  return s;
+}
+
+const char* const kServiceColumns =
+    "id, organisation_id, name, description, keywords, documents_to_bring, duration_minutes, "
+    "slot_step_minutes, modes, min_notice_minutes, horizon_days, buffer_before_minutes, "
+    "buffer_after_minutes, capacity, cancel_until_minutes, bookable_by";
+
+Service service_from_row(const Statement& st) {
+  Service s;
+  s.id = st.int64(0);
+  s.organisation_id = st.int64(1);
+  s.name = st.text(2);
+  s.description = st.text(3);
+  s.keywords = strings_from_json(st.text(4));
+  s.documents_to_bring = strings_from_json(st.text(5));
+  s.duration_minutes = st.integer(6);
+  s.slot_step_minutes = st.integer(7);
+  s.modes = ModeSet::from_csv(st.text(8)).value_or(ModeSet{});
+  s.min_notice_minutes = st.integer(9);
+  s.horizon_days = st.integer(10);
+  s.buffer_before_minutes = st.integer(11);
+  s.buffer_after_minutes = st.integer(12);
+  s.capacity = st.integer(13);
+  s.cancel_until_minutes = st.integer(14);
+  s.bookable_by = from_csv(st.text(15));
+  return s;
+}
+
+const char* const kPlaceColumns =
+    "id, organisation_id, name, address, postcode, city, accessibility, opening_hours, latitude, "
+    "longitude, timezone";
+
+Place place_from_row(const Statement& st) {
+  Place p;
+  p.id = st.int64(0);
+  p.organisation_id = st.int64(1);
+  p.name = st.text(2);
+  p.address = st.text(3);
+  p.postcode = st.text(4);
+  p.city = st.text(5);
+  p.accessibility = st.text(6);
+  p.opening_hours = st.text(7);
+  p.latitude = st.opt_real(8);
+  p.longitude = st.opt_real(9);
+  p.timezone = st.text(10);
+  return p;
+}
+
+const char* const kBookingColumns =
+    "id, service_id, agent_id, place_id, mode, start_at, end_at, block_start, block_end, "
+    "capacity, status, booked_by, resident_first_name, resident_last_name, resident_email, "
+    "resident_phone, mandate, manage_token_hash, notes, cancel_reason, created_at";
+
+Booking booking_from_row(const Statement& st) {
+  Booking b;
+  b.id = st.int64(0);
+  b.service_id = st.int64(1);
+  b.agent_id = st.int64(2);
+  b.place_id = st.int64(3);
+  b.mode = parse_mode(st.text(4)).value_or(Mode::kInPerson);
+  b.start = from_epoch(st.int64(5));
+  b.end = from_epoch(st.int64(6));
+  b.buffer_before = std::chrono::duration_cast<Minutes>(b.start - from_epoch(st.int64(7)));
+  b.buffer_after = std::chrono::duration_cast<Minutes>(from_epoch(st.int64(8)) - b.end);
+  b.capacity = st.integer(9);
+  b.status = parse_status(st.text(10)).value_or(BookingStatus::kConfirmed);
+  b.booked_by = st.text(11);
+  b.resident = {st.text(12), st.text(13), st.text(14), st.text(15)};
+  b.mandate_json = st.text(16);
+  b.manage_token_hash = st.text(17);
+  b.notes = st.text(18);
+  b.cancel_reason = st.text(19);
+  b.created_at = from_epoch(st.int64(20));
+  return b;
+}
+
+class SqliteTx final : public StoreWriter {
+ public:
+  explicit SqliteTx(Connection& c) : c_(c) {}
+
+  std::optional<Organisation> organisation(Id id) override {
+    auto st = c_.prepare("SELECT id, name, kind, timezone FROM organisations WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return Organisation{st.int64(0), st.text(1), st.text(2), st.text(3)};
+  }
+
+  std::optional<Place> place(Id id) override {
+    auto st = c_.prepare(std::string("SELECT ") + kPlaceColumns + " FROM places WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return place_from_row(st);
+  }
+
+  std::optional<Service> service(Id id) override {
+    auto st = c_.prepare(std::string("SELECT ") + kServiceColumns + " FROM services WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return service_from_row(st);
+  }
+
+  std::optional<Agent> agent(Id id) override {
+    auto st = c_.prepare("SELECT id, name, email, phone, ics_secret FROM agents WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    Agent a{st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), {}};
+    auto orgs = c_.prepare(
+        "SELECT organisation_id FROM agent_organisations WHERE agent_id = ? ORDER BY 1");
+    orgs.bind(1, id);
+    while (orgs.step()) a.organisation_ids.push_back(orgs.int64(0));
+    return a;
+  }
+
+  std::optional<Booking> booking(Id id) override {
+    auto st = c_.prepare(std::string("SELECT ") + kBookingColumns + " FROM bookings WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return booking_from_row(st);
+  }
+
+  std::optional<User> user_by_token_hash(const std::string& token_hash) override {
+    auto st = c_.prepare(
+        "SELECT id, role, organisation_id, agent_id, name FROM users WHERE token_hash = ?");
+    st.bind(1, token_hash);
+    if (!st.step()) return std::nullopt;
+    User u;
+    u.id = st.int64(0);
+    u.role = parse_role(st.text(1)).value_or(Role::kAgent);
+    u.organisation_id = st.opt_int64(2);
+    u.agent_id = st.opt_int64(3);
+    u.name = st.text(4);
+    return u;
+  }
+
+  bool has_admin() override {
+    auto st = c_.prepare("SELECT 1 FROM users WHERE role = 'admin' LIMIT 1");
+    return st.step();
+  }
+
+  bool is_empty() override {
+    auto st = c_.prepare("SELECT 1 FROM organisations LIMIT 1");
+    return !st.step();
+  }
+
+  std::vector<Opening> openings_for_service(Id service_id, TimeRange window,
+                                            std::optional<Id> agent_id) override {
+    auto st = c_.prepare(
+        "SELECT o.id, o.agent_id, o.place_id, o.modes, o.start_local, o.end_local, o.timezone, "
+        "o.rrule, o.exdates FROM opening_services os JOIN openings o ON o.id = os.opening_id "
+        "WHERE os.service_id = ?1 AND o.first_start < ?3 AND (o.last_end IS NULL OR "
+        "o.last_end > ?2) AND (?4 IS NULL OR o.agent_id = ?4) ORDER BY o.agent_id, o.id");
+    st.bind(1, service_id).bind(2, to_epoch(window.start)).bind(3, to_epoch(window.end));
+    st.bind(4, agent_id);
+    std::vector<Opening> out;
+    while (st.step()) {
+      Opening o;
+      o.id = st.int64(0);
+      o.agent_id = st.int64(1);
+      o.place_id = st.int64(2);
+      o.modes = ModeSet::from_csv(st.text(3)).value_or(ModeSet{});
+      o.period = period_from_row(st, 4);
+      o.service_ids.push_back(service_id);
+      out.push_back(std::move(o));
+    }
+    return out;
+  }
+
+  std::vector<Absence> absences_of(const std::vector<Id>& agent_ids, TimeRange window) override {
+    std::vector<Absence> out;
+    if (agent_ids.empty()) return out;
+    auto st = c_.prepare(
+        "SELECT id, agent_id, start_local, end_local, timezone, rrule, exdates, reason FROM "
+        "absences WHERE agent_id IN (" + marks(agent_ids.size()) +
+        ") AND first_start < ? AND (last_end IS NULL OR last_end > ?)");
+    int i = 1;
+    for (Id a : agent_ids) st.bind(i++, a);
+    st.bind(i, to_epoch(window.end));
+    st.bind(i + 1, to_epoch(window.start));
+    while (st.step()) {
+      Absence a;
+      a.id = st.int64(0);
+      a.agent_id = st.int64(1);
+      a.period = period_from_row(st, 2);
+      a.reason = st.text(7);
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  std::vector<Booking> bookings_of(const std::vector<Id>& agent_ids, TimeRange window) override {
+    std::vector<Booking> out;
+    if (agent_ids.empty()) return out;
+    // A blocked period is shorter than two days (durations and buffers are
+    // capped), so the index range on block_start is bounded on both sides.
+    auto st = c_.prepare(std::string("SELECT ") + kBookingColumns +
+                         " FROM bookings WHERE status = 'confirmed' AND agent_id IN (" +
+                         marks(agent_ids.size()) +
+                         ") AND block_start < ? AND block_start > ? AND block_end > ?");
+    int i = 1;
+    for (Id a : agent_ids) st.bind(i++, a);
+    st.bind(i++, to_epoch(window.end));
+    st.bind(i++, to_epoch(window.start) - 2 * 86400);
+    st.bind(i++, to_epoch(window.start));
+    while (st.step()) out.push_back(booking_from_row(st));
+    return out;
+  }
+
+  std::vector<Service> search_services(const std::vector<std::string>& terms,
+                                       std::optional<Mode> mode, size_t limit) override {
+    std::string sql = std::string("SELECT ") + kServiceColumns + " FROM services WHERE 1";
+    for (size_t i = 0; i < terms.size(); ++i) sql += " AND instr(search_text, ?) > 0";
+    if (mode) sql += " AND instr(',' || modes || ',', ?) > 0";
+    sql += " ORDER BY name, id LIMIT ?";
+    auto st = c_.prepare(sql);
+    int i = 1;
+    for (auto& t : terms) st.bind(i++, t);
+    if (mode) st.bind(i++, "," + std::string(mode_name(*mode)) + ",");
+    st.bind(i++, static_cast<std::int64_t>(limit));
+    std::vector<Service> out;
+    while (st.step()) out.push_back(service_from_row(st));
+    return out;
+  }
+
+  std::vector<Place> places_offering(Id service_id, const std::string& postcode_prefix) override {
+    auto st = c_.prepare(std::string("SELECT DISTINCT p.") +
+                         "id, p.organisation_id, p.name, p.address, p.postcode, p.city, "
+                         "p.accessibility, p.opening_hours, p.latitude, p.longitude, p.timezone "
+                         "FROM opening_services os JOIN openings o ON o.id = os.opening_id "
+                         "JOIN places p ON p.id = o.place_id WHERE os.service_id = ? AND "
+                         "substr(p.postcode, 1, length(?2)) = ?2 ORDER BY p.id");
+    st.bind(1, service_id).bind(2, postcode_prefix);
+    std::vector<Place> out;
+    while (st.step()) out.push_back(place_from_row(st));
+    return out;
+  }
+
+  std::optional<IdempotentResponse> idempotent_response(const std::string& key) override {
+    auto st = c_.prepare("SELECT request_hash, status, body FROM idempotency_keys WHERE key = ?");
+    st.bind(1, key);
+    if (!st.step()) return std::nullopt;
+    return IdempotentResponse{st.text(0), st.integer(1), st.text(2)};
+  }
+
+  Id insert_organisation(const Organisation& o) override {
+    auto st = c_.prepare("INSERT INTO organisations(name, kind, timezone) VALUES (?, ?, ?)");
+    st.bind(1, o.name).bind(2, o.kind).bind(3, o.timezone).run();
+    return c_.last_insert_id();
+  }
+
+  Id insert_place(const Place& p) override {
+    auto st = c_.prepare(
+        "INSERT INTO places(organisation_id, name, address, postcode, city, accessibility, "
+        "opening_hours, latitude, longitude, timezone) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    st.bind(1, p.organisation_id).bind(2, p.name).bind(3, p.address).bind(4, p.postcode);
+    st.bind(5, p.city).bind(6, p.accessibility).bind(7, p.opening_hours);
+    st.bind(8, p.latitude).bind(9, p.longitude).bind(10, p.timezone).run();
+    return c_.last_insert_id();
+  }
+
+  Id insert_service(const Service& s) override {
+    auto org = organisation(s.organisation_id);
+    std::string search_text = fold_for_search(s.name + " " + s.description + " " +
+                                              csv(s.keywords) + " " + (org ? org->name : ""));
+    auto st = c_.prepare(
+        "INSERT INTO services(organisation_id, name, description, keywords, documents_to_bring, "
+        "duration_minutes, slot_step_minutes, modes, min_notice_minutes, horizon_days, "
+        "buffer_before_minutes, buffer_after_minutes, capacity, cancel_until_minutes, "
+        "bookable_by, search_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    st.bind(1, s.organisation_id).bind(2, s.name).bind(3, s.description);
+    st.bind(4, to_json(s.keywords)).bind(5, to_json(s.documents_to_bring));
+    st.bind(6, s.duration_minutes).bind(7, s.slot_step_minutes).bind(8, s.modes.to_csv());
+    st.bind(9, s.min_notice_minutes).bind(10, s.horizon_days).bind(11, s.buffer_before_minutes);
+    st.bind(12, s.buffer_after_minutes).bind(13, s.capacity).bind(14, s.cancel_until_minutes);
+    st.bind(15, csv(s.bookable_by)).bind(16, " " + search_text + " ").run();
+    return c_.last_insert_id();
+  }
+
+  Id insert_agent(const Agent& a) override {
+    auto st = c_.prepare("INSERT INTO agents(name, email, phone, ics_secret) VALUES (?,?,?,?)");
+    st.bind(1, a.name).bind(2, a.email).bind(3, a.phone).bind(4, a.ics_secret).run();
+    Id id = c_.last_insert_id();
+    for (Id org : a.organisation_ids) {
+      auto link = c_.prepare(
+          "INSERT INTO agent_organisations(agent_id, organisation_id) VALUES (?, ?)");
+      link.bind(1, id).bind(2, org).run();
+    }
+    return id;
+  }
+
+  Id insert_opening(const Opening& o) override {
+    auto st = c_.prepare(
+        "INSERT INTO openings(agent_id, place_id, modes, start_local, end_local, timezone, "
+        "rrule, exdates, first_start, last_end) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    st.bind(1, o.agent_id).bind(2, o.place_id).bind(3, o.modes.to_csv());
+    bind_period(st, 4, o.period);
+    st.run();
+    Id id = c_.last_insert_id();
+    for (Id service : o.service_ids) {
+      auto link = c_.prepare("INSERT INTO opening_services(service_id, opening_id) VALUES (?,?)");
+      link.bind(1, service).bind(2, id).run();
+    }
+    return id;
+  }
+
+  Id insert_absence(const Absence& a) override {
+    auto st = c_.prepare(
+        "INSERT INTO absences(agent_id, reason, start_local, end_local, timezone, rrule, "
+        "exdates, first_start, last_end) VALUES (?,?,?,?,?,?,?,?,?)");
+    st.bind(1, a.agent_id).bind(2, a.reason);
+    bind_period(st, 3, a.period);
+    st.run();
+    return c_.last_insert_id();
+  }
+
+  Id insert_user(const User& u, const std::string& token_hash) override {
+    auto st = c_.prepare(
+        "INSERT INTO users(role, organisation_id, agent_id, name, token_hash) VALUES (?,?,?,?,?)");
+    st.bind(1, role_name(u.role)).bind(2, u.organisation_id).bind(3, u.agent_id);
+    st.bind(4, u.name).bind(5, token_hash).run();
+    return c_.last_insert_id();
+  }
+
+  Id insert_booking(const Booking& b) override {
+    auto st = c_.prepare(
+        "INSERT INTO bookings(service_id, agent_id, place_id, mode, start_at, end_at, "
+        "block_start, block_end, capacity, status, booked_by, resident_first_name, "
+        "resident_last_name, resident_email, resident_phone, mandate, manage_token_hash, notes, "
+        "cancel_reason, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    st.bind(1, b.service_id).bind(2, b.agent_id).bind(3, b.place_id).bind(4, mode_name(b.mode));
+    st.bind(5, to_epoch(b.start)).bind(6, to_epoch(b.end));
+    st.bind(7, to_epoch(b.blocked().start)).bind(8, to_epoch(b.blocked().end));
+    st.bind(9, b.capacity).bind(10, status_name(b.status)).bind(11, b.booked_by);
+    st.bind(12, b.resident.first_name).bind(13, b.resident.last_name);
+    st.bind(14, b.resident.email).bind(15, b.resident.phone).bind(16, b.mandate_json);
+    st.bind(17, b.manage_token_hash).bind(18, b.notes).bind(19, b.cancel_reason);
+    st.bind(20, to_epoch(b.created_at)).run();
+    return c_.last_insert_id();
+  }
+
+  void update_booking(const Booking& b) override {
+    auto st = c_.prepare(
+        "UPDATE bookings SET agent_id = ?, place_id = ?, mode = ?, start_at = ?, end_at = ?, "
+        "block_start = ?, block_end = ?, status = ?, notes = ?, cancel_reason = ? WHERE id = ?");
+    st.bind(1, b.agent_id).bind(2, b.place_id).bind(3, mode_name(b.mode));
+    st.bind(4, to_epoch(b.start)).bind(5, to_epoch(b.end));
+    st.bind(6, to_epoch(b.blocked().start)).bind(7, to_epoch(b.blocked().end));
+    st.bind(8, status_name(b.status)).bind(9, b.notes).bind(10, b.cancel_reason);
+    st.bind(11, b.id).run();
+  }
+
+  void save_idempotent_response(const std::string& key, const IdempotentResponse& r,
+                                Instant now) override {
+    auto st = c_.prepare(
+        "INSERT INTO idempotency_keys(key, request_hash, status, body, created_at) "
+        "VALUES (?,?,?,?,?)");
+    st.bind(1, key).bind(2, r.request_hash).bind(3, r.status).bind(4, r.body);
+    st.bind(5, to_epoch(now)).run();
+  }
+
+  void purge_idempotent_responses(Instant older_than) override {
+    auto st = c_.prepare("DELETE FROM idempotency_keys WHERE created_at < ?");
+    st.bind(1, to_epoch(older_than)).run();
+  }
+
+ private:
+  // Binds start_local, end_local, timezone, rrule, exdates, first_start, last_end.
+  static void bind_period(Statement& st, int i, const RepeatingPeriod& p) {
+    st.bind(i, format_local(p.start)).bind(i + 1, format_local(p.end));
+    st.bind(i + 2, std::string(p.zone->name())).bind(i + 3, p.rrule);
+    st.bind(i + 4, exdates_json(p.exdates)).bind(i + 5, to_epoch(first_start(p)));
+    auto last = last_end(p);
+    st.bind(i + 6, last ? std::optional<std::int64_t>(to_epoch(*last)) : std::nullopt);
+  }
+
+  Connection& c_;
+};
+
+void migrate(Connection& c) {
+  c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at "
+         "INTEGER NOT NULL)");
+  for (const Migration& m : sqlite_migrations()) {
+    c.exec("BEGIN IMMEDIATE");
+    try {
+      auto seen = c.prepare("SELECT 1 FROM schema_migrations WHERE name = ?");
+      seen.bind(1, m.name);
+      bool applied = seen.step();
+      if (!applied) {
+        c.exec(m.sql);
+        auto mark = c.prepare(
+            "INSERT INTO schema_migrations(name, applied_at) VALUES (?, strftime('%s','now'))");
+        mark.bind(1, m.name).run();
+      }
+      c.exec("COMMIT");
+    } catch (...) {
+      c.exec("ROLLBACK");
+      throw;
+    }
+  }
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, size_t readers) : path_(path) {
+  writer_ = std::make_unique<Connection>(path);
+  migrate(*writer_);
+  for (size_t i = 0; i < readers; ++i) readers_.push_back(std::make_unique<Connection>(path));
+}
+
+SqliteStore::~SqliteStore() = default;
+
+std::unique_ptr<sqlite::Connection> SqliteStore::take_reader() {
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!readers_.empty()) {
+      auto c = std::move(readers_.back());
+      readers_.pop_back();
+      return c;
+    }
+  }
+  return std::make_unique<Connection>(path_);  // pool empty: one more, kept afterwards
+}
+
+void SqliteStore::give_back(std::unique_ptr<sqlite::Connection> c) {
+  std::lock_guard lock(pool_mutex_);
+  if (readers_.size() < 16) readers_.push_back(std::move(c));
+}
+
+void SqliteStore::read(const std::function<void(StoreReader&)>& work) {
+  auto c = take_reader();
+  c->exec("BEGIN");
+  try {
+    SqliteTx tx(*c);
+    work(tx);
+    c->exec("COMMIT");
+  } catch (...) {
+    c->exec("ROLLBACK");
+    give_back(std::move(c));
+    throw;
+  }
+  give_back(std::move(c));
+}
+
+void SqliteStore::write(const std::function<void(StoreWriter&)>& work) {
+  std::lock_guard lock(write_mutex_);
+  // IMMEDIATE takes the write lock now, so checks made in `work` still hold at
+  // commit, also against other processes on the same file.
+  writer_->exec("BEGIN IMMEDIATE");
+  try {
+    SqliteTx tx(*writer_);
+    work(tx);
+    writer_->exec("COMMIT");
+  } catch (...) {
+    writer_->exec("ROLLBACK");
+    throw;
+  }
+}
+
+bool SqliteStore::healthy() {
+  try {
+    read([](StoreReader& r) { (void)r.is_empty(); });
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace rdv

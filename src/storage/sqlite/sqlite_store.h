@@ -1,0 +1,39 @@
+// The Store on an embedded SQLite database (WAL): one writer connection behind a
+// mutex, a small pool of reader connections.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+
+namespace rdv {
+
+namespace sqlite {
+class Connection;
+}
+
+class SqliteStore : public Store {
+ public:
+  // Opens (creating if needed) the database at `path` and applies migrations.
+  explicit SqliteStore(const std::string& path, size_t readers = 4);
+  ~SqliteStore() override;
+
+  void read(const std::function<void(StoreReader&)>& work) override;
+  void write(const std::function<void(StoreWriter&)>& work) override;
+  bool healthy() override;
+
+ private:
+  std::unique_ptr<sqlite::Connection> take_reader();
+  void give_back(std::unique_ptr<sqlite::Connection> c);
+
+  std::string path_;
+  std::mutex write_mutex_;
+  std::unique_ptr<sqlite::Connection> writer_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<sqlite::Connection>> readers_;
+};
+
+}  // namespace rdv

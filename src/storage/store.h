@@ -1,0 +1,85 @@
+// Storage behind one interface, so the booking rules are the same on SQLite and
+// PostgreSQL. All work happens in a transaction: `read` sees one snapshot;
+// `write` is serialised with every other write to the same database and commits
+// when the function returns (rolls back when it throws).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/model.h"
+#include "domain/time.h"
+
+namespace rdv {
+
+// A response remembered for an Idempotency-Key, replayed on retries.
+struct IdempotentResponse {
+  std::string request_hash;
+  int status = 0;
+  std::string body;
+};
+
+class StoreReader {
+ public:
+  virtual ~StoreReader() = default;
+
+  virtual std::optional<Organisation> organisation(Id id) = 0;
+  virtual std::optional<Place> place(Id id) = 0;
+  virtual std::optional<Service> service(Id id) = 0;
+  virtual std::optional<Agent> agent(Id id) = 0;
+  virtual std::optional<Booking> booking(Id id) = 0;
+  virtual std::optional<User> user_by_token_hash(const std::string& token_hash) = 0;
+  virtual bool has_admin() = 0;
+  virtual bool is_empty() = 0;  // no organisation yet
+
+  // Openings offering `service_id` that may have an occurrence in `window`.
+  virtual std::vector<Opening> openings_for_service(Id service_id, TimeRange window,
+                                                    std::optional<Id> agent_id) = 0;
+  // Absences of these agents that may have an occurrence in `window`.
+  virtual std::vector<Absence> absences_of(const std::vector<Id>& agent_ids,
+                                           TimeRange window) = 0;
+  // Confirmed bookings of these agents whose blocked time touches `window`.
+  virtual std::vector<Booking> bookings_of(const std::vector<Id>& agent_ids,
+                                           TimeRange window) = 0;
+  // Services whose folded text contains every term, optionally offering `mode`.
+  virtual std::vector<Service> search_services(const std::vector<std::string>& terms,
+                                               std::optional<Mode> mode, size_t limit) = 0;
+  // Places where some opening offers the service; postcode_prefix "" for all.
+  virtual std::vector<Place> places_offering(Id service_id, const std::string& postcode_prefix) = 0;
+  virtual std::optional<IdempotentResponse> idempotent_response(const std::string& key) = 0;
+};
+
+class StoreWriter : public StoreReader {
+ public:
+  virtual Id insert_organisation(const Organisation& o) = 0;
+  virtual Id insert_place(const Place& p) = 0;
+  virtual Id insert_service(const Service& s) = 0;
+  virtual Id insert_agent(const Agent& a) = 0;
+  virtual Id insert_opening(const Opening& o) = 0;
+  virtual Id insert_absence(const Absence& a) = 0;
+  virtual Id insert_user(const User& u, const std::string& token_hash) = 0;
+  // Throws SlotTakenError when the database refuses an overlap (last line of defence).
+  virtual Id insert_booking(const Booking& b) = 0;
+  // Saves status, times, agent, cancel reason and notes of an existing booking.
+  virtual void update_booking(const Booking& b) = 0;
+  virtual void save_idempotent_response(const std::string& key, const IdempotentResponse& r,
+                                        Instant now) = 0;
+  virtual void purge_idempotent_responses(Instant older_than) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual void read(const std::function<void(StoreReader&)>& work) = 0;
+  virtual void write(const std::function<void(StoreWriter&)>& work) = 0;
+  virtual bool healthy() = 0;
+};
+
+// Raised by a store when its own constraints find a double booking.
+struct SlotTakenError : std::runtime_error {
+  SlotTakenError() : std::runtime_error("slot taken") {}
+};
+
+}  // namespace rdv

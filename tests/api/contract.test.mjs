@@ -1,0 +1,147 @@
+// Real responses of the server, checked against openapi.yaml by a Prism
+// validating proxy: any request or response that breaks the contract fails.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+
+const ADMIN = 'contract-admin-token-0123456789abcdef';
+let server, prism, dir, base;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+function waitForLine(child, pattern, what) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen}`)), 60000);
+    const onData = (chunk) => {
+      seen += chunk.toString();
+      const m = seen.match(pattern);
+      if (m) { clearTimeout(timer); resolve(m); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}: ${seen}`)));
+    child.on('error', (e) => reject(e));
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rdv-contract-'));
+  server = spawn(process.env.RDV_BINARY, ['serve', '--listen', '127.0.0.1:0', '--db',
+    `sqlite:${join(dir, 'db.sqlite')}`, '--demo'], {
+    env: { ...process.env, RDV_BOOTSTRAP_ADMIN_TOKEN: ADMIN, RDV_BOOKING_RATE_LIMIT: '0' },
+  });
+  const [, upstream] = await waitForLine(server, /listening on (http:\/\/\S+)/, 'rendezvous');
+  const port = await freePort();
+  prism = spawn(join(import.meta.dirname, 'node_modules/.bin/prism'),
+    ['proxy', process.env.RDV_OPENAPI, upstream, '--port', String(port), '--host', '127.0.0.1',
+     '--errors'], { env: process.env });
+  await waitForLine(prism, /Prism is listening/, 'prism');
+  base = `http://127.0.0.1:${port}`;
+});
+
+after(() => {
+  prism?.kill('SIGTERM');
+  server?.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// Sends through the proxy; fails on any contract violation Prism reports.
+async function call(method, path, { body, token, status } = {}) {
+  const headers = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  const violations = res.headers.get('sl-violations');
+  assert.equal(violations, null, `${method} ${path}: contract violations ${violations}`);
+  assert.equal(res.status, status, `${method} ${path}: ${res.status} ${text}`);
+  const type = res.headers.get('content-type') || '';
+  return type.includes('json') ? JSON.parse(text) : text;
+}
+
+test('operations endpoints match the contract', async () => {
+  assert.equal((await call('GET', '/healthz', { status: 200 })).status, 'ok');
+  assert.match(await call('GET', '/openapi.yaml', { status: 200 }), /^openapi: 3\.1\.0/);
+});
+
+test('a whole booking session matches the contract', async () => {
+  const results = await call('GET', '/api/v1/search?q=numerique', { status: 200 });
+  assert.equal(results.length, 1);
+  await call('GET', '/api/v1/search?q=caf&postcode=33&mode=phone', { status: 200 });
+
+  const org = await call('POST', '/api/v1/organisations', {
+    token: ADMIN, status: 201, body: { name: 'Mairie de Saint-Laurent-du-Maroni', kind: 'commune', timezone: 'America/Cayenne' },
+  });
+  await call('GET', `/api/v1/organisations/${org.id}`, { status: 200 });
+  const place = await call('POST', `/api/v1/organisations/${org.id}/places`, {
+    token: ADMIN, status: 201, body: { name: 'Mairie annexe', postcode: '97320', city: 'Saint-Laurent-du-Maroni', latitude: 5.5, longitude: -54.03 },
+  });
+  await call('GET', `/api/v1/places/${place.id}`, { status: 200 });
+  const service = await call('POST', `/api/v1/organisations/${org.id}/services`, {
+    token: ADMIN, status: 201,
+    body: { name: 'État civil', duration_minutes: 20, modes: ['in_person', 'phone'], min_notice_minutes: 0,
+            documents_to_bring: ["Livret de famille"] },
+  });
+  await call('GET', `/api/v1/services/${service.id}`, { status: 200 });
+  const agent = await call('POST', `/api/v1/organisations/${org.id}/agents`, {
+    token: ADMIN, status: 201, body: { name: 'Maïté Joseph', email: 'maite@example.fr' },
+  });
+  const desk = await call('POST', `/api/v1/organisations/${org.id}/users`, {
+    token: ADMIN, status: 201, body: { name: 'Accueil', role: 'desk' },
+  });
+
+  const day = new Date(Date.now() + 9 * 86400e3).toISOString().slice(0, 10);
+  const opening = await call('POST', `/api/v1/agents/${agent.id}/openings`, {
+    token: agent.api_token, status: 201,
+    body: { place_id: place.id, service_ids: [service.id], start: `${day}T08:00`, end: `${day}T10:00`,
+            rrule: 'FREQ=WEEKLY;COUNT=10', exdates: [] },
+  });
+  assert.equal(opening.timezone, 'America/Cayenne');
+  await call('POST', `/api/v1/agents/${agent.id}/absences`, {
+    token: agent.api_token, status: 201, body: { start: `${day}T09:00`, end: `${day}T09:30`, reason: 'Réunion' },
+  });
+
+  const slots = await call('GET', `/api/v1/slots?service=${service.id}&mode=in_person&from=${day}T00:00:00Z&to=${day}T23:59:59Z`, { status: 200 });
+  assert.ok(slots.length > 0);
+  const booking = await call('POST', '/api/v1/bookings', {
+    status: 201,
+    body: { service_id: service.id, start: slots[0].start, mode: 'in_person',
+            resident: { first_name: 'Jean', last_name: 'Abena', email: 'jean@example.fr' } },
+  });
+  await call('POST', '/api/v1/bookings', {
+    status: 409, body: { service_id: service.id, start: slots[0].start, resident: { first_name: 'A', last_name: 'B', email: 'a@b.fr' } },
+  });
+  const onBehalf = await call('POST', '/api/v1/bookings', {
+    token: desk.api_token, status: 201,
+    body: { service_id: service.id, start: slots[1].start, mode: 'phone',
+            resident: { first_name: 'Awa', last_name: 'Kone', phone: '+594694000000' },
+            mandate: { consent: true, kind: 'written', reference: 'M-42' } },
+  });
+  assert.equal(onBehalf.booked_by, 'desk');
+
+  const token = booking.manage_token;
+  await call('GET', `/api/v1/bookings/${booking.id}?token=${token}`, { status: 200 });
+  await call('GET', `/api/v1/bookings/${booking.id}`, { token: agent.api_token, status: 200 });
+  await call('GET', `/api/v1/bookings/${booking.id}`, { status: 401 });
+  await call('POST', `/api/v1/bookings/${booking.id}/reschedule?token=${token}`, {
+    status: 200, body: { start: slots[slots.length - 1].start },
+  });
+  await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 200, body: { reason: 'Plus besoin' } });
+  await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 409, body: {} });
+});
+
+test('errors match the contract', async () => {
+  await call('GET', '/api/v1/services/999999', { status: 404 });
+  await call('GET', '/api/v1/slots?service=999999', { status: 404 });
+  await call('POST', '/api/v1/organisations', { status: 401, body: { name: 'X' } });
+});

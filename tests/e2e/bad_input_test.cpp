@@ -1,0 +1,148 @@
+// Bad input of any kind gets a clear 4xx in the JSON error shape and changes nothing.
+#include <gtest/gtest.h>
+
+#include "world.h"
+
+namespace rdv::testing {
+namespace {
+
+using nlohmann::json;
+
+class BadInput : public ::testing::Test {
+ protected:
+  BadInput() : http_(server_.port()), world_(make_world(http_)) {}
+
+  // Every refusal has the error shape and the expected status and code.
+  void expect_error(const Reply& r, int status, const std::string& code) {
+    EXPECT_EQ(r.status, status) << r.body;
+    auto j = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << r.body;
+    ASSERT_TRUE(j.contains("error")) << r.body;
+    EXPECT_EQ(j["error"]["code"], code) << r.body;
+    EXPECT_TRUE(j["error"]["message"].is_string());
+  }
+  std::string openings() const { return "/api/v1/agents/" + std::to_string(world_.agent) + "/openings"; }
+  json opening(json overrides = json::object()) const {
+    json o = {{"place_id", world_.place}, {"service_ids", {world_.service}},
+              {"start", world_.day + "T14:00"}, {"end", world_.day + "T15:00"}};
+    o.update(overrides);
+    return o;
+  }
+  size_t slot_count() const {
+    return http_.get("/api/v1/slots?mode=in_person&service=" + std::to_string(world_.service) + "&from=" +
+                     world_.day + "T00:00:00Z&to=" + world_.day + "T23:59:00Z")
+        .json()
+        .size();
+  }
+
+  ServerProcess server_;
+  HttpClient http_;
+  World world_;
+};
+
+TEST_F(BadInput, OpeningsWithBadTimesZonesOrRulesAreRefusedAndNothingChanges) {
+  size_t before = slot_count();
+  auto post = [&](const json& body) { return http_.post(openings(), body, world_.agent_token); };
+  expect_error(post(opening({{"timezone", "Europe/Atlantis"}})), 400, "invalid_timezone");
+  expect_error(post(opening({{"rrule", "FREQ=SOMETIMES"}})), 400, "invalid_rrule");
+  expect_error(post(opening({{"rrule", "FREQ=MINUTELY"}})), 400, "invalid_rrule");
+  expect_error(post(opening({{"end", world_.day + "T13:00"}})), 400, "invalid_time_range");
+  expect_error(post(opening({{"start", "2027-03-28T02:30"}, {"end", "2027-03-28T03:30"}})), 400,
+               "nonexistent_local_time");
+  expect_error(post(opening({{"start", "demain 9h"}})), 400, "invalid_input");
+  expect_error(post(opening({{"place_id", "3"}})), 400, "invalid_input");
+  expect_error(post(opening({{"place_id", 99999}})), 400, "invalid_input");
+  expect_error(post(opening({{"service_ids", {99999}}})), 400, "invalid_input");
+  expect_error(post(opening({{"service_ids", json::array()}})), 400, "invalid_input");
+  expect_error(post(opening({{"colour", "blue"}})), 400, "invalid_input");
+  expect_error(post(opening({{"exdates", {"someday"}}})), 400, "invalid_input");
+  EXPECT_EQ(slot_count(), before);
+}
+
+TEST_F(BadInput, MalformedBodiesAndWrongTypes) {
+  auto raw_post = [&](const std::string& path, const std::string& body,
+                      const std::string& type = "application/json") {
+    return http_.request("POST", path, body,
+                         {{"Content-Type", type}, {"Authorization", "Bearer " + world_.admin_token}});
+  };
+  expect_error(raw_post("/api/v1/organisations", "{\"name\": "), 400, "invalid_json");
+  expect_error(raw_post("/api/v1/organisations", "[1,2]"), 400, "invalid_json");
+  expect_error(raw_post("/api/v1/organisations", ""), 400, "invalid_json");
+  expect_error(raw_post("/api/v1/organisations", "{\"name\": \"x\"}", "text/plain"), 415,
+               "unsupported_media_type");
+  expect_error(raw_post("/api/v1/organisations", "{\"name\": 12}"), 400, "invalid_input");
+  expect_error(raw_post("/api/v1/organisations", "{\"name\": \"\\u00e9\xff\"}"), 400,
+               "invalid_json");
+  std::string org = "/api/v1/organisations/" + std::to_string(world_.org);
+  expect_error(raw_post(org + "/services", R"({"name":"X","duration_minutes":"30"})"), 400,
+               "invalid_input");
+  expect_error(raw_post(org + "/services", R"({"name":"X","duration_minutes":3000})"), 400,
+               "invalid_input");
+  expect_error(raw_post(org + "/services", R"({"name":"X","duration_minutes":30,"modes":["fax"]})"),
+               400, "invalid_input");
+  expect_error(raw_post(org + "/services", R"({"name":"X","duration_minutes":30.5})"), 400,
+               "invalid_input");
+  expect_error(raw_post(org + "/places", R"({"name":"X","latitude":"north"})"), 400, "invalid_input");
+
+  expect_error(http_.post("/api/v1/bookings", {{"service_id", world_.service}, {"start", "tomorrow"},
+                                               {"resident", resident()}}),
+               400, "invalid_input");
+  expect_error(http_.post("/api/v1/bookings", {{"service_id", world_.service},
+                                               {"start", world_.at("09:00")}, {"resident", "Léa"}}),
+               400, "invalid_input");
+  expect_error(http_.post("/api/v1/bookings", {{"service_id", world_.service},
+                                               {"start", world_.at("09:00")}}),
+               400, "invalid_input");
+  json bad_email = resident();
+  bad_email["email"] = "not-an-email";
+  expect_error(http_.post("/api/v1/bookings", {{"service_id", world_.service},
+                                               {"start", world_.at("09:00")}, {"resident", bad_email}}),
+               400, "invalid_input");
+  expect_error(http_.post("/api/v1/bookings", {{"service_id", world_.service},
+                                               {"start", world_.at("09:07")}, {"resident", resident()}}),
+               409, "slot_unavailable");
+  EXPECT_EQ(slot_count(), 6u);
+}
+
+TEST_F(BadInput, UnknownIdsAndRoutes) {
+  expect_error(http_.get("/api/v1/services/99999"), 404, "not_found");
+  expect_error(http_.get("/api/v1/services/abc"), 404, "not_found");
+  expect_error(http_.get("/api/v1/bookings/99999?token=x"), 404, "not_found");
+  expect_error(http_.get("/api/v1/slots?service=99999"), 404, "not_found");
+  expect_error(http_.get("/api/v1/slots?service=abc"), 400, "invalid_input");
+  expect_error(http_.get("/api/v1/slots"), 400, "invalid_input");
+  expect_error(http_.get("/api/v1/slots?service=1&from=yesterday"), 400, "invalid_input");
+  expect_error(http_.get("/api/v1/slots?service=1&from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z"),
+               400, "invalid_time_range");
+  expect_error(http_.get("/api/v1/slots?service=1&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"),
+               400, "invalid_time_range");
+  expect_error(http_.get("/api/v1/slots?service=1&mode=fax"), 400, "invalid_input");
+  expect_error(http_.get("/nope"), 404, "not_found");
+  expect_error(http_.request("DELETE", "/api/v1/organisations", ""), 405, "method_not_allowed");
+  expect_error(http_.post("/api/v1/organisations/99999/places", {{"name", "X"}}, world_.admin_token),
+               404, "not_found");
+  expect_error(http_.post("/api/v1/bookings", {{"service_id", 99999}, {"start", world_.at("09:00")},
+                                               {"resident", resident()}}),
+               404, "not_found");
+}
+
+TEST_F(BadInput, BodiesOverOneMebibyteGet413) {
+  std::string big = "{\"name\": \"" + std::string(1100 * 1024, 'a') + "\"}";
+  Reply r = http_.request("POST", "/api/v1/organisations", big,
+                          {{"Content-Type", "application/json"},
+                           {"Authorization", "Bearer " + world_.admin_token}});
+  expect_error(r, 413, "payload_too_large");
+  // The server is still fine.
+  EXPECT_EQ(http_.get("/healthz").status, 200);
+}
+
+TEST_F(BadInput, GarbageOnTheSocketGets400AndTheServerSurvives) {
+  std::string reply = http_.raw("THIS IS NOT HTTP\r\n\r\n");
+  EXPECT_NE(reply.find("400"), std::string::npos) << reply;
+  reply = http_.raw("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n");
+  EXPECT_NE(reply.find("400"), std::string::npos) << reply;
+  EXPECT_EQ(http_.get("/healthz").status, 200);
+}
+
+}  // namespace
+}  // namespace rdv::testing

@@ -1,0 +1,120 @@
+#include "server_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+
+namespace rdv::testing {
+namespace {
+
+std::string read_line(int fd, std::chrono::seconds timeout) {
+  std::string line;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char c;
+    ssize_t n = read(fd, &c, 1);
+    if (n <= 0) break;
+    if (c == '\n') return line;
+    line += c;
+  }
+  throw std::runtime_error("server did not print its listening line; got '" + line + "'");
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(ServerOptions options) {
+  std::random_device rd;
+  dir_ = (std::filesystem::temp_directory_path() / ("rdv-e2e-" + std::to_string(rd()))).string();
+  std::filesystem::create_directories(dir_);
+  db_path_ = options.db_path.empty() ? dir_ + "/rendezvous.db" : options.db_path;
+
+  std::vector<std::string> args = {RDV_BINARY, "serve", "--listen", "127.0.0.1:0", "--db",
+                                   "sqlite:" + db_path_};
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("pipe");
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    setenv("RDV_BOOTSTRAP_ADMIN_TOKEN", kAdminToken, 1);
+    setenv("RDV_BOOKING_RATE_LIMIT", "0", 1);
+    for (auto& [k, v] : options.env) setenv(k.c_str(), v.c_str(), 1);
+    if (!getenv("RDV_TEST_SERVER_LOG")) {
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, STDERR_FILENO);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  std::string line = read_line(out[0], std::chrono::seconds{20});
+  close(out[0]);
+  const std::string prefix = "listening on http://127.0.0.1:";
+  if (line.rfind(prefix, 0) != 0) throw std::runtime_error("unexpected first line: " + line);
+  port_ = std::stoi(line.substr(prefix.size()));
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) kill_hard();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+int ServerProcess::terminate() {
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
+
+void ServerProcess::kill_hard() {
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::pair<int, std::string> run_binary(const std::vector<std::string>& args) {
+  int err[2];
+  if (pipe(err) != 0) throw std::runtime_error("pipe");
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(err[1], STDERR_FILENO);
+    close(err[0]);
+    close(err[1]);
+    std::vector<std::string> all = {RDV_BINARY};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(err[1]);
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(err[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  close(err[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
+}
+
+}  // namespace rdv::testing

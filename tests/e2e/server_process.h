@@ -1,0 +1,43 @@
+// Runs the built `rendezvous serve` in a child process on a free port, with a
+// fresh SQLite database, and stops it with SIGTERM (or SIGKILL when asked).
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rdv::testing {
+
+struct ServerOptions {
+  std::string db_path;  // empty: a new file in a temporary directory
+  std::vector<std::string> extra_args;
+  std::map<std::string, std::string> env;
+};
+
+class ServerProcess {
+ public:
+  static constexpr const char* kAdminToken = "test-admin-token-0123456789abcdef";
+
+  explicit ServerProcess(ServerOptions options = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+
+  int port() const { return port_; }
+  const std::string& db_path() const { return db_path_; }
+  // Sends SIGTERM and returns the exit status (as from waitpid).
+  int terminate();
+  void kill_hard();  // SIGKILL, no chance to clean up
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string dir_;
+  std::string db_path_;
+};
+
+// Runs the binary with these arguments; returns exit code and stderr.
+std::pair<int, std::string> run_binary(const std::vector<std::string>& args);
+
+}  // namespace rdv::testing

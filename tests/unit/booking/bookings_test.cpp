@@ -1,0 +1,168 @@
+#include "booking/bookings.h"
+
+#include <gtest/gtest.h>
+
+#include "domain/error.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "support/fixed_random.h"
+#include "support/temp_dir.h"
+
+namespace rdv {
+namespace {
+
+Instant utc(const char* s) { return *parse_rfc3339(s); }
+LocalDateTime local(const char* s) { return *parse_local_date_time(s); }
+
+class BookingsTest : public ::testing::Test {
+ protected:
+  BookingsTest()
+      : store_(dir_.file("db.sqlite")), clock_(utc("2026-11-27T10:00:00Z")),
+        bookings_(store_, clock_, random_) {
+    store_.write([&](StoreWriter& tx) {
+      Id org = tx.insert_organisation({0, "France Services Cenon", "france_services", "Europe/Paris"});
+      Place p;
+      p.organisation_id = org;
+      p.name = "France Services";
+      p.timezone = "Europe/Paris";
+      place_ = tx.insert_place(p);
+      Service s;
+      s.organisation_id = org;
+      s.name = "Permanence CAF";
+      s.duration_minutes = 30;
+      s.modes.add(Mode::kInPerson);
+      s.modes.add(Mode::kPhone);
+      service_ = tx.insert_service(s);
+      agent_ = tx.insert_agent({0, "Agent", "", "", "secret", {org}});
+      Opening o;
+      o.agent_id = agent_;
+      o.place_id = place_;
+      o.service_ids = {service_};
+      o.modes.add(Mode::kInPerson);
+      o.modes.add(Mode::kPhone);
+      o.period = {local("2026-12-01T09:00"), local("2026-12-01T10:00"), zone_named("Europe/Paris"),
+                  "", {}};
+      tx.insert_opening(o);
+    });
+  }
+
+  BookingRequest request(const char* start) {
+    BookingRequest r;
+    r.service_id = service_;
+    r.start = utc(start);
+    r.resident = {"Léa", "Dupont", "lea@example.fr", ""};
+    return r;
+  }
+
+  // Renders the id and the manage token, as a caller would.
+  static IdempotentResponse render(StoreReader&, const CreatedBooking& c) {
+    return {"", 201, std::to_string(c.booking.id) + " " + c.manage_token};
+  }
+
+  CreatedBooking book(const char* start) {
+    auto outcome = bookings_.book(request(start), std::nullopt, render);
+    auto space = outcome.response.body.find(' ');
+    return {*outcome.booking, outcome.response.body.substr(space + 1)};
+  }
+
+  static ErrorCode error_of(const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const ClientError& e) {
+      return e.code();
+    }
+    ADD_FAILURE() << "no ClientError";
+    return ErrorCode::kInvalidInput;
+  }
+
+  testing::TempDir dir_;
+  SqliteStore store_;
+  ManualClock clock_;
+  testing::CountingRandom random_;
+  Bookings bookings_;
+  Id place_ = 0, service_ = 0, agent_ = 0;
+};
+
+TEST_F(BookingsTest, BooksAFreeSlotOnceAndStoresOnlyTheTokenHash) {
+  auto created = book("2026-12-01T08:00:00Z");
+  EXPECT_EQ(created.booking.agent_id, agent_);
+  EXPECT_EQ(created.booking.end, utc("2026-12-01T08:30:00Z"));
+  EXPECT_EQ(created.manage_token.size(), 43u);
+  store_.read([&](StoreReader& r) {
+    auto stored = r.booking(created.booking.id);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->manage_token_hash, token_hash(created.manage_token));
+    EXPECT_NE(stored->manage_token_hash, created.manage_token);
+  });
+  EXPECT_EQ(error_of([&] { book("2026-12-01T08:00:00Z"); }), ErrorCode::kSlotUnavailable);
+  EXPECT_EQ(error_of([&] { book("2026-12-01T08:10:00Z"); }), ErrorCode::kSlotUnavailable);
+}
+
+TEST_F(BookingsTest, CancelFreesTheSlotAndCannotBeRepeated) {
+  auto created = book("2026-12-01T08:00:00Z");
+  auto cancelled = bookings_.cancel(created.booking.id, true, "empêchement");
+  EXPECT_EQ(cancelled.status, BookingStatus::kCancelled);
+  EXPECT_EQ(error_of([&] { bookings_.cancel(created.booking.id, true, ""); }),
+            ErrorCode::kAlreadyCancelled);
+  EXPECT_NO_THROW(book("2026-12-01T08:00:00Z"));
+}
+
+TEST_F(BookingsTest, ResidentsCannotCancelTooLate) {
+  auto created = book("2026-12-01T08:00:00Z");
+  clock_.set(utc("2026-12-01T05:00:00Z"));  // three hours before, default limit is four
+  EXPECT_EQ(error_of([&] { bookings_.cancel(created.booking.id, true, ""); }),
+            ErrorCode::kCancellationClosed);
+  EXPECT_NO_THROW(bookings_.cancel(created.booking.id, false, "agent"));
+}
+
+TEST_F(BookingsTest, RescheduleIsAtomic) {
+  auto first = book("2026-12-01T08:00:00Z");
+  auto second = book("2026-12-01T08:30:00Z");
+  // The target is taken: nothing changes.
+  EXPECT_EQ(error_of([&] {
+              bookings_.reschedule(first.booking.id, utc("2026-12-01T08:30:00Z"), std::nullopt, true);
+            }),
+            ErrorCode::kSlotUnavailable);
+  store_.read([&](StoreReader& r) {
+    EXPECT_EQ(r.booking(first.booking.id)->start, utc("2026-12-01T08:00:00Z"));
+  });
+  bookings_.cancel(second.booking.id, true, "");
+  auto moved = bookings_.reschedule(first.booking.id, utc("2026-12-01T08:30:00Z"), std::nullopt, true);
+  EXPECT_EQ(moved.start, utc("2026-12-01T08:30:00Z"));
+  EXPECT_NO_THROW(book("2026-12-01T08:00:00Z"));  // the old slot is free again
+}
+
+TEST_F(BookingsTest, IdempotencyKeyReplaysAndRefusesAnotherBody) {
+  IdempotencyKey key{"public:abc", "hash-1"};
+  auto first = bookings_.book(request("2026-12-01T08:00:00Z"), key, render);
+  ASSERT_FALSE(first.replayed);
+  ASSERT_TRUE(first.booking);
+  auto again = bookings_.book(request("2026-12-01T08:00:00Z"), key, render);
+  EXPECT_TRUE(again.replayed);
+  EXPECT_FALSE(again.booking);
+  EXPECT_EQ(again.response.body, first.response.body);
+  store_.read([&](StoreReader& r) {
+    EXPECT_EQ(r.bookings_of({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")})
+                  .size(),
+              1u);
+  });
+  IdempotencyKey other{"public:abc", "hash-2"};
+  EXPECT_EQ(error_of([&] { bookings_.book(request("2026-12-01T08:30:00Z"), other, render); }),
+            ErrorCode::kIdempotencyKeyReused);
+}
+
+TEST_F(BookingsTest, ValidatesResidentAndMode) {
+  auto r = request("2026-12-01T08:00:00Z");
+  r.resident.last_name = "";
+  EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput);
+  r = request("2026-12-01T08:00:00Z");
+  r.mode = Mode::kPhone;  // no phone number given
+  EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput);
+  r.mode = Mode::kVideo;  // not offered
+  EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput);
+  r = request("2026-12-01T08:00:00Z");
+  r.booked_by = "desk";  // on behalf without mandate
+  EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput);
+}
+
+}  // namespace
+}  // namespace rdv
