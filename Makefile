@@ -8,7 +8,9 @@ DB ?= sqlite:var/rendezvous.db
 # Debian 12 packages the build and the tests need.
 DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates tzdata \
   libboost-dev libical-dev libhowardhinnant-date-dev nlohmann-json3-dev libsqlite3-dev \
-  libsodium-dev googletest libgtest-dev libgmock-dev nodejs npm curl
+  libsodium-dev googletest libgtest-dev libgmock-dev curl
+# Node.js and npm (contract tests) come from Debian only when the machine has none.
+NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
 
 .PHONY: all deps build run test test-unit test-e2e test-contract test-sanitize lint fmt clean
 
@@ -16,7 +18,7 @@ all: build
 
 # Installs the missing packages only (as root, or through sudo when available).
 deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	@missing=$$(for p in $(DEB_PACKAGES) $(NODE_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:" $$missing; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \

@@ -1,5 +1,6 @@
 #include "app.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "domain/error.h"
@@ -34,6 +35,18 @@ HttpResponse App::handle(const HttpRequest& request) {
   // The access log has the path only: query strings carry manage tokens.
   std::cerr << request.method << " " << request.path << " " << response.status << "\n";
   return response;
+}
+
+std::string App::client_address(const HttpRequest& request) const {
+  const std::string* forwarded = request.header("x-forwarded-for");
+  bool trusted = std::find(options_.trusted_proxies.begin(), options_.trusted_proxies.end(),
+                           request.client_ip) != options_.trusted_proxies.end();
+  if (!forwarded || !trusted) return request.client_ip;
+  // The proxy appends the address it saw: the last entry is the one to trust.
+  std::string last = forwarded->substr(forwarded->rfind(',') + 1);
+  auto first = last.find_first_not_of(' ');
+  auto end = last.find_last_not_of(' ');
+  return first == std::string::npos ? request.client_ip : last.substr(first, end - first + 1);
 }
 
 void App::bootstrap_admin(const std::string& token) {

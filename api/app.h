@@ -16,8 +16,10 @@ namespace rdv {
 
 struct AppOptions {
   std::string public_url = "http://127.0.0.1:8080";  // base of links we hand out
-  int booking_rate_limit = 30;                        // per client address and minute
-  std::string openapi_yaml;                           // served at /openapi.yaml
+  int booking_rate_limit = 30;                       // per client address and minute
+  std::string openapi_yaml;                          // served at /openapi.yaml
+  // Peers (reverse proxies) whose X-Forwarded-For names the real client.
+  std::vector<std::string> trusted_proxies;
 };
 
 class App {
@@ -53,6 +55,8 @@ class App {
   // Resolves who may act on a booking: the resident's manage token or a user's rights.
   // Returns true when it is the resident (their rules apply).
   bool authorize_booking(StoreReader& store, const HttpRequest& request, const Booking& b);
+  // The client's address: the peer, or what a trusted proxy says the client was.
+  std::string client_address(const HttpRequest& request) const;
 
   Store& store_;
   const Clock& clock_;

@@ -40,18 +40,22 @@ void require_agent_manager(const User& u, const Agent& agent) {
   if (u.role == Role::kAdmin) return;
   if (u.role == Role::kAgent && u.agent_id == agent.id) return;
   if (u.role == Role::kOrgAdmin && u.organisation_id &&
-      std::find(agent.organisation_ids.begin(), agent.organisation_ids.end(),
-                *u.organisation_id) != agent.organisation_ids.end())
+      std::find(agent.organisation_ids.begin(), agent.organisation_ids.end(), *u.organisation_id) !=
+          agent.organisation_ids.end())
     return;
   throw ClientError(ErrorCode::kForbidden, "only this agent or their administrators may do this");
 }
 
 bool may_manage_booking(const User& u, const Booking& b, const Service& s) {
   switch (u.role) {
-    case Role::kAdmin: return true;
-    case Role::kAgent: return u.agent_id == b.agent_id;
-    case Role::kOrgAdmin: return u.organisation_id == s.organisation_id;
-    case Role::kDesk: return false;  // desks act through the manage link they were given
+    case Role::kAdmin:
+      return true;
+    case Role::kAgent:
+      return u.agent_id == b.agent_id;
+    case Role::kOrgAdmin:
+      return u.organisation_id == s.organisation_id;
+    case Role::kDesk:
+      return false;  // desks act through the manage link they were given
   }
   return false;
 }

@@ -38,8 +38,21 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.booking_rate_limit = to_int("booking rate limit", v, 0, 1000000);
        }},
+      {"--trusted-proxies", "RDV_TRUSTED_PROXIES", true,
+       [](Config& c, const std::string& v) {
+         c.trusted_proxies.clear();
+         size_t start = 0;
+         while (start <= v.size()) {
+           size_t comma = v.find(',', start);
+           if (comma == std::string::npos) comma = v.size();
+           if (comma > start) c.trusted_proxies.push_back(v.substr(start, comma - start));
+           start = comma + 1;
+         }
+       }},
       {"--worker-threads", "RDV_WORKER_THREADS", true,
-       [](Config& c, const std::string& v) { c.worker_threads = to_int("worker threads", v, 1, 256); }},
+       [](Config& c, const std::string& v) {
+         c.worker_threads = to_int("worker threads", v, 1, 256);
+       }},
   };
   return all;
 }
@@ -73,7 +86,8 @@ int Config::listen_port() const {
 
 std::string usage() {
   return "usage: rendezvous serve [--listen HOST:PORT] [--db sqlite:PATH] [--demo] "
-         "[--config FILE] [--public-url URL] [--booking-rate-limit N] [--worker-threads N]";
+         "[--config FILE] [--public-url URL] [--booking-rate-limit N] [--trusted-proxies A,B] "
+         "[--worker-threads N]";
 }
 
 Config parse_config(int argc, const char* const* argv,

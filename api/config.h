@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace rdv {
 
@@ -17,6 +18,7 @@ struct Config {
   std::string bootstrap_admin_token;
   int booking_rate_limit = 30;
   int worker_threads = 8;
+  std::vector<std::string> trusted_proxies;  // peers allowed to set X-Forwarded-For
 
   std::string listen_host() const;
   int listen_port() const;

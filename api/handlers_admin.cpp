@@ -169,11 +169,12 @@ void App::add_admin_routes() {
     require_admin(u);
     return json_response(201, create_organisation(parse_json_object(r)));
   });
-  router_.add("GET", "/api/v1/organisations/{org}", [this](const HttpRequest&, const PathParams& p) {
-    Organisation o;
-    store_.read([&](StoreReader& s) { o = load_organisation(s, p.id(0)); });
-    return json_response(200, to_json(o));
-  });
+  router_.add("GET", "/api/v1/organisations/{org}",
+              [this](const HttpRequest&, const PathParams& p) {
+                Organisation o;
+                store_.read([&](StoreReader& s) { o = load_organisation(s, p.id(0)); });
+                return json_response(200, to_json(o));
+              });
   // Creation under an organisation: its administrators (or territory administrators).
   auto under_org = [this](Json (App::*action)(Id, const Json&)) {
     return [this, action](const HttpRequest& r, const PathParams& p) {

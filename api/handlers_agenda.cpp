@@ -25,8 +25,7 @@ RepeatingPeriod period_fields(Fields& f, const std::string& default_zone,
   p.start = local_field(f, "start");
   p.end = local_field(f, "end");
   p.zone = zone_named(f.text_or("timezone", default_zone, 64));
-  if (p.end <= p.start)
-    throw ClientError(ErrorCode::kInvalidTimeRange, "end must be after start");
+  if (p.end <= p.start) throw ClientError(ErrorCode::kInvalidTimeRange, "end must be after start");
   if (p.end - p.start > max_length)
     throw ClientError(ErrorCode::kInvalidTimeRange, "the period is too long");
   to_instant(p.start, p.zone);  // a start or end in a DST gap is refused
@@ -68,22 +67,26 @@ Json App::create_opening(Id agent_id, const Json& body) {
     o.place_id = f.id("place_id");
     auto place = tx.place(o.place_id);
     if (!place || !in_orgs(agent, place->organisation_id))
-      throw ClientError(ErrorCode::kInvalidInput, "place_id is not a place of the agent's organisations");
+      throw ClientError(ErrorCode::kInvalidInput,
+                        "place_id is not a place of the agent's organisations");
     o.service_ids = f.ids("service_ids");
     ModeSet service_modes;
     for (Id id : o.service_ids) {
       auto s = tx.service(id);
       if (!s || !in_orgs(agent, s->organisation_id))
-        throw ClientError(ErrorCode::kInvalidInput,
-                          "service " + std::to_string(id) + " is not a service of the agent's organisations");
+        throw ClientError(
+            ErrorCode::kInvalidInput,
+            "service " + std::to_string(id) + " is not a service of the agent's organisations");
       for (Mode m : s->modes.list()) service_modes.add(m);
     }
     std::sort(o.service_ids.begin(), o.service_ids.end());
-    o.service_ids.erase(std::unique(o.service_ids.begin(), o.service_ids.end()), o.service_ids.end());
+    o.service_ids.erase(std::unique(o.service_ids.begin(), o.service_ids.end()),
+                        o.service_ids.end());
     if (auto modes = f.strings_or("modes", {}, 3, 20); !modes.empty()) {
       for (auto& m : modes) {
         auto mode = parse_mode(m);
-        if (!mode) throw ClientError(ErrorCode::kInvalidInput, "modes must be in_person, video or phone");
+        if (!mode)
+          throw ClientError(ErrorCode::kInvalidInput, "modes must be in_person, video or phone");
         o.modes.add(*mode);
       }
     } else {

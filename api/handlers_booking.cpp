@@ -127,8 +127,8 @@ Json App::booking_json(StoreReader& r, const Booking& b, const std::string& mana
   if (!b.cancel_reason.empty()) j["cancel_reason"] = b.cancel_reason;
   if (!manage_token.empty()) {
     j["manage_token"] = manage_token;
-    j["manage_url"] = options_.public_url + "/api/v1/bookings/" + std::to_string(b.id) +
-                      "?token=" + manage_token;
+    j["manage_url"] =
+        options_.public_url + "/api/v1/bookings/" + std::to_string(b.id) + "?token=" + manage_token;
   }
   return j;
 }
@@ -141,7 +141,8 @@ bool App::authorize_booking(StoreReader& r, const HttpRequest& request, const Bo
   }
   User u = require_user(r, request);
   if (!may_manage_booking(u, b, load_service(r, b.service_id)))
-    throw ClientError(ErrorCode::kForbidden, "this booking belongs to another agent or organisation");
+    throw ClientError(ErrorCode::kForbidden,
+                      "this booking belongs to another agent or organisation");
   return false;
 }
 
@@ -157,7 +158,8 @@ HttpResponse App::slots(const HttpRequest& request) {
   SlotFilter filter;
   filter.mode = mode_param(request);
   filter.place_id = id_param(request, "place");
-  if (auto limit = id_param(request, "limit")) filter.limit = static_cast<size_t>(std::min<Id>(*limit, 2000));
+  if (auto limit = id_param(request, "limit"))
+    filter.limit = static_cast<size_t>(std::min<Id>(*limit, 2000));
   auto agent = id_param(request, "agent");
   Json out;
   store_.read([&](StoreReader& r) {
@@ -171,8 +173,8 @@ HttpResponse App::search(const HttpRequest& request) {
   const std::string* q = request.param("q");
   const std::string* postcode = request.param("postcode");
   if (q && q->size() > 200) throw ClientError(ErrorCode::kInvalidInput, "q is too long");
-  if (postcode && (postcode->size() > 5 ||
-                   postcode->find_first_not_of("0123456789AB") != std::string::npos))
+  if (postcode &&
+      (postcode->size() > 5 || postcode->find_first_not_of("0123456789AB") != std::string::npos))
     throw ClientError(ErrorCode::kInvalidInput, "postcode must be a postcode or its beginning");
   auto mode = mode_param(request);
   auto terms = search_terms(q ? *q : "");
@@ -190,8 +192,8 @@ HttpResponse App::search(const HttpRequest& request) {
       SlotFilter filter;
       filter.mode = mode;
       filter.limit = 50;
-      for (const Slot& slot : find_slots(r, s, {now, now + std::chrono::days{s.horizon_days}},
-                                         now, filter, std::nullopt)) {
+      for (const Slot& slot : find_slots(r, s, {now, now + std::chrono::days{s.horizon_days}}, now,
+                                         filter, std::nullopt)) {
         bool listed = std::any_of(places.begin(), places.end(),
                                   [&](const Place& p) { return p.id == slot.place_id; });
         if (listed) {
@@ -210,7 +212,7 @@ HttpResponse App::search(const HttpRequest& request) {
 
 HttpResponse App::create_booking(const HttpRequest& request) {
   int retry_after = 0;
-  if (!booking_limiter_.allow(request.client_ip, retry_after)) {
+  if (!booking_limiter_.allow(client_address(request), retry_after)) {
     HttpResponse r = error_response(ErrorCode::kRateLimited, "too many bookings, retry later");
     r.headers.emplace_back("Retry-After", std::to_string(retry_after));
     return r;
@@ -242,9 +244,9 @@ HttpResponse App::create_booking(const HttpRequest& request) {
   if (const std::string* k = request.header("idempotency-key")) {
     if (k->empty() || k->size() > 255)
       throw ClientError(ErrorCode::kInvalidInput, "Idempotency-Key must be 1 to 255 characters");
-    key = IdempotencyKey{(user ? "user:" + std::to_string(user->id) : std::string("public")) +
-                             ":" + *k,
-                         token_hash(request.body)};
+    key = IdempotencyKey{
+        (user ? "user:" + std::to_string(user->id) : std::string("public")) + ":" + *k,
+        token_hash(request.body)};
   }
   auto outcome = bookings_.book(req, key, [&](StoreReader& r, const CreatedBooking& c) {
     return IdempotentResponse{"", 201, dump(booking_json(r, c.booking, c.manage_token))};
@@ -315,12 +317,12 @@ void App::add_booking_routes() {
   router_.add("GET", "/api/v1/bookings/{id}", [this](const HttpRequest& r, const PathParams& p) {
     return get_booking(r, p.id(0));
   });
-  router_.add("POST", "/api/v1/bookings/{id}/cancel",
-              [this](const HttpRequest& r, const PathParams& p) { return cancel_booking(r, p.id(0)); });
-  router_.add("POST", "/api/v1/bookings/{id}/reschedule",
-              [this](const HttpRequest& r, const PathParams& p) {
-                return reschedule_booking(r, p.id(0));
-              });
+  router_.add(
+      "POST", "/api/v1/bookings/{id}/cancel",
+      [this](const HttpRequest& r, const PathParams& p) { return cancel_booking(r, p.id(0)); });
+  router_.add(
+      "POST", "/api/v1/bookings/{id}/reschedule",
+      [this](const HttpRequest& r, const PathParams& p) { return reschedule_booking(r, p.id(0)); });
 }
 
 }  // namespace rdv

@@ -1,9 +1,8 @@
 #include "http_server.h"
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
-
-#include <atomic>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -36,8 +35,7 @@ std::string percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-        hex_value(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
       i += 2;
     } else if (s[i] == '+' && plus_is_space) {
@@ -71,7 +69,8 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
     auto pair = query.substr(0, amp);
     auto eq = pair.find('=');
     std::string name = percent_decode(pair.substr(0, eq), true);
-    std::string value = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+    std::string value =
+        eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
     if (!name.empty()) out.emplace(std::move(name), std::move(value));
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
@@ -155,8 +154,10 @@ class Session : public std::enable_shared_from_this<Session> {
         response = self->server_.handler(request);
       } catch (const std::exception& e) {
         std::cerr << "handler failed: " << e.what() << "\n";
-        response = {500, "application/json",
-                    R"({"error":{"code":"internal_error","message":"internal error"}})", {}};
+        response = {500,
+                    "application/json",
+                    R"({"error":{"code":"internal_error","message":"internal error"}})",
+                    {}};
       }
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->write(std::move(response), true);
@@ -176,30 +177,32 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(keep_alive_ && !server_.stopping);
     res->prepare_payload();
     stream_.expires_after(server_.options.read_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res, counted](beast::error_code ec, size_t) {
-      if (counted) --self->server_.in_flight;
-      if (ec || !res->keep_alive()) return self->close();
-      self->read();
-    });
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res, counted](beast::error_code ec, size_t) {
+                        if (counted) --self->server_.in_flight;
+                        if (ec || !res->keep_alive()) return self->close();
+                        self->read();
+                      });
   }
 
   // Answers an unreadable request, then stops sending and drains what the
   // client still sends for a moment, so that it gets to read the answer.
   void reply_and_close(int status, const char* body) {
     keep_alive_ = false;
-    auto res = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(status), 11);
+    auto res =
+        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
     res->set(http::field::content_type, "application/json");
     res->body() = body;
     res->keep_alive(false);
     res->prepare_payload();
     stream_.expires_after(std::chrono::seconds{5});
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-      if (ec) return self->close();
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      self->drain();
-    });
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                        if (ec) return self->close();
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                        self->drain();
+                      });
   }
 
   void drain() {

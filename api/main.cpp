@@ -22,7 +22,8 @@ std::map<std::string, std::string> environment() {
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
     auto eq = kv.find('=');
-    if (eq != std::string::npos && kv.rfind("RDV_", 0) == 0) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    if (eq != std::string::npos && kv.rfind("RDV_", 0) == 0)
+      env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return env;
 }
@@ -41,6 +42,7 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   http.worker_threads = static_cast<size_t>(config.worker_threads);
   rdv::AppOptions options;
   options.booking_rate_limit = config.booking_rate_limit;
+  options.trusted_proxies = config.trusted_proxies;
   options.openapi_yaml = rdv::openapi_yaml();
   // The public URL defaults to the listen address, known once bound.
   std::unique_ptr<rdv::App> app;
@@ -50,8 +52,7 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   options.public_url = config.public_url.empty() ? listen_url : config.public_url;
   app = std::make_unique<rdv::App>(store, clock, random, options);
   app->bootstrap_admin(config.bootstrap_admin_token);
-  if (config.demo && rdv::load_demo_data(*app, store, clock))
-    std::cerr << "demo data loaded\n";
+  if (config.demo && rdv::load_demo_data(*app, store, clock)) std::cerr << "demo data loaded\n";
   server.start();
   std::cout << "listening on " << listen_url << std::endl;
 

@@ -7,7 +7,8 @@ bool RateLimiter::allow(const std::string& client, int& retry_after_seconds) {
   std::int64_t now = to_epoch(clock_.now());
   std::int64_t minute = now / 60;
   std::lock_guard lock(mutex_);
-  if (windows_.size() > 100000) std::erase_if(windows_, [&](auto& w) { return w.second.minute != minute; });
+  if (windows_.size() > 100000)
+    std::erase_if(windows_, [&](auto& w) { return w.second.minute != minute; });
   Window& w = windows_[client];
   if (w.minute != minute) w = {minute, 0};
   if (w.count >= per_minute_) {

@@ -61,9 +61,8 @@ void agent_slots(const SlotRules& rules, const AgentAgenda& agenda, TimeRange wi
     if (filter.place_id && *filter.place_id != o.place_id) continue;
     for (TimeRange r : occurrences(o.period, window)) occs.push_back({r, &o});
   }
-  std::sort(occs.begin(), occs.end(), [](const auto& a, const auto& b) {
-    return a.range.start < b.range.start;
-  });
+  std::sort(occs.begin(), occs.end(),
+            [](const auto& a, const auto& b) { return a.range.start < b.range.start; });
 
   size_t kept = 0;
   for (const auto& occ : occs) {
@@ -120,8 +119,7 @@ std::vector<Slot> free_slots(const SlotRules& rules, const std::vector<AgentAgen
   std::vector<Slot> out;
   TimeRange effective{std::max(window.start, now + rules.min_notice),
                       std::min(window.end, now + rules.horizon + std::chrono::seconds{1})};
-  if (effective.start >= effective.end || rules.duration <= Minutes{0} ||
-      rules.step <= Minutes{0})
+  if (effective.start >= effective.end || rules.duration <= Minutes{0} || rules.step <= Minutes{0})
     return out;
   for (const AgentAgenda& agenda : agendas) agent_slots(rules, agenda, effective, filter, out);
   std::sort(out.begin(), out.end(), [](const Slot& a, const Slot& b) {

@@ -28,10 +28,10 @@ struct SlotRules {
 // Everything that decides when one agent is free for the service.
 struct AgentAgenda {
   Id agent_id = 0;
-  std::vector<Opening> openings;           // those offering the service
+  std::vector<Opening> openings;  // those offering the service
   std::vector<RepeatingPeriod> absences;
-  std::vector<TimeRange> busy;             // e.g. events of the agent's own calendars
-  std::vector<Booking> bookings;           // the agent's confirmed bookings near the window
+  std::vector<TimeRange> busy;    // e.g. events of the agent's own calendars
+  std::vector<Booking> bookings;  // the agent's confirmed bookings near the window
 };
 
 struct SlotFilter {

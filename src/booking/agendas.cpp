@@ -5,8 +5,8 @@
 
 namespace rdv {
 
-std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules,
-                                      TimeRange window, std::optional<Id> agent_id) {
+std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules, TimeRange window,
+                                      std::optional<Id> agent_id) {
   // Openings that started up to a day before the window may still hold slots in it.
   TimeRange opening_window{window.start - date::days{1}, window.end};
   std::map<Id, AgentAgenda> by_agent;

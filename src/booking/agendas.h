@@ -10,8 +10,8 @@
 
 namespace rdv {
 
-std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules,
-                                      TimeRange window, std::optional<Id> agent_id);
+std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules, TimeRange window,
+                                      std::optional<Id> agent_id);
 
 // Free slots of a service; the same computation serves listing and booking.
 std::vector<Slot> find_slots(StoreReader& store, const Service& service, TimeRange window,

@@ -9,15 +9,15 @@ namespace {
 void check_resident(const Resident& r, Mode mode) {
   auto required = [](const std::string& v, const char* field) {
     if (v.empty())
-      throw ClientError(ErrorCode::kInvalidInput, std::string("resident.") + field +
-                                                      " is required");
+      throw ClientError(ErrorCode::kInvalidInput,
+                        std::string("resident.") + field + " is required");
   };
   required(r.first_name, "first_name");
   required(r.last_name, "last_name");
   if (r.email.empty() && r.phone.empty())
     throw ClientError(ErrorCode::kInvalidInput, "resident.email or resident.phone is required");
-  if (!r.email.empty() && (r.email.find('@') == std::string::npos || r.email.front() == '@' ||
-                           r.email.back() == '@'))
+  if (!r.email.empty() &&
+      (r.email.find('@') == std::string::npos || r.email.front() == '@' || r.email.back() == '@'))
     throw ClientError(ErrorCode::kInvalidInput, "resident.email is not an email address");
   if (mode == Mode::kPhone && r.phone.empty())
     throw ClientError(ErrorCode::kInvalidInput,
@@ -59,11 +59,13 @@ Slot require_free_slot(StoreReader& store, const Service& service, Instant start
 }
 
 BookingOutcome Bookings::book(const BookingRequest& req,
-                             const std::optional<IdempotencyKey>& idempotency,
-                             const Render& render) {
+                              const std::optional<IdempotencyKey>& idempotency,
+                              const Render& render) {
   BookingOutcome result;
   store_.write([&](StoreWriter& tx) {
+    Instant now = clock_.now();
     if (idempotency) {
+      tx.purge_idempotent_responses(now - kIdempotencyWindow);
       if (auto previous = tx.idempotent_response(idempotency->key)) {
         if (previous->request_hash != idempotency->request_hash)
           throw ClientError(ErrorCode::kIdempotencyKeyReused,
@@ -75,8 +77,8 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     }
     Service service = load_service(tx, req.service_id);
     if (!service.modes.has(req.mode))
-      throw ClientError(ErrorCode::kInvalidInput,
-                        "mode " + std::string(mode_name(req.mode)) + " is not offered by this service");
+      throw ClientError(ErrorCode::kInvalidInput, "mode " + std::string(mode_name(req.mode)) +
+                                                      " is not offered by this service");
     if (!service.bookable_by_has(req.booked_by == "resident" ? "public" : req.booked_by))
       throw ClientError(ErrorCode::kForbidden, "this service cannot be booked this way");
     if (req.booked_by == "desk" && req.mandate_json.empty())
@@ -84,8 +86,8 @@ BookingOutcome Bookings::book(const BookingRequest& req,
                         "mandate is required when a desk books on behalf of a visitor");
     check_resident(req.resident, req.mode);
 
-    Instant now = clock_.now();
-    Slot slot = require_free_slot(tx, service, req.start, req.mode, req.agent_id, req.place_id, now);
+    Slot slot =
+        require_free_slot(tx, service, req.start, req.mode, req.agent_id, req.place_id, now);
     CreatedBooking created;
     created.manage_token = new_token(random_);
     Booking& b = created.booking;

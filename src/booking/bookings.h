@@ -27,6 +27,9 @@ struct BookingRequest {
   std::string notes;
 };
 
+// How long an Idempotency-Key is remembered.
+inline constexpr std::chrono::hours kIdempotencyWindow{24};
+
 struct IdempotencyKey {
   std::string key;           // scoped by the caller
   std::string request_hash;  // of the request body: a reused key with another body is refused

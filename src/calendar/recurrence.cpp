@@ -136,8 +136,8 @@ std::optional<Instant> last_end(const RepeatingPeriod& p) {
   if (!rule) return to_instant_lenient(p.end, p.zone);
   if (rule->count == 0 && icaltime_is_null_time(rule->until)) return std::nullopt;
   ExpansionLimits limits;
-  auto starts = expand_local_starts(p.start, p.zone, p.rrule, p.start,
-                                    p.start + date::years{200}, limits);
+  auto starts =
+      expand_local_starts(p.start, p.zone, p.rrule, p.start, p.start + date::years{200}, limits);
   if (starts.empty() || starts.size() >= limits.max_occurrences) return std::nullopt;
   return to_instant_lenient(starts.back() + length, p.zone);
 }

@@ -6,9 +6,12 @@ namespace rdv {
 
 std::string_view mode_name(Mode m) {
   switch (m) {
-    case Mode::kInPerson: return "in_person";
-    case Mode::kVideo: return "video";
-    case Mode::kPhone: return "phone";
+    case Mode::kInPerson:
+      return "in_person";
+    case Mode::kVideo:
+      return "video";
+    case Mode::kPhone:
+      return "phone";
   }
   return "in_person";
 }
@@ -55,10 +58,14 @@ bool Service::bookable_by_has(std::string_view who) const {
 
 std::string_view status_name(BookingStatus s) {
   switch (s) {
-    case BookingStatus::kConfirmed: return "confirmed";
-    case BookingStatus::kCancelled: return "cancelled";
-    case BookingStatus::kNoShow: return "noshow";
-    case BookingStatus::kDone: return "done";
+    case BookingStatus::kConfirmed:
+      return "confirmed";
+    case BookingStatus::kCancelled:
+      return "cancelled";
+    case BookingStatus::kNoShow:
+      return "noshow";
+    case BookingStatus::kDone:
+      return "done";
   }
   return "confirmed";
 }
@@ -72,10 +79,14 @@ std::optional<BookingStatus> parse_status(std::string_view name) {
 
 std::string_view role_name(Role r) {
   switch (r) {
-    case Role::kAdmin: return "admin";
-    case Role::kOrgAdmin: return "org_admin";
-    case Role::kAgent: return "agent";
-    case Role::kDesk: return "desk";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kOrgAdmin:
+      return "org_admin";
+    case Role::kAgent:
+      return "agent";
+    case Role::kDesk:
+      return "desk";
   }
   return "admin";
 }

@@ -27,7 +27,7 @@ class ModeSet {
   bool empty() const { return bits_ == 0; }
   ModeSet operator&(ModeSet o) const { return ModeSet(bits_ & o.bits_); }
   std::vector<Mode> list() const;
-  std::string to_csv() const;                       // "in_person,video"
+  std::string to_csv() const;  // "in_person,video"
   static std::optional<ModeSet> from_csv(std::string_view csv);
   bool operator==(const ModeSet&) const = default;
 

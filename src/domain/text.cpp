@@ -23,28 +23,87 @@ char32_t next_code_point(std::string_view s, size_t& i) {
 const char* latin_base(char32_t cp) {
   // U+00C0..U+00FF, lower-cased; "" for characters that are not letters.
   static const char* const kLatin1[64] = {
-      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
       "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
       "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"};
   if (cp >= 0xC0 && cp <= 0xFF) return kLatin1[cp - 0xC0];
   switch (cp) {
-    case 0x152: case 0x153: return "oe";
-    case 0x178: return "y";
-    case 0x100: case 0x101: case 0x102: case 0x103: case 0x104: case 0x105: return "a";
-    case 0x106: case 0x107: case 0x10C: case 0x10D: return "c";
-    case 0x112: case 0x113: case 0x116: case 0x117: case 0x118: case 0x119: case 0x11A:
-    case 0x11B: return "e";
-    case 0x12A: case 0x12B: case 0x130: case 0x131: return "i";
-    case 0x141: case 0x142: return "l";
-    case 0x143: case 0x144: case 0x147: case 0x148: return "n";
-    case 0x14C: case 0x14D: case 0x150: case 0x151: return "o";
-    case 0x158: case 0x159: return "r";
-    case 0x15A: case 0x15B: case 0x15E: case 0x15F: case 0x160: case 0x161: return "s";
-    case 0x162: case 0x163: case 0x164: case 0x165: return "t";
-    case 0x16A: case 0x16B: case 0x16E: case 0x16F: case 0x170: case 0x171: return "u";
-    case 0x179: case 0x17A: case 0x17B: case 0x17C: case 0x17D: case 0x17E: return "z";
-    default: return nullptr;
+    case 0x152:
+    case 0x153:
+      return "oe";
+    case 0x178:
+      return "y";
+    case 0x100:
+    case 0x101:
+    case 0x102:
+    case 0x103:
+    case 0x104:
+    case 0x105:
+      return "a";
+    case 0x106:
+    case 0x107:
+    case 0x10C:
+    case 0x10D:
+      return "c";
+    case 0x112:
+    case 0x113:
+    case 0x116:
+    case 0x117:
+    case 0x118:
+    case 0x119:
+    case 0x11A:
+    case 0x11B:
+      return "e";
+    case 0x12A:
+    case 0x12B:
+    case 0x130:
+    case 0x131:
+      return "i";
+    case 0x141:
+    case 0x142:
+      return "l";
+    case 0x143:
+    case 0x144:
+    case 0x147:
+    case 0x148:
+      return "n";
+    case 0x14C:
+    case 0x14D:
+    case 0x150:
+    case 0x151:
+      return "o";
+    case 0x158:
+    case 0x159:
+      return "r";
+    case 0x15A:
+    case 0x15B:
+    case 0x15E:
+    case 0x15F:
+    case 0x160:
+    case 0x161:
+      return "s";
+    case 0x162:
+    case 0x163:
+    case 0x164:
+    case 0x165:
+      return "t";
+    case 0x16A:
+    case 0x16B:
+    case 0x16E:
+    case 0x16F:
+    case 0x170:
+    case 0x171:
+      return "u";
+    case 0x179:
+    case 0x17A:
+    case 0x17B:
+    case 0x17C:
+    case 0x17D:
+    case 0x17E:
+      return "z";
+    default:
+      return nullptr;
   }
 }
 

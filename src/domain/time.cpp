@@ -122,9 +122,7 @@ std::optional<Instant> parse_rfc3339(std::string_view s) {
   return Instant{local->time_since_epoch() - offset};
 }
 
-std::string format_local(LocalDateTime local) {
-  return date::format("%Y-%m-%dT%H:%M:%S", local);
-}
+std::string format_local(LocalDateTime local) { return date::format("%Y-%m-%dT%H:%M:%S", local); }
 
 std::string format_rfc3339(Instant instant, Zone zone) {
   auto info = zone->get_info(instant);

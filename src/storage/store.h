@@ -38,11 +38,9 @@ class StoreReader {
   virtual std::vector<Opening> openings_for_service(Id service_id, TimeRange window,
                                                     std::optional<Id> agent_id) = 0;
   // Absences of these agents that may have an occurrence in `window`.
-  virtual std::vector<Absence> absences_of(const std::vector<Id>& agent_ids,
-                                           TimeRange window) = 0;
+  virtual std::vector<Absence> absences_of(const std::vector<Id>& agent_ids, TimeRange window) = 0;
   // Confirmed bookings of these agents whose blocked time touches `window`.
-  virtual std::vector<Booking> bookings_of(const std::vector<Id>& agent_ids,
-                                           TimeRange window) = 0;
+  virtual std::vector<Booking> bookings_of(const std::vector<Id>& agent_ids, TimeRange window) = 0;
   // Services whose folded text contains every term, optionally offering `mode`.
   virtual std::vector<Service> search_services(const std::vector<std::string>& terms,
                                                std::optional<Mode> mode, size_t limit) = 0;

@@ -21,16 +21,21 @@ class BadInput : public ::testing::Test {
     EXPECT_EQ(j["error"]["code"], code) << r.body;
     EXPECT_TRUE(j["error"]["message"].is_string());
   }
-  std::string openings() const { return "/api/v1/agents/" + std::to_string(world_.agent) + "/openings"; }
+  std::string openings() const {
+    return "/api/v1/agents/" + std::to_string(world_.agent) + "/openings";
+  }
   json opening(json overrides = json::object()) const {
-    json o = {{"place_id", world_.place}, {"service_ids", {world_.service}},
-              {"start", world_.day + "T14:00"}, {"end", world_.day + "T15:00"}};
+    json o = {{"place_id", world_.place},
+              {"service_ids", {world_.service}},
+              {"start", world_.day + "T14:00"},
+              {"end", world_.day + "T15:00"}};
     o.update(overrides);
     return o;
   }
   size_t slot_count() const {
-    return http_.get("/api/v1/slots?mode=in_person&service=" + std::to_string(world_.service) + "&from=" +
-                     world_.day + "T00:00:00Z&to=" + world_.day + "T23:59:00Z")
+    return http_
+        .get("/api/v1/slots?mode=in_person&service=" + std::to_string(world_.service) +
+             "&from=" + world_.day + "T00:00:00Z&to=" + world_.day + "T23:59:00Z")
         .json()
         .size();
   }
@@ -62,8 +67,9 @@ TEST_F(BadInput, OpeningsWithBadTimesZonesOrRulesAreRefusedAndNothingChanges) {
 TEST_F(BadInput, MalformedBodiesAndWrongTypes) {
   auto raw_post = [&](const std::string& path, const std::string& body,
                       const std::string& type = "application/json") {
-    return http_.request("POST", path, body,
-                         {{"Content-Type", type}, {"Authorization", "Bearer " + world_.admin_token}});
+    return http_.request(
+        "POST", path, body,
+        {{"Content-Type", type}, {"Authorization", "Bearer " + world_.admin_token}});
   };
   expect_error(raw_post("/api/v1/organisations", "{\"name\": "), 400, "invalid_json");
   expect_error(raw_post("/api/v1/organisations", "[1,2]"), 400, "invalid_json");
@@ -82,24 +88,29 @@ TEST_F(BadInput, MalformedBodiesAndWrongTypes) {
                400, "invalid_input");
   expect_error(raw_post(org + "/services", R"({"name":"X","duration_minutes":30.5})"), 400,
                "invalid_input");
-  expect_error(raw_post(org + "/places", R"({"name":"X","latitude":"north"})"), 400, "invalid_input");
+  expect_error(raw_post(org + "/places", R"({"name":"X","latitude":"north"})"), 400,
+               "invalid_input");
 
-  expect_error(http_.post("/api/v1/bookings", {{"service_id", world_.service}, {"start", "tomorrow"},
-                                               {"resident", resident()}}),
-               400, "invalid_input");
+  expect_error(
+      http_.post("/api/v1/bookings",
+                 {{"service_id", world_.service}, {"start", "tomorrow"}, {"resident", resident()}}),
+      400, "invalid_input");
   expect_error(http_.post("/api/v1/bookings", {{"service_id", world_.service},
-                                               {"start", world_.at("09:00")}, {"resident", "Léa"}}),
+                                               {"start", world_.at("09:00")},
+                                               {"resident", "Léa"}}),
                400, "invalid_input");
-  expect_error(http_.post("/api/v1/bookings", {{"service_id", world_.service},
-                                               {"start", world_.at("09:00")}}),
+  expect_error(http_.post("/api/v1/bookings",
+                          {{"service_id", world_.service}, {"start", world_.at("09:00")}}),
                400, "invalid_input");
   json bad_email = resident();
   bad_email["email"] = "not-an-email";
   expect_error(http_.post("/api/v1/bookings", {{"service_id", world_.service},
-                                               {"start", world_.at("09:00")}, {"resident", bad_email}}),
+                                               {"start", world_.at("09:00")},
+                                               {"resident", bad_email}}),
                400, "invalid_input");
   expect_error(http_.post("/api/v1/bookings", {{"service_id", world_.service},
-                                               {"start", world_.at("09:07")}, {"resident", resident()}}),
+                                               {"start", world_.at("09:07")},
+                                               {"resident", resident()}}),
                409, "slot_unavailable");
   EXPECT_EQ(slot_count(), 6u);
 }
@@ -112,25 +123,29 @@ TEST_F(BadInput, UnknownIdsAndRoutes) {
   expect_error(http_.get("/api/v1/slots?service=abc"), 400, "invalid_input");
   expect_error(http_.get("/api/v1/slots"), 400, "invalid_input");
   expect_error(http_.get("/api/v1/slots?service=1&from=yesterday"), 400, "invalid_input");
-  expect_error(http_.get("/api/v1/slots?service=1&from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z"),
-               400, "invalid_time_range");
-  expect_error(http_.get("/api/v1/slots?service=1&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"),
-               400, "invalid_time_range");
+  expect_error(
+      http_.get("/api/v1/slots?service=1&from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z"), 400,
+      "invalid_time_range");
+  expect_error(
+      http_.get("/api/v1/slots?service=1&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"), 400,
+      "invalid_time_range");
   expect_error(http_.get("/api/v1/slots?service=1&mode=fax"), 400, "invalid_input");
   expect_error(http_.get("/nope"), 404, "not_found");
   expect_error(http_.request("DELETE", "/api/v1/organisations", ""), 405, "method_not_allowed");
-  expect_error(http_.post("/api/v1/organisations/99999/places", {{"name", "X"}}, world_.admin_token),
-               404, "not_found");
-  expect_error(http_.post("/api/v1/bookings", {{"service_id", 99999}, {"start", world_.at("09:00")},
-                                               {"resident", resident()}}),
-               404, "not_found");
+  expect_error(
+      http_.post("/api/v1/organisations/99999/places", {{"name", "X"}}, world_.admin_token), 404,
+      "not_found");
+  expect_error(
+      http_.post("/api/v1/bookings",
+                 {{"service_id", 99999}, {"start", world_.at("09:00")}, {"resident", resident()}}),
+      404, "not_found");
 }
 
 TEST_F(BadInput, BodiesOverOneMebibyteGet413) {
   std::string big = "{\"name\": \"" + std::string(1100 * 1024, 'a') + "\"}";
-  Reply r = http_.request("POST", "/api/v1/organisations", big,
-                          {{"Content-Type", "application/json"},
-                           {"Authorization", "Bearer " + world_.admin_token}});
+  Reply r = http_.request(
+      "POST", "/api/v1/organisations", big,
+      {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + world_.admin_token}});
   expect_error(r, 413, "payload_too_large");
   // The server is still fine.
   EXPECT_EQ(http_.get("/healthz").status, 200);

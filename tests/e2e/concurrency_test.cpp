@@ -19,7 +19,8 @@ std::map<int, int> race(const HttpClient& http, long service, const std::string&
   for (int i = 0; i < n; ++i)
     threads.emplace_back([&, i] {
       while (!go) std::this_thread::yield();
-      json body = {{"service_id", service}, {"start", start},
+      json body = {{"service_id", service},
+                   {"start", start},
                    {"resident", resident("Résident " + std::to_string(i))}};
       statuses[static_cast<size_t>(i)] = http.post("/api/v1/bookings", body).status;
     });
@@ -57,8 +58,9 @@ TEST(Durability, AcknowledgedBookingSurvivesKillNine) {
     auto server = std::make_unique<ServerProcess>();
     HttpClient http(server->port());
     w = make_world(http);
-    Reply r = http.post("/api/v1/bookings", {{"service_id", w.service}, {"start", w.at("11:00")},
-                                             {"resident", resident()}});
+    Reply r =
+        http.post("/api/v1/bookings",
+                  {{"service_id", w.service}, {"start", w.at("11:00")}, {"resident", resident()}});
     ASSERT_EQ(r.status, 201);
     id = r.json()["id"];
     token = r.json()["manage_token"];
@@ -73,8 +75,9 @@ TEST(Durability, AcknowledgedBookingSurvivesKillNine) {
     ASSERT_EQ(found.status, 200);
     EXPECT_EQ(found.json()["start"], w.at("11:00"));
     // The slot is still taken after the restart.
-    Reply twice = http2.post("/api/v1/bookings", {{"service_id", w.service}, {"start", w.at("11:00")},
-                                                  {"resident", resident()}});
+    Reply twice =
+        http2.post("/api/v1/bookings",
+                   {{"service_id", w.service}, {"start", w.at("11:00")}, {"resident", resident()}});
     EXPECT_EQ(twice.error_code(), "slot_unavailable");
   }
 }

@@ -22,7 +22,8 @@ Reply HttpClient::request(const std::string& method, const std::string& target,
                           const std::map<std::string, std::string>& headers) const {
   net::io_context ioc;
   beast::tcp_stream stream(ioc);
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
+  stream.connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
   http::request<http::string_body> req(http::string_to_verb(method), target, 11);
   req.set(http::field::host, "127.0.0.1");
   for (auto& [k, v] : headers) req.set(k, v);
@@ -65,7 +66,8 @@ Reply HttpClient::post(const std::string& target, const nlohmann::json& body,
 std::string HttpClient::raw(const std::string& bytes) const {
   net::io_context ioc;
   tcp::socket socket(ioc);
-  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
+  socket.connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
   beast::error_code ec;
   net::write(socket, net::buffer(bytes), ec);
   socket.shutdown(tcp::socket::shutdown_send, ec);

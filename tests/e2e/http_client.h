@@ -1,9 +1,8 @@
 // A blocking HTTP/1.1 client for the end-to-end tests (one connection per call).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace rdv::testing {
@@ -20,8 +19,7 @@ class HttpClient {
  public:
   explicit HttpClient(int port) : port_(port) {}
   Reply get(const std::string& target, const std::string& token = "") const;
-  Reply post(const std::string& target, const nlohmann::json& body,
-             const std::string& token = "",
+  Reply post(const std::string& target, const nlohmann::json& body, const std::string& token = "",
              const std::map<std::string, std::string>& headers = {}) const;
   Reply request(const std::string& method, const std::string& target, const std::string& body,
                 const std::map<std::string, std::string>& headers = {}) const;

@@ -14,8 +14,8 @@ class ResidentFlow : public ::testing::Test {
 
   // In-person slots of the day (a slot is listed once per mode it can be booked in).
   std::string slots_url(long service) const {
-    return "/api/v1/slots?mode=in_person&service=" + std::to_string(service) + "&from=" +
-           percent(world_.at("00:00")) + "&to=" + percent(world_.at("23:59"));
+    return "/api/v1/slots?mode=in_person&service=" + std::to_string(service) +
+           "&from=" + percent(world_.at("00:00")) + "&to=" + percent(world_.at("23:59"));
   }
   static std::string percent(std::string s) {
     std::string out;
@@ -28,7 +28,8 @@ class ResidentFlow : public ::testing::Test {
     return out;
   }
   Reply book(const std::string& start, long service = 0, const json& extra = json::object(),
-             const std::map<std::string, std::string>& headers = {}, const std::string& token = "") {
+             const std::map<std::string, std::string>& headers = {},
+             const std::string& token = "") {
     json body = {{"service_id", service ? service : world_.service},
                  {"start", start},
                  {"resident", resident()}};
@@ -63,8 +64,9 @@ TEST_F(ResidentFlow, BookSeeCancelAndRebook) {
   auto starts = slot_starts(world_.service);
   ASSERT_EQ(starts.size(), 6u);  // 09:00 to 11:30
   EXPECT_EQ(starts[0], world_.at("09:00"));
-  auto both_modes = http_.get("/api/v1/slots?service=" + std::to_string(world_.service) +
-                              "&from=" + percent(world_.at("09:00")) + "&to=" + percent(world_.at("09:01")))
+  auto both_modes = http_
+                        .get("/api/v1/slots?service=" + std::to_string(world_.service) + "&from=" +
+                             percent(world_.at("09:00")) + "&to=" + percent(world_.at("09:01")))
                         .json();
   ASSERT_EQ(both_modes.size(), 2u);
   EXPECT_EQ(both_modes[0]["mode"], "in_person");
@@ -96,8 +98,8 @@ TEST_F(ResidentFlow, BookSeeCancelAndRebook) {
   EXPECT_EQ(http_.get("/api/v1/bookings/" + id + "?token=wrong").status, 403);
   EXPECT_EQ(http_.get("/api/v1/bookings/" + id, world_.agent_token).status, 200);
 
-  Reply cancelled = http_.post("/api/v1/bookings/" + id + "/cancel?token=" + token,
-                               {{"reason", "Empêchement"}});
+  Reply cancelled =
+      http_.post("/api/v1/bookings/" + id + "/cancel?token=" + token, {{"reason", "Empêchement"}});
   ASSERT_EQ(cancelled.status, 200) << cancelled.body;
   EXPECT_EQ(cancelled.json()["status"], "cancelled");
   Reply again = http_.post("/api/v1/bookings/" + id + "/cancel?token=" + token, json::object());
@@ -149,7 +151,8 @@ TEST_F(ResidentFlow, GroupSessionShowsRemainingSeats) {
   ASSERT_EQ(slots.size(), 1u);
   EXPECT_EQ(slots[0]["remaining"], 6);
   ASSERT_EQ(book(world_.at("14:00"), world_.workshop).status, 201);
-  ASSERT_EQ(book(world_.at("14:00"), world_.workshop, {{"resident", resident("Amina")}}).status, 201);
+  ASSERT_EQ(book(world_.at("14:00"), world_.workshop, {{"resident", resident("Amina")}}).status,
+            201);
   EXPECT_EQ(http_.get(slots_url(world_.workshop)).json()[0]["remaining"], 4);
   // The workshop keeps the agent busy: the morning service is unaffected,
   // but nothing else can be booked on top of the session.
@@ -167,9 +170,9 @@ TEST_F(ResidentFlow, PhoneAppointmentNeedsAPhoneNumber) {
 }
 
 TEST_F(ResidentFlow, DeskBooksOnBehalfWithAMandate) {
-  Reply desk = http_.post("/api/v1/organisations/" + std::to_string(world_.org) + "/users",
-                          {{"role", "desk"}, {"name", "Accueil France Services"}},
-                          world_.admin_token);
+  Reply desk =
+      http_.post("/api/v1/organisations/" + std::to_string(world_.org) + "/users",
+                 {{"role", "desk"}, {"name", "Accueil France Services"}}, world_.admin_token);
   ASSERT_EQ(desk.status, 201);
   std::string desk_token = desk.json()["api_token"];
 
@@ -189,8 +192,10 @@ TEST_F(ResidentFlow, DeskBooksOnBehalfWithAMandate) {
 
 TEST_F(ResidentFlow, OnlyTheAgentAndTheirAdministratorsManageTheirAgenda) {
   std::string openings = "/api/v1/agents/" + std::to_string(world_.agent) + "/openings";
-  json opening = {{"place_id", world_.place}, {"service_ids", {world_.service}},
-                  {"start", world_.day + "T15:00"}, {"end", world_.day + "T16:00"}};
+  json opening = {{"place_id", world_.place},
+                  {"service_ids", {world_.service}},
+                  {"start", world_.day + "T15:00"},
+                  {"end", world_.day + "T16:00"}};
   EXPECT_EQ(http_.post(openings, opening).status, 401);
   EXPECT_EQ(http_.post(openings, opening, "not-a-token").status, 401);
 
@@ -198,12 +203,17 @@ TEST_F(ResidentFlow, OnlyTheAgentAndTheirAdministratorsManageTheirAgenda) {
                            {{"name", "Karim Benali"}}, world_.admin_token);
   EXPECT_EQ(http_.post(openings, opening, other.json()["api_token"]).status, 403);
   // Another organisation's administrator cannot either.
-  Reply org2 = http_.post("/api/v1/organisations", {{"name", "Mairie de Bègles"}}, world_.admin_token);
-  Reply admin2 = http_.post("/api/v1/organisations/" + std::to_string(org2.json()["id"].get<long>()) + "/users",
-                            {{"role", "org_admin"}, {"name", "DGS"}}, world_.admin_token);
+  Reply org2 =
+      http_.post("/api/v1/organisations", {{"name", "Mairie de Bègles"}}, world_.admin_token);
+  Reply admin2 = http_.post(
+      "/api/v1/organisations/" + std::to_string(org2.json()["id"].get<long>()) + "/users",
+      {{"role", "org_admin"}, {"name", "DGS"}}, world_.admin_token);
   EXPECT_EQ(http_.post(openings, opening, admin2.json()["api_token"]).status, 403);
-  EXPECT_EQ(http_.post("/api/v1/organisations/" + std::to_string(world_.org) + "/places",
-                       {{"name", "Annexe"}}, admin2.json()["api_token"]).status, 403);
+  EXPECT_EQ(http_
+                .post("/api/v1/organisations/" + std::to_string(world_.org) + "/places",
+                      {{"name", "Annexe"}}, admin2.json()["api_token"])
+                .status,
+            403);
   // Agents cannot create organisations.
   EXPECT_EQ(http_.post("/api/v1/organisations", {{"name", "X"}}, world_.agent_token).status, 403);
 
@@ -213,8 +223,11 @@ TEST_F(ResidentFlow, OnlyTheAgentAndTheirAdministratorsManageTheirAgenda) {
 
 TEST_F(ResidentFlow, AbsenceRemovesSlots) {
   std::string absences = "/api/v1/agents/" + std::to_string(world_.agent) + "/absences";
-  Reply r = http_.post(absences, {{"start", world_.day + "T10:00"}, {"end", world_.day + "T11:00"},
-                                  {"reason", "Réunion d'équipe"}, {"rrule", "FREQ=WEEKLY"}},
+  Reply r = http_.post(absences,
+                       {{"start", world_.day + "T10:00"},
+                        {"end", world_.day + "T11:00"},
+                        {"reason", "Réunion d'équipe"},
+                        {"rrule", "FREQ=WEEKLY"}},
                        world_.agent_token);
   ASSERT_EQ(r.status, 201) << r.body;
   auto starts = slot_starts(world_.service);

@@ -38,8 +38,8 @@ ServerProcess::ServerProcess(ServerOptions options) {
   std::filesystem::create_directories(dir_);
   db_path_ = options.db_path.empty() ? dir_ + "/rendezvous.db" : options.db_path;
 
-  std::vector<std::string> args = {RDV_BINARY, "serve", "--listen", "127.0.0.1:0", "--db",
-                                   "sqlite:" + db_path_};
+  std::vector<std::string> args = {RDV_BINARY,    "serve", "--listen",
+                                   "127.0.0.1:0", "--db",  "sqlite:" + db_path_};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe");

@@ -35,14 +35,14 @@ TEST(Server, SigtermExitsCleanly) {
 }
 
 TEST(Server, BadConfigurationExitsWithOneLine) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"serve", "--bogus"},
-           {"serve", "--db", "mysql://x"},
-           {"serve", "--listen", "nowhere"},
-           {"serve", "--listen", "127.0.0.1:99999"},
-           {"serve", "--db", "sqlite:/proc/no/such/dir/db"},
-           {"frobnicate"},
-           {}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"serve", "--bogus"},
+                                             {"serve", "--db", "mysql://x"},
+                                             {"serve", "--listen", "nowhere"},
+                                             {"serve", "--listen", "127.0.0.1:99999"},
+                                             {"serve", "--db", "sqlite:/proc/no/such/dir/db"},
+                                             {"frobnicate"},
+                                             {}}) {
     auto [code, err] = run_binary(args);
     EXPECT_NE(code, 0);
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
@@ -59,8 +59,9 @@ TEST(Server, BookingCreationIsRateLimitedPerClient) {
   int limited = 0;
   std::string retry_after;
   for (int i = 0; i < 5; ++i) {
-    Reply r = http.post("/api/v1/bookings", {{"service_id", w.service}, {"start", w.at("09:00")},
-                                             {"resident", resident()}});
+    Reply r =
+        http.post("/api/v1/bookings",
+                  {{"service_id", w.service}, {"start", w.at("09:00")}, {"resident", resident()}});
     if (r.status == 429) {
       ++limited;
       retry_after = r.headers["retry-after"];
@@ -71,6 +72,28 @@ TEST(Server, BookingCreationIsRateLimitedPerClient) {
   EXPECT_GE(limited, 1);
   EXPECT_FALSE(retry_after.empty());
   EXPECT_GT(std::stoi(retry_after), 0);
+}
+
+TEST(Server, RateLimitTrustsForwardedForOnlyFromConfiguredProxies) {
+  ServerOptions options;
+  options.env["RDV_BOOKING_RATE_LIMIT"] = "2";
+  options.env["RDV_TRUSTED_PROXIES"] = "127.0.0.1";
+  ServerProcess server(options);
+  HttpClient http(server.port());
+  World w = make_world(http);
+  auto book_from = [&](const std::string& address) {
+    return http.post(
+        "/api/v1/bookings",
+        {{"service_id", w.service}, {"start", w.at("09:00")}, {"resident", resident()}}, "",
+        {{"X-Forwarded-For", "203.0.113.9, " + address}});
+  };
+  // Each client address has its own budget; the first hop (client-supplied) is ignored.
+  int limited_a = 0, limited_b = 0;
+  for (int i = 0; i < 5; ++i)
+    limited_a += book_from("198.51.100.1").status == 429;  // even across a minute boundary
+  for (int i = 0; i < 2; ++i) limited_b += book_from("198.51.100.2").status == 429;
+  EXPECT_GE(limited_a, 1);
+  EXPECT_EQ(limited_b, 0);
 }
 
 TEST(Server, DemoDataIsBookable) {

@@ -38,7 +38,9 @@ inline std::string World::at(const std::string& hhmm) const {
 }
 
 inline nlohmann::json resident(const std::string& first = "Léa") {
-  return {{"first_name", first}, {"last_name", "Dupont"}, {"email", "lea.dupont@example.fr"},
+  return {{"first_name", first},
+          {"last_name", "Dupont"},
+          {"email", "lea.dupont@example.fr"},
           {"phone", "+33612345678"}};
 }
 
@@ -46,16 +48,18 @@ inline World make_world(const HttpClient& http, int days_ahead = 8) {
   World w;
   w.day = local_day_ahead(days_ahead);
   auto must = [](const Reply& r) {
-    if (r.status != 201) throw std::runtime_error("set-up failed: " + std::to_string(r.status) + " " + r.body);
+    if (r.status != 201)
+      throw std::runtime_error("set-up failed: " + std::to_string(r.status) + " " + r.body);
     return r.json();
   };
   w.org = must(http.post("/api/v1/organisations",
                          {{"name", "France Services de Cenon"}, {"kind", "france_services"}},
                          w.admin_token))["id"];
   std::string org = "/api/v1/organisations/" + std::to_string(w.org);
-  w.place = must(http.post(org + "/places",
-                           {{"name", "France Services Cenon"}, {"postcode", "33150"}, {"city", "Cenon"}},
-                           w.admin_token))["id"];
+  w.place =
+      must(http.post(org + "/places",
+                     {{"name", "France Services Cenon"}, {"postcode", "33150"}, {"city", "Cenon"}},
+                     w.admin_token))["id"];
   w.service = must(http.post(org + "/services",
                              {{"name", "Carte grise"},
                               {"keywords", {"immatriculation"}},
@@ -75,13 +79,18 @@ inline World make_world(const HttpClient& http, int days_ahead = 8) {
   w.agent_token = agent["api_token"];
   std::string openings = "/api/v1/agents/" + std::to_string(w.agent) + "/openings";
   must(http.post(openings,
-                 {{"place_id", w.place}, {"service_ids", {w.service}},
-                  {"start", w.day + "T09:00"}, {"end", w.day + "T12:00"},
-                  {"timezone", "Europe/Paris"}, {"rrule", "FREQ=WEEKLY"}},
+                 {{"place_id", w.place},
+                  {"service_ids", {w.service}},
+                  {"start", w.day + "T09:00"},
+                  {"end", w.day + "T12:00"},
+                  {"timezone", "Europe/Paris"},
+                  {"rrule", "FREQ=WEEKLY"}},
                  w.agent_token));
   must(http.post(openings,
-                 {{"place_id", w.place}, {"service_ids", {w.workshop}},
-                  {"start", w.day + "T14:00"}, {"end", w.day + "T16:00"}},
+                 {{"place_id", w.place},
+                  {"service_ids", {w.workshop}},
+                  {"start", w.day + "T14:00"},
+                  {"end", w.day + "T16:00"}},
                  w.agent_token));
   return w;
 }

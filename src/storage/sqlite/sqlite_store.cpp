@@ -171,8 +171,8 @@ class SqliteTx final : public StoreWriter {
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
     Agent a{st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), {}};
-    auto orgs = c_.prepare(
-        "SELECT organisation_id FROM agent_organisations WHERE agent_id = ? ORDER BY 1");
+    auto orgs =
+        c_.prepare("SELECT organisation_id FROM agent_organisations WHERE agent_id = ? ORDER BY 1");
     orgs.bind(1, id);
     while (orgs.step()) a.organisation_ids.push_back(orgs.int64(0));
     return a;
@@ -237,8 +237,8 @@ class SqliteTx final : public StoreWriter {
     if (agent_ids.empty()) return out;
     auto st = c_.prepare(
         "SELECT id, agent_id, start_local, end_local, timezone, rrule, exdates, reason FROM "
-        "absences WHERE agent_id IN (" + marks(agent_ids.size()) +
-        ") AND first_start < ? AND (last_end IS NULL OR last_end > ?)");
+        "absences WHERE agent_id IN (" +
+        marks(agent_ids.size()) + ") AND first_start < ? AND (last_end IS NULL OR last_end > ?)");
     int i = 1;
     for (Id a : agent_ids) st.bind(i++, a);
     st.bind(i, to_epoch(window.end));
@@ -326,8 +326,8 @@ class SqliteTx final : public StoreWriter {
 
   Id insert_service(const Service& s) override {
     auto org = organisation(s.organisation_id);
-    std::string search_text = fold_for_search(s.name + " " + s.description + " " +
-                                              csv(s.keywords) + " " + (org ? org->name : ""));
+    std::string search_text = fold_for_search(s.name + " " + s.description + " " + csv(s.keywords) +
+                                              " " + (org ? org->name : ""));
     auto st = c_.prepare(
         "INSERT INTO services(organisation_id, name, description, keywords, documents_to_bring, "
         "duration_minutes, slot_step_minutes, modes, min_notice_minutes, horizon_days, "
@@ -347,8 +347,8 @@ class SqliteTx final : public StoreWriter {
     st.bind(1, a.name).bind(2, a.email).bind(3, a.phone).bind(4, a.ics_secret).run();
     Id id = c_.last_insert_id();
     for (Id org : a.organisation_ids) {
-      auto link = c_.prepare(
-          "INSERT INTO agent_organisations(agent_id, organisation_id) VALUES (?, ?)");
+      auto link =
+          c_.prepare("INSERT INTO agent_organisations(agent_id, organisation_id) VALUES (?, ?)");
       link.bind(1, id).bind(2, org).run();
     }
     return id;
@@ -443,8 +443,9 @@ class SqliteTx final : public StoreWriter {
 };
 
 void migrate(Connection& c) {
-  c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at "
-         "INTEGER NOT NULL)");
+  c.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at "
+      "INTEGER NOT NULL)");
   for (const Migration& m : sqlite_migrations()) {
     c.exec("BEGIN IMMEDIATE");
     try {

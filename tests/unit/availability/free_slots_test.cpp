@@ -94,18 +94,26 @@ TEST(FreeSlots, WeeklyPermanenceAcrossDaylightSavingInParisAndCayenne) {
   auto rules = half_hour_rules();
   rules.duration = 60min;
   rules.step = 60min;
-  AgentAgenda paris{7, {opening("2026-10-20T09:00", "2026-10-20T10:00", "Europe/Paris",
-                                "FREQ=WEEKLY")}, {}, {}, {}};
+  AgentAgenda paris{
+      7,
+      {opening("2026-10-20T09:00", "2026-10-20T10:00", "Europe/Paris", "FREQ=WEEKLY")},
+      {},
+      {},
+      {}};
   auto slots = free_slots(rules, {paris},
                           {utc("2026-10-19T00:00:00Z"), utc("2026-10-30T00:00:00Z")}, kLongAgo);
   ASSERT_EQ(slots.size(), 2u);
   EXPECT_EQ(slots[0].start, utc("2026-10-20T07:00:00Z"));  // +02:00
   EXPECT_EQ(slots[1].start, utc("2026-10-27T08:00:00Z"));  // +01:00 after 25 October
 
-  AgentAgenda cayenne{7, {opening("2026-10-20T09:00", "2026-10-20T10:00", "America/Cayenne",
-                                  "FREQ=WEEKLY")}, {}, {}, {}};
-  slots = free_slots(rules, {cayenne},
-                     {utc("2026-10-19T00:00:00Z"), utc("2026-10-30T00:00:00Z")}, kLongAgo);
+  AgentAgenda cayenne{
+      7,
+      {opening("2026-10-20T09:00", "2026-10-20T10:00", "America/Cayenne", "FREQ=WEEKLY")},
+      {},
+      {},
+      {}};
+  slots = free_slots(rules, {cayenne}, {utc("2026-10-19T00:00:00Z"), utc("2026-10-30T00:00:00Z")},
+                     kLongAgo);
   ASSERT_EQ(slots.size(), 2u);
   EXPECT_EQ(slots[0].start, utc("2026-10-20T12:00:00Z"));  // -03:00 all year
   EXPECT_EQ(slots[1].start, utc("2026-10-27T12:00:00Z"));
@@ -114,8 +122,11 @@ TEST(FreeSlots, WeeklyPermanenceAcrossDaylightSavingInParisAndCayenne) {
 TEST(FreeSlots, RruleWithExdateAndRepeatingAbsence) {
   auto o = opening("2026-12-01T09:00", "2026-12-01T10:00", "Europe/Paris", "FREQ=DAILY;COUNT=5");
   o.period.exdates = {local("2026-12-02T09:00")};
-  RepeatingPeriod every_thursday{local("2026-12-03T00:00"), local("2026-12-04T00:00"),
-                                 zone_named("Europe/Paris"), "FREQ=WEEKLY", {}};
+  RepeatingPeriod every_thursday{local("2026-12-03T00:00"),
+                                 local("2026-12-04T00:00"),
+                                 zone_named("Europe/Paris"),
+                                 "FREQ=WEEKLY",
+                                 {}};
   AgentAgenda agenda{7, {o}, {every_thursday}, {}, {}};
   auto rules = half_hour_rules();
   rules.duration = 60min;
@@ -142,16 +153,16 @@ TEST(FreeSlots, BookingsAndBuffersBlockNeighbouringSlots) {
 
   rules.buffer_after = 0min;
   rules.buffer_before = 15min;  // now 09:30 needs 09:15-09:30 free, which the visit covers
-  slots = free_slots(rules, {agenda},
-                     {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")}, kLongAgo);
+  slots = free_slots(rules, {agenda}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")},
+                     kLongAgo);
   ASSERT_EQ(slots.size(), 2u);
   EXPECT_EQ(slots[0].start, utc("2026-12-01T09:00:00Z"));
 
   // The booked visit's own buffer after (10 min) blocks 09:30 too.
   agenda.bookings[0].buffer_after = 10min;
   rules.buffer_before = 0min;
-  slots = free_slots(rules, {agenda},
-                     {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")}, kLongAgo);
+  slots = free_slots(rules, {agenda}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")},
+                     kLongAgo);
   ASSERT_EQ(slots.size(), 2u);
   EXPECT_EQ(slots[0].start, utc("2026-12-01T09:00:00Z"));
 }
@@ -190,8 +201,8 @@ TEST(FreeSlots, MinimumNoticeAndHorizon) {
   auto o = opening("2026-12-01T09:00", "2026-12-01T11:00", "Europe/Paris", "FREQ=DAILY");
   AgentAgenda agenda{7, {o}, {}, {}, {}};
   Instant now = utc("2026-12-01T08:10:00Z");  // 09:10 in Paris
-  auto slots = free_slots(rules, {agenda},
-                          {utc("2026-11-30T00:00:00Z"), utc("2026-12-31T00:00:00Z")}, now);
+  auto slots =
+      free_slots(rules, {agenda}, {utc("2026-11-30T00:00:00Z"), utc("2026-12-31T00:00:00Z")}, now);
   // Today only 10:30 (09:10 + one hour of notice, next step), four tomorrow, and
   // on the day after only 09:00 (the horizon ends at 09:10).
   ASSERT_FALSE(slots.empty());
@@ -228,8 +239,12 @@ TEST(FreeSlots, PropertyNoSlotOverlapsBusyTime) {
   rules.buffer_before = 5min;
   rules.buffer_after = 10min;
   for (int round = 0; round < 200; ++round) {
-    AgentAgenda agenda{7, {opening("2026-12-01T08:00", "2026-12-01T18:00", "Europe/Paris",
-                                   "FREQ=DAILY")}, {}, {}, {}};
+    AgentAgenda agenda{
+        7,
+        {opening("2026-12-01T08:00", "2026-12-01T18:00", "Europe/Paris", "FREQ=DAILY")},
+        {},
+        {},
+        {}};
     Instant base = utc("2026-12-01T07:00:00Z");
     std::uniform_int_distribution<int> minute(0, 3 * 24 * 60), length(5, 180);
     for (int i = 0; i < 6; ++i) {

@@ -16,10 +16,12 @@ LocalDateTime local(const char* s) { return *parse_local_date_time(s); }
 class BookingsTest : public ::testing::Test {
  protected:
   BookingsTest()
-      : store_(dir_.file("db.sqlite")), clock_(utc("2026-11-27T10:00:00Z")),
+      : store_(dir_.file("db.sqlite")),
+        clock_(utc("2026-11-27T10:00:00Z")),
         bookings_(store_, clock_, random_) {
     store_.write([&](StoreWriter& tx) {
-      Id org = tx.insert_organisation({0, "France Services Cenon", "france_services", "Europe/Paris"});
+      Id org =
+          tx.insert_organisation({0, "France Services Cenon", "france_services", "Europe/Paris"});
       Place p;
       p.organisation_id = org;
       p.name = "France Services";
@@ -39,8 +41,8 @@ class BookingsTest : public ::testing::Test {
       o.service_ids = {service_};
       o.modes.add(Mode::kInPerson);
       o.modes.add(Mode::kPhone);
-      o.period = {local("2026-12-01T09:00"), local("2026-12-01T10:00"), zone_named("Europe/Paris"),
-                  "", {}};
+      o.period = {
+          local("2026-12-01T09:00"), local("2026-12-01T10:00"), zone_named("Europe/Paris"), "", {}};
       tx.insert_opening(o);
     });
   }
@@ -119,14 +121,16 @@ TEST_F(BookingsTest, RescheduleIsAtomic) {
   auto second = book("2026-12-01T08:30:00Z");
   // The target is taken: nothing changes.
   EXPECT_EQ(error_of([&] {
-              bookings_.reschedule(first.booking.id, utc("2026-12-01T08:30:00Z"), std::nullopt, true);
+              bookings_.reschedule(first.booking.id, utc("2026-12-01T08:30:00Z"), std::nullopt,
+                                   true);
             }),
             ErrorCode::kSlotUnavailable);
   store_.read([&](StoreReader& r) {
     EXPECT_EQ(r.booking(first.booking.id)->start, utc("2026-12-01T08:00:00Z"));
   });
   bookings_.cancel(second.booking.id, true, "");
-  auto moved = bookings_.reschedule(first.booking.id, utc("2026-12-01T08:30:00Z"), std::nullopt, true);
+  auto moved =
+      bookings_.reschedule(first.booking.id, utc("2026-12-01T08:30:00Z"), std::nullopt, true);
   EXPECT_EQ(moved.start, utc("2026-12-01T08:30:00Z"));
   EXPECT_NO_THROW(book("2026-12-01T08:00:00Z"));  // the old slot is free again
 }
@@ -141,13 +145,18 @@ TEST_F(BookingsTest, IdempotencyKeyReplaysAndRefusesAnotherBody) {
   EXPECT_FALSE(again.booking);
   EXPECT_EQ(again.response.body, first.response.body);
   store_.read([&](StoreReader& r) {
-    EXPECT_EQ(r.bookings_of({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")})
-                  .size(),
-              1u);
+    EXPECT_EQ(
+        r.bookings_of({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")}).size(),
+        1u);
   });
   IdempotencyKey other{"public:abc", "hash-2"};
   EXPECT_EQ(error_of([&] { bookings_.book(request("2026-12-01T08:30:00Z"), other, render); }),
             ErrorCode::kIdempotencyKeyReused);
+  // Keys are forgotten after a day.
+  clock_.advance(std::chrono::hours{25});
+  auto later = bookings_.book(request("2026-12-01T08:30:00Z"), other, render);
+  EXPECT_FALSE(later.replayed);
+  EXPECT_TRUE(later.booking);
 }
 
 TEST_F(BookingsTest, ValidatesResidentAndMode) {

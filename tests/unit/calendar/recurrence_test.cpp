@@ -98,9 +98,9 @@ TEST(Recurrence, ExpansionIsCapped) {
 }
 
 TEST(Recurrence, RejectsInvalidOrTooFrequentRules) {
-  for (const char* bad : {"", "garbage", "FREQ=SECONDLY", "FREQ=MINUTELY", "FREQ=HOURLY",
-                          "FREQ=WEEKLY;BYDAY=XX", "FREQ=WEEKLY;INTERVAL=0", "BYDAY=MO",
-                          "FREQ=WEEKLY;COUNT=-3"}) {
+  for (const char* bad :
+       {"", "garbage", "FREQ=SECONDLY", "FREQ=MINUTELY", "FREQ=HOURLY", "FREQ=WEEKLY;BYDAY=XX",
+        "FREQ=WEEKLY;INTERVAL=0", "BYDAY=MO", "FREQ=WEEKLY;COUNT=-3"}) {
     SCOPED_TRACE(bad);
     EXPECT_THROW(validate_rrule(bad), ClientError);
   }

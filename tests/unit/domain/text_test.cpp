@@ -14,7 +14,9 @@ TEST(Text, FoldsCaseAccentsAndPunctuation) {
 }
 
 TEST(Text, SurvivesInvalidUtf8) {
-  EXPECT_EQ(fold_for_search("ab\xff\xfe" "cd\xc3"), "ab cd");
+  EXPECT_EQ(fold_for_search("ab\xff\xfe"
+                            "cd\xc3"),
+            "ab cd");
   EXPECT_EQ(fold_for_search("\xe2\x82"), "");
 }
 

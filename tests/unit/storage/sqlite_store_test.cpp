@@ -36,8 +36,11 @@ Seed seed(Store& store) {
     o.place_id = s.place;
     o.service_ids = {s.service};
     o.modes.add(Mode::kInPerson);
-    o.period = {local("2026-12-01T09:00"), local("2026-12-01T12:00"), zone_named("Europe/Paris"),
-                "FREQ=WEEKLY;COUNT=4", {local("2026-12-08T09:00")}};
+    o.period = {local("2026-12-01T09:00"),
+                local("2026-12-01T12:00"),
+                zone_named("Europe/Paris"),
+                "FREQ=WEEKLY;COUNT=4",
+                {local("2026-12-08T09:00")}};
     tx.insert_opening(o);
   });
   return s;
@@ -72,8 +75,8 @@ TEST(SqliteStore, RoundTripsEntitiesAndMigratesOnce) {
     auto agent = r.agent(s.agent);
     ASSERT_TRUE(agent);
     EXPECT_EQ(agent->organisation_ids, std::vector<Id>{s.org});
-    auto openings = r.openings_for_service(s.service, {utc("2026-12-01T00:00:00Z"),
-                                                       utc("2026-12-31T00:00:00Z")}, std::nullopt);
+    auto openings = r.openings_for_service(
+        s.service, {utc("2026-12-01T00:00:00Z"), utc("2026-12-31T00:00:00Z")}, std::nullopt);
     ASSERT_EQ(openings.size(), 1u);
     EXPECT_EQ(openings[0].period.rrule, "FREQ=WEEKLY;COUNT=4");
     EXPECT_EQ(openings[0].period.exdates, std::vector<LocalDateTime>{local("2026-12-08T09:00")});
@@ -88,14 +91,17 @@ TEST(SqliteStore, WindowQueriesSkipRulesThatEnded) {
   Seed s = seed(store);
   store.read([&](StoreReader& r) {
     // COUNT=4 from 1 December: the last occurrence ends on 22 December.
-    EXPECT_TRUE(r.openings_for_service(s.service, {utc("2027-01-01T00:00:00Z"),
-                                                   utc("2027-02-01T00:00:00Z")}, std::nullopt)
+    EXPECT_TRUE(r.openings_for_service(s.service,
+                                       {utc("2027-01-01T00:00:00Z"), utc("2027-02-01T00:00:00Z")},
+                                       std::nullopt)
                     .empty());
-    EXPECT_TRUE(r.openings_for_service(s.service, {utc("2026-11-01T00:00:00Z"),
-                                                   utc("2026-11-30T00:00:00Z")}, std::nullopt)
+    EXPECT_TRUE(r.openings_for_service(s.service,
+                                       {utc("2026-11-01T00:00:00Z"), utc("2026-11-30T00:00:00Z")},
+                                       std::nullopt)
                     .empty());
-    EXPECT_TRUE(r.openings_for_service(s.service, {utc("2026-12-01T00:00:00Z"),
-                                                   utc("2026-12-31T00:00:00Z")}, s.agent + 1)
+    EXPECT_TRUE(r.openings_for_service(s.service,
+                                       {utc("2026-12-01T00:00:00Z"), utc("2026-12-31T00:00:00Z")},
+                                       s.agent + 1)
                     .empty());
   });
 }
@@ -125,7 +131,8 @@ TEST(SqliteStore, DatabaseRefusesOverlappingConfirmedBookings) {
   });
   EXPECT_THROW(store.write([&](StoreWriter& tx) {
     tx.insert_booking(booking_at(s, "2026-12-01T08:15:00Z", "2026-12-01T08:45:00Z"));
-  }), SlotTakenError);
+  }),
+               SlotTakenError);
   // Back to back is fine; a cancelled booking blocks nothing.
   store.write([&](StoreWriter& tx) {
     tx.insert_booking(booking_at(s, "2026-12-01T08:30:00Z", "2026-12-01T09:00:00Z"));
@@ -135,7 +142,8 @@ TEST(SqliteStore, DatabaseRefusesOverlappingConfirmedBookings) {
     tx.insert_booking(booking_at(s, "2026-12-01T09:00:00Z", "2026-12-01T09:30:00Z"));
   });
   store.read([&](StoreReader& r) {
-    auto found = r.bookings_of({s.agent}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
+    auto found =
+        r.bookings_of({s.agent}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
     EXPECT_EQ(found.size(), 3u);
   });
 }
@@ -156,7 +164,8 @@ TEST(SqliteStore, WriteRollsBackOnError) {
   EXPECT_THROW(store.write([&](StoreWriter& tx) {
     tx.insert_organisation({0, "Temporaire", "commune", "Europe/Paris"});
     throw std::runtime_error("boom");
-  }), std::runtime_error);
+  }),
+               std::runtime_error);
   store.read([&](StoreReader& r) { EXPECT_TRUE(r.is_empty()); });
 }
 
