@@ -2,6 +2,7 @@
 // that no rule can make us loop or allocate without bound.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -20,11 +21,17 @@ struct ExpansionLimits {
 // valid rule repeating at most daily.
 void validate_rrule(std::string_view rrule);
 
+// Converts an instant to the rule's local time (to read a UTC UNTIL).
+using LocalOf = std::function<LocalDateTime(Instant)>;
+
 // Local start times of the occurrences of `rrule` from `dtstart` that fall in
 // [from, to), dtstart included when it is in the window. Empty rule: dtstart only.
-std::vector<LocalDateTime> expand_local_starts(LocalDateTime dtstart, Zone zone,
+// Any frequency is expanded (within the limits); `iterations`, when given, gets
+// the number of iterator steps spent, so callers can share a budget.
+std::vector<LocalDateTime> expand_local_starts(LocalDateTime dtstart, const LocalOf& local_of,
                                                std::string_view rrule, LocalDateTime from,
-                                               LocalDateTime to, ExpansionLimits limits = {});
+                                               LocalDateTime to, ExpansionLimits limits = {},
+                                               size_t* iterations = nullptr);
 
 // The occurrences of `p` overlapping `window`, as UTC ranges, sorted, EXDATEs
 // removed. Each occurrence keeps the local wall-clock length of the first one.
