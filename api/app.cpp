@@ -8,16 +8,19 @@
 
 namespace rdv {
 
-App::App(Store& store, const Clock& clock, Random& random, AppOptions options)
+App::App(Store& store, const Clock& clock, Random& random, CalendarSync& sync,
+         AppOptions options)
     : store_(store),
       clock_(clock),
       random_(random),
+      sync_(sync),
       options_(std::move(options)),
       booking_limiter_(clock, options_.booking_rate_limit),
       bookings_(store, clock, random) {
   add_admin_routes();
   add_agenda_routes();
   add_booking_routes();
+  add_calendar_routes();
 }
 
 HttpResponse App::handle(const HttpRequest& request) {

@@ -11,6 +11,7 @@
 #include "rate_limiter.h"
 #include "router.h"
 #include "storage/store.h"
+#include "sync/calendar_sync.h"
 
 namespace rdv {
 
@@ -24,7 +25,7 @@ struct AppOptions {
 
 class App {
  public:
-  App(Store& store, const Clock& clock, Random& random, AppOptions options);
+  App(Store& store, const Clock& clock, Random& random, CalendarSync& sync, AppOptions options);
   HttpResponse handle(const HttpRequest& request);
 
   // Actions with their validation, shared by the handlers and the demo data.
@@ -42,6 +43,7 @@ class App {
   void add_admin_routes();
   void add_agenda_routes();
   void add_booking_routes();
+  void add_calendar_routes();
 
   HttpResponse slots(const HttpRequest& request);
   HttpResponse search(const HttpRequest& request);
@@ -49,6 +51,11 @@ class App {
   HttpResponse get_booking(const HttpRequest& request, Id id);
   HttpResponse cancel_booking(const HttpRequest& request, Id id);
   HttpResponse reschedule_booking(const HttpRequest& request, Id id);
+  HttpResponse booking_calendar(const HttpRequest& request, Id id);
+
+  // The agent, after checking that the caller may manage them.
+  Agent managed_agent(const HttpRequest& request, Id agent_id);
+  std::string feed_url(const Agent& agent) const;
 
   // The booking as the wire shows it; with its manage token right after creation.
   Json booking_json(StoreReader& store, const Booking& b, const std::string& manage_token = "");
@@ -61,6 +68,7 @@ class App {
   Store& store_;
   const Clock& clock_;
   Random& random_;
+  CalendarSync& sync_;
   AppOptions options_;
   Router router_;
   RateLimiter booking_limiter_;

@@ -8,6 +8,21 @@
 namespace rdv {
 namespace {
 
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = v.find(',', start);
+    if (comma == std::string::npos) comma = v.size();
+    std::string item = v.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty()) out.push_back(item);
+    start = comma + 1;
+  }
+  return out;
+}
+
 int to_int(const std::string& name, const std::string& v, int min, int max) {
   int n = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
@@ -39,16 +54,21 @@ const std::vector<Option>& options() {
          c.booking_rate_limit = to_int("booking rate limit", v, 0, 1000000);
        }},
       {"--trusted-proxies", "RDV_TRUSTED_PROXIES", true,
+       [](Config& c, const std::string& v) { c.trusted_proxies = split_list(v); }},
+      {"--fetch-allow", "RDV_FETCH_ALLOW", true,
+       [](Config& c, const std::string& v) { c.fetch_allow = split_list(v); }},
+      {"--calendar-refresh-minutes", "RDV_CALENDAR_REFRESH_MINUTES", true,
        [](Config& c, const std::string& v) {
-         c.trusted_proxies.clear();
-         size_t start = 0;
-         while (start <= v.size()) {
-           size_t comma = v.find(',', start);
-           if (comma == std::string::npos) comma = v.size();
-           if (comma > start) c.trusted_proxies.push_back(v.substr(start, comma - start));
-           start = comma + 1;
-         }
+         c.calendar_refresh_minutes = to_int("calendar refresh minutes", v, 1, 1440);
        }},
+      {"--availability-keywords", "RDV_AVAILABILITY_KEYWORDS", true,
+       [](Config& c, const std::string& v) {
+         c.availability_keywords = split_list(v);
+         if (c.availability_keywords.empty())
+           throw ConfigError("availability keywords: at least one word is needed");
+       }},
+      {"--no-scheduler", "RDV_NO_SCHEDULER", false,
+       [](Config& c, const std::string& v) { c.scheduler = v == "0" || v == "false"; }},
       {"--worker-threads", "RDV_WORKER_THREADS", true,
        [](Config& c, const std::string& v) {
          c.worker_threads = to_int("worker threads", v, 1, 256);
@@ -87,7 +107,8 @@ int Config::listen_port() const {
 std::string usage() {
   return "usage: rendezvous serve [--listen HOST:PORT] [--db sqlite:PATH] [--demo] "
          "[--config FILE] [--public-url URL] [--booking-rate-limit N] [--trusted-proxies A,B] "
-         "[--worker-threads N]";
+         "[--fetch-allow HOSTS] [--calendar-refresh-minutes N] [--availability-keywords W,W] "
+         "[--no-scheduler] [--worker-threads N]";
 }
 
 Config parse_config(int argc, const char* const* argv,

@@ -19,6 +19,10 @@ struct Config {
   int booking_rate_limit = 30;
   int worker_threads = 8;
   std::vector<std::string> trusted_proxies;  // peers allowed to set X-Forwarded-For
+  std::vector<std::string> fetch_allow;      // private hosts calendar fetches may reach
+  int calendar_refresh_minutes = 15;
+  std::vector<std::string> availability_keywords{"RDV", "Permanence"};
+  bool scheduler = true;                     // background work inside serve
 
   std::string listen_host() const;
   int listen_port() const;

@@ -132,6 +132,7 @@ Json App::create_agent(Id organisation_id, const Json& body) {
           {"email", a.email},
           {"phone", a.phone},
           {"organisation_ids", a.organisation_ids},
+          {"ics_feed_url", feed_url(a)},
           {"api_token", api_token}};
 }
 

@@ -6,8 +6,11 @@
 #include "app.h"
 #include "config.h"
 #include "demo_data.h"
+#include "calendar/fetch.h"
 #include "http_server.h"
+#include "periodic_task.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "sync/calendar_sync.h"
 
 extern char** environ;
 
@@ -35,6 +38,13 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   rdv::SqliteStore store(path);
   rdv::SystemClock clock;
   rdv::SystemRandom random;
+  rdv::FetchPolicy fetch_policy;
+  fetch_policy.allowed_private_hosts = config.fetch_allow;
+  rdv::CurlFetcher fetcher(fetch_policy);
+  rdv::CalendarSyncOptions sync_options;
+  sync_options.refresh_every = std::chrono::minutes{config.calendar_refresh_minutes};
+  sync_options.availability_keywords = config.availability_keywords;
+  rdv::CalendarSync sync(store, clock, fetcher, sync_options);
 
   rdv::HttpServerOptions http;
   http.host = config.listen_host();
@@ -50,15 +60,21 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   server.bind();
   std::string listen_url = "http://" + http.host + ":" + std::to_string(server.port());
   options.public_url = config.public_url.empty() ? listen_url : config.public_url;
-  app = std::make_unique<rdv::App>(store, clock, random, options);
+  app = std::make_unique<rdv::App>(store, clock, random, sync, options);
   app->bootstrap_admin(config.bootstrap_admin_token);
   if (config.demo && rdv::load_demo_data(*app, store, clock)) std::cerr << "demo data loaded\n";
   server.start();
+  // Background work: calendars due for a refresh (the schedule is in the database).
+  std::unique_ptr<rdv::PeriodicTask> refresher;
+  if (config.scheduler)
+    refresher = std::make_unique<rdv::PeriodicTask>("calendar refresh", std::chrono::seconds{30},
+                                                    [&sync] { sync.refresh_due(); });
   std::cout << "listening on " << listen_url << std::endl;
 
   int sig = 0;
   sigwait(&signals, &sig);
   std::cerr << "signal " << sig << ": finishing in-flight requests\n";
+  if (refresher) refresher->stop();
   server.stop();
   return 0;
 }

@@ -1,6 +1,8 @@
 cmake_policy(SET CMP0007 NEW)
-# Writes OUT, a C++ file holding every migration of IN (a ;-list of .sql files,
-# sorted by name) as {name, text} pairs, so the binary carries its own schema.
+# Writes OUT, a C++ file holding every migration of IN (a |-separated list of
+# .sql files, sorted by name) as {name, text} pairs, so the binary carries its
+# own schema.
+string(REPLACE "|" ";" IN "${IN}")
 list(FILTER IN EXCLUDE REGEX "^$")
 list(SORT IN)
 set(body "// Generated from src/storage/*/migrations by cmake/embed_sql.cmake.\n")

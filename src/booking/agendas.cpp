@@ -23,6 +23,8 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
     by_agent[a.agent_id].absences.push_back(std::move(a.period));
   for (Booking& b : store.bookings_of(agents, busy_window))
     by_agent[b.agent_id].bookings.push_back(std::move(b));
+  for (auto& [agent, range] : store.calendar_busy_of(agents, busy_window))
+    by_agent[agent].busy.push_back(range);
   std::vector<AgentAgenda> out;
   out.reserve(by_agent.size());
   for (auto& [id, agenda] : by_agent) out.push_back(std::move(agenda));

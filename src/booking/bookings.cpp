@@ -106,6 +106,7 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     b.notes = req.notes;
     b.manage_token_hash = token_hash(created.manage_token);
     b.created_at = now;
+    b.updated_at = now;
     try {
       b.id = tx.insert_booking(b);
     } catch (const SlotTakenError&) {
@@ -130,6 +131,8 @@ Booking Bookings::cancel(Id booking_id, bool by_resident, const std::string& rea
     if (by_resident) check_resident_may_change(b, load_service(tx, b.service_id), clock_.now());
     b.status = BookingStatus::kCancelled;
     b.cancel_reason = reason;
+    b.updated_at = clock_.now();
+    ++b.sequence;
     tx.update_booking(b);
   });
   return b;
@@ -150,6 +153,8 @@ Booking Bookings::reschedule(Id booking_id, Instant new_start, std::optional<Id>
     b.start = slot.start;
     b.end = slot.end;
     b.agent_id = slot.agent_id;
+    b.updated_at = now;
+    ++b.sequence;
     try {
       tx.update_booking(b);
     } catch (const SlotTakenError&) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "calendar/ical_runtime.h"
 #include "calendar/recurrence.h"
 #include "calendar/windows_zones.h"
 
@@ -424,6 +425,7 @@ ImportedCalendar ImportedCalendar::parse(std::string_view text, Zone local_zone,
     throw CalendarError("not an iCalendar file (no BEGIN:VCALENDAR)");
   if (text.find("END:VCALENDAR") == std::string_view::npos)
     throw CalendarError("truncated iCalendar file (no END:VCALENDAR)");
+  ical_utc();
   std::string copy(text);  // libical wants a NUL-terminated string
   ComponentPtr root(icalparser_parse_string(copy.c_str()), &icalcomponent_free);
   if (!root) throw CalendarError("not an iCalendar file");

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "calendar/ical_runtime.h"
 #include "domain/error.h"
 
 namespace rdv {
@@ -45,6 +46,7 @@ LocalDateTime from_ical(const icaltimetype& v) {
 std::optional<icalrecurrencetype> parse_rule(std::string_view rrule) {
   std::string text(strip_prefix(rrule));
   if (text.empty() || text.size() > 1000) return std::nullopt;
+  ical_utc();
   icalerror_clear_errno();
   icalrecurrencetype rule = icalrecurrencetype_from_string(text.c_str());
   if (icalerrno != ICAL_NO_ERROR) {

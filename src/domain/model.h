@@ -130,8 +130,26 @@ struct Booking {
   std::string notes;
   std::string cancel_reason;
   Instant created_at;
+  Instant updated_at;
+  int sequence = 0;  // grows with every change (iCalendar SEQUENCE)
 
   TimeRange blocked() const { return {start - buffer_before, end + buffer_after}; }
+};
+
+// An agent's own calendar, read from its iCal URL. Purpose "busy": its events
+// block slots; "availability": events titled as openings become openings.
+struct ExternalCalendar {
+  Id id = 0;
+  Id agent_id = 0;
+  std::string url;
+  std::string purpose = "busy";
+  std::string etag, last_modified;  // of the last good fetch, for conditional requests
+  std::string content;              // the last good text
+  std::optional<Instant> last_success_at, last_attempt_at;
+  std::string last_error;
+  std::vector<std::string> warnings;  // of the last good parse
+  Instant next_fetch_at;
+  Instant created_at;
 };
 
 enum class Role { kAdmin, kOrgAdmin, kAgent, kDesk };

@@ -47,6 +47,22 @@ class StoreReader {
   // Places where some opening offers the service; postcode_prefix "" for all.
   virtual std::vector<Place> places_offering(Id service_id, const std::string& postcode_prefix) = 0;
   virtual std::optional<IdempotentResponse> idempotent_response(const std::string& key) = 0;
+
+  // An agent's bookings starting in the window, cancelled ones too when asked.
+  virtual std::vector<Booking> agent_bookings(Id agent_id, TimeRange window,
+                                              bool include_cancelled) = 0;
+  // Openings an agent published here (not those read from their own calendar)
+  // that may have an occurrence in the window.
+  virtual std::vector<Opening> agent_openings(Id agent_id, TimeRange window) = 0;
+  virtual std::vector<Place> places_of(const std::vector<Id>& organisation_ids) = 0;
+  virtual std::vector<Service> services_of(const std::vector<Id>& organisation_ids) = 0;
+
+  virtual std::optional<ExternalCalendar> calendar(Id id) = 0;
+  virtual std::vector<ExternalCalendar> agent_calendars(Id agent_id) = 0;
+  virtual std::vector<Id> calendars_due(Instant now, size_t limit) = 0;
+  // Busy time read from external calendars, per agent, touching the window.
+  virtual std::vector<std::pair<Id, TimeRange>> calendar_busy_of(const std::vector<Id>& agent_ids,
+                                                                 TimeRange window) = 0;
 };
 
 class StoreWriter : public StoreReader {
@@ -65,6 +81,16 @@ class StoreWriter : public StoreReader {
   virtual void save_idempotent_response(const std::string& key, const IdempotentResponse& r,
                                         Instant now) = 0;
   virtual void purge_idempotent_responses(Instant older_than) = 0;
+
+  virtual void update_agent_ics_secret(Id agent_id, const std::string& secret) = 0;
+  virtual Id insert_calendar(const ExternalCalendar& c) = 0;
+  // Saves what a fetch changed: validators, content, status, next fetch.
+  virtual void save_calendar_fetch(const ExternalCalendar& c) = 0;
+  // Removes the calendar with its busy time and the openings it made.
+  virtual void delete_calendar(Id calendar_id) = 0;
+  virtual void replace_calendar_busy(Id calendar_id, Id agent_id,
+                                     const std::vector<TimeRange>& busy) = 0;
+  virtual void replace_calendar_openings(Id calendar_id, const std::vector<Opening>& openings) = 0;
 };
 
 class Store {

@@ -116,7 +116,8 @@ Place place_from_row(const Statement& st) {
 const char* const kBookingColumns =
     "id, service_id, agent_id, place_id, mode, start_at, end_at, block_start, block_end, "
     "capacity, status, booked_by, resident_first_name, resident_last_name, resident_email, "
-    "resident_phone, mandate, manage_token_hash, notes, cancel_reason, created_at";
+    "resident_phone, mandate, manage_token_hash, notes, cancel_reason, created_at, updated_at, "
+    "sequence";
 
 Booking booking_from_row(const Statement& st) {
   Booking b;
@@ -138,7 +139,50 @@ Booking booking_from_row(const Statement& st) {
   b.notes = st.text(18);
   b.cancel_reason = st.text(19);
   b.created_at = from_epoch(st.int64(20));
+  b.updated_at = from_epoch(st.int64(21));
+  b.sequence = st.integer(22);
   return b;
+}
+
+const char* const kOpeningColumns =
+    "o.id, o.agent_id, o.place_id, o.modes, o.start_local, o.end_local, o.timezone, o.rrule, "
+    "o.exdates";
+
+// Columns of kOpeningColumns; service_ids are read apart.
+Opening opening_from_row(const Statement& st) {
+  Opening o;
+  o.id = st.int64(0);
+  o.agent_id = st.int64(1);
+  o.place_id = st.int64(2);
+  o.modes = ModeSet::from_csv(st.text(3)).value_or(ModeSet{});
+  o.period = period_from_row(st, 4);
+  return o;
+}
+
+const char* const kCalendarColumns =
+    "id, agent_id, url, purpose, etag, last_modified, content, last_success_at, "
+    "last_attempt_at, last_error, warnings, next_fetch_at, created_at";
+
+ExternalCalendar calendar_from_row(const Statement& st) {
+  ExternalCalendar c;
+  c.id = st.int64(0);
+  c.agent_id = st.int64(1);
+  c.url = st.text(2);
+  c.purpose = st.text(3);
+  c.etag = st.text(4);
+  c.last_modified = st.text(5);
+  c.content = st.text(6);
+  if (auto t = st.opt_int64(7)) c.last_success_at = from_epoch(*t);
+  if (auto t = st.opt_int64(8)) c.last_attempt_at = from_epoch(*t);
+  c.last_error = st.text(9);
+  c.warnings = strings_from_json(st.text(10));
+  c.next_fetch_at = from_epoch(st.int64(11));
+  c.created_at = from_epoch(st.int64(12));
+  return c;
+}
+
+std::optional<std::int64_t> epoch_or_null(const std::optional<Instant>& t) {
+  return t ? std::optional<std::int64_t>(to_epoch(*t)) : std::nullopt;
 }
 
 class SqliteTx final : public StoreWriter {
@@ -211,23 +255,17 @@ class SqliteTx final : public StoreWriter {
 
   std::vector<Opening> openings_for_service(Id service_id, TimeRange window,
                                             std::optional<Id> agent_id) override {
-    auto st = c_.prepare(
-        "SELECT o.id, o.agent_id, o.place_id, o.modes, o.start_local, o.end_local, o.timezone, "
-        "o.rrule, o.exdates FROM opening_services os JOIN openings o ON o.id = os.opening_id "
-        "WHERE os.service_id = ?1 AND o.first_start < ?3 AND (o.last_end IS NULL OR "
-        "o.last_end > ?2) AND (?4 IS NULL OR o.agent_id = ?4) ORDER BY o.agent_id, o.id");
+    auto st = c_.prepare(std::string("SELECT ") + kOpeningColumns +
+                         " FROM opening_services os JOIN openings o ON o.id = os.opening_id "
+                         "WHERE os.service_id = ?1 AND o.first_start < ?3 AND (o.last_end IS NULL "
+                         "OR o.last_end > ?2) AND (?4 IS NULL OR o.agent_id = ?4) "
+                         "ORDER BY o.agent_id, o.id");
     st.bind(1, service_id).bind(2, to_epoch(window.start)).bind(3, to_epoch(window.end));
     st.bind(4, agent_id);
     std::vector<Opening> out;
     while (st.step()) {
-      Opening o;
-      o.id = st.int64(0);
-      o.agent_id = st.int64(1);
-      o.place_id = st.int64(2);
-      o.modes = ModeSet::from_csv(st.text(3)).value_or(ModeSet{});
-      o.period = period_from_row(st, 4);
-      o.service_ids.push_back(service_id);
-      out.push_back(std::move(o));
+      out.push_back(opening_from_row(st));
+      out.back().service_ids.push_back(service_id);
     }
     return out;
   }
@@ -306,6 +344,102 @@ class SqliteTx final : public StoreWriter {
     st.bind(1, key);
     if (!st.step()) return std::nullopt;
     return IdempotentResponse{st.text(0), st.integer(1), st.text(2)};
+  }
+
+  std::vector<Booking> agent_bookings(Id agent_id, TimeRange window,
+                                      bool include_cancelled) override {
+    auto st = c_.prepare(std::string("SELECT ") + kBookingColumns +
+                         " FROM bookings WHERE agent_id = ? AND start_at >= ? AND start_at < ? "
+                         "AND (? OR status = 'confirmed') ORDER BY start_at, id");
+    st.bind(1, agent_id).bind(2, to_epoch(window.start)).bind(3, to_epoch(window.end));
+    st.bind(4, include_cancelled ? 1 : 0);
+    std::vector<Booking> out;
+    while (st.step()) out.push_back(booking_from_row(st));
+    return out;
+  }
+
+  std::vector<Opening> agent_openings(Id agent_id, TimeRange window) override {
+    auto st = c_.prepare(std::string("SELECT ") + kOpeningColumns +
+                         " FROM openings o WHERE o.agent_id = ? AND o.first_start < ? AND "
+                         "(o.last_end IS NULL OR o.last_end > ?) AND o.calendar_id IS NULL "
+                         "ORDER BY o.id");
+    st.bind(1, agent_id).bind(2, to_epoch(window.end)).bind(3, to_epoch(window.start));
+    std::vector<Opening> out;
+    while (st.step()) out.push_back(opening_from_row(st));
+    for (Opening& o : out) {
+      auto services = c_.prepare("SELECT service_id FROM opening_services WHERE opening_id = ?");
+      services.bind(1, o.id);
+      while (services.step()) o.service_ids.push_back(services.int64(0));
+    }
+    return out;
+  }
+
+  std::vector<Place> places_of(const std::vector<Id>& orgs) override {
+    std::vector<Place> out;
+    if (orgs.empty()) return out;
+    auto st = c_.prepare(std::string("SELECT ") + kPlaceColumns +
+                         " FROM places WHERE organisation_id IN (" + marks(orgs.size()) +
+                         ") ORDER BY id");
+    int i = 1;
+    for (Id o : orgs) st.bind(i++, o);
+    while (st.step()) out.push_back(place_from_row(st));
+    return out;
+  }
+
+  std::vector<Service> services_of(const std::vector<Id>& orgs) override {
+    std::vector<Service> out;
+    if (orgs.empty()) return out;
+    auto st = c_.prepare(std::string("SELECT ") + kServiceColumns +
+                         " FROM services WHERE organisation_id IN (" + marks(orgs.size()) +
+                         ") ORDER BY id");
+    int i = 1;
+    for (Id o : orgs) st.bind(i++, o);
+    while (st.step()) out.push_back(service_from_row(st));
+    return out;
+  }
+
+  std::optional<ExternalCalendar> calendar(Id id) override {
+    auto st = c_.prepare(std::string("SELECT ") + kCalendarColumns +
+                         " FROM external_calendars WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return calendar_from_row(st);
+  }
+
+  std::vector<ExternalCalendar> agent_calendars(Id agent_id) override {
+    auto st = c_.prepare(std::string("SELECT ") + kCalendarColumns +
+                         " FROM external_calendars WHERE agent_id = ? ORDER BY id");
+    st.bind(1, agent_id);
+    std::vector<ExternalCalendar> out;
+    while (st.step()) out.push_back(calendar_from_row(st));
+    return out;
+  }
+
+  std::vector<Id> calendars_due(Instant now, size_t limit) override {
+    auto st = c_.prepare(
+        "SELECT id FROM external_calendars WHERE next_fetch_at <= ? ORDER BY next_fetch_at LIMIT ?");
+    st.bind(1, to_epoch(now)).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<Id> out;
+    while (st.step()) out.push_back(st.int64(0));
+    return out;
+  }
+
+  std::vector<std::pair<Id, TimeRange>> calendar_busy_of(const std::vector<Id>& agent_ids,
+                                                         TimeRange window) override {
+    std::vector<std::pair<Id, TimeRange>> out;
+    if (agent_ids.empty()) return out;
+    // Imported events last at most 400 days: the index range is bounded.
+    auto st = c_.prepare("SELECT agent_id, start_at, end_at FROM calendar_busy WHERE agent_id IN (" +
+                         marks(agent_ids.size()) +
+                         ") AND start_at < ? AND start_at > ? AND end_at > ?");
+    int i = 1;
+    for (Id a : agent_ids) st.bind(i++, a);
+    st.bind(i, to_epoch(window.end));
+    st.bind(i + 1, to_epoch(window.start) - 401 * 86400);
+    st.bind(i + 2, to_epoch(window.start));
+    while (st.step())
+      out.emplace_back(st.int64(0), TimeRange{from_epoch(st.int64(1)), from_epoch(st.int64(2))});
+    return out;
   }
 
   Id insert_organisation(const Organisation& o) override {
@@ -392,7 +526,8 @@ class SqliteTx final : public StoreWriter {
         "INSERT INTO bookings(service_id, agent_id, place_id, mode, start_at, end_at, "
         "block_start, block_end, capacity, status, booked_by, resident_first_name, "
         "resident_last_name, resident_email, resident_phone, mandate, manage_token_hash, notes, "
-        "cancel_reason, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "cancel_reason, created_at, updated_at, sequence) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     st.bind(1, b.service_id).bind(2, b.agent_id).bind(3, b.place_id).bind(4, mode_name(b.mode));
     st.bind(5, to_epoch(b.start)).bind(6, to_epoch(b.end));
     st.bind(7, to_epoch(b.blocked().start)).bind(8, to_epoch(b.blocked().end));
@@ -400,19 +535,21 @@ class SqliteTx final : public StoreWriter {
     st.bind(12, b.resident.first_name).bind(13, b.resident.last_name);
     st.bind(14, b.resident.email).bind(15, b.resident.phone).bind(16, b.mandate_json);
     st.bind(17, b.manage_token_hash).bind(18, b.notes).bind(19, b.cancel_reason);
-    st.bind(20, to_epoch(b.created_at)).run();
+    st.bind(20, to_epoch(b.created_at)).bind(21, to_epoch(b.updated_at)).bind(22, b.sequence);
+    st.run();
     return c_.last_insert_id();
   }
 
   void update_booking(const Booking& b) override {
     auto st = c_.prepare(
         "UPDATE bookings SET agent_id = ?, place_id = ?, mode = ?, start_at = ?, end_at = ?, "
-        "block_start = ?, block_end = ?, status = ?, notes = ?, cancel_reason = ? WHERE id = ?");
+        "block_start = ?, block_end = ?, status = ?, notes = ?, cancel_reason = ?, updated_at = ?, "
+        "sequence = ? WHERE id = ?");
     st.bind(1, b.agent_id).bind(2, b.place_id).bind(3, mode_name(b.mode));
     st.bind(4, to_epoch(b.start)).bind(5, to_epoch(b.end));
     st.bind(6, to_epoch(b.blocked().start)).bind(7, to_epoch(b.blocked().end));
     st.bind(8, status_name(b.status)).bind(9, b.notes).bind(10, b.cancel_reason);
-    st.bind(11, b.id).run();
+    st.bind(11, to_epoch(b.updated_at)).bind(12, b.sequence).bind(13, b.id).run();
   }
 
   void save_idempotent_response(const std::string& key, const IdempotentResponse& r,
@@ -427,6 +564,63 @@ class SqliteTx final : public StoreWriter {
   void purge_idempotent_responses(Instant older_than) override {
     auto st = c_.prepare("DELETE FROM idempotency_keys WHERE created_at < ?");
     st.bind(1, to_epoch(older_than)).run();
+  }
+
+  void update_agent_ics_secret(Id agent_id, const std::string& secret) override {
+    auto st = c_.prepare("UPDATE agents SET ics_secret = ? WHERE id = ?");
+    st.bind(1, secret).bind(2, agent_id).run();
+  }
+
+  Id insert_calendar(const ExternalCalendar& c) override {
+    auto st = c_.prepare(
+        "INSERT INTO external_calendars(agent_id, url, purpose, next_fetch_at, created_at) "
+        "VALUES (?,?,?,?,?)");
+    st.bind(1, c.agent_id).bind(2, c.url).bind(3, c.purpose);
+    st.bind(4, to_epoch(c.next_fetch_at)).bind(5, to_epoch(c.created_at)).run();
+    return c_.last_insert_id();
+  }
+
+  void save_calendar_fetch(const ExternalCalendar& c) override {
+    auto st = c_.prepare(
+        "UPDATE external_calendars SET etag = ?, last_modified = ?, content = ?, "
+        "last_success_at = ?, last_attempt_at = ?, last_error = ?, warnings = ?, "
+        "next_fetch_at = ? WHERE id = ?");
+    st.bind(1, c.etag).bind(2, c.last_modified).bind(3, c.content);
+    st.bind(4, epoch_or_null(c.last_success_at)).bind(5, epoch_or_null(c.last_attempt_at));
+    st.bind(6, c.last_error).bind(7, to_json(c.warnings)).bind(8, to_epoch(c.next_fetch_at));
+    st.bind(9, c.id).run();
+  }
+
+  void delete_calendar(Id calendar_id) override {
+    replace_calendar_openings(calendar_id, {});
+    auto st = c_.prepare("DELETE FROM external_calendars WHERE id = ?");
+    st.bind(1, calendar_id).run();
+  }
+
+  void replace_calendar_busy(Id calendar_id, Id agent_id,
+                             const std::vector<TimeRange>& busy) override {
+    auto clear = c_.prepare("DELETE FROM calendar_busy WHERE calendar_id = ?");
+    clear.bind(1, calendar_id).run();
+    for (const TimeRange& r : busy) {
+      auto st = c_.prepare(
+          "INSERT INTO calendar_busy(calendar_id, agent_id, start_at, end_at) VALUES (?,?,?,?)");
+      st.bind(1, calendar_id).bind(2, agent_id).bind(3, to_epoch(r.start)).bind(4, to_epoch(r.end));
+      st.run();
+    }
+  }
+
+  void replace_calendar_openings(Id calendar_id, const std::vector<Opening>& openings) override {
+    auto links = c_.prepare(
+        "DELETE FROM opening_services WHERE opening_id IN (SELECT id FROM openings WHERE "
+        "calendar_id = ?)");
+    links.bind(1, calendar_id).run();
+    auto clear = c_.prepare("DELETE FROM openings WHERE calendar_id = ?");
+    clear.bind(1, calendar_id).run();
+    for (const Opening& o : openings) {
+      Id id = insert_opening(o);
+      auto mark = c_.prepare("UPDATE openings SET calendar_id = ? WHERE id = ?");
+      mark.bind(1, calendar_id).bind(2, id).run();
+    }
   }
 
  private:

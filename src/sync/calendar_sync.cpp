@@ -1,0 +1,206 @@
+#include "sync/calendar_sync.h"
+
+#include <algorithm>
+
+#include "calendar/ics_import.h"
+#include "calendar/recurrence.h"
+#include "domain/error.h"
+#include "domain/text.h"
+
+namespace rdv {
+namespace {
+
+// Busy time is kept ready for slot searches over this span around the fetch.
+constexpr auto kBusyPast = std::chrono::days{31};
+constexpr auto kBusyFuture = std::chrono::days{731};
+constexpr auto kOpeningsFuture = std::chrono::days{366};
+
+Agent load_agent(StoreReader& r, Id id) {
+  auto a = r.agent(id);
+  if (!a) throw ClientError(ErrorCode::kNotFound, "agent not found");
+  return *a;
+}
+
+bool contains_words(const std::string& folded_text, const std::string& phrase) {
+  std::string folded = fold_for_search(phrase);
+  return !folded.empty() &&
+         (" " + folded_text + " ").find(" " + folded + " ") != std::string::npos;
+}
+
+}  // namespace
+
+Zone agent_zone(StoreReader& r, const Agent& agent) {
+  for (Id org : agent.organisation_ids)
+    if (auto o = r.organisation(org)) return date::locate_zone(o->timezone);
+  return date::locate_zone("Europe/Paris");
+}
+
+CalendarSync::CalendarSync(Store& store, const Clock& clock, CalendarFetcher& fetcher,
+                           CalendarSyncOptions options)
+    : store_(store), clock_(clock), fetcher_(fetcher), options_(std::move(options)) {}
+
+ExternalCalendar CalendarSync::subscribe(Id agent_id, const std::string& url,
+                                         const std::string& purpose) {
+  if (purpose != "busy" && purpose != "availability")
+    throw ClientError(ErrorCode::kInvalidInput, "purpose must be busy or availability");
+  ExternalCalendar c;
+  c.agent_id = agent_id;
+  c.url = normalize_calendar_url(url);
+  c.purpose = purpose;
+  c.created_at = c.next_fetch_at = clock_.now();
+  store_.write([&](StoreWriter& tx) {
+    load_agent(tx, agent_id);
+    c.id = tx.insert_calendar(c);
+  });
+  return refresh(c.id);
+}
+
+ExternalCalendar CalendarSync::refresh(Id calendar_id) {
+  ExternalCalendar c;
+  Zone zone = nullptr;
+  store_.read([&](StoreReader& r) {
+    auto found = r.calendar(calendar_id);
+    if (!found) throw ClientError(ErrorCode::kNotFound, "calendar not found");
+    c = *found;
+    zone = agent_zone(r, load_agent(r, c.agent_id));
+  });
+  Instant now = clock_.now();
+  c.last_attempt_at = now;
+  c.next_fetch_at = now + options_.refresh_every;
+
+  // The network is used outside any transaction.
+  FetchResponse response;
+  try {
+    response = fetcher_.fetch(c.url, c.content.empty() ? "" : c.etag,
+                              c.content.empty() ? "" : c.last_modified);
+  } catch (const FetchError& e) {
+    c.last_error = std::string("fetch failed: ") + e.what();
+    store_.write([&](StoreWriter& tx) { tx.save_calendar_fetch(c); });
+    return c;
+  }
+  // Not modified: the copy we have is current; it is applied again all the
+  // same, since the span of busy time kept moves with the clock.
+  if (response.not_modified) {
+    response.body = c.content;
+    response.etag = c.etag;
+    response.last_modified = c.last_modified;
+  }
+  std::vector<std::string> warnings;
+  try {
+    store_.write([&](StoreWriter& tx) {
+      apply(tx, c, response.body, zone, warnings);
+      c.content = std::move(response.body);
+      c.etag = response.etag;
+      c.last_modified = response.last_modified;
+      c.last_success_at = now;
+      c.last_error.clear();
+      c.warnings = warnings;
+      tx.save_calendar_fetch(c);
+    });
+  } catch (const CalendarError& e) {
+    c.last_error = std::string("unusable calendar: ") + e.what();
+    store_.write([&](StoreWriter& tx) { tx.save_calendar_fetch(c); });  // the last good data stays
+  }
+  return c;
+}
+
+void CalendarSync::apply(StoreWriter& tx, const ExternalCalendar& c, const std::string& text,
+                         Zone zone, std::vector<std::string>& warnings) {
+  if (c.purpose == "availability") {
+    tx.replace_calendar_openings(c.id, openings_from(tx, c, text, zone, warnings));
+    return;
+  }
+  auto cal = ImportedCalendar::parse(text, zone);
+  warnings = cal.warnings();
+  Instant now = clock_.now();
+  std::vector<TimeRange> busy;
+  for (const auto& o : cal.occurrences({now - kBusyPast, now + kBusyFuture}))
+    if (o.busy()) busy.push_back(o.range);
+  tx.replace_calendar_busy(c.id, c.agent_id, busy);
+}
+
+std::vector<Opening> CalendarSync::openings_from(StoreReader& r, const ExternalCalendar& c,
+                                                 const std::string& text, Zone zone,
+                                                 std::vector<std::string>& warnings) {
+  auto cal = ImportedCalendar::parse(text, zone);
+  warnings = cal.warnings();
+  Agent agent = load_agent(r, c.agent_id);
+  auto services = r.services_of(agent.organisation_ids);
+  auto places = r.places_of(agent.organisation_ids);
+  if (places.empty()) {
+    warnings.push_back("the agent's organisations have no place to receive people");
+    return {};
+  }
+  Instant now = clock_.now();
+  std::vector<Opening> out;
+  for (const auto& occ : cal.occurrences({now - std::chrono::days{1}, now + kOpeningsFuture})) {
+    std::string title = fold_for_search(occ.summary);
+    bool is_opening = std::any_of(options_.availability_keywords.begin(),
+                                  options_.availability_keywords.end(),
+                                  [&](const std::string& k) { return contains_words(title, k); });
+    if (!is_opening || occ.cancelled) continue;
+    std::string text_folded = fold_for_search(occ.summary + " " + occ.description);
+    Opening o;
+    o.agent_id = c.agent_id;
+    for (const Service& s : services)
+      if (contains_words(text_folded, s.name)) {
+        o.service_ids.push_back(s.id);
+        for (Mode m : s.modes.list()) o.modes.add(m);
+      }
+    if (o.service_ids.empty()) {
+      if (warnings.size() < 50)
+        warnings.push_back("event '" + occ.summary.substr(0, 80) + "' names no service");
+      continue;
+    }
+    std::string where = fold_for_search(occ.location + " " + occ.summary + " " + occ.description);
+    const Place* place = &places.front();
+    for (const Place& p : places)
+      if (contains_words(where, p.name)) place = &p;
+    if (occ.range.end - occ.range.start > std::chrono::hours{24} || occ.range.end <= occ.range.start)
+      continue;
+    o.place_id = place->id;
+    Zone place_zone = date::locate_zone(place->timezone);
+    o.period = {to_local(occ.range.start, place_zone), to_local(occ.range.end, place_zone),
+                place_zone, "", {}};
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+size_t CalendarSync::refresh_due(size_t max) {
+  std::vector<Id> due;
+  store_.read([&](StoreReader& r) { due = r.calendars_due(clock_.now(), max); });
+  for (Id id : due) refresh(id);
+  return due.size();
+}
+
+std::vector<BusyInterval> CalendarSync::busy(Id agent_id, TimeRange window) {
+  std::vector<BusyInterval> out;
+  store_.read([&](StoreReader& r) {
+    Agent agent = load_agent(r, agent_id);
+    Zone zone = agent_zone(r, agent);
+    // Bookings last less than two days: start the scan that much earlier.
+    for (const Booking& b : r.agent_bookings(agent_id, {window.start - std::chrono::days{2}, window.end}, false))
+      if (TimeRange{b.start, b.end}.overlaps(window))
+        out.push_back({{b.start, b.end}, "booking", "booking-" + std::to_string(b.id)});
+    for (const Absence& a : r.absences_of({agent_id}, window))
+      for (TimeRange t : occurrences(a.period, window))
+        out.push_back({t, "absence", "absence-" + std::to_string(a.id)});
+    for (const ExternalCalendar& c : r.agent_calendars(agent_id)) {
+      if (c.purpose != "busy" || c.content.empty()) continue;
+      try {
+        for (const auto& o : ImportedCalendar::parse(c.content, zone).occurrences(window))
+          if (o.busy()) out.push_back({o.range, "calendar", o.uid});
+      } catch (const CalendarError&) {
+        // content is only saved after a good parse
+      }
+    }
+  });
+  std::sort(out.begin(), out.end(), [](const BusyInterval& a, const BusyInterval& b) {
+    return std::tie(a.range.start, a.range.end, a.source, a.uid) <
+           std::tie(b.range.start, b.range.end, b.source, b.uid);
+  });
+  return out;
+}
+
+}  // namespace rdv

@@ -1,0 +1,62 @@
+// Agents' own calendars as the source of truth: subscriptions to their iCal
+// URLs, refreshed on a schedule, turned into busy time or into openings.
+// A failed fetch or a bad file is recorded on the subscription and the last
+// good data is kept.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "calendar/fetch.h"
+#include "domain/clock.h"
+#include "domain/model.h"
+#include "storage/store.h"
+
+namespace rdv {
+
+struct CalendarSyncOptions {
+  std::chrono::minutes refresh_every{15};
+  // Words that make an event of an `availability` calendar an opening.
+  std::vector<std::string> availability_keywords{"rdv", "permanence"};
+};
+
+// One busy interval of an agent, whatever its source.
+struct BusyInterval {
+  TimeRange range;
+  std::string source;  // booking, absence, calendar
+  std::string uid;
+};
+
+class CalendarSync {
+ public:
+  CalendarSync(Store& store, const Clock& clock, CalendarFetcher& fetcher,
+               CalendarSyncOptions options = {});
+
+  // Creates the subscription and fetches it at once.
+  ExternalCalendar subscribe(Id agent_id, const std::string& url, const std::string& purpose);
+  // Fetches now; the answer tells how it went (last_error, last_success_at).
+  ExternalCalendar refresh(Id calendar_id);
+  // Refreshes the subscriptions that are due; returns how many.
+  size_t refresh_due(size_t max = 20);
+
+  // The agent's busy intervals in the window, from every source, sorted.
+  std::vector<BusyInterval> busy(Id agent_id, TimeRange window);
+
+ private:
+  // What a good file becomes: busy time, or openings.
+  void apply(StoreWriter& tx, const ExternalCalendar& c, const std::string& text, Zone zone,
+             std::vector<std::string>& warnings);
+  std::vector<Opening> openings_from(StoreReader& r, const ExternalCalendar& c,
+                                     const std::string& text, Zone zone,
+                                     std::vector<std::string>& warnings);
+
+  Store& store_;
+  const Clock& clock_;
+  CalendarFetcher& fetcher_;
+  CalendarSyncOptions options_;
+};
+
+// The agent's time zone: the one of their first organisation.
+Zone agent_zone(StoreReader& r, const Agent& agent);
+
+}  // namespace rdv

@@ -1,0 +1,28 @@
+// What rendezvous publishes as iCalendar: each agent's secret feed (bookings,
+// and openings as transparent events) and each resident's booking.
+#pragma once
+
+#include <string>
+
+#include "calendar/ics_export.h"
+#include "domain/model.h"
+#include "storage/store.h"
+
+namespace rdv {
+
+// The agent's feed: bookings from a month ago on (cancelled ones for a month
+// after their cancellation, as STATUS:CANCELLED), openings of the next 90 days.
+std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
+                       const std::string& public_url);
+
+// One booking for the resident (METHOD:PUBLISH); `manage_url` lets them cancel or move it.
+std::string booking_ics(StoreReader& r, const Booking& b, const std::string& public_url,
+                        const std::string& manage_url);
+
+// The event of a booking as the agent sees it (also used in messages).
+IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string& public_url);
+
+// "booking-12@rdv.example.fr": the same in every feed, message and file.
+std::string booking_uid(Id booking_id, const std::string& public_url);
+
+}  // namespace rdv
