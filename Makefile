@@ -8,11 +8,13 @@ DB ?= sqlite:var/rendezvous.db
 # Debian 12 packages the build and the tests need.
 DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates tzdata \
   libboost-dev libical-dev libcurl4-openssl-dev libhowardhinnant-date-dev nlohmann-json3-dev libsqlite3-dev \
-  libsodium-dev googletest libgtest-dev libgmock-dev curl
+  libsodium-dev googletest libgtest-dev libgmock-dev curl python3 python3-icalendar khal
 # Node.js and npm (contract tests) come from Debian only when the machine has none.
 NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
 
-.PHONY: all deps build run test test-unit test-e2e test-contract test-sanitize lint fmt clean
+FUZZ_SECONDS ?= 120
+
+.PHONY: all deps build run test test-sanitize fuzz lint fmt clean
 
 all: build
 
@@ -44,6 +46,15 @@ test-sanitize: deps
 	cmake --build build-sanitize -j$(JOBS)
 	cd build-sanitize && ctest --output-on-failure --timeout 900 -E contract
 
+# libFuzzer over the iCalendar import for FUZZ_SECONDS, seeded with the real-world corpus.
+fuzz: deps
+	@command -v clang++ >/dev/null || $$([ "$$(id -u)" = 0 ] || echo sudo) apt-get install -y -q clang libclang-rt-14-dev
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRDV_FUZZ=ON -DRDV_SANITIZE=address,undefined
+	cmake --build build-fuzz -j$(JOBS) --target ics_import_fuzzer
+	mkdir -p build-fuzz/fuzz-corpus
+	build-fuzz/tests/ics_import_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  -rss_limit_mb=2048 build-fuzz/fuzz-corpus tests/data/ics-corpus
+
 lint:
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
 	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'src/*.cpp' 'api/*.cpp')
@@ -52,4 +63,4 @@ fmt:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-sanitize
+	rm -rf $(BUILD) build-sanitize build-fuzz

@@ -8,8 +8,7 @@
 
 namespace rdv {
 
-App::App(Store& store, const Clock& clock, Random& random, CalendarSync& sync,
-         AppOptions options)
+App::App(Store& store, const Clock& clock, Random& random, CalendarSync& sync, AppOptions options)
     : store_(store),
       clock_(clock),
       random_(random),

@@ -22,7 +22,7 @@ struct Config {
   std::vector<std::string> fetch_allow;      // private hosts calendar fetches may reach
   int calendar_refresh_minutes = 15;
   std::vector<std::string> availability_keywords{"RDV", "Permanence"};
-  bool scheduler = true;                     // background work inside serve
+  bool scheduler = true;  // background work inside serve
 
   std::string listen_host() const;
   int listen_port() const;

@@ -64,52 +64,60 @@ HttpResponse App::booking_calendar(const HttpRequest& request, Id id) {
 }
 
 void App::add_calendar_routes() {
-  router_.add("GET", "/ical/agents/{agent}/{secret}", [this](const HttpRequest&, const PathParams& p) {
-    const std::string& file = p.text(1);
-    const std::string suffix = ".ics";
-    if (file.size() <= suffix.size() || file.compare(file.size() - suffix.size(), suffix.size(), suffix))
-      throw ClientError(ErrorCode::kNotFound, "no such feed");
-    std::string secret = file.substr(0, file.size() - suffix.size());
-    std::string text;
-    store_.read([&](StoreReader& r) {
-      auto agent = r.agent(p.id(0));
-      // Same answer for an unknown agent and a wrong secret.
-      if (!agent || !constant_time_equal(agent->ics_secret, secret))
-        throw ClientError(ErrorCode::kNotFound, "no such feed");
-      text = agent_feed(r, *agent, clock_.now(), options_.public_url);
-    });
-    return ics_response(std::move(text));
-  });
+  router_.add("GET", "/ical/agents/{agent}/{secret}",
+              [this](const HttpRequest&, const PathParams& p) {
+                const std::string& file = p.text(1);
+                const std::string suffix = ".ics";
+                if (file.size() <= suffix.size() ||
+                    file.compare(file.size() - suffix.size(), suffix.size(), suffix))
+                  throw ClientError(ErrorCode::kNotFound, "no such feed");
+                std::string secret = file.substr(0, file.size() - suffix.size());
+                std::string text;
+                store_.read([&](StoreReader& r) {
+                  auto agent = r.agent(p.id(0));
+                  // Same answer for an unknown agent and a wrong secret.
+                  if (!agent || !constant_time_equal(agent->ics_secret, secret))
+                    throw ClientError(ErrorCode::kNotFound, "no such feed");
+                  text = agent_feed(r, *agent, clock_.now(), options_.public_url);
+                });
+                return ics_response(std::move(text));
+              });
 
-  router_.add("POST", "/api/v1/agents/{agent}/feed-secret", [this](const HttpRequest& r, const PathParams& p) {
-    Agent agent = managed_agent(r, p.id(0));
-    agent.ics_secret = new_token(random_);
-    store_.write([&](StoreWriter& tx) { tx.update_agent_ics_secret(agent.id, agent.ics_secret); });
-    return json_response(200, {{"ics_feed_url", feed_url(agent)}});
-  });
+  router_.add("POST", "/api/v1/agents/{agent}/feed-secret",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = managed_agent(r, p.id(0));
+                agent.ics_secret = new_token(random_);
+                store_.write([&](StoreWriter& tx) {
+                  tx.update_agent_ics_secret(agent.id, agent.ics_secret);
+                });
+                return json_response(200, {{"ics_feed_url", feed_url(agent)}});
+              });
 
-  router_.add("GET", "/api/v1/agents/{agent}/calendars", [this](const HttpRequest& r, const PathParams& p) {
-    Agent agent = managed_agent(r, p.id(0));
-    Json out = Json::array();
-    store_.read([&](StoreReader& s) {
-      Zone zone = agent_zone(s, agent);
-      for (const auto& c : s.agent_calendars(agent.id)) out.push_back(calendar_json(c, zone));
-    });
-    return json_response(200, out);
-  });
+  router_.add("GET", "/api/v1/agents/{agent}/calendars",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = managed_agent(r, p.id(0));
+                Json out = Json::array();
+                store_.read([&](StoreReader& s) {
+                  Zone zone = agent_zone(s, agent);
+                  for (const auto& c : s.agent_calendars(agent.id))
+                    out.push_back(calendar_json(c, zone));
+                });
+                return json_response(200, out);
+              });
 
-  router_.add("POST", "/api/v1/agents/{agent}/calendars", [this](const HttpRequest& r, const PathParams& p) {
-    Agent agent = managed_agent(r, p.id(0));
-    Json body = parse_json_object(r);
-    Fields f(body);
-    std::string url = f.text("url", 2000);
-    std::string purpose = f.text_or("purpose", "busy", 20);
-    f.done();
-    ExternalCalendar c = sync_.subscribe(agent.id, url, purpose);
-    Json out;
-    store_.read([&](StoreReader& s) { out = calendar_json(c, agent_zone(s, agent)); });
-    return json_response(201, out);
-  });
+  router_.add("POST", "/api/v1/agents/{agent}/calendars",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = managed_agent(r, p.id(0));
+                Json body = parse_json_object(r);
+                Fields f(body);
+                std::string url = f.text("url", 2000);
+                std::string purpose = f.text_or("purpose", "busy", 20);
+                f.done();
+                ExternalCalendar c = sync_.subscribe(agent.id, url, purpose);
+                Json out;
+                store_.read([&](StoreReader& s) { out = calendar_json(c, agent_zone(s, agent)); });
+                return json_response(201, out);
+              });
 
   // The calendar, checked to belong to the agent of the path.
   auto agent_calendar = [this](const HttpRequest& r, const PathParams& p) {
@@ -117,7 +125,8 @@ void App::add_calendar_routes() {
     Id id = p.id(1);
     store_.read([&](StoreReader& s) {
       auto c = s.calendar(id);
-      if (!c || c->agent_id != agent.id) throw ClientError(ErrorCode::kNotFound, "calendar not found");
+      if (!c || c->agent_id != agent.id)
+        throw ClientError(ErrorCode::kNotFound, "calendar not found");
     });
     return std::make_pair(agent, id);
   };
@@ -138,33 +147,37 @@ void App::add_calendar_routes() {
                 return HttpResponse{204, "application/json", "", {}};
               });
 
-  router_.add("GET", "/api/v1/agents/{agent}/busy", [this](const HttpRequest& r, const PathParams& p) {
-    Agent agent = managed_agent(r, p.id(0));
-    auto bound = [&](const char* name) {
-      const std::string* v = r.param(name);
-      auto t = v ? parse_rfc3339(*v) : std::nullopt;
-      if (!t)
-        throw ClientError(ErrorCode::kInvalidInput,
-                          std::string(name) + " is required, as an RFC 3339 date-time with offset");
-      return *t;
-    };
-    TimeRange window{bound("from"), bound("to")};
-    if (window.end <= window.start) throw ClientError(ErrorCode::kInvalidTimeRange, "to must be after from");
-    if (window.end - window.start > std::chrono::days{366})
-      throw ClientError(ErrorCode::kInvalidTimeRange, "the window is at most 366 days");
-    Zone zone = nullptr;
-    store_.read([&](StoreReader& s) { zone = agent_zone(s, agent); });
-    Json out = Json::array();
-    for (const BusyInterval& b : sync_.busy(agent.id, window))
-      out.push_back({{"start", format_rfc3339(b.range.start, zone)},
-                     {"end", format_rfc3339(b.range.end, zone)},
-                     {"source", b.source},
-                     {"uid", b.uid}});
-    return json_response(200, out);
-  });
+  router_.add("GET", "/api/v1/agents/{agent}/busy",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = managed_agent(r, p.id(0));
+                auto bound = [&](const char* name) {
+                  const std::string* v = r.param(name);
+                  auto t = v ? parse_rfc3339(*v) : std::nullopt;
+                  if (!t)
+                    throw ClientError(
+                        ErrorCode::kInvalidInput,
+                        std::string(name) + " is required, as an RFC 3339 date-time with offset");
+                  return *t;
+                };
+                TimeRange window{bound("from"), bound("to")};
+                if (window.end <= window.start)
+                  throw ClientError(ErrorCode::kInvalidTimeRange, "to must be after from");
+                if (window.end - window.start > std::chrono::days{366})
+                  throw ClientError(ErrorCode::kInvalidTimeRange, "the window is at most 366 days");
+                Zone zone = nullptr;
+                store_.read([&](StoreReader& s) { zone = agent_zone(s, agent); });
+                Json out = Json::array();
+                for (const BusyInterval& b : sync_.busy(agent.id, window))
+                  out.push_back({{"start", format_rfc3339(b.range.start, zone)},
+                                 {"end", format_rfc3339(b.range.end, zone)},
+                                 {"source", b.source},
+                                 {"uid", b.uid}});
+                return json_response(200, out);
+              });
 
-  router_.add("GET", "/api/v1/bookings/{id}/calendar.ics",
-              [this](const HttpRequest& r, const PathParams& p) { return booking_calendar(r, p.id(0)); });
+  router_.add(
+      "GET", "/api/v1/bookings/{id}/calendar.ics",
+      [this](const HttpRequest& r, const PathParams& p) { return booking_calendar(r, p.id(0)); });
 }
 
 }  // namespace rdv

@@ -4,9 +4,9 @@
 #include <iostream>
 
 #include "app.h"
+#include "calendar/fetch.h"
 #include "config.h"
 #include "demo_data.h"
-#include "calendar/fetch.h"
 #include "http_server.h"
 #include "periodic_task.h"
 #include "storage/sqlite/sqlite_store.h"

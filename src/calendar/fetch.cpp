@@ -44,7 +44,8 @@ std::string header_value(std::string_view line, std::string_view name) {
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string_view line(data, size * n);
-  if (line.rfind("HTTP/", 0) == 0) t->etag.clear(), t->last_modified.clear();  // a redirect's headers
+  if (line.rfind("HTTP/", 0) == 0)
+    t->etag.clear(), t->last_modified.clear();  // a redirect's headers
   if (auto v = header_value(line, "etag"); !v.empty()) t->etag = v;
   if (auto v = header_value(line, "last-modified"); !v.empty()) t->last_modified = v;
   return size * n;
@@ -96,10 +97,10 @@ bool is_private_address(const std::string& ip) {
       return is_private_address(v4);
     }
     bool zero_prefix = std::all_of(a, a + 15, [](unsigned char c) { return c == 0; });
-    return zero_prefix ||                      // :: and ::1
-           (a[0] & 0xFE) == 0xFC ||            // fc00::/7 unique local
+    return zero_prefix ||                              // :: and ::1
+           (a[0] & 0xFE) == 0xFC ||                    // fc00::/7 unique local
            (a[0] == 0xFE && (a[1] & 0xC0) == 0x80) ||  // fe80::/10 link local
-           a[0] == 0xFF;                       // multicast
+           a[0] == 0xFF;                               // multicast
   }
   return true;  // not an address we understand: refuse
 }
@@ -108,7 +109,8 @@ std::string normalize_calendar_url(std::string_view url) {
   std::string u(url);
   auto trimmed = u.find_first_not_of(" \t");
   if (trimmed == std::string::npos || u.size() > 2000)
-    throw ClientError(ErrorCode::kInvalidInput, "url must be an http(s) URL of at most 2000 characters");
+    throw ClientError(ErrorCode::kInvalidInput,
+                      "url must be an http(s) URL of at most 2000 characters");
   u = u.substr(trimmed);
   while (!u.empty() && (u.back() == ' ' || u.back() == '\t')) u.pop_back();
   for (const char* scheme : {"webcal://", "webcals://"})
@@ -122,8 +124,7 @@ std::string normalize_calendar_url(std::string_view url) {
   std::string s = scheme ? scheme : "";
   curl_free(scheme);
   curl_free(host);
-  if (!ok || (s != "http" && s != "https") ||
-      u.find_first_of("\r\n") != std::string::npos)
+  if (!ok || (s != "http" && s != "https") || u.find_first_of("\r\n") != std::string::npos)
     throw ClientError(ErrorCode::kInvalidInput, "url must be an http(s) or webcal URL");
   return u;
 }
@@ -138,7 +139,8 @@ FetchResponse CurlFetcher::fetch(const std::string& url, const std::string& etag
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) throw FetchError("cannot start a transfer");
   Transfer t{&policy_, curl.get(), {}, {}, {}, false, {}};
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, &curl_slist_free_all);
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr,
+                                                                      &curl_slist_free_all);
   auto add_header = [&](const std::string& h) {
     headers.reset(curl_slist_append(headers.release(), h.c_str()));
   };

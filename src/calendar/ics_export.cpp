@@ -23,8 +23,8 @@ icalproperty* x_property(const char* name, std::string_view value) {
 std::string write_ics(const std::vector<IcsEvent>& events, std::string_view method,
                       std::string_view name) {
   ical_utc();
-  std::unique_ptr<icalcomponent, decltype(&icalcomponent_free)> cal(
-      icalcomponent_new_vcalendar(), &icalcomponent_free);
+  std::unique_ptr<icalcomponent, decltype(&icalcomponent_free)> cal(icalcomponent_new_vcalendar(),
+                                                                    &icalcomponent_free);
   icalcomponent_add_property(cal.get(), icalproperty_new_version("2.0"));
   icalcomponent_add_property(cal.get(), icalproperty_new_prodid("-//rendezvous//rendez-vous//FR"));
   icalcomponent_add_property(cal.get(), icalproperty_new_calscale("GREGORIAN"));

@@ -125,7 +125,7 @@ struct ImportedCalendar::Impl {
   ImportLimits limits;
   std::vector<Event> events;
   std::map<std::string, std::vector<const Event*>> overrides;  // by UID
-  std::set<std::string> with_master;                            // UIDs of series read
+  std::set<std::string> with_master;                           // UIDs of series read
   std::vector<std::string> warnings;
 
   Instant instant(const TimeValue& v) const {
@@ -200,8 +200,7 @@ class Reader {
     if (auto it = resolved_.find(raw_tzid); it != resolved_.end()) return it->second;
     std::string tzid = trim(raw_tzid);
     // An IANA name, possibly behind a prefix ("/mozilla.org/20050126_1/Europe/Paris").
-    for (size_t pos = 0; pos != std::string::npos && !z.iana;
-         pos = tzid.find('/', pos + 1)) {
+    for (size_t pos = 0; pos != std::string::npos && !z.iana; pos = tzid.find('/', pos + 1)) {
       std::string candidate = tzid.substr(pos == 0 ? 0 : pos + 1);
       if (is_valid_zone_name(candidate)) z.iana = date::locate_zone(candidate);
     }
@@ -214,20 +213,26 @@ class Reader {
     }
     if (!z.iana && !z.file) {
       z.iana = calendar_zone_ ? calendar_zone_ : impl_.local_zone;
-      warn("unknown time zone '" + tzid.substr(0, 80) + "', read as " + std::string(z.iana->name()));
+      warn("unknown time zone '" + tzid.substr(0, 80) + "', read as " +
+           std::string(z.iana->name()));
     }
     resolved_.emplace(raw_tzid, z);
     return z;
   }
 
   // The DATE or DATE-TIME of a property (for PERIOD values, the start).
-  std::optional<TimeValue> time_of(icalproperty* p, std::optional<TimeValue>* period_end = nullptr) {
+  std::optional<TimeValue> time_of(icalproperty* p,
+                                   std::optional<TimeValue>* period_end = nullptr) {
     icalvalue* v = icalproperty_get_value(p);
     if (!v) return std::nullopt;
     icaltimetype t = icaltime_null_time();
     switch (icalvalue_isa(v)) {
-      case ICAL_DATE_VALUE: t = icalvalue_get_date(v); break;
-      case ICAL_DATETIME_VALUE: t = icalvalue_get_datetime(v); break;
+      case ICAL_DATE_VALUE:
+        t = icalvalue_get_date(v);
+        break;
+      case ICAL_DATETIME_VALUE:
+        t = icalvalue_get_datetime(v);
+        break;
       case ICAL_DATETIMEPERIOD_VALUE: {
         icaldatetimeperiodtype dp = icalvalue_get_datetimeperiod(v);
         if (!icaltime_is_null_time(dp.time)) {
@@ -243,8 +248,11 @@ class Reader {
         }
         break;
       }
-      case ICAL_PERIOD_VALUE: t = icalvalue_get_period(v).start; break;
-      default: return std::nullopt;
+      case ICAL_PERIOD_VALUE:
+        t = icalvalue_get_period(v).start;
+        break;
+      default:
+        return std::nullopt;
     }
     return with_zone(p, t);
   }
@@ -332,7 +340,8 @@ class Reader {
 void ImportedCalendar::Impl::expand(const Event& e, TimeRange window, size_t& budget,
                                     size_t max_out, std::vector<CalendarOccurrence>& out) const {
   auto emit = [&](TimeRange r, const Event& from) {
-    if (!r.overlaps(window) && !(r.start == r.end && r.start >= window.start && r.start < window.end))
+    if (!r.overlaps(window) &&
+        !(r.start == r.end && r.start >= window.start && r.start < window.end))
       return;
     if (out.size() >= max_out) return;
     out.push_back({r, from.uid, from.summary, from.description, from.location, from.start.is_date,
@@ -369,7 +378,8 @@ void ImportedCalendar::Impl::expand(const Event& e, TimeRange window, size_t& bu
     if (budget == 0) break;
     ExpansionLimits limits{max_out, std::min(budget, kIterationsPerRule)};
     size_t used = 0;
-    for (LocalDateTime t : expand_local_starts(e.start.local, local_of_start, rule, from, to, limits, &used)) {
+    for (LocalDateTime t :
+         expand_local_starts(e.start.local, local_of_start, rule, from, to, limits, &used)) {
       TimeValue v = e.start;
       v.local = t;
       candidates.push_back({v, std::nullopt});
@@ -402,7 +412,8 @@ void ImportedCalendar::Impl::expand(const Event& e, TimeRange window, size_t& bu
     bool replaced = false;
     if (moved)
       for (const Event* o : *moved) {
-        if (names(*o->recurrence_id, c.start.local, c.start.is_date, at)) replaced = true;
+        if (names(*o->recurrence_id, c.start.local, c.start.is_date, at))
+          replaced = true;
         else if (o->this_and_future && instant(*o->recurrence_id) < at &&
                  (!shift_from || instant(*shift_from->recurrence_id) < instant(*o->recurrence_id)))
           shift_from = o;
@@ -462,7 +473,8 @@ std::vector<CalendarOccurrence> ImportedCalendar::occurrences(TimeRange window) 
     impl_->expand(e, window, budget, impl_->limits.max_occurrences, out);
   }
   std::sort(out.begin(), out.end(), [](const CalendarOccurrence& a, const CalendarOccurrence& b) {
-    return std::tie(a.range.start, a.range.end, a.uid) < std::tie(b.range.start, b.range.end, b.uid);
+    return std::tie(a.range.start, a.range.end, a.uid) <
+           std::tie(b.range.start, b.range.end, b.uid);
   });
   return out;
 }

@@ -23,8 +23,7 @@ Agent load_agent(StoreReader& r, Id id) {
 
 bool contains_words(const std::string& folded_text, const std::string& phrase) {
   std::string folded = fold_for_search(phrase);
-  return !folded.empty() &&
-         (" " + folded_text + " ").find(" " + folded + " ") != std::string::npos;
+  return !folded.empty() && (" " + folded_text + " ").find(" " + folded + " ") != std::string::npos;
 }
 
 }  // namespace
@@ -135,9 +134,9 @@ std::vector<Opening> CalendarSync::openings_from(StoreReader& r, const ExternalC
   std::vector<Opening> out;
   for (const auto& occ : cal.occurrences({now - std::chrono::days{1}, now + kOpeningsFuture})) {
     std::string title = fold_for_search(occ.summary);
-    bool is_opening = std::any_of(options_.availability_keywords.begin(),
-                                  options_.availability_keywords.end(),
-                                  [&](const std::string& k) { return contains_words(title, k); });
+    bool is_opening =
+        std::any_of(options_.availability_keywords.begin(), options_.availability_keywords.end(),
+                    [&](const std::string& k) { return contains_words(title, k); });
     if (!is_opening || occ.cancelled) continue;
     std::string text_folded = fold_for_search(occ.summary + " " + occ.description);
     Opening o;
@@ -156,12 +155,16 @@ std::vector<Opening> CalendarSync::openings_from(StoreReader& r, const ExternalC
     const Place* place = &places.front();
     for (const Place& p : places)
       if (contains_words(where, p.name)) place = &p;
-    if (occ.range.end - occ.range.start > std::chrono::hours{24} || occ.range.end <= occ.range.start)
+    if (occ.range.end - occ.range.start > std::chrono::hours{24} ||
+        occ.range.end <= occ.range.start)
       continue;
     o.place_id = place->id;
     Zone place_zone = date::locate_zone(place->timezone);
-    o.period = {to_local(occ.range.start, place_zone), to_local(occ.range.end, place_zone),
-                place_zone, "", {}};
+    o.period = {to_local(occ.range.start, place_zone),
+                to_local(occ.range.end, place_zone),
+                place_zone,
+                "",
+                {}};
     out.push_back(std::move(o));
   }
   return out;
@@ -180,7 +183,8 @@ std::vector<BusyInterval> CalendarSync::busy(Id agent_id, TimeRange window) {
     Agent agent = load_agent(r, agent_id);
     Zone zone = agent_zone(r, agent);
     // Bookings last less than two days: start the scan that much earlier.
-    for (const Booking& b : r.agent_bookings(agent_id, {window.start - std::chrono::days{2}, window.end}, false))
+    for (const Booking& b :
+         r.agent_bookings(agent_id, {window.start - std::chrono::days{2}, window.end}, false))
       if (TimeRange{b.start, b.end}.overlaps(window))
         out.push_back({{b.start, b.end}, "booking", "booking-" + std::to_string(b.id)});
     for (const Absence& a : r.absences_of({agent_id}, window))

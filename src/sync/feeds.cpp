@@ -19,15 +19,19 @@ std::string host_of(const std::string& url) {
 std::string place_line(const Place& p) {
   std::string out = p.name;
   if (!p.address.empty()) out += ", " + p.address;
-  if (!p.postcode.empty() || !p.city.empty()) out += ", " + p.postcode + (p.postcode.empty() ? "" : " ") + p.city;
+  if (!p.postcode.empty() || !p.city.empty())
+    out += ", " + p.postcode + (p.postcode.empty() ? "" : " ") + p.city;
   return out;
 }
 
 std::string mode_text(Mode m) {
   switch (m) {
-    case Mode::kInPerson: return "sur place";
-    case Mode::kPhone: return "par téléphone";
-    case Mode::kVideo: return "en visio";
+    case Mode::kInPerson:
+      return "sur place";
+    case Mode::kPhone:
+      return "par téléphone";
+    case Mode::kVideo:
+      return "en visio";
   }
   return "";
 }
@@ -59,7 +63,8 @@ IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string
   if (!b.resident.phone.empty()) e.description += "Téléphone : " + b.resident.phone + "\n";
   if (!b.resident.email.empty()) e.description += "Courriel : " + b.resident.email + "\n";
   e.description += "Mode : " + mode_text(b.mode) + "\n";
-  if (b.booked_by == "desk") e.description += "Pris par un guichet pour l'usager (mandat enregistré)\n";
+  if (b.booked_by == "desk")
+    e.description += "Pris par un guichet pour l'usager (mandat enregistré)\n";
   if (!b.notes.empty()) e.description += "Notes : " + b.notes + "\n";
   if (service) e.description += documents_text(*service);
   if (b.mode == Mode::kPhone)
@@ -74,7 +79,8 @@ std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
                        const std::string& public_url) {
   std::vector<IcsEvent> events;
   for (const Booking& b : r.agent_bookings(agent.id, {now - kFeedPast, now + kFeedFuture}, true)) {
-    bool recently_cancelled = b.status == BookingStatus::kCancelled && b.updated_at >= now - kFeedPast;
+    bool recently_cancelled =
+        b.status == BookingStatus::kCancelled && b.updated_at >= now - kFeedPast;
     if (b.status == BookingStatus::kConfirmed || recently_cancelled)
       events.push_back(agent_booking_event(r, b, public_url));
   }
@@ -86,7 +92,8 @@ std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
     auto place = r.place(o.place_id);
     for (TimeRange t : occurrences(o.period, {now, now + kOpeningsAhead})) {
       IcsEvent e;
-      e.uid = "opening-" + std::to_string(o.id) + "-" + std::to_string(to_epoch(t.start)) + "@" + host;
+      e.uid =
+          "opening-" + std::to_string(o.id) + "-" + std::to_string(to_epoch(t.start)) + "@" + host;
       e.stamp = now;
       e.range = t;
       e.summary = "Permanence : " + services;
@@ -111,10 +118,12 @@ std::string booking_ics(StoreReader& r, const Booking& b, const std::string& pub
   e.summary = "Rendez-vous : " + (service ? service->name : std::string("service public"));
   if (org) e.summary += " (" + org->name + ")";
   e.description = "Rendez-vous " + mode_text(b.mode) + ".\n";
-  if (b.mode == Mode::kPhone) e.description += "Un agent vous appellera au " + b.resident.phone + ".\n";
+  if (b.mode == Mode::kPhone)
+    e.description += "Un agent vous appellera au " + b.resident.phone + ".\n";
   if (place && b.mode == Mode::kInPerson) {
     e.location = place_line(*place);
-    if (!place->accessibility.empty()) e.description += "Accessibilité : " + place->accessibility + "\n";
+    if (!place->accessibility.empty())
+      e.description += "Accessibilité : " + place->accessibility + "\n";
   }
   if (service) e.description += documents_text(*service);
   e.description += "Pour annuler ou déplacer ce rendez-vous : " + manage_url + "\n";

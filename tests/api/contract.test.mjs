@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 
 const ADMIN = 'contract-admin-token-0123456789abcdef';
-let server, prism, dir, base;
+let server, prism, dir, base, calendarHost, calendarUrl;
 
 function freePort() {
   return new Promise((resolve) => {
@@ -34,11 +35,20 @@ function waitForLine(child, pattern, what) {
   });
 }
 
+// An agent's own calendar, served as a calendar host would.
+const AGENDA = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', 'UID:ext-1',
+  'DTSTAMP:20260101T000000Z', 'DTSTART:20300107T090000Z', 'DTEND:20300107T100000Z', 'SUMMARY:Formation',
+  'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rdv-contract-'));
+  calendarHost = createHttpServer((req, res) => { res.writeHead(200, { 'content-type': 'text/calendar' }); res.end(AGENDA); });
+  await new Promise((resolve) => calendarHost.listen(0, '127.0.0.1', resolve));
+  calendarUrl = `http://127.0.0.1:${calendarHost.address().port}/agenda.ics`;
   server = spawn(process.env.RDV_BINARY, ['serve', '--listen', '127.0.0.1:0', '--db',
-    `sqlite:${join(dir, 'db.sqlite')}`, '--demo'], {
-    env: { ...process.env, RDV_BOOTSTRAP_ADMIN_TOKEN: ADMIN, RDV_BOOKING_RATE_LIMIT: '0' },
+    `sqlite:${join(dir, 'db.sqlite')}`, '--demo', '--no-scheduler'], {
+    env: { ...process.env, RDV_BOOTSTRAP_ADMIN_TOKEN: ADMIN, RDV_BOOKING_RATE_LIMIT: '0',
+           RDV_FETCH_ALLOW: '127.0.0.1' },
   });
   const [, upstream] = await waitForLine(server, /listening on (http:\/\/\S+)/, 'rendezvous');
   const port = await freePort();
@@ -50,6 +60,7 @@ before(async () => {
 });
 
 after(() => {
+  calendarHost?.close();
   prism?.kill('SIGTERM');
   server?.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
@@ -66,7 +77,7 @@ async function call(method, path, { body, token, status } = {}) {
   assert.equal(violations, null, `${method} ${path}: contract violations ${violations}`);
   assert.equal(res.status, status, `${method} ${path}: ${res.status} ${text}`);
   const type = res.headers.get('content-type') || '';
-  return type.includes('json') ? JSON.parse(text) : text;
+  return type.includes('json') && text ? JSON.parse(text) : text;
 }
 
 test('operations endpoints match the contract', async () => {
@@ -136,6 +147,28 @@ test('a whole booking session matches the contract', async () => {
   await call('POST', `/api/v1/bookings/${booking.id}/reschedule?token=${token}`, {
     status: 200, body: { start: slots[slots.length - 1].start },
   });
+  assert.match(await call('GET', `/api/v1/bookings/${booking.id}/calendar.ics?token=${token}`, { status: 200 }),
+    /METHOD:PUBLISH/);
+
+  // The agent's calendars, busy view and feed.
+  const sub = await call('POST', `/api/v1/agents/${agent.id}/calendars`, {
+    token: agent.api_token, status: 201, body: { url: calendarUrl, purpose: 'busy' },
+  });
+  assert.equal(sub.last_error, null);
+  await call('GET', `/api/v1/agents/${agent.id}/calendars`, { token: agent.api_token, status: 200 });
+  await call('POST', `/api/v1/agents/${agent.id}/calendars/${sub.id}/refresh`, { token: agent.api_token, status: 200 });
+  const busy = await call('GET', `/api/v1/agents/${agent.id}/busy?from=2030-01-01T00:00:00Z&to=2030-01-31T00:00:00Z`,
+    { token: agent.api_token, status: 200 });
+  assert.equal(busy.length, 1);
+  await call('GET', `/api/v1/agents/${agent.id}/busy?from=${day}T00:00:00Z&to=${day}T23:59:59Z`,
+    { token: agent.api_token, status: 200 });
+  const feedPath = new URL(agent.ics_feed_url).pathname;
+  assert.match(await call('GET', feedPath, { status: 200 }), /BEGIN:VCALENDAR/);
+  const rotated = await call('POST', `/api/v1/agents/${agent.id}/feed-secret`, { token: agent.api_token, status: 200 });
+  await call('GET', feedPath, { status: 404 });
+  await call('GET', new URL(rotated.ics_feed_url).pathname, { status: 200 });
+  await call('DELETE', `/api/v1/agents/${agent.id}/calendars/${sub.id}`, { token: agent.api_token, status: 204 });
+
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 200, body: { reason: 'Plus besoin' } });
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 409, body: {} });
 });

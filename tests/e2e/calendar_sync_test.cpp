@@ -17,7 +17,8 @@ namespace {
 using nlohmann::json;
 
 std::string corpus_file(const std::string& name) {
-  std::ifstream in(std::string(RDV_SOURCE_DIR) + "/tests/data/ics-corpus/" + name, std::ios::binary);
+  std::ifstream in(std::string(RDV_SOURCE_DIR) + "/tests/data/ics-corpus/" + name,
+                   std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
@@ -60,19 +61,22 @@ class CalendarSync : public ::testing::Test {
     return "/api/v1/agents/" + std::to_string(world_.agent) + rest;
   }
   Reply subscribe(const std::string& url, const std::string& purpose = "busy") {
-    return http_.post(agent_path("/calendars"), {{"url", url}, {"purpose", purpose}}, world_.agent_token);
+    return http_.post(agent_path("/calendars"), {{"url", url}, {"purpose", purpose}},
+                      world_.agent_token);
   }
   Reply refresh(long id) {
     return http_.post(agent_path("/calendars/" + std::to_string(id) + "/refresh"), json::object(),
                       world_.agent_token);
   }
   json slots(long service, const std::string& from, const std::string& to) {
-    return http_.get("/api/v1/slots?limit=2000&mode=in_person&service=" + std::to_string(service) +
-                     "&from=" + enc(from) + "&to=" + enc(to))
+    return http_
+        .get("/api/v1/slots?limit=2000&mode=in_person&service=" + std::to_string(service) +
+             "&from=" + enc(from) + "&to=" + enc(to))
         .json();
   }
   json busy(const std::string& from, const std::string& to) {
-    return http_.get(agent_path("/busy?from=" + enc(from) + "&to=" + enc(to)), world_.agent_token).json();
+    return http_.get(agent_path("/busy?from=" + enc(from) + "&to=" + enc(to)), world_.agent_token)
+        .json();
   }
 
   ServerProcess server_;
@@ -83,16 +87,22 @@ class CalendarSync : public ::testing::Test {
 
 TEST_F(CalendarSync, NoOfferedSlotOverlapsTheCorpusBusyTime) {
   // A daily opening 07:00-21:00 for two weeks, then every corpus file as a busy calendar.
-  ASSERT_EQ(http_.post(agent_path("/openings"),
-                       {{"place_id", world_.place}, {"service_ids", {world_.service}},
-                        {"start", world_.day + "T07:00"}, {"end", world_.day + "T21:00"},
-                        {"rrule", "FREQ=DAILY;COUNT=14"}},
-                       world_.agent_token).status, 201);
+  ASSERT_EQ(http_
+                .post(agent_path("/openings"),
+                      {{"place_id", world_.place},
+                       {"service_ids", {world_.service}},
+                       {"start", world_.day + "T07:00"},
+                       {"end", world_.day + "T21:00"},
+                       {"rrule", "FREQ=DAILY;COUNT=14"}},
+                      world_.agent_token)
+                .status,
+            201);
   std::string from = world_.at("00:00"), to = World{.day = local_day_ahead(8 + 14)}.at("00:00");
   size_t free_before = slots(world_.service, from, to).size();
 
   int subscribed = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(RDV_SOURCE_DIR) + "/tests/data/ics-corpus")) {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(RDV_SOURCE_DIR) +
+                                                               "/tests/data/ics-corpus")) {
     std::string name = entry.path().filename().string();
     if (entry.path().extension() != ".ics") continue;
     files_.put("/" + name, corpus_file(name));
@@ -142,14 +152,14 @@ TEST_F(CalendarSync, AvailabilityEventsBecomeOpeningsAndFollowChanges) {
   EXPECT_EQ(with_calendar.size(), base.size() + 2);
   EXPECT_EQ(std::count(with_calendar.begin(), with_calendar.end(), world_.at("14:30")), 1);
 
-  Reply booked = http_.post("/api/v1/bookings", {{"service_id", world_.service},
-                                                 {"start", world_.at("14:30")},
-                                                 {"resident", resident()}});
+  Reply booked = http_.post(
+      "/api/v1/bookings",
+      {{"service_id", world_.service}, {"start", world_.at("14:30")}, {"resident", resident()}});
   ASSERT_EQ(booked.status, 201) << booked.body;
 
   // The agent moves the permanence to 16:00: within one refresh, slots follow.
-  files_.put("/agenda.ics", one_event("perm-1", "Permanence Carte grise", ical_local(world_, "16:00"),
-                                      ical_local(world_, "17:00")));
+  files_.put("/agenda.ics", one_event("perm-1", "Permanence Carte grise",
+                                      ical_local(world_, "16:00"), ical_local(world_, "17:00")));
   ASSERT_EQ(refresh(sub.json()["id"]).status, 200);
   auto moved = starts();
   EXPECT_EQ(std::count(moved.begin(), moved.end(), world_.at("14:00")), 0);
@@ -198,32 +208,44 @@ TEST_F(CalendarSync, BadFilesAreReportedAndTheLastGoodDataIsKept) {
   EXPECT_FALSE(ten_is_offered());
 
   // Back to a good file without that event: the error clears, 10:00 is free.
-  files_.put("/cal.ics", one_event("b2", "Autre", ical_local(world_, "18:00"), ical_local(world_, "19:00")));
+  files_.put("/cal.ics",
+             one_event("b2", "Autre", ical_local(world_, "18:00"), ical_local(world_, "19:00")));
   Reply fixed = refresh(id);
   EXPECT_TRUE(fixed.json()["last_error"].is_null());
   EXPECT_TRUE(ten_is_offered());
 }
 
 TEST_F(CalendarSync, RefreshUsesConditionalRequests) {
-  files_.put("/cal.ics", one_event("b1", "Occupé", ical_local(world_, "10:00"), ical_local(world_, "11:00")));
+  files_.put("/cal.ics",
+             one_event("b1", "Occupé", ical_local(world_, "10:00"), ical_local(world_, "11:00")));
   Reply sub = subscribe(files_.url("/cal.ics"));
   ASSERT_EQ(sub.status, 201);
   refresh(sub.json()["id"]);
   EXPECT_EQ(files_.hits("/cal.ics"), 2);
   EXPECT_EQ(files_.not_modified("/cal.ics"), 1);
   EXPECT_EQ(http_.get(agent_path("/calendars"), world_.agent_token).json().size(), 1u);
-  EXPECT_EQ(http_.request("DELETE", agent_path("/calendars/" + std::to_string(sub.json()["id"].get<long>())), "",
-                          {{"Authorization", "Bearer " + world_.agent_token}}).status, 204);
+  EXPECT_EQ(http_
+                .request("DELETE",
+                         agent_path("/calendars/" + std::to_string(sub.json()["id"].get<long>())),
+                         "", {{"Authorization", "Bearer " + world_.agent_token}})
+                .status,
+            204);
   EXPECT_EQ(http_.get(agent_path("/calendars"), world_.agent_token).json().size(), 0u);
 }
 
 TEST_F(CalendarSync, BusyViewCombinesEverySource) {
-  files_.put("/cal.ics", one_event("ext-1", "Formation", ical_local(world_, "11:00"), ical_local(world_, "12:00")));
+  files_.put("/cal.ics", one_event("ext-1", "Formation", ical_local(world_, "11:00"),
+                                   ical_local(world_, "12:00")));
   ASSERT_EQ(subscribe(files_.url("/cal.ics")).status, 201);
-  ASSERT_EQ(http_.post(agent_path("/absences"), {{"start", world_.day + "T16:00"}, {"end", world_.day + "T17:00"}},
-                       world_.agent_token).status, 201);
-  Reply b = http_.post("/api/v1/bookings", {{"service_id", world_.service}, {"start", world_.at("09:00")},
-                                            {"resident", resident()}});
+  ASSERT_EQ(http_
+                .post(agent_path("/absences"),
+                      {{"start", world_.day + "T16:00"}, {"end", world_.day + "T17:00"}},
+                      world_.agent_token)
+                .status,
+            201);
+  Reply b = http_.post(
+      "/api/v1/bookings",
+      {{"service_id", world_.service}, {"start", world_.at("09:00")}, {"resident", resident()}});
   ASSERT_EQ(b.status, 201);
   json list = busy(world_.at("00:00"), world_.at("23:59"));
   ASSERT_EQ(list.size(), 3u) << list.dump();
@@ -233,9 +255,15 @@ TEST_F(CalendarSync, BusyViewCombinesEverySource) {
   EXPECT_EQ(list[1]["uid"], "ext-1");
   EXPECT_EQ(list[2]["source"], "absence");
   // Past windows too, and only for the agent and their administrators.
-  EXPECT_EQ(http_.get(agent_path("/busy?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z"),
-                      world_.agent_token).status, 200);
-  EXPECT_EQ(http_.get(agent_path("/busy?from=" + enc(world_.at("00:00")) + "&to=" + enc(world_.at("23:59")))).status,
+  EXPECT_EQ(http_
+                .get(agent_path("/busy?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z"),
+                     world_.agent_token)
+                .status,
+            200);
+  EXPECT_EQ(http_
+                .get(agent_path("/busy?from=" + enc(world_.at("00:00")) +
+                                "&to=" + enc(world_.at("23:59"))))
+                .status,
             401);
   EXPECT_EQ(http_.get(agent_path("/busy?from=x&to=y"), world_.agent_token).status, 400);
 }
@@ -249,11 +277,16 @@ TEST(CalendarSyncSecurity, PrivateAddressesAndOtherSchemesAreRefused) {
   std::string calendars = "/api/v1/agents/" + std::to_string(w.agent) + "/calendars";
   Reply r = http.post(calendars, {{"url", files.url("/cal.ics")}}, w.agent_token);
   ASSERT_EQ(r.status, 201);
-  EXPECT_NE(r.json()["last_error"].get<std::string>().find("not allowed"), std::string::npos) << r.body;
+  EXPECT_NE(r.json()["last_error"].get<std::string>().find("not allowed"), std::string::npos)
+      << r.body;
   EXPECT_EQ(files.hits("/cal.ics"), 0);  // refused before any request was sent
-  for (const char* url : {"file:///etc/passwd", "ftp://example.org/cal.ics", "gopher://x", "not a url", ""})
+  for (const char* url :
+       {"file:///etc/passwd", "ftp://example.org/cal.ics", "gopher://x", "not a url", ""})
     EXPECT_EQ(http.post(calendars, {{"url", url}}, w.agent_token).status, 400) << url;
-  EXPECT_EQ(http.post(calendars, {{"url", files.url("/cal.ics")}, {"purpose", "both"}}, w.agent_token).status, 400);
+  EXPECT_EQ(
+      http.post(calendars, {{"url", files.url("/cal.ics")}, {"purpose", "both"}}, w.agent_token)
+          .status,
+      400);
   EXPECT_EQ(http.post(calendars, {{"url", files.url("/cal.ics")}}).status, 401);
 }
 

@@ -35,11 +35,13 @@ std::string write_temp(const std::string& name, const std::string& text) {
 // The next day, at least two days ahead, on which Paris changes its clocks.
 std::string next_paris_change_day() {
   auto paris = date::locate_zone("Europe/Paris");
-  auto day = date::floor<date::days>(paris->to_local(std::chrono::system_clock::now())) + date::days{2};
+  auto day =
+      date::floor<date::days>(paris->to_local(std::chrono::system_clock::now())) + date::days{2};
   for (;; day += date::days{1}) {
     auto a = paris->to_sys(date::local_seconds{day} + std::chrono::hours{12});
     auto b = paris->to_sys(date::local_seconds{day - date::days{1}} + std::chrono::hours{12});
-    if (paris->get_info(a).offset != paris->get_info(b).offset) return date::format("%Y-%m-%d", day);
+    if (paris->get_info(a).offset != paris->get_info(b).offset)
+      return date::format("%Y-%m-%d", day);
   }
 }
 
@@ -92,7 +94,8 @@ TEST_F(Feeds, AgentFeedFollowsBookingsWithStableUidAndGrowingSequence) {
   // libical reads it back: the booking is a busy event at the booked time.
   auto cal = ImportedCalendar::parse(r.body, date::locate_zone("Europe/Paris"));
   bool found = false;
-  for (auto& o : cal.occurrences({*parse_rfc3339(world_.at("00:00")), *parse_rfc3339(world_.at("23:59"))}))
+  for (auto& o :
+       cal.occurrences({*parse_rfc3339(world_.at("00:00")), *parse_rfc3339(world_.at("23:59"))}))
     if (o.uid.rfind("booking-", 0) == 0) {
       found = true;
       EXPECT_TRUE(o.busy());
@@ -101,7 +104,9 @@ TEST_F(Feeds, AgentFeedFollowsBookingsWithStableUidAndGrowingSequence) {
   EXPECT_TRUE(found);
 
   std::string manage = "/api/v1/bookings/" + std::to_string(id);
-  ASSERT_EQ(http_.post(manage + "/reschedule?token=" + token, {{"start", world_.at("11:00")}}).status, 200);
+  ASSERT_EQ(
+      http_.post(manage + "/reschedule?token=" + token, {{"start", world_.at("11:00")}}).status,
+      200);
   r = http_.get(feed);
   EXPECT_NE(r.body.find("SEQUENCE:1"), std::string::npos);
   ASSERT_EQ(http_.post(manage + "/cancel?token=" + token, json::object()).status, 200);
@@ -121,8 +126,10 @@ TEST_F(Feeds, SecretIsRequiredAndCanBeRotated) {
   EXPECT_NE(rotated, feed);
   EXPECT_EQ(http_.get(feed).status, 404);
   EXPECT_EQ(http_.get(rotated).status, 200);
-  EXPECT_EQ(http_.post("/api/v1/agents/" + std::to_string(world_.agent) + "/feed-secret", json::object()).status,
-            401);
+  EXPECT_EQ(
+      http_.post("/api/v1/agents/" + std::to_string(world_.agent) + "/feed-secret", json::object())
+          .status,
+      401);
 }
 
 TEST_F(Feeds, PythonIcalendarAndKhalReadTheFeedAtTheRightLocalTimeOnAChangeDay) {
@@ -130,14 +137,22 @@ TEST_F(Feeds, PythonIcalendarAndKhalReadTheFeedAtTheRightLocalTimeOnAChangeDay) 
   // changes its clocks, a booking at 10:00 local.
   std::string day = next_paris_change_day();
   Reply svc = http_.post("/api/v1/organisations/" + std::to_string(world_.org) + "/services",
-                         {{"name", "Permanence CAF"}, {"duration_minutes", 30}, {"horizon_days", 400},
-                          {"min_notice_minutes", 0}, {"documents_to_bring", {"Numéro d'allocataire"}}},
+                         {{"name", "Permanence CAF"},
+                          {"duration_minutes", 30},
+                          {"horizon_days", 400},
+                          {"min_notice_minutes", 0},
+                          {"documents_to_bring", {"Numéro d'allocataire"}}},
                          world_.admin_token);
   ASSERT_EQ(svc.status, 201);
-  ASSERT_EQ(http_.post("/api/v1/agents/" + std::to_string(world_.agent) + "/openings",
-                       {{"place_id", world_.place}, {"service_ids", {svc.json()["id"]}},
-                        {"start", day + "T09:00"}, {"end", day + "T12:00"}},
-                       world_.agent_token).status, 201);
+  ASSERT_EQ(http_
+                .post("/api/v1/agents/" + std::to_string(world_.agent) + "/openings",
+                      {{"place_id", world_.place},
+                       {"service_ids", {svc.json()["id"]}},
+                       {"start", day + "T09:00"},
+                       {"end", day + "T12:00"}},
+                      world_.agent_token)
+                .status,
+            201);
   World change_day = world_;
   change_day.day = day;
   Reply booked = http_.post("/api/v1/bookings", {{"service_id", svc.json()["id"]},
@@ -146,23 +161,29 @@ TEST_F(Feeds, PythonIcalendarAndKhalReadTheFeedAtTheRightLocalTimeOnAChangeDay) 
   ASSERT_EQ(booked.status, 201) << booked.body;
   std::string uid = "booking-" + std::to_string(booked.json()["id"].get<long>()) + "@127.0.0.1";
 
-  std::string file = write_temp("rdv-feed-" + std::to_string(server_.port()) + ".ics", http_.get(feed_url()).body);
+  std::string file =
+      write_temp("rdv-feed-" + std::to_string(server_.port()) + ".ics", http_.get(feed_url()).body);
   auto [rc, lines] = run("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/e2e/parse_ics.py " + file);
   ASSERT_EQ(rc, 0) << lines;
-  EXPECT_NE(lines.find(uid + "|" + day + " 10:00|" + day + " 10:30|CONFIRMED|0|OPAQUE"), std::string::npos)
+  EXPECT_NE(lines.find(uid + "|" + day + " 10:00|" + day + " 10:30|CONFIRMED|0|OPAQUE"),
+            std::string::npos)
       << lines;
 
   // khal, with a minimal configuration in Europe/Paris.
-  auto dir = std::filesystem::temp_directory_path() / ("rdv-khal-" + std::to_string(server_.port()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("rdv-khal-" + std::to_string(server_.port()));
   std::filesystem::create_directories(dir / "cal");
-  std::ofstream(dir / "config") << "[calendars]\n[[rdv]]\npath = " << (dir / "cal").string()
-                                << "\n[locale]\nlocal_timezone = Europe/Paris\ndefault_timezone = Europe/Paris\n"
-                                   "timeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
-                                   "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n";
-  auto [krc, kout] = run("khal -c " + (dir / "config").string() + " printics -f '{start} {end} {title}' " + file +
-                         " 2>&1");
+  std::ofstream(dir / "config")
+      << "[calendars]\n[[rdv]]\npath = " << (dir / "cal").string()
+      << "\n[locale]\nlocal_timezone = Europe/Paris\ndefault_timezone = Europe/Paris\n"
+         "timeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
+         "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n";
+  auto [krc, kout] = run("khal -c " + (dir / "config").string() +
+                         " printics -f '{start} {end} {title}' " + file + " 2>&1");
   EXPECT_EQ(krc, 0) << kout;
-  EXPECT_NE(kout.find(day + " 10:00 " + day + " 10:30 Permanence CAF — Léa Dupont"), std::string::npos) << kout;
+  EXPECT_NE(kout.find(day + " 10:00 " + day + " 10:30 Permanence CAF — Léa Dupont"),
+            std::string::npos)
+      << kout;
   std::filesystem::remove_all(dir);
   std::filesystem::remove(file);
 }
@@ -177,11 +198,13 @@ TEST_F(Feeds, ResidentGetsTheBookingAsPublishedEvent) {
   EXPECT_NE(r.body.find("Rendez-vous : Carte grise (France Services de Cenon)"), std::string::npos);
   EXPECT_NE(r.headers["content-disposition"].find("rendez-vous.ics"), std::string::npos);
   std::string file = write_temp("rdv-booking-" + std::to_string(server_.port()) + ".ics", r.body);
-  auto [rc, lines] = run("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/e2e/parse_ics.py " + file + " method");
+  auto [rc, lines] =
+      run("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/e2e/parse_ics.py " + file + " method");
   ASSERT_EQ(rc, 0) << lines;
   EXPECT_NE(lines.find("METHOD|PUBLISH"), std::string::npos);
   std::string id = std::to_string(last_booking_["id"].get<long>());
-  EXPECT_NE(lines.find("booking-" + id + "@127.0.0.1|" + world_.day + " 10:00|"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("booking-" + id + "@127.0.0.1|" + world_.day + " 10:00|"), std::string::npos)
+      << lines;
   std::filesystem::remove(file);
 
   std::string bad = path.substr(0, path.find("token=") + 6) + "nope";

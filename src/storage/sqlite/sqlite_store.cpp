@@ -417,7 +417,8 @@ class SqliteTx final : public StoreWriter {
 
   std::vector<Id> calendars_due(Instant now, size_t limit) override {
     auto st = c_.prepare(
-        "SELECT id FROM external_calendars WHERE next_fetch_at <= ? ORDER BY next_fetch_at LIMIT ?");
+        "SELECT id FROM external_calendars WHERE next_fetch_at <= ? ORDER BY next_fetch_at LIMIT "
+        "?");
     st.bind(1, to_epoch(now)).bind(2, static_cast<std::int64_t>(limit));
     std::vector<Id> out;
     while (st.step()) out.push_back(st.int64(0));
@@ -429,9 +430,9 @@ class SqliteTx final : public StoreWriter {
     std::vector<std::pair<Id, TimeRange>> out;
     if (agent_ids.empty()) return out;
     // Imported events last at most 400 days: the index range is bounded.
-    auto st = c_.prepare("SELECT agent_id, start_at, end_at FROM calendar_busy WHERE agent_id IN (" +
-                         marks(agent_ids.size()) +
-                         ") AND start_at < ? AND start_at > ? AND end_at > ?");
+    auto st =
+        c_.prepare("SELECT agent_id, start_at, end_at FROM calendar_busy WHERE agent_id IN (" +
+                   marks(agent_ids.size()) + ") AND start_at < ? AND start_at > ? AND end_at > ?");
     int i = 1;
     for (Id a : agent_ids) st.bind(i++, a);
     st.bind(i, to_epoch(window.end));

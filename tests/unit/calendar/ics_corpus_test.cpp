@@ -22,13 +22,16 @@ std::string corpus(const std::string& name) {
 }
 
 // "2021-03-22 07:00" (UTC) as an instant.
-Instant utc(const std::string& s) { return *parse_rfc3339(s.substr(0, 10) + "T" + s.substr(11) + ":00Z"); }
+Instant utc(const std::string& s) {
+  return *parse_rfc3339(s.substr(0, 10) + "T" + s.substr(11) + ":00Z");
+}
 
 std::string show(Instant t) { return format_rfc3339(t, date::locate_zone("UTC")).substr(0, 16); }
 
 using Interval = std::pair<std::string, std::string>;
 
-std::vector<Interval> busy(const std::string& file, const std::string& from, const std::string& to) {
+std::vector<Interval> busy(const std::string& file, const std::string& from,
+                           const std::string& to) {
   auto cal = ImportedCalendar::parse(corpus(file), zone_named("Europe/Paris"));
   std::vector<Interval> out;
   for (const auto& o : cal.occurrences({utc(from), utc(to)}))
@@ -82,12 +85,13 @@ TEST(IcsCorpus, MicrosoftSeveralExdatesOnOneLine) {
   // Fridays 11:00-11:30 "Eastern Standard Time" (New York) from 11 March 2022
   // until 29 April 15:00Z; 18 March, 1 and 8 April excluded. New York moves to
   // EDT on 13 March.
-  EXPECT_EQ(busy("icalevents_multi_exdate_same_line_ms.ics", "2022-03-01 00:00", "2022-06-01 00:00"),
-            expected({{"2022-03-11 16:00", "2022-03-11 16:30"},
-                      {"2022-03-25 15:00", "2022-03-25 15:30"},
-                      {"2022-04-15 15:00", "2022-04-15 15:30"},
-                      {"2022-04-22 15:00", "2022-04-22 15:30"},
-                      {"2022-04-29 15:00", "2022-04-29 15:30"}}));
+  EXPECT_EQ(
+      busy("icalevents_multi_exdate_same_line_ms.ics", "2022-03-01 00:00", "2022-06-01 00:00"),
+      expected({{"2022-03-11 16:00", "2022-03-11 16:30"},
+                {"2022-03-25 15:00", "2022-03-25 15:30"},
+                {"2022-04-15 15:00", "2022-04-15 15:30"},
+                {"2022-04-22 15:00", "2022-04-22 15:30"},
+                {"2022-04-29 15:00", "2022-04-29 15:30"}}));
 }
 
 TEST(IcsCorpus, MicrosoftTransparentAndOpaque) {
@@ -251,7 +255,8 @@ TEST(IcsCorpus, KitchenSinkParserExample) {
   // The Duration Test ends 5 seconds after the quarter.
   auto cal = ImportedCalendar::parse(corpus("icsparser_ICal.ics"), zone_named("Europe/Paris"));
   for (const auto& o : cal.occurrences({utc("2016-04-25 00:00"), utc("2016-04-26 00:00")}))
-    if (o.summary == "Duration Test") EXPECT_EQ(o.range.end, utc("2016-04-25 16:15") + std::chrono::seconds{5});
+    if (o.summary == "Duration Test")
+      EXPECT_EQ(o.range.end, utc("2016-04-25 16:15") + std::chrono::seconds{5});
   // July 2016: 9 July excluded; COUNT=15 ends the series on 16 July.
   auto july = busy("icsparser_ICal.ics", "2016-07-01 00:00", "2016-08-01 00:00");
   EXPECT_EQ(july, expected({{"2016-07-02 13:00", "2016-07-02 15:00"},
@@ -263,8 +268,8 @@ TEST(IcsCorpus, KitchenSinkParserExample) {
   std::vector<Interval> want = expected({{"2017-08-13 09:00", "2017-08-13 11:30"},
                                          {"2017-08-23 13:00", "2017-08-23 15:00"},
                                          {"2017-10-08 08:00", "2017-10-08 10:30"}});
-  for (auto day = date::sys_days{date::year{2017} / 8 / 2}; day <= date::sys_days{date::year{2017} / 10 / 25};
-       day += date::days{7})
+  for (auto day = date::sys_days{date::year{2017} / 8 / 2};
+       day <= date::sys_days{date::year{2017} / 10 / 25}; day += date::days{7})
     want.emplace_back(show(day + std::chrono::hours{6}), show(day + std::chrono::hours{7}));
   std::sort(want.begin(), want.end());
   EXPECT_EQ(busy("icsparser_ICal.ics", "2017-08-01 00:00", "2017-11-01 00:00"), want);

@@ -84,8 +84,9 @@ TEST(IcsImport, EndlessSubDailyRulesAreBounded) {
   // Every second, forever, in many events: expansion stops at the caps, fast.
   std::string body;
   for (int i = 0; i < 200; ++i)
-    body += "BEGIN:VEVENT\r\nUID:e" + std::to_string(i) +
-            "\r\nDTSTART:20200101T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\n";
+    body +=
+        "BEGIN:VEVENT\r\nUID:e" + std::to_string(i) +
+        "\r\nDTSTART:20200101T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\n";
   // (A hang would show as the suite's timeout.)
   auto cal = ImportedCalendar::parse(calendar(body), paris());
   auto occ = cal.occurrences({utc("2026-01-01T00:00:00Z"), utc("2029-01-01T00:00:00Z")});
@@ -93,17 +94,18 @@ TEST(IcsImport, EndlessSubDailyRulesAreBounded) {
   EXPECT_EQ(occ.front().range.start, utc("2026-01-01T00:00:00Z"));
   // With COUNT the series is walked from its start, within the budget.
   auto counted = ImportedCalendar::parse(
-      calendar(event("DTSTART:20260101T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY;COUNT=100000000\r\n")),
+      calendar(event(
+          "DTSTART:20260101T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY;COUNT=100000000\r\n")),
       paris());
-  EXPECT_TRUE(counted.occurrences({utc("2027-01-01T00:00:00Z"), utc("2027-02-01T00:00:00Z")}).empty());
+  EXPECT_TRUE(
+      counted.occurrences({utc("2027-01-01T00:00:00Z"), utc("2027-02-01T00:00:00Z")}).empty());
 }
 
 TEST(Recurrence, SubDailyRulesJumpToTheWindow) {
   auto local_of = [](Instant t) { return LocalDateTime{t.time_since_epoch()}; };
-  auto starts = expand_local_starts(*parse_local_date_time("2020-01-01T00:07"), local_of,
-                                    "FREQ=MINUTELY;INTERVAL=15",
-                                    *parse_local_date_time("2026-06-01T10:00"),
-                                    *parse_local_date_time("2026-06-01T11:00"));
+  auto starts = expand_local_starts(
+      *parse_local_date_time("2020-01-01T00:07"), local_of, "FREQ=MINUTELY;INTERVAL=15",
+      *parse_local_date_time("2026-06-01T10:00"), *parse_local_date_time("2026-06-01T11:00"));
   ASSERT_EQ(starts.size(), 4u);  // 10:07, 10:22, 10:37, 10:52: the grid of the first start
   EXPECT_EQ(format_local(starts[0]), "2026-06-01T10:07:00");
   EXPECT_EQ(format_local(starts[3]), "2026-06-01T10:52:00");
@@ -147,7 +149,8 @@ TEST(IcsImport, WindowsZoneTable) {
   EXPECT_EQ(iana_for_windows_zone("Romance Standard Time"), "Europe/Paris");
   EXPECT_EQ(iana_for_windows_zone("W. Europe Standard Time"), "Europe/Berlin");
   EXPECT_EQ(iana_for_windows_zone("SA Eastern Standard Time"), "America/Cayenne");
-  EXPECT_EQ(iana_for_windows_zone("(UTC+01:00) Brussels, Copenhagen, Madrid, Paris"), "Europe/Paris");
+  EXPECT_EQ(iana_for_windows_zone("(UTC+01:00) Brussels, Copenhagen, Madrid, Paris"),
+            "Europe/Paris");
   EXPECT_EQ(iana_for_windows_zone("Nowhere Standard Time"), std::nullopt);
   // Every target is a zone the system knows.
   for (const char* name : {"Romance Standard Time", "FLE Standard Time", "Yukon Standard Time",
