@@ -8,18 +8,21 @@
 
 namespace rdv {
 
-App::App(Store& store, const Clock& clock, Random& random, CalendarSync& sync, AppOptions options)
+App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& links,
+         CalendarSync& sync, AppOptions options)
     : store_(store),
       clock_(clock),
       random_(random),
+      links_(links),
       sync_(sync),
       options_(std::move(options)),
       booking_limiter_(clock, options_.booking_rate_limit),
-      bookings_(store, clock, random) {
+      bookings_(store, clock, links, options_.notifications) {
   add_admin_routes();
   add_agenda_routes();
   add_booking_routes();
   add_calendar_routes();
+  add_follow_up_routes();
 }
 
 HttpResponse App::handle(const HttpRequest& request) {

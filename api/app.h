@@ -21,11 +21,14 @@ struct AppOptions {
   std::string openapi_yaml;                          // served at /openapi.yaml
   // Peers (reverse proxies) whose X-Forwarded-For names the real client.
   std::vector<std::string> trusted_proxies;
+  NotificationPolicy notifications;  // which channels are configured
+  HttpClientPolicy http;             // for checking webhook URLs
 };
 
 class App {
  public:
-  App(Store& store, const Clock& clock, Random& random, CalendarSync& sync, AppOptions options);
+  App(Store& store, const Clock& clock, Random& random, const LinkSigner& links, CalendarSync& sync,
+      AppOptions options);
   HttpResponse handle(const HttpRequest& request);
 
   // Actions with their validation, shared by the handlers and the demo data.
@@ -44,6 +47,7 @@ class App {
   void add_agenda_routes();
   void add_booking_routes();
   void add_calendar_routes();
+  void add_follow_up_routes();
 
   HttpResponse slots(const HttpRequest& request);
   HttpResponse search(const HttpRequest& request);
@@ -68,6 +72,7 @@ class App {
   Store& store_;
   const Clock& clock_;
   Random& random_;
+  const LinkSigner& links_;
   CalendarSync& sync_;
   AppOptions options_;
   Router router_;

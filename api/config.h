@@ -23,6 +23,10 @@ struct Config {
   int calendar_refresh_minutes = 15;
   std::vector<std::string> availability_keywords{"RDV", "Permanence"};
   bool scheduler = true;  // background work inside serve
+  std::string smtp_url;   // smtp://[user:pass@]host:port or smtps://
+  std::string smtp_from = "Rendez-vous <no-reply@localhost>";
+  std::string sms_url, sms_token, sms_template;
+  int scheduler_tick_ms = 2000;  // how often due jobs are looked for
 
   std::string listen_host() const;
   int listen_port() const;

@@ -34,6 +34,8 @@ ErrorWire error_wire(ErrorCode code) {
       return {"cancellation_closed", 409};
     case ErrorCode::kIdempotencyKeyReused:
       return {"idempotency_key_reused", 409};
+    case ErrorCode::kAlreadyAnswered:
+      return {"already_answered", 409};
     case ErrorCode::kPayloadTooLarge:
       return {"payload_too_large", 413};
     case ErrorCode::kUnsupportedMediaType:

@@ -125,6 +125,8 @@ Json App::booking_json(StoreReader& r, const Booking& b, const std::string& mana
             {"created_at", format_rfc3339(b.created_at, zone)}};
   if (!b.mandate_json.empty()) j["mandate"] = Json::parse(b.mandate_json, nullptr, false);
   if (!b.cancel_reason.empty()) j["cancel_reason"] = b.cancel_reason;
+  if (!b.summary.empty()) j["summary"] = b.summary;
+  j["reminders_opt_out"] = b.reminders_opt_out;
   if (!manage_token.empty()) {
     j["manage_token"] = manage_token;
     std::string base = options_.public_url + "/api/v1/bookings/" + std::to_string(b.id);
@@ -136,7 +138,7 @@ Json App::booking_json(StoreReader& r, const Booking& b, const std::string& mana
 
 bool App::authorize_booking(StoreReader& r, const HttpRequest& request, const Booking& b) {
   if (const std::string* token = request.param("token")) {
-    if (!constant_time_equal(token_hash(*token), b.manage_token_hash))
+    if (!links_.is_manage_token(b.id, *token))
       throw ClientError(ErrorCode::kForbidden, "invalid manage token");
     return true;
   }

@@ -1,4 +1,8 @@
-// rendezvous: the program. `serve` runs the HTTP API over the chosen store.
+// rendezvous: the program. `serve` runs the HTTP API over the chosen store,
+// with the background work unless --no-scheduler; `worker` runs only the
+// background work.
+#include <unistd.h>
+
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -6,9 +10,14 @@
 #include "app.h"
 #include "calendar/fetch.h"
 #include "config.h"
+#include "crypto/link_tokens.h"
 #include "demo_data.h"
+#include "email.h"
 #include "http_server.h"
+#include "job_runner.h"
+#include "notifier.h"
 #include "periodic_task.h"
+#include "sms.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "sync/calendar_sync.h"
 
@@ -31,21 +40,87 @@ std::map<std::string, std::string> environment() {
   return env;
 }
 
-int serve(const rdv::Config& config, const sigset_t& signals) {
-  std::string path = config.db.substr(7);
-  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
-    std::filesystem::create_directories(dir);
-  rdv::SqliteStore store(path);
+// What both `serve` and `worker` run on: the store and the background work.
+struct Runtime {
+  explicit Runtime(const rdv::Config& config)
+      : store(sqlite_path(config)),
+        links(store_link_key()),
+        fetcher(fetch_policy(config)),
+        sync(store, clock, fetcher, sync_options(config)) {
+    if (!config.smtp_url.empty()) email = std::make_unique<rdv::SmtpChannel>(config.smtp_url);
+    if (!config.sms_url.empty())
+      sms = std::make_unique<rdv::HttpSmsChannel>(
+          fetch_policy(config), config.sms_url, config.sms_token,
+          config.sms_template.empty() ? rdv::HttpSmsChannel::kDefaultTemplate : config.sms_template);
+  }
+
+  static std::string sqlite_path(const rdv::Config& config) {
+    std::string path = config.db.substr(7);
+    if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
+      std::filesystem::create_directories(dir);
+    return path;
+  }
+  static rdv::FetchPolicy fetch_policy(const rdv::Config& config) {
+    rdv::FetchPolicy p;
+    p.allowed_private_hosts = config.fetch_allow;
+    return p;
+  }
+  static rdv::CalendarSyncOptions sync_options(const rdv::Config& config) {
+    rdv::CalendarSyncOptions o;
+    o.refresh_every = std::chrono::minutes{config.calendar_refresh_minutes};
+    o.availability_keywords = config.availability_keywords;
+    return o;
+  }
+  // The key that signs links in messages, made on first start.
+  std::string store_link_key() {
+    std::uint8_t bytes[32];
+    random.fill(bytes, sizeof bytes);
+    std::string hex;
+    for (auto b : bytes) hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15];
+    std::string key;
+    store.write([&](rdv::StoreWriter& tx) { key = tx.ensure_setting("link_key", hex); });
+    return key;
+  }
+
+  // Starts the background tasks: due jobs (messages, webhooks) and calendar refreshes.
+  void start_background(const rdv::Config& config, const std::string& public_url) {
+    rdv::NotifierOptions options;
+    options.public_url = public_url;
+    options.from = config.smtp_from;
+    options.http = fetch_policy(config);
+    notifier = std::make_unique<rdv::Notifier>(store, clock, links, email.get(), sms.get(), options);
+    char host[256] = "host";
+    gethostname(host, sizeof host - 1);
+    runner = std::make_unique<rdv::JobRunner>(store, clock, *notifier,
+                                              std::string(host) + ":" + std::to_string(getpid()));
+    jobs_task = std::make_unique<rdv::PeriodicTask>(
+        "jobs", std::chrono::milliseconds{config.scheduler_tick_ms}, [this] {
+          while (runner->run_due() > 0) {
+          }
+        });
+    calendars_task = std::make_unique<rdv::PeriodicTask>("calendar refresh", std::chrono::seconds{30},
+                                                         [this] { sync.refresh_due(); });
+  }
+  void stop_background() {
+    if (jobs_task) jobs_task->stop();
+    if (calendars_task) calendars_task->stop();
+  }
+
+  rdv::SqliteStore store;
   rdv::SystemClock clock;
   rdv::SystemRandom random;
-  rdv::FetchPolicy fetch_policy;
-  fetch_policy.allowed_private_hosts = config.fetch_allow;
-  rdv::CurlFetcher fetcher(fetch_policy);
-  rdv::CalendarSyncOptions sync_options;
-  sync_options.refresh_every = std::chrono::minutes{config.calendar_refresh_minutes};
-  sync_options.availability_keywords = config.availability_keywords;
-  rdv::CalendarSync sync(store, clock, fetcher, sync_options);
+  rdv::LinkSigner links;
+  rdv::CurlFetcher fetcher;
+  rdv::CalendarSync sync;
+  std::unique_ptr<rdv::EmailChannel> email;
+  std::unique_ptr<rdv::SmsChannel> sms;
+  std::unique_ptr<rdv::Notifier> notifier;
+  std::unique_ptr<rdv::JobRunner> runner;
+  std::unique_ptr<rdv::PeriodicTask> jobs_task, calendars_task;
+};
 
+int serve(const rdv::Config& config, const sigset_t& signals) {
+  Runtime rt(config);
   rdv::HttpServerOptions http;
   http.host = config.listen_host();
   http.port = static_cast<std::uint16_t>(config.listen_port());
@@ -54,28 +129,38 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   options.booking_rate_limit = config.booking_rate_limit;
   options.trusted_proxies = config.trusted_proxies;
   options.openapi_yaml = rdv::openapi_yaml();
+  options.notifications.email = rt.email != nullptr;
+  options.notifications.sms = rt.sms != nullptr;
+  options.http = Runtime::fetch_policy(config);
   // The public URL defaults to the listen address, known once bound.
   std::unique_ptr<rdv::App> app;
   rdv::HttpServer server(http, [&app](const rdv::HttpRequest& r) { return app->handle(r); });
   server.bind();
   std::string listen_url = "http://" + http.host + ":" + std::to_string(server.port());
   options.public_url = config.public_url.empty() ? listen_url : config.public_url;
-  app = std::make_unique<rdv::App>(store, clock, random, sync, options);
+  app = std::make_unique<rdv::App>(rt.store, rt.clock, rt.random, rt.links, rt.sync, options);
   app->bootstrap_admin(config.bootstrap_admin_token);
-  if (config.demo && rdv::load_demo_data(*app, store, clock)) std::cerr << "demo data loaded\n";
+  if (config.demo && rdv::load_demo_data(*app, rt.store, rt.clock)) std::cerr << "demo data loaded\n";
   server.start();
-  // Background work: calendars due for a refresh (the schedule is in the database).
-  std::unique_ptr<rdv::PeriodicTask> refresher;
-  if (config.scheduler)
-    refresher = std::make_unique<rdv::PeriodicTask>("calendar refresh", std::chrono::seconds{30},
-                                                    [&sync] { sync.refresh_due(); });
+  if (config.scheduler) rt.start_background(config, options.public_url);
   std::cout << "listening on " << listen_url << std::endl;
 
   int sig = 0;
   sigwait(&signals, &sig);
   std::cerr << "signal " << sig << ": finishing in-flight requests\n";
-  if (refresher) refresher->stop();
+  rt.stop_background();
   server.stop();
+  return 0;
+}
+
+// Only the background work, for more instances on one database.
+int worker(const rdv::Config& config, const sigset_t& signals) {
+  Runtime rt(config);
+  rt.start_background(config, config.public_url.empty() ? "http://" + config.listen : config.public_url);
+  std::cout << "worker running" << std::endl;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  rt.stop_background();
   return 0;
 }
 
@@ -92,7 +177,7 @@ int main(int argc, char** argv) {
   try {
     rdv::Config config = rdv::parse_config(argc, argv, environment());
     rdv::preload_time_zones();
-    return serve(config, signals);
+    return config.command == "worker" ? worker(config, signals) : serve(config, signals);
   } catch (const rdv::ConfigError& e) {
     std::cerr << "rendezvous: " << e.what() << "\n";
     return 2;

@@ -89,7 +89,6 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     Slot slot =
         require_free_slot(tx, service, req.start, req.mode, req.agent_id, req.place_id, now);
     CreatedBooking created;
-    created.manage_token = new_token(random_);
     Booking& b = created.booking;
     b.service_id = service.id;
     b.agent_id = slot.agent_id;
@@ -104,7 +103,6 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     b.resident = req.resident;
     b.mandate_json = req.mandate_json;
     b.notes = req.notes;
-    b.manage_token_hash = token_hash(created.manage_token);
     b.created_at = now;
     b.updated_at = now;
     try {
@@ -112,6 +110,8 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     } catch (const SlotTakenError&) {
       throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
     }
+    created.manage_token = links_.manage_token(b.id);
+    plan_notifications(tx, notifications_, b, BookingEvent::kCreated, now);
     result.response = render(tx, created);
     if (idempotency) {
       result.response.request_hash = idempotency->request_hash;
@@ -134,6 +134,7 @@ Booking Bookings::cancel(Id booking_id, bool by_resident, const std::string& rea
     b.updated_at = clock_.now();
     ++b.sequence;
     tx.update_booking(b);
+    plan_notifications(tx, notifications_, b, BookingEvent::kCancelled, b.updated_at);
   });
   return b;
 }
@@ -160,8 +161,54 @@ Booking Bookings::reschedule(Id booking_id, Instant new_start, std::optional<Id>
     } catch (const SlotTakenError&) {
       throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
     }
+    plan_notifications(tx, notifications_, b, BookingEvent::kRescheduled, now);
   });
   return b;
+}
+
+Booking Bookings::record_summary(Id booking_id, const std::string& summary) {
+  Booking b;
+  store_.write([&](StoreWriter& tx) {
+    b = load_booking(tx, booking_id);
+    if (b.status == BookingStatus::kCancelled)
+      throw ClientError(ErrorCode::kAlreadyCancelled, "this booking was cancelled");
+    bool first = b.summary.empty();
+    b.summary = summary;
+    b.status = BookingStatus::kDone;
+    b.updated_at = clock_.now();
+    tx.update_booking(b);
+    if (first) plan_notifications(tx, notifications_, b, BookingEvent::kSummary, b.updated_at);
+  });
+  return b;
+}
+
+Booking Bookings::stop_reminders(Id booking_id) {
+  Booking b;
+  store_.write([&](StoreWriter& tx) {
+    b = load_booking(tx, booking_id);
+    b.reminders_opt_out = true;
+    tx.update_booking(b);
+  });
+  return b;
+}
+
+void Bookings::answer_survey(Id booking_id, const SurveyAnswer& answer) {
+  if (answer.rating < 1 || answer.rating > 5)
+    throw ClientError(ErrorCode::kInvalidInput, "rating must be between 1 and 5");
+  if (answer.comment.size() > 2000)
+    throw ClientError(ErrorCode::kInvalidInput, "comment is too long (at most 2000 bytes)");
+  store_.write([&](StoreWriter& tx) {
+    Booking b = load_booking(tx, booking_id);
+    if (b.survey_answered)
+      throw ClientError(ErrorCode::kAlreadyAnswered, "this survey was already answered");
+    Service s = load_service(tx, b.service_id);
+    b.survey_answered = true;
+    tx.update_booking(b);
+    // Only the day is kept with the answer: nothing leads back to the resident.
+    Instant now = clock_.now();
+    tx.insert_survey_answer(s.organisation_id, s.id, answer,
+                            format_local(to_local(now, date::locate_zone("Europe/Paris"))).substr(0, 10));
+  });
 }
 
 }  // namespace rdv

@@ -8,7 +8,8 @@
 #include <string>
 
 #include "availability/free_slots.h"
-#include "crypto/tokens.h"
+#include "booking/notifications.h"
+#include "crypto/link_tokens.h"
 #include "domain/clock.h"
 #include "domain/model.h"
 #include "storage/store.h"
@@ -37,7 +38,7 @@ struct IdempotencyKey {
 
 struct CreatedBooking {
   Booking booking;
-  std::string manage_token;  // shown once; only its hash is stored
+  std::string manage_token;  // signed, so messages can carry it again
 };
 
 // What the caller answers: rendered in the booking's transaction, so that the
@@ -50,8 +51,9 @@ struct BookingOutcome {
 
 class Bookings {
  public:
-  Bookings(Store& store, const Clock& clock, Random& random)
-      : store_(store), clock_(clock), random_(random) {}
+  Bookings(Store& store, const Clock& clock, const LinkSigner& links,
+           NotificationPolicy notifications = {})
+      : store_(store), clock_(clock), links_(links), notifications_(notifications) {}
 
   using Render = std::function<IdempotentResponse(StoreReader&, const CreatedBooking&)>;
 
@@ -65,11 +67,19 @@ class Bookings {
   // Moves a booking; the old slot is freed only if the new one is taken.
   Booking reschedule(Id booking_id, Instant new_start, std::optional<Id> agent_id,
                      bool by_resident);
+  // The agent's written summary of the visit; the booking is done and the
+  // resident gets it with the survey.
+  Booking record_summary(Id booking_id, const std::string& summary);
+  // The resident wants no more reminders for this booking.
+  Booking stop_reminders(Id booking_id);
+  // The survey, answered once; the answer is stored apart from the booking.
+  void answer_survey(Id booking_id, const SurveyAnswer& answer);
 
  private:
   Store& store_;
   const Clock& clock_;
-  Random& random_;
+  const LinkSigner& links_;
+  NotificationPolicy notifications_;
 };
 
 // The slot starting exactly at `start` for the request, or ClientError kSlotUnavailable.

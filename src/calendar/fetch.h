@@ -1,6 +1,5 @@
-// Fetching agents' calendars over HTTP(S) with libcurl, as a careful client of
-// URLs that users typed: http and https only, bounded size and time, no
-// private or loopback addresses unless the configuration allows the host.
+// Fetching agents' calendars over HTTP(S), with the careful client of
+// net/http_client.h, conditionally when a copy is known.
 #pragma once
 
 #include <chrono>
@@ -9,14 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "net/http_client.h"
+
 namespace rdv {
 
-struct FetchPolicy {
-  std::vector<std::string> allowed_private_hosts;  // RDV_FETCH_ALLOW: for tests and intranets
-  std::chrono::seconds timeout{20};
-  size_t max_bytes = 5 << 20;
-  long max_redirects = 3;
-};
+using FetchPolicy = HttpClientPolicy;
 
 struct FetchResponse {
   bool not_modified = false;  // 304: the copy we have is current
@@ -49,9 +45,5 @@ class CurlFetcher final : public CalendarFetcher {
 // The URL to fetch for a subscription URL (webcal:// is https://), or
 // ClientError kInvalidInput when it is not an http(s) URL.
 std::string normalize_calendar_url(std::string_view url);
-
-// Whether an IP address (text) is loopback, private, link-local or otherwise
-// not a public unicast address.
-bool is_private_address(const std::string& ip);
 
 }  // namespace rdv

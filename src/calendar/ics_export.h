@@ -18,6 +18,9 @@ struct IcsEvent {
   std::string summary, description, location, url;
   bool cancelled = false;    // STATUS:CANCELLED
   bool transparent = false;  // TRANSP:TRANSPARENT (shown, not busy)
+  // Scheduling messages (METHOD:REQUEST/CANCEL) name who organises and who attends.
+  std::string organizer_email, organizer_name;
+  std::string attendee_email, attendee_name;
 };
 
 // A VCALENDAR holding the events. `method` is empty for a feed, or PUBLISH,

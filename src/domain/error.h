@@ -23,6 +23,7 @@ enum class ErrorCode {
   kAlreadyCancelled,
   kCancellationClosed,
   kIdempotencyKeyReused,
+  kAlreadyAnswered,
   kPayloadTooLarge,
   kUnsupportedMediaType,
   kRateLimited,

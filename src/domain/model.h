@@ -67,6 +67,7 @@ struct Service {
   int capacity = 1;
   int cancel_until_minutes = 240;
   std::vector<std::string> bookable_by{"public", "desk", "agent"};
+  std::vector<int> reminders{2880, 120};  // minutes before the visit
 
   bool bookable_by_has(std::string_view who) const;
 };
@@ -126,12 +127,14 @@ struct Booking {
   std::string booked_by = "resident";  // resident, desk, agent
   Resident resident;
   std::string mandate_json;  // what the desk recorded when booking on behalf
-  std::string manage_token_hash;
   std::string notes;
   std::string cancel_reason;
   Instant created_at;
   Instant updated_at;
   int sequence = 0;  // grows with every change (iCalendar SEQUENCE)
+  std::string summary;  // written by the agent after the visit
+  bool survey_answered = false;
+  bool reminders_opt_out = false;
 
   TimeRange blocked() const { return {start - buffer_before, end + buffer_after}; }
 };
@@ -150,6 +153,43 @@ struct ExternalCalendar {
   std::vector<std::string> warnings;  // of the last good parse
   Instant next_fetch_at;
   Instant created_at;
+};
+
+// A message or webhook to send, from the outbox.
+struct Job {
+  Id id = 0;
+  std::string kind;             // email, sms, webhook
+  std::string idempotency_key;  // one per message: enqueued once, sent once
+  std::string payload;          // JSON
+  std::optional<Id> organisation_id;
+  Instant run_at;
+  int attempts = 0;
+  int max_attempts = 10;
+  std::string status = "pending";  // pending, running, done, skipped, failed
+  std::string last_error;
+  Instant created_at;
+};
+
+struct Webhook {
+  Id id = 0;
+  Id organisation_id = 0;
+  std::string url;
+  std::string secret;
+  std::vector<std::string> events;
+};
+
+struct SurveyAnswer {
+  int rating = 0;  // 1 to 5
+  bool solved = false;
+  std::string comment;
+};
+
+// Satisfaction per service, with nobody's identity in it.
+struct SurveyStats {
+  Id service_id = 0;
+  int answers = 0;
+  double average_rating = 0;
+  int solved = 0;
 };
 
 enum class Role { kAdmin, kOrgAdmin, kAgent, kDesk };

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "domain/model.h"
@@ -63,6 +64,13 @@ class StoreReader {
   // Busy time read from external calendars, per agent, touching the window.
   virtual std::vector<std::pair<Id, TimeRange>> calendar_busy_of(const std::vector<Id>& agent_ids,
                                                                  TimeRange window) = 0;
+
+  virtual std::optional<std::string> setting(const std::string& name) = 0;
+  virtual std::vector<Webhook> webhooks_of(Id organisation_id) = 0;
+  virtual std::vector<Job> jobs_with_status(const std::string& status, size_t limit) = 0;
+  // (kind, status) -> number of jobs, for /metrics.
+  virtual std::vector<std::tuple<std::string, std::string, std::int64_t>> job_counts() = 0;
+  virtual std::vector<SurveyStats> survey_stats(Id organisation_id) = 0;
 };
 
 class StoreWriter : public StoreReader {
@@ -91,6 +99,23 @@ class StoreWriter : public StoreReader {
   virtual void replace_calendar_busy(Id calendar_id, Id agent_id,
                                      const std::vector<TimeRange>& busy) = 0;
   virtual void replace_calendar_openings(Id calendar_id, const std::vector<Opening>& openings) = 0;
+
+  // Stores `value` under `name` unless a value is there; returns the stored one.
+  virtual std::string ensure_setting(const std::string& name, const std::string& value) = 0;
+  // Adds a job unless one with its idempotency key exists; true when added.
+  virtual bool enqueue_job(const Job& job) = 0;
+  // Takes up to `limit` due jobs (or jobs whose lease ran out) for `owner`
+  // until `lease_until`, counting the attempt.
+  virtual std::vector<Job> claim_jobs(const std::string& owner, Instant now, Instant lease_until,
+                                      size_t limit) = 0;
+  // Ends an attempt of a job this owner holds: done, skipped, failed, or
+  // pending again at `retry_at`. False when the lease was lost.
+  virtual bool finish_job(Id job_id, const std::string& owner, const std::string& status,
+                          const std::string& error, Instant now,
+                          std::optional<Instant> retry_at) = 0;
+  virtual Id insert_webhook(const Webhook& w, Instant now) = 0;
+  virtual void insert_survey_answer(Id organisation_id, Id service_id, const SurveyAnswer& a,
+                                    const std::string& day) = 0;
 };
 
 class Store {

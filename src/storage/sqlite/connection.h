@@ -54,6 +54,7 @@ class Connection {
   Statement prepare(const std::string& sql);
   void exec(const std::string& sql);
   std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+  int changes() const { return sqlite3_changes(db_); }
   [[noreturn]] void fail(const std::string& what) const;
 
  private:

@@ -70,7 +70,7 @@ std::string marks(size_t n) {
 const char* const kServiceColumns =
     "id, organisation_id, name, description, keywords, documents_to_bring, duration_minutes, "
     "slot_step_minutes, modes, min_notice_minutes, horizon_days, buffer_before_minutes, "
-    "buffer_after_minutes, capacity, cancel_until_minutes, bookable_by";
+    "buffer_after_minutes, capacity, cancel_until_minutes, bookable_by, reminders";
 
 Service service_from_row(const Statement& st) {
   Service s;
@@ -90,6 +90,11 @@ Service service_from_row(const Statement& st) {
   s.capacity = st.integer(13);
   s.cancel_until_minutes = st.integer(14);
   s.bookable_by = from_csv(st.text(15));
+  s.reminders.clear();
+  auto reminders = nlohmann::json::parse(st.text(16), nullptr, false);
+  if (reminders.is_array())
+    for (auto& m : reminders)
+      if (m.is_number_integer()) s.reminders.push_back(m.get<int>());
   return s;
 }
 
@@ -117,7 +122,7 @@ const char* const kBookingColumns =
     "id, service_id, agent_id, place_id, mode, start_at, end_at, block_start, block_end, "
     "capacity, status, booked_by, resident_first_name, resident_last_name, resident_email, "
     "resident_phone, mandate, manage_token_hash, notes, cancel_reason, created_at, updated_at, "
-    "sequence";
+    "sequence, summary, survey_answered, reminders_opt_out";
 
 Booking booking_from_row(const Statement& st) {
   Booking b;
@@ -135,12 +140,14 @@ Booking booking_from_row(const Statement& st) {
   b.booked_by = st.text(11);
   b.resident = {st.text(12), st.text(13), st.text(14), st.text(15)};
   b.mandate_json = st.text(16);
-  b.manage_token_hash = st.text(17);
   b.notes = st.text(18);
   b.cancel_reason = st.text(19);
   b.created_at = from_epoch(st.int64(20));
   b.updated_at = from_epoch(st.int64(21));
   b.sequence = st.integer(22);
+  b.summary = st.text(23);
+  b.survey_answered = st.integer(24) != 0;
+  b.reminders_opt_out = st.integer(25) != 0;
   return b;
 }
 
@@ -179,6 +186,26 @@ ExternalCalendar calendar_from_row(const Statement& st) {
   c.next_fetch_at = from_epoch(st.int64(11));
   c.created_at = from_epoch(st.int64(12));
   return c;
+}
+
+const char* const kJobColumns =
+    "id, kind, idempotency_key, payload, organisation_id, run_at, attempts, max_attempts, status, "
+    "last_error, created_at";
+
+Job job_from_row(const Statement& st) {
+  Job j;
+  j.id = st.int64(0);
+  j.kind = st.text(1);
+  j.idempotency_key = st.text(2);
+  j.payload = st.text(3);
+  j.organisation_id = st.opt_int64(4);
+  j.run_at = from_epoch(st.int64(5));
+  j.attempts = st.integer(6);
+  j.max_attempts = st.integer(7);
+  j.status = st.text(8);
+  j.last_error = st.text(9);
+  j.created_at = from_epoch(st.int64(10));
+  return j;
 }
 
 std::optional<std::int64_t> epoch_or_null(const std::optional<Instant>& t) {
@@ -443,6 +470,51 @@ class SqliteTx final : public StoreWriter {
     return out;
   }
 
+  std::optional<std::string> setting(const std::string& name) override {
+    auto st = c_.prepare("SELECT value FROM settings WHERE name = ?");
+    st.bind(1, name);
+    if (!st.step()) return std::nullopt;
+    return st.text(0);
+  }
+
+  std::vector<Webhook> webhooks_of(Id organisation_id) override {
+    auto st = c_.prepare(
+        "SELECT id, organisation_id, url, secret, events FROM webhooks WHERE organisation_id = ? "
+        "ORDER BY id");
+    st.bind(1, organisation_id);
+    std::vector<Webhook> out;
+    while (st.step())
+      out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), from_csv(st.text(4))});
+    return out;
+  }
+
+  std::vector<Job> jobs_with_status(const std::string& status, size_t limit) override {
+    auto st = c_.prepare(std::string("SELECT ") + kJobColumns +
+                         " FROM jobs WHERE status = ? ORDER BY id DESC LIMIT ?");
+    st.bind(1, status).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<Job> out;
+    while (st.step()) out.push_back(job_from_row(st));
+    return out;
+  }
+
+  std::vector<std::tuple<std::string, std::string, std::int64_t>> job_counts() override {
+    auto st = c_.prepare("SELECT kind, status, count(*) FROM jobs GROUP BY kind, status ORDER BY 1, 2");
+    std::vector<std::tuple<std::string, std::string, std::int64_t>> out;
+    while (st.step()) out.emplace_back(st.text(0), st.text(1), st.int64(2));
+    return out;
+  }
+
+  std::vector<SurveyStats> survey_stats(Id organisation_id) override {
+    auto st = c_.prepare(
+        "SELECT service_id, count(*), avg(rating), sum(solved) FROM survey_answers "
+        "WHERE organisation_id = ? GROUP BY service_id ORDER BY service_id");
+    st.bind(1, organisation_id);
+    std::vector<SurveyStats> out;
+    while (st.step())
+      out.push_back({st.int64(0), st.integer(1), st.opt_real(2).value_or(0), st.integer(3)});
+    return out;
+  }
+
   Id insert_organisation(const Organisation& o) override {
     auto st = c_.prepare("INSERT INTO organisations(name, kind, timezone) VALUES (?, ?, ?)");
     st.bind(1, o.name).bind(2, o.kind).bind(3, o.timezone).run();
@@ -467,13 +539,14 @@ class SqliteTx final : public StoreWriter {
         "INSERT INTO services(organisation_id, name, description, keywords, documents_to_bring, "
         "duration_minutes, slot_step_minutes, modes, min_notice_minutes, horizon_days, "
         "buffer_before_minutes, buffer_after_minutes, capacity, cancel_until_minutes, "
-        "bookable_by, search_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "bookable_by, search_text, reminders) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     st.bind(1, s.organisation_id).bind(2, s.name).bind(3, s.description);
     st.bind(4, to_json(s.keywords)).bind(5, to_json(s.documents_to_bring));
     st.bind(6, s.duration_minutes).bind(7, s.slot_step_minutes).bind(8, s.modes.to_csv());
     st.bind(9, s.min_notice_minutes).bind(10, s.horizon_days).bind(11, s.buffer_before_minutes);
     st.bind(12, s.buffer_after_minutes).bind(13, s.capacity).bind(14, s.cancel_until_minutes);
-    st.bind(15, csv(s.bookable_by)).bind(16, " " + search_text + " ").run();
+    st.bind(15, csv(s.bookable_by)).bind(16, " " + search_text + " ");
+    st.bind(17, nlohmann::json(s.reminders).dump()).run();
     return c_.last_insert_id();
   }
 
@@ -535,7 +608,7 @@ class SqliteTx final : public StoreWriter {
     st.bind(9, b.capacity).bind(10, status_name(b.status)).bind(11, b.booked_by);
     st.bind(12, b.resident.first_name).bind(13, b.resident.last_name);
     st.bind(14, b.resident.email).bind(15, b.resident.phone).bind(16, b.mandate_json);
-    st.bind(17, b.manage_token_hash).bind(18, b.notes).bind(19, b.cancel_reason);
+    st.bind(17, "").bind(18, b.notes).bind(19, b.cancel_reason);
     st.bind(20, to_epoch(b.created_at)).bind(21, to_epoch(b.updated_at)).bind(22, b.sequence);
     st.run();
     return c_.last_insert_id();
@@ -545,12 +618,13 @@ class SqliteTx final : public StoreWriter {
     auto st = c_.prepare(
         "UPDATE bookings SET agent_id = ?, place_id = ?, mode = ?, start_at = ?, end_at = ?, "
         "block_start = ?, block_end = ?, status = ?, notes = ?, cancel_reason = ?, updated_at = ?, "
-        "sequence = ? WHERE id = ?");
+        "sequence = ?, summary = ?, survey_answered = ?, reminders_opt_out = ? WHERE id = ?");
     st.bind(1, b.agent_id).bind(2, b.place_id).bind(3, mode_name(b.mode));
     st.bind(4, to_epoch(b.start)).bind(5, to_epoch(b.end));
     st.bind(6, to_epoch(b.blocked().start)).bind(7, to_epoch(b.blocked().end));
     st.bind(8, status_name(b.status)).bind(9, b.notes).bind(10, b.cancel_reason);
-    st.bind(11, to_epoch(b.updated_at)).bind(12, b.sequence).bind(13, b.id).run();
+    st.bind(11, to_epoch(b.updated_at)).bind(12, b.sequence).bind(13, b.summary);
+    st.bind(14, b.survey_answered ? 1 : 0).bind(15, b.reminders_opt_out ? 1 : 0).bind(16, b.id).run();
   }
 
   void save_idempotent_response(const std::string& key, const IdempotentResponse& r,
@@ -622,6 +696,69 @@ class SqliteTx final : public StoreWriter {
       auto mark = c_.prepare("UPDATE openings SET calendar_id = ? WHERE id = ?");
       mark.bind(1, calendar_id).bind(2, id).run();
     }
+  }
+
+  std::string ensure_setting(const std::string& name, const std::string& value) override {
+    auto st = c_.prepare("INSERT OR IGNORE INTO settings(name, value) VALUES (?, ?)");
+    st.bind(1, name).bind(2, value).run();
+    return *setting(name);
+  }
+
+  bool enqueue_job(const Job& j) override {
+    auto st = c_.prepare(
+        "INSERT OR IGNORE INTO jobs(kind, idempotency_key, payload, organisation_id, run_at, "
+        "max_attempts, status, created_at) VALUES (?,?,?,?,?,?,'pending',?)");
+    st.bind(1, j.kind).bind(2, j.idempotency_key).bind(3, j.payload).bind(4, j.organisation_id);
+    st.bind(5, to_epoch(j.run_at)).bind(6, j.max_attempts).bind(7, to_epoch(j.created_at)).run();
+    return c_.changes() > 0;
+  }
+
+  std::vector<Job> claim_jobs(const std::string& owner, Instant now, Instant lease_until,
+                              size_t limit) override {
+    auto st = c_.prepare(std::string("SELECT ") + kJobColumns +
+                         " FROM jobs WHERE (status = 'pending' AND run_at <= ?1) OR "
+                         "(status = 'running' AND lease_until < ?1) ORDER BY run_at, id LIMIT ?2");
+    st.bind(1, to_epoch(now)).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<Job> out;
+    while (st.step()) out.push_back(job_from_row(st));
+    for (Job& j : out) {
+      auto take = c_.prepare(
+          "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, "
+          "attempts = attempts + 1 WHERE id = ?");
+      take.bind(1, owner).bind(2, to_epoch(lease_until)).bind(3, j.id).run();
+      j.status = "running";
+      ++j.attempts;
+    }
+    return out;
+  }
+
+  bool finish_job(Id job_id, const std::string& owner, const std::string& status,
+                  const std::string& error, Instant now, std::optional<Instant> retry_at) override {
+    auto st = c_.prepare(
+        "UPDATE jobs SET status = ?, last_error = ?, lease_owner = '', lease_until = 0, "
+        "run_at = coalesce(?, run_at), finished_at = CASE WHEN ? THEN NULL ELSE ? END "
+        "WHERE id = ? AND status = 'running' AND lease_owner = ?");
+    st.bind(1, retry_at ? std::string("pending") : status).bind(2, error);
+    st.bind(3, retry_at ? std::optional<std::int64_t>(to_epoch(*retry_at)) : std::nullopt);
+    st.bind(4, retry_at ? 1 : 0).bind(5, to_epoch(now)).bind(6, job_id).bind(7, owner).run();
+    return c_.changes() > 0;
+  }
+
+  Id insert_webhook(const Webhook& w, Instant now) override {
+    auto st = c_.prepare(
+        "INSERT INTO webhooks(organisation_id, url, secret, events, created_at) VALUES (?,?,?,?,?)");
+    st.bind(1, w.organisation_id).bind(2, w.url).bind(3, w.secret).bind(4, csv(w.events));
+    st.bind(5, to_epoch(now)).run();
+    return c_.last_insert_id();
+  }
+
+  void insert_survey_answer(Id organisation_id, Id service_id, const SurveyAnswer& a,
+                            const std::string& day) override {
+    auto st = c_.prepare(
+        "INSERT INTO survey_answers(organisation_id, service_id, rating, solved, comment, "
+        "answered_on) VALUES (?,?,?,?,?,?)");
+    st.bind(1, organisation_id).bind(2, service_id).bind(3, a.rating).bind(4, a.solved ? 1 : 0);
+    st.bind(5, a.comment).bind(6, day).run();
   }
 
  private:

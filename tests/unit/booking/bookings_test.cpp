@@ -4,7 +4,6 @@
 
 #include "domain/error.h"
 #include "storage/sqlite/sqlite_store.h"
-#include "support/fixed_random.h"
 #include "support/temp_dir.h"
 
 namespace rdv {
@@ -18,7 +17,7 @@ class BookingsTest : public ::testing::Test {
   BookingsTest()
       : store_(dir_.file("db.sqlite")),
         clock_(utc("2026-11-27T10:00:00Z")),
-        bookings_(store_, clock_, random_) {
+        bookings_(store_, clock_, links_, NotificationPolicy{true, true}) {
     store_.write([&](StoreWriter& tx) {
       Id org =
           tx.insert_organisation({0, "France Services Cenon", "france_services", "Europe/Paris"});
@@ -51,7 +50,7 @@ class BookingsTest : public ::testing::Test {
     BookingRequest r;
     r.service_id = service_;
     r.start = utc(start);
-    r.resident = {"Léa", "Dupont", "lea@example.fr", ""};
+    r.resident = {"Léa", "Dupont", "lea@example.fr", "+33612345678"};
     return r;
   }
 
@@ -79,24 +78,58 @@ class BookingsTest : public ::testing::Test {
   testing::TempDir dir_;
   SqliteStore store_;
   ManualClock clock_;
-  testing::CountingRandom random_;
+  LinkSigner links_{std::string(64, 'k')};
   Bookings bookings_;
   Id place_ = 0, service_ = 0, agent_ = 0;
 };
 
-TEST_F(BookingsTest, BooksAFreeSlotOnceAndStoresOnlyTheTokenHash) {
+TEST_F(BookingsTest, BooksAFreeSlotOnceWithASignedManageToken) {
   auto created = book("2026-12-01T08:00:00Z");
   EXPECT_EQ(created.booking.agent_id, agent_);
   EXPECT_EQ(created.booking.end, utc("2026-12-01T08:30:00Z"));
   EXPECT_EQ(created.manage_token.size(), 43u);
+  EXPECT_TRUE(links_.is_manage_token(created.booking.id, created.manage_token));
+  EXPECT_FALSE(links_.is_manage_token(created.booking.id + 1, created.manage_token));
   store_.read([&](StoreReader& r) {
     auto stored = r.booking(created.booking.id);
     ASSERT_TRUE(stored);
-    EXPECT_EQ(stored->manage_token_hash, token_hash(created.manage_token));
-    EXPECT_NE(stored->manage_token_hash, created.manage_token);
+    EXPECT_EQ(stored->agent_id, agent_);
   });
   EXPECT_EQ(error_of([&] { book("2026-12-01T08:00:00Z"); }), ErrorCode::kSlotUnavailable);
   EXPECT_EQ(error_of([&] { book("2026-12-01T08:10:00Z"); }), ErrorCode::kSlotUnavailable);
+}
+
+std::vector<std::string> keys(Store& store) {
+  std::vector<std::string> out;
+  store.read([&](StoreReader& r) {
+    for (const Job& j : r.jobs_with_status("pending", 100)) out.push_back(j.idempotency_key);
+  });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(BookingsTest, EveryChangeWritesItsMessagesInTheSameTransaction) {
+  auto created = book("2026-12-01T08:00:00Z");  // resident with email and phone; agent without email
+  std::string id = std::to_string(created.booking.id);
+  std::string at = "at" + std::to_string(to_epoch(utc("2026-12-01T08:00:00Z")));
+  EXPECT_EQ(keys(store_),
+            (std::vector<std::string>{
+                "booking:" + id + ":after_visit:resident:email:" + at,
+                "booking:" + id + ":confirmation:resident:email:seq0",
+                "booking:" + id + ":confirmation:resident:sms:seq0",
+                "booking:" + id + ":reminder:resident:email:m120:" + at,
+                "booking:" + id + ":reminder:resident:email:m2880:" + at,
+                "booking:" + id + ":reminder:resident:sms:m120:" + at,
+                "booking:" + id + ":reminder:resident:sms:m2880:" + at,
+            }));
+  bookings_.cancel(created.booking.id, true, "");
+  auto after_cancel = keys(store_);
+  EXPECT_EQ(after_cancel.size(), 9u);
+  EXPECT_TRUE(std::count(after_cancel.begin(), after_cancel.end(),
+                         "booking:" + id + ":cancellation:resident:email:seq1"));
+  // A failed booking writes nothing.
+  EXPECT_THROW(book("2026-12-01T08:10:00Z"), ClientError);
+  EXPECT_EQ(keys(store_).size(), 9u);
 }
 
 TEST_F(BookingsTest, CancelFreesTheSlotAndCannotBeRepeated) {
@@ -165,6 +198,7 @@ TEST_F(BookingsTest, ValidatesResidentAndMode) {
   EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput);
   r = request("2026-12-01T08:00:00Z");
   r.mode = Mode::kPhone;  // no phone number given
+  r.resident.phone = "";
   EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput);
   r.mode = Mode::kVideo;  // not offered
   EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput);

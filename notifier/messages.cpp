@@ -1,0 +1,197 @@
+#include "messages.h"
+
+namespace rdv {
+namespace {
+
+const char* const kDays[] = {"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"};
+const char* const kMonths[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
+                               "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+
+std::string when(const MessageContext& c) {
+  return french_date(c.booking.start, c.zone) + " à " + french_time(c.booking.start, c.zone);
+}
+
+std::string short_when(const MessageContext& c) {
+  return date::format("%d/%m", to_local(c.booking.start, c.zone)) + " à " +
+         french_time(c.booking.start, c.zone);
+}
+
+std::string where(const MessageContext& c) {
+  const Booking& b = c.booking;
+  if (b.mode == Mode::kPhone) return "Par téléphone : l'agent vous appellera au " + b.resident.phone + ".";
+  if (b.mode == Mode::kVideo) return "En visio : le lien vous est donné dans ce message.";
+  if (!c.place) return "";
+  std::string s = "Lieu : " + c.place->name;
+  if (!c.place->address.empty()) s += ", " + c.place->address;
+  if (!c.place->postcode.empty() || !c.place->city.empty()) s += ", " + c.place->postcode + " " + c.place->city;
+  s += ".";
+  if (!c.place->accessibility.empty()) s += "\nAccessibilité : " + c.place->accessibility;
+  return s;
+}
+
+std::string documents(const MessageContext& c) {
+  if (c.service.documents_to_bring.empty()) return "";
+  std::string s = "\nPièces à apporter :\n";
+  for (const auto& d : c.service.documents_to_bring) s += "- " + d + "\n";
+  return s;
+}
+
+std::string footer() {
+  return "\nCe message est envoyé automatiquement par le service de prise de rendez-vous ; "
+         "merci de ne pas y répondre.\n";
+}
+
+std::string escape_html(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
+// The HTML twin of a text: paragraphs and line breaks, URLs made links.
+std::string to_html(const std::string& subject, const std::string& text) {
+  std::string body;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    std::string html = escape_html(line);
+    if (auto http = line.find("http"); http != std::string::npos) {
+      std::string url = line.substr(http, line.find(' ', http) - http);
+      html = escape_html(line.substr(0, http)) + "<a href=\"" + escape_html(url) + "\">" +
+             escape_html(url) + "</a>" + escape_html(line.substr(http + url.size()));
+    }
+    body += line.empty() ? "<br>\n" : "<p style=\"margin:0 0 6px\">" + html + "</p>\n";
+    start = end + 1;
+  }
+  return "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>" +
+         escape_html(subject) + "</title></head>\n<body style=\"font-family:sans-serif\">\n" + body +
+         "</body></html>\n";
+}
+
+RenderedEmail email(std::string subject, std::string text) {
+  std::string html = to_html(subject, text);
+  return {std::move(subject), std::move(text), std::move(html)};
+}
+
+// Cuts a UTF-8 text to at most `max` bytes without splitting a character.
+std::string cut(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
+}  // namespace
+
+std::string french_date(Instant t, Zone zone) {
+  auto local = to_local(t, zone);
+  auto day = date::floor<date::days>(local);
+  date::year_month_day ymd{day};
+  date::weekday wd{day};
+  return std::string(kDays[wd.c_encoding()]) + " " + std::to_string(static_cast<unsigned>(ymd.day())) +
+         " " + kMonths[static_cast<unsigned>(ymd.month()) - 1] + " " +
+         std::to_string(static_cast<int>(ymd.year()));
+}
+
+std::string french_time(Instant t, Zone zone) {
+  auto local = to_local(t, zone);
+  date::hh_mm_ss<std::chrono::seconds> hms{local - date::floor<date::days>(local)};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%d h %02d", static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()));
+  return buf;
+}
+
+RenderedEmail resident_email(const std::string& event, const MessageContext& c) {
+  const Booking& b = c.booking;
+  std::string hello = "Bonjour " + b.resident.first_name + ",\n\n";
+  std::string what = "« " + c.service.name + " » (" + c.organisation.name + ")";
+  std::string manage = "\nPour annuler ou déplacer ce rendez-vous : " + c.manage_url + "\n";
+  std::string stop = "Ne plus recevoir de rappels pour ce rendez-vous : " + c.stop_reminders_url + "\n";
+  std::string survey = "\nVotre avis nous aide à améliorer le service (1 minute) : " + c.survey_url + "\n";
+  std::string rebook = "Prendre un nouveau rendez-vous : " + c.rebook_url + "\n";
+  if (event == "confirmation")
+    return email("Votre rendez-vous du " + when(c) + " est confirmé",
+                 hello + "Votre rendez-vous " + what + " est confirmé le " + when(c) + " (" +
+                     std::to_string(c.service.duration_minutes) + " min).\n" + where(c) + "\n" +
+                     documents(c) + manage + stop + footer());
+  if (event == "reminder")
+    return email("Rappel : votre rendez-vous du " + when(c),
+                 hello + "Nous vous rappelons votre rendez-vous " + what + " le " + when(c) + ".\n" +
+                     where(c) + "\n" + documents(c) + manage + stop + footer());
+  if (event == "cancellation")
+    return email("Votre rendez-vous du " + when(c) + " est annulé",
+                 hello + "Votre rendez-vous " + what + " du " + when(c) + " est annulé.\n" +
+                     (b.cancel_reason.empty() ? "" : "Motif : " + b.cancel_reason + "\n") + "\n" +
+                     rebook + footer());
+  if (event == "reschedule")
+    return email("Votre rendez-vous est déplacé au " + when(c),
+                 hello + "Votre rendez-vous " + what + " est déplacé au " + when(c) + ".\n" +
+                     where(c) + "\n" + documents(c) + manage + stop + footer());
+  if (event == "after_visit")
+    return email("Votre avis sur votre rendez-vous du " + french_date(b.start, c.zone),
+                 hello + "Merci d'être venu(e) à votre rendez-vous " + what + ".\n" + survey + rebook +
+                     footer());
+  if (event == "summary")
+    return email("Compte rendu de votre rendez-vous du " + french_date(b.start, c.zone),
+                 hello + "Voici le compte rendu de votre rendez-vous " + what + " du " + when(c) +
+                     " :\n\n" + b.summary + "\n" + survey + rebook + footer());
+  throw std::invalid_argument("unknown message " + event);
+}
+
+RenderedEmail agent_email(const std::string& event, const MessageContext& c) {
+  const Booking& b = c.booking;
+  std::string resident = b.resident.first_name + " " + b.resident.last_name;
+  std::string about = c.service.name + " le " + when(c) + " — " + resident;
+  std::string details = "Usager : " + resident + "\n" +
+                        (b.resident.phone.empty() ? "" : "Téléphone : " + b.resident.phone + "\n") +
+                        (b.resident.email.empty() ? "" : "Courriel : " + b.resident.email + "\n") +
+                        where(c) + "\n" + (b.notes.empty() ? "" : "Notes : " + b.notes + "\n");
+  std::string on_behalf = b.booked_by == "desk"
+                              ? "Ce rendez-vous a été pris par un guichet pour le compte de l'usager "
+                                "(mandat enregistré).\n"
+                              : "";
+  std::string hello = "Bonjour " + c.agent.name + ",\n\n";
+  if (event == "confirmation")
+    return email("Nouveau rendez-vous : " + about,
+                 hello + "Un rendez-vous a été pris avec vous.\n" + on_behalf + "\n" + details + footer());
+  if (event == "cancellation")
+    return email("Rendez-vous annulé : " + about,
+                 hello + "Ce rendez-vous est annulé" +
+                     (b.cancel_reason.empty() ? "" : " (motif : " + b.cancel_reason + ")") + ".\n\n" +
+                     details + footer());
+  if (event == "reschedule")
+    return email("Rendez-vous déplacé : " + about,
+                 hello + "Ce rendez-vous est déplacé au " + when(c) + ".\n\n" + details + footer());
+  throw std::invalid_argument("unknown agent message " + event);
+}
+
+std::string resident_sms(const std::string& event, const MessageContext& c) {
+  std::string service = cut(c.service.name, 40);
+  std::string place = c.booking.mode == Mode::kPhone ? "par téléphone"
+                      : c.place                      ? cut(c.place->name, 40)
+                                                     : "";
+  std::string text;
+  if (event == "confirmation")
+    text = "RDV " + service + " confirmé le " + short_when(c) + ", " + place + ". Détails par courriel.";
+  else if (event == "reminder")
+    text = "Rappel : RDV " + service + " le " + short_when(c) + ", " + place + ".";
+  else if (event == "cancellation")
+    text = "Votre RDV " + service + " du " + short_when(c) + " est annulé.";
+  else if (event == "reschedule")
+    text = "Votre RDV " + service + " est déplacé au " + short_when(c) + ", " + place + ".";
+  else
+    throw std::invalid_argument("unknown SMS " + event);
+  return cut(text, 160);
+}
+
+}  // namespace rdv

@@ -1,0 +1,35 @@
+// The words of every message, in French, for residents and agents.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "domain/model.h"
+
+namespace rdv {
+
+struct MessageContext {
+  const Booking& booking;
+  const Service& service;
+  const Organisation& organisation;
+  const std::optional<Place>& place;
+  const Agent& agent;
+  Zone zone;  // of the place
+  std::string manage_url, stop_reminders_url, survey_url, rebook_url;
+};
+
+struct RenderedEmail {
+  std::string subject, text, html;
+};
+
+// event: confirmation, reminder, cancellation, reschedule, after_visit, summary
+RenderedEmail resident_email(const std::string& event, const MessageContext& c);
+// event: confirmation, cancellation, reschedule
+RenderedEmail agent_email(const std::string& event, const MessageContext& c);
+// event: confirmation, reminder, cancellation, reschedule; at most 160 characters
+std::string resident_sms(const std::string& event, const MessageContext& c);
+
+std::string french_date(Instant t, Zone zone);  // "lundi 7 décembre 2026"
+std::string french_time(Instant t, Zone zone);  // "9 h 30"
+
+}  // namespace rdv

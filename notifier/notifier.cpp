@@ -1,0 +1,176 @@
+#include "notifier.h"
+
+#include <nlohmann/json.hpp>
+
+#include "domain/text.h"
+#include "messages.h"
+#include "sync/feeds.h"
+#include "webhook.h"
+
+namespace rdv {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string host_of(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  return url.substr(start, url.find_first_of(":/", start) - start);
+}
+
+std::string url_encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Why a message planned earlier is not to be sent any more, or "".
+std::string obsolete(const std::string& event, const Json& p, const Booking& b, Instant now) {
+  bool same_start = p.value("start", std::int64_t{0}) == to_epoch(b.start);
+  if (event == "reminder") {
+    if (b.status != BookingStatus::kConfirmed) return "booking not confirmed any more";
+    if (!same_start) return "booking moved";
+    if (now >= b.start) return "visit already started";
+    if (b.reminders_opt_out) return "reminders stopped by the resident";
+  }
+  if (event == "after_visit") {
+    if (b.status == BookingStatus::kCancelled || b.status == BookingStatus::kNoShow)
+      return "no visit took place";
+    if (!same_start) return "booking moved";
+    if (!b.summary.empty()) return "the summary message covers it";
+  }
+  if ((event == "confirmation" || event == "reschedule") && p.value("sequence", 0) < b.sequence)
+    return "a later notice replaces it";
+  return "";
+}
+
+}  // namespace
+
+Notifier::Notifier(Store& store, const Clock& clock, const LinkSigner& links, EmailChannel* email,
+                   SmsChannel* sms, NotifierOptions options)
+    : store_(store), clock_(clock), links_(links), email_(email), sms_(sms), options_(std::move(options)) {}
+
+JobResult Notifier::run(const Job& job) {
+  if (job.kind == "webhook") return run_webhook(job);
+  Json p = Json::parse(job.payload);
+  std::string event = p.at("event"), audience = p.at("audience");
+  Instant now = clock_.now();
+
+  std::optional<Booking> booking;
+  std::optional<Service> service;
+  std::optional<Organisation> org;
+  std::optional<Place> place;
+  std::optional<Agent> agent;
+  std::string agent_ics;
+  store_.read([&](StoreReader& r) {
+    booking = r.booking(p.at("booking_id").get<Id>());
+    if (!booking) return;
+    service = r.service(booking->service_id);
+    org = service ? r.organisation(service->organisation_id) : std::nullopt;
+    place = r.place(booking->place_id);
+    agent = r.agent(booking->agent_id);
+  });
+  if (!booking || !service || !org || !agent) return {true, "booking gone"};
+  if (std::string why = obsolete(event, p, *booking, now); !why.empty()) return {true, why};
+
+  const Booking& b = *booking;
+  std::string base = options_.public_url + "/api/v1/bookings/" + std::to_string(b.id);
+  std::string token = links_.manage_token(b.id);
+  MessageContext context{b,
+                         *service,
+                         *org,
+                         place,
+                         *agent,
+                         date::locate_zone(place ? place->timezone : org->timezone),
+                         base + "?token=" + token,
+                         base + "/stop-reminders?token=" + token,
+                         options_.public_url + "/api/v1/surveys/" + links_.survey_token(b.id),
+                         options_.public_url + "/api/v1/search?q=" + url_encode(service->name)};
+
+  if (job.kind == "sms") {
+    if (!sms_) throw std::runtime_error("no SMS gateway configured");
+    sms_->send({b.resident.phone, resident_sms(event, context), job.idempotency_key});
+    return {};
+  }
+  if (!email_) throw std::runtime_error("no SMTP server configured");
+  EmailMessage m;
+  m.from = options_.from;
+  m.message_id = "<" + job.idempotency_key + "@" + host_of(options_.public_url) + ">";
+  for (char& ch : m.message_id)
+    if (ch == ' ') ch = '-';
+  bool to_agent = audience == "agent";
+  RenderedEmail text = to_agent ? agent_email(event, context) : resident_email(event, context);
+  m.to = to_agent ? agent->email : b.resident.email;
+  m.subject = text.subject;
+  m.text = text.text;
+  m.html = text.html;
+  if (!to_agent && (event == "confirmation" || event == "reminder" || event == "reschedule"))
+    m.unsubscribe_url = context.stop_reminders_url;
+  // The calendar part: the agent's calendar is updated by REQUEST and CANCEL
+  // with one UID and a growing SEQUENCE; the resident's gets PUBLISH.
+  if (event == "confirmation" || event == "reschedule" || event == "cancellation") {
+    std::string method = event == "cancellation" ? "CANCEL" : to_agent ? "REQUEST" : "PUBLISH";
+    IcsEvent ev;
+    store_.read([&](StoreReader& r) { ev = agent_booking_event(r, b, options_.public_url); });
+    if (!to_agent) {
+      ev.summary = "Rendez-vous : " + service->name + " (" + org->name + ")";
+      ev.description = text.text;
+      ev.url = context.manage_url;
+    } else {
+      ev.organizer_email = address_of(options_.from);
+      ev.organizer_name = "Rendez-vous";
+      ev.attendee_email = agent->email;
+      ev.attendee_name = agent->name;
+    }
+    m.calendar = write_ics({ev}, method, "");
+    m.calendar_method = method;
+  }
+  email_->send(m);
+  return {};
+}
+
+JobResult Notifier::run_webhook(const Job& job) {
+  Json p = Json::parse(job.payload);
+  std::optional<Webhook> hook;
+  std::optional<Booking> booking;
+  std::string zone_name = "Europe/Paris";
+  store_.read([&](StoreReader& r) {
+    booking = r.booking(p.at("booking_id").get<Id>());
+    if (!job.organisation_id) return;
+    for (Webhook& w : r.webhooks_of(*job.organisation_id))
+      if (w.id == p.at("webhook_id").get<Id>()) hook = w;
+    if (booking)
+      if (auto place = r.place(booking->place_id)) zone_name = place->timezone;
+  });
+  if (!hook) return {true, "webhook removed"};
+  Zone zone = date::locate_zone(zone_name);
+  // Organisations get the booking without the resident's personal data.
+  Json body = {{"id", job.idempotency_key},
+               {"event", p.at("event")},
+               {"occurred_at", format_rfc3339(from_epoch(p.at("occurred_at").get<std::int64_t>()), zone)}};
+  if (booking)
+    body["booking"] = {{"id", booking->id},
+                       {"status", status_name(booking->status)},
+                       {"service_id", booking->service_id},
+                       {"agent_id", booking->agent_id},
+                       {"place_id", booking->place_id},
+                       {"mode", mode_name(booking->mode)},
+                       {"start", format_rfc3339(booking->start, zone)},
+                       {"end", format_rfc3339(booking->end, zone)},
+                       {"booked_by", booking->booked_by}};
+  send_webhook(options_.http,
+               {hook->url, hook->secret, p.at("event"), job.idempotency_key, body.dump()},
+               clock_.now());
+  return {};
+}
+
+}  // namespace rdv

@@ -1,0 +1,47 @@
+#include "job_runner.h"
+
+#include <algorithm>
+#include <iostream>
+
+namespace rdv {
+
+std::chrono::seconds retry_delay(const Job& job) {
+  std::chrono::seconds cap = job.kind == "webhook" ? std::chrono::hours{3} : std::chrono::hours{1};
+  int doublings = std::clamp(job.attempts - 1, 0, 20);
+  return std::min<std::chrono::seconds>(std::chrono::minutes{1} * (1LL << doublings), cap);
+}
+
+JobRunner::JobRunner(Store& store, const Clock& clock, JobHandler& handler, std::string owner,
+                     RunnerOptions options)
+    : store_(store), clock_(clock), handler_(handler), owner_(std::move(owner)), options_(options) {}
+
+size_t JobRunner::run_due() {
+  std::vector<Job> jobs;
+  Instant now = clock_.now();
+  store_.write([&](StoreWriter& tx) {
+    jobs = tx.claim_jobs(owner_, now, now + options_.lease, options_.batch);
+  });
+  for (const Job& job : jobs) {
+    std::string status = "done", error;
+    std::optional<Instant> retry_at;
+    try {
+      JobResult result = handler_.run(job);
+      if (result.skipped) status = "skipped";
+      error = result.note;
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (job.attempts >= job.max_attempts)
+        status = "failed";
+      else
+        retry_at = clock_.now() + retry_delay(job);
+      std::cerr << "job " << job.id << " (" << job.kind << ") attempt " << job.attempts
+                << " failed: " << error << "\n";
+    }
+    store_.write([&](StoreWriter& tx) {
+      tx.finish_job(job.id, owner_, status, error, clock_.now(), retry_at);
+    });
+  }
+  return jobs.size();
+}
+
+}  // namespace rdv

@@ -1,0 +1,64 @@
+#include "crypto/link_tokens.h"
+
+#include <sodium.h>
+
+#include <charconv>
+#include <stdexcept>
+
+#include "crypto/tokens.h"
+
+namespace rdv {
+namespace {
+
+void hmac(std::string_view key, std::string_view message,
+          unsigned char out[crypto_auth_hmacsha256_BYTES]) {
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                                message.size());
+  crypto_auth_hmacsha256_final(&state, out);
+}
+
+}  // namespace
+
+LinkSigner::LinkSigner(std::string key) : key_(std::move(key)) {
+  if (key_.size() < 32) throw std::invalid_argument("link key too short");
+}
+
+std::string LinkSigner::sign(std::string_view purpose, Id booking_id) const {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  hmac(key_, std::string(purpose) + ":" + std::to_string(booking_id), mac);
+  char out[sodium_base64_ENCODED_LEN(sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof out, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return out;
+}
+
+std::string LinkSigner::manage_token(Id booking_id) const { return sign("manage", booking_id); }
+
+bool LinkSigner::is_manage_token(Id booking_id, std::string_view token) const {
+  return constant_time_equal(manage_token(booking_id), token);
+}
+
+std::string LinkSigner::survey_token(Id booking_id) const {
+  return std::to_string(booking_id) + "-" + sign("survey", booking_id);
+}
+
+std::optional<Id> LinkSigner::survey_booking(std::string_view token) const {
+  auto dash = token.find('-');
+  if (dash == std::string_view::npos || token.size() > 100) return std::nullopt;
+  Id id = 0;
+  auto [p, ec] = std::from_chars(token.data(), token.data() + dash, id);
+  if (ec != std::errc{} || p != token.data() + dash || id <= 0) return std::nullopt;
+  if (!constant_time_equal(survey_token(id), token)) return std::nullopt;
+  return id;
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  hmac(key, message, mac);
+  char hex[sizeof mac * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+  return hex;
+}
+
+}  // namespace rdv

@@ -1,0 +1,33 @@
+// Links handed to residents (manage a booking, answer the survey) carry a
+// token signed with a key of the installation (HMAC-SHA256), so that every
+// message can carry them again without any token being stored.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/model.h"
+
+namespace rdv {
+
+class LinkSigner {
+ public:
+  // `key`: at least 32 bytes (the hex text of the installation's key).
+  explicit LinkSigner(std::string key);
+
+  std::string manage_token(Id booking_id) const;
+  bool is_manage_token(Id booking_id, std::string_view token) const;
+  // "<booking id>-<signature>": the survey link names its booking.
+  std::string survey_token(Id booking_id) const;
+  std::optional<Id> survey_booking(std::string_view token) const;
+
+ private:
+  std::string sign(std::string_view purpose, Id booking_id) const;
+  std::string key_;
+};
+
+// Hex HMAC-SHA256 of `message` with `key` (webhook signatures).
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+
+}  // namespace rdv
