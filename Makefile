@@ -8,7 +8,8 @@ DB ?= sqlite:var/rendezvous.db
 # Debian 12 packages the build and the tests need.
 DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates tzdata \
   libboost-dev libical-dev libcurl4-openssl-dev libhowardhinnant-date-dev nlohmann-json3-dev libsqlite3-dev \
-  libsodium-dev googletest libgtest-dev libgmock-dev curl python3 python3-icalendar khal
+  libsodium-dev googletest libgtest-dev libgmock-dev curl python3 python3-icalendar khal \
+  python3-aiosmtpd
 # Node.js and npm (contract tests) come from Debian only when the machine has none.
 NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
 

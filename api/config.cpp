@@ -70,9 +70,11 @@ const std::vector<Option>& options() {
       {"--no-scheduler", "RDV_NO_SCHEDULER", false,
        [](Config& c, const std::string& v) { c.scheduler = v == "0" || v == "false"; }},
       {"--smtp-url", "RDV_SMTP_URL", true, [](Config& c, const std::string& v) { c.smtp_url = v; }},
-      {"--smtp-from", "RDV_SMTP_FROM", true, [](Config& c, const std::string& v) { c.smtp_from = v; }},
+      {"--smtp-from", "RDV_SMTP_FROM", true,
+       [](Config& c, const std::string& v) { c.smtp_from = v; }},
       {"--sms-url", "RDV_SMS_URL", true, [](Config& c, const std::string& v) { c.sms_url = v; }},
-      {"--sms-token", "RDV_SMS_TOKEN", true, [](Config& c, const std::string& v) { c.sms_token = v; }},
+      {"--sms-token", "RDV_SMS_TOKEN", true,
+       [](Config& c, const std::string& v) { c.sms_token = v; }},
       {"--sms-template", "RDV_SMS_TEMPLATE", true,
        [](Config& c, const std::string& v) { c.sms_template = v; }},
       {"--scheduler-tick-ms", "RDV_SCHEDULER_TICK_MS", true,
@@ -116,7 +118,8 @@ int Config::listen_port() const {
 
 std::string usage() {
   return "usage: rendezvous serve|worker [--listen HOST:PORT] [--db sqlite:PATH] [--demo] "
-         "[--smtp-url URL] [--smtp-from ADDR] [--sms-url URL] [--sms-token T] [--sms-template JSON] "
+         "[--smtp-url URL] [--smtp-from ADDR] [--sms-url URL] [--sms-token T] [--sms-template "
+         "JSON] "
          "[--scheduler-tick-ms N] "
          "[--config FILE] [--public-url URL] [--booking-rate-limit N] [--trusted-proxies A,B] "
          "[--fetch-allow HOSTS] [--calendar-refresh-minutes N] [--availability-keywords W,W] "
@@ -174,7 +177,8 @@ Config parse_config(int argc, const char* const* argv,
   if (!c.smtp_url.empty() && c.smtp_url.rfind("smtp://", 0) != 0 &&
       c.smtp_url.rfind("smtps://", 0) != 0)
     throw ConfigError("--smtp-url must start with smtp:// or smtps://");
-  if (!c.sms_url.empty() && c.sms_url.rfind("http://", 0) != 0 && c.sms_url.rfind("https://", 0) != 0)
+  if (!c.sms_url.empty() && c.sms_url.rfind("http://", 0) != 0 &&
+      c.sms_url.rfind("https://", 0) != 0)
     throw ConfigError("--sms-url must start with http:// or https://");
   if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 &&
       c.public_url.rfind("https://", 0) != 0)

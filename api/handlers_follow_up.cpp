@@ -11,10 +11,13 @@ namespace rdv {
 namespace {
 
 HttpResponse html_page(int status, const std::string& title, const std::string& body) {
-  return {status, "text/html; charset=utf-8",
+  return {status,
+          "text/html; charset=utf-8",
           "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
-              title + "</title></head>\n<body style=\"font-family:sans-serif;max-width:40em;margin:2em auto\">\n<h1>" +
+              title +
+              "</title></head>\n<body style=\"font-family:sans-serif;max-width:40em;margin:2em "
+              "auto\">\n<h1>" +
               title + "</h1>\n" + body + "</body></html>\n",
           {}};
 }
@@ -28,51 +31,60 @@ std::string metric_label(const std::string& s) {
 }  // namespace
 
 void App::add_follow_up_routes() {
-  router_.add("POST", "/api/v1/bookings/{id}/summary", [this](const HttpRequest& r, const PathParams& p) {
-    Id id = p.id(0);
-    store_.read([&](StoreReader& s) {
-      auto b = s.booking(id);
-      if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-      User u = require_user(s, r);
-      auto service = s.service(b->service_id);
-      if (!service || !may_manage_booking(u, *b, *service))
-        throw ClientError(ErrorCode::kForbidden, "only the agent of the booking may write its summary");
-    });
-    Json body = parse_json_object(r);
-    Fields f(body);
-    std::string summary = f.text("summary", 5000);
-    f.done();
-    Booking b = bookings_.record_summary(id, summary);
-    Json out;
-    store_.read([&](StoreReader& s) { out = booking_json(s, b); });
-    return json_response(200, out);
-  });
+  router_.add("POST", "/api/v1/bookings/{id}/summary",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id id = p.id(0);
+                store_.read([&](StoreReader& s) {
+                  auto b = s.booking(id);
+                  if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
+                  User u = require_user(s, r);
+                  auto service = s.service(b->service_id);
+                  if (!service || !may_manage_booking(u, *b, *service))
+                    throw ClientError(ErrorCode::kForbidden,
+                                      "only the agent of the booking may write its summary");
+                });
+                Json body = parse_json_object(r);
+                Fields f(body);
+                std::string summary = f.text("summary", 5000);
+                f.done();
+                Booking b = bookings_.record_summary(id, summary);
+                Json out;
+                store_.read([&](StoreReader& s) { out = booking_json(s, b); });
+                return json_response(200, out);
+              });
 
   // Links in messages are followed by people and by mail scanners: GET only
   // shows a button; the change needs a POST (also RFC 8058 one-click).
-  router_.add("GET", "/api/v1/bookings/{id}/stop-reminders", [this](const HttpRequest& r, const PathParams& p) {
-    Id id = p.id(0);
-    const std::string* token = r.param("token");
-    if (!token || !links_.is_manage_token(id, *token))
-      return html_page(404, "Lien invalide", "<p>Ce lien n'est pas valide.</p>\n");
-    return html_page(200, "Ne plus recevoir de rappels",
-                     "<p>Vous ne recevrez plus de rappel pour ce rendez-vous. Il reste confirmé.</p>\n"
-                     "<form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"" + *token +
-                         "\"><button type=\"submit\">Confirmer</button></form>\n");
-  });
-  router_.add("POST", "/api/v1/bookings/{id}/stop-reminders", [this](const HttpRequest& r, const PathParams& p) {
-    Id id = p.id(0);
-    std::string token;
-    if (const std::string* t = r.param("token")) token = *t;
-    auto form = parse_query(r.body);  // a form post carries the token in its body
-    if (token.empty() && form.count("token")) token = form["token"];
-    if (!links_.is_manage_token(id, token)) throw ClientError(ErrorCode::kForbidden, "invalid token");
-    bookings_.stop_reminders(id);
-    if (const std::string* type = r.header("content-type");
-        type && type->find("application/x-www-form-urlencoded") != std::string::npos && form.count("token"))
-      return html_page(200, "C'est noté", "<p>Vous ne recevrez plus de rappel pour ce rendez-vous.</p>\n");
-    return json_response(200, {{"reminders_opt_out", true}});
-  });
+  router_.add(
+      "GET", "/api/v1/bookings/{id}/stop-reminders",
+      [this](const HttpRequest& r, const PathParams& p) {
+        Id id = p.id(0);
+        const std::string* token = r.param("token");
+        if (!token || !links_.is_manage_token(id, *token))
+          return html_page(404, "Lien invalide", "<p>Ce lien n'est pas valide.</p>\n");
+        return html_page(
+            200, "Ne plus recevoir de rappels",
+            "<p>Vous ne recevrez plus de rappel pour ce rendez-vous. Il reste confirmé.</p>\n"
+            "<form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"" +
+                *token + "\"><button type=\"submit\">Confirmer</button></form>\n");
+      });
+  router_.add("POST", "/api/v1/bookings/{id}/stop-reminders",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id id = p.id(0);
+                std::string token;
+                if (const std::string* t = r.param("token")) token = *t;
+                auto form = parse_query(r.body);  // a form post carries the token in its body
+                if (token.empty() && form.count("token")) token = form["token"];
+                if (!links_.is_manage_token(id, token))
+                  throw ClientError(ErrorCode::kForbidden, "invalid token");
+                bookings_.stop_reminders(id);
+                if (const std::string* type = r.header("content-type");
+                    type && type->find("application/x-www-form-urlencoded") != std::string::npos &&
+                    form.count("token"))
+                  return html_page(200, "C'est noté",
+                                   "<p>Vous ne recevrez plus de rappel pour ce rendez-vous.</p>\n");
+                return json_response(200, {{"reminders_opt_out", true}});
+              });
 
   router_.add("GET", "/api/v1/surveys/{token}", [this](const HttpRequest&, const PathParams& p) {
     auto id = links_.survey_booking(p.text(0));
@@ -85,14 +97,19 @@ void App::add_follow_up_routes() {
       auto org = service ? s.organisation(service->organisation_id) : std::nullopt;
       auto place = s.place(b->place_id);
       Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
-      out = {{"service", service ? service->name : ""},
-             {"organisation", org ? org->name : ""},
-             {"start", format_rfc3339(b->start, zone)},
-             {"answered", b->survey_answered},
-             {"questions",
-              {{{"name", "rating"}, {"text", "Êtes-vous satisfait(e) de ce rendez-vous ? (1 à 5)"}, {"type", "integer"}},
-               {{"name", "solved"}, {"text", "Votre demande a-t-elle été réglée ?"}, {"type", "boolean"}},
-               {{"name", "comment"}, {"text", "Un commentaire ? (facultatif)"}, {"type", "string"}}}}};
+      out = {
+          {"service", service ? service->name : ""},
+          {"organisation", org ? org->name : ""},
+          {"start", format_rfc3339(b->start, zone)},
+          {"answered", b->survey_answered},
+          {"questions",
+           {{{"name", "rating"},
+             {"text", "Êtes-vous satisfait(e) de ce rendez-vous ? (1 à 5)"},
+             {"type", "integer"}},
+            {{"name", "solved"},
+             {"text", "Votre demande a-t-elle été réglée ?"},
+             {"type", "boolean"}},
+            {{"name", "comment"}, {"text", "Un commentaire ? (facultatif)"}, {"type", "string"}}}}};
     });
     return json_response(200, out);
   });
@@ -113,62 +130,75 @@ void App::add_follow_up_routes() {
     return json_response(201, {{"status", "merci"}});
   });
 
-  router_.add("GET", "/api/v1/organisations/{org}/survey-stats", [this](const HttpRequest& r, const PathParams& p) {
-    Id org = p.id(0);
-    Json out = Json::array();
-    store_.read([&](StoreReader& s) {
-      require_org_admin(require_user(s, r), org);
-      for (const SurveyStats& st : s.survey_stats(org)) {
-        auto service = s.service(st.service_id);
-        out.push_back({{"service_id", st.service_id},
-                       {"service", service ? service->name : ""},
-                       {"answers", st.answers},
-                       {"average_rating", st.average_rating},
-                       {"solved_rate", st.answers ? static_cast<double>(st.solved) / st.answers : 0.0}});
-      }
-    });
-    return json_response(200, out);
-  });
+  router_.add(
+      "GET", "/api/v1/organisations/{org}/survey-stats",
+      [this](const HttpRequest& r, const PathParams& p) {
+        Id org = p.id(0);
+        Json out = Json::array();
+        store_.read([&](StoreReader& s) {
+          require_org_admin(require_user(s, r), org);
+          for (const SurveyStats& st : s.survey_stats(org)) {
+            auto service = s.service(st.service_id);
+            out.push_back(
+                {{"service_id", st.service_id},
+                 {"service", service ? service->name : ""},
+                 {"answers", st.answers},
+                 {"average_rating", st.average_rating},
+                 {"solved_rate", st.answers ? static_cast<double>(st.solved) / st.answers : 0.0}});
+          }
+        });
+        return json_response(200, out);
+      });
 
-  router_.add("POST", "/api/v1/organisations/{org}/webhooks", [this](const HttpRequest& r, const PathParams& p) {
-    Id org = p.id(0);
-    store_.read([&](StoreReader& s) {
-      User u = require_user(s, r);
-      if (!s.organisation(org)) throw ClientError(ErrorCode::kNotFound, "organisation not found");
-      require_org_admin(u, org);
-    });
-    Json body = parse_json_object(r);
-    Fields f(body);
-    Webhook w;
-    w.organisation_id = org;
-    w.url = require_http_url(f.text("url", 2000));
-    w.secret = f.text("secret", 200);
-    if (w.secret.size() < 16)
-      throw ClientError(ErrorCode::kInvalidInput, "secret must be at least 16 characters");
-    w.events = f.strings_or("events", {std::begin(kWebhookEvents), std::end(kWebhookEvents)}, 10, 40);
-    for (const auto& e : w.events)
-      if (std::find(std::begin(kWebhookEvents), std::end(kWebhookEvents), e) == std::end(kWebhookEvents))
-        throw ClientError(ErrorCode::kInvalidInput, "unknown event " + e.substr(0, 40));
-    f.done();
-    store_.write([&](StoreWriter& tx) { w.id = tx.insert_webhook(w, clock_.now()); });
-    return json_response(201, {{"id", w.id}, {"organisation_id", org}, {"url", w.url}, {"events", w.events}});
-  });
-  router_.add("GET", "/api/v1/organisations/{org}/webhooks", [this](const HttpRequest& r, const PathParams& p) {
-    Id org = p.id(0);
-    Json out = Json::array();
-    store_.read([&](StoreReader& s) {
-      require_org_admin(require_user(s, r), org);
-      for (const Webhook& w : s.webhooks_of(org))
-        out.push_back({{"id", w.id}, {"organisation_id", org}, {"url", w.url}, {"events", w.events}});
-    });
-    return json_response(200, out);
-  });
+  router_.add(
+      "POST", "/api/v1/organisations/{org}/webhooks",
+      [this](const HttpRequest& r, const PathParams& p) {
+        Id org = p.id(0);
+        store_.read([&](StoreReader& s) {
+          User u = require_user(s, r);
+          if (!s.organisation(org))
+            throw ClientError(ErrorCode::kNotFound, "organisation not found");
+          require_org_admin(u, org);
+        });
+        Json body = parse_json_object(r);
+        Fields f(body);
+        Webhook w;
+        w.organisation_id = org;
+        w.url = require_http_url(f.text("url", 2000));
+        w.secret = f.text("secret", 200);
+        if (w.secret.size() < 16)
+          throw ClientError(ErrorCode::kInvalidInput, "secret must be at least 16 characters");
+        w.events =
+            f.strings_or("events", {std::begin(kWebhookEvents), std::end(kWebhookEvents)}, 10, 40);
+        for (const auto& e : w.events)
+          if (std::find(std::begin(kWebhookEvents), std::end(kWebhookEvents), e) ==
+              std::end(kWebhookEvents))
+            throw ClientError(ErrorCode::kInvalidInput, "unknown event " + e.substr(0, 40));
+        f.done();
+        store_.write([&](StoreWriter& tx) { w.id = tx.insert_webhook(w, clock_.now()); });
+        return json_response(
+            201, {{"id", w.id}, {"organisation_id", org}, {"url", w.url}, {"events", w.events}});
+      });
+  router_.add(
+      "GET", "/api/v1/organisations/{org}/webhooks",
+      [this](const HttpRequest& r, const PathParams& p) {
+        Id org = p.id(0);
+        Json out = Json::array();
+        store_.read([&](StoreReader& s) {
+          require_org_admin(require_user(s, r), org);
+          for (const Webhook& w : s.webhooks_of(org))
+            out.push_back(
+                {{"id", w.id}, {"organisation_id", org}, {"url", w.url}, {"events", w.events}});
+        });
+        return json_response(200, out);
+      });
 
   router_.add("GET", "/api/v1/jobs", [this](const HttpRequest& r, const PathParams&) {
     std::string status = r.param("status") ? *r.param("status") : "failed";
     if (status != "failed" && status != "pending" && status != "running" && status != "done" &&
         status != "skipped")
-      throw ClientError(ErrorCode::kInvalidInput, "status must be pending, running, done, skipped or failed");
+      throw ClientError(ErrorCode::kInvalidInput,
+                        "status must be pending, running, done, skipped or failed");
     Json out = Json::array();
     store_.read([&](StoreReader& s) {
       require_admin(require_user(s, r));
@@ -193,8 +223,8 @@ void App::add_follow_up_routes() {
     store_.read([&](StoreReader& s) {
       require_admin(require_user(s, r));
       for (const auto& [kind, status, count] : s.job_counts())
-        text += "rdv_messages{channel=\"" + metric_label(kind) + "\",status=\"" + metric_label(status) +
-                "\"} " + std::to_string(count) + "\n";
+        text += "rdv_messages{channel=\"" + metric_label(kind) + "\",status=\"" +
+                metric_label(status) + "\"} " + std::to_string(count) + "\n";
     });
     return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", text, {}};
   });

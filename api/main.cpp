@@ -51,7 +51,8 @@ struct Runtime {
     if (!config.sms_url.empty())
       sms = std::make_unique<rdv::HttpSmsChannel>(
           fetch_policy(config), config.sms_url, config.sms_token,
-          config.sms_template.empty() ? rdv::HttpSmsChannel::kDefaultTemplate : config.sms_template);
+          config.sms_template.empty() ? rdv::HttpSmsChannel::kDefaultTemplate
+                                      : config.sms_template);
   }
 
   static std::string sqlite_path(const rdv::Config& config) {
@@ -88,7 +89,8 @@ struct Runtime {
     options.public_url = public_url;
     options.from = config.smtp_from;
     options.http = fetch_policy(config);
-    notifier = std::make_unique<rdv::Notifier>(store, clock, links, email.get(), sms.get(), options);
+    notifier =
+        std::make_unique<rdv::Notifier>(store, clock, links, email.get(), sms.get(), options);
     char host[256] = "host";
     gethostname(host, sizeof host - 1);
     runner = std::make_unique<rdv::JobRunner>(store, clock, *notifier,
@@ -98,8 +100,8 @@ struct Runtime {
           while (runner->run_due() > 0) {
           }
         });
-    calendars_task = std::make_unique<rdv::PeriodicTask>("calendar refresh", std::chrono::seconds{30},
-                                                         [this] { sync.refresh_due(); });
+    calendars_task = std::make_unique<rdv::PeriodicTask>(
+        "calendar refresh", std::chrono::seconds{30}, [this] { sync.refresh_due(); });
   }
   void stop_background() {
     if (jobs_task) jobs_task->stop();
@@ -140,7 +142,8 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   options.public_url = config.public_url.empty() ? listen_url : config.public_url;
   app = std::make_unique<rdv::App>(rt.store, rt.clock, rt.random, rt.links, rt.sync, options);
   app->bootstrap_admin(config.bootstrap_admin_token);
-  if (config.demo && rdv::load_demo_data(*app, rt.store, rt.clock)) std::cerr << "demo data loaded\n";
+  if (config.demo && rdv::load_demo_data(*app, rt.store, rt.clock))
+    std::cerr << "demo data loaded\n";
   server.start();
   if (config.scheduler) rt.start_background(config, options.public_url);
   std::cout << "listening on " << listen_url << std::endl;
@@ -156,7 +159,8 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
 // Only the background work, for more instances on one database.
 int worker(const rdv::Config& config, const sigset_t& signals) {
   Runtime rt(config);
-  rt.start_background(config, config.public_url.empty() ? "http://" + config.listen : config.public_url);
+  rt.start_background(config,
+                      config.public_url.empty() ? "http://" + config.listen : config.public_url);
   std::cout << "worker running" << std::endl;
   int sig = 0;
   sigwait(&signals, &sig);

@@ -39,7 +39,8 @@ std::string one_line(std::string s) {
 }
 
 std::string part(const std::string& type, const std::string& body, const std::string& extra = "") {
-  return "Content-Type: " + type + "\r\n" + extra + "Content-Transfer-Encoding: base64\r\n\r\n" + base64(body);
+  return "Content-Type: " + type + "\r\n" + extra + "Content-Transfer-Encoding: base64\r\n\r\n" +
+         base64(body);
 }
 
 struct Upload {
@@ -69,7 +70,8 @@ std::string build_mime(const EmailMessage& m, Instant date, const std::string& b
   std::string from_name = m.from.substr(0, m.from.find('<'));
   while (!from_name.empty() && from_name.back() == ' ') from_name.pop_back();
   std::string out;
-  out += "From: " + (from_name.empty() ? "" : encoded_word(from_name) + " ") + "<" + address_of(m.from) + ">\r\n";
+  out += "From: " + (from_name.empty() ? "" : encoded_word(from_name) + " ") + "<" +
+         address_of(m.from) + ">\r\n";
   out += "To: <" + one_line(m.to) + ">\r\n";
   out += "Subject: " + encoded_word(one_line(m.subject)) + "\r\n";
   out += "Date: " + date::format("%a, %d %b %Y %H:%M:%S +0000", date) + "\r\n";
@@ -80,8 +82,8 @@ std::string build_mime(const EmailMessage& m, Instant date, const std::string& b
     out += "List-Unsubscribe: <" + one_line(m.unsubscribe_url) + ">\r\n";
     out += "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n";
   }
-  std::string alternative = "--" + alt + "\r\n" + part("text/plain; charset=UTF-8", m.text) +
-                            "--" + alt + "\r\n" + part("text/html; charset=UTF-8", m.html);
+  std::string alternative = "--" + alt + "\r\n" + part("text/plain; charset=UTF-8", m.text) + "--" +
+                            alt + "\r\n" + part("text/html; charset=UTF-8", m.html);
   if (!m.calendar.empty())
     alternative += "--" + alt + "\r\n" +
                    part("text/calendar; charset=UTF-8; method=" + m.calendar_method, m.calendar);
@@ -91,8 +93,8 @@ std::string build_mime(const EmailMessage& m, Instant date, const std::string& b
     return out;
   }
   out += "Content-Type: multipart/mixed; boundary=\"" + mixed + "\"\r\n\r\n";
-  out += "--" + mixed + "\r\nContent-Type: multipart/alternative; boundary=\"" + alt + "\"\r\n\r\n" +
-         alternative;
+  out += "--" + mixed + "\r\nContent-Type: multipart/alternative; boundary=\"" + alt +
+         "\"\r\n\r\n" + alternative;
   out += "--" + mixed + "\r\n" +
          part("application/ics; name=\"rendez-vous.ics\"", m.calendar,
               "Content-Disposition: attachment; filename=\"rendez-vous.ics\"\r\n");
@@ -111,9 +113,9 @@ void SmtpChannel::send(const EmailMessage& m) {
   std::string seed = m.message_id;
   for (char& c : seed)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '-';
-  std::string text = build_mime(m, std::chrono::time_point_cast<std::chrono::seconds>(
-                                       std::chrono::system_clock::now()),
-                                seed);
+  std::string text = build_mime(
+      m, std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()),
+      seed);
   Upload upload{&text};
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> rcpt(
       curl_slist_append(nullptr, ("<" + address_of(m.to) + ">").c_str()), &curl_slist_free_all);

@@ -3,9 +3,11 @@
 namespace rdv {
 namespace {
 
-const char* const kDays[] = {"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"};
-const char* const kMonths[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
-                               "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+const char* const kDays[] = {"dimanche", "lundi",    "mardi", "mercredi",
+                             "jeudi",    "vendredi", "samedi"};
+const char* const kMonths[] = {"janvier",   "février", "mars",     "avril",
+                               "mai",       "juin",    "juillet",  "août",
+                               "septembre", "octobre", "novembre", "décembre"};
 
 std::string when(const MessageContext& c) {
   return french_date(c.booking.start, c.zone) + " à " + french_time(c.booking.start, c.zone);
@@ -18,12 +20,14 @@ std::string short_when(const MessageContext& c) {
 
 std::string where(const MessageContext& c) {
   const Booking& b = c.booking;
-  if (b.mode == Mode::kPhone) return "Par téléphone : l'agent vous appellera au " + b.resident.phone + ".";
+  if (b.mode == Mode::kPhone)
+    return "Par téléphone : l'agent vous appellera au " + b.resident.phone + ".";
   if (b.mode == Mode::kVideo) return "En visio : le lien vous est donné dans ce message.";
   if (!c.place) return "";
   std::string s = "Lieu : " + c.place->name;
   if (!c.place->address.empty()) s += ", " + c.place->address;
-  if (!c.place->postcode.empty() || !c.place->city.empty()) s += ", " + c.place->postcode + " " + c.place->city;
+  if (!c.place->postcode.empty() || !c.place->city.empty())
+    s += ", " + c.place->postcode + " " + c.place->city;
   s += ".";
   if (!c.place->accessibility.empty()) s += "\nAccessibilité : " + c.place->accessibility;
   return s;
@@ -45,11 +49,20 @@ std::string escape_html(const std::string& s) {
   std::string out;
   for (char ch : s) {
     switch (ch) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -73,8 +86,8 @@ std::string to_html(const std::string& subject, const std::string& text) {
     start = end + 1;
   }
   return "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>" +
-         escape_html(subject) + "</title></head>\n<body style=\"font-family:sans-serif\">\n" + body +
-         "</body></html>\n";
+         escape_html(subject) + "</title></head>\n<body style=\"font-family:sans-serif\">\n" +
+         body + "</body></html>\n";
 }
 
 RenderedEmail email(std::string subject, std::string text) {
@@ -97,8 +110,9 @@ std::string french_date(Instant t, Zone zone) {
   auto day = date::floor<date::days>(local);
   date::year_month_day ymd{day};
   date::weekday wd{day};
-  return std::string(kDays[wd.c_encoding()]) + " " + std::to_string(static_cast<unsigned>(ymd.day())) +
-         " " + kMonths[static_cast<unsigned>(ymd.month()) - 1] + " " +
+  return std::string(kDays[wd.c_encoding()]) + " " +
+         std::to_string(static_cast<unsigned>(ymd.day())) + " " +
+         kMonths[static_cast<unsigned>(ymd.month()) - 1] + " " +
          std::to_string(static_cast<int>(ymd.year()));
 }
 
@@ -116,8 +130,10 @@ RenderedEmail resident_email(const std::string& event, const MessageContext& c) 
   std::string hello = "Bonjour " + b.resident.first_name + ",\n\n";
   std::string what = "« " + c.service.name + " » (" + c.organisation.name + ")";
   std::string manage = "\nPour annuler ou déplacer ce rendez-vous : " + c.manage_url + "\n";
-  std::string stop = "Ne plus recevoir de rappels pour ce rendez-vous : " + c.stop_reminders_url + "\n";
-  std::string survey = "\nVotre avis nous aide à améliorer le service (1 minute) : " + c.survey_url + "\n";
+  std::string stop =
+      "Ne plus recevoir de rappels pour ce rendez-vous : " + c.stop_reminders_url + "\n";
+  std::string survey =
+      "\nVotre avis nous aide à améliorer le service (1 minute) : " + c.survey_url + "\n";
   std::string rebook = "Prendre un nouveau rendez-vous : " + c.rebook_url + "\n";
   if (event == "confirmation")
     return email("Votre rendez-vous du " + when(c) + " est confirmé",
@@ -126,8 +142,8 @@ RenderedEmail resident_email(const std::string& event, const MessageContext& c) 
                      documents(c) + manage + stop + footer());
   if (event == "reminder")
     return email("Rappel : votre rendez-vous du " + when(c),
-                 hello + "Nous vous rappelons votre rendez-vous " + what + " le " + when(c) + ".\n" +
-                     where(c) + "\n" + documents(c) + manage + stop + footer());
+                 hello + "Nous vous rappelons votre rendez-vous " + what + " le " + when(c) +
+                     ".\n" + where(c) + "\n" + documents(c) + manage + stop + footer());
   if (event == "cancellation")
     return email("Votre rendez-vous du " + when(c) + " est annulé",
                  hello + "Votre rendez-vous " + what + " du " + when(c) + " est annulé.\n" +
@@ -139,8 +155,8 @@ RenderedEmail resident_email(const std::string& event, const MessageContext& c) 
                      where(c) + "\n" + documents(c) + manage + stop + footer());
   if (event == "after_visit")
     return email("Votre avis sur votre rendez-vous du " + french_date(b.start, c.zone),
-                 hello + "Merci d'être venu(e) à votre rendez-vous " + what + ".\n" + survey + rebook +
-                     footer());
+                 hello + "Merci d'être venu(e) à votre rendez-vous " + what + ".\n" + survey +
+                     rebook + footer());
   if (event == "summary")
     return email("Compte rendu de votre rendez-vous du " + french_date(b.start, c.zone),
                  hello + "Voici le compte rendu de votre rendez-vous " + what + " du " + when(c) +
@@ -156,19 +172,20 @@ RenderedEmail agent_email(const std::string& event, const MessageContext& c) {
                         (b.resident.phone.empty() ? "" : "Téléphone : " + b.resident.phone + "\n") +
                         (b.resident.email.empty() ? "" : "Courriel : " + b.resident.email + "\n") +
                         where(c) + "\n" + (b.notes.empty() ? "" : "Notes : " + b.notes + "\n");
-  std::string on_behalf = b.booked_by == "desk"
-                              ? "Ce rendez-vous a été pris par un guichet pour le compte de l'usager "
-                                "(mandat enregistré).\n"
-                              : "";
+  std::string on_behalf =
+      b.booked_by == "desk" ? "Ce rendez-vous a été pris par un guichet pour le compte de l'usager "
+                              "(mandat enregistré).\n"
+                            : "";
   std::string hello = "Bonjour " + c.agent.name + ",\n\n";
   if (event == "confirmation")
-    return email("Nouveau rendez-vous : " + about,
-                 hello + "Un rendez-vous a été pris avec vous.\n" + on_behalf + "\n" + details + footer());
+    return email(
+        "Nouveau rendez-vous : " + about,
+        hello + "Un rendez-vous a été pris avec vous.\n" + on_behalf + "\n" + details + footer());
   if (event == "cancellation")
     return email("Rendez-vous annulé : " + about,
                  hello + "Ce rendez-vous est annulé" +
-                     (b.cancel_reason.empty() ? "" : " (motif : " + b.cancel_reason + ")") + ".\n\n" +
-                     details + footer());
+                     (b.cancel_reason.empty() ? "" : " (motif : " + b.cancel_reason + ")") +
+                     ".\n\n" + details + footer());
   if (event == "reschedule")
     return email("Rendez-vous déplacé : " + about,
                  hello + "Ce rendez-vous est déplacé au " + when(c) + ".\n\n" + details + footer());
@@ -182,7 +199,8 @@ std::string resident_sms(const std::string& event, const MessageContext& c) {
                                                      : "";
   std::string text;
   if (event == "confirmation")
-    text = "RDV " + service + " confirmé le " + short_when(c) + ", " + place + ". Détails par courriel.";
+    text = "RDV " + service + " confirmé le " + short_when(c) + ", " + place +
+           ". Détails par courriel.";
   else if (event == "reminder")
     text = "Rappel : RDV " + service + " le " + short_when(c) + ", " + place + ".";
   else if (event == "cancellation")

@@ -57,7 +57,12 @@ std::string obsolete(const std::string& event, const Json& p, const Booking& b, 
 
 Notifier::Notifier(Store& store, const Clock& clock, const LinkSigner& links, EmailChannel* email,
                    SmsChannel* sms, NotifierOptions options)
-    : store_(store), clock_(clock), links_(links), email_(email), sms_(sms), options_(std::move(options)) {}
+    : store_(store),
+      clock_(clock),
+      links_(links),
+      email_(email),
+      sms_(sms),
+      options_(std::move(options)) {}
 
 JobResult Notifier::run(const Job& job) {
   if (job.kind == "webhook") return run_webhook(job);
@@ -104,9 +109,11 @@ JobResult Notifier::run(const Job& job) {
   if (!email_) throw std::runtime_error("no SMTP server configured");
   EmailMessage m;
   m.from = options_.from;
-  m.message_id = "<" + job.idempotency_key + "@" + host_of(options_.public_url) + ">";
-  for (char& ch : m.message_id)
-    if (ch == ' ') ch = '-';
+  // The same Message-ID on every attempt; a dot-atom, as RFC 5322 wants.
+  std::string local = job.idempotency_key;
+  for (char& ch : local)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') ch = '.';
+  m.message_id = "<" + local + "@" + host_of(options_.public_url) + ">";
   bool to_agent = audience == "agent";
   RenderedEmail text = to_agent ? agent_email(event, context) : resident_email(event, context);
   m.to = to_agent ? agent->email : b.resident.email;
@@ -154,9 +161,10 @@ JobResult Notifier::run_webhook(const Job& job) {
   if (!hook) return {true, "webhook removed"};
   Zone zone = date::locate_zone(zone_name);
   // Organisations get the booking without the resident's personal data.
-  Json body = {{"id", job.idempotency_key},
-               {"event", p.at("event")},
-               {"occurred_at", format_rfc3339(from_epoch(p.at("occurred_at").get<std::int64_t>()), zone)}};
+  Json body = {
+      {"id", job.idempotency_key},
+      {"event", p.at("event")},
+      {"occurred_at", format_rfc3339(from_epoch(p.at("occurred_at").get<std::int64_t>()), zone)}};
   if (booking)
     body["booking"] = {{"id", booking->id},
                        {"status", status_name(booking->status)},

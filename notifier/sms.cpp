@@ -1,14 +1,14 @@
 #include "sms.h"
 
 #include <nlohmann/json.hpp>
-
 #include <stdexcept>
 
 namespace rdv {
 namespace {
 
 std::string json_escaped(const std::string& s) {
-  std::string quoted = nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string quoted =
+      nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return quoted.substr(1, quoted.size() - 2);
 }
 
@@ -19,7 +19,8 @@ std::string fill_sms_template(const std::string& body_template, const SmsMessage
   for (size_t i = 0; i < body_template.size();) {
     bool replaced = false;
     for (auto [name, value] : {std::pair<const char*, const std::string*>{"{to}", &m.to},
-                               {"{text}", &m.text}, {"{key}", &m.idempotency_key}}) {
+                               {"{text}", &m.text},
+                               {"{key}", &m.idempotency_key}}) {
       std::string_view n(name);
       if (body_template.compare(i, n.size(), n) == 0) {
         out += json_escaped(*value);
@@ -35,7 +36,9 @@ std::string fill_sms_template(const std::string& body_template, const SmsMessage
 
 HttpSmsChannel::HttpSmsChannel(HttpClientPolicy policy, std::string url, std::string token,
                                std::string body_template)
-    : policy_(std::move(policy)), url_(std::move(url)), token_(std::move(token)),
+    : policy_(std::move(policy)),
+      url_(std::move(url)),
+      token_(std::move(token)),
       template_(std::move(body_template)) {}
 
 void HttpSmsChannel::send(const SmsMessage& m) {

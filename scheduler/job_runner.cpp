@@ -13,7 +13,11 @@ std::chrono::seconds retry_delay(const Job& job) {
 
 JobRunner::JobRunner(Store& store, const Clock& clock, JobHandler& handler, std::string owner,
                      RunnerOptions options)
-    : store_(store), clock_(clock), handler_(handler), owner_(std::move(owner)), options_(options) {}
+    : store_(store),
+      clock_(clock),
+      handler_(handler),
+      owner_(std::move(owner)),
+      options_(options) {}
 
 size_t JobRunner::run_due() {
   std::vector<Job> jobs;

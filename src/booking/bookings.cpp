@@ -206,8 +206,9 @@ void Bookings::answer_survey(Id booking_id, const SurveyAnswer& answer) {
     tx.update_booking(b);
     // Only the day is kept with the answer: nothing leads back to the resident.
     Instant now = clock_.now();
-    tx.insert_survey_answer(s.organisation_id, s.id, answer,
-                            format_local(to_local(now, date::locate_zone("Europe/Paris"))).substr(0, 10));
+    tx.insert_survey_answer(
+        s.organisation_id, s.id, answer,
+        format_local(to_local(now, date::locate_zone("Europe/Paris"))).substr(0, 10));
   });
 }
 

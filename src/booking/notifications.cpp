@@ -1,7 +1,6 @@
 #include "booking/notifications.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 namespace rdv {
@@ -91,7 +90,8 @@ void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const
       if (resident_email) plan.message("email", "reminder", "resident", at, key);
       if (resident_sms) plan.message("sms", "reminder", "resident", at, key);
     }
-    if (resident_email) plan.message("email", "after_visit", "resident", b.end + policy.after_visit_delay, at_start);
+    if (resident_email)
+      plan.message("email", "after_visit", "resident", b.end + policy.after_visit_delay, at_start);
   };
 
   switch (event) {
@@ -110,7 +110,7 @@ void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const
       plan.webhooks("booking.rescheduled");
       break;
     case BookingEvent::kSummary:
-      if (resident_email) plan.message("email", "summary", "resident", std::max(now, b.end), seq);
+      if (resident_email) plan.message("email", "summary", "resident", now, seq);
       plan.webhooks("booking.done");
       break;
   }

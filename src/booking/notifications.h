@@ -11,8 +11,8 @@
 namespace rdv {
 
 struct NotificationPolicy {
-  bool email = false;  // an SMTP server is configured
-  bool sms = false;    // an SMS gateway is configured
+  bool email = false;                           // an SMTP server is configured
+  bool sms = false;                             // an SMS gateway is configured
   std::chrono::minutes after_visit_delay{120};  // survey and offer to book again
 };
 

@@ -52,15 +52,18 @@ std::string write_ics(const std::vector<IcsEvent>& events, std::string_view meth
         ev, icalproperty_new_transp(e.transparent ? ICAL_TRANSP_TRANSPARENT : ICAL_TRANSP_OPAQUE));
     if (!e.organizer_email.empty()) {
       icalproperty* p = icalproperty_new_organizer(("mailto:" + e.organizer_email).c_str());
-      if (!e.organizer_name.empty()) icalproperty_add_parameter(p, icalparameter_new_cn(e.organizer_name.c_str()));
+      if (!e.organizer_name.empty())
+        icalproperty_add_parameter(p, icalparameter_new_cn(e.organizer_name.c_str()));
       icalcomponent_add_property(ev, p);
     }
     if (!e.attendee_email.empty()) {
       icalproperty* p = icalproperty_new_attendee(("mailto:" + e.attendee_email).c_str());
-      if (!e.attendee_name.empty()) icalproperty_add_parameter(p, icalparameter_new_cn(e.attendee_name.c_str()));
+      if (!e.attendee_name.empty())
+        icalproperty_add_parameter(p, icalparameter_new_cn(e.attendee_name.c_str()));
       icalproperty_add_parameter(p, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
-      icalproperty_add_parameter(
-          p, icalparameter_new_partstat(e.cancelled ? ICAL_PARTSTAT_DECLINED : ICAL_PARTSTAT_ACCEPTED));
+      icalproperty_add_parameter(p,
+                                 icalparameter_new_partstat(e.cancelled ? ICAL_PARTSTAT_DECLINED
+                                                                        : ICAL_PARTSTAT_ACCEPTED));
       icalcomponent_add_property(ev, p);
     }
     icalcomponent_add_component(cal.get(), ev);

@@ -131,7 +131,7 @@ struct Booking {
   std::string cancel_reason;
   Instant created_at;
   Instant updated_at;
-  int sequence = 0;  // grows with every change (iCalendar SEQUENCE)
+  int sequence = 0;     // grows with every change (iCalendar SEQUENCE)
   std::string summary;  // written by the agent after the visit
   bool survey_answered = false;
   bool reminders_opt_out = false;

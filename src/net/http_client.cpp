@@ -121,7 +121,8 @@ std::string require_http_url(std::string_view url) {
   curl_free(scheme);
   curl_free(host);
   if (!ok || (s != "http" && s != "https"))
-    throw ClientError(ErrorCode::kInvalidInput, "url must be an http(s) URL of at most 2000 characters");
+    throw ClientError(ErrorCode::kInvalidInput,
+                      "url must be an http(s) URL of at most 2000 characters");
   return u;
 }
 
@@ -131,7 +132,8 @@ IncomingResponse send_http(const HttpClientPolicy& policy, const OutgoingRequest
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) throw HttpClientError("cannot start a transfer");
   Transfer t{&policy, curl.get(), {}, {}, {}, false, {}};
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, &curl_slist_free_all);
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr,
+                                                                      &curl_slist_free_all);
   for (const std::string& h : request.headers)
     headers.reset(curl_slist_append(headers.release(), h.c_str()));
 

@@ -498,7 +498,8 @@ class SqliteTx final : public StoreWriter {
   }
 
   std::vector<std::tuple<std::string, std::string, std::int64_t>> job_counts() override {
-    auto st = c_.prepare("SELECT kind, status, count(*) FROM jobs GROUP BY kind, status ORDER BY 1, 2");
+    auto st =
+        c_.prepare("SELECT kind, status, count(*) FROM jobs GROUP BY kind, status ORDER BY 1, 2");
     std::vector<std::tuple<std::string, std::string, std::int64_t>> out;
     while (st.step()) out.emplace_back(st.text(0), st.text(1), st.int64(2));
     return out;
@@ -624,7 +625,10 @@ class SqliteTx final : public StoreWriter {
     st.bind(6, to_epoch(b.blocked().start)).bind(7, to_epoch(b.blocked().end));
     st.bind(8, status_name(b.status)).bind(9, b.notes).bind(10, b.cancel_reason);
     st.bind(11, to_epoch(b.updated_at)).bind(12, b.sequence).bind(13, b.summary);
-    st.bind(14, b.survey_answered ? 1 : 0).bind(15, b.reminders_opt_out ? 1 : 0).bind(16, b.id).run();
+    st.bind(14, b.survey_answered ? 1 : 0)
+        .bind(15, b.reminders_opt_out ? 1 : 0)
+        .bind(16, b.id)
+        .run();
   }
 
   void save_idempotent_response(const std::string& key, const IdempotentResponse& r,
@@ -746,7 +750,8 @@ class SqliteTx final : public StoreWriter {
 
   Id insert_webhook(const Webhook& w, Instant now) override {
     auto st = c_.prepare(
-        "INSERT INTO webhooks(organisation_id, url, secret, events, created_at) VALUES (?,?,?,?,?)");
+        "INSERT INTO webhooks(organisation_id, url, secret, events, created_at) VALUES "
+        "(?,?,?,?,?)");
     st.bind(1, w.organisation_id).bind(2, w.url).bind(3, w.secret).bind(4, csv(w.events));
     st.bind(5, to_epoch(now)).run();
     return c_.last_insert_id();

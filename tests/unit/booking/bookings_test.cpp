@@ -109,19 +109,19 @@ std::vector<std::string> keys(Store& store) {
 }
 
 TEST_F(BookingsTest, EveryChangeWritesItsMessagesInTheSameTransaction) {
-  auto created = book("2026-12-01T08:00:00Z");  // resident with email and phone; agent without email
+  auto created =
+      book("2026-12-01T08:00:00Z");  // resident with email and phone; agent without email
   std::string id = std::to_string(created.booking.id);
   std::string at = "at" + std::to_string(to_epoch(utc("2026-12-01T08:00:00Z")));
-  EXPECT_EQ(keys(store_),
-            (std::vector<std::string>{
-                "booking:" + id + ":after_visit:resident:email:" + at,
-                "booking:" + id + ":confirmation:resident:email:seq0",
-                "booking:" + id + ":confirmation:resident:sms:seq0",
-                "booking:" + id + ":reminder:resident:email:m120:" + at,
-                "booking:" + id + ":reminder:resident:email:m2880:" + at,
-                "booking:" + id + ":reminder:resident:sms:m120:" + at,
-                "booking:" + id + ":reminder:resident:sms:m2880:" + at,
-            }));
+  EXPECT_EQ(keys(store_), (std::vector<std::string>{
+                              "booking:" + id + ":after_visit:resident:email:" + at,
+                              "booking:" + id + ":confirmation:resident:email:seq0",
+                              "booking:" + id + ":confirmation:resident:sms:seq0",
+                              "booking:" + id + ":reminder:resident:email:m120:" + at,
+                              "booking:" + id + ":reminder:resident:email:m2880:" + at,
+                              "booking:" + id + ":reminder:resident:sms:m120:" + at,
+                              "booking:" + id + ":reminder:resident:sms:m2880:" + at,
+                          }));
   bookings_.cancel(created.booking.id, true, "");
   auto after_cancel = keys(store_);
   EXPECT_EQ(after_cancel.size(), 9u);

@@ -1,0 +1,125 @@
+// Messages through the running binary: a booking made over HTTP reaches a
+// real SMTP server; the summary, survey, opt-out, webhooks and the
+// operator's views over HTTP.
+#include <gtest/gtest.h>
+
+#include "smtp_sink.h"
+#include "world.h"
+
+namespace rdv::testing {
+namespace {
+
+using nlohmann::json;
+
+class MessagesOverHttp : public ::testing::Test {
+ protected:
+  MessagesOverHttp()
+      : server_(options(smtp_)), http_(server_.port()), world_(make_world(http_)) {}
+
+  static ServerOptions options(const SmtpSink& smtp) {
+    ServerOptions o;
+    o.env["RDV_SMTP_URL"] = smtp.url();
+    o.env["RDV_SMTP_FROM"] = "Rendez-vous <no-reply@rdv.example.fr>";
+    o.env["RDV_SCHEDULER_TICK_MS"] = "100";
+    return o;
+  }
+  std::string path_of(const std::string& url) const { return url.substr(url.find("/api/")); }
+
+  SmtpSink smtp_;
+  ServerProcess server_;
+  HttpClient http_;
+  World world_;
+};
+
+TEST_F(MessagesOverHttp, BookingSummarySurveyAndOptOut) {
+  Reply booked = http_.post("/api/v1/bookings", {{"service_id", world_.service},
+                                                 {"start", world_.at("09:00")},
+                                                 {"resident", resident()}});
+  ASSERT_EQ(booked.status, 201);
+  long id = booked.json()["id"];
+  std::string token = booked.json()["manage_token"];
+  ASSERT_TRUE(smtp_.wait_for(1));  // the agent of the world has no email: the resident's only
+  json mail = smtp_.messages()[0];
+  EXPECT_EQ(mail["to"], "lea.dupont@example.fr");
+  EXPECT_NE(mail["subject"].get<std::string>().find("est confirmé"), std::string::npos);
+  EXPECT_EQ(mail["calendar"]["method"], "PUBLISH");
+  EXPECT_NE(mail["text"].get<std::string>().find("?token=" + token), std::string::npos);
+
+  // Stop reminders: the link shows a button; the POST does it.
+  std::string stop = "/api/v1/bookings/" + std::to_string(id) + "/stop-reminders?token=" + token;
+  Reply page = http_.get(stop);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<form method=\"post\">"), std::string::npos);
+  EXPECT_EQ(http_.get("/api/v1/bookings/" + std::to_string(id) + "?token=" + token).json()["reminders_opt_out"], false);
+  EXPECT_EQ(http_.request("POST", stop, "List-Unsubscribe=One-Click",
+                          {{"Content-Type", "application/x-www-form-urlencoded"}}).status, 200);
+  EXPECT_EQ(http_.get("/api/v1/bookings/" + std::to_string(id) + "?token=" + token).json()["reminders_opt_out"], true);
+  EXPECT_EQ(http_.post("/api/v1/bookings/" + std::to_string(id) + "/stop-reminders?token=bad", json::object()).status, 403);
+
+  // The agent writes the summary; the resident gets it with the survey.
+  std::string summary_path = "/api/v1/bookings/" + std::to_string(id) + "/summary";
+  EXPECT_EQ(http_.post(summary_path, {{"summary", "x"}}).status, 401);
+  Reply summary = http_.post(summary_path, {{"summary", "Carte grise : dossier transmis à l'ANTS."}}, world_.agent_token);
+  ASSERT_EQ(summary.status, 200) << summary.body;
+  EXPECT_EQ(summary.json()["status"], "done");
+  ASSERT_TRUE(smtp_.wait_for(2));
+  std::string text = smtp_.messages()[1]["text"];
+  EXPECT_NE(text.find("dossier transmis à l'ANTS"), std::string::npos);
+  std::string survey_url = text.substr(text.find("http", text.find("Votre avis")));
+  survey_url = survey_url.substr(0, survey_url.find_first_of(" \n"));
+  std::string survey = path_of(survey_url);
+
+  Reply questions = http_.get(survey);
+  ASSERT_EQ(questions.status, 200) << questions.body;
+  EXPECT_EQ(questions.json()["service"], "Carte grise");
+  EXPECT_EQ(questions.json()["answered"], false);
+  EXPECT_EQ(http_.post(survey, {{"rating", 6}, {"solved", true}}).status, 400);
+  EXPECT_EQ(http_.post(survey, {{"rating", 4}}).status, 400);
+  EXPECT_EQ(http_.post(survey, {{"rating", 4}, {"solved", true}, {"comment", "Merci !"}}).status, 201);
+  Reply again = http_.post(survey, {{"rating", 1}, {"solved", false}});
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.error_code(), "already_answered");
+  EXPECT_EQ(http_.get("/api/v1/surveys/" + std::to_string(id) + "-forged").status, 404);
+
+  Reply stats = http_.get("/api/v1/organisations/" + std::to_string(world_.org) + "/survey-stats", world_.admin_token);
+  ASSERT_EQ(stats.status, 200);
+  ASSERT_EQ(stats.json().size(), 1u);
+  EXPECT_EQ(stats.json()[0]["answers"], 1);
+  EXPECT_EQ(stats.json()[0]["average_rating"], 4.0);
+  EXPECT_EQ(stats.json()[0]["solved_rate"], 1.0);
+  EXPECT_EQ(stats.body.find("Dupont"), std::string::npos);
+  EXPECT_EQ(http_.get("/api/v1/organisations/" + std::to_string(world_.org) + "/survey-stats", world_.agent_token).status,
+            403);
+}
+
+TEST_F(MessagesOverHttp, WebhooksAndTheOperatorsViews) {
+  std::string hooks = "/api/v1/organisations/" + std::to_string(world_.org) + "/webhooks";
+  EXPECT_EQ(http_.post(hooks, {{"url", "ftp://x"}, {"secret", "0123456789abcdef"}}, world_.admin_token).status, 400);
+  EXPECT_EQ(http_.post(hooks, {{"url", "https://crm.example.fr/hook"}, {"secret", "short"}}, world_.admin_token).status, 400);
+  EXPECT_EQ(http_.post(hooks, {{"url", "https://crm.example.fr/hook"}, {"secret", "0123456789abcdef"},
+                               {"events", {"booking.exploded"}}}, world_.admin_token).status, 400);
+  Reply created = http_.post(hooks, {{"url", "https://crm.example.fr/hook"}, {"secret", "0123456789abcdef"}},
+                             world_.admin_token);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_FALSE(created.json().contains("secret"));
+  EXPECT_EQ(created.json()["events"].size(), 4u);
+  Reply listed = http_.get(hooks, world_.admin_token);
+  EXPECT_EQ(listed.json().size(), 1u);
+  EXPECT_EQ(listed.body.find("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(http_.get(hooks, world_.agent_token).status, 403);
+
+  ASSERT_EQ(http_.post("/api/v1/bookings", {{"service_id", world_.service}, {"start", world_.at("10:00")},
+                                            {"resident", resident()}}).status, 201);
+  ASSERT_TRUE(smtp_.wait_for(1));
+  Reply metrics = http_.get("/metrics", world_.admin_token);
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("rdv_messages{channel=\"email\",status=\"done\"} 1"), std::string::npos) << metrics.body;
+  EXPECT_EQ(http_.get("/metrics").status, 401);
+  EXPECT_EQ(http_.get("/metrics", world_.agent_token).status, 403);
+  Reply failed = http_.get("/api/v1/jobs?status=failed", world_.admin_token);
+  EXPECT_EQ(failed.status, 200);
+  EXPECT_EQ(http_.get("/api/v1/jobs?status=bogus", world_.admin_token).status, 400);
+}
+
+}  // namespace
+}  // namespace rdv::testing

@@ -1,0 +1,101 @@
+// A real SMTP server for the tests (python3-aiosmtpd in a child process) and
+// an independent reader of what it received (Python's email package).
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace rdv::testing {
+
+class SmtpSink {
+ public:
+  // port 0: any free port.
+  explicit SmtpSink(int port = 0) {
+    std::random_device rd;
+    dir_ = (std::filesystem::temp_directory_path() / ("rdv-smtp-" + std::to_string(rd()))).string();
+    std::filesystem::create_directories(dir_);
+    std::string cmd = "exec /usr/bin/python3 " RDV_SOURCE_DIR "/tests/support/smtp_sink.py " + dir_ +
+                      " " + std::to_string(port);
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe");
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      close(out[1]);
+      execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+      _exit(127);
+    }
+    close(out[1]);
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    if (line.rfind("ready ", 0) != 0) throw std::runtime_error("SMTP sink did not start: " + line);
+    port_ = std::stoi(line.substr(6));
+  }
+  ~SmtpSink() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  int port() const { return port_; }
+  std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+
+  size_t count() const {
+    size_t n = 0;
+    for (auto& e : std::filesystem::directory_iterator(dir_)) n += e.path().extension() == ".eml";
+    return n;
+  }
+  // Waits (for I/O, not for time to pass in the program) until `n` messages arrived.
+  bool wait_for(size_t n, std::chrono::seconds limit = std::chrono::seconds{20}) const {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (count() < n && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    return count() >= n;
+  }
+  // Every message received, read by tests/support/mail_summary.py.
+  nlohmann::json messages() const {
+    std::string out;
+    FILE* p = popen(("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/support/mail_summary.py " + dir_).c_str(), "r");
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    pclose(p);
+    return nlohmann::json::parse(out);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string dir_;
+};
+
+// A port nobody listens on (for an SMTP server that is down).
+inline int closed_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+}  // namespace rdv::testing

@@ -1,0 +1,38 @@
+#!/usr/bin/python3
+"""An SMTP server for the tests (Debian's python3-aiosmtpd): every message it
+accepts is written to DIR as <n>.eml. Prints "ready <port>" once listening.
+Usage: smtp_sink.py DIR [PORT]"""
+import os
+import sys
+import threading
+
+from aiosmtpd.controller import Controller
+
+
+class Sink:
+    def __init__(self, directory):
+        self.directory = directory
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += 1
+            path = os.path.join(self.directory, "%06d.eml" % self.count)
+        with open(path + ".tmp", "wb") as f:
+            f.write(envelope.original_content or envelope.content)
+        os.rename(path + ".tmp", path)
+        return "250 OK"
+
+
+directory = sys.argv[1]
+port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+if port == 0:  # aiosmtpd checks its own port by connecting: choose one first
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+controller = Controller(Sink(directory), hostname="127.0.0.1", port=port)
+controller.start()
+print("ready %d" % port, flush=True)
+threading.Event().wait()
