@@ -100,6 +100,7 @@ Json App::create_service(Id organisation_id, const Json& body) {
       throw ClientError(ErrorCode::kInvalidInput, "bookable_by must be public, desk or agent");
   if (s.bookable_by.empty())
     throw ClientError(ErrorCode::kInvalidInput, "bookable_by must not be empty");
+  s.reminders = f.integers_or("reminders_minutes", {2880, 120}, 5, 1, 60 * 24 * 30);
   f.done();
   store_.write([&](StoreWriter& tx) {
     load_organisation(tx, organisation_id);

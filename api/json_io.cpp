@@ -119,6 +119,22 @@ std::vector<Id> Fields::ids(const char* name, size_t max_items) {
   return out;
 }
 
+std::vector<int> Fields::integers_or(const char* name, std::vector<int> fallback, size_t max_items,
+                                     int min, int max) {
+  const Json* v = get(name);
+  if (!v) return fallback;
+  if (!v->is_array() || v->size() > max_items)
+    fail(name, "must be an array of at most " + std::to_string(max_items) + " integers");
+  std::vector<int> out;
+  for (const auto& e : *v) {
+    if (!e.is_number_integer() || e.get<std::int64_t>() < min || e.get<std::int64_t>() > max)
+      fail(name,
+           "must hold integers between " + std::to_string(min) + " and " + std::to_string(max));
+    out.push_back(e.get<int>());
+  }
+  return out;
+}
+
 const Json* Fields::object(const char* name) {
   const Json* v = get(name);
   if (v && !v->is_object()) fail(name, "must be an object");
@@ -168,7 +184,8 @@ Json to_json(const Service& s) {
           {"buffer_after_minutes", s.buffer_after_minutes},
           {"capacity", s.capacity},
           {"cancel_until_minutes", s.cancel_until_minutes},
-          {"bookable_by", s.bookable_by}};
+          {"bookable_by", s.bookable_by},
+          {"reminders_minutes", s.reminders}};
 }
 
 Json to_json(const Slot& s, Zone zone) {

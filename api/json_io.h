@@ -37,6 +37,8 @@ class Fields {
   std::vector<std::string> strings_or(const char* name, std::vector<std::string> fallback,
                                       size_t max_items = 50, size_t max_len = 200);
   std::vector<Id> ids(const char* name, size_t max_items = 100);
+  std::vector<int> integers_or(const char* name, std::vector<int> fallback, size_t max_items,
+                               int min, int max);
   // A nested object, or nullptr when absent.
   const Json* object(const char* name);
   void done() const;

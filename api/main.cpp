@@ -70,6 +70,8 @@ struct Runtime {
     rdv::CalendarSyncOptions o;
     o.refresh_every = std::chrono::minutes{config.calendar_refresh_minutes};
     o.availability_keywords = config.availability_keywords;
+    o.notifications.email = !config.smtp_url.empty();
+    o.notifications.sms = !config.sms_url.empty();
     return o;
   }
   // The key that signs links in messages, made on first start.

@@ -189,6 +189,13 @@ RenderedEmail agent_email(const std::string& event, const MessageContext& c) {
   if (event == "reschedule")
     return email("Rendez-vous déplacé : " + about,
                  hello + "Ce rendez-vous est déplacé au " + when(c) + ".\n\n" + details + footer());
+  if (event == "opening_lost")
+    return email("À vérifier : " + about,
+                 hello +
+                     "La plage d'ouverture de ce rendez-vous n'est plus dans votre agenda. "
+                     "Le rendez-vous est maintenu : si vous ne pouvez pas recevoir l'usager, "
+                     "annulez-le ou déplacez-le pour qu'il soit prévenu.\n\n" +
+                     details + footer());
   throw std::invalid_argument("unknown agent message " + event);
 }
 

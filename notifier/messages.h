@@ -24,7 +24,7 @@ struct RenderedEmail {
 
 // event: confirmation, reminder, cancellation, reschedule, after_visit, summary
 RenderedEmail resident_email(const std::string& event, const MessageContext& c);
-// event: confirmation, cancellation, reschedule
+// event: confirmation, cancellation, reschedule, opening_lost
 RenderedEmail agent_email(const std::string& event, const MessageContext& c);
 // event: confirmation, reminder, cancellation, reschedule; at most 160 characters
 std::string resident_sms(const std::string& event, const MessageContext& c);

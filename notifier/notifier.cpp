@@ -48,6 +48,8 @@ std::string obsolete(const std::string& event, const Json& p, const Booking& b, 
     if (!same_start) return "booking moved";
     if (!b.summary.empty()) return "the summary message covers it";
   }
+  if (event == "opening_lost" && (b.status != BookingStatus::kConfirmed || !same_start))
+    return "booking changed since";
   if ((event == "confirmation" || event == "reschedule") && p.value("sequence", 0) < b.sequence)
     return "a later notice replaces it";
   return "";

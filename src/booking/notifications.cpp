@@ -109,6 +109,9 @@ void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const
       timed();
       plan.webhooks("booking.rescheduled");
       break;
+    case BookingEvent::kOpeningLost:
+      if (agent_email) plan.message("email", "opening_lost", "agent", now, seq + ":" + at_start);
+      break;
     case BookingEvent::kSummary:
       if (resident_email) plan.message("email", "summary", "resident", now, seq);
       plan.webhooks("booking.done");

@@ -16,7 +16,8 @@ struct NotificationPolicy {
   std::chrono::minutes after_visit_delay{120};  // survey and offer to book again
 };
 
-enum class BookingEvent { kCreated, kCancelled, kRescheduled, kSummary };
+// kOpeningLost: the agent's calendar no longer holds the opening of this booking.
+enum class BookingEvent { kCreated, kCancelled, kRescheduled, kSummary, kOpeningLost };
 
 // Job payloads name the event ("confirmation", "reminder"...), the audience
 // (resident or agent) and, for timed messages, the start they were planned for.

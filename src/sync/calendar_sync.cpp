@@ -107,6 +107,7 @@ void CalendarSync::apply(StoreWriter& tx, const ExternalCalendar& c, const std::
                          Zone zone, std::vector<std::string>& warnings) {
   if (c.purpose == "availability") {
     tx.replace_calendar_openings(c.id, openings_from(tx, c, text, zone, warnings));
+    tell_of_bookings_without_opening(tx, c.agent_id);
     return;
   }
   auto cal = ImportedCalendar::parse(text, zone);
@@ -168,6 +169,19 @@ std::vector<Opening> CalendarSync::openings_from(StoreReader& r, const ExternalC
     out.push_back(std::move(o));
   }
   return out;
+}
+
+void CalendarSync::tell_of_bookings_without_opening(StoreWriter& tx, Id agent_id) {
+  Instant now = clock_.now();
+  for (const Booking& b : tx.agent_bookings(agent_id, {now, now + kOpeningsFuture}, false)) {
+    bool covered = false;
+    for (const Opening& o : tx.openings_for_service(b.service_id, {b.start, b.end}, agent_id))
+      for (TimeRange t : occurrences(o.period, {b.start, b.end}))
+        covered = covered || (t.start <= b.start && t.end >= b.end);
+    // The booking stays; its agent is told (once for this booking and time).
+    if (!covered)
+      plan_notifications(tx, options_.notifications, b, BookingEvent::kOpeningLost, now);
+  }
 }
 
 size_t CalendarSync::refresh_due(size_t max) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "booking/notifications.h"
 #include "calendar/fetch.h"
 #include "domain/clock.h"
 #include "domain/model.h"
@@ -18,6 +19,7 @@ struct CalendarSyncOptions {
   std::chrono::minutes refresh_every{15};
   // Words that make an event of an `availability` calendar an opening.
   std::vector<std::string> availability_keywords{"rdv", "permanence"};
+  NotificationPolicy notifications;  // to tell agents of bookings left without an opening
 };
 
 // One busy interval of an agent, whatever its source.
@@ -46,6 +48,7 @@ class CalendarSync {
   // What a good file becomes: busy time, or openings.
   void apply(StoreWriter& tx, const ExternalCalendar& c, const std::string& text, Zone zone,
              std::vector<std::string>& warnings);
+  void tell_of_bookings_without_opening(StoreWriter& tx, Id agent_id);
   std::vector<Opening> openings_from(StoreReader& r, const ExternalCalendar& c,
                                      const std::string& text, Zone zone,
                                      std::vector<std::string>& warnings);

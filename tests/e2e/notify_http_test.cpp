@@ -13,8 +13,7 @@ using nlohmann::json;
 
 class MessagesOverHttp : public ::testing::Test {
  protected:
-  MessagesOverHttp()
-      : server_(options(smtp_)), http_(server_.port()), world_(make_world(http_)) {}
+  MessagesOverHttp() : server_(options(smtp_)), http_(server_.port()), world_(make_world(http_)) {}
 
   static ServerOptions options(const SmtpSink& smtp) {
     ServerOptions o;
@@ -32,9 +31,9 @@ class MessagesOverHttp : public ::testing::Test {
 };
 
 TEST_F(MessagesOverHttp, BookingSummarySurveyAndOptOut) {
-  Reply booked = http_.post("/api/v1/bookings", {{"service_id", world_.service},
-                                                 {"start", world_.at("09:00")},
-                                                 {"resident", resident()}});
+  Reply booked = http_.post(
+      "/api/v1/bookings",
+      {{"service_id", world_.service}, {"start", world_.at("09:00")}, {"resident", resident()}});
   ASSERT_EQ(booked.status, 201);
   long id = booked.json()["id"];
   std::string token = booked.json()["manage_token"];
@@ -50,16 +49,28 @@ TEST_F(MessagesOverHttp, BookingSummarySurveyAndOptOut) {
   Reply page = http_.get(stop);
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("<form method=\"post\">"), std::string::npos);
-  EXPECT_EQ(http_.get("/api/v1/bookings/" + std::to_string(id) + "?token=" + token).json()["reminders_opt_out"], false);
-  EXPECT_EQ(http_.request("POST", stop, "List-Unsubscribe=One-Click",
-                          {{"Content-Type", "application/x-www-form-urlencoded"}}).status, 200);
-  EXPECT_EQ(http_.get("/api/v1/bookings/" + std::to_string(id) + "?token=" + token).json()["reminders_opt_out"], true);
-  EXPECT_EQ(http_.post("/api/v1/bookings/" + std::to_string(id) + "/stop-reminders?token=bad", json::object()).status, 403);
+  EXPECT_EQ(http_.get("/api/v1/bookings/" + std::to_string(id) + "?token=" + token)
+                .json()["reminders_opt_out"],
+            false);
+  EXPECT_EQ(http_
+                .request("POST", stop, "List-Unsubscribe=One-Click",
+                         {{"Content-Type", "application/x-www-form-urlencoded"}})
+                .status,
+            200);
+  EXPECT_EQ(http_.get("/api/v1/bookings/" + std::to_string(id) + "?token=" + token)
+                .json()["reminders_opt_out"],
+            true);
+  EXPECT_EQ(http_
+                .post("/api/v1/bookings/" + std::to_string(id) + "/stop-reminders?token=bad",
+                      json::object())
+                .status,
+            403);
 
   // The agent writes the summary; the resident gets it with the survey.
   std::string summary_path = "/api/v1/bookings/" + std::to_string(id) + "/summary";
   EXPECT_EQ(http_.post(summary_path, {{"summary", "x"}}).status, 401);
-  Reply summary = http_.post(summary_path, {{"summary", "Carte grise : dossier transmis à l'ANTS."}}, world_.agent_token);
+  Reply summary = http_.post(
+      summary_path, {{"summary", "Carte grise : dossier transmis à l'ANTS."}}, world_.agent_token);
   ASSERT_EQ(summary.status, 200) << summary.body;
   EXPECT_EQ(summary.json()["status"], "done");
   ASSERT_TRUE(smtp_.wait_for(2));
@@ -75,31 +86,50 @@ TEST_F(MessagesOverHttp, BookingSummarySurveyAndOptOut) {
   EXPECT_EQ(questions.json()["answered"], false);
   EXPECT_EQ(http_.post(survey, {{"rating", 6}, {"solved", true}}).status, 400);
   EXPECT_EQ(http_.post(survey, {{"rating", 4}}).status, 400);
-  EXPECT_EQ(http_.post(survey, {{"rating", 4}, {"solved", true}, {"comment", "Merci !"}}).status, 201);
+  EXPECT_EQ(http_.post(survey, {{"rating", 4}, {"solved", true}, {"comment", "Merci !"}}).status,
+            201);
   Reply again = http_.post(survey, {{"rating", 1}, {"solved", false}});
   EXPECT_EQ(again.status, 409);
   EXPECT_EQ(again.error_code(), "already_answered");
   EXPECT_EQ(http_.get("/api/v1/surveys/" + std::to_string(id) + "-forged").status, 404);
 
-  Reply stats = http_.get("/api/v1/organisations/" + std::to_string(world_.org) + "/survey-stats", world_.admin_token);
+  Reply stats = http_.get("/api/v1/organisations/" + std::to_string(world_.org) + "/survey-stats",
+                          world_.admin_token);
   ASSERT_EQ(stats.status, 200);
   ASSERT_EQ(stats.json().size(), 1u);
   EXPECT_EQ(stats.json()[0]["answers"], 1);
   EXPECT_EQ(stats.json()[0]["average_rating"], 4.0);
   EXPECT_EQ(stats.json()[0]["solved_rate"], 1.0);
   EXPECT_EQ(stats.body.find("Dupont"), std::string::npos);
-  EXPECT_EQ(http_.get("/api/v1/organisations/" + std::to_string(world_.org) + "/survey-stats", world_.agent_token).status,
+  EXPECT_EQ(http_
+                .get("/api/v1/organisations/" + std::to_string(world_.org) + "/survey-stats",
+                     world_.agent_token)
+                .status,
             403);
 }
 
 TEST_F(MessagesOverHttp, WebhooksAndTheOperatorsViews) {
   std::string hooks = "/api/v1/organisations/" + std::to_string(world_.org) + "/webhooks";
-  EXPECT_EQ(http_.post(hooks, {{"url", "ftp://x"}, {"secret", "0123456789abcdef"}}, world_.admin_token).status, 400);
-  EXPECT_EQ(http_.post(hooks, {{"url", "https://crm.example.fr/hook"}, {"secret", "short"}}, world_.admin_token).status, 400);
-  EXPECT_EQ(http_.post(hooks, {{"url", "https://crm.example.fr/hook"}, {"secret", "0123456789abcdef"},
-                               {"events", {"booking.exploded"}}}, world_.admin_token).status, 400);
-  Reply created = http_.post(hooks, {{"url", "https://crm.example.fr/hook"}, {"secret", "0123456789abcdef"}},
-                             world_.admin_token);
+  EXPECT_EQ(
+      http_.post(hooks, {{"url", "ftp://x"}, {"secret", "0123456789abcdef"}}, world_.admin_token)
+          .status,
+      400);
+  EXPECT_EQ(http_
+                .post(hooks, {{"url", "https://crm.example.fr/hook"}, {"secret", "short"}},
+                      world_.admin_token)
+                .status,
+            400);
+  EXPECT_EQ(http_
+                .post(hooks,
+                      {{"url", "https://crm.example.fr/hook"},
+                       {"secret", "0123456789abcdef"},
+                       {"events", {"booking.exploded"}}},
+                      world_.admin_token)
+                .status,
+            400);
+  Reply created =
+      http_.post(hooks, {{"url", "https://crm.example.fr/hook"}, {"secret", "0123456789abcdef"}},
+                 world_.admin_token);
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_FALSE(created.json().contains("secret"));
   EXPECT_EQ(created.json()["events"].size(), 4u);
@@ -108,17 +138,44 @@ TEST_F(MessagesOverHttp, WebhooksAndTheOperatorsViews) {
   EXPECT_EQ(listed.body.find("0123456789abcdef"), std::string::npos);
   EXPECT_EQ(http_.get(hooks, world_.agent_token).status, 403);
 
-  ASSERT_EQ(http_.post("/api/v1/bookings", {{"service_id", world_.service}, {"start", world_.at("10:00")},
-                                            {"resident", resident()}}).status, 201);
+  ASSERT_EQ(http_
+                .post("/api/v1/bookings", {{"service_id", world_.service},
+                                           {"start", world_.at("10:00")},
+                                           {"resident", resident()}})
+                .status,
+            201);
   ASSERT_TRUE(smtp_.wait_for(1));
   Reply metrics = http_.get("/metrics", world_.admin_token);
   ASSERT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("rdv_messages{channel=\"email\",status=\"done\"} 1"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("rdv_messages{channel=\"email\",status=\"done\"} 1"),
+            std::string::npos)
+      << metrics.body;
   EXPECT_EQ(http_.get("/metrics").status, 401);
   EXPECT_EQ(http_.get("/metrics", world_.agent_token).status, 403);
   Reply failed = http_.get("/api/v1/jobs?status=failed", world_.admin_token);
   EXPECT_EQ(failed.status, 200);
   EXPECT_EQ(http_.get("/api/v1/jobs?status=bogus", world_.admin_token).status, 400);
+}
+
+TEST(Worker, SendsWhatTheServerQueued) {
+  SmtpSink smtp;
+  ServerOptions options;
+  options.extra_args = {"--no-scheduler"};
+  options.env["RDV_SMTP_URL"] = smtp.url();
+  ServerProcess server(options);
+  HttpClient http(server.port());
+  World w = make_world(http);
+  ASSERT_EQ(
+      http.post("/api/v1/bookings",
+                {{"service_id", w.service}, {"start", w.at("09:00")}, {"resident", resident()}})
+          .status,
+      201);
+  EXPECT_FALSE(smtp.wait_for(1, std::chrono::seconds{1}));  // nobody runs the jobs yet
+  WorkerProcess worker(server.db_path(),
+                       {{"RDV_SMTP_URL", smtp.url()}, {"RDV_SCHEDULER_TICK_MS", "100"}});
+  ASSERT_TRUE(smtp.wait_for(1));
+  EXPECT_NE(smtp.messages()[0]["subject"].get<std::string>().find("est confirmé"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "smtp_sink.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "sync/calendar_sync.h"
 
 namespace rdv::testing {
 namespace {
@@ -31,13 +32,14 @@ HttpClientPolicy loopback() {
 
 // One worker: its own connections to the database, its own channels.
 struct Worker {
-  Worker(const std::string& db, const Clock& clock, const LinkSigner& links, const std::string& smtp,
-         const std::string& sms_url, const std::string& name)
+  Worker(const std::string& db, const Clock& clock, const LinkSigner& links,
+         const std::string& smtp, const std::string& sms_url, const std::string& name)
       : store(db),
         email(smtp),
         sms(loopback(), sms_url, "gateway-token"),
         notifier(store, clock, links, &email, &sms,
-                 NotifierOptions{"https://rdv.example.fr", "Rendez-vous <no-reply@rdv.example.fr>", loopback()}),
+                 NotifierOptions{"https://rdv.example.fr", "Rendez-vous <no-reply@rdv.example.fr>",
+                                 loopback()}),
         runner(store, clock, notifier, name) {}
   SqliteStore store;
   SmtpChannel email;
@@ -54,7 +56,8 @@ class Notifications : public ::testing::Test {
   // with an email, and a weekly opening from `first_day` 09:00-12:00 Paris.
   void seed(const char* first_day, std::vector<int> reminders = {2880, 120}) {
     store_.write([&](StoreWriter& tx) {
-      org_ = tx.insert_organisation({0, "France Services de Cenon", "france_services", "Europe/Paris"});
+      org_ = tx.insert_organisation(
+          {0, "France Services de Cenon", "france_services", "Europe/Paris"});
       Place p;
       p.organisation_id = org_;
       p.name = "France Services Cenon";
@@ -79,8 +82,11 @@ class Notifications : public ::testing::Test {
       o.service_ids = {service_};
       o.modes.add(Mode::kInPerson);
       std::string day(first_day);
-      o.period = {*parse_local_date_time(day + "T09:00"), *parse_local_date_time(day + "T12:00"),
-                  zone_named("Europe/Paris"), "FREQ=WEEKLY", {}};
+      o.period = {*parse_local_date_time(day + "T09:00"),
+                  *parse_local_date_time(day + "T12:00"),
+                  zone_named("Europe/Paris"),
+                  "FREQ=WEEKLY",
+                  {}};
       tx.insert_opening(o);
     });
   }
@@ -90,9 +96,8 @@ class Notifications : public ::testing::Test {
     r.service_id = service_;
     r.start = utc(start);
     r.resident = {first_name, "Dupont", "lea@example.fr", "+33612345678"};
-    auto outcome = bookings_.book(r, std::nullopt, [](StoreReader&, const CreatedBooking&) {
-      return IdempotentResponse{};
-    });
+    auto outcome = bookings_.book(
+        r, std::nullopt, [](StoreReader&, const CreatedBooking&) { return IdempotentResponse{}; });
     return *outcome.booking;
   }
 
@@ -127,7 +132,8 @@ TEST_F(Notifications, ConfirmationRescheduleAndCancellationUpdateBothCalendars) 
   std::string uid = "booking-" + std::to_string(b.id) + "@rdv.example.fr";
   json resident = mails[0]["to"] == "lea@example.fr" ? mails[0] : mails[1];
   json agent = mails[0]["to"] == "lea@example.fr" ? mails[1] : mails[0];
-  EXPECT_EQ(resident["subject"], "Votre rendez-vous du mardi 8 décembre 2026 à 9 h 00 est confirmé");
+  EXPECT_EQ(resident["subject"],
+            "Votre rendez-vous du mardi 8 décembre 2026 à 9 h 00 est confirmé");
   std::string text = resident["text"];
   EXPECT_NE(text.find("Bonjour Léa"), std::string::npos);
   EXPECT_NE(text.find("France Services Cenon, 2 avenue Jean Zay, 33150 Cenon"), std::string::npos);
@@ -135,22 +141,28 @@ TEST_F(Notifications, ConfirmationRescheduleAndCancellationUpdateBothCalendars) 
   std::string manage = "https://rdv.example.fr/api/v1/bookings/" + std::to_string(b.id) +
                        "?token=" + links_.manage_token(b.id);
   EXPECT_NE(text.find(manage), std::string::npos);
-  EXPECT_NE(resident["html"].get<std::string>().find("<a href=\"" + manage + "\">"), std::string::npos);
-  EXPECT_NE(resident["list_unsubscribe"].get<std::string>().find("/stop-reminders?token="), std::string::npos);
+  EXPECT_NE(resident["html"].get<std::string>().find("<a href=\"" + manage + "\">"),
+            std::string::npos);
+  EXPECT_NE(resident["list_unsubscribe"].get<std::string>().find("/stop-reminders?token="),
+            std::string::npos);
   EXPECT_EQ(resident["calendar"]["method"], "PUBLISH");
   EXPECT_EQ(resident["calendar"]["content_type_method"], "PUBLISH");
   EXPECT_EQ(resident["calendar"]["uid"], uid);
   EXPECT_EQ(resident["calendar"]["sequence"], 0);
   EXPECT_EQ(resident["attachments"], 1);
-  EXPECT_EQ(agent["subject"], "Nouveau rendez-vous : Permanence CAF le mardi 8 décembre 2026 à 9 h 00 — Léa Dupont");
+  EXPECT_EQ(agent["subject"],
+            "Nouveau rendez-vous : Permanence CAF le mardi 8 décembre 2026 à 9 h 00 — Léa Dupont");
   EXPECT_EQ(agent["calendar"]["method"], "REQUEST");
   EXPECT_EQ(agent["calendar"]["uid"], uid);
-  EXPECT_NE(agent["calendar"]["organizer"].get<std::string>().find("no-reply@rdv.example.fr"), std::string::npos);
+  EXPECT_NE(agent["calendar"]["organizer"].get<std::string>().find("no-reply@rdv.example.fr"),
+            std::string::npos);
 
   ASSERT_EQ(gateway.accepted().size(), 1u);
   json sms = json::parse(gateway.accepted()[0].body);
   EXPECT_EQ(sms["to"], "+33612345678");
-  EXPECT_EQ(sms["text"], "RDV Permanence CAF confirmé le 08/12 à 9 h 00, France Services Cenon. Détails par courriel.");
+  EXPECT_EQ(sms["text"],
+            "RDV Permanence CAF confirmé le 08/12 à 9 h 00, France Services Cenon. Détails par "
+            "courriel.");
   EXPECT_LE(sms["text"].get<std::string>().size(), 160u);
   EXPECT_EQ(*gateway.accepted()[0].header("authorization"), "Bearer gateway-token");
 
@@ -170,10 +182,13 @@ TEST_F(Notifications, ConfirmationRescheduleAndCancellationUpdateBothCalendars) 
                                std::to_string(m["calendar"]["sequence"].get<int>()));
     message_ids.insert(m["message_id"].get<std::string>());
   }
-  EXPECT_EQ(methods["lea@example.fr"], (std::vector<std::string>{"PUBLISH:0", "PUBLISH:1", "CANCEL:2"}));
-  EXPECT_EQ(methods["karim@example.fr"], (std::vector<std::string>{"REQUEST:0", "REQUEST:1", "CANCEL:2"}));
+  EXPECT_EQ(methods["lea@example.fr"],
+            (std::vector<std::string>{"PUBLISH:0", "PUBLISH:1", "CANCEL:2"}));
+  EXPECT_EQ(methods["karim@example.fr"],
+            (std::vector<std::string>{"REQUEST:0", "REQUEST:1", "CANCEL:2"}));
   EXPECT_EQ(message_ids.size(), 6u);
-  EXPECT_EQ(mails[2]["subject"].get<std::string>().find("Votre rendez-vous est déplacé au mardi 8 décembre 2026 à 10 h 30") == 0 ||
+  EXPECT_EQ(mails[2]["subject"].get<std::string>().find(
+                "Votre rendez-vous est déplacé au mardi 8 décembre 2026 à 10 h 30") == 0 ||
                 mails[3]["subject"].get<std::string>().find("Votre rendez-vous est déplacé") == 0,
             true);
   EXPECT_EQ(gateway.accepted().size(), 3u);
@@ -218,7 +233,8 @@ TEST_F(Notifications, RemindersFollowTheClockAcrossTheSpringChange) {
   worker.runner.run_due();
   ASSERT_TRUE(smtp.wait_for(5));
   std::string last = smtp.messages().back()["text"];
-  EXPECT_NE(last.find("https://rdv.example.fr/api/v1/surveys/" + links_.survey_token(b.id)), std::string::npos);
+  EXPECT_NE(last.find("https://rdv.example.fr/api/v1/surveys/" + links_.survey_token(b.id)),
+            std::string::npos);
   EXPECT_NE(last.find("Prendre un nouveau rendez-vous"), std::string::npos);
 }
 
@@ -240,7 +256,8 @@ TEST_F(Notifications, NoReminderForCancelledMovedOrOptedOutBookings) {
   while (worker.runner.run_due() > 0) {
   }
   smtp.wait_for(before);
-  for (auto& m : smtp.messages()) EXPECT_NE(m["subject"].get<std::string>().rfind("Rappel", 0), 0u) << m["subject"];
+  for (auto& m : smtp.messages())
+    EXPECT_NE(m["subject"].get<std::string>().rfind("Rappel", 0), 0u) << m["subject"];
   EXPECT_GE(jobs_by_status()["skipped"], 8);  // 2 reminders x 2 channels x 2 bookings, at least
 }
 
@@ -251,7 +268,8 @@ TEST_F(Notifications, FailingServersAreRetriedByTwoWorkersWithoutLossOrDuplicate
   std::string smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp_port);
   Worker first(db_, clock_, links_, smtp_url, gateway.url("/sms"), "w1");
   Worker second(db_, clock_, links_, smtp_url, gateway.url("/sms"), "w2");
-  for (const char* start : {"2026-12-08T08:00:00Z", "2026-12-08T08:30:00Z", "2026-12-08T09:00:00Z"}) book(start);
+  for (const char* start : {"2026-12-08T08:00:00Z", "2026-12-08T08:30:00Z", "2026-12-08T09:00:00Z"})
+    book(start);
 
   std::unique_ptr<SmtpSink> smtp;
   for (int round = 0; round < 12; ++round) {
@@ -286,8 +304,9 @@ TEST_F(Notifications, WebhooksAreSignedAndRetried) {
   RecordingServer receiver(1);  // down once
   const std::string secret = "whsec-0123456789abcdef";
   store_.write([&](StoreWriter& tx) {
-    tx.insert_webhook({0, org_, receiver.url("/hooks/rdv"), secret, {"booking.created", "booking.cancelled"}},
-                      clock_.now());
+    tx.insert_webhook(
+        {0, org_, receiver.url("/hooks/rdv"), secret, {"booking.created", "booking.cancelled"}},
+        clock_.now());
   });
   Worker worker(db_, clock_, links_, smtp.url(), gateway.url("/sms"), "w1");
   Booking b = book("2026-12-08T08:00:00Z");
@@ -306,8 +325,10 @@ TEST_F(Notifications, WebhooksAreSignedAndRetried) {
   std::string signed_text = t + "." + hook.body;
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size());
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()),
+                              secret.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(signed_text.data()),
+                                signed_text.size());
   crypto_auth_hmacsha256_final(&st, mac);
   char hex[sizeof mac * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
@@ -379,6 +400,53 @@ TEST_F(Notifications, SummarySurveyAndAnonymousStatistics) {
     EXPECT_DOUBLE_EQ(stats[0].average_rating, 4.0);
     EXPECT_EQ(stats[0].solved, 1);
   });
+}
+
+// The agent's calendar host, as the sync sees it: serves whatever the test says.
+class CalendarHost final : public CalendarFetcher {
+ public:
+  std::string text;
+  FetchResponse fetch(const std::string&, const std::string&, const std::string&) override {
+    return {false, text, "", ""};
+  }
+};
+
+std::string permanence(const char* start, const char* end) {
+  return std::string("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n") +
+         (start ? std::string("BEGIN:VEVENT\r\nUID:p1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:") +
+                      start + "\r\nDTEND:" + end + "\r\nSUMMARY:Permanence CAF\r\nEND:VEVENT\r\n"
+                : "") +
+         "END:VCALENDAR\r\n";
+}
+
+TEST_F(Notifications, AgentIsToldWhenTheirCalendarDropsTheOpeningOfABooking) {
+  seed("2030-01-01", {});  // the seeded opening is far away: the calendar gives this one
+  SmtpSink smtp;
+  RecordingServer gateway;
+  Worker worker(db_, clock_, links_, smtp.url(), gateway.url("/sms"), "w1");
+  CalendarHost host;
+  CalendarSyncOptions options;
+  options.notifications = {true, true};
+  CalendarSync sync(store_, clock_, host, options);
+  host.text = permanence("20261210T090000Z", "20261210T100000Z");
+  ExternalCalendar cal =
+      sync.subscribe(agent_, "https://agenda.example.fr/karim.ics", "availability");
+  ASSERT_TRUE(cal.last_error.empty()) << cal.last_error;
+  Booking b = book("2026-12-10T09:30:00Z");
+  worker.runner.run_due();
+  ASSERT_TRUE(smtp.wait_for(2));
+
+  host.text = permanence(nullptr, nullptr);  // the agent deleted the permanence
+  sync.refresh(cal.id);
+  sync.refresh(cal.id);  // told once, not at every refresh
+  worker.runner.run_due();
+  ASSERT_TRUE(smtp.wait_for(3));
+  json mails = smtp.messages();
+  ASSERT_EQ(mails.size(), 3u);
+  EXPECT_EQ(mails[2]["to"], "karim@example.fr");
+  EXPECT_EQ(mails[2]["subject"].get<std::string>().rfind("À vérifier : Permanence CAF", 0), 0u);
+  store_.read(
+      [&](StoreReader& r) { EXPECT_EQ(r.booking(b.id)->status, BookingStatus::kConfirmed); });
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ namespace rdv::testing {
 class RecordingServer {
  public:
   explicit RecordingServer(int failures = 0)
-      : failures_left_(failures), server_(options(), [this](const HttpRequest& r) { return handle(r); }) {
+      : failures_left_(failures),
+        server_(options(), [this](const HttpRequest& r) { return handle(r); }) {
     server_.start();
   }
   ~RecordingServer() { server_.stop(); }

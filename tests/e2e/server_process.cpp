@@ -30,7 +30,51 @@ std::string read_line(int fd, std::chrono::seconds timeout) {
   throw std::runtime_error("server did not print its listening line; got '" + line + "'");
 }
 
+// Starts the binary with `args` and the test environment; returns its pid and
+// the first line it prints.
+std::pair<pid_t, std::string> spawn(const std::vector<std::string>& args,
+                                    const std::map<std::string, std::string>& env) {
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("pipe");
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    setenv("RDV_BOOTSTRAP_ADMIN_TOKEN", ServerProcess::kAdminToken, 1);
+    setenv("RDV_BOOKING_RATE_LIMIT", "0", 1);
+    for (auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    if (!getenv("RDV_TEST_SERVER_LOG")) {
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, STDERR_FILENO);
+    }
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  std::string line = read_line(out[0], std::chrono::seconds{20});
+  close(out[0]);
+  return {pid, line};
+}
+
+void stop(pid_t pid, int sig) {
+  kill(pid, sig);
+  waitpid(pid, nullptr, 0);
+}
+
 }  // namespace
+
+WorkerProcess::WorkerProcess(const std::string& db_path, std::map<std::string, std::string> env) {
+  auto [pid, line] = spawn({RDV_BINARY, "worker", "--db", "sqlite:" + db_path}, env);
+  pid_ = pid;
+  if (line != "worker running") throw std::runtime_error("unexpected first line: " + line);
+}
+
+WorkerProcess::~WorkerProcess() { stop(pid_, SIGTERM); }
 
 ServerProcess::ServerProcess(ServerOptions options) {
   std::random_device rd;
@@ -41,29 +85,8 @@ ServerProcess::ServerProcess(ServerOptions options) {
   std::vector<std::string> args = {RDV_BINARY,    "serve", "--listen",
                                    "127.0.0.1:0", "--db",  "sqlite:" + db_path_};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  int out[2];
-  if (pipe(out) != 0) throw std::runtime_error("pipe");
-  pid_ = fork();
-  if (pid_ == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    close(out[0]);
-    close(out[1]);
-    setenv("RDV_BOOTSTRAP_ADMIN_TOKEN", kAdminToken, 1);
-    setenv("RDV_BOOKING_RATE_LIMIT", "0", 1);
-    for (auto& [k, v] : options.env) setenv(k.c_str(), v.c_str(), 1);
-    if (!getenv("RDV_TEST_SERVER_LOG")) {
-      int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, STDERR_FILENO);
-    }
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(out[1]);
-  std::string line = read_line(out[0], std::chrono::seconds{20});
-  close(out[0]);
+  auto [pid, line] = spawn(args, options.env);
+  pid_ = pid;
   const std::string prefix = "listening on http://127.0.0.1:";
   if (line.rfind(prefix, 0) != 0) throw std::runtime_error("unexpected first line: " + line);
   port_ = std::stoi(line.substr(prefix.size()));

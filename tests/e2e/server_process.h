@@ -37,6 +37,17 @@ class ServerProcess {
   std::string db_path_;
 };
 
+// `rendezvous worker` on a database: the background work alone.
+class WorkerProcess {
+ public:
+  WorkerProcess(const std::string& db_path, std::map<std::string, std::string> env);
+  ~WorkerProcess();  // SIGTERM
+  WorkerProcess(const WorkerProcess&) = delete;
+
+ private:
+  pid_t pid_ = -1;
+};
+
 // Runs the binary with these arguments; returns exit code and stderr.
 std::pair<int, std::string> run_binary(const std::vector<std::string>& args);
 

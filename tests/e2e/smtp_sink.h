@@ -27,8 +27,8 @@ class SmtpSink {
     std::random_device rd;
     dir_ = (std::filesystem::temp_directory_path() / ("rdv-smtp-" + std::to_string(rd()))).string();
     std::filesystem::create_directories(dir_);
-    std::string cmd = "exec /usr/bin/python3 " RDV_SOURCE_DIR "/tests/support/smtp_sink.py " + dir_ +
-                      " " + std::to_string(port);
+    std::string cmd = "exec /usr/bin/python3 " RDV_SOURCE_DIR "/tests/support/smtp_sink.py " +
+                      dir_ + " " + std::to_string(port);
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe");
     pid_ = fork();
@@ -71,7 +71,8 @@ class SmtpSink {
   // Every message received, read by tests/support/mail_summary.py.
   nlohmann::json messages() const {
     std::string out;
-    FILE* p = popen(("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/support/mail_summary.py " + dir_).c_str(), "r");
+    FILE* p = popen(
+        ("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/support/mail_summary.py " + dir_).c_str(), "r");
     char buf[4096];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
