@@ -169,6 +169,23 @@ test('a whole booking session matches the contract', async () => {
   await call('GET', new URL(rotated.ics_feed_url).pathname, { status: 200 });
   await call('DELETE', `/api/v1/agents/${agent.id}/calendars/${sub.id}`, { token: agent.api_token, status: 204 });
 
+  // Follow-up: opt-out, summary, webhooks, the operator's views.
+  assert.match(await call('GET', `/api/v1/bookings/${onBehalf.id}/stop-reminders?token=x`, { status: 404 }), /Lien invalide/);
+  const optOut = await call('POST', `/api/v1/bookings/${booking.id}/stop-reminders?token=${token}`, { status: 200, body: {} });
+  assert.equal(optOut.reminders_opt_out, true);
+  const done = await call('POST', `/api/v1/bookings/${onBehalf.id}/summary`, {
+    token: agent.api_token, status: 200, body: { summary: 'Acte de naissance demandé.' },
+  });
+  assert.equal(done.status, 'done');
+  await call('POST', `/api/v1/organisations/${org.id}/webhooks`, {
+    token: ADMIN, status: 201, body: { url: 'https://crm.example.fr/rdv', secret: 'a-long-enough-secret', events: ['booking.created'] },
+  });
+  await call('GET', `/api/v1/organisations/${org.id}/webhooks`, { token: ADMIN, status: 200 });
+  await call('GET', `/api/v1/organisations/${org.id}/survey-stats`, { token: ADMIN, status: 200 });
+  await call('GET', '/api/v1/surveys/1-forged', { status: 404 });
+  await call('GET', '/api/v1/jobs?status=pending', { token: ADMIN, status: 200 });
+  assert.match(await call('GET', '/metrics', { token: ADMIN, status: 200 }), /rdv_messages|^# HELP/m);
+
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 200, body: { reason: 'Plus besoin' } });
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 409, body: {} });
 });
