@@ -23,6 +23,7 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
   add_booking_routes();
   add_calendar_routes();
   add_follow_up_routes();
+  add_video_routes();
 }
 
 HttpResponse App::handle(const HttpRequest& request) {

@@ -19,6 +19,8 @@ struct AppOptions {
   std::string public_url = "http://127.0.0.1:8080";  // base of links we hand out
   int booking_rate_limit = 30;                       // per client address and minute
   std::string openapi_yaml;                          // served at /openapi.yaml
+  std::string documents_dir = "var/documents";       // uploads, outside any web root
+  size_t max_document_bytes = 10 << 20;
   // Peers (reverse proxies) whose X-Forwarded-For names the real client.
   std::vector<std::string> trusted_proxies;
   NotificationPolicy notifications;  // which channels are configured
@@ -48,6 +50,7 @@ class App {
   void add_booking_routes();
   void add_calendar_routes();
   void add_follow_up_routes();
+  void add_video_routes();
 
   HttpResponse slots(const HttpRequest& request);
   HttpResponse search(const HttpRequest& request);
@@ -62,7 +65,10 @@ class App {
   std::string feed_url(const Agent& agent) const;
 
   // The booking as the wire shows it; with its manage token right after creation.
-  Json booking_json(StoreReader& store, const Booking& b, const std::string& manage_token = "");
+  // `agent_view`: the video link is the agent's, not the resident's.
+  Json booking_json(StoreReader& store, const Booking& b, const std::string& manage_token = "",
+                    bool agent_view = false);
+  std::string visio_url(const Booking& b, bool agent) const;
   // Resolves who may act on a booking: the resident's manage token or a user's rights.
   // Returns true when it is the resident (their rules apply).
   bool authorize_booking(StoreReader& store, const HttpRequest& request, const Booking& b);

@@ -81,6 +81,8 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.scheduler_tick_ms = to_int("scheduler tick", v, 50, 600000);
        }},
+      {"--documents-dir", "RDV_DOCUMENTS_DIR", true,
+       [](Config& c, const std::string& v) { c.documents_dir = v; }},
       {"--worker-threads", "RDV_WORKER_THREADS", true,
        [](Config& c, const std::string& v) {
          c.worker_threads = to_int("worker threads", v, 1, 256);

@@ -27,6 +27,7 @@ struct Config {
   std::string smtp_from = "Rendez-vous <no-reply@localhost>";
   std::string sms_url, sms_token, sms_template;
   int scheduler_tick_ms = 2000;  // how often due jobs are looked for
+  std::string documents_dir = "var/documents";
 
   std::string listen_host() const;
   int listen_port() const;

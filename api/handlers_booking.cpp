@@ -104,7 +104,12 @@ std::string mandate_fields(const Json* j) {
 
 }  // namespace
 
-Json App::booking_json(StoreReader& r, const Booking& b, const std::string& manage_token) {
+std::string App::visio_url(const Booking& b, bool agent) const {
+  return options_.public_url + "/visio/" + links_.visio_token(b.id, agent);
+}
+
+Json App::booking_json(StoreReader& r, const Booking& b, const std::string& manage_token,
+                       bool agent_view) {
   auto place = r.place(b.place_id);
   Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
   Json j = {{"id", b.id},
@@ -126,6 +131,7 @@ Json App::booking_json(StoreReader& r, const Booking& b, const std::string& mana
   if (!b.mandate_json.empty()) j["mandate"] = Json::parse(b.mandate_json, nullptr, false);
   if (!b.cancel_reason.empty()) j["cancel_reason"] = b.cancel_reason;
   if (!b.summary.empty()) j["summary"] = b.summary;
+  if (b.mode == Mode::kVideo) j["video_url"] = visio_url(b, agent_view);
   j["reminders_opt_out"] = b.reminders_opt_out;
   if (!manage_token.empty()) {
     j["manage_token"] = manage_token;
@@ -264,8 +270,8 @@ HttpResponse App::get_booking(const HttpRequest& request, Id id) {
   store_.read([&](StoreReader& r) {
     auto b = r.booking(id);
     if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-    authorize_booking(r, request, *b);
-    out = booking_json(r, *b);
+    bool resident = authorize_booking(r, request, *b);
+    out = booking_json(r, *b, "", !resident);
   });
   return json_response(200, out);
 }
@@ -286,7 +292,7 @@ HttpResponse App::cancel_booking(const HttpRequest& request, Id id) {
   });
   Booking cancelled = bookings_.cancel(id, by_resident, reason);
   Json out;
-  store_.read([&](StoreReader& r) { out = booking_json(r, cancelled); });
+  store_.read([&](StoreReader& r) { out = booking_json(r, cancelled, "", !by_resident); });
   return json_response(200, out);
 }
 
@@ -306,7 +312,7 @@ HttpResponse App::reschedule_booking(const HttpRequest& request, Id id) {
   });
   Booking moved = bookings_.reschedule(id, *start, agent, by_resident);
   Json out;
-  store_.read([&](StoreReader& r) { out = booking_json(r, moved); });
+  store_.read([&](StoreReader& r) { out = booking_json(r, moved, "", !by_resident); });
   return json_response(200, out);
 }
 

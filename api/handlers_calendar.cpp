@@ -78,7 +78,7 @@ void App::add_calendar_routes() {
                   // Same answer for an unknown agent and a wrong secret.
                   if (!agent || !constant_time_equal(agent->ics_secret, secret))
                     throw ClientError(ErrorCode::kNotFound, "no such feed");
-                  text = agent_feed(r, *agent, clock_.now(), options_.public_url);
+                  text = agent_feed(r, *agent, clock_.now(), options_.public_url, links_);
                 });
                 return ics_response(std::move(text));
               });

@@ -49,7 +49,7 @@ void App::add_follow_up_routes() {
                 f.done();
                 Booking b = bookings_.record_summary(id, summary);
                 Json out;
-                store_.read([&](StoreReader& s) { out = booking_json(s, b); });
+                store_.read([&](StoreReader& s) { out = booking_json(s, b, "", true); });
                 return json_response(200, out);
               });
 

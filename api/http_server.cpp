@@ -111,9 +111,28 @@ class Session : public std::enable_shared_from_this<Session> {
   void read() {
     if (server_.stopping) return close();
     parser_.emplace();
-    parser_->body_limit(server_.options.body_limit);
+    // The route's limit is checked against Content-Length once the header is
+    // read; until then a ceiling above every route's. (Not boost::none: Beast
+    // 1.74 compares the length with the optional, and none is below everything.)
+    parser_->body_limit(std::uint64_t{64} << 20);
     parser_->header_limit(32 * 1024);
     stream_.expires_after(server_.options.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, size_t) {
+    if (ec) return on_read(ec, 0);
+    size_t limit = server_.options.body_limit;
+    if (server_.options.body_limit_for) {
+      std::string_view target(parser_->get().target().data(), parser_->get().target().size());
+      std::string path = percent_decode(target.substr(0, target.find('?')), false);
+      limit = std::max(
+          limit, server_.options.body_limit_for(std::string(parser_->get().method_string()), path));
+    }
+    if (auto length = parser_->content_length(); length && *length > limit)
+      return reply_and_close(413, kErrorTooLarge);
+    parser_->body_limit(limit);  // for chunked bodies
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }

@@ -22,6 +22,8 @@ struct HttpServerOptions {
   size_t io_threads = 2;
   size_t worker_threads = 8;
   size_t body_limit = 1 << 20;
+  // A larger limit for some requests (uploads), decided from the method and path.
+  std::function<size_t(const std::string& method, const std::string& path)> body_limit_for;
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds drain_timeout{20};
 };

@@ -129,6 +129,11 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   http.host = config.listen_host();
   http.port = static_cast<std::uint16_t>(config.listen_port());
   http.worker_threads = static_cast<size_t>(config.worker_threads);
+  http.body_limit_for = [](const std::string& method, const std::string& path) -> size_t {
+    bool upload = method == "POST" && path.size() > 10 &&
+                  path.compare(path.size() - 10, 10, "/documents") == 0;
+    return upload ? (10u << 20) + 4096 : 0;
+  };
   rdv::AppOptions options;
   options.booking_rate_limit = config.booking_rate_limit;
   options.trusted_proxies = config.trusted_proxies;
@@ -136,6 +141,7 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   options.notifications.email = rt.email != nullptr;
   options.notifications.sms = rt.sms != nullptr;
   options.http = Runtime::fetch_policy(config);
+  options.documents_dir = config.documents_dir;
   // The public URL defaults to the listen address, known once bound.
   std::unique_ptr<rdv::App> app;
   rdv::HttpServer server(http, [&app](const rdv::HttpRequest& r) { return app->handle(r); });

@@ -22,7 +22,9 @@ std::string where(const MessageContext& c) {
   const Booking& b = c.booking;
   if (b.mode == Mode::kPhone)
     return "Par téléphone : l'agent vous appellera au " + b.resident.phone + ".";
-  if (b.mode == Mode::kVideo) return "En visio : le lien vous est donné dans ce message.";
+  if (b.mode == Mode::kVideo)
+    return "En visio : " + c.video_url + "\n(le lien s'ouvre " +
+           std::to_string(c.organisation.video.open_minutes_before) + " minutes avant le début)";
   if (!c.place) return "";
   std::string s = "Lieu : " + c.place->name;
   if (!c.place->address.empty()) s += ", " + c.place->address;

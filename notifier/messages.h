@@ -16,6 +16,7 @@ struct MessageContext {
   const Agent& agent;
   Zone zone;  // of the place
   std::string manage_url, stop_reminders_url, survey_url, rebook_url;
+  std::string video_url;  // the reader's own link, for video visits
 };
 
 struct RenderedEmail {

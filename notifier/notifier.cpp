@@ -92,16 +92,18 @@ JobResult Notifier::run(const Job& job) {
   const Booking& b = *booking;
   std::string base = options_.public_url + "/api/v1/bookings/" + std::to_string(b.id);
   std::string token = links_.manage_token(b.id);
-  MessageContext context{b,
-                         *service,
-                         *org,
-                         place,
-                         *agent,
-                         date::locate_zone(place ? place->timezone : org->timezone),
-                         base + "?token=" + token,
-                         base + "/stop-reminders?token=" + token,
-                         options_.public_url + "/api/v1/surveys/" + links_.survey_token(b.id),
-                         options_.public_url + "/api/v1/search?q=" + url_encode(service->name)};
+  MessageContext context{
+      b,
+      *service,
+      *org,
+      place,
+      *agent,
+      date::locate_zone(place ? place->timezone : org->timezone),
+      base + "?token=" + token,
+      base + "/stop-reminders?token=" + token,
+      options_.public_url + "/api/v1/surveys/" + links_.survey_token(b.id),
+      options_.public_url + "/api/v1/search?q=" + url_encode(service->name),
+      options_.public_url + "/visio/" + links_.visio_token(b.id, audience == "agent")};
 
   if (job.kind == "sms") {
     if (!sms_) throw std::runtime_error("no SMS gateway configured");
@@ -129,7 +131,9 @@ JobResult Notifier::run(const Job& job) {
   if (event == "confirmation" || event == "reschedule" || event == "cancellation") {
     std::string method = event == "cancellation" ? "CANCEL" : to_agent ? "REQUEST" : "PUBLISH";
     IcsEvent ev;
-    store_.read([&](StoreReader& r) { ev = agent_booking_event(r, b, options_.public_url); });
+    store_.read([&](StoreReader& r) {
+      ev = agent_booking_event(r, b, options_.public_url, context.video_url);
+    });
     if (!to_agent) {
       ev.summary = "Rendez-vous : " + service->name + " (" + org->name + ")";
       ev.description = text.text;

@@ -81,6 +81,12 @@ BookingOutcome Bookings::book(const BookingRequest& req,
                                                       " is not offered by this service");
     if (!service.bookable_by_has(req.booked_by == "resident" ? "public" : req.booked_by))
       throw ClientError(ErrorCode::kForbidden, "this service cannot be booked this way");
+    if (req.mode == Mode::kVideo) {
+      auto org = tx.organisation(service.organisation_id);
+      if (!org || org->video.provider == "none")
+        throw ClientError(ErrorCode::kInvalidInput,
+                          "video visits are not set up for this organisation yet");
+    }
     if (req.booked_by == "desk" && req.mandate_json.empty())
       throw ClientError(ErrorCode::kInvalidInput,
                         "mandate is required when a desk books on behalf of a visitor");

@@ -54,6 +54,30 @@ std::optional<Id> LinkSigner::survey_booking(std::string_view token) const {
   return id;
 }
 
+std::string LinkSigner::video_room(Id booking_id) const {
+  std::string room = "rdv";
+  for (char c : sign("room", booking_id))
+    if (std::isalnum(static_cast<unsigned char>(c))) room += static_cast<char>(std::tolower(c));
+  return room.substr(0, 35);
+}
+
+std::string LinkSigner::visio_token(Id booking_id, bool agent) const {
+  return std::to_string(booking_id) + (agent ? "-a-" : "-r-") +
+         sign(agent ? "visio-agent" : "visio-resident", booking_id);
+}
+
+std::optional<std::pair<Id, bool>> LinkSigner::visio_booking(std::string_view token) const {
+  auto dash = token.find('-');
+  if (dash == std::string_view::npos || token.size() > 120 || token.size() < dash + 4)
+    return std::nullopt;
+  Id id = 0;
+  auto [p, ec] = std::from_chars(token.data(), token.data() + dash, id);
+  if (ec != std::errc{} || p != token.data() + dash || id <= 0) return std::nullopt;
+  bool agent = token.substr(dash, 3) == "-a-";
+  if (!constant_time_equal(visio_token(id, agent), token)) return std::nullopt;
+  return std::make_pair(id, agent);
+}
+
 std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   hmac(key, message, mac);

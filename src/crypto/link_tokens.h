@@ -21,6 +21,12 @@ class LinkSigner {
   // "<booking id>-<signature>": the survey link names its booking.
   std::string survey_token(Id booking_id) const;
   std::optional<Id> survey_booking(std::string_view token) const;
+  // The video room of a booking: unguessable without the key, the same every time.
+  std::string video_room(Id booking_id) const;
+  // "<id>-r-<signature>" for the resident, "<id>-a-<signature>" for the agent.
+  std::string visio_token(Id booking_id, bool agent) const;
+  // The booking and whether it is the agent's link.
+  std::optional<std::pair<Id, bool>> visio_booking(std::string_view token) const;
 
  private:
   std::string sign(std::string_view purpose, Id booking_id) const;

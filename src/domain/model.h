@@ -36,11 +36,21 @@ class ModeSet {
   std::uint8_t bits_ = 0;
 };
 
+// How an organisation's video visits are held.
+struct VideoSettings {
+  std::string provider = "none";  // none, jitsi, bbb, template
+  std::string url;                // Jitsi base URL, BBB API URL, or the template
+  std::string app_id;             // Jitsi: iss and aud of the JWT
+  std::string secret;             // Jitsi app secret, BBB shared secret
+  int open_minutes_before = 15;   // the link opens this long before the start
+};
+
 struct Organisation {
   Id id = 0;
   std::string name;
   std::string kind;  // commune, epci, france_services, msap, association, department
   std::string timezone = "Europe/Paris";
+  VideoSettings video;
 };
 
 struct Place {
@@ -176,6 +186,16 @@ struct Webhook {
   std::string url;
   std::string secret;
   std::vector<std::string> events;
+};
+
+// A file a resident uploaded for the agent of their booking.
+struct Document {
+  Id id = 0;
+  Id booking_id = 0;
+  std::string filename, content_type;
+  std::int64_t size = 0;
+  std::string stored_name;
+  Instant created_at;
 };
 
 struct SurveyAnswer {

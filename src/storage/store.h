@@ -66,6 +66,7 @@ class StoreReader {
                                                                  TimeRange window) = 0;
 
   virtual std::optional<std::string> setting(const std::string& name) = 0;
+  virtual std::vector<Document> documents_of(Id booking_id) = 0;
   virtual std::vector<Webhook> webhooks_of(Id organisation_id) = 0;
   virtual std::vector<Job> jobs_with_status(const std::string& status, size_t limit) = 0;
   // (kind, status) -> number of jobs, for /metrics.
@@ -114,6 +115,8 @@ class StoreWriter : public StoreReader {
                           const std::string& error, Instant now,
                           std::optional<Instant> retry_at) = 0;
   virtual Id insert_webhook(const Webhook& w, Instant now) = 0;
+  virtual void update_organisation_video(Id organisation_id, const VideoSettings& v) = 0;
+  virtual Id insert_document(const Document& d) = 0;
   virtual void insert_survey_answer(Id organisation_id, Id service_id, const SurveyAnswer& a,
                                     const std::string& day) = 0;
 };

@@ -49,7 +49,8 @@ std::string booking_uid(Id booking_id, const std::string& public_url) {
   return "booking-" + std::to_string(booking_id) + "@" + host_of(public_url);
 }
 
-IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string& public_url) {
+IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string& public_url,
+                             const std::string& video_url) {
   auto service = r.service(b.service_id);
   auto place = r.place(b.place_id);
   std::string resident = b.resident.first_name + " " + b.resident.last_name;
@@ -69,6 +70,8 @@ IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string
   if (service) e.description += documents_text(*service);
   if (b.mode == Mode::kPhone)
     e.location = "Appel au " + b.resident.phone;
+  else if (b.mode == Mode::kVideo)
+    e.location = "Visio : " + video_url;
   else if (place)
     e.location = place_line(*place);
   e.cancelled = b.status == BookingStatus::kCancelled;
@@ -76,13 +79,14 @@ IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string
 }
 
 std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
-                       const std::string& public_url) {
+                       const std::string& public_url, const LinkSigner& links) {
   std::vector<IcsEvent> events;
   for (const Booking& b : r.agent_bookings(agent.id, {now - kFeedPast, now + kFeedFuture}, true)) {
     bool recently_cancelled =
         b.status == BookingStatus::kCancelled && b.updated_at >= now - kFeedPast;
     if (b.status == BookingStatus::kConfirmed || recently_cancelled)
-      events.push_back(agent_booking_event(r, b, public_url));
+      events.push_back(agent_booking_event(r, b, public_url,
+                                           public_url + "/visio/" + links.visio_token(b.id, true)));
   }
   std::string host = host_of(public_url);
   for (const Opening& o : r.agent_openings(agent.id, {now, now + kOpeningsAhead})) {
@@ -106,7 +110,7 @@ std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
 }
 
 std::string booking_ics(StoreReader& r, const Booking& b, const std::string& public_url,
-                        const std::string& manage_url) {
+                        const std::string& manage_url, const std::string& video_url) {
   auto service = r.service(b.service_id);
   auto place = r.place(b.place_id);
   auto org = service ? r.organisation(service->organisation_id) : std::nullopt;

@@ -217,10 +217,19 @@ class SqliteTx final : public StoreWriter {
   explicit SqliteTx(Connection& c) : c_(c) {}
 
   std::optional<Organisation> organisation(Id id) override {
-    auto st = c_.prepare("SELECT id, name, kind, timezone FROM organisations WHERE id = ?");
+    auto st = c_.prepare("SELECT id, name, kind, timezone, video FROM organisations WHERE id = ?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
-    return Organisation{st.int64(0), st.text(1), st.text(2), st.text(3)};
+    Organisation o{st.int64(0), st.text(1), st.text(2), st.text(3), {}};
+    auto v = nlohmann::json::parse(st.text(4), nullptr, false);
+    if (v.is_object()) {
+      o.video.provider = v.value("provider", "none");
+      o.video.url = v.value("url", "");
+      o.video.app_id = v.value("app_id", "");
+      o.video.secret = v.value("secret", "");
+      o.video.open_minutes_before = v.value("open_minutes_before", 15);
+    }
+    return o;
   }
 
   std::optional<Place> place(Id id) override {
@@ -475,6 +484,18 @@ class SqliteTx final : public StoreWriter {
     st.bind(1, name);
     if (!st.step()) return std::nullopt;
     return st.text(0);
+  }
+
+  std::vector<Document> documents_of(Id booking_id) override {
+    auto st = c_.prepare(
+        "SELECT id, booking_id, filename, content_type, size, stored_name, created_at FROM "
+        "documents WHERE booking_id = ? ORDER BY id");
+    st.bind(1, booking_id);
+    std::vector<Document> out;
+    while (st.step())
+      out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.int64(4), st.text(5),
+                     from_epoch(st.int64(6))});
+    return out;
   }
 
   std::vector<Webhook> webhooks_of(Id organisation_id) override {
@@ -746,6 +767,25 @@ class SqliteTx final : public StoreWriter {
     st.bind(3, retry_at ? std::optional<std::int64_t>(to_epoch(*retry_at)) : std::nullopt);
     st.bind(4, retry_at ? 1 : 0).bind(5, to_epoch(now)).bind(6, job_id).bind(7, owner).run();
     return c_.changes() > 0;
+  }
+
+  void update_organisation_video(Id organisation_id, const VideoSettings& v) override {
+    nlohmann::json j = {{"provider", v.provider},
+                        {"url", v.url},
+                        {"app_id", v.app_id},
+                        {"secret", v.secret},
+                        {"open_minutes_before", v.open_minutes_before}};
+    auto st = c_.prepare("UPDATE organisations SET video = ? WHERE id = ?");
+    st.bind(1, j.dump()).bind(2, organisation_id).run();
+  }
+
+  Id insert_document(const Document& d) override {
+    auto st = c_.prepare(
+        "INSERT INTO documents(booking_id, filename, content_type, size, stored_name, created_at) "
+        "VALUES (?,?,?,?,?,?)");
+    st.bind(1, d.booking_id).bind(2, d.filename).bind(3, d.content_type).bind(4, d.size);
+    st.bind(5, d.stored_name).bind(6, to_epoch(d.created_at)).run();
+    return c_.last_insert_id();
   }
 
   Id insert_webhook(const Webhook& w, Instant now) override {
