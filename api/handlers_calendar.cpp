@@ -56,7 +56,7 @@ HttpResponse App::booking_calendar(const HttpRequest& request, Id id) {
     authorize_booking(r, request, *b);
     std::string manage = options_.public_url + "/api/v1/bookings/" + std::to_string(id) +
                          "?token=" + percent_encode(*token);
-    text = booking_ics(r, *b, options_.public_url, manage);
+    text = booking_ics(r, *b, options_.public_url, manage, visio_url(*b, false));
   });
   HttpResponse response = ics_response(std::move(text));
   response.headers.emplace_back("Content-Disposition", "attachment; filename=\"rendez-vous.ics\"");

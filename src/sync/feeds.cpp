@@ -124,6 +124,10 @@ std::string booking_ics(StoreReader& r, const Booking& b, const std::string& pub
   e.description = "Rendez-vous " + mode_text(b.mode) + ".\n";
   if (b.mode == Mode::kPhone)
     e.description += "Un agent vous appellera au " + b.resident.phone + ".\n";
+  if (b.mode == Mode::kVideo) {
+    e.location = "Visio : " + video_url;
+    e.description += "Lien de la visio : " + video_url + "\n";
+  }
   if (place && b.mode == Mode::kInPerson) {
     e.location = place_line(*place);
     if (!place->accessibility.empty())
