@@ -13,11 +13,13 @@ namespace rdv {
 namespace {
 
 HttpResponse page(int status, const std::string& title, const std::string& body) {
-  return {status, "text/html; charset=utf-8",
+  return {status,
+          "text/html; charset=utf-8",
           "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
               title +
-              "</title></head>\n<body style=\"font-family:sans-serif;max-width:40em;margin:2em auto\">\n<h1>" +
+              "</title></head>\n<body style=\"font-family:sans-serif;max-width:40em;margin:2em "
+              "auto\">\n<h1>" +
               title + "</h1>\n" + body + "</body></html>\n",
           {}};
 }
@@ -25,11 +27,16 @@ HttpResponse page(int status, const std::string& title, const std::string& body)
 std::string escape_html(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -46,7 +53,8 @@ std::string sniff_type(const std::string& body) {
 
 // A file name safe to show and to send back in Content-Disposition.
 std::string clean_filename(std::string name) {
-  if (auto slash = name.find_last_of("/\\"); slash != std::string::npos) name = name.substr(slash + 1);
+  if (auto slash = name.find_last_of("/\\"); slash != std::string::npos)
+    name = name.substr(slash + 1);
   std::string out;
   for (char c : name)
     if (static_cast<unsigned char>(c) >= 32 && c != '"' && c != '\\' && c != 127) out += c;
@@ -57,40 +65,46 @@ std::string clean_filename(std::string name) {
 }  // namespace
 
 void App::add_video_routes() {
-  router_.add("PUT", "/api/v1/organisations/{org}/video", [this](const HttpRequest& r, const PathParams& p) {
-    Id org = p.id(0);
-    store_.read([&](StoreReader& s) {
-      User u = require_user(s, r);
-      if (!s.organisation(org)) throw ClientError(ErrorCode::kNotFound, "organisation not found");
-      require_org_admin(u, org);
-    });
-    Json body = parse_json_object(r);
-    Fields f(body);
-    VideoSettings v;
-    v.provider = f.text("provider", 20);
-    if (v.provider != "none" && v.provider != "jitsi" && v.provider != "bbb" && v.provider != "template")
-      throw ClientError(ErrorCode::kInvalidInput, "provider must be none, jitsi, bbb or template");
-    v.url = f.text_or("url", "", 2000);
-    v.app_id = f.text_or("app_id", "", 200);
-    v.secret = f.text_or("secret", "", 500);
-    v.open_minutes_before = f.integer_or("open_minutes_before", 15, 0, 240);
-    f.done();
-    if (v.provider != "none") {
-      require_http_url(v.provider == "template" ? v.url.substr(0, v.url.find('{')) + "x" : v.url);
-      if (v.provider != "template" && v.secret.size() < 16)
-        throw ClientError(ErrorCode::kInvalidInput, "secret must be at least 16 characters");
-      if (v.provider == "jitsi" && v.app_id.empty())
-        throw ClientError(ErrorCode::kInvalidInput, "app_id is required for Jitsi");
-      if (v.provider == "template" && v.url.find("{room}") == std::string::npos)
-        throw ClientError(ErrorCode::kInvalidInput, "the template must hold {room}");
-    }
-    store_.write([&](StoreWriter& tx) { tx.update_organisation_video(org, v); });
-    return json_response(200, {{"provider", v.provider},
-                               {"url", v.url},
-                               {"app_id", v.app_id},
-                               {"secret_set", !v.secret.empty()},
-                               {"open_minutes_before", v.open_minutes_before}});
-  });
+  router_.add("PUT", "/api/v1/organisations/{org}/video",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id org = p.id(0);
+                store_.read([&](StoreReader& s) {
+                  User u = require_user(s, r);
+                  if (!s.organisation(org))
+                    throw ClientError(ErrorCode::kNotFound, "organisation not found");
+                  require_org_admin(u, org);
+                });
+                Json body = parse_json_object(r);
+                Fields f(body);
+                VideoSettings v;
+                v.provider = f.text("provider", 20);
+                if (v.provider != "none" && v.provider != "jitsi" && v.provider != "bbb" &&
+                    v.provider != "template")
+                  throw ClientError(ErrorCode::kInvalidInput,
+                                    "provider must be none, jitsi, bbb or template");
+                v.url = f.text_or("url", "", 2000);
+                v.app_id = f.text_or("app_id", "", 200);
+                v.secret = f.text_or("secret", "", 500);
+                v.open_minutes_before = f.integer_or("open_minutes_before", 15, 0, 240);
+                f.done();
+                if (v.provider != "none") {
+                  require_http_url(v.provider == "template" ? v.url.substr(0, v.url.find('{')) + "x"
+                                                            : v.url);
+                  if (v.provider != "template" && v.secret.size() < 16)
+                    throw ClientError(ErrorCode::kInvalidInput,
+                                      "secret must be at least 16 characters");
+                  if (v.provider == "jitsi" && v.app_id.empty())
+                    throw ClientError(ErrorCode::kInvalidInput, "app_id is required for Jitsi");
+                  if (v.provider == "template" && v.url.find("{room}") == std::string::npos)
+                    throw ClientError(ErrorCode::kInvalidInput, "the template must hold {room}");
+                }
+                store_.write([&](StoreWriter& tx) { tx.update_organisation_video(org, v); });
+                return json_response(200, {{"provider", v.provider},
+                                           {"url", v.url},
+                                           {"app_id", v.app_id},
+                                           {"secret_set", !v.secret.empty()},
+                                           {"open_minutes_before", v.open_minutes_before}});
+              });
 
   // The link of the resident or of the agent: to the provider around the
   // visit, a page in French otherwise.
@@ -114,7 +128,8 @@ void App::add_video_routes() {
       return page(404, "Lien invalide", "<p>Ce lien de visio n'est pas valide.</p>\n");
     Zone zone = date::locate_zone(zone_name);
     auto local = to_local(b->start, zone);
-    std::string when = "le " + date::format("%d/%m/%Y", local) + " à " + date::format("%H:%M", local);
+    std::string when =
+        "le " + date::format("%d/%m/%Y", local) + " à " + date::format("%H:%M", local);
     switch (visio_state(*b, org->video, clock_.now())) {
       case VisioState::kCancelled:
         return page(410, "Rendez-vous annulé", "<p>Ce rendez-vous a été annulé.</p>\n");
@@ -123,19 +138,22 @@ void App::add_video_routes() {
       case VisioState::kTooEarly: {
         std::string docs;
         for (const auto& d : service->documents_to_bring) docs += "<li>" + escape_html(d) + "</li>";
-        return page(200, "Votre rendez-vous en visio",
-                    "<p>Votre rendez-vous « " + escape_html(service->name) + " » commence " + when +
-                        ".</p>\n<p>Ce lien s'ouvrira " + std::to_string(org->video.open_minutes_before) +
-                        " minutes avant le début. Revenez à ce moment-là.</p>\n" +
-                        (docs.empty() ? "" : "<p>Pièces à avoir sous la main :</p><ul>" + docs + "</ul>\n"));
+        return page(
+            200, "Votre rendez-vous en visio",
+            "<p>Votre rendez-vous « " + escape_html(service->name) + " » commence " + when +
+                ".</p>\n<p>Ce lien s'ouvrira " + std::to_string(org->video.open_minutes_before) +
+                " minutes avant le début. Revenez à ce moment-là.</p>\n" +
+                (docs.empty() ? ""
+                              : "<p>Pièces à avoir sous la main :</p><ul>" + docs + "</ul>\n"));
       }
       case VisioState::kOpen:
         break;
     }
     bool is_agent = who->second;
-    VideoParticipant person = is_agent ? VideoParticipant{agent->name, agent->email, true}
-                                       : VideoParticipant{b->resident.first_name + " " + b->resident.last_name,
-                                                          b->resident.email, false};
+    VideoParticipant person =
+        is_agent ? VideoParticipant{agent->name, agent->email, true}
+                 : VideoParticipant{b->resident.first_name + " " + b->resident.last_name,
+                                    b->resident.email, false};
     std::string room = links_.video_room(b->id);
     const VideoSettings& v = org->video;
     std::string target;
@@ -156,78 +174,96 @@ void App::add_video_routes() {
     return HttpResponse{302, "text/html; charset=utf-8", "", {{"Location", target}}};
   });
 
-  router_.add("POST", "/api/v1/bookings/{id}/documents", [this](const HttpRequest& r, const PathParams& p) {
-    Id id = p.id(0);
-    std::optional<Booking> b;
-    store_.read([&](StoreReader& s) {
-      b = s.booking(id);
-      if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-    });
-    const std::string* token = r.param("token");
-    if (!token || !links_.is_manage_token(id, *token))
-      throw ClientError(ErrorCode::kForbidden, "the manage token of the booking is required");
-    if (b->status != BookingStatus::kConfirmed)
-      throw ClientError(ErrorCode::kAlreadyCancelled, "this booking is not active any more");
-    if (r.body.size() > options_.max_document_bytes)
-      throw ClientError(ErrorCode::kPayloadTooLarge, "documents are limited to 10 MiB");
-    std::string type = sniff_type(r.body);
-    const std::string* declared = r.header("content-type");
-    if (type.empty() || !declared || declared->rfind(type, 0) != 0)
-      throw ClientError(ErrorCode::kUnsupportedMediaType, "only PDF, PNG and JPEG files are accepted");
-    Document d;
-    d.booking_id = id;
-    d.filename = clean_filename(r.header("x-filename") ? *r.header("x-filename") : "document");
-    d.content_type = type;
-    d.size = static_cast<std::int64_t>(r.body.size());
-    d.stored_name = new_token(random_);
-    d.created_at = clock_.now();
-    std::filesystem::path dir = std::filesystem::path(options_.documents_dir) / std::to_string(id);
-    std::filesystem::create_directories(dir);
-    {
-      std::ofstream out(dir / d.stored_name, std::ios::binary);
-      out.write(r.body.data(), static_cast<std::streamsize>(r.body.size()));
-      if (!out) throw std::runtime_error("cannot write the document");
-    }
-    std::filesystem::permissions(dir / d.stored_name, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    store_.write([&](StoreWriter& tx) { d.id = tx.insert_document(d); });
-    return json_response(201, {{"id", d.id}, {"filename", d.filename}, {"content_type", d.content_type}, {"size", d.size}});
-  });
+  router_.add(
+      "POST", "/api/v1/bookings/{id}/documents", [this](const HttpRequest& r, const PathParams& p) {
+        Id id = p.id(0);
+        std::optional<Booking> b;
+        store_.read([&](StoreReader& s) {
+          b = s.booking(id);
+          if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
+        });
+        const std::string* token = r.param("token");
+        if (!token || !links_.is_manage_token(id, *token))
+          throw ClientError(ErrorCode::kForbidden, "the manage token of the booking is required");
+        if (b->status != BookingStatus::kConfirmed)
+          throw ClientError(ErrorCode::kAlreadyCancelled, "this booking is not active any more");
+        if (r.body.size() > options_.max_document_bytes)
+          throw ClientError(ErrorCode::kPayloadTooLarge, "documents are limited to 10 MiB");
+        std::string type = sniff_type(r.body);
+        const std::string* declared = r.header("content-type");
+        if (type.empty() || !declared || declared->rfind(type, 0) != 0)
+          throw ClientError(ErrorCode::kUnsupportedMediaType,
+                            "only PDF, PNG and JPEG files are accepted");
+        Document d;
+        d.booking_id = id;
+        d.filename = clean_filename(r.header("x-filename") ? *r.header("x-filename") : "document");
+        d.content_type = type;
+        d.size = static_cast<std::int64_t>(r.body.size());
+        d.stored_name = new_token(random_);
+        d.created_at = clock_.now();
+        std::filesystem::path dir =
+            std::filesystem::path(options_.documents_dir) / std::to_string(id);
+        std::filesystem::create_directories(dir);
+        {
+          std::ofstream out(dir / d.stored_name, std::ios::binary);
+          out.write(r.body.data(), static_cast<std::streamsize>(r.body.size()));
+          if (!out) throw std::runtime_error("cannot write the document");
+        }
+        std::filesystem::permissions(dir / d.stored_name, std::filesystem::perms::owner_read |
+                                                              std::filesystem::perms::owner_write);
+        store_.write([&](StoreWriter& tx) { d.id = tx.insert_document(d); });
+        return json_response(201, {{"id", d.id},
+                                   {"filename", d.filename},
+                                   {"content_type", d.content_type},
+                                   {"size", d.size}});
+      });
 
-  router_.add("GET", "/api/v1/bookings/{id}/documents", [this](const HttpRequest& r, const PathParams& p) {
-    Id id = p.id(0);
-    Json out = Json::array();
-    store_.read([&](StoreReader& s) {
-      auto b = s.booking(id);
-      if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-      authorize_booking(s, r, *b);
-      for (const Document& d : s.documents_of(id))
-        out.push_back({{"id", d.id}, {"filename", d.filename}, {"content_type", d.content_type}, {"size", d.size}});
-    });
-    return json_response(200, out);
-  });
+  router_.add("GET", "/api/v1/bookings/{id}/documents",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id id = p.id(0);
+                Json out = Json::array();
+                store_.read([&](StoreReader& s) {
+                  auto b = s.booking(id);
+                  if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
+                  authorize_booking(s, r, *b);
+                  for (const Document& d : s.documents_of(id))
+                    out.push_back({{"id", d.id},
+                                   {"filename", d.filename},
+                                   {"content_type", d.content_type},
+                                   {"size", d.size}});
+                });
+                return json_response(200, out);
+              });
 
   // The file itself: only for the agent of the booking (and administrators).
-  router_.add("GET", "/api/v1/bookings/{id}/documents/{doc}", [this](const HttpRequest& r, const PathParams& p) {
-    Id id = p.id(0), doc = p.id(1);
-    std::optional<Document> found;
-    store_.read([&](StoreReader& s) {
-      auto b = s.booking(id);
-      if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-      User u = require_user(s, r);
-      auto service = s.service(b->service_id);
-      if (!service || !may_manage_booking(u, *b, *service))
-        throw ClientError(ErrorCode::kForbidden, "only the agent of the booking may read its documents");
-      for (const Document& d : s.documents_of(id))
-        if (d.id == doc) found = d;
-    });
-    if (!found) throw ClientError(ErrorCode::kNotFound, "document not found");
-    std::ifstream in(std::filesystem::path(options_.documents_dir) / std::to_string(id) / found->stored_name,
-                     std::ios::binary);
-    if (!in) throw ClientError(ErrorCode::kNotFound, "document not found");
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return HttpResponse{200, found->content_type, std::move(bytes),
-                        {{"Content-Disposition", "attachment; filename=\"" + found->filename + "\""}}};
-  });
+  router_.add(
+      "GET", "/api/v1/bookings/{id}/documents/{doc}",
+      [this](const HttpRequest& r, const PathParams& p) {
+        Id id = p.id(0), doc = p.id(1);
+        std::optional<Document> found;
+        store_.read([&](StoreReader& s) {
+          auto b = s.booking(id);
+          if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
+          User u = require_user(s, r);
+          auto service = s.service(b->service_id);
+          if (!service || !may_manage_booking(u, *b, *service))
+            throw ClientError(ErrorCode::kForbidden,
+                              "only the agent of the booking may read its documents");
+          for (const Document& d : s.documents_of(id))
+            if (d.id == doc) found = d;
+        });
+        if (!found) throw ClientError(ErrorCode::kNotFound, "document not found");
+        std::ifstream in(
+            std::filesystem::path(options_.documents_dir) / std::to_string(id) / found->stored_name,
+            std::ios::binary);
+        if (!in) throw ClientError(ErrorCode::kNotFound, "document not found");
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        return HttpResponse{
+            200,
+            found->content_type,
+            std::move(bytes),
+            {{"Content-Disposition", "attachment; filename=\"" + found->filename + "\""}}};
+      });
 }
 
 }  // namespace rdv

@@ -12,7 +12,8 @@ namespace rdv {
 namespace {
 
 std::string base64url(std::string_view data) {
-  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
                     data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(std::strlen(out.c_str()));
@@ -63,14 +64,17 @@ VisioState visio_state(const Booking& b, const VideoSettings& v, Instant now) {
 }
 
 std::string jwt_hs256(const nlohmann::json& claims, std::string_view secret) {
-  std::string signing_input = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims.dump());
+  std::string signing_input =
+      base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims.dump());
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()),
+                              secret.size());
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(signing_input.data()),
                                 signing_input.size());
   crypto_auth_hmacsha256_final(&st, mac);
-  return signing_input + "." + base64url(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
+  return signing_input + "." +
+         base64url(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
 }
 
 std::string jitsi_join_url(const VideoSettings& v, const std::string& room,
@@ -84,7 +88,8 @@ std::string jitsi_join_url(const VideoSettings& v, const std::string& room,
       // A visit running late can still be joined for an hour.
       {"exp", to_epoch(valid.end + std::chrono::hours{1})},
       {"moderator", who.moderator},
-      {"context", {{"user", {{"name", who.name}, {"email", who.email}, {"moderator", who.moderator}}}}}};
+      {"context",
+       {{"user", {{"name", who.name}, {"email", who.email}, {"moderator", who.moderator}}}}}};
   return with_slash(v.url) + room + "?jwt=" + jwt_hs256(claims, v.secret);
 }
 
@@ -98,18 +103,23 @@ std::string sha1_hex(std::string_view data) {
   for (size_t chunk = 0; chunk < msg.size(); chunk += 64) {
     std::uint32_t w[80];
     for (int i = 0; i < 16; ++i)
-      w[i] = (static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i])) << 24) |
-             (static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i + 1])) << 16) |
-             (static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i + 2])) << 8) |
-             static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i + 3]));
+      w[i] =
+          (static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i])) << 24) |
+          (static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i + 1])) << 16) |
+          (static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i + 2])) << 8) |
+          static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i + 3]));
     for (int i = 16; i < 80; ++i) w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
     std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
     for (int i = 0; i < 80; ++i) {
       std::uint32_t f, k;
-      if (i < 20) f = (b & c) | (~b & d), k = 0x5A827999;
-      else if (i < 40) f = b ^ c ^ d, k = 0x6ED9EBA1;
-      else if (i < 60) f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
-      else f = b ^ c ^ d, k = 0xCA62C1D6;
+      if (i < 20)
+        f = (b & c) | (~b & d), k = 0x5A827999;
+      else if (i < 40)
+        f = b ^ c ^ d, k = 0x6ED9EBA1;
+      else if (i < 60)
+        f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
+      else
+        f = b ^ c ^ d, k = 0xCA62C1D6;
       std::uint32_t t = rol(a, 5) + f + e + k + w[i];
       e = d, d = c, c = rol(b, 30), b = a, a = t;
     }
@@ -126,7 +136,8 @@ std::string bbb_checksum(std::string_view call, std::string_view query, std::str
 
 namespace {
 std::string bbb_call(const VideoSettings& v, const std::string& call, const std::string& query) {
-  return with_slash(v.url) + call + "?" + query + "&checksum=" + bbb_checksum(call, query, v.secret);
+  return with_slash(v.url) + call + "?" + query +
+         "&checksum=" + bbb_checksum(call, query, v.secret);
 }
 // Passwords of a meeting, derived from the room (BBB < 2.4 still wants them).
 std::string bbb_password(const VideoSettings& v, const std::string& room, const char* role) {
@@ -134,21 +145,25 @@ std::string bbb_password(const VideoSettings& v, const std::string& room, const 
 }
 }  // namespace
 
-std::string bbb_create_url(const VideoSettings& v, const std::string& room, const std::string& title) {
+std::string bbb_create_url(const VideoSettings& v, const std::string& room,
+                           const std::string& title) {
   std::string query = "name=" + url_encode(title) + "&meetingID=" + url_encode(room) +
                       "&attendeePW=" + bbb_password(v, room, "attendee") +
                       "&moderatorPW=" + bbb_password(v, room, "moderator");
   return bbb_call(v, "create", query);
 }
 
-std::string bbb_join_url(const VideoSettings& v, const std::string& room, const VideoParticipant& who) {
-  std::string query = "fullName=" + url_encode(who.name) + "&meetingID=" + url_encode(room) +
-                      "&password=" + bbb_password(v, room, who.moderator ? "moderator" : "attendee") +
-                      "&role=" + (who.moderator ? "MODERATOR" : "VIEWER") + "&redirect=true";
+std::string bbb_join_url(const VideoSettings& v, const std::string& room,
+                         const VideoParticipant& who) {
+  std::string query =
+      "fullName=" + url_encode(who.name) + "&meetingID=" + url_encode(room) +
+      "&password=" + bbb_password(v, room, who.moderator ? "moderator" : "attendee") +
+      "&role=" + (who.moderator ? "MODERATOR" : "VIEWER") + "&redirect=true";
   return bbb_call(v, "join", query);
 }
 
-std::string template_join_url(const VideoSettings& v, const std::string& room, const std::string& token) {
+std::string template_join_url(const VideoSettings& v, const std::string& room,
+                              const std::string& token) {
   std::string out;
   for (size_t i = 0; i < v.url.size();) {
     if (v.url.compare(i, 6, "{room}") == 0) {

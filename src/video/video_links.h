@@ -5,7 +5,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -32,11 +31,14 @@ std::string jitsi_join_url(const VideoSettings& v, const std::string& room,
 // BigBlueButton API calls, signed as its documentation says: checksum =
 // SHA-1(call name + query string + shared secret), hex.
 std::string bbb_checksum(std::string_view call, std::string_view query, std::string_view secret);
-std::string bbb_create_url(const VideoSettings& v, const std::string& room, const std::string& title);
-std::string bbb_join_url(const VideoSettings& v, const std::string& room, const VideoParticipant& who);
+std::string bbb_create_url(const VideoSettings& v, const std::string& room,
+                           const std::string& title);
+std::string bbb_join_url(const VideoSettings& v, const std::string& room,
+                         const VideoParticipant& who);
 
 // Any other tool: the template with {room} and {token} replaced (URL-encoded).
-std::string template_join_url(const VideoSettings& v, const std::string& room, const std::string& token);
+std::string template_join_url(const VideoSettings& v, const std::string& room,
+                              const std::string& token);
 
 // A JSON Web Token signed with HMAC-SHA256.
 std::string jwt_hs256(const nlohmann::json& claims, std::string_view secret);

@@ -11,8 +11,10 @@ namespace rdv::testing {
 
 class RecordingServer {
  public:
-  explicit RecordingServer(int failures = 0)
+  // `answer`: the body of every 2xx answer.
+  explicit RecordingServer(int failures = 0, std::string answer = R"({"status":"queued"})")
       : failures_left_(failures),
+        answer_(std::move(answer)),
         server_(options(), [this](const HttpRequest& r) { return handle(r); }) {
     server_.start();
   }
@@ -47,11 +49,12 @@ class RecordingServer {
       return {500, "text/plain", "down for maintenance", {}};
     }
     accepted_.push_back(r);
-    return {200, "application/json", "{\"status\":\"queued\"}", {}};
+    return {200, "application/json", answer_, {}};
   }
 
   std::mutex mutex_;
   int failures_left_;
+  std::string answer_;
   int refused_ = 0;
   std::vector<HttpRequest> accepted_;
   HttpServer server_;

@@ -36,40 +36,47 @@ TEST(VideoLinks, Sha1MatchesTheStandardVectors) {
 TEST(VideoLinks, BigBlueButtonChecksumFollowsItsDocumentation) {
   // checksum = SHA-1(call name + query string + shared secret), as the BBB API
   // documentation says; computed here by Python's hashlib.
-  VideoSettings v{"bbb", "https://bbb.example.fr/bigbluebutton/api", "", "639259d4-9dd8-4b25-bf01-95f9567eaf4b", 15};
+  VideoSettings v{"bbb", "https://bbb.example.fr/bigbluebutton/api", "",
+                  "639259d4-9dd8-4b25-bf01-95f9567eaf4b", 15};
   std::string url = bbb_create_url(v, "rdv42", "Permanence CAF — France Services");
   ASSERT_EQ(url.rfind("https://bbb.example.fr/bigbluebutton/api/create?", 0), 0u) << url;
   std::string query = url.substr(url.find('?') + 1, url.find("&checksum=") - url.find('?') - 1);
   std::string checksum = url.substr(url.find("&checksum=") + 10);
-  EXPECT_EQ(checksum, python("import hashlib; print(hashlib.sha1(b\"create\" + b\"" + query + "\" + b\"" +
-                             v.secret + "\").hexdigest())"));
+  EXPECT_EQ(checksum, python("import hashlib; print(hashlib.sha1(b\"create\" + b\"" + query +
+                             "\" + b\"" + v.secret + "\").hexdigest())"));
   EXPECT_NE(query.find("meetingID=rdv42"), std::string::npos);
   EXPECT_NE(query.find("name=Permanence%20CAF%20%E2%80%94%20France%20Services"), std::string::npos);
 
   std::string join = bbb_join_url(v, "rdv42", {"Karim Benali", "", true});
   std::string jq = join.substr(join.find('?') + 1, join.find("&checksum=") - join.find('?') - 1);
   EXPECT_EQ(join.substr(join.find("&checksum=") + 10),
-            python("import hashlib; print(hashlib.sha1(b\"join\" + b\"" + jq + "\" + b\"" + v.secret +
-                   "\").hexdigest())"));
+            python("import hashlib; print(hashlib.sha1(b\"join\" + b\"" + jq + "\" + b\"" +
+                   v.secret + "\").hexdigest())"));
   EXPECT_NE(jq.find("role=MODERATOR"), std::string::npos);
-  EXPECT_NE(bbb_join_url(v, "rdv42", {"Léa Dupont", "", false}).find("role=VIEWER"), std::string::npos);
+  EXPECT_NE(bbb_join_url(v, "rdv42", {"Léa Dupont", "", false}).find("role=VIEWER"),
+            std::string::npos);
 }
 
 TEST(VideoLinks, JitsiTokenIsVerifiedIndependently) {
-  VideoSettings v{"jitsi", "https://visio.example.fr/", "rendezvous", "jitsi-app-secret-0123456789", 15};
+  VideoSettings v{"jitsi", "https://visio.example.fr/", "rendezvous", "jitsi-app-secret-0123456789",
+                  15};
   TimeRange valid{utc("2026-12-08T07:45:00Z"), utc("2026-12-08T08:30:00Z")};
   std::string url = jitsi_join_url(v, "rdvabc", {"Karim Benali", "karim@example.fr", true}, valid);
   ASSERT_EQ(url.rfind("https://visio.example.fr/rdvabc?jwt=", 0), 0u) << url;
   std::string jwt = url.substr(url.find("jwt=") + 4);
   std::string checked = python(
       "import base64, hashlib, hmac, json\n"
-      "t = \"" + jwt + "\".split(\".\")\n"
+      "t = \"" +
+      jwt +
+      "\".split(\".\")\n"
       "pad = lambda s: s + \"=\" * (-len(s) % 4)\n"
-      "good = hmac.compare_digest(base64.urlsafe_b64decode(pad(t[2])), hmac.new(b\"" + v.secret +
+      "good = hmac.compare_digest(base64.urlsafe_b64decode(pad(t[2])), hmac.new(b\"" +
+      v.secret +
       "\", (t[0] + \".\" + t[1]).encode(), hashlib.sha256).digest())\n"
       "h = json.loads(base64.urlsafe_b64decode(pad(t[0])))\n"
       "c = json.loads(base64.urlsafe_b64decode(pad(t[1])))\n"
-      "print(good, h[\"alg\"], c[\"iss\"], c[\"aud\"], c[\"sub\"], c[\"room\"], c[\"nbf\"], c[\"exp\"], "
+      "print(good, h[\"alg\"], c[\"iss\"], c[\"aud\"], c[\"sub\"], c[\"room\"], c[\"nbf\"], "
+      "c[\"exp\"], "
       "c[\"context\"][\"user\"][\"name\"], c[\"moderator\"])");
   EXPECT_EQ(checked, "True HS256 rendezvous jitsi visio.example.fr rdvabc " +
                          std::to_string(to_epoch(valid.start)) + " " +
@@ -80,7 +87,8 @@ TEST(VideoLinks, JitsiTokenIsVerifiedIndependently) {
   std::string payload = resident_jwt.substr(resident_jwt.find('.') + 1);
   payload = payload.substr(0, payload.find('.'));
   EXPECT_EQ(python("import base64, json; p = \"" + payload +
-                   "\"; print(json.loads(base64.urlsafe_b64decode(p + \"=\" * (-len(p) % 4)))[\"moderator\"])"),
+                   "\"; print(json.loads(base64.urlsafe_b64decode(p + \"=\" * (-len(p) % "
+                   "4)))[\"moderator\"])"),
             "False");
 }
 
@@ -101,7 +109,8 @@ TEST(VideoLinks, TheLinkOpensShortlyBeforeAndClosesAtTheEnd) {
 
 TEST(VideoLinks, TemplateAndSignedTokens) {
   VideoSettings v{"template", "https://salle.example.fr/r/{room}?t={token}", "", "", 15};
-  EXPECT_EQ(template_join_url(v, "rdv1", "12-r-a/b"), "https://salle.example.fr/r/rdv1?t=12-r-a%2Fb");
+  EXPECT_EQ(template_join_url(v, "rdv1", "12-r-a/b"),
+            "https://salle.example.fr/r/rdv1?t=12-r-a%2Fb");
   LinkSigner links(std::string(64, 'k'));
   std::string resident = links.visio_token(12, false), agent = links.visio_token(12, true);
   EXPECT_EQ(links.visio_booking(resident), std::make_pair(Id{12}, false));
