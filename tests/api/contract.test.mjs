@@ -184,6 +184,13 @@ test('a whole booking session matches the contract', async () => {
   await call('GET', `/api/v1/organisations/${org.id}/survey-stats`, { token: ADMIN, status: 200 });
   await call('GET', '/api/v1/surveys/1-forged', { status: 404 });
   await call('GET', '/api/v1/jobs?status=pending', { token: ADMIN, status: 200 });
+  await call('PUT', `/api/v1/organisations/${org.id}/video`, {
+    token: ADMIN, status: 200,
+    body: { provider: 'jitsi', url: 'https://visio.example.fr', app_id: 'rdv', secret: 'jitsi-secret-0123456789' },
+  });
+  await call('GET', `/api/v1/bookings/${booking.id}/documents?token=${token}`, { status: 200 });
+  await call('GET', `/api/v1/bookings/${booking.id}/documents/1`, { token: agent.api_token, status: 404 });
+  await call('GET', '/visio/1-r-forged', { status: 404 });
   assert.match(await call('GET', '/metrics', { token: ADMIN, status: 200 }), /rdv_messages|^# HELP/m);
 
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 200, body: { reason: 'Plus besoin' } });

@@ -10,12 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string enc(std::string s) {
-  std::string out;
-  for (char c : s) out += c == '+' ? std::string("%2B") : std::string(1, c);
-  return out;
-}
-
 std::string python(const std::string& program) {
   std::string out;
   FILE* p = popen(("/usr/bin/python3 -c '" + program + "' 2>&1").c_str(), "r");
