@@ -3,6 +3,7 @@
 #include "app.h"
 #include "auth.h"
 #include "domain/error.h"
+#include "net/url.h"
 #include "sync/feeds.h"
 
 namespace rdv {
@@ -55,7 +56,7 @@ HttpResponse App::booking_calendar(const HttpRequest& request, Id id) {
     if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
     authorize_booking(r, request, *b);
     std::string manage = options_.public_url + "/api/v1/bookings/" + std::to_string(id) +
-                         "?token=" + percent_encode(*token);
+                         "?token=" + url_encode(*token);
     text = booking_ics(r, *b, options_.public_url, manage, visio_url(*b, false));
   });
   HttpResponse response = ics_response(std::move(text));

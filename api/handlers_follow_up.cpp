@@ -6,21 +6,11 @@
 #include "auth.h"
 #include "booking/notifications.h"
 #include "domain/error.h"
+#include "domain/text.h"
+#include "html_page.h"
 
 namespace rdv {
 namespace {
-
-HttpResponse html_page(int status, const std::string& title, const std::string& body) {
-  return {status,
-          "text/html; charset=utf-8",
-          "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
-              title +
-              "</title></head>\n<body style=\"font-family:sans-serif;max-width:40em;margin:2em "
-              "auto\">\n<h1>" +
-              title + "</h1>\n" + body + "</body></html>\n",
-          {}};
-}
 
 std::string metric_label(const std::string& s) {
   std::string out;
@@ -66,7 +56,7 @@ void App::add_follow_up_routes() {
             200, "Ne plus recevoir de rappels",
             "<p>Vous ne recevrez plus de rappel pour ce rendez-vous. Il reste confirmé.</p>\n"
             "<form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"" +
-                *token + "\"><button type=\"submit\">Confirmer</button></form>\n");
+                escape_html(*token) + "\"><button type=\"submit\">Confirmer</button></form>\n");
       });
   router_.add("POST", "/api/v1/bookings/{id}/stop-reminders",
               [this](const HttpRequest& r, const PathParams& p) {

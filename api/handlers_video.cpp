@@ -6,40 +6,13 @@
 #include "app.h"
 #include "auth.h"
 #include "domain/error.h"
+#include "domain/text.h"
+#include "html_page.h"
 #include "net/http_client.h"
 #include "video/video_links.h"
 
 namespace rdv {
 namespace {
-
-HttpResponse page(int status, const std::string& title, const std::string& body) {
-  return {status,
-          "text/html; charset=utf-8",
-          "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
-              title +
-              "</title></head>\n<body style=\"font-family:sans-serif;max-width:40em;margin:2em "
-              "auto\">\n<h1>" +
-              title + "</h1>\n" + body + "</body></html>\n",
-          {}};
-}
-
-std::string escape_html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += c;
-  }
-  return out;
-}
 
 // The kind of an uploaded file, by its first bytes; "" when not accepted.
 std::string sniff_type(const std::string& body) {
@@ -110,7 +83,7 @@ void App::add_video_routes() {
   // visit, a page in French otherwise.
   router_.add("GET", "/visio/{token}", [this](const HttpRequest&, const PathParams& p) {
     auto who = links_.visio_booking(p.text(0));
-    if (!who) return page(404, "Lien invalide", "<p>Ce lien de visio n'est pas valide.</p>\n");
+    if (!who) return html_page(404, "Lien invalide", "<p>Ce lien de visio n'est pas valide.</p>\n");
     std::optional<Booking> b;
     std::optional<Organisation> org;
     std::optional<Service> service;
@@ -125,20 +98,20 @@ void App::add_video_routes() {
       if (auto place = s.place(b->place_id)) zone_name = place->timezone;
     });
     if (!b || !org || b->mode != Mode::kVideo || org->video.provider == "none")
-      return page(404, "Lien invalide", "<p>Ce lien de visio n'est pas valide.</p>\n");
+      return html_page(404, "Lien invalide", "<p>Ce lien de visio n'est pas valide.</p>\n");
     Zone zone = date::locate_zone(zone_name);
     auto local = to_local(b->start, zone);
     std::string when =
         "le " + date::format("%d/%m/%Y", local) + " à " + date::format("%H:%M", local);
     switch (visio_state(*b, org->video, clock_.now())) {
       case VisioState::kCancelled:
-        return page(410, "Rendez-vous annulé", "<p>Ce rendez-vous a été annulé.</p>\n");
+        return html_page(410, "Rendez-vous annulé", "<p>Ce rendez-vous a été annulé.</p>\n");
       case VisioState::kOver:
-        return page(410, "Rendez-vous terminé", "<p>Ce rendez-vous est terminé.</p>\n");
+        return html_page(410, "Rendez-vous terminé", "<p>Ce rendez-vous est terminé.</p>\n");
       case VisioState::kTooEarly: {
         std::string docs;
         for (const auto& d : service->documents_to_bring) docs += "<li>" + escape_html(d) + "</li>";
-        return page(
+        return html_page(
             200, "Votre rendez-vous en visio",
             "<p>Votre rendez-vous « " + escape_html(service->name) + " » commence " + when +
                 ".</p>\n<p>Ce lien s'ouvrira " + std::to_string(org->video.open_minutes_before) +
@@ -165,8 +138,8 @@ void App::add_video_routes() {
       create.url = bbb_create_url(v, room, service->name + " — " + org->name);
       IncomingResponse answer = send_http(options_.http, create);
       if (answer.status != 200 || answer.body.find("SUCCESS") == std::string::npos)
-        return page(502, "Visio indisponible",
-                    "<p>Le service de visio ne répond pas. Réessayez dans un instant.</p>\n");
+        return html_page(502, "Visio indisponible",
+                         "<p>Le service de visio ne répond pas. Réessayez dans un instant.</p>\n");
       target = bbb_join_url(v, room, person);
     } else {
       target = template_join_url(v, room, p.text(0));

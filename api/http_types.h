@@ -38,6 +38,5 @@ struct HttpResponse {
 // Parses "a=1&b=x%20y" into decoded pairs; malformed escapes are kept as typed.
 std::map<std::string, std::string> parse_query(std::string_view query);
 std::string percent_decode(std::string_view s, bool plus_is_space);
-std::string percent_encode(std::string_view s);
 
 }  // namespace rdv

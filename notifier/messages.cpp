@@ -1,5 +1,7 @@
 #include "messages.h"
 
+#include "domain/text.h"
+
 namespace rdv {
 namespace {
 
@@ -45,29 +47,6 @@ std::string documents(const MessageContext& c) {
 std::string footer() {
   return "\nCe message est envoyé automatiquement par le service de prise de rendez-vous ; "
          "merci de ne pas y répondre.\n";
-}
-
-std::string escape_html(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
 }
 
 // The HTML twin of a text: paragraphs and line breaks, URLs made links.

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "domain/text.h"
 #include "messages.h"
+#include "net/url.h"
 #include "sync/feeds.h"
 #include "webhook.h"
 
@@ -11,27 +11,6 @@ namespace rdv {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string host_of(const std::string& url) {
-  auto start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  return url.substr(start, url.find_first_of(":/", start) - start);
-}
-
-std::string url_encode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 // Why a message planned earlier is not to be sent any more, or "".
 std::string obsolete(const std::string& event, const Json& p, const Booking& b, Instant now) {
@@ -117,7 +96,7 @@ JobResult Notifier::run(const Job& job) {
   std::string local = job.idempotency_key;
   for (char& ch : local)
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') ch = '.';
-  m.message_id = "<" + local + "@" + host_of(options_.public_url) + ">";
+  m.message_id = "<" + local + "@" + host_of_url(options_.public_url) + ">";
   bool to_agent = audience == "agent";
   RenderedEmail text = to_agent ? agent_email(event, context) : resident_email(event, context);
   m.to = to_agent ? agent->email : b.resident.email;

@@ -20,28 +20,6 @@ std::string_view strip_prefix(std::string_view rrule) {
   return rrule;
 }
 
-icaltimetype to_ical(LocalDateTime t) {
-  auto day = date::floor<date::days>(t);
-  date::year_month_day ymd{day};
-  date::hh_mm_ss<std::chrono::seconds> hms{t - day};
-  icaltimetype v = icaltime_null_time();
-  v.year = static_cast<int>(ymd.year());
-  v.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
-  v.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
-  v.hour = static_cast<int>(hms.hours().count());
-  v.minute = static_cast<int>(hms.minutes().count());
-  v.second = static_cast<int>(hms.seconds().count());
-  v.is_date = 0;
-  return v;
-}
-
-LocalDateTime from_ical(const icaltimetype& v) {
-  date::year_month_day ymd{date::year{v.year}, date::month(static_cast<unsigned>(v.month)),
-                           date::day(static_cast<unsigned>(v.day))};
-  return LocalDateTime{date::local_days{ymd}} + std::chrono::hours{v.hour} +
-         std::chrono::minutes{v.minute} + std::chrono::seconds{v.second};
-}
-
 // Parses a rule; nullopt when libical refuses it.
 std::optional<icalrecurrencetype> parse_rule(std::string_view rrule) {
   std::string text(strip_prefix(rrule));
@@ -84,11 +62,12 @@ std::vector<LocalDateTime> expand_local_starts(LocalDateTime dtstart, const Loca
   // A UTC UNTIL is compared by libical with our floating (local) times as if both
   // were UTC; move it to local time first so the last occurrence is right.
   if (!icaltime_is_null_time(rule->until) && !rule->until.is_date && icaltime_is_utc(rule->until)) {
-    Instant until{from_ical(rule->until).time_since_epoch()};
+    Instant until{from_ical(rule->until).value_or(LocalDateTime{}).time_since_epoch()};
     rule->until = to_ical(local_of(until));
   } else if (!icaltime_is_null_time(rule->until) && rule->until.is_date) {
     // A DATE UNTIL includes its whole day.
-    rule->until = to_ical(from_ical(rule->until) + std::chrono::seconds{86399});
+    rule->until =
+        to_ical(from_ical(rule->until).value_or(LocalDateTime{}) + std::chrono::seconds{86399});
   }
   // Endless rules start near the window so that old rules stay cheap. (With
   // COUNT the walk from DTSTART is bounded by the count and the limits.)
@@ -111,7 +90,9 @@ std::vector<LocalDateTime> expand_local_starts(LocalDateTime dtstart, const Loca
   for (; step < limits.max_iterations; ++step) {
     icaltimetype next = icalrecur_iterator_next(it.get());
     if (icaltime_is_null_time(next)) break;
-    LocalDateTime t = from_ical(next);
+    auto valid = from_ical(next);
+    if (!valid) break;
+    LocalDateTime t = *valid;
     if (t >= to) break;
     if (t >= from && t >= dtstart) {
       out.push_back(t);

@@ -78,6 +78,12 @@ std::optional<std::pair<Id, bool>> LinkSigner::visio_booking(std::string_view to
   return std::make_pair(id, agent);
 }
 
+std::string hmac_sha256(std::string_view key, std::string_view message) {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  hmac(key, message, mac);
+  return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
+}
+
 std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   hmac(key, message, mac);

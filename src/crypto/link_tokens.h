@@ -33,7 +33,8 @@ class LinkSigner {
   std::string key_;
 };
 
-// Hex HMAC-SHA256 of `message` with `key` (webhook signatures).
+// HMAC-SHA256 of `message` with `key`: raw bytes (JWT), hex (webhook signatures).
+std::string hmac_sha256(std::string_view key, std::string_view message);
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 
 }  // namespace rdv

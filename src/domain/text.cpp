@@ -140,6 +140,32 @@ std::string fold_for_search(std::string_view s) {
   return out;
 }
 
+std::string escape_html(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> search_terms(std::string_view s) {
   std::vector<std::string> terms;
   std::string folded = fold_for_search(s);

@@ -12,6 +12,9 @@ namespace rdv {
 // that is not a letter or digit turned into one space, trimmed.
 std::string fold_for_search(std::string_view utf8);
 
+// Text safe inside HTML elements and attribute values.
+std::string escape_html(std::string_view text);
+
 // The words of a folded text.
 std::vector<std::string> search_terms(std::string_view utf8);
 

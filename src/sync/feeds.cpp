@@ -1,6 +1,7 @@
 #include "sync/feeds.h"
 
 #include "calendar/recurrence.h"
+#include "net/url.h"
 
 namespace rdv {
 namespace {
@@ -8,13 +9,6 @@ namespace {
 constexpr auto kFeedPast = std::chrono::days{30};
 constexpr auto kFeedFuture = std::chrono::days{731};
 constexpr auto kOpeningsAhead = std::chrono::days{90};
-
-std::string host_of(const std::string& url) {
-  auto start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  auto end = url.find_first_of(":/", start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
 
 std::string place_line(const Place& p) {
   std::string out = p.name;
@@ -46,7 +40,7 @@ std::string documents_text(const Service& s) {
 }  // namespace
 
 std::string booking_uid(Id booking_id, const std::string& public_url) {
-  return "booking-" + std::to_string(booking_id) + "@" + host_of(public_url);
+  return "booking-" + std::to_string(booking_id) + "@" + host_of_url(public_url);
 }
 
 IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string& public_url,
@@ -88,7 +82,7 @@ std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
       events.push_back(agent_booking_event(r, b, public_url,
                                            public_url + "/visio/" + links.visio_token(b.id, true)));
   }
-  std::string host = host_of(public_url);
+  std::string host = host_of_url(public_url);
   for (const Opening& o : r.agent_openings(agent.id, {now, now + kOpeningsAhead})) {
     std::string services;
     for (Id id : o.service_ids)

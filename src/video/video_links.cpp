@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "crypto/link_tokens.h"
+#include "net/url.h"
 
 namespace rdv {
 namespace {
@@ -18,27 +19,6 @@ std::string base64url(std::string_view data) {
                     data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(std::strlen(out.c_str()));
   return out;
-}
-
-std::string url_encode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string host_of(const std::string& url) {
-  auto start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  return url.substr(start, url.find_first_of(":/", start) - start);
 }
 
 std::string with_slash(std::string url) {
@@ -66,15 +46,7 @@ VisioState visio_state(const Booking& b, const VideoSettings& v, Instant now) {
 std::string jwt_hs256(const nlohmann::json& claims, std::string_view secret) {
   std::string signing_input =
       base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims.dump());
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()),
-                              secret.size());
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(signing_input.data()),
-                                signing_input.size());
-  crypto_auth_hmacsha256_final(&st, mac);
-  return signing_input + "." +
-         base64url(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
+  return signing_input + "." + base64url(hmac_sha256(secret, signing_input));
 }
 
 std::string jitsi_join_url(const VideoSettings& v, const std::string& room,
@@ -82,7 +54,7 @@ std::string jitsi_join_url(const VideoSettings& v, const std::string& room,
   nlohmann::json claims = {
       {"iss", v.app_id},
       {"aud", "jitsi"},
-      {"sub", host_of(v.url)},
+      {"sub", host_of_url(v.url)},
       {"room", room},
       {"nbf", to_epoch(valid.start)},
       // A visit running late can still be joined for an hour.

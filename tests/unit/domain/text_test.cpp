@@ -20,6 +20,11 @@ TEST(Text, SurvivesInvalidUtf8) {
   EXPECT_EQ(fold_for_search("\xe2\x82"), "");
 }
 
+TEST(Text, EscapesHtml) {
+  EXPECT_EQ(escape_html("<a href=\"x\">l'été & co</a>"),
+            "&lt;a href=&quot;x&quot;&gt;l&#39;été &amp; co&lt;/a&gt;");
+}
+
 TEST(Text, SplitsTerms) {
   auto terms = search_terms("Carte-Grise, numérique");
   ASSERT_EQ(terms.size(), 3u);
