@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "auth.h"
 #include "domain/error.h"
 #include "error_status.h"
 
@@ -53,6 +54,15 @@ std::string App::client_address(const HttpRequest& request) const {
   auto first = last.find_first_not_of(' ');
   auto end = last.find_last_not_of(' ');
   return first == std::string::npos ? request.client_ip : last.substr(first, end - first + 1);
+}
+
+void App::require_org_admin_of(const HttpRequest& request, Id organisation_id) {
+  store_.read([&](StoreReader& s) {
+    User u = require_user(s, request);
+    if (!s.organisation(organisation_id))
+      throw ClientError(ErrorCode::kNotFound, "organisation not found");
+    require_org_admin(u, organisation_id);
+  });
 }
 
 void App::bootstrap_admin(const std::string& token) {

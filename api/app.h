@@ -60,6 +60,8 @@ class App {
   HttpResponse reschedule_booking(const HttpRequest& request, Id id);
   HttpResponse booking_calendar(const HttpRequest& request, Id id);
 
+  // 401/403/404 unless the caller administers this existing organisation.
+  void require_org_admin_of(const HttpRequest& request, Id organisation_id);
   // The agent, after checking that the caller may manage them.
   Agent managed_agent(const HttpRequest& request, Id agent_id);
   std::string feed_url(const Agent& agent) const;

@@ -181,11 +181,7 @@ void App::add_admin_routes() {
   auto under_org = [this](Json (App::*action)(Id, const Json&)) {
     return [this, action](const HttpRequest& r, const PathParams& p) {
       Id org = p.id(0);
-      store_.read([&](StoreReader& s) {
-        User u = require_user(s, r);
-        load_organisation(s, org);
-        require_org_admin(u, org);
-      });
+      require_org_admin_of(r, org);
       return json_response(201, (this->*action)(org, parse_json_object(r)));
     };
   };

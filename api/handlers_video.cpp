@@ -41,12 +41,7 @@ void App::add_video_routes() {
   router_.add("PUT", "/api/v1/organisations/{org}/video",
               [this](const HttpRequest& r, const PathParams& p) {
                 Id org = p.id(0);
-                store_.read([&](StoreReader& s) {
-                  User u = require_user(s, r);
-                  if (!s.organisation(org))
-                    throw ClientError(ErrorCode::kNotFound, "organisation not found");
-                  require_org_admin(u, org);
-                });
+                require_org_admin_of(r, org);
                 Json body = parse_json_object(r);
                 Fields f(body);
                 VideoSettings v;

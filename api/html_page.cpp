@@ -5,7 +5,8 @@
 namespace rdv {
 
 HttpResponse html_page(int status, const std::string& title, const std::string& body_html) {
-  return {status, "text/html; charset=utf-8",
+  return {status,
+          "text/html; charset=utf-8",
           "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
               escape_html(title) +

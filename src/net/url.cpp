@@ -23,7 +23,8 @@ std::string host_of_url(std::string_view url) {
   auto start = url.find("://");
   start = start == std::string_view::npos ? 0 : start + 3;
   auto end = url.find_first_of(":/?#", start);
-  return std::string(url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+  return std::string(
+      url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
 }
 
 }  // namespace rdv
