@@ -83,6 +83,14 @@ const std::vector<Option>& options() {
        }},
       {"--documents-dir", "RDV_DOCUMENTS_DIR", true,
        [](Config& c, const std::string& v) { c.documents_dir = v; }},
+      {"--retention-days", "RDV_RETENTION_DAYS", true,
+       [](Config& c, const std::string& v) {
+         c.retention_days = to_int("retention days", v, 1, 36500);
+       }},
+      {"--cancelled-data-days", "RDV_CANCELLED_DATA_DAYS", true,
+       [](Config& c, const std::string& v) {
+         c.cancelled_data_days = to_int("cancelled data days", v, 0, 36500);
+       }},
       {"--worker-threads", "RDV_WORKER_THREADS", true,
        [](Config& c, const std::string& v) {
          c.worker_threads = to_int("worker threads", v, 1, 256);

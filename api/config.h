@@ -28,6 +28,8 @@ struct Config {
   std::string sms_url, sms_token, sms_template;
   int scheduler_tick_ms = 2000;  // how often due jobs are looked for
   std::string documents_dir = "var/documents";
+  int retention_days = 730;      // bookings and documents, after the visit
+  int cancelled_data_days = 30;  // residents' data of cancelled bookings
 
   std::string listen_host() const;
   int listen_port() const;

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "app.h"
+#include "booking/retention.h"
 #include "calendar/fetch.h"
 #include "config.h"
 #include "crypto/link_tokens.h"
@@ -104,10 +105,17 @@ struct Runtime {
         });
     calendars_task = std::make_unique<rdv::PeriodicTask>(
         "calendar refresh", std::chrono::seconds{30}, [this] { sync.refresh_due(); });
+    rdv::RetentionPolicy retention{std::chrono::days{config.retention_days},
+                                   std::chrono::days{config.cancelled_data_days},
+                                   config.documents_dir};
+    retention_task = std::make_unique<rdv::PeriodicTask>(
+        "retention", std::chrono::hours{1},
+        [this, retention] { rdv::apply_retention(store, clock, retention); });
   }
   void stop_background() {
     if (jobs_task) jobs_task->stop();
     if (calendars_task) calendars_task->stop();
+    if (retention_task) retention_task->stop();
   }
 
   rdv::SqliteStore store;
@@ -120,7 +128,7 @@ struct Runtime {
   std::unique_ptr<rdv::SmsChannel> sms;
   std::unique_ptr<rdv::Notifier> notifier;
   std::unique_ptr<rdv::JobRunner> runner;
-  std::unique_ptr<rdv::PeriodicTask> jobs_task, calendars_task;
+  std::unique_ptr<rdv::PeriodicTask> jobs_task, calendars_task, retention_task;
 };
 
 int serve(const rdv::Config& config, const sigset_t& signals) {

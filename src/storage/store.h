@@ -117,6 +117,12 @@ class StoreWriter : public StoreReader {
   virtual Id insert_webhook(const Webhook& w, Instant now) = 0;
   virtual void update_organisation_video(Id organisation_id, const VideoSettings& v) = 0;
   virtual Id insert_document(const Document& d) = 0;
+  // RGPD: deletes bookings that ended before `ended_before`, with their
+  // documents' rows; returns those documents so that their files go too.
+  virtual std::vector<Document> delete_bookings_ended_before(Instant ended_before) = 0;
+  // Clears the resident's data (and documents' rows) of bookings cancelled
+  // before `cancelled_before`; returns the documents.
+  virtual std::vector<Document> anonymise_cancelled_before(Instant cancelled_before) = 0;
   virtual void insert_survey_answer(Id organisation_id, Id service_id, const SurveyAnswer& a,
                                     const std::string& day) = 0;
 };

@@ -788,6 +788,32 @@ class SqliteTx final : public StoreWriter {
     return c_.last_insert_id();
   }
 
+  std::vector<Document> delete_bookings_ended_before(Instant ended_before) override {
+    std::vector<Document> docs = documents_where("b.end_at < ?", to_epoch(ended_before));
+    auto d = c_.prepare(
+        "DELETE FROM documents WHERE booking_id IN (SELECT id FROM bookings WHERE end_at < ?)");
+    d.bind(1, to_epoch(ended_before)).run();
+    auto b = c_.prepare("DELETE FROM bookings WHERE end_at < ?");
+    b.bind(1, to_epoch(ended_before)).run();
+    return docs;
+  }
+
+  std::vector<Document> anonymise_cancelled_before(Instant cancelled_before) override {
+    const char* which = "b.status = 'cancelled' AND b.updated_at < ?";
+    std::vector<Document> docs = documents_where(which, to_epoch(cancelled_before));
+    auto d = c_.prepare(std::string("DELETE FROM documents WHERE booking_id IN (SELECT b.id FROM "
+                                    "bookings b WHERE ") +
+                        which + ")");
+    d.bind(1, to_epoch(cancelled_before)).run();
+    auto b = c_.prepare(
+        "UPDATE bookings SET resident_first_name = '', resident_last_name = '', resident_email = "
+        "'', resident_phone = '', mandate = '', notes = '', cancel_reason = '', summary = '' "
+        "WHERE status = 'cancelled' AND updated_at < ? AND (resident_last_name <> '' OR "
+        "resident_email <> '' OR resident_phone <> '')");
+    b.bind(1, to_epoch(cancelled_before)).run();
+    return docs;
+  }
+
   Id insert_webhook(const Webhook& w, Instant now) override {
     auto st = c_.prepare(
         "INSERT INTO webhooks(organisation_id, url, secret, events, created_at) VALUES "
@@ -807,6 +833,20 @@ class SqliteTx final : public StoreWriter {
   }
 
  private:
+  // Documents of the bookings `b` matching `where` (one bound instant).
+  std::vector<Document> documents_where(const std::string& where, std::int64_t at) {
+    auto st = c_.prepare(
+        "SELECT d.id, d.booking_id, d.filename, d.content_type, d.size, d.stored_name, "
+        "d.created_at FROM documents d JOIN bookings b ON b.id = d.booking_id WHERE " +
+        where);
+    st.bind(1, at);
+    std::vector<Document> out;
+    while (st.step())
+      out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.int64(4), st.text(5),
+                     from_epoch(st.int64(6))});
+    return out;
+  }
+
   // Binds start_local, end_local, timezone, rrule, exdates, first_start, last_end.
   static void bind_period(Statement& st, int i, const RepeatingPeriod& p) {
     st.bind(i, format_local(p.start)).bind(i + 1, format_local(p.end));

@@ -1,0 +1,26 @@
+// RGPD: how long residents' data is kept. Bookings (and their documents) are
+// deleted once the retention period after the visit has passed; cancelled
+// bookings lose the resident's data sooner. Anonymous statistics stay.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "domain/clock.h"
+#include "storage/store.h"
+
+namespace rdv {
+
+struct RetentionPolicy {
+  std::chrono::days keep_bookings{730};          // after the end of the visit
+  std::chrono::days keep_cancelled_data{30};     // after the cancellation
+  std::string documents_dir = "var/documents";   // where uploaded files are
+};
+
+struct RetentionReport {
+  size_t documents_removed = 0;
+};
+
+RetentionReport apply_retention(Store& store, const Clock& clock, const RetentionPolicy& policy);
+
+}  // namespace rdv

@@ -1,0 +1,86 @@
+#include "booking/retention.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "booking/bookings.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+
+namespace rdv {
+namespace {
+
+Instant utc(const char* s) { return *parse_rfc3339(s); }
+
+TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
+  testing::TempDir dir;
+  SqliteStore store(dir.file("db.sqlite"));
+  ManualClock clock(utc("2024-01-01T00:00:00Z"));
+  LinkSigner links(std::string(64, 'k'));
+  Bookings bookings(store, clock, links);
+  Id service = 0, place = 0;
+  store.write([&](StoreWriter& tx) {
+    Id org = tx.insert_organisation({0, "Mairie", "commune", "Europe/Paris", {}});
+    Place p;
+    p.organisation_id = org;
+    p.name = "Mairie";
+    p.timezone = "Europe/Paris";
+    place = tx.insert_place(p);
+    Service s;
+    s.organisation_id = org;
+    s.name = "État civil";
+    s.duration_minutes = 30;
+    s.min_notice_minutes = 0;
+    s.horizon_days = 730;
+    s.modes.add(Mode::kInPerson);
+    service = tx.insert_service(s);
+    Id agent = tx.insert_agent({0, "Agent", "", "", "secret", {org}});
+    Opening o;
+    o.agent_id = agent;
+    o.place_id = place;
+    o.service_ids = {service};
+    o.modes.add(Mode::kInPerson);
+    o.period = {*parse_local_date_time("2024-01-02T09:00"), *parse_local_date_time("2024-01-02T12:00"),
+                zone_named("Europe/Paris"), "FREQ=WEEKLY", {}};
+    tx.insert_opening(o);
+  });
+  auto book = [&](const char* start) {
+    BookingRequest r;
+    r.service_id = service;
+    r.start = utc(start);
+    r.resident = {"Léa", "Dupont", "lea@example.fr", "+33612345678"};
+    return *bookings.book(r, std::nullopt, [](StoreReader&, const CreatedBooking&) { return IdempotentResponse{}; })
+                .booking;
+  };
+  Booking old = book("2024-01-02T08:00:00Z");
+  clock.set(utc("2026-06-01T00:00:00Z"));
+  Booking recent_cancelled = book("2026-06-02T08:00:00Z");
+  Booking old_cancelled = book("2026-06-02T08:30:00Z");
+  Booking kept = book("2026-06-02T09:00:00Z");
+  bookings.cancel(old_cancelled.id, false, "");
+  // A document of the old booking, on disk and in the store.
+  std::string docs = dir.file("documents");
+  std::filesystem::create_directories(docs + "/" + std::to_string(old.id));
+  std::ofstream(docs + "/" + std::to_string(old.id) + "/f1") << "%PDF-";
+  store.write([&](StoreWriter& tx) {
+    tx.insert_document({0, old.id, "avis.pdf", "application/pdf", 5, "f1", clock.now()});
+  });
+
+  clock.set(utc("2026-07-15T00:00:00Z"));
+  bookings.cancel(recent_cancelled.id, false, "");
+  RetentionReport report = apply_retention(store, clock, {std::chrono::days{730}, std::chrono::days{30}, docs});
+  EXPECT_EQ(report.documents_removed, 1u);
+  EXPECT_FALSE(std::filesystem::exists(docs + "/" + std::to_string(old.id)));
+  store.read([&](StoreReader& r) {
+    EXPECT_FALSE(r.booking(old.id));  // ended more than two years ago
+    EXPECT_EQ(r.booking(old_cancelled.id)->resident.last_name, "");
+    EXPECT_EQ(r.booking(old_cancelled.id)->resident.email, "");
+    EXPECT_EQ(r.booking(recent_cancelled.id)->resident.last_name, "Dupont");  // cancelled today
+    EXPECT_EQ(r.booking(kept.id)->resident.last_name, "Dupont");
+  });
+}
+
+}  // namespace
+}  // namespace rdv
