@@ -15,7 +15,7 @@ NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
 
 FUZZ_SECONDS ?= 120
 
-.PHONY: all deps build run test test-sanitize fuzz lint fmt clean
+.PHONY: all deps build run test bench test-sanitize fuzz lint fmt clean
 
 all: build
 
@@ -40,6 +40,10 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure --timeout 600
+
+# Slot search at department scale; prints ratios measured in one run.
+bench: build
+	$(BUILD)/slot_search_bench
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the C++ suites.
 test-sanitize: deps

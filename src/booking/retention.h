@@ -12,9 +12,9 @@
 namespace rdv {
 
 struct RetentionPolicy {
-  std::chrono::days keep_bookings{730};          // after the end of the visit
-  std::chrono::days keep_cancelled_data{30};     // after the cancellation
-  std::string documents_dir = "var/documents";   // where uploaded files are
+  std::chrono::days keep_bookings{730};         // after the end of the visit
+  std::chrono::days keep_cancelled_data{30};    // after the cancellation
+  std::string documents_dir = "var/documents";  // where uploaded files are
 };
 
 struct RetentionReport {

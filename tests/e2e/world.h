@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "domain/time.h"
 #include "http_client.h"
 #include "server_process.h"
 
@@ -29,12 +30,8 @@ inline std::string local_day_ahead(int days) {
 }
 
 inline std::string World::at(const std::string& hhmm) const {
-  auto paris = date::locate_zone("Europe/Paris");
-  std::istringstream in(day + "T" + hhmm);
-  date::local_seconds t;
-  in >> date::parse("%Y-%m-%dT%H:%M", t);
-  auto z = date::make_zoned(paris, t);
-  return date::format("%Y-%m-%dT%H:%M:%S%Ez", z);
+  Zone paris = date::locate_zone("Europe/Paris");
+  return format_rfc3339(to_instant(*parse_local_date_time(day + "T" + hhmm), paris), paris);
 }
 
 inline nlohmann::json resident(const std::string& first = "Léa") {

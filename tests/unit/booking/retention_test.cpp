@@ -42,8 +42,11 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     o.place_id = place;
     o.service_ids = {service};
     o.modes.add(Mode::kInPerson);
-    o.period = {*parse_local_date_time("2024-01-02T09:00"), *parse_local_date_time("2024-01-02T12:00"),
-                zone_named("Europe/Paris"), "FREQ=WEEKLY", {}};
+    o.period = {*parse_local_date_time("2024-01-02T09:00"),
+                *parse_local_date_time("2024-01-02T12:00"),
+                zone_named("Europe/Paris"),
+                "FREQ=WEEKLY",
+                {}};
     tx.insert_opening(o);
   });
   auto book = [&](const char* start) {
@@ -51,7 +54,9 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     r.service_id = service;
     r.start = utc(start);
     r.resident = {"Léa", "Dupont", "lea@example.fr", "+33612345678"};
-    return *bookings.book(r, std::nullopt, [](StoreReader&, const CreatedBooking&) { return IdempotentResponse{}; })
+    return *bookings
+                .book(r, std::nullopt,
+                      [](StoreReader&, const CreatedBooking&) { return IdempotentResponse{}; })
                 .booking;
   };
   Booking old = book("2024-01-02T08:00:00Z");
@@ -70,7 +75,8 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
 
   clock.set(utc("2026-07-15T00:00:00Z"));
   bookings.cancel(recent_cancelled.id, false, "");
-  RetentionReport report = apply_retention(store, clock, {std::chrono::days{730}, std::chrono::days{30}, docs});
+  RetentionReport report =
+      apply_retention(store, clock, {std::chrono::days{730}, std::chrono::days{30}, docs});
   EXPECT_EQ(report.documents_removed, 1u);
   EXPECT_FALSE(std::filesystem::exists(docs + "/" + std::to_string(old.id)));
   store.read([&](StoreReader& r) {
