@@ -35,7 +35,8 @@ std::vector<Id> build(SqliteStore& store, const Scale& scale, bool with_bookings
     std::vector<std::pair<Id, Id>> agents;  // agent, organisation
     std::vector<Id> places;
     for (int o = 0; o < scale.organisations; ++o) {
-      Id org = tx.insert_organisation({0, "Organisation " + std::to_string(o), "commune", "Europe/Paris", {}});
+      Id org = tx.insert_organisation(
+          {0, "Organisation " + std::to_string(o), "commune", "Europe/Paris", {}});
       Place p;
       p.organisation_id = org;
       p.name = "Lieu " + std::to_string(o);
@@ -52,7 +53,8 @@ std::vector<Id> build(SqliteStore& store, const Scale& scale, bool with_bookings
         services.push_back(tx.insert_service(svc));
       }
       for (int a = 0; a < scale.agents_per_organisation; ++a)
-        agents.emplace_back(tx.insert_agent({0, "Agent", "", "", "s" + std::to_string(o * 100 + a), {org}}), org);
+        agents.emplace_back(
+            tx.insert_agent({0, "Agent", "", "", "s" + std::to_string(o * 100 + a), {org}}), org);
     }
     int per_org = scale.services / scale.organisations;
     for (size_t i = 0; i < agents.size(); ++i) {
@@ -64,8 +66,11 @@ std::vector<Id> build(SqliteStore& store, const Scale& scale, bool with_bookings
         op.service_ids = {services[o * per_org + static_cast<size_t>(k % per_org)]};
         op.modes.add(Mode::kInPerson);
         std::string day = k == 0 ? "2024-01-01" : "2024-01-03";  // Monday, Wednesday
-        op.period = {*parse_local_date_time(day + "T09:00"), *parse_local_date_time(day + "T12:00"),
-                     zone_named("Europe/Paris"), "FREQ=WEEKLY", {}};
+        op.period = {*parse_local_date_time(day + "T09:00"),
+                     *parse_local_date_time(day + "T12:00"),
+                     zone_named("Europe/Paris"),
+                     "FREQ=WEEKLY",
+                     {}};
         tx.insert_opening(op);
       }
     }
@@ -106,8 +111,8 @@ double median_ms(SqliteStore& store, Id service_id, int days, int runs) {
     auto t0 = Clock::now();
     store.read([&](StoreReader& r) {
       Service s = *r.service(service_id);
-      found = find_slots(r, s, {from, from + std::chrono::days{days}}, utc("2027-02-01T00:00:00Z"), {},
-                         std::nullopt)
+      found = find_slots(r, s, {from, from + std::chrono::days{days}}, utc("2027-02-01T00:00:00Z"),
+                         {}, std::nullopt)
                   .size();
     });
     times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
@@ -138,12 +143,16 @@ int main() {
   size_t free_empty = last_found;
   double l14 = median_ms(loaded, services[0], 14, runs);
   size_t free_loaded = last_found;
-  double e93 = median_ms(empty, services[0], 93, runs), l93 = median_ms(loaded, services[0], 93, runs);
-  std::printf("slot search, 14 days, service with 200k bookings on its agents / without bookings: %.2f\n", l14 / e14);
+  double e93 = median_ms(empty, services[0], 93, runs),
+         l93 = median_ms(loaded, services[0], 93, runs);
+  std::printf(
+      "slot search, 14 days, service with 200k bookings on its agents / without bookings: %.2f\n",
+      l14 / e14);
   std::printf("slot search, 93 days, with / without bookings: %.2f\n", l93 / e93);
   std::printf("slot search with bookings, 93 days / 14 days: %.2f\n", l93 / l14);
-  std::printf("(medians of %d runs; %zu free slots in 14 days without bookings, %zu with; the\n"
-              " search without bookings took %.2f ms here)\n",
-              runs, free_empty, free_loaded, e14);
+  std::printf(
+      "(medians of %d runs; %zu free slots in 14 days without bookings, %zu with; the\n"
+      " search without bookings took %.2f ms here)\n",
+      runs, free_empty, free_loaded, e14);
   std::filesystem::remove_all(dir);
 }

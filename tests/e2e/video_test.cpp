@@ -269,6 +269,7 @@ TEST_F(Video, DocumentsBeforeTheVisitAreForTheAgentOnly) {
   Reply other = http_.post("/api/v1/organisations/" + std::to_string(world_.org) + "/agents",
                            {{"name", "Autre agent"}}, world_.admin_token);
   EXPECT_EQ(http_.get(one, other.json()["api_token"]).status, 403);
+  EXPECT_EQ(http_.get(one, world_.admin_token).status, 403);  // the agent's only
 
   ASSERT_EQ(http_.post("/api/v1/bookings/" + id + "/cancel?token=" + token, json::object()).status,
             200);
