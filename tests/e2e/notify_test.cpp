@@ -297,6 +297,22 @@ TEST_F(Notifications, FailingServersAreRetriedByTwoWorkersWithoutLossOrDuplicate
   EXPECT_EQ(statuses["failed"], 0);
 }
 
+TEST(Smtp, AuthenticatesWithTheCredentialsOfTheUrl) {
+  SmtpSink smtp(0, "rdv:s3cret-mot-de-passe");
+  EmailMessage m;
+  m.from = "Rendez-vous <no-reply@rdv.example.fr>";
+  m.to = "lea@example.fr";
+  m.subject = "Essai";
+  m.text = "Bonjour";
+  m.html = "<p>Bonjour</p>";
+  m.message_id = "<essai@rdv.example.fr>";
+  std::string port = std::to_string(smtp.port());
+  EXPECT_THROW(SmtpChannel("smtp://127.0.0.1:" + port).send(m), std::runtime_error);
+  SmtpChannel("smtp://rdv:s3cret-mot-de-passe@127.0.0.1:" + port).send(m);
+  ASSERT_TRUE(smtp.wait_for(1));
+  EXPECT_EQ(smtp.messages()[0]["subject"], "Essai");
+}
+
 TEST_F(Notifications, WebhooksAreSignedAndRetried) {
   seed("2026-12-08", {});
   SmtpSink smtp;

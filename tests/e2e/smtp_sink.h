@@ -22,13 +22,14 @@ namespace rdv::testing {
 
 class SmtpSink {
  public:
-  // port 0: any free port.
-  explicit SmtpSink(int port = 0) {
+  // port 0: any free port; `credentials` "user:password" makes AUTH required.
+  explicit SmtpSink(int port = 0, const std::string& credentials = "") {
     std::random_device rd;
     dir_ = (std::filesystem::temp_directory_path() / ("rdv-smtp-" + std::to_string(rd()))).string();
     std::filesystem::create_directories(dir_);
     std::string cmd = "exec /usr/bin/python3 " RDV_SOURCE_DIR "/tests/support/smtp_sink.py " +
-                      dir_ + " " + std::to_string(port);
+                      dir_ + " " + std::to_string(port) +
+                      (credentials.empty() ? "" : " " + credentials);
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe");
     pid_ = fork();

@@ -19,7 +19,8 @@ struct Offline final : CalendarFetcher {
   }
 };
 
-HttpRequest request(const std::string& method, const std::string& path, const json& body = nullptr) {
+HttpRequest request(const std::string& method, const std::string& path,
+                    const json& body = nullptr) {
   HttpRequest r;
   r.method = method;
   r.path = path;
@@ -45,19 +46,24 @@ TEST(VisioClock, TheLinkRedirectsOnlyFromFifteenMinutesBeforeToTheEnd) {
 
   Id org = app.create_organisation({{"name", "France Services de Cenon"}})["id"];
   Id place = app.create_place(org, {{"name", "France Services Cenon"}})["id"];
-  Id service = app.create_service(org, {{"name", "Entretien en visio"}, {"duration_minutes", 30},
-                                        {"modes", {"video"}}})["id"];
+  Id service = app.create_service(
+      org, {{"name", "Entretien en visio"}, {"duration_minutes", 30}, {"modes", {"video"}}})["id"];
   Id agent = app.create_agent(org, {{"name", "Sophie Laurent"}})["id"];
-  app.create_opening(agent, {{"place_id", place}, {"service_ids", {service}},
-                             {"start", "2026-12-08T09:00"}, {"end", "2026-12-08T12:00"}});
+  app.create_opening(agent, {{"place_id", place},
+                             {"service_ids", {service}},
+                             {"start", "2026-12-08T09:00"},
+                             {"end", "2026-12-08T12:00"}});
   store.write([&](StoreWriter& tx) {
-    tx.update_organisation_video(org, {"jitsi", "https://visio.example.fr", "rdv", "jitsi-secret-0123456789", 15});
+    tx.update_organisation_video(
+        org, {"jitsi", "https://visio.example.fr", "rdv", "jitsi-secret-0123456789", 15});
   });
-  HttpResponse booked = app.handle(request("POST", "/api/v1/bookings",
-                                           {{"service_id", service}, {"start", "2026-12-08T09:00:00+01:00"},
-                                            {"mode", "video"},
-                                            {"resident", {{"first_name", "Léa"}, {"last_name", "Dupont"},
-                                                          {"email", "lea@example.fr"}}}}));
+  HttpResponse booked = app.handle(
+      request("POST", "/api/v1/bookings",
+              {{"service_id", service},
+               {"start", "2026-12-08T09:00:00+01:00"},
+               {"mode", "video"},
+               {"resident",
+                {{"first_name", "Léa"}, {"last_name", "Dupont"}, {"email", "lea@example.fr"}}}}));
   ASSERT_EQ(booked.status, 201) << booked.body;
   json b = json::parse(booked.body);
   std::string url = b["video_url"];
@@ -83,7 +89,8 @@ TEST(VisioClock, TheLinkRedirectsOnlyFromFifteenMinutesBeforeToTheEnd) {
   // Cancelled: no redirect even inside the window.
   clock.set(utc("2026-12-01T08:00:00Z"));
   std::string token = b["manage_token"];
-  HttpRequest cancel = request("POST", "/api/v1/bookings/" + std::to_string(b["id"].get<Id>()) + "/cancel");
+  HttpRequest cancel =
+      request("POST", "/api/v1/bookings/" + std::to_string(b["id"].get<Id>()) + "/cancel");
   cancel.query["token"] = token;
   ASSERT_EQ(app.handle(cancel).status, 200);
   EXPECT_EQ(visit("2026-12-08T08:00:00Z").status, 410);

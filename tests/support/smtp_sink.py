@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """An SMTP server for the tests (Debian's python3-aiosmtpd): every message it
 accepts is written to DIR as <n>.eml. Prints "ready <port>" once listening.
-Usage: smtp_sink.py DIR [PORT]"""
+Usage: smtp_sink.py DIR [PORT [USER:PASSWORD]] (with credentials, AUTH is required)"""
 import os
 import sys
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
@@ -32,7 +33,17 @@ if port == 0:  # aiosmtpd checks its own port by connecting: choose one first
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-controller = Controller(Sink(directory), hostname="127.0.0.1", port=port)
+options = {}
+if len(sys.argv) > 3:
+    user, password = sys.argv[3].split(":", 1)
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user \
+            and auth_data.password.decode() == password
+        return AuthResult(success=ok)
+
+    options = {"authenticator": authenticator, "auth_required": True, "auth_require_tls": False}
+controller = Controller(Sink(directory), hostname="127.0.0.1", port=port, **options)
 controller.start()
 print("ready %d" % port, flush=True)
 threading.Event().wait()
