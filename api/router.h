@@ -11,7 +11,7 @@
 
 namespace rdv {
 
-// Values of the {placeholders} of the matched pattern, in order.
+// Values of the {name} segments of the matched pattern, in order.
 class PathParams {
  public:
   explicit PathParams(std::vector<std::string> values) : values_(std::move(values)) {}

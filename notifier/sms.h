@@ -34,7 +34,7 @@ class HttpSmsChannel final : public SmsChannel {
   std::string url_, token_, template_;
 };
 
-// The template with its placeholders replaced by JSON-escaped values.
+// The template with {to}, {text} and {key} replaced by JSON-escaped values.
 std::string fill_sms_template(const std::string& body_template, const SmsMessage& m);
 
 }  // namespace rdv
