@@ -34,7 +34,8 @@ $(BUILD)/Makefile: CMakeLists.txt
 build: deps $(BUILD)/Makefile
 	cmake --build $(BUILD) -j$(JOBS)
 
-run: build
+run: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j$(JOBS) --target rendezvous
 	@mkdir -p var
 	$(BUILD)/rendezvous serve --listen $(LISTEN) --db $(DB) --demo
 
