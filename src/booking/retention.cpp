@@ -11,6 +11,7 @@ RetentionReport apply_retention(Store& store, const Clock& clock, const Retentio
     files = tx.delete_bookings_ended_before(now - policy.keep_bookings);
     for (Document& d : tx.anonymise_cancelled_before(now - policy.keep_cancelled_data))
       files.push_back(std::move(d));
+    tx.delete_jobs_finished_before(now - policy.keep_finished_jobs);
   });
   // The rows go first, in one transaction; a crash before the files are
   // removed leaves files that nothing points to any more (never the reverse).

@@ -1,6 +1,7 @@
 // RGPD: how long residents' data is kept. Bookings (and their documents) are
 // deleted once the retention period after the visit has passed; cancelled
-// bookings lose the resident's data sooner. Anonymous statistics stay.
+// bookings lose the resident's data sooner; finished messages are forgotten.
+// Anonymous statistics stay.
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,7 @@ struct RetentionPolicy {
   std::chrono::days keep_bookings{730};         // after the end of the visit
   std::chrono::days keep_cancelled_data{30};    // after the cancellation
   std::string documents_dir = "var/documents";  // where uploaded files are
+  std::chrono::days keep_finished_jobs{90};     // messages sent, skipped or failed
 };
 
 struct RetentionReport {

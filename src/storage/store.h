@@ -123,6 +123,8 @@ class StoreWriter : public StoreReader {
   // Clears the resident's data (and documents' rows) of bookings cancelled
   // before `cancelled_before`; returns the documents.
   virtual std::vector<Document> anonymise_cancelled_before(Instant cancelled_before) = 0;
+  // Forgets jobs that ended (done, skipped or failed) before `finished_before`.
+  virtual void delete_jobs_finished_before(Instant finished_before) = 0;
   virtual void insert_survey_answer(Id organisation_id, Id service_id, const SurveyAnswer& a,
                                     const std::string& day) = 0;
 };

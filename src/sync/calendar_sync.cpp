@@ -84,46 +84,47 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
     response.etag = c.etag;
     response.last_modified = c.last_modified;
   }
+  // Parsing and expanding (possibly long for big files) happen before the
+  // write transaction, which only stores what they gave: bookings are not
+  // held up by a calendar.
   std::vector<std::string> warnings;
+  std::vector<TimeRange> busy;
+  std::vector<Opening> openings;
   try {
-    store_.write([&](StoreWriter& tx) {
-      apply(tx, c, response.body, zone, warnings);
-      c.content = std::move(response.body);
-      c.etag = response.etag;
-      c.last_modified = response.last_modified;
-      c.last_success_at = now;
-      c.last_error.clear();
-      c.warnings = warnings;
-      tx.save_calendar_fetch(c);
-    });
+    auto cal = ImportedCalendar::parse(response.body, zone);
+    warnings = cal.warnings();
+    if (c.purpose == "availability") {
+      store_.read([&](StoreReader& r) { openings = openings_from(r, c, cal, warnings); });
+    } else {
+      for (const auto& o : cal.occurrences({now - kBusyPast, now + kBusyFuture}))
+        if (o.busy()) busy.push_back(o.range);
+    }
   } catch (const CalendarError& e) {
     c.last_error = std::string("unusable calendar: ") + e.what();
     store_.write([&](StoreWriter& tx) { tx.save_calendar_fetch(c); });  // the last good data stays
+    return c;
   }
+  store_.write([&](StoreWriter& tx) {
+    if (c.purpose == "availability") {
+      tx.replace_calendar_openings(c.id, openings);
+      tell_of_bookings_without_opening(tx, c.agent_id);
+    } else {
+      tx.replace_calendar_busy(c.id, c.agent_id, busy);
+    }
+    c.content = std::move(response.body);
+    c.etag = response.etag;
+    c.last_modified = response.last_modified;
+    c.last_success_at = now;
+    c.last_error.clear();
+    c.warnings = warnings;
+    tx.save_calendar_fetch(c);
+  });
   return c;
 }
 
-void CalendarSync::apply(StoreWriter& tx, const ExternalCalendar& c, const std::string& text,
-                         Zone zone, std::vector<std::string>& warnings) {
-  if (c.purpose == "availability") {
-    tx.replace_calendar_openings(c.id, openings_from(tx, c, text, zone, warnings));
-    tell_of_bookings_without_opening(tx, c.agent_id);
-    return;
-  }
-  auto cal = ImportedCalendar::parse(text, zone);
-  warnings = cal.warnings();
-  Instant now = clock_.now();
-  std::vector<TimeRange> busy;
-  for (const auto& o : cal.occurrences({now - kBusyPast, now + kBusyFuture}))
-    if (o.busy()) busy.push_back(o.range);
-  tx.replace_calendar_busy(c.id, c.agent_id, busy);
-}
-
 std::vector<Opening> CalendarSync::openings_from(StoreReader& r, const ExternalCalendar& c,
-                                                 const std::string& text, Zone zone,
+                                                 const ImportedCalendar& cal,
                                                  std::vector<std::string>& warnings) {
-  auto cal = ImportedCalendar::parse(text, zone);
-  warnings = cal.warnings();
   Agent agent = load_agent(r, c.agent_id);
   auto services = r.services_of(agent.organisation_ids);
   auto places = r.places_of(agent.organisation_ids);

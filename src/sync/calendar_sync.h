@@ -9,6 +9,7 @@
 
 #include "booking/notifications.h"
 #include "calendar/fetch.h"
+#include "calendar/ics_import.h"
 #include "domain/clock.h"
 #include "domain/model.h"
 #include "storage/store.h"
@@ -45,12 +46,10 @@ class CalendarSync {
   std::vector<BusyInterval> busy(Id agent_id, TimeRange window);
 
  private:
-  // What a good file becomes: busy time, or openings.
-  void apply(StoreWriter& tx, const ExternalCalendar& c, const std::string& text, Zone zone,
-             std::vector<std::string>& warnings);
   void tell_of_bookings_without_opening(StoreWriter& tx, Id agent_id);
+  // The openings that the events of an `availability` calendar make.
   std::vector<Opening> openings_from(StoreReader& r, const ExternalCalendar& c,
-                                     const std::string& text, Zone zone,
+                                     const ImportedCalendar& cal,
                                      std::vector<std::string>& warnings);
 
   Store& store_;

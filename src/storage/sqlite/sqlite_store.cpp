@@ -814,6 +814,12 @@ class SqliteTx final : public StoreWriter {
     return docs;
   }
 
+  void delete_jobs_finished_before(Instant finished_before) override {
+    auto st = c_.prepare(
+        "DELETE FROM jobs WHERE status IN ('done', 'skipped', 'failed') AND finished_at < ?");
+    st.bind(1, to_epoch(finished_before)).run();
+  }
+
   Id insert_webhook(const Webhook& w, Instant now) override {
     auto st = c_.prepare(
         "INSERT INTO webhooks(organisation_id, url, secret, events, created_at) VALUES "

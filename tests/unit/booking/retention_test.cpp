@@ -75,6 +75,17 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
 
   clock.set(utc("2026-07-15T00:00:00Z"));
   bookings.cancel(recent_cancelled.id, false, "");
+  store.write([&](StoreWriter& tx) {
+    Job old_job;
+    old_job.kind = "email";
+    old_job.idempotency_key = "old";
+    old_job.payload = "{}";
+    old_job.run_at = old_job.created_at = utc("2026-01-01T00:00:00Z");
+    tx.enqueue_job(old_job);
+    auto claimed = tx.claim_jobs("w", utc("2026-01-01T00:00:00Z"), utc("2026-01-01T00:05:00Z"), 10);
+    ASSERT_EQ(claimed.size(), 1u);
+    tx.finish_job(claimed[0].id, "w", "done", "", utc("2026-01-01T00:00:10Z"), std::nullopt);
+  });
   RetentionReport report =
       apply_retention(store, clock, {std::chrono::days{730}, std::chrono::days{30}, docs});
   EXPECT_EQ(report.documents_removed, 1u);
@@ -85,6 +96,7 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     EXPECT_EQ(r.booking(old_cancelled.id)->resident.email, "");
     EXPECT_EQ(r.booking(recent_cancelled.id)->resident.last_name, "Dupont");  // cancelled today
     EXPECT_EQ(r.booking(kept.id)->resident.last_name, "Dupont");
+    EXPECT_TRUE(r.jobs_with_status("done", 10).empty());  // sent more than 90 days ago
   });
 }
 
