@@ -27,6 +27,21 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
   add_video_routes();
 }
 
+// The path as the access log shows it: never the query string (manage
+// tokens), and the secret segments of feeds, visio and survey links hidden.
+std::string loggable_path(const std::string& path) {
+  for (const char* prefix : {"/ical/agents/", "/visio/", "/api/v1/surveys/"}) {
+    std::string p(prefix);
+    if (path.rfind(p, 0) != 0) continue;
+    if (p == "/ical/agents/") {
+      auto slash = path.find('/', p.size());
+      return slash == std::string::npos ? path : path.substr(0, slash + 1) + "***";
+    }
+    return p + "***";
+  }
+  return path;
+}
+
 HttpResponse App::handle(const HttpRequest& request) {
   HttpResponse response;
   try {
@@ -39,8 +54,8 @@ HttpResponse App::handle(const HttpRequest& request) {
     response = internal_error_response();
   }
   if (request.method == "HEAD") response.body.clear();
-  // The access log has the path only: query strings carry manage tokens.
-  std::cerr << request.method << " " << request.path << " " << response.status << "\n";
+  std::cerr << request.method << " " << loggable_path(request.path) << " " << response.status
+            << "\n";
   return response;
 }
 

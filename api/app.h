@@ -27,6 +27,8 @@ struct AppOptions {
   HttpClientPolicy http;             // for checking webhook URLs
 };
 
+std::string loggable_path(const std::string& path);
+
 class App {
  public:
   App(Store& store, const Clock& clock, Random& random, const LinkSigner& links, CalendarSync& sync,

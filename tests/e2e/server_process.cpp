@@ -33,7 +33,8 @@ std::string read_line(int fd, std::chrono::seconds timeout) {
 // Starts the binary with `args` and the test environment; returns its pid and
 // the first line it prints.
 std::pair<pid_t, std::string> spawn(const std::vector<std::string>& args,
-                                    const std::map<std::string, std::string>& env) {
+                                    const std::map<std::string, std::string>& env,
+                                    const std::string& log_file = "") {
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe");
   pid_t pid = fork();
@@ -44,7 +45,10 @@ std::pair<pid_t, std::string> spawn(const std::vector<std::string>& args,
     setenv("RDV_BOOTSTRAP_ADMIN_TOKEN", ServerProcess::kAdminToken, 1);
     setenv("RDV_BOOKING_RATE_LIMIT", "0", 1);
     for (auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    if (!getenv("RDV_TEST_SERVER_LOG")) {
+    if (!log_file.empty()) {
+      int log = open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(log, STDERR_FILENO);
+    } else if (!getenv("RDV_TEST_SERVER_LOG")) {
       int devnull = open("/dev/null", O_WRONLY);
       dup2(devnull, STDERR_FILENO);
     }
@@ -85,7 +89,7 @@ ServerProcess::ServerProcess(ServerOptions options) {
   std::vector<std::string> args = {RDV_BINARY,    "serve", "--listen",
                                    "127.0.0.1:0", "--db",  "sqlite:" + db_path_};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  auto [pid, line] = spawn(args, options.env);
+  auto [pid, line] = spawn(args, options.env, options.log_file);
   pid_ = pid;
   const std::string prefix = "listening on http://127.0.0.1:";
   if (line.rfind(prefix, 0) != 0) throw std::runtime_error("unexpected first line: " + line);

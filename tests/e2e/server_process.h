@@ -14,6 +14,7 @@ struct ServerOptions {
   std::string db_path;  // empty: a new file in a temporary directory
   std::vector<std::string> extra_args;
   std::map<std::string, std::string> env;
+  std::string log_file;  // where the server's stderr goes (default: nowhere)
 };
 
 class ServerProcess {

@@ -1,7 +1,9 @@
 // The program itself: start-up, configuration errors, health, contract, limits, stop.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -111,6 +113,46 @@ TEST(Server, DemoDataIsBookable) {
   EXPECT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(http.get("/api/v1/search?q=carte+grise").json().size(), 1u);
   EXPECT_EQ(http.get("/api/v1/search?q=numerique").json().size(), 1u);
+}
+
+}  // namespace
+}  // namespace rdv::testing
+
+namespace rdv::testing {
+namespace {
+
+TEST(Server, SecretsNeverReachTheLog) {
+  ServerOptions options;
+  options.log_file =
+      std::filesystem::temp_directory_path() / ("rdv-log-" + std::to_string(getpid()));
+  std::string feed_secret, manage_token;
+  {
+    ServerProcess server(options);
+    HttpClient http(server.port());
+    World w = make_world(http);
+    Reply agent = http.post("/api/v1/organisations/" + std::to_string(w.org) + "/agents",
+                            {{"name", "Karim"}}, w.admin_token);
+    std::string feed = agent.json()["ics_feed_url"];
+    feed_secret = feed.substr(feed.rfind('/') + 1, 43);
+    EXPECT_EQ(http.get(feed.substr(feed.find("/ical/"))).status, 200);
+    Reply b =
+        http.post("/api/v1/bookings",
+                  {{"service_id", w.service}, {"start", w.at("09:00")}, {"resident", resident()}});
+    manage_token = b.json()["manage_token"];
+    http.get("/api/v1/bookings/" + std::to_string(b.json()["id"].get<long>()) +
+             "?token=" + manage_token);
+    http.get("/visio/1-r-" + manage_token);
+    http.get("/api/v1/surveys/1-" + manage_token);
+    server.terminate();
+  }
+  std::ifstream in(options.log_file);
+  std::stringstream log;
+  log << in.rdbuf();
+  EXPECT_NE(log.str().find("GET /ical/agents/"), std::string::npos) << log.str();
+  EXPECT_EQ(log.str().find(feed_secret), std::string::npos) << log.str();
+  EXPECT_EQ(log.str().find(manage_token), std::string::npos) << log.str();
+  EXPECT_EQ(log.str().find(ServerProcess::kAdminToken), std::string::npos);
+  std::filesystem::remove(options.log_file);
 }
 
 }  // namespace
