@@ -20,12 +20,16 @@ JobRunner::JobRunner(Store& store, const Clock& clock, JobHandler& handler, std:
       options_(options) {}
 
 size_t JobRunner::run_due() {
-  std::vector<Job> jobs;
-  Instant now = clock_.now();
-  store_.write([&](StoreWriter& tx) {
-    jobs = tx.claim_jobs(owner_, now, now + options_.lease, options_.batch);
-  });
-  for (const Job& job : jobs) {
+  size_t ran = 0;
+  // One job at a time, each with a fresh lease: a lease must outlast the send
+  // it covers (timeouts of 30 s at most), never a whole batch of them.
+  for (; ran < options_.batch; ++ran) {
+    std::vector<Job> claimed;
+    Instant now = clock_.now();
+    store_.write(
+        [&](StoreWriter& tx) { claimed = tx.claim_jobs(owner_, now, now + options_.lease, 1); });
+    if (claimed.empty()) break;
+    const Job& job = claimed.front();
     std::string status = "done", error;
     std::optional<Instant> retry_at;
     try {
@@ -45,7 +49,7 @@ size_t JobRunner::run_due() {
       tx.finish_job(job.id, owner_, status, error, clock_.now(), retry_at);
     });
   }
-  return jobs.size();
+  return ran;
 }
 
 }  // namespace rdv

@@ -27,8 +27,8 @@ class JobHandler {
 };
 
 struct RunnerOptions {
-  std::chrono::seconds lease{300};  // longer than any send, shorter than the first retry matters
-  size_t batch = 20;
+  std::chrono::seconds lease{300};  // far longer than any send (30 s timeouts)
+  size_t batch = 20;                // jobs run per call, claimed one by one
 };
 
 class JobRunner {
