@@ -63,7 +63,7 @@ fuzz: deps
 
 lint:
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
-	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'src/*.cpp' 'api/*.cpp')
+	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'src/*.cpp' 'api/*.cpp' 'scheduler/*.cpp' 'notifier/*.cpp')
 
 fmt:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
