@@ -14,6 +14,7 @@
 #include "sms.h"
 #include "smtp_sink.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/seed.h"
 #include "support/temp_dir.h"
 #include "sync/calendar_sync.h"
 
@@ -56,38 +57,16 @@ class Notifications : public ::testing::Test {
   // with an email, and a weekly opening from `first_day` 09:00-12:00 Paris.
   void seed(const char* first_day, std::vector<int> reminders = {2880, 120}) {
     store_.write([&](StoreWriter& tx) {
-      org_ = tx.insert_organisation(
-          {0, "France Services de Cenon", "france_services", "Europe/Paris"});
-      Place p;
-      p.organisation_id = org_;
-      p.name = "France Services Cenon";
-      p.address = "2 avenue Jean Zay";
-      p.postcode = "33150";
-      p.city = "Cenon";
-      p.timezone = "Europe/Paris";
-      place_ = tx.insert_place(p);
-      Service s;
-      s.organisation_id = org_;
-      s.name = "Permanence CAF";
-      s.duration_minutes = 30;
-      s.min_notice_minutes = 0;
-      s.modes.add(Mode::kInPerson);
-      s.documents_to_bring = {"Numéro d'allocataire"};
-      s.reminders = reminders;
-      service_ = tx.insert_service(s);
-      agent_ = tx.insert_agent({0, "Karim Benali", "karim@example.fr", "", "secret", {org_}});
-      Opening o;
-      o.agent_id = agent_;
-      o.place_id = place_;
-      o.service_ids = {service_};
-      o.modes.add(Mode::kInPerson);
-      std::string day(first_day);
-      o.period = {*parse_local_date_time(day + "T09:00"),
-                  *parse_local_date_time(day + "T12:00"),
-                  zone_named("Europe/Paris"),
-                  "FREQ=WEEKLY",
-                  {}};
-      tx.insert_opening(o);
+      SeedOptions o;
+      o.reminders = std::move(reminders);
+      o.documents = {"Numéro d'allocataire"};
+      o.agent_email = "karim@example.fr";
+      o.day = first_day;
+      auto seeded = testing::seed(tx, o);
+      org_ = seeded.organisation;
+      place_ = seeded.place;
+      service_ = seeded.service;
+      agent_ = seeded.agent;
     });
   }
 

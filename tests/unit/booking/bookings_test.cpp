@@ -4,13 +4,13 @@
 
 #include "domain/error.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/seed.h"
 #include "support/temp_dir.h"
 
 namespace rdv {
 namespace {
 
 Instant utc(const char* s) { return *parse_rfc3339(s); }
-LocalDateTime local(const char* s) { return *parse_local_date_time(s); }
 
 class BookingsTest : public ::testing::Test {
  protected:
@@ -19,30 +19,15 @@ class BookingsTest : public ::testing::Test {
         clock_(utc("2026-11-27T10:00:00Z")),
         bookings_(store_, clock_, links_, NotificationPolicy{true, true}) {
     store_.write([&](StoreWriter& tx) {
-      Id org =
-          tx.insert_organisation({0, "France Services Cenon", "france_services", "Europe/Paris"});
-      Place p;
-      p.organisation_id = org;
-      p.name = "France Services";
-      p.timezone = "Europe/Paris";
-      place_ = tx.insert_place(p);
-      Service s;
-      s.organisation_id = org;
-      s.name = "Permanence CAF";
-      s.duration_minutes = 30;
-      s.modes.add(Mode::kInPerson);
-      s.modes.add(Mode::kPhone);
-      service_ = tx.insert_service(s);
-      agent_ = tx.insert_agent({0, "Agent", "", "", "secret", {org}});
-      Opening o;
-      o.agent_id = agent_;
-      o.place_id = place_;
-      o.service_ids = {service_};
-      o.modes.add(Mode::kInPerson);
-      o.modes.add(Mode::kPhone);
-      o.period = {
-          local("2026-12-01T09:00"), local("2026-12-01T10:00"), zone_named("Europe/Paris"), "", {}};
-      tx.insert_opening(o);
+      testing::SeedOptions o;
+      o.modes = {Mode::kInPerson, Mode::kPhone};
+      o.min_notice_minutes = 30;
+      o.to = "10:00";
+      o.rrule = "";
+      auto seeded = testing::seed(tx, o);
+      place_ = seeded.place;
+      service_ = seeded.service;
+      agent_ = seeded.agent;
     });
   }
 

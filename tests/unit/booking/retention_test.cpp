@@ -7,6 +7,7 @@
 
 #include "booking/bookings.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/seed.h"
 #include "support/temp_dir.h"
 
 namespace rdv {
@@ -20,34 +21,12 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
   ManualClock clock(utc("2024-01-01T00:00:00Z"));
   LinkSigner links(std::string(64, 'k'));
   Bookings bookings(store, clock, links);
-  Id service = 0, place = 0;
+  Id service = 0;
   store.write([&](StoreWriter& tx) {
-    Id org = tx.insert_organisation({0, "Mairie", "commune", "Europe/Paris", {}});
-    Place p;
-    p.organisation_id = org;
-    p.name = "Mairie";
-    p.timezone = "Europe/Paris";
-    place = tx.insert_place(p);
-    Service s;
-    s.organisation_id = org;
-    s.name = "État civil";
-    s.duration_minutes = 30;
-    s.min_notice_minutes = 0;
-    s.horizon_days = 730;
-    s.modes.add(Mode::kInPerson);
-    service = tx.insert_service(s);
-    Id agent = tx.insert_agent({0, "Agent", "", "", "secret", {org}});
-    Opening o;
-    o.agent_id = agent;
-    o.place_id = place;
-    o.service_ids = {service};
-    o.modes.add(Mode::kInPerson);
-    o.period = {*parse_local_date_time("2024-01-02T09:00"),
-                *parse_local_date_time("2024-01-02T12:00"),
-                zone_named("Europe/Paris"),
-                "FREQ=WEEKLY",
-                {}};
-    tx.insert_opening(o);
+    testing::SeedOptions o;
+    o.horizon_days = 730;
+    o.day = "2024-01-02";
+    service = testing::seed(tx, o).service;
   });
   auto book = [&](const char* start) {
     BookingRequest r;
