@@ -46,6 +46,13 @@ class Video : public ::testing::Test {
         "PUT", org_path("/video"), settings.dump(),
         {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + world_.admin_token}});
   }
+  Reply set_jitsi(int open_minutes_before) {
+    return set_video({{"provider", "jitsi"},
+                      {"url", "https://visio.example.fr"},
+                      {"app_id", "rendezvous"},
+                      {"secret", "jitsi-app-secret-0123456789"},
+                      {"open_minutes_before", open_minutes_before}});
+  }
   // An opening from now (to the minute, Paris time) for three hours.
   void open_now() {
     auto paris = date::locate_zone("Europe/Paris");
@@ -97,13 +104,7 @@ TEST_F(Video, NoVideoBookingWithoutAProvider) {
 }
 
 TEST_F(Video, JitsiLinksOpenAroundTheVisitForTheResidentAndTheAgent) {
-  ASSERT_EQ(set_video({{"provider", "jitsi"},
-                       {"url", "https://visio.example.fr"},
-                       {"app_id", "rendezvous"},
-                       {"secret", "jitsi-app-secret-0123456789"},
-                       {"open_minutes_before", 60}})
-                .status,
-            200);
+  ASSERT_EQ(set_jitsi(60).status, 200);
   open_now();
   json b = book_soon();
   std::string resident_link = path_of(b["video_url"]);
@@ -147,12 +148,7 @@ TEST_F(Video, JitsiLinksOpenAroundTheVisitForTheResidentAndTheAgent) {
 }
 
 TEST_F(Video, TooEarlyShowsWhenTheVisitStarts) {
-  ASSERT_EQ(set_video({{"provider", "jitsi"},
-                       {"url", "https://visio.example.fr"},
-                       {"app_id", "rendezvous"},
-                       {"secret", "jitsi-app-secret-0123456789"}})
-                .status,
-            200);
+  ASSERT_EQ(set_jitsi(15).status, 200);
   ASSERT_EQ(http_
                 .post("/api/v1/agents/" + std::to_string(world_.agent) + "/openings",
                       {{"place_id", world_.place},
@@ -228,12 +224,7 @@ TEST_F(Video, TemplateProvider) {
 }
 
 TEST_F(Video, DocumentsBeforeTheVisitAreForTheAgentOnly) {
-  ASSERT_EQ(set_video({{"provider", "jitsi"},
-                       {"url", "https://visio.example.fr"},
-                       {"app_id", "rendezvous"},
-                       {"secret", "jitsi-app-secret-0123456789"}})
-                .status,
-            200);
+  ASSERT_EQ(set_jitsi(15).status, 200);
   Reply b = http_.post(
       "/api/v1/bookings",
       {{"service_id", world_.service}, {"start", world_.at("09:00")}, {"resident", resident()}});

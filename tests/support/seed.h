@@ -30,7 +30,8 @@ struct Seeded {
 
 inline Seeded seed(StoreWriter& tx, const SeedOptions& o = {}) {
   Seeded s;
-  s.organisation = tx.insert_organisation({0, o.organisation, "france_services", "Europe/Paris", {}});
+  s.organisation =
+      tx.insert_organisation({0, o.organisation, "france_services", "Europe/Paris", {}});
   Place p;
   p.organisation_id = s.organisation;
   p.name = "France Services Cenon";
@@ -55,8 +56,11 @@ inline Seeded seed(StoreWriter& tx, const SeedOptions& o = {}) {
   op.place_id = s.place;
   op.service_ids = {s.service};
   op.modes = svc.modes;
-  op.period = {*parse_local_date_time(o.day + "T" + o.from), *parse_local_date_time(o.day + "T" + o.to),
-               zone_named("Europe/Paris"), o.rrule, {}};
+  op.period = {*parse_local_date_time(o.day + "T" + o.from),
+               *parse_local_date_time(o.day + "T" + o.to),
+               zone_named("Europe/Paris"),
+               o.rrule,
+               {}};
   tx.insert_opening(op);
   return s;
 }
