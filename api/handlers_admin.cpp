@@ -4,6 +4,7 @@
 #include "app.h"
 #include "auth.h"
 #include "domain/error.h"
+#include "storage/require.h"
 
 namespace rdv {
 namespace {
@@ -28,12 +29,6 @@ std::string zone_field(Fields& f, const std::string& fallback) {
   return tz;
 }
 
-Organisation load_organisation(StoreReader& r, Id id) {
-  auto o = r.organisation(id);
-  if (!o) throw ClientError(ErrorCode::kNotFound, "organisation not found");
-  return *o;
-}
-
 }  // namespace
 
 Json App::create_organisation(const Json& body) {
@@ -50,7 +45,7 @@ Json App::create_organisation(const Json& body) {
 Json App::create_place(Id organisation_id, const Json& body) {
   Place p;
   store_.write([&](StoreWriter& tx) {
-    Organisation org = load_organisation(tx, organisation_id);
+    Organisation org = require_organisation(tx, organisation_id);
     Fields f(body);
     p.organisation_id = organisation_id;
     p.name = f.text("name");
@@ -76,17 +71,11 @@ Json App::create_service(Id organisation_id, const Json& body) {
   s.description = f.text_or("description", "", 4000);
   s.keywords = f.strings_or("keywords", {});
   s.documents_to_bring = f.strings_or("documents_to_bring", {}, 50, 500);
-  s.duration_minutes = f.integer_or("duration_minutes", -1, 5, 720);
-  if (s.duration_minutes < 0)
-    throw ClientError(ErrorCode::kInvalidInput, "duration_minutes is required");
+  s.duration_minutes = f.integer("duration_minutes", 5, 720);
   s.slot_step_minutes = f.integer_or("slot_step_minutes", 0, 0, 720);
-  auto modes = f.strings_or("modes", {"in_person"}, 3, 20);
-  for (auto& m : modes) {
-    auto mode = parse_mode(m);
-    if (!mode)
-      throw ClientError(ErrorCode::kInvalidInput, "modes must be in_person, video or phone");
-    s.modes.add(*mode);
-  }
+  ModeSet in_person;
+  in_person.add(Mode::kInPerson);
+  s.modes = f.modes_or("modes", in_person);
   if (s.modes.empty()) throw ClientError(ErrorCode::kInvalidInput, "modes must not be empty");
   s.min_notice_minutes = f.integer_or("min_notice_minutes", 30, 0, 60 * 24 * 365);
   s.horizon_days = f.integer_or("horizon_days", 90, 1, 730);
@@ -103,7 +92,7 @@ Json App::create_service(Id organisation_id, const Json& body) {
   s.reminders = f.integers_or("reminders_minutes", {2880, 120}, 5, 1, 60 * 24 * 30);
   f.done();
   store_.write([&](StoreWriter& tx) {
-    load_organisation(tx, organisation_id);
+    require_organisation(tx, organisation_id);
     s.id = tx.insert_service(s);
   });
   return to_json(s);
@@ -120,7 +109,7 @@ Json App::create_agent(Id organisation_id, const Json& body) {
   a.ics_secret = new_token(random_);
   std::string api_token = new_token(random_);
   store_.write([&](StoreWriter& tx) {
-    load_organisation(tx, organisation_id);
+    require_organisation(tx, organisation_id);
     a.id = tx.insert_agent(a);
     User u;
     u.role = Role::kAgent;
@@ -147,7 +136,7 @@ Json App::create_user(Id organisation_id, const Json& body) {
   f.done();
   std::string api_token = new_token(random_);
   store_.write([&](StoreWriter& tx) {
-    load_organisation(tx, organisation_id);
+    require_organisation(tx, organisation_id);
     u.id = tx.insert_user(u, token_hash(api_token));
   });
   return {{"id", u.id},
@@ -174,7 +163,7 @@ void App::add_admin_routes() {
   router_.add("GET", "/api/v1/organisations/{org}",
               [this](const HttpRequest&, const PathParams& p) {
                 Organisation o;
-                store_.read([&](StoreReader& s) { o = load_organisation(s, p.id(0)); });
+                store_.read([&](StoreReader& s) { o = require_organisation(s, p.id(0)); });
                 return json_response(200, to_json(o));
               });
   // Creation under an organisation: its administrators (or territory administrators).

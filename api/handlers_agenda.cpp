@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "calendar/recurrence.h"
 #include "domain/error.h"
+#include "storage/require.h"
 
 namespace rdv {
 namespace {
@@ -45,12 +46,6 @@ RepeatingPeriod period_fields(Fields& f, const std::string& default_zone,
   return p;
 }
 
-Agent load_agent(StoreReader& r, Id id) {
-  auto a = r.agent(id);
-  if (!a) throw ClientError(ErrorCode::kNotFound, "agent not found");
-  return *a;
-}
-
 bool in_orgs(const Agent& a, Id org) {
   return std::find(a.organisation_ids.begin(), a.organisation_ids.end(), org) !=
          a.organisation_ids.end();
@@ -61,7 +56,7 @@ bool in_orgs(const Agent& a, Id org) {
 Json App::create_opening(Id agent_id, const Json& body) {
   Opening o;
   store_.write([&](StoreWriter& tx) {
-    Agent agent = load_agent(tx, agent_id);
+    Agent agent = require_agent(tx, agent_id);
     Fields f(body);
     o.agent_id = agent_id;
     o.place_id = f.id("place_id");
@@ -82,16 +77,8 @@ Json App::create_opening(Id agent_id, const Json& body) {
     std::sort(o.service_ids.begin(), o.service_ids.end());
     o.service_ids.erase(std::unique(o.service_ids.begin(), o.service_ids.end()),
                         o.service_ids.end());
-    if (auto modes = f.strings_or("modes", {}, 3, 20); !modes.empty()) {
-      for (auto& m : modes) {
-        auto mode = parse_mode(m);
-        if (!mode)
-          throw ClientError(ErrorCode::kInvalidInput, "modes must be in_person, video or phone");
-        o.modes.add(*mode);
-      }
-    } else {
-      o.modes = service_modes;
-    }
+    o.modes = f.modes_or("modes", service_modes);  // none given: those of the services
+    if (o.modes.empty()) o.modes = service_modes;
     o.period = period_fields(f, place->timezone, std::chrono::hours{24});
     f.done();
     o.id = tx.insert_opening(o);
@@ -115,7 +102,7 @@ Json App::create_opening(Id agent_id, const Json& body) {
 Json App::create_absence(Id agent_id, const Json& body) {
   Absence a;
   store_.write([&](StoreWriter& tx) {
-    Agent agent = load_agent(tx, agent_id);
+    Agent agent = require_agent(tx, agent_id);
     auto org = tx.organisation(agent.organisation_ids.at(0));
     Fields f(body);
     a.agent_id = agent_id;
@@ -139,7 +126,7 @@ void App::add_agenda_routes() {
       Id agent_id = p.id(0);
       store_.read([&](StoreReader& s) {
         User u = require_user(s, r);
-        require_agent_manager(u, load_agent(s, agent_id));
+        require_agent_manager(u, require_agent(s, agent_id));
       });
       return json_response(201, (this->*action)(agent_id, parse_json_object(r)));
     };

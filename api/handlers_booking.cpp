@@ -7,6 +7,7 @@
 #include "domain/error.h"
 #include "domain/text.h"
 #include "error_status.h"
+#include "storage/require.h"
 
 namespace rdv {
 namespace {
@@ -41,12 +42,6 @@ std::optional<Mode> mode_param(const HttpRequest& r) {
   auto m = parse_mode(*v);
   if (!m) throw ClientError(ErrorCode::kInvalidInput, "mode must be in_person, video or phone");
   return m;
-}
-
-Service load_service(StoreReader& r, Id id) {
-  auto s = r.service(id);
-  if (!s) throw ClientError(ErrorCode::kNotFound, "service not found");
-  return *s;
 }
 
 // Zones of places, looked up once per request.
@@ -149,7 +144,7 @@ bool App::authorize_booking(StoreReader& r, const HttpRequest& request, const Bo
     return true;
   }
   User u = require_user(r, request);
-  if (!may_manage_booking(u, b, load_service(r, b.service_id)))
+  if (!may_manage_booking(u, b, require_service(r, b.service_id)))
     throw ClientError(ErrorCode::kForbidden,
                       "this booking belongs to another agent or organisation");
   return false;
@@ -172,7 +167,7 @@ HttpResponse App::slots(const HttpRequest& request) {
   auto agent = id_param(request, "agent");
   Json out;
   store_.read([&](StoreReader& r) {
-    Service service = load_service(r, *service_id);
+    Service service = require_service(r, *service_id);
     out = slots_json(r, find_slots(r, service, {from, to}, now, filter, agent));
   });
   return json_response(200, out);
@@ -268,10 +263,9 @@ HttpResponse App::create_booking(const HttpRequest& request) {
 HttpResponse App::get_booking(const HttpRequest& request, Id id) {
   Json out;
   store_.read([&](StoreReader& r) {
-    auto b = r.booking(id);
-    if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-    bool resident = authorize_booking(r, request, *b);
-    out = booking_json(r, *b, "", !resident);
+    Booking b = require_booking(r, id);
+    bool resident = authorize_booking(r, request, b);
+    out = booking_json(r, b, "", !resident);
   });
   return json_response(200, out);
 }
@@ -285,11 +279,8 @@ HttpResponse App::cancel_booking(const HttpRequest& request, Id id) {
     f.done();
   }
   bool by_resident = false;
-  store_.read([&](StoreReader& r) {
-    auto b = r.booking(id);
-    if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-    by_resident = authorize_booking(r, request, *b);
-  });
+  store_.read(
+      [&](StoreReader& r) { by_resident = authorize_booking(r, request, require_booking(r, id)); });
   Booking cancelled = bookings_.cancel(id, by_resident, reason);
   Json out;
   store_.read([&](StoreReader& r) { out = booking_json(r, cancelled, "", !by_resident); });
@@ -305,11 +296,8 @@ HttpResponse App::reschedule_booking(const HttpRequest& request, Id id) {
   auto agent = f.opt_id("agent_id");
   f.done();
   bool by_resident = false;
-  store_.read([&](StoreReader& r) {
-    auto b = r.booking(id);
-    if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-    by_resident = authorize_booking(r, request, *b);
-  });
+  store_.read(
+      [&](StoreReader& r) { by_resident = authorize_booking(r, request, require_booking(r, id)); });
   Booking moved = bookings_.reschedule(id, *start, agent, by_resident);
   Json out;
   store_.read([&](StoreReader& r) { out = booking_json(r, moved, "", !by_resident); });

@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "domain/error.h"
 #include "net/url.h"
+#include "storage/require.h"
 #include "sync/feeds.h"
 
 namespace rdv {
@@ -52,12 +53,11 @@ HttpResponse App::booking_calendar(const HttpRequest& request, Id id) {
   if (!token) throw ClientError(ErrorCode::kUnauthenticated, "the manage token is required");
   std::string text;
   store_.read([&](StoreReader& r) {
-    auto b = r.booking(id);
-    if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-    authorize_booking(r, request, *b);
+    Booking b = require_booking(r, id);
+    authorize_booking(r, request, b);
     std::string manage = options_.public_url + "/api/v1/bookings/" + std::to_string(id) +
                          "?token=" + url_encode(*token);
-    text = booking_ics(r, *b, options_.public_url, manage, visio_url(*b, false));
+    text = booking_ics(r, b, options_.public_url, manage, visio_url(b, false));
   });
   HttpResponse response = ics_response(std::move(text));
   response.headers.emplace_back("Content-Disposition", "attachment; filename=\"rendez-vous.ics\"");

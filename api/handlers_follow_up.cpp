@@ -8,6 +8,7 @@
 #include "domain/error.h"
 #include "domain/text.h"
 #include "html_page.h"
+#include "storage/require.h"
 
 namespace rdv {
 namespace {
@@ -25,11 +26,9 @@ void App::add_follow_up_routes() {
               [this](const HttpRequest& r, const PathParams& p) {
                 Id id = p.id(0);
                 store_.read([&](StoreReader& s) {
-                  auto b = s.booking(id);
-                  if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
+                  Booking b = require_booking(s, id);
                   User u = require_user(s, r);
-                  auto service = s.service(b->service_id);
-                  if (!service || !may_manage_booking(u, *b, *service))
+                  if (!may_manage_booking(u, b, require_service(s, b.service_id)))
                     throw ClientError(ErrorCode::kForbidden,
                                       "only the agent of the booking may write its summary");
                 });
@@ -109,8 +108,7 @@ void App::add_follow_up_routes() {
     Json body = parse_json_object(r);
     Fields f(body);
     SurveyAnswer a;
-    a.rating = f.integer_or("rating", 0, 1, 5);
-    if (a.rating == 0) throw ClientError(ErrorCode::kInvalidInput, "rating is required (1 to 5)");
+    a.rating = f.integer("rating", 1, 5);
     auto solved = f.opt_bool("solved");
     if (!solved) throw ClientError(ErrorCode::kInvalidInput, "solved is required (true or false)");
     a.solved = *solved;

@@ -9,6 +9,7 @@
 #include "domain/text.h"
 #include "html_page.h"
 #include "net/http_client.h"
+#include "storage/require.h"
 #include "video/video_links.h"
 
 namespace rdv {
@@ -191,9 +192,7 @@ void App::add_video_routes() {
                 Id id = p.id(0);
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
-                  auto b = s.booking(id);
-                  if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-                  authorize_booking(s, r, *b);
+                  authorize_booking(s, r, require_booking(s, id));
                   for (const Document& d : s.documents_of(id))
                     out.push_back({{"id", d.id},
                                    {"filename", d.filename},
@@ -210,10 +209,9 @@ void App::add_video_routes() {
         Id id = p.id(0), doc = p.id(1);
         std::optional<Document> found;
         store_.read([&](StoreReader& s) {
-          auto b = s.booking(id);
-          if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
+          Booking b = require_booking(s, id);
           User u = require_user(s, r);
-          if (u.role != Role::kAgent || u.agent_id != b->agent_id)
+          if (u.role != Role::kAgent || u.agent_id != b.agent_id)
             throw ClientError(ErrorCode::kForbidden,
                               "only the agent of the booking may read its documents");
           for (const Document& d : s.documents_of(id))

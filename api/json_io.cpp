@@ -53,6 +53,23 @@ std::string Fields::text_or(const char* name, std::string fallback, size_t max_l
   return v ? *v : fallback;
 }
 
+int Fields::integer(const char* name, int min, int max) {
+  if (!get(name)) fail(name, "is required");
+  return integer_or(name, min, min, max);
+}
+
+ModeSet Fields::modes_or(const char* name, ModeSet fallback) {
+  const Json* v = get(name);
+  if (!v) return fallback;
+  ModeSet set;
+  for (const auto& m : strings_or(name, {}, 3, 20)) {
+    auto mode = parse_mode(m);
+    if (!mode) fail(name, "must hold in_person, video or phone");
+    set.add(*mode);
+  }
+  return set;
+}
+
 int Fields::integer_or(const char* name, int fallback, int min, int max) {
   const Json* v = get(name);
   if (!v) return fallback;

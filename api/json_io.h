@@ -29,7 +29,10 @@ class Fields {
   std::string text(const char* name, size_t max_len = 200);  // required, non-empty
   std::string text_or(const char* name, std::string fallback, size_t max_len = 2000);
   std::optional<std::string> opt_text(const char* name, size_t max_len = 2000);
+  int integer(const char* name, int min, int max);  // required
   int integer_or(const char* name, int fallback, int min, int max);
+  // An array of mode names ("in_person", "video", "phone"); `fallback` when absent.
+  ModeSet modes_or(const char* name, ModeSet fallback);
   Id id(const char* name);
   std::optional<Id> opt_id(const char* name);
   std::optional<bool> opt_bool(const char* name);

@@ -2,6 +2,7 @@
 
 #include "booking/agendas.h"
 #include "domain/error.h"
+#include "storage/require.h"
 
 namespace rdv {
 namespace {
@@ -22,18 +23,6 @@ void check_resident(const Resident& r, Mode mode) {
   if (mode == Mode::kPhone && r.phone.empty())
     throw ClientError(ErrorCode::kInvalidInput,
                       "resident.phone is required for a phone appointment");
-}
-
-Booking load_booking(StoreReader& store, Id id) {
-  auto b = store.booking(id);
-  if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-  return *b;
-}
-
-Service load_service(StoreReader& store, Id id) {
-  auto s = store.service(id);
-  if (!s) throw ClientError(ErrorCode::kNotFound, "service not found");
-  return *s;
 }
 
 // Residents may change a booking only until cancel_until_minutes before it.
@@ -75,7 +64,7 @@ BookingOutcome Bookings::book(const BookingRequest& req,
         return;
       }
     }
-    Service service = load_service(tx, req.service_id);
+    Service service = require_service(tx, req.service_id);
     if (!service.modes.has(req.mode))
       throw ClientError(ErrorCode::kInvalidInput, "mode " + std::string(mode_name(req.mode)) +
                                                       " is not offered by this service");
@@ -131,10 +120,10 @@ BookingOutcome Bookings::book(const BookingRequest& req,
 Booking Bookings::cancel(Id booking_id, bool by_resident, const std::string& reason) {
   Booking b;
   store_.write([&](StoreWriter& tx) {
-    b = load_booking(tx, booking_id);
+    b = require_booking(tx, booking_id);
     if (b.status != BookingStatus::kConfirmed)
       throw ClientError(ErrorCode::kAlreadyCancelled, "this booking is not active any more");
-    if (by_resident) check_resident_may_change(b, load_service(tx, b.service_id), clock_.now());
+    if (by_resident) check_resident_may_change(b, require_service(tx, b.service_id), clock_.now());
     b.status = BookingStatus::kCancelled;
     b.cancel_reason = reason;
     b.updated_at = clock_.now();
@@ -149,10 +138,10 @@ Booking Bookings::reschedule(Id booking_id, Instant new_start, std::optional<Id>
                              bool by_resident) {
   Booking b;
   store_.write([&](StoreWriter& tx) {
-    b = load_booking(tx, booking_id);
+    b = require_booking(tx, booking_id);
     if (b.status != BookingStatus::kConfirmed)
       throw ClientError(ErrorCode::kAlreadyCancelled, "this booking is not active any more");
-    Service service = load_service(tx, b.service_id);
+    Service service = require_service(tx, b.service_id);
     Instant now = clock_.now();
     if (by_resident) check_resident_may_change(b, service, now);
     // Same mode and place; the booking's own time does not count against itself.
@@ -175,7 +164,7 @@ Booking Bookings::reschedule(Id booking_id, Instant new_start, std::optional<Id>
 Booking Bookings::record_summary(Id booking_id, const std::string& summary) {
   Booking b;
   store_.write([&](StoreWriter& tx) {
-    b = load_booking(tx, booking_id);
+    b = require_booking(tx, booking_id);
     if (b.status == BookingStatus::kCancelled)
       throw ClientError(ErrorCode::kAlreadyCancelled, "this booking was cancelled");
     bool first = b.summary.empty();
@@ -191,7 +180,7 @@ Booking Bookings::record_summary(Id booking_id, const std::string& summary) {
 Booking Bookings::stop_reminders(Id booking_id) {
   Booking b;
   store_.write([&](StoreWriter& tx) {
-    b = load_booking(tx, booking_id);
+    b = require_booking(tx, booking_id);
     b.reminders_opt_out = true;
     tx.update_booking(b);
   });
@@ -204,10 +193,10 @@ void Bookings::answer_survey(Id booking_id, const SurveyAnswer& answer) {
   if (answer.comment.size() > 2000)
     throw ClientError(ErrorCode::kInvalidInput, "comment is too long (at most 2000 bytes)");
   store_.write([&](StoreWriter& tx) {
-    Booking b = load_booking(tx, booking_id);
+    Booking b = require_booking(tx, booking_id);
     if (b.survey_answered)
       throw ClientError(ErrorCode::kAlreadyAnswered, "this survey was already answered");
-    Service s = load_service(tx, b.service_id);
+    Service s = require_service(tx, b.service_id);
     b.survey_answered = true;
     tx.update_booking(b);
     // Only the day is kept with the answer: nothing leads back to the resident.

@@ -6,6 +6,7 @@
 #include "calendar/recurrence.h"
 #include "domain/error.h"
 #include "domain/text.h"
+#include "storage/require.h"
 
 namespace rdv {
 namespace {
@@ -14,12 +15,6 @@ namespace {
 constexpr auto kBusyPast = std::chrono::days{31};
 constexpr auto kBusyFuture = std::chrono::days{731};
 constexpr auto kOpeningsFuture = std::chrono::days{366};
-
-Agent load_agent(StoreReader& r, Id id) {
-  auto a = r.agent(id);
-  if (!a) throw ClientError(ErrorCode::kNotFound, "agent not found");
-  return *a;
-}
 
 bool contains_words(const std::string& folded_text, const std::string& phrase) {
   std::string folded = fold_for_search(phrase);
@@ -48,7 +43,7 @@ ExternalCalendar CalendarSync::subscribe(Id agent_id, const std::string& url,
   c.purpose = purpose;
   c.created_at = c.next_fetch_at = clock_.now();
   store_.write([&](StoreWriter& tx) {
-    load_agent(tx, agent_id);
+    require_agent(tx, agent_id);
     c.id = tx.insert_calendar(c);
   });
   return refresh(c.id);
@@ -61,7 +56,7 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
     auto found = r.calendar(calendar_id);
     if (!found) throw ClientError(ErrorCode::kNotFound, "calendar not found");
     c = *found;
-    zone = agent_zone(r, load_agent(r, c.agent_id));
+    zone = agent_zone(r, require_agent(r, c.agent_id));
   });
   Instant now = clock_.now();
   c.last_attempt_at = now;
@@ -125,7 +120,7 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
 std::vector<Opening> CalendarSync::openings_from(StoreReader& r, const ExternalCalendar& c,
                                                  const ImportedCalendar& cal,
                                                  std::vector<std::string>& warnings) {
-  Agent agent = load_agent(r, c.agent_id);
+  Agent agent = require_agent(r, c.agent_id);
   auto services = r.services_of(agent.organisation_ids);
   auto places = r.places_of(agent.organisation_ids);
   if (places.empty()) {
@@ -195,7 +190,7 @@ size_t CalendarSync::refresh_due(size_t max) {
 std::vector<BusyInterval> CalendarSync::busy(Id agent_id, TimeRange window) {
   std::vector<BusyInterval> out;
   store_.read([&](StoreReader& r) {
-    Agent agent = load_agent(r, agent_id);
+    Agent agent = require_agent(r, agent_id);
     Zone zone = agent_zone(r, agent);
     // Bookings last less than two days: start the scan that much earlier.
     for (const Booking& b :

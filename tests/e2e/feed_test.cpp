@@ -7,24 +7,13 @@
 #include <fstream>
 
 #include "calendar/ics_import.h"
+#include "support/run.h"
 #include "world.h"
 
 namespace rdv::testing {
 namespace {
 
 using nlohmann::json;
-
-// Runs a command and returns its standard output (and its exit status).
-std::pair<int, std::string> run(const std::string& command) {
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  if (!p) return {-1, ""};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
-}
 
 std::string write_temp(const std::string& name, const std::string& text) {
   auto path = std::filesystem::temp_directory_path() / name;
@@ -163,7 +152,8 @@ TEST_F(Feeds, PythonIcalendarAndKhalReadTheFeedAtTheRightLocalTimeOnAChangeDay) 
 
   std::string file =
       write_temp("rdv-feed-" + std::to_string(server_.port()) + ".ics", http_.get(feed_url()).body);
-  auto [rc, lines] = run("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/e2e/parse_ics.py " + file);
+  auto [rc, lines] =
+      run_command("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/e2e/parse_ics.py " + file);
   ASSERT_EQ(rc, 0) << lines;
   EXPECT_NE(lines.find(uid + "|" + day + " 10:00|" + day + " 10:30|CONFIRMED|0|OPAQUE"),
             std::string::npos)
@@ -178,8 +168,8 @@ TEST_F(Feeds, PythonIcalendarAndKhalReadTheFeedAtTheRightLocalTimeOnAChangeDay) 
       << "\n[locale]\nlocal_timezone = Europe/Paris\ndefault_timezone = Europe/Paris\n"
          "timeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
          "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n";
-  auto [krc, kout] = run("khal -c " + (dir / "config").string() +
-                         " printics -f '{start} {end} {title}' " + file + " 2>&1");
+  auto [krc, kout] = run_command("khal -c " + (dir / "config").string() +
+                                 " printics -f '{start} {end} {title}' " + file + " 2>&1");
   EXPECT_EQ(krc, 0) << kout;
   EXPECT_NE(kout.find(day + " 10:00 " + day + " 10:30 Permanence CAF — Léa Dupont"),
             std::string::npos)
@@ -199,7 +189,7 @@ TEST_F(Feeds, ResidentGetsTheBookingAsPublishedEvent) {
   EXPECT_NE(r.headers["content-disposition"].find("rendez-vous.ics"), std::string::npos);
   std::string file = write_temp("rdv-booking-" + std::to_string(server_.port()) + ".ics", r.body);
   auto [rc, lines] =
-      run("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/e2e/parse_ics.py " + file + " method");
+      run_command("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/e2e/parse_ics.py " + file + " method");
   ASSERT_EQ(rc, 0) << lines;
   EXPECT_NE(lines.find("METHOD|PUBLISH"), std::string::npos);
   std::string id = std::to_string(last_booking_["id"].get<long>());

@@ -154,8 +154,7 @@ TEST_F(ResidentFlow, GroupSessionShowsRemainingSeats) {
   ASSERT_EQ(book(world_.at("14:00"), world_.workshop, {{"resident", resident("Amina")}}).status,
             201);
   EXPECT_EQ(http_.get(slots_url(world_.workshop)).json()[0]["remaining"], 4);
-  // The workshop keeps the agent busy: the morning service is unaffected,
-  // but nothing else can be booked on top of the session.
+  // The afternoon session leaves the morning's individual slots alone.
   EXPECT_EQ(slot_starts(world_.service).size(), 6u);
 }
 

@@ -18,6 +18,8 @@
 #include <string>
 #include <thread>
 
+#include "support/run.h"
+
 namespace rdv::testing {
 
 class SmtpSink {
@@ -71,13 +73,9 @@ class SmtpSink {
   }
   // Every message received, read by tests/support/mail_summary.py.
   nlohmann::json messages() const {
-    std::string out;
-    FILE* p = popen(
-        ("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/support/mail_summary.py " + dir_).c_str(), "r");
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    pclose(p);
+    std::string out =
+        run_command("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/support/mail_summary.py " + dir_)
+            .second;
     return nlohmann::json::parse(out);
   }
 

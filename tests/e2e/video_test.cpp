@@ -3,23 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "recording_server.h"
+#include "support/run.h"
 #include "world.h"
 
 namespace rdv::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string python(const std::string& program) {
-  std::string out;
-  FILE* p = popen(("/usr/bin/python3 -c '" + program + "' 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
 
 class Video : public ::testing::Test {
  protected:

@@ -7,23 +7,14 @@
 #include <cstdio>
 
 #include "crypto/link_tokens.h"
+#include "support/run.h"
 
 namespace rdv {
 namespace {
 
-Instant utc(const char* s) { return *parse_rfc3339(s); }
+using testing::python;
 
-std::string python(const std::string& program) {
-  std::string cmd = "/usr/bin/python3 -c '" + program + "' 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
+Instant utc(const char* s) { return *parse_rfc3339(s); }
 
 TEST(VideoLinks, Sha1MatchesTheStandardVectors) {
   EXPECT_EQ(sha1_hex(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
