@@ -19,7 +19,10 @@ struct FetchResponse {
   std::string body, etag, last_modified;
 };
 
-// The fetch failed; the message is for the subscription's last_error.
+// The fetch failed; the message is for the subscription's last_error, which
+// the agent sees: it names what the agent can act on (the server's HTTP
+// status, the size, an address that is not allowed) and nothing of how the
+// network answered, so that subscriptions cannot be used to probe it.
 struct FetchError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -30,6 +33,9 @@ class CalendarFetcher {
   // Conditional GET when `etag` or `last_modified` is known.
   virtual FetchResponse fetch(const std::string& url, const std::string& etag,
                               const std::string& last_modified) = 0;
+  // The URL to store for a subscription, checked before anything is stored
+  // (normalize_calendar_url); by default no private address is allowed.
+  virtual std::string accept_url(std::string_view url) const;
 };
 
 class CurlFetcher final : public CalendarFetcher {
@@ -37,13 +43,15 @@ class CurlFetcher final : public CalendarFetcher {
   explicit CurlFetcher(FetchPolicy policy);
   FetchResponse fetch(const std::string& url, const std::string& etag,
                       const std::string& last_modified) override;
+  std::string accept_url(std::string_view url) const override;
 
  private:
   FetchPolicy policy_;
 };
 
 // The URL to fetch for a subscription URL (webcal:// is https://), or
-// ClientError kInvalidInput when it is not an http(s) URL.
-std::string normalize_calendar_url(std::string_view url);
+// ClientError kInvalidInput on "url" when it is not an http(s) URL that
+// send_http may call under `policy` (require_callable_url).
+std::string normalize_calendar_url(std::string_view url, const HttpClientPolicy& policy);
 
 }  // namespace rdv

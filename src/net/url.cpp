@@ -1,6 +1,11 @@
 #include "net/url.h"
 
+#include <curl/curl.h>
+
 #include <cctype>
+#include <memory>
+
+#include "domain/error.h"
 
 namespace rdv {
 
@@ -17,6 +22,30 @@ std::string url_encode(std::string_view s) {
     }
   }
   return out;
+}
+
+std::string checked_url(std::string_view text, const std::string& field, bool allow_webcal) {
+  const char* what = allow_webcal
+                         ? "must be an http, https or webcal URL of at most 2000 characters"
+                         : "must be an http or https URL of at most 2000 characters";
+  // Printable ASCII only: no space, no control character can reach a header or a request line.
+  bool printable = !text.empty() && text.size() <= 2000;
+  for (unsigned char c : text) printable = printable && c > 0x20 && c < 0x7F;
+  if (!printable) invalid_field(field, what);
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
+  std::string u(text);
+  char* scheme = nullptr;
+  char* host = nullptr;
+  bool ok = curl_url_set(parsed.get(), CURLUPART_URL, u.c_str(), 0) == CURLUE_OK &&
+            curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+            curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0) == CURLUE_OK && host && *host;
+  std::string s = scheme ? scheme : "";
+  curl_free(scheme);
+  curl_free(host);
+  bool scheme_ok =
+      s == "http" || s == "https" || (allow_webcal && (s == "webcal" || s == "webcals"));
+  if (!ok || !scheme_ok) invalid_field(field, what);
+  return u;
 }
 
 std::string host_of_url(std::string_view url) {

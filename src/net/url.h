@@ -9,6 +9,12 @@ namespace rdv {
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string url_encode(std::string_view s);
 
+// A URL given by a person (video provider, webhook, calendar), checked where it
+// enters: at most 2000 bytes of printable ASCII with no whitespace, parsed by
+// libcurl, with a host, and its scheme http or https (webcal and webcals too
+// when `allow_webcal`). Returns it; ClientError kInvalidInput naming `field`.
+std::string checked_url(std::string_view text, const std::string& field, bool allow_webcal = false);
+
 // "rdv.example.fr" for "https://rdv.example.fr:8443/x".
 std::string host_of_url(std::string_view url);
 

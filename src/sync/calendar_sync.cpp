@@ -39,7 +39,7 @@ ExternalCalendar CalendarSync::subscribe(Id agent_id, const std::string& url,
     throw ClientError(ErrorCode::kInvalidInput, "purpose must be busy or availability");
   ExternalCalendar c;
   c.agent_id = agent_id;
-  c.url = normalize_calendar_url(url);
+  c.url = fetcher_.accept_url(url);  // a literal private address is refused here, with 400
   c.purpose = purpose;
   c.created_at = c.next_fetch_at = clock_.now();
   store_.write([&](StoreWriter& tx) {
@@ -68,7 +68,7 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
     response = fetcher_.fetch(c.url, c.content.empty() ? "" : c.etag,
                               c.content.empty() ? "" : c.last_modified);
   } catch (const FetchError& e) {
-    c.last_error = std::string("fetch failed: ") + e.what();
+    c.last_error = e.what();  // written for the agent: nothing of how the network answered
     store_.write([&](StoreWriter& tx) { tx.save_calendar_fetch(c); });
     return c;
   }

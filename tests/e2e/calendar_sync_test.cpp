@@ -275,11 +275,12 @@ TEST(CalendarSyncSecurity, PrivateAddressesAndOtherSchemesAreRefused) {
   FileServer files;
   files.put("/cal.ics", one_event("x", "Occupé", "20300101T100000", "20300101T110000"));
   std::string calendars = "/api/v1/agents/" + std::to_string(w.agent) + "/calendars";
+  // A literal loopback address is refused at subscription, before any connection.
   Reply r = http.post(calendars, {{"url", files.url("/cal.ics")}}, w.agent_token);
-  ASSERT_EQ(r.status, 201);
-  EXPECT_NE(r.json()["last_error"].get<std::string>().find("not allowed"), std::string::npos)
-      << r.body;
-  EXPECT_EQ(files.hits("/cal.ics"), 0);  // refused before any request was sent
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.json()["error"]["field"], "url");
+  EXPECT_EQ(http.get(calendars, w.agent_token).json().size(), 0u);
+  EXPECT_EQ(files.hits("/cal.ics"), 0);
   for (const char* url :
        {"file:///etc/passwd", "ftp://example.org/cal.ics", "gopher://x", "not a url", ""})
     EXPECT_EQ(http.post(calendars, {{"url", url}}, w.agent_token).status, 400) << url;
