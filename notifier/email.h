@@ -11,8 +11,8 @@
 namespace rdv {
 
 struct EmailMessage {
-  std::string from;  // "rendezvous <no-reply@example.fr>"
-  std::string to;
+  std::string from;  // "rendezvous <no-reply@example.fr>" or a plain address
+  std::string to;    // a plain address, never "Name <address>" nor a list
   std::string subject;
   std::string text;
   std::string html;
@@ -22,7 +22,13 @@ struct EmailMessage {
   std::string unsubscribe_url;  // List-Unsubscribe (one click, RFC 8058)
 };
 
-// The RFC 5322 message, CRLF line ends, parts in base64.
+// The RFC 5322 message composed by GMime: headers folded and RFC 2047
+// encoded, CRLF line ends, parts in base64. Structure: multipart/alternative
+// (text/plain, text/html, text/calendar;method=...), inside multipart/mixed
+// with the .ics attached when there is a calendar. Throws
+// std::invalid_argument when From or To is not a plain mailbox (see below),
+// or the Message-ID, the calendar method or the unsubscribe URL could break
+// out of their header.
 std::string build_mime(const EmailMessage& m, Instant date, const std::string& boundary_seed);
 
 class EmailChannel {
@@ -37,6 +43,8 @@ class EmailChannel {
 class SmtpChannel final : public EmailChannel {
  public:
   explicit SmtpChannel(std::string url);
+  // Throws std::invalid_argument (no retry helps) for a From or To that is
+  // not a plain mailbox, before any connection.
   void send(const EmailMessage& m) override;
 
  private:
@@ -45,5 +53,10 @@ class SmtpChannel final : public EmailChannel {
 
 // The address inside "Name <address>", or the text itself.
 std::string address_of(const std::string& mailbox);
+
+// A single address with nothing an SMTP command or a header could take for
+// syntax: at most 254 bytes, exactly one '@' with text on both sides, no
+// control character, space, '<', '>', ',', ';', ':', '"', '(', ')' or '\'.
+bool is_plain_mailbox(const std::string& address);
 
 }  // namespace rdv

@@ -1,5 +1,8 @@
 #include "messages.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "domain/text.h"
 
 namespace rdv {
@@ -49,21 +52,55 @@ std::string footer() {
          "merci de ne pas y répondre.\n";
 }
 
-// The HTML twin of a text: paragraphs and line breaks, URLs made links.
-std::string to_html(const std::string& subject, const std::string& text) {
+// The service's own URLs for this message: the only text made a link. Text
+// typed by people (notes, a cancel reason, a summary) stays text even when it
+// looks like a URL, so that no one can put a link in a message of ours.
+std::vector<std::string> own_links(const MessageContext& c) {
+  std::vector<std::string> links;
+  for (const std::string* url :
+       {&c.manage_url, &c.stop_reminders_url, &c.survey_url, &c.rebook_url, &c.video_url})
+    if (!url->empty()) links.push_back(*url);
+  // Longest first: where one is a prefix of another, the whole one wins.
+  std::sort(links.begin(), links.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return links;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// A line in HTML: escaped, with exact whole-word occurrences of `links` made
+// <a href>. "https://own/x?token=t&evil" is no occurrence of "https://own/x?token=t".
+std::string line_html(const std::string& line, const std::vector<std::string>& links) {
+  std::string html;
+  size_t plain = 0;  // start of the text not yet written
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (i > 0 && !is_blank(line[i - 1])) continue;
+    for (const std::string& url : links) {
+      size_t end = i + url.size();
+      if (line.compare(i, url.size(), url) != 0 || (end < line.size() && !is_blank(line[end])))
+        continue;
+      html += escape_html(line.substr(plain, i - plain)) + "<a href=\"" + escape_html(url) + "\">" +
+              escape_html(url) + "</a>";
+      plain = end;
+      i = end - 1;
+      break;
+    }
+  }
+  return html + escape_html(line.substr(plain));
+}
+
+// The HTML twin of a text: paragraphs and line breaks, the service's links
+// made links.
+std::string to_html(const std::string& subject, const std::string& text,
+                    const std::vector<std::string>& links) {
   std::string body;
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
     std::string line = text.substr(start, end - start);
-    std::string html = escape_html(line);
-    if (auto http = line.find("http"); http != std::string::npos) {
-      std::string url = line.substr(http, line.find(' ', http) - http);
-      html = escape_html(line.substr(0, http)) + "<a href=\"" + escape_html(url) + "\">" +
-             escape_html(url) + "</a>" + escape_html(line.substr(http + url.size()));
-    }
-    body += line.empty() ? "<br>\n" : "<p style=\"margin:0 0 6px\">" + html + "</p>\n";
+    body += line.empty() ? "<br>\n"
+                         : "<p style=\"margin:0 0 6px\">" + line_html(line, links) + "</p>\n";
     start = end + 1;
   }
   return "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>" +
@@ -71,8 +108,8 @@ std::string to_html(const std::string& subject, const std::string& text) {
          body + "</body></html>\n";
 }
 
-RenderedEmail email(std::string subject, std::string text) {
-  std::string html = to_html(subject, text);
+RenderedEmail email(const MessageContext& c, std::string subject, std::string text) {
+  std::string html = to_html(subject, text, own_links(c));
   return {std::move(subject), std::move(text), std::move(html)};
 }
 
@@ -117,29 +154,29 @@ RenderedEmail resident_email(const std::string& event, const MessageContext& c) 
       "\nVotre avis nous aide à améliorer le service (1 minute) : " + c.survey_url + "\n";
   std::string rebook = "Prendre un nouveau rendez-vous : " + c.rebook_url + "\n";
   if (event == "confirmation")
-    return email("Votre rendez-vous du " + when(c) + " est confirmé",
+    return email(c, "Votre rendez-vous du " + when(c) + " est confirmé",
                  hello + "Votre rendez-vous " + what + " est confirmé le " + when(c) + " (" +
                      std::to_string(c.service.duration_minutes) + " min).\n" + where(c) + "\n" +
                      documents(c) + manage + stop + footer());
   if (event == "reminder")
-    return email("Rappel : votre rendez-vous du " + when(c),
+    return email(c, "Rappel : votre rendez-vous du " + when(c),
                  hello + "Nous vous rappelons votre rendez-vous " + what + " le " + when(c) +
                      ".\n" + where(c) + "\n" + documents(c) + manage + stop + footer());
   if (event == "cancellation")
-    return email("Votre rendez-vous du " + when(c) + " est annulé",
+    return email(c, "Votre rendez-vous du " + when(c) + " est annulé",
                  hello + "Votre rendez-vous " + what + " du " + when(c) + " est annulé.\n" +
                      (b.cancel_reason.empty() ? "" : "Motif : " + b.cancel_reason + "\n") + "\n" +
                      rebook + footer());
   if (event == "reschedule")
-    return email("Votre rendez-vous est déplacé au " + when(c),
+    return email(c, "Votre rendez-vous est déplacé au " + when(c),
                  hello + "Votre rendez-vous " + what + " est déplacé au " + when(c) + ".\n" +
                      where(c) + "\n" + documents(c) + manage + stop + footer());
   if (event == "after_visit")
-    return email("Votre avis sur votre rendez-vous du " + french_date(b.start, c.zone),
+    return email(c, "Votre avis sur votre rendez-vous du " + french_date(b.start, c.zone),
                  hello + "Merci d'être venu(e) à votre rendez-vous " + what + ".\n" + survey +
                      rebook + footer());
   if (event == "summary")
-    return email("Compte rendu de votre rendez-vous du " + french_date(b.start, c.zone),
+    return email(c, "Compte rendu de votre rendez-vous du " + french_date(b.start, c.zone),
                  hello + "Voici le compte rendu de votre rendez-vous " + what + " du " + when(c) +
                      " :\n\n" + b.summary + "\n" + survey + rebook + footer());
   throw std::invalid_argument("unknown message " + event);
@@ -154,24 +191,25 @@ RenderedEmail agent_email(const std::string& event, const MessageContext& c) {
                         (b.resident.email.empty() ? "" : "Courriel : " + b.resident.email + "\n") +
                         where(c) + "\n" + (b.notes.empty() ? "" : "Notes : " + b.notes + "\n");
   std::string on_behalf =
-      b.booked_by == "desk" ? "Ce rendez-vous a été pris par un guichet pour le compte de l'usager "
-                              "(mandat enregistré).\n"
-                            : "";
+      b.booked_by == BookedBy::kDesk
+          ? "Ce rendez-vous a été pris par un guichet pour le compte de l'usager "
+            "(mandat enregistré).\n"
+          : "";
   std::string hello = "Bonjour " + c.agent.name + ",\n\n";
   if (event == "confirmation")
     return email(
-        "Nouveau rendez-vous : " + about,
+        c, "Nouveau rendez-vous : " + about,
         hello + "Un rendez-vous a été pris avec vous.\n" + on_behalf + "\n" + details + footer());
   if (event == "cancellation")
-    return email("Rendez-vous annulé : " + about,
+    return email(c, "Rendez-vous annulé : " + about,
                  hello + "Ce rendez-vous est annulé" +
                      (b.cancel_reason.empty() ? "" : " (motif : " + b.cancel_reason + ")") +
                      ".\n\n" + details + footer());
   if (event == "reschedule")
-    return email("Rendez-vous déplacé : " + about,
+    return email(c, "Rendez-vous déplacé : " + about,
                  hello + "Ce rendez-vous est déplacé au " + when(c) + ".\n\n" + details + footer());
   if (event == "opening_lost")
-    return email("À vérifier : " + about,
+    return email(c, "À vérifier : " + about,
                  hello +
                      "La plage d'ouverture de ce rendez-vous n'est plus dans votre agenda. "
                      "Le rendez-vous est maintenu : si vous ne pouvez pas recevoir l'usager, "

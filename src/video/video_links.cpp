@@ -1,10 +1,13 @@
 #include "video/video_links.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <stdexcept>
 
 #include "crypto/link_tokens.h"
 #include "net/url.h"
@@ -25,8 +28,6 @@ std::string with_slash(std::string url) {
   if (url.empty() || url.back() != '/') url += '/';
   return url;
 }
-
-std::uint32_t rol(std::uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 
 }  // namespace
 
@@ -66,39 +67,19 @@ std::string jitsi_join_url(const VideoSettings& v, const std::string& room,
 }
 
 std::string sha1_hex(std::string_view data) {
-  std::uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-  std::string msg(data);
-  std::uint64_t bits = static_cast<std::uint64_t>(msg.size()) * 8;
-  msg += static_cast<char>(0x80);
-  while (msg.size() % 64 != 56) msg += '\0';
-  for (int i = 7; i >= 0; --i) msg += static_cast<char>((bits >> (8 * i)) & 0xFF);
-  for (size_t chunk = 0; chunk < msg.size(); chunk += 64) {
-    std::uint32_t w[80];
-    for (int i = 0; i < 16; ++i)
-      w[i] =
-          (static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i])) << 24) |
-          (static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i + 1])) << 16) |
-          (static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i + 2])) << 8) |
-          static_cast<std::uint32_t>(static_cast<unsigned char>(msg[chunk + 4 * i + 3]));
-    for (int i = 16; i < 80; ++i) w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (int i = 0; i < 80; ++i) {
-      std::uint32_t f, k;
-      if (i < 20)
-        f = (b & c) | (~b & d), k = 0x5A827999;
-      else if (i < 40)
-        f = b ^ c ^ d, k = 0x6ED9EBA1;
-      else if (i < 60)
-        f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
-      else
-        f = b ^ c ^ d, k = 0xCA62C1D6;
-      std::uint32_t t = rol(a, 5) + f + e + k + w[i];
-      e = d, d = c, c = rol(b, 30), b = a, a = t;
-    }
-    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha1(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
+    throw std::runtime_error("OpenSSL: SHA-1 unavailable");
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0x0f];
   }
-  char out[41];
-  for (int i = 0; i < 5; ++i) std::snprintf(out + 8 * i, 9, "%08x", h[i]);
   return out;
 }
 

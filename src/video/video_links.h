@@ -43,7 +43,8 @@ std::string template_join_url(const VideoSettings& v, const std::string& room,
 // A JSON Web Token signed with HMAC-SHA256.
 std::string jwt_hs256(const nlohmann::json& claims, std::string_view secret);
 
-// Hex SHA-1 (libsodium has none; BigBlueButton's documented checksum needs it).
+// Hex SHA-1 by OpenSSL's EVP API (libsodium has none; BigBlueButton's
+// documented checksum needs it). Throws std::runtime_error if OpenSSL refuses.
 std::string sha1_hex(std::string_view data);
 
 }  // namespace rdv

@@ -22,7 +22,11 @@ for name in sorted(os.listdir(directory)):
     item = {"to": str(msg["To"]), "subject": str(msg["Subject"]),
             "message_id": str(msg["Message-ID"]),
             "list_unsubscribe": str(msg.get("List-Unsubscribe", "")),
-            "text": "", "html": "", "calendar": None, "attachments": 0}
+            "text": "", "html": "", "calendar": None, "attachments": 0, "rcpt": []}
+    rcpt = os.path.join(directory, name + ".rcpt")
+    if os.path.exists(rcpt):
+        with open(rcpt) as f:
+            item["rcpt"] = [line for line in f.read().split("\n") if line]
     for part in msg.walk():
         ctype = part.get_content_type()
         if part.get_content_disposition() == "attachment":

@@ -20,6 +20,8 @@ class Sink:
         with self.lock:
             self.count += 1
             path = os.path.join(self.directory, "%06d.eml" % self.count)
+        with open(path + ".rcpt", "w") as f:  # the envelope: who the server was asked to deliver to
+            f.write("\n".join(envelope.rcpt_tos))
         with open(path + ".tmp", "wb") as f:
             f.write(envelope.original_content or envelope.content)
         os.rename(path + ".tmp", path)
