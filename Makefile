@@ -7,15 +7,15 @@ DB ?= sqlite:var/rendezvous.db
 
 # Debian 12 packages the build and the tests need.
 DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates tzdata \
-  libboost-dev libical-dev libcurl4-openssl-dev libhowardhinnant-date-dev nlohmann-json3-dev libsqlite3-dev \
-  libsodium-dev googletest libgtest-dev libgmock-dev curl python3 python3-icalendar khal \
+  libboost-dev libical-dev libcurl4-openssl-dev libhowardhinnant-date-dev nlohmann-json3-dev libsqlite3-dev sqlite3 \
+  libsodium-dev libssl-dev libgmime-3.0-dev libphonenumber-dev googletest libgtest-dev libgmock-dev curl python3 python3-icalendar khal \
   python3-aiosmtpd
 # Node.js and npm (contract tests) come from Debian only when the machine has none.
 NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
 
 FUZZ_SECONDS ?= 120
 
-.PHONY: all deps build run test bench test-sanitize fuzz lint fmt clean
+.PHONY: all deps build run test bench test-sanitize test-tsan fuzz lint fmt clean
 
 all: build
 
@@ -52,6 +52,14 @@ test-sanitize: deps
 	cmake --build build-sanitize -j$(JOBS)
 	cd build-sanitize && ctest --output-on-failure --timeout 900 -E contract
 
+# ThreadSanitizer over what runs concurrently: the server's I/O threads, its
+# handler pool and periodic tasks, under racing bookings and the scheduler.
+test-tsan: deps
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRDV_SANITIZE=thread
+	cmake --build build-tsan -j$(JOBS) --target rendezvous e2e_tests
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  tests/e2e_tests --gtest_filter='Concurrency.*:Durability.*:Server*:MessagesOverHttp.*:Security.*'
+
 # libFuzzer over the iCalendar import for FUZZ_SECONDS, seeded with the real-world corpus.
 fuzz: deps
 	@command -v clang++ >/dev/null || $$([ "$$(id -u)" = 0 ] || echo sudo) apt-get install -y -q clang libclang-rt-14-dev
@@ -69,4 +77,4 @@ fmt:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-sanitize build-fuzz
+	rm -rf $(BUILD) build-sanitize build-tsan build-fuzz

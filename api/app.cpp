@@ -18,7 +18,8 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
       sync_(sync),
       options_(std::move(options)),
       booking_limiter_(clock, options_.booking_rate_limit),
-      bookings_(store, clock, links, options_.notifications) {
+      document_limiter_(clock, options_.document_rate_limit),
+      bookings_(store, clock, links, options_.notifications, options_.booking_limits) {
   add_admin_routes();
   add_agenda_routes();
   add_booking_routes();
@@ -27,35 +28,20 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
   add_video_routes();
 }
 
-// The path as the access log shows it: never the query string (manage
-// tokens), and the secret segments of feeds, visio and survey links hidden.
-std::string loggable_path(const std::string& path) {
-  for (const char* prefix : {"/ical/agents/", "/visio/", "/api/v1/surveys/"}) {
-    std::string p(prefix);
-    if (path.rfind(p, 0) != 0) continue;
-    if (p == "/ical/agents/") {
-      auto slash = path.find('/', p.size());
-      return slash == std::string::npos ? path : path.substr(0, slash + 1) + "***";
-    }
-    return p + "***";
-  }
-  return path;
-}
-
 HttpResponse App::handle(const HttpRequest& request) {
   HttpResponse response;
+  std::string route = "-";  // logs show the route's pattern, never the path (secrets)
   try {
-    response = router_.route(request);
+    response = router_.route(request, route);
   } catch (const ClientError& e) {
-    response = error_response(e.code(), e.what());
+    response = error_response(e.code(), e.what(), e.field());
   } catch (const std::exception& e) {
     // The detail stays in the log; the client gets a generic 500.
-    std::cerr << "error on " << request.method << " " << request.path << ": " << e.what() << "\n";
+    std::cerr << "error on " << request.method << " " << route << ": " << e.what() << "\n";
     response = internal_error_response();
   }
   if (request.method == "HEAD") response.body.clear();
-  std::cerr << request.method << " " << loggable_path(request.path) << " " << response.status
-            << "\n";
+  std::cerr << request.method << " " << route << " " << response.status << "\n";
   return response;
 }
 

@@ -20,14 +20,16 @@ struct AppOptions {
   int booking_rate_limit = 30;                       // per client address and minute
   std::string openapi_yaml;                          // served at /openapi.yaml
   std::string documents_dir = "var/documents";       // uploads, outside any web root
-  size_t max_document_bytes = 10 << 20;
+  size_t max_document_bytes = 10 << 20;              // one file
+  int max_documents_per_booking = 10;                // files a resident may upload to one booking
+  size_t max_document_bytes_per_booking = 20 << 20;  // their total size
+  int document_rate_limit = 20;                      // uploads per client address and minute
+  BookingLimits booking_limits;
   // Peers (reverse proxies) whose X-Forwarded-For names the real client.
   std::vector<std::string> trusted_proxies;
   NotificationPolicy notifications;  // which channels are configured
   HttpClientPolicy http;             // for checking webhook URLs
 };
-
-std::string loggable_path(const std::string& path);
 
 class App {
  public:
@@ -60,6 +62,7 @@ class App {
   HttpResponse get_booking(const HttpRequest& request, Id id);
   HttpResponse cancel_booking(const HttpRequest& request, Id id);
   HttpResponse reschedule_booking(const HttpRequest& request, Id id);
+  HttpResponse booking_outcome(const HttpRequest& request, Id id);
   HttpResponse booking_calendar(const HttpRequest& request, Id id);
 
   // 401/403/404 unless the caller administers this existing organisation.
@@ -74,8 +77,7 @@ class App {
                     bool agent_view = false);
   std::string visio_url(const Booking& b, bool agent) const;
   // Resolves who may act on a booking: the resident's manage token or a user's rights.
-  // Returns true when it is the resident (their rules apply).
-  bool authorize_booking(StoreReader& store, const HttpRequest& request, const Booking& b);
+  Actor authorize_booking(StoreReader& store, const HttpRequest& request, const Booking& b);
   // The client's address: the peer, or what a trusted proxy says the client was.
   std::string client_address(const HttpRequest& request) const;
 
@@ -87,6 +89,7 @@ class App {
   AppOptions options_;
   Router router_;
   RateLimiter booking_limiter_;
+  RateLimiter document_limiter_;
   Bookings bookings_;
 };
 

@@ -46,6 +46,27 @@ void require_agent_manager(const User& u, const Agent& agent) {
   throw ClientError(ErrorCode::kForbidden, "only this agent or their administrators may do this");
 }
 
+void require_may_book(StoreReader& store, const User& u, const Service& s) {
+  bool allowed = false;
+  switch (u.role) {
+    case Role::kAdmin:
+    case Role::kDesk:
+      allowed = true;
+      break;
+    case Role::kOrgAdmin:
+      allowed = u.organisation_id == s.organisation_id;
+      break;
+    case Role::kAgent:
+      if (auto agent = u.agent_id ? store.agent(*u.agent_id) : std::nullopt)
+        allowed = std::find(agent->organisation_ids.begin(), agent->organisation_ids.end(),
+                            s.organisation_id) != agent->organisation_ids.end();
+      break;
+  }
+  if (!allowed)
+    throw ClientError(ErrorCode::kForbidden,
+                      "staff may book only in the services of their own organisations");
+}
+
 bool may_manage_booking(const User& u, const Booking& b, const Service& s) {
   switch (u.role) {
     case Role::kAdmin:

@@ -20,6 +20,11 @@ void require_admin(const User& u);
 void require_org_admin(const User& u, Id organisation_id);
 // The agent themself, administrators, and administrators of one of the agent's organisations.
 void require_agent_manager(const User& u, const Agent& agent);
+// Staff book only in their organisations: administrators anywhere,
+// organisation administrators in theirs, agents in the organisations they
+// belong to, desks in any service open to desks (Bookings checks bookable_by).
+// ClientError 403 otherwise.
+void require_may_book(StoreReader& store, const User& u, const Service& s);
 // May this user see and manage this booking (its agent, its organisation's admins, admins)?
 bool may_manage_booking(const User& u, const Booking& b, const Service& s);
 

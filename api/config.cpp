@@ -53,6 +53,22 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.booking_rate_limit = to_int("booking rate limit", v, 0, 1000000);
        }},
+      {"--open-bookings-per-contact", "RDV_OPEN_BOOKINGS_PER_CONTACT", true,
+       [](Config& c, const std::string& v) {
+         c.open_bookings_per_contact = to_int("open bookings per contact", v, 0, 1000);
+       }},
+      {"--document-rate-limit", "RDV_DOCUMENT_RATE_LIMIT", true,
+       [](Config& c, const std::string& v) {
+         c.document_rate_limit = to_int("document rate limit", v, 0, 1000000);
+       }},
+      {"--max-documents-per-booking", "RDV_MAX_DOCUMENTS_PER_BOOKING", true,
+       [](Config& c, const std::string& v) {
+         c.max_documents_per_booking = to_int("max documents per booking", v, 0, 1000);
+       }},
+      {"--max-document-mib-per-booking", "RDV_MAX_DOCUMENT_MIB_PER_BOOKING", true,
+       [](Config& c, const std::string& v) {
+         c.max_document_mib_per_booking = to_int("max document MiB per booking", v, 1, 1000);
+       }},
       {"--trusted-proxies", "RDV_TRUSTED_PROXIES", true,
        [](Config& c, const std::string& v) { c.trusted_proxies = split_list(v); }},
       {"--fetch-allow", "RDV_FETCH_ALLOW", true,

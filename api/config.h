@@ -17,6 +17,10 @@ struct Config {
   std::string public_url;  // default: the listen URL
   std::string bootstrap_admin_token;
   int booking_rate_limit = 30;
+  int open_bookings_per_contact = 3;  // per service, for one email or phone (0: no limit)
+  int document_rate_limit = 20;       // uploads per client address and minute (0: off)
+  int max_documents_per_booking = 10;
+  int max_document_mib_per_booking = 20;
   int worker_threads = 8;
   std::vector<std::string> trusted_proxies;  // peers allowed to set X-Forwarded-For
   std::vector<std::string> fetch_allow;      // private hosts calendar fetches may reach

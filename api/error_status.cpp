@@ -34,6 +34,12 @@ ErrorWire error_wire(ErrorCode code) {
       return {"cancellation_closed", 409};
     case ErrorCode::kIdempotencyKeyReused:
       return {"idempotency_key_reused", 409};
+    case ErrorCode::kInvalidTransition:
+      return {"invalid_transition", 409};
+    case ErrorCode::kTooManyBookings:
+      return {"too_many_bookings", 409};
+    case ErrorCode::kDocumentLimit:
+      return {"document_limit", 409};
     case ErrorCode::kAlreadyAnswered:
       return {"already_answered", 409};
     case ErrorCode::kPayloadTooLarge:
@@ -48,10 +54,14 @@ ErrorWire error_wire(ErrorCode code) {
   return {"invalid_input", 400};
 }
 
-HttpResponse error_response(ErrorCode code, const std::string& message) {
+HttpResponse error_response(ErrorCode code, const std::string& message, const std::string& field) {
   ErrorWire wire = error_wire(code);
   nlohmann::json body = {{"error", {{"code", wire.code}, {"message", message}}}};
-  return {wire.status, "application/json", body.dump(), {}};
+  if (!field.empty()) body["error"]["field"] = field;
+  return {wire.status,
+          "application/json",
+          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          {}};
 }
 
 HttpResponse internal_error_response() {

@@ -14,7 +14,9 @@ struct ErrorWire {
 };
 
 ErrorWire error_wire(ErrorCode code);
-HttpResponse error_response(ErrorCode code, const std::string& message);
+// `field`, when given, names the input at fault.
+HttpResponse error_response(ErrorCode code, const std::string& message,
+                            const std::string& field = "");
 // For failures that are ours, not the client's: the detail goes to the log only.
 HttpResponse internal_error_response();
 

@@ -3,6 +3,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "domain/contact.h"
 #include "domain/error.h"
 #include "storage/require.h"
 
@@ -52,8 +53,8 @@ Json App::create_place(Id organisation_id, const Json& body) {
     p.address = f.text_or("address", "", 300);
     p.postcode = f.text_or("postcode", "", 10);
     p.city = f.text_or("city", "", 100);
-    p.accessibility = f.text_or("accessibility", "", 1000);
-    p.opening_hours = f.text_or("opening_hours", "", 1000);
+    p.accessibility = f.multiline_text_or("accessibility", "", 1000);
+    p.opening_hours = f.multiline_text_or("opening_hours", "", 1000);
     p.latitude = f.opt_number("latitude", -90, 90);
     p.longitude = f.opt_number("longitude", -180, 180);
     p.timezone = zone_field(f, org.timezone);
@@ -68,7 +69,7 @@ Json App::create_service(Id organisation_id, const Json& body) {
   Fields f(body);
   s.organisation_id = organisation_id;
   s.name = f.text("name");
-  s.description = f.text_or("description", "", 4000);
+  s.description = f.multiline_text_or("description", "", 4000);
   s.keywords = f.strings_or("keywords", {});
   s.documents_to_bring = f.strings_or("documents_to_bring", {}, 50, 500);
   s.duration_minutes = f.integer("duration_minutes", 5, 720);
@@ -102,14 +103,17 @@ Json App::create_agent(Id organisation_id, const Json& body) {
   Fields f(body);
   Agent a;
   a.name = f.text("name");
-  a.email = f.text_or("email", "", 200);
+  a.email = f.text_or("email", "", 254);
   a.phone = f.text_or("phone", "", 30);
   f.done();
+  if (!a.email.empty()) a.email = checked_mailbox(a.email, "email");
   a.organisation_ids = {organisation_id};
   a.ics_secret = new_token(random_);
   std::string api_token = new_token(random_);
   store_.write([&](StoreWriter& tx) {
-    require_organisation(tx, organisation_id);
+    Organisation org = require_organisation(tx, organisation_id);
+    if (!a.phone.empty())
+      a.phone = checked_phone(a.phone, phone_region_of_zone(org.timezone), "phone");
     a.id = tx.insert_agent(a);
     User u;
     u.role = Role::kAgent;

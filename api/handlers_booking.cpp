@@ -115,7 +115,7 @@ Json App::booking_json(StoreReader& r, const Booking& b, const std::string& mana
             {"mode", mode_name(b.mode)},
             {"start", format_rfc3339(b.start, zone)},
             {"end", format_rfc3339(b.end, zone)},
-            {"booked_by", b.booked_by},
+            {"booked_by", booked_by_name(b.booked_by)},
             {"resident",
              {{"first_name", b.resident.first_name},
               {"last_name", b.resident.last_name},
@@ -137,17 +137,17 @@ Json App::booking_json(StoreReader& r, const Booking& b, const std::string& mana
   return j;
 }
 
-bool App::authorize_booking(StoreReader& r, const HttpRequest& request, const Booking& b) {
+Actor App::authorize_booking(StoreReader& r, const HttpRequest& request, const Booking& b) {
   if (const std::string* token = request.param("token")) {
     if (!links_.is_manage_token(b.id, *token))
       throw ClientError(ErrorCode::kForbidden, "invalid manage token");
-    return true;
+    return Actor::kResident;
   }
   User u = require_user(r, request);
   if (!may_manage_booking(u, b, require_service(r, b.service_id)))
     throw ClientError(ErrorCode::kForbidden,
                       "this booking belongs to another agent or organisation");
-  return false;
+  return Actor::kStaff;
 }
 
 HttpResponse App::slots(const HttpRequest& request) {
@@ -238,22 +238,29 @@ HttpResponse App::create_booking(const HttpRequest& request) {
   req.place_id = f.opt_id("place_id");
   req.resident = resident_fields(f.object("resident"));
   req.mandate_json = mandate_fields(f.object("mandate"));
-  req.notes = f.text_or("notes", "", 2000);
+  req.notes = f.multiline_text_or("notes", "", 2000);
   f.done();
-  if (user) req.booked_by = user->role == Role::kDesk ? "desk" : "agent";
-  if (!req.mandate_json.empty() && req.booked_by != "desk")
-    throw ClientError(ErrorCode::kInvalidInput, "mandate is only for desks booking on behalf");
+  if (user) {
+    req.booked_by = user->role == Role::kDesk ? BookedBy::kDesk : BookedBy::kAgent;
+    store_.read(
+        [&](StoreReader& r) { require_may_book(r, *user, require_service(r, req.service_id)); });
+  }
+  if (!req.mandate_json.empty() && req.booked_by != BookedBy::kDesk)
+    invalid_field("mandate", "is only for desks booking on behalf of a visitor");
 
   std::optional<IdempotencyKey> key;
   if (const std::string* k = request.header("idempotency-key")) {
     if (k->empty() || k->size() > 255)
-      throw ClientError(ErrorCode::kInvalidInput, "Idempotency-Key must be 1 to 255 characters");
-    key = IdempotencyKey{
-        (user ? "user:" + std::to_string(user->id) : std::string("public")) + ":" + *k,
-        token_hash(request.body)};
+      throw ClientError(ErrorCode::kInvalidInput, "Idempotency-Key must be 1 to 255 characters",
+                        "Idempotency-Key");
+    // Keys are scoped by who sends them: one client cannot collide with
+    // (or replay) another's.
+    std::string scope =
+        user ? "user:" + std::to_string(user->id) : "client:" + client_address(request);
+    key = IdempotencyKey{scope + ":" + *k, token_hash(request.body)};
   }
   auto outcome = bookings_.book(req, key, [&](StoreReader& r, const CreatedBooking& c) {
-    return IdempotentResponse{"", 201, dump(booking_json(r, c.booking, c.manage_token))};
+    return BookingAnswer{201, dump(booking_json(r, c.booking, c.manage_token))};
   });
   HttpResponse response{outcome.response.status, "application/json", outcome.response.body, {}};
   if (outcome.replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
@@ -264,8 +271,8 @@ HttpResponse App::get_booking(const HttpRequest& request, Id id) {
   Json out;
   store_.read([&](StoreReader& r) {
     Booking b = require_booking(r, id);
-    bool resident = authorize_booking(r, request, b);
-    out = booking_json(r, b, "", !resident);
+    Actor actor = authorize_booking(r, request, b);
+    out = booking_json(r, b, "", actor == Actor::kStaff);
   });
   return json_response(200, out);
 }
@@ -278,12 +285,13 @@ HttpResponse App::cancel_booking(const HttpRequest& request, Id id) {
     reason = f.text_or("reason", "", 500);
     f.done();
   }
-  bool by_resident = false;
+  Actor actor = Actor::kResident;
   store_.read(
-      [&](StoreReader& r) { by_resident = authorize_booking(r, request, require_booking(r, id)); });
-  Booking cancelled = bookings_.cancel(id, by_resident, reason);
+      [&](StoreReader& r) { actor = authorize_booking(r, request, require_booking(r, id)); });
+  Booking cancelled = bookings_.cancel(id, actor, reason);
   Json out;
-  store_.read([&](StoreReader& r) { out = booking_json(r, cancelled, "", !by_resident); });
+  store_.read(
+      [&](StoreReader& r) { out = booking_json(r, cancelled, "", actor == Actor::kStaff); });
   return json_response(200, out);
 }
 
@@ -295,12 +303,31 @@ HttpResponse App::reschedule_booking(const HttpRequest& request, Id id) {
     throw ClientError(ErrorCode::kInvalidInput, "start must be an RFC 3339 date-time with offset");
   auto agent = f.opt_id("agent_id");
   f.done();
-  bool by_resident = false;
+  Actor actor = Actor::kResident;
   store_.read(
-      [&](StoreReader& r) { by_resident = authorize_booking(r, request, require_booking(r, id)); });
-  Booking moved = bookings_.reschedule(id, *start, agent, by_resident);
+      [&](StoreReader& r) { actor = authorize_booking(r, request, require_booking(r, id)); });
+  Booking moved = bookings_.reschedule(id, *start, agent, actor);
   Json out;
-  store_.read([&](StoreReader& r) { out = booking_json(r, moved, "", !by_resident); });
+  store_.read([&](StoreReader& r) { out = booking_json(r, moved, "", actor == Actor::kStaff); });
+  return json_response(200, out);
+}
+
+// Staff record how the visit went: done, or noshow.
+HttpResponse App::booking_outcome(const HttpRequest& request, Id id) {
+  Json body = parse_json_object(request);
+  Fields f(body);
+  auto status = parse_status(f.text("status", 20));
+  f.done();
+  if (!status || (*status != BookingStatus::kDone && *status != BookingStatus::kNoShow))
+    invalid_field("status", "must be done or noshow");
+  store_.read([&](StoreReader& r) {
+    if (request.param("token"))
+      throw ClientError(ErrorCode::kForbidden, "only the staff of the service may do this");
+    authorize_booking(r, request, require_booking(r, id));
+  });
+  Booking b = bookings_.mark(id, *status);
+  Json out;
+  store_.read([&](StoreReader& r) { out = booking_json(r, b, "", true); });
   return json_response(200, out);
 }
 
@@ -320,6 +347,9 @@ void App::add_booking_routes() {
   router_.add(
       "POST", "/api/v1/bookings/{id}/reschedule",
       [this](const HttpRequest& r, const PathParams& p) { return reschedule_booking(r, p.id(0)); });
+  router_.add(
+      "POST", "/api/v1/bookings/{id}/status",
+      [this](const HttpRequest& r, const PathParams& p) { return booking_outcome(r, p.id(0)); });
 }
 
 }  // namespace rdv

@@ -11,15 +11,6 @@
 #include "storage/require.h"
 
 namespace rdv {
-namespace {
-
-std::string metric_label(const std::string& s) {
-  std::string out;
-  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
-  return out;
-}
-
-}  // namespace
 
 void App::add_follow_up_routes() {
   router_.add("POST", "/api/v1/bookings/{id}/summary",
@@ -34,7 +25,8 @@ void App::add_follow_up_routes() {
                 });
                 Json body = parse_json_object(r);
                 Fields f(body);
-                std::string summary = f.text("summary", 5000);
+                std::string summary = f.multiline_text_or("summary", "", 5000);
+                if (summary.empty()) invalid_field("summary", "is required");
                 f.done();
                 Booking b = bookings_.record_summary(id, summary);
                 Json out;
@@ -112,7 +104,7 @@ void App::add_follow_up_routes() {
     auto solved = f.opt_bool("solved");
     if (!solved) throw ClientError(ErrorCode::kInvalidInput, "solved is required (true or false)");
     a.solved = *solved;
-    a.comment = f.text_or("comment", "", 2000);
+    a.comment = f.multiline_text_or("comment", "", 2000);
     f.done();
     bookings_.answer_survey(*id, a);
     return json_response(201, {{"status", "merci"}});
@@ -147,7 +139,7 @@ void App::add_follow_up_routes() {
         Fields f(body);
         Webhook w;
         w.organisation_id = org;
-        w.url = require_http_url(f.text("url", 2000));
+        w.url = require_callable_url(f.text("url", 2000), options_.http);
         w.secret = f.text("secret", 200);
         if (w.secret.size() < 16)
           throw ClientError(ErrorCode::kInvalidInput, "secret must be at least 16 characters");
@@ -177,19 +169,16 @@ void App::add_follow_up_routes() {
       });
 
   router_.add("GET", "/api/v1/jobs", [this](const HttpRequest& r, const PathParams&) {
-    std::string status = r.param("status") ? *r.param("status") : "failed";
-    if (status != "failed" && status != "pending" && status != "running" && status != "done" &&
-        status != "skipped")
-      throw ClientError(ErrorCode::kInvalidInput,
-                        "status must be pending, running, done, skipped or failed");
+    auto status = parse_job_status(r.param("status") ? *r.param("status") : "failed");
+    if (!status) invalid_field("status", "must be pending, running, done, skipped or failed");
     Json out = Json::array();
     store_.read([&](StoreReader& s) {
       require_admin(require_user(s, r));
       Zone utc = date::locate_zone("UTC");
-      for (const Job& j : s.jobs_with_status(status, 200))
+      for (const Job& j : s.jobs_with_status(*status, 200))
         out.push_back({{"id", j.id},
-                       {"kind", j.kind},
-                       {"status", j.status},
+                       {"kind", job_kind_name(j.kind)},
+                       {"status", job_status_name(j.status)},
                        {"attempts", j.attempts},
                        {"max_attempts", j.max_attempts},
                        {"last_error", j.last_error},
@@ -206,8 +195,8 @@ void App::add_follow_up_routes() {
     store_.read([&](StoreReader& s) {
       require_admin(require_user(s, r));
       for (const auto& [kind, status, count] : s.job_counts())
-        text += "rdv_messages{channel=\"" + metric_label(kind) + "\",status=\"" +
-                metric_label(status) + "\"} " + std::to_string(count) + "\n";
+        text += "rdv_messages{channel=\"" + std::string(job_kind_name(kind)) + "\",status=\"" +
+                std::string(job_status_name(status)) + "\"} " + std::to_string(count) + "\n";
     });
     return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", text, {}};
   });

@@ -5,10 +5,13 @@
 
 #include "app.h"
 #include "auth.h"
+#include "booking/lifecycle.h"
 #include "domain/error.h"
 #include "domain/text.h"
+#include "error_status.h"
 #include "html_page.h"
 #include "net/http_client.h"
+#include "net/url.h"
 #include "storage/require.h"
 #include "video/video_links.h"
 
@@ -39,41 +42,43 @@ std::string clean_filename(std::string name) {
 }  // namespace
 
 void App::add_video_routes() {
-  router_.add("PUT", "/api/v1/organisations/{org}/video",
-              [this](const HttpRequest& r, const PathParams& p) {
-                Id org = p.id(0);
-                require_org_admin_of(r, org);
-                Json body = parse_json_object(r);
-                Fields f(body);
-                VideoSettings v;
-                v.provider = f.text("provider", 20);
-                if (v.provider != "none" && v.provider != "jitsi" && v.provider != "bbb" &&
-                    v.provider != "template")
-                  throw ClientError(ErrorCode::kInvalidInput,
-                                    "provider must be none, jitsi, bbb or template");
-                v.url = f.text_or("url", "", 2000);
-                v.app_id = f.text_or("app_id", "", 200);
-                v.secret = f.text_or("secret", "", 500);
-                v.open_minutes_before = f.integer_or("open_minutes_before", 15, 0, 240);
-                f.done();
-                if (v.provider != "none") {
-                  require_http_url(v.provider == "template" ? v.url.substr(0, v.url.find('{')) + "x"
-                                                            : v.url);
-                  if (v.provider != "template" && v.secret.size() < 16)
-                    throw ClientError(ErrorCode::kInvalidInput,
-                                      "secret must be at least 16 characters");
-                  if (v.provider == "jitsi" && v.app_id.empty())
-                    throw ClientError(ErrorCode::kInvalidInput, "app_id is required for Jitsi");
-                  if (v.provider == "template" && v.url.find("{room}") == std::string::npos)
-                    throw ClientError(ErrorCode::kInvalidInput, "the template must hold {room}");
-                }
-                store_.write([&](StoreWriter& tx) { tx.update_organisation_video(org, v); });
-                return json_response(200, {{"provider", v.provider},
-                                           {"url", v.url},
-                                           {"app_id", v.app_id},
-                                           {"secret_set", !v.secret.empty()},
-                                           {"open_minutes_before", v.open_minutes_before}});
-              });
+  router_.add(
+      "PUT", "/api/v1/organisations/{org}/video",
+      [this](const HttpRequest& r, const PathParams& p) {
+        Id org = p.id(0);
+        require_org_admin_of(r, org);
+        Json body = parse_json_object(r);
+        Fields f(body);
+        VideoSettings v;
+        auto provider = parse_provider(f.text("provider", 20));
+        if (!provider) invalid_field("provider", "must be none, jitsi, bbb or template");
+        v.provider = *provider;
+        v.url = f.text_or("url", "", 2000);
+        v.app_id = f.text_or("app_id", "", 200);
+        v.secret = f.text_or("secret", "", 500);
+        v.open_minutes_before = f.integer_or("open_minutes_before", 15, 0, 240);
+        f.done();
+        if (v.provider != VideoProvider::kNone) {
+          // A template is checked as the URL it becomes, placeholders filled.
+          std::string filled = v.url;
+          for (const char* placeholder : {"{room}", "{token}"})
+            for (size_t at; (at = filled.find(placeholder)) != std::string::npos;)
+              filled.replace(at, std::string_view(placeholder).size(), "x");
+          checked_url(filled, "url");
+          if (v.provider != VideoProvider::kTemplate && v.secret.size() < 16)
+            throw ClientError(ErrorCode::kInvalidInput, "secret must be at least 16 characters");
+          if (v.provider == VideoProvider::kJitsi && v.app_id.empty())
+            throw ClientError(ErrorCode::kInvalidInput, "app_id is required for Jitsi");
+          if (v.provider == VideoProvider::kTemplate && v.url.find("{room}") == std::string::npos)
+            throw ClientError(ErrorCode::kInvalidInput, "the template must hold {room}");
+        }
+        store_.write([&](StoreWriter& tx) { tx.update_organisation_video(org, v); });
+        return json_response(200, {{"provider", provider_name(v.provider)},
+                                   {"url", v.url},
+                                   {"app_id", v.app_id},
+                                   {"secret_set", !v.secret.empty()},
+                                   {"open_minutes_before", v.open_minutes_before}});
+      });
 
   // The link of the resident or of the agent: to the provider around the
   // visit, a page in French otherwise.
@@ -93,7 +98,7 @@ void App::add_video_routes() {
       agent = s.agent(b->agent_id);
       if (auto place = s.place(b->place_id)) zone_name = place->timezone;
     });
-    if (!b || !org || b->mode != Mode::kVideo || org->video.provider == "none")
+    if (!b || !org || b->mode != Mode::kVideo || org->video.provider == VideoProvider::kNone)
       return html_page(404, "Lien invalide", "<p>Ce lien de visio n'est pas valide.</p>\n");
     Zone zone = date::locate_zone(zone_name);
     auto local = to_local(b->start, zone);
@@ -126,9 +131,9 @@ void App::add_video_routes() {
     std::string room = links_.video_room(b->id);
     const VideoSettings& v = org->video;
     std::string target;
-    if (v.provider == "jitsi") {
+    if (v.provider == VideoProvider::kJitsi) {
       target = jitsi_join_url(v, room, person, visio_window(*b, v));
-    } else if (v.provider == "bbb") {
+    } else if (v.provider == VideoProvider::kBbb) {
       // The meeting is created on demand (creating it again is harmless).
       OutgoingRequest create;
       create.url = bbb_create_url(v, room, service->name + " — " + org->name);
@@ -146,18 +151,40 @@ void App::add_video_routes() {
   router_.add(
       "POST", "/api/v1/bookings/{id}/documents", [this](const HttpRequest& r, const PathParams& p) {
         Id id = p.id(0);
-        std::optional<Booking> b;
-        store_.read([&](StoreReader& s) {
-          b = s.booking(id);
-          if (!b) throw ClientError(ErrorCode::kNotFound, "booking not found");
-        });
+        int retry_after = 0;
+        if (!document_limiter_.allow(client_address(r), retry_after)) {
+          HttpResponse limited =
+              error_response(ErrorCode::kRateLimited, "too many uploads, retry later");
+          limited.headers.emplace_back("Retry-After", std::to_string(retry_after));
+          return limited;
+        }
         const std::string* token = r.param("token");
-        if (!token || !links_.is_manage_token(id, *token))
-          throw ClientError(ErrorCode::kForbidden, "the manage token of the booking is required");
-        if (b->status != BookingStatus::kConfirmed)
-          throw ClientError(ErrorCode::kAlreadyCancelled, "this booking is not active any more");
+        // What a booking may still receive, or ClientError (409 / 413).
+        auto check_room = [&](StoreReader& s) {
+          Booking b = require_booking(s, id);
+          if (!token || !links_.is_manage_token(id, *token))
+            throw ClientError(ErrorCode::kForbidden, "the manage token of the booking is required");
+          next_status(b, require_service(s, b.service_id), BookingAction::kAddDocument,
+                      Actor::kResident, clock_.now());
+          auto documents = s.documents_of(id);
+          size_t total = r.body.size();
+          for (const Document& d : documents) total += static_cast<size_t>(d.size);
+          if (static_cast<int>(documents.size()) >= options_.max_documents_per_booking)
+            throw ClientError(ErrorCode::kDocumentLimit,
+                              "this appointment already has " +
+                                  std::to_string(options_.max_documents_per_booking) +
+                                  " documents");
+          if (total > options_.max_document_bytes_per_booking)
+            throw ClientError(ErrorCode::kDocumentLimit,
+                              "the documents of one appointment are limited to " +
+                                  std::to_string(options_.max_document_bytes_per_booking >> 20) +
+                                  " MiB in all");
+        };
+        store_.read(check_room);
         if (r.body.size() > options_.max_document_bytes)
-          throw ClientError(ErrorCode::kPayloadTooLarge, "documents are limited to 10 MiB");
+          throw ClientError(ErrorCode::kPayloadTooLarge,
+                            "documents are limited to " +
+                                std::to_string(options_.max_document_bytes >> 20) + " MiB");
         std::string type = sniff_type(r.body);
         const std::string* declared = r.header("content-type");
         if (type.empty() || !declared || declared->rfind(type, 0) != 0)
@@ -180,7 +207,17 @@ void App::add_video_routes() {
         }
         std::filesystem::permissions(dir / d.stored_name, std::filesystem::perms::owner_read |
                                                               std::filesystem::perms::owner_write);
-        store_.write([&](StoreWriter& tx) { d.id = tx.insert_document(d); });
+        try {
+          // Checked again where the row is written: two uploads at once cannot both fit.
+          store_.write([&](StoreWriter& tx) {
+            check_room(tx);
+            d.id = tx.insert_document(d);
+          });
+        } catch (...) {
+          std::error_code ignored;
+          std::filesystem::remove(dir / d.stored_name, ignored);
+          throw;
+        }
         return json_response(201, {{"id", d.id},
                                    {"filename", d.filename},
                                    {"content_type", d.content_type},

@@ -1,5 +1,6 @@
 #include "http_server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
@@ -28,6 +29,18 @@ const char* kErrorTooLarge =
     R"({"error":{"code":"payload_too_large","message":"request body larger than the limit"}})";
 const char* kErrorBadRequest =
     R"({"error":{"code":"bad_request","message":"malformed HTTP request"}})";
+
+// Pages load nothing from elsewhere, run no inline script, post only to us.
+const char* kContentSecurityPolicy =
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+    "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+bool is_header_safe(std::string_view text) {
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7F;
+  });
+}
 
 }  // namespace
 
@@ -170,12 +183,28 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(HttpResponse response, bool counted) {
+    // A header value built from stored data must not split the answer
+    // (values are checked where they enter; this is the last line).
+    for (auto& [name, value] : response.headers)
+      if (!is_header_safe(name) || !is_header_safe(value)) {
+        std::cerr << "refused an answer whose header " << (is_header_safe(name) ? name : "?")
+                  << " holds control characters\n";
+        response = {500,
+                    "application/json",
+                    R"({"error":{"code":"internal_error","message":"internal error"}})",
+                    {}};
+        break;
+      }
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), 11);
     res->set(http::field::server, "rendezvous");
     res->set(http::field::content_type, response.content_type);
     res->set(http::field::cache_control, "no-store");
     res->set("X-Content-Type-Options", "nosniff");
+    // Links carry tokens in their path or query: never hand them on in a
+    // Referer; and no page of ours may be framed by another site.
+    res->set("Referrer-Policy", "no-referrer");
+    res->set("Content-Security-Policy", kContentSecurityPolicy);
     for (auto& [name, value] : response.headers) res->set(name, value);
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive_ && !server_.stopping);

@@ -4,10 +4,20 @@
 
 namespace rdv {
 
+bool is_json_media_type(const std::string* content_type) {
+  if (!content_type) return false;
+  std::string type = content_type->substr(0, content_type->find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type == "application/json";
+}
+
 Json parse_json_object(const HttpRequest& request) {
-  if (const std::string* type = request.header("content-type");
-      type && !type->empty() && type->find("json") == std::string::npos)
-    throw ClientError(ErrorCode::kUnsupportedMediaType, "the body must be application/json");
+  // Browsers send text/plain and forms to other sites without asking (no
+  // CORS preflight); requiring application/json keeps other sites out.
+  if (!is_json_media_type(request.header("content-type")))
+    throw ClientError(ErrorCode::kUnsupportedMediaType,
+                      "the body must be sent with Content-Type: application/json");
   Json j = Json::parse(request.body, nullptr, false);
   if (j.is_discarded()) throw ClientError(ErrorCode::kInvalidJson, "the body is not valid JSON");
   if (!j.is_object()) throw ClientError(ErrorCode::kInvalidJson, "the body must be a JSON object");
@@ -23,7 +33,7 @@ HttpResponse json_response(int status, const Json& j) {
 Fields::Fields(const Json& object, std::string prefix) : j_(object), prefix_(std::move(prefix)) {}
 
 void Fields::fail(const char* name, const std::string& what) const {
-  throw ClientError(ErrorCode::kInvalidInput, prefix_ + name + " " + what);
+  invalid_field(prefix_ + name, what);
 }
 
 const Json* Fields::get(const char* name) {
@@ -33,13 +43,19 @@ const Json* Fields::get(const char* name) {
   return &*it;
 }
 
-std::optional<std::string> Fields::opt_text(const char* name, size_t max_len) {
+std::optional<std::string> Fields::opt_text(const char* name, size_t max_len, TextKind kind) {
   const Json* v = get(name);
   if (!v) return std::nullopt;
   if (!v->is_string()) fail(name, "must be a string");
   const auto& s = v->get_ref<const std::string&>();
   if (s.size() > max_len) fail(name, "is too long (at most " + std::to_string(max_len) + " bytes)");
+  check_text(s, kind, prefix_ + name);
   return s;
+}
+
+std::string Fields::multiline_text_or(const char* name, std::string fallback, size_t max_len) {
+  auto v = opt_text(name, max_len, TextKind::kMultiLine);
+  return v ? *v : fallback;
 }
 
 std::string Fields::text(const char* name, size_t max_len) {
@@ -119,6 +135,7 @@ std::vector<std::string> Fields::strings_or(const char* name, std::vector<std::s
   for (const auto& e : *v) {
     if (!e.is_string()) fail(name, "must be an array of strings");
     if (e.get_ref<const std::string&>().size() > max_len) fail(name, "has a too long item");
+    check_text(e.get_ref<const std::string&>(), TextKind::kSingleLine, prefix_ + name);
     out.push_back(e.get<std::string>());
   }
   return out;
@@ -161,7 +178,8 @@ const Json* Fields::object(const char* name) {
 void Fields::done() const {
   for (auto it = j_.begin(); it != j_.end(); ++it)
     if (!read_.count(it.key()))
-      throw ClientError(ErrorCode::kInvalidInput, "unknown field " + prefix_ + it.key());
+      throw ClientError(ErrorCode::kInvalidInput, "unknown field " + prefix_ + it.key(),
+                        prefix_ + it.key());
 }
 
 Json to_json(const Organisation& o) {

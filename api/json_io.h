@@ -10,25 +10,33 @@
 
 #include "availability/free_slots.h"
 #include "domain/model.h"
+#include "domain/text.h"
 #include "http_types.h"
 
 namespace rdv {
 
 using Json = nlohmann::json;
 
-// The body as a JSON object, or ClientError kInvalidJson.
+// The body as a JSON object: ClientError kUnsupportedMediaType unless sent as
+// application/json, kInvalidJson when it is not a JSON object.
 Json parse_json_object(const HttpRequest& request);
+bool is_json_media_type(const std::string* content_type);
 // Serialises; invalid UTF-8 is replaced rather than failing.
 std::string dump(const Json& j);
 HttpResponse json_response(int status, const Json& j);
 
 // Reads the fields of one JSON object; done() refuses the fields nobody read.
+// Text is checked as it is read (valid UTF-8, no control characters): one line
+// unless read with multiline_text_or. Every refusal names the field.
 class Fields {
  public:
   Fields(const Json& object, std::string prefix = "");
   std::string text(const char* name, size_t max_len = 200);  // required, non-empty
   std::string text_or(const char* name, std::string fallback, size_t max_len = 2000);
-  std::optional<std::string> opt_text(const char* name, size_t max_len = 2000);
+  std::optional<std::string> opt_text(const char* name, size_t max_len = 2000,
+                                      TextKind kind = TextKind::kSingleLine);
+  // Free text where line breaks belong (notes, descriptions, summaries).
+  std::string multiline_text_or(const char* name, std::string fallback, size_t max_len);
   int integer(const char* name, int min, int max);  // required
   int integer_or(const char* name, int fallback, int min, int max);
   // An array of mode names ("in_person", "video", "phone"); `fallback` when absent.

@@ -144,6 +144,11 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   };
   rdv::AppOptions options;
   options.booking_rate_limit = config.booking_rate_limit;
+  options.booking_limits.open_bookings_per_contact = config.open_bookings_per_contact;
+  options.document_rate_limit = config.document_rate_limit;
+  options.max_documents_per_booking = config.max_documents_per_booking;
+  options.max_document_bytes_per_booking = static_cast<size_t>(config.max_document_mib_per_booking)
+                                           << 20;
   options.trusted_proxies = config.trusted_proxies;
   options.openapi_yaml = rdv::openapi_yaml();
   options.notifications.email = rt.email != nullptr;

@@ -38,10 +38,11 @@ void Router::add(std::string method, const std::string& pattern, RouteHandler ha
   auto segments = split_path(pattern);
   for (auto& s : segments)
     if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = "{}";
-  routes_.push_back({std::move(method), std::move(segments), std::move(handler)});
+  routes_.push_back({std::move(method), pattern, std::move(segments), std::move(handler)});
 }
 
-HttpResponse Router::route(const HttpRequest& request) const {
+HttpResponse Router::route(const HttpRequest& request, std::string& pattern) const {
+  pattern = "-";
   auto segments = split_path(request.path);
   bool path_known = false;
   for (const Route& r : routes_) {
@@ -56,8 +57,10 @@ HttpResponse Router::route(const HttpRequest& request) const {
     }
     if (!match) continue;
     path_known = true;
-    if (r.method == request.method || (r.method == "GET" && request.method == "HEAD"))
+    pattern = r.pattern;
+    if (r.method == request.method || (r.method == "GET" && request.method == "HEAD")) {
       return r.handler(request, PathParams(std::move(params)));
+    }
   }
   if (path_known) throw ClientError(ErrorCode::kMethodNotAllowed, "method not allowed");
   throw ClientError(ErrorCode::kNotFound, "no such endpoint");

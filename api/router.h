@@ -28,12 +28,15 @@ using RouteHandler = std::function<HttpResponse(const HttpRequest&, const PathPa
 class Router {
  public:
   void add(std::string method, const std::string& pattern, RouteHandler handler);
-  // Throws ClientError kNotFound or kMethodNotAllowed.
-  HttpResponse route(const HttpRequest& request) const;
+  // Throws ClientError kNotFound or kMethodNotAllowed. `pattern` gets the
+  // matched route's pattern ("/visio/{token}"): what logs may show of a path,
+  // since paths carry secrets; "-" when no route matched.
+  HttpResponse route(const HttpRequest& request, std::string& pattern) const;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{}" marks a parameter
     RouteHandler handler;
   };

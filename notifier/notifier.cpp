@@ -46,7 +46,7 @@ Notifier::Notifier(Store& store, const Clock& clock, const LinkSigner& links, Em
       options_(std::move(options)) {}
 
 JobResult Notifier::run(const Job& job) {
-  if (job.kind == "webhook") return run_webhook(job);
+  if (job.kind == JobKind::kWebhook) return run_webhook(job);
   Json p = Json::parse(job.payload);
   std::string event = p.at("event"), audience = p.at("audience");
   Instant now = clock_.now();
@@ -84,7 +84,7 @@ JobResult Notifier::run(const Job& job) {
       options_.public_url + "/api/v1/search?q=" + url_encode(service->name),
       options_.public_url + "/visio/" + links_.visio_token(b.id, audience == "agent")};
 
-  if (job.kind == "sms") {
+  if (job.kind == JobKind::kSms) {
     if (!sms_) throw std::runtime_error("no SMS gateway configured");
     sms_->send({b.resident.phone, resident_sms(event, context), job.idempotency_key});
     return {};
@@ -159,7 +159,7 @@ JobResult Notifier::run_webhook(const Job& job) {
                        {"mode", mode_name(booking->mode)},
                        {"start", format_rfc3339(booking->start, zone)},
                        {"end", format_rfc3339(booking->end, zone)},
-                       {"booked_by", booking->booked_by}};
+                       {"booked_by", booked_by_name(booking->booked_by)}};
   send_webhook(options_.http,
                {hook->url, hook->secret, p.at("event"), job.idempotency_key, body.dump()},
                clock_.now());

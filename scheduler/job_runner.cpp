@@ -6,7 +6,8 @@
 namespace rdv {
 
 std::chrono::seconds retry_delay(const Job& job) {
-  std::chrono::seconds cap = job.kind == "webhook" ? std::chrono::hours{3} : std::chrono::hours{1};
+  std::chrono::seconds cap =
+      job.kind == JobKind::kWebhook ? std::chrono::hours{3} : std::chrono::hours{1};
   int doublings = std::clamp(job.attempts - 1, 0, 20);
   return std::min<std::chrono::seconds>(std::chrono::minutes{1} * (1LL << doublings), cap);
 }
@@ -30,20 +31,21 @@ size_t JobRunner::run_due() {
         [&](StoreWriter& tx) { claimed = tx.claim_jobs(owner_, now, now + options_.lease, 1); });
     if (claimed.empty()) break;
     const Job& job = claimed.front();
-    std::string status = "done", error;
+    JobStatus status = JobStatus::kDone;
+    std::string error;
     std::optional<Instant> retry_at;
     try {
       JobResult result = handler_.run(job);
-      if (result.skipped) status = "skipped";
+      if (result.skipped) status = JobStatus::kSkipped;
       error = result.note;
     } catch (const std::exception& e) {
       error = e.what();
       if (job.attempts >= job.max_attempts)
-        status = "failed";
+        status = JobStatus::kFailed;
       else
         retry_at = clock_.now() + retry_delay(job);
-      std::cerr << "job " << job.id << " (" << job.kind << ") attempt " << job.attempts
-                << " failed: " << error << "\n";
+      std::cerr << "job " << job.id << " (" << job_kind_name(job.kind) << ") attempt "
+                << job.attempts << " failed: " << error << "\n";
     }
     store_.write([&](StoreWriter& tx) {
       tx.finish_job(job.id, owner_, status, error, clock_.now(), retry_at);

@@ -48,7 +48,7 @@ void agent_slots(const SlotRules& rules, const AgentAgenda& agenda, TimeRange wi
   // Seats taken in group sessions of this service, by start; other bookings block.
   std::map<Instant, int> seats_taken;
   for (const Booking& b : agenda.bookings) {
-    if (b.status != BookingStatus::kConfirmed) continue;
+    if (!holds_time(b.status)) continue;
     if (rules.capacity > 1 && b.service_id == rules.service_id)
       ++seats_taken[b.start];
     else

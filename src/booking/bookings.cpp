@@ -1,35 +1,37 @@
 #include "booking/bookings.h"
 
 #include "booking/agendas.h"
+#include "crypto/tokens.h"
+#include "domain/contact.h"
 #include "domain/error.h"
+#include "domain/text.h"
 #include "storage/require.h"
 
 namespace rdv {
 namespace {
 
-void check_resident(const Resident& r, Mode mode) {
+// The resident's contact, checked and normalised where it enters: the email
+// reaches SMTP, the phone the SMS gateway (in E.164, national numbers read
+// with the region of `zone_name`).
+Resident checked_resident(Resident r, Mode mode, const std::string& zone_name) {
   auto required = [](const std::string& v, const char* field) {
-    if (v.empty())
-      throw ClientError(ErrorCode::kInvalidInput,
-                        std::string("resident.") + field + " is required");
+    if (v.empty()) invalid_field(std::string("resident.") + field, "is required");
+    check_text(v, TextKind::kSingleLine, std::string("resident.") + field);
   };
   required(r.first_name, "first_name");
   required(r.last_name, "last_name");
   if (r.email.empty() && r.phone.empty())
-    throw ClientError(ErrorCode::kInvalidInput, "resident.email or resident.phone is required");
-  if (!r.email.empty() &&
-      (r.email.find('@') == std::string::npos || r.email.front() == '@' || r.email.back() == '@'))
-    throw ClientError(ErrorCode::kInvalidInput, "resident.email is not an email address");
+    invalid_field("resident.email", "or resident.phone is required");
+  if (!r.email.empty()) r.email = checked_mailbox(r.email, "resident.email");
+  if (!r.phone.empty())
+    r.phone = checked_phone(r.phone, phone_region_of_zone(zone_name), "resident.phone");
   if (mode == Mode::kPhone && r.phone.empty())
-    throw ClientError(ErrorCode::kInvalidInput,
-                      "resident.phone is required for a phone appointment");
+    invalid_field("resident.phone", "is required for a phone appointment");
+  return r;
 }
 
-// Residents may change a booking only until cancel_until_minutes before it.
-void check_resident_may_change(const Booking& b, const Service& s, Instant now) {
-  if (now > b.start - Minutes{s.cancel_until_minutes})
-    throw ClientError(ErrorCode::kCancellationClosed,
-                      "this appointment can no longer be changed online; please call the service");
+std::string_view bookable_name(BookedBy by) {
+  return by == BookedBy::kResident ? "public" : booked_by_name(by);
 }
 
 }  // namespace
@@ -51,35 +53,43 @@ BookingOutcome Bookings::book(const BookingRequest& req,
                               const std::optional<IdempotencyKey>& idempotency,
                               const Render& render) {
   BookingOutcome result;
+  // Only a hash of the scoped key is stored.
+  std::string key_hash = idempotency ? token_hash(idempotency->key) : "";
   store_.write([&](StoreWriter& tx) {
     Instant now = clock_.now();
     if (idempotency) {
-      tx.purge_idempotent_responses(now - kIdempotencyWindow);
-      if (auto previous = tx.idempotent_response(idempotency->key)) {
+      tx.purge_idempotency_keys(now - kIdempotencyWindow);
+      if (auto previous = tx.idempotent_booking(key_hash)) {
         if (previous->request_hash != idempotency->request_hash)
           throw ClientError(ErrorCode::kIdempotencyKeyReused,
                             "Idempotency-Key already used for another request");
-        result.response = *previous;
+        Booking b = require_booking(tx, previous->booking_id);
+        result.response = render(tx, {b, links_.manage_token(b.id)});
         result.replayed = true;
         return;
       }
     }
     Service service = require_service(tx, req.service_id);
     if (!service.modes.has(req.mode))
-      throw ClientError(ErrorCode::kInvalidInput, "mode " + std::string(mode_name(req.mode)) +
-                                                      " is not offered by this service");
-    if (!service.bookable_by_has(req.booked_by == "resident" ? "public" : req.booked_by))
+      invalid_field("mode", std::string(mode_name(req.mode)) + " is not offered by this service");
+    if (!service.bookable_by_has(bookable_name(req.booked_by)))
       throw ClientError(ErrorCode::kForbidden, "this service cannot be booked this way");
-    if (req.mode == Mode::kVideo) {
-      auto org = tx.organisation(service.organisation_id);
-      if (!org || org->video.provider == "none")
-        throw ClientError(ErrorCode::kInvalidInput,
-                          "video visits are not set up for this organisation yet");
-    }
-    if (req.booked_by == "desk" && req.mandate_json.empty())
-      throw ClientError(ErrorCode::kInvalidInput,
-                        "mandate is required when a desk books on behalf of a visitor");
-    check_resident(req.resident, req.mode);
+    Organisation org = require_organisation(tx, service.organisation_id);
+    if (req.mode == Mode::kVideo && org.video.provider == VideoProvider::kNone)
+      invalid_field("mode", "video visits are not set up for this organisation yet");
+    if (req.booked_by == BookedBy::kDesk && req.mandate_json.empty())
+      invalid_field("mandate", "is required when a desk books on behalf of a visitor");
+    std::string zone_name = org.timezone;
+    if (req.place_id)
+      if (auto place = tx.place(*req.place_id)) zone_name = place->timezone;
+    Resident resident = checked_resident(req.resident, req.mode, zone_name);
+    if (req.booked_by != BookedBy::kAgent && limits_.open_bookings_per_contact > 0 &&
+        tx.open_bookings_of_contact(service.id, resident.email, resident.phone, now) >=
+            limits_.open_bookings_per_contact)
+      throw ClientError(ErrorCode::kTooManyBookings,
+                        "this person already holds " +
+                            std::to_string(limits_.open_bookings_per_contact) +
+                            " appointments for this service: cancel one before booking again");
 
     Slot slot =
         require_free_slot(tx, service, req.start, req.mode, req.agent_id, req.place_id, now);
@@ -95,7 +105,7 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     b.buffer_after = Minutes{service.buffer_after_minutes};
     b.capacity = service.capacity;
     b.booked_by = req.booked_by;
-    b.resident = req.resident;
+    b.resident = resident;
     b.mandate_json = req.mandate_json;
     b.notes = req.notes;
     b.created_at = now;
@@ -108,42 +118,36 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     created.manage_token = links_.manage_token(b.id);
     plan_notifications(tx, notifications_, b, BookingEvent::kCreated, now);
     result.response = render(tx, created);
-    if (idempotency) {
-      result.response.request_hash = idempotency->request_hash;
-      tx.save_idempotent_response(idempotency->key, result.response, now);
-    }
+    if (idempotency) tx.save_idempotent_booking(key_hash, {idempotency->request_hash, b.id}, now);
     result.booking = b;
   });
   return result;
 }
 
-Booking Bookings::cancel(Id booking_id, bool by_resident, const std::string& reason) {
+Booking Bookings::cancel(Id booking_id, Actor actor, const std::string& reason) {
   Booking b;
   store_.write([&](StoreWriter& tx) {
     b = require_booking(tx, booking_id);
-    if (b.status != BookingStatus::kConfirmed)
-      throw ClientError(ErrorCode::kAlreadyCancelled, "this booking is not active any more");
-    if (by_resident) check_resident_may_change(b, require_service(tx, b.service_id), clock_.now());
-    b.status = BookingStatus::kCancelled;
+    Instant now = clock_.now();
+    b.status =
+        next_status(b, require_service(tx, b.service_id), BookingAction::kCancel, actor, now);
     b.cancel_reason = reason;
-    b.updated_at = clock_.now();
+    b.updated_at = now;
     ++b.sequence;
     tx.update_booking(b);
-    plan_notifications(tx, notifications_, b, BookingEvent::kCancelled, b.updated_at);
+    plan_notifications(tx, notifications_, b, BookingEvent::kCancelled, now);
   });
   return b;
 }
 
 Booking Bookings::reschedule(Id booking_id, Instant new_start, std::optional<Id> agent_id,
-                             bool by_resident) {
+                             Actor actor) {
   Booking b;
   store_.write([&](StoreWriter& tx) {
     b = require_booking(tx, booking_id);
-    if (b.status != BookingStatus::kConfirmed)
-      throw ClientError(ErrorCode::kAlreadyCancelled, "this booking is not active any more");
     Service service = require_service(tx, b.service_id);
     Instant now = clock_.now();
-    if (by_resident) check_resident_may_change(b, service, now);
+    next_status(b, service, BookingAction::kReschedule, actor, now);
     // Same mode and place; the booking's own time does not count against itself.
     Slot slot = require_free_slot(tx, service, new_start, b.mode, agent_id, b.place_id, now, b.id);
     b.start = slot.start;
@@ -165,14 +169,31 @@ Booking Bookings::record_summary(Id booking_id, const std::string& summary) {
   Booking b;
   store_.write([&](StoreWriter& tx) {
     b = require_booking(tx, booking_id);
-    if (b.status == BookingStatus::kCancelled)
-      throw ClientError(ErrorCode::kAlreadyCancelled, "this booking was cancelled");
+    Instant now = clock_.now();
+    b.status = next_status(b, require_service(tx, b.service_id), BookingAction::kRecordSummary,
+                           Actor::kStaff, now);
     bool first = b.summary.empty();
     b.summary = summary;
-    b.status = BookingStatus::kDone;
-    b.updated_at = clock_.now();
+    b.updated_at = now;
     tx.update_booking(b);
-    if (first) plan_notifications(tx, notifications_, b, BookingEvent::kSummary, b.updated_at);
+    if (first) plan_notifications(tx, notifications_, b, BookingEvent::kSummary, now);
+  });
+  return b;
+}
+
+Booking Bookings::mark(Id booking_id, BookingStatus outcome) {
+  if (outcome != BookingStatus::kDone && outcome != BookingStatus::kNoShow)
+    invalid_field("status", "must be done or noshow");
+  Booking b;
+  store_.write([&](StoreWriter& tx) {
+    b = require_booking(tx, booking_id);
+    Instant now = clock_.now();
+    b.status = next_status(
+        b, require_service(tx, b.service_id),
+        outcome == BookingStatus::kDone ? BookingAction::kMarkDone : BookingAction::kMarkNoShow,
+        Actor::kStaff, now);
+    b.updated_at = now;
+    tx.update_booking(b);
   });
   return b;
 }
@@ -181,6 +202,8 @@ Booking Bookings::stop_reminders(Id booking_id) {
   Booking b;
   store_.write([&](StoreWriter& tx) {
     b = require_booking(tx, booking_id);
+    next_status(b, require_service(tx, b.service_id), BookingAction::kStopReminders,
+                Actor::kResident, clock_.now());
     b.reminders_opt_out = true;
     tx.update_booking(b);
   });

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "availability/free_slots.h"
+#include "booking/lifecycle.h"
 #include "booking/notifications.h"
 #include "crypto/link_tokens.h"
 #include "domain/clock.h"
@@ -23,8 +24,8 @@ struct BookingRequest {
   std::optional<Id> agent_id;
   std::optional<Id> place_id;
   Resident resident;
-  std::string booked_by = "resident";  // resident, desk, agent
-  std::string mandate_json;            // required when a desk books on behalf
+  BookedBy booked_by = BookedBy::kResident;
+  std::string mandate_json;  // required when a desk books on behalf
   std::string notes;
 };
 
@@ -32,8 +33,14 @@ struct BookingRequest {
 inline constexpr std::chrono::hours kIdempotencyWindow{24};
 
 struct IdempotencyKey {
-  std::string key;           // scoped by the caller
+  std::string key;           // scoped by the caller (a user, or the client's address)
   std::string request_hash;  // of the request body: a reused key with another body is refused
+};
+
+// What the caller answers for a booking, rendered in the booking's transaction.
+struct BookingAnswer {
+  int status = 0;
+  std::string body;
 };
 
 struct CreatedBooking {
@@ -41,35 +48,48 @@ struct CreatedBooking {
   std::string manage_token;  // signed, so messages can carry it again
 };
 
-// What the caller answers: rendered in the booking's transaction, so that the
-// same answer can be stored under an idempotency key and replayed later.
+// The answer, and whether it replays an earlier booking made under the same
+// idempotency key (rendered again from the booking: no answer is stored).
 struct BookingOutcome {
-  IdempotentResponse response;
+  BookingAnswer response;
   bool replayed = false;
   std::optional<Booking> booking;  // set when a booking was made by this call
+};
+
+// Bounds on what one person may hold, against abuse by anonymous clients.
+struct BookingLimits {
+  // Bookings not cancelled and not over, per service, for one email or phone
+  // (residents and desks; staff bookings are not counted against it). 0: none.
+  int open_bookings_per_contact = 3;
 };
 
 class Bookings {
  public:
   Bookings(Store& store, const Clock& clock, const LinkSigner& links,
-           NotificationPolicy notifications = {})
-      : store_(store), clock_(clock), links_(links), notifications_(notifications) {}
+           NotificationPolicy notifications = {}, BookingLimits limits = {})
+      : store_(store),
+        clock_(clock),
+        links_(links),
+        notifications_(notifications),
+        limits_(limits) {}
 
-  using Render = std::function<IdempotentResponse(StoreReader&, const CreatedBooking&)>;
+  using Render = std::function<BookingAnswer(StoreReader&, const CreatedBooking&)>;
 
   // Books the slot and renders the answer, or replays the answer stored under
   // `idempotency` for the same request.
   BookingOutcome book(const BookingRequest& request,
                       const std::optional<IdempotencyKey>& idempotency, const Render& render);
 
-  // `by_resident`: the resident's own rules apply (cancel_until_minutes).
-  Booking cancel(Id booking_id, bool by_resident, const std::string& reason);
+  // Each change follows the life cycle (booking/lifecycle.h): `actor` says
+  // whose rules apply (the resident's cancel_until_minutes, staff's).
+  Booking cancel(Id booking_id, Actor actor, const std::string& reason);
   // Moves a booking; the old slot is freed only if the new one is taken.
-  Booking reschedule(Id booking_id, Instant new_start, std::optional<Id> agent_id,
-                     bool by_resident);
-  // The agent's written summary of the visit; the booking is done and the
-  // resident gets it with the survey.
+  Booking reschedule(Id booking_id, Instant new_start, std::optional<Id> agent_id, Actor actor);
+  // The agent's written summary of the visit, once it has started; the
+  // booking is done and the resident gets it with the survey.
   Booking record_summary(Id booking_id, const std::string& summary);
+  // The visit took place (kDone) or the resident did not come (kNoShow).
+  Booking mark(Id booking_id, BookingStatus outcome);
   // The resident wants no more reminders for this booking.
   Booking stop_reminders(Id booking_id);
   // The survey, answered once; the answer is stored apart from the booking.
@@ -80,6 +100,7 @@ class Bookings {
   const Clock& clock_;
   const LinkSigner& links_;
   NotificationPolicy notifications_;
+  BookingLimits limits_;
 };
 
 // The slot starting exactly at `start` for the request, or ClientError kSlotUnavailable.

@@ -14,8 +14,8 @@ class Planner {
   Planner(StoreWriter& tx, const Booking& b, std::optional<Id> org, Instant now)
       : tx_(tx), b_(b), org_(org), now_(now) {}
 
-  void message(const std::string& kind, const std::string& event, const std::string& audience,
-               Instant at, const std::string& key_suffix) {
+  void message(JobKind kind, const std::string& event, const std::string& audience, Instant at,
+               const std::string& key_suffix) {
     nlohmann::json payload = {{"booking_id", b_.id},
                               {"event", event},
                               {"audience", audience},
@@ -24,7 +24,7 @@ class Planner {
     Job j;
     j.kind = kind;
     j.idempotency_key = "booking:" + std::to_string(b_.id) + ":" + event + ":" + audience + ":" +
-                        kind + ":" + key_suffix;
+                        std::string(job_kind_name(kind)) + ":" + key_suffix;
     j.payload = payload.dump();
     j.organisation_id = org_;
     j.run_at = at;
@@ -38,7 +38,7 @@ class Planner {
     for (const Webhook& w : tx_.webhooks_of(*org_)) {
       if (std::find(w.events.begin(), w.events.end(), event) == w.events.end()) continue;
       Job j;
-      j.kind = "webhook";
+      j.kind = JobKind::kWebhook;
       j.idempotency_key = "webhook:" + std::to_string(w.id) + ":booking:" + std::to_string(b_.id) +
                           ":" + event + ":seq" + std::to_string(b_.sequence);
       j.payload = nlohmann::json{{"webhook_id", w.id},
@@ -76,9 +76,9 @@ void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const
 
   // Notices of the change itself, to the resident and to the agent.
   auto notices = [&](const std::string& name) {
-    if (resident_email) plan.message("email", name, "resident", now, seq);
-    if (resident_sms) plan.message("sms", name, "resident", now, seq);
-    if (agent_email) plan.message("email", name, "agent", now, seq);
+    if (resident_email) plan.message(JobKind::kEmail, name, "resident", now, seq);
+    if (resident_sms) plan.message(JobKind::kSms, name, "resident", now, seq);
+    if (agent_email) plan.message(JobKind::kEmail, name, "agent", now, seq);
   };
   // Reminders and the after-visit message, planned for this start; a later
   // change of start makes them obsolete (checked when they run).
@@ -87,11 +87,12 @@ void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const
       Instant at = b.start - std::chrono::minutes{minutes};
       if (at <= now) continue;
       std::string key = "m" + std::to_string(minutes) + ":" + at_start;
-      if (resident_email) plan.message("email", "reminder", "resident", at, key);
-      if (resident_sms) plan.message("sms", "reminder", "resident", at, key);
+      if (resident_email) plan.message(JobKind::kEmail, "reminder", "resident", at, key);
+      if (resident_sms) plan.message(JobKind::kSms, "reminder", "resident", at, key);
     }
     if (resident_email)
-      plan.message("email", "after_visit", "resident", b.end + policy.after_visit_delay, at_start);
+      plan.message(JobKind::kEmail, "after_visit", "resident", b.end + policy.after_visit_delay,
+                   at_start);
   };
 
   switch (event) {
@@ -110,10 +111,11 @@ void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const
       plan.webhooks("booking.rescheduled");
       break;
     case BookingEvent::kOpeningLost:
-      if (agent_email) plan.message("email", "opening_lost", "agent", now, seq + ":" + at_start);
+      if (agent_email)
+        plan.message(JobKind::kEmail, "opening_lost", "agent", now, seq + ":" + at_start);
       break;
     case BookingEvent::kSummary:
-      if (resident_email) plan.message("email", "summary", "resident", now, seq);
+      if (resident_email) plan.message(JobKind::kEmail, "summary", "resident", now, seq);
       plan.webhooks("booking.done");
       break;
   }

@@ -2,24 +2,61 @@
 
 #include <algorithm>
 
+#include "domain/enum_names.h"
+
 namespace rdv {
 
-std::string_view mode_name(Mode m) {
-  switch (m) {
-    case Mode::kInPerson:
-      return "in_person";
-    case Mode::kVideo:
-      return "video";
-    case Mode::kPhone:
-      return "phone";
-  }
-  return "in_person";
-}
+namespace {
 
-std::optional<Mode> parse_mode(std::string_view name) {
-  for (Mode m : kAllModes)
-    if (mode_name(m) == name) return m;
-  return std::nullopt;
+constexpr EnumName<Mode> kModeNames[] = {
+    {Mode::kInPerson, "in_person"}, {Mode::kVideo, "video"}, {Mode::kPhone, "phone"}};
+constexpr EnumName<BookingStatus> kStatusNames[] = {{BookingStatus::kConfirmed, "confirmed"},
+                                                    {BookingStatus::kCancelled, "cancelled"},
+                                                    {BookingStatus::kNoShow, "noshow"},
+                                                    {BookingStatus::kDone, "done"}};
+constexpr EnumName<BookedBy> kBookedByNames[] = {
+    {BookedBy::kResident, "resident"}, {BookedBy::kDesk, "desk"}, {BookedBy::kAgent, "agent"}};
+constexpr EnumName<VideoProvider> kProviderNames[] = {{VideoProvider::kNone, "none"},
+                                                      {VideoProvider::kJitsi, "jitsi"},
+                                                      {VideoProvider::kBbb, "bbb"},
+                                                      {VideoProvider::kTemplate, "template"}};
+constexpr EnumName<Role> kRoleNames[] = {{Role::kAdmin, "admin"},
+                                         {Role::kOrgAdmin, "org_admin"},
+                                         {Role::kAgent, "agent"},
+                                         {Role::kDesk, "desk"}};
+constexpr EnumName<JobKind> kJobKindNames[] = {
+    {JobKind::kEmail, "email"}, {JobKind::kSms, "sms"}, {JobKind::kWebhook, "webhook"}};
+constexpr EnumName<JobStatus> kJobStatusNames[] = {{JobStatus::kPending, "pending"},
+                                                   {JobStatus::kRunning, "running"},
+                                                   {JobStatus::kDone, "done"},
+                                                   {JobStatus::kSkipped, "skipped"},
+                                                   {JobStatus::kFailed, "failed"}};
+
+}  // namespace
+
+std::string_view mode_name(Mode m) { return name_in(kModeNames, m); }
+std::optional<Mode> parse_mode(std::string_view name) { return parse_in(kModeNames, name); }
+std::string_view status_name(BookingStatus s) { return name_in(kStatusNames, s); }
+std::optional<BookingStatus> parse_status(std::string_view name) {
+  return parse_in(kStatusNames, name);
+}
+std::string_view booked_by_name(BookedBy b) { return name_in(kBookedByNames, b); }
+std::optional<BookedBy> parse_booked_by(std::string_view name) {
+  return parse_in(kBookedByNames, name);
+}
+std::string_view provider_name(VideoProvider p) { return name_in(kProviderNames, p); }
+std::optional<VideoProvider> parse_provider(std::string_view name) {
+  return parse_in(kProviderNames, name);
+}
+std::string_view role_name(Role r) { return name_in(kRoleNames, r); }
+std::optional<Role> parse_role(std::string_view name) { return parse_in(kRoleNames, name); }
+std::string_view job_kind_name(JobKind k) { return name_in(kJobKindNames, k); }
+std::optional<JobKind> parse_job_kind(std::string_view name) {
+  return parse_in(kJobKindNames, name);
+}
+std::string_view job_status_name(JobStatus s) { return name_in(kJobStatusNames, s); }
+std::optional<JobStatus> parse_job_status(std::string_view name) {
+  return parse_in(kJobStatusNames, name);
 }
 
 std::vector<Mode> ModeSet::list() const {
@@ -54,47 +91,6 @@ std::optional<ModeSet> ModeSet::from_csv(std::string_view csv) {
 
 bool Service::bookable_by_has(std::string_view who) const {
   return std::find(bookable_by.begin(), bookable_by.end(), who) != bookable_by.end();
-}
-
-std::string_view status_name(BookingStatus s) {
-  switch (s) {
-    case BookingStatus::kConfirmed:
-      return "confirmed";
-    case BookingStatus::kCancelled:
-      return "cancelled";
-    case BookingStatus::kNoShow:
-      return "noshow";
-    case BookingStatus::kDone:
-      return "done";
-  }
-  return "confirmed";
-}
-
-std::optional<BookingStatus> parse_status(std::string_view name) {
-  for (auto s : {BookingStatus::kConfirmed, BookingStatus::kCancelled, BookingStatus::kNoShow,
-                 BookingStatus::kDone})
-    if (status_name(s) == name) return s;
-  return std::nullopt;
-}
-
-std::string_view role_name(Role r) {
-  switch (r) {
-    case Role::kAdmin:
-      return "admin";
-    case Role::kOrgAdmin:
-      return "org_admin";
-    case Role::kAgent:
-      return "agent";
-    case Role::kDesk:
-      return "desk";
-  }
-  return "admin";
-}
-
-std::optional<Role> parse_role(std::string_view name) {
-  for (auto r : {Role::kAdmin, Role::kOrgAdmin, Role::kAgent, Role::kDesk})
-    if (role_name(r) == name) return r;
-  return std::nullopt;
 }
 
 }  // namespace rdv

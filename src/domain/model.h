@@ -36,13 +36,17 @@ class ModeSet {
   std::uint8_t bits_ = 0;
 };
 
+enum class VideoProvider { kNone, kJitsi, kBbb, kTemplate };
+std::string_view provider_name(VideoProvider p);  // none, jitsi, bbb, template
+std::optional<VideoProvider> parse_provider(std::string_view name);
+
 // How an organisation's video visits are held.
 struct VideoSettings {
-  std::string provider = "none";  // none, jitsi, bbb, template
-  std::string url;                // Jitsi base URL, BBB API URL, or the template
-  std::string app_id;             // Jitsi: iss and aud of the JWT
-  std::string secret;             // Jitsi app secret, BBB shared secret
-  int open_minutes_before = 15;   // the link opens this long before the start
+  VideoProvider provider = VideoProvider::kNone;
+  std::string url;               // Jitsi base URL, BBB API URL, or the template
+  std::string app_id;            // Jitsi: iss and aud of the JWT
+  std::string secret;            // Jitsi app secret, BBB shared secret
+  int open_minutes_before = 15;  // the link opens this long before the start
 };
 
 struct Organisation {
@@ -118,6 +122,13 @@ struct Absence {
 enum class BookingStatus { kConfirmed, kCancelled, kNoShow, kDone };
 std::string_view status_name(BookingStatus s);
 std::optional<BookingStatus> parse_status(std::string_view name);
+// Every status but cancelled keeps the booking's time taken (done and no-show too).
+inline bool holds_time(BookingStatus s) { return s != BookingStatus::kCancelled; }
+
+// Who made a booking: the resident online, a desk on their behalf, or staff.
+enum class BookedBy { kResident, kDesk, kAgent };
+std::string_view booked_by_name(BookedBy b);
+std::optional<BookedBy> parse_booked_by(std::string_view name);
 
 struct Resident {
   std::string first_name, last_name, email, phone;
@@ -134,7 +145,7 @@ struct Booking {
   Minutes buffer_before{0}, buffer_after{0};
   int capacity = 1;  // of the service when booked: > 1 means a group session
   BookingStatus status = BookingStatus::kConfirmed;
-  std::string booked_by = "resident";  // resident, desk, agent
+  BookedBy booked_by = BookedBy::kResident;
   Resident resident;
   std::string mandate_json;  // what the desk recorded when booking on behalf
   std::string notes;
@@ -165,17 +176,27 @@ struct ExternalCalendar {
   Instant created_at;
 };
 
+enum class JobKind { kEmail, kSms, kWebhook };
+std::string_view job_kind_name(JobKind k);
+std::optional<JobKind> parse_job_kind(std::string_view name);
+
+// pending -> running (claimed, under a lease) -> done, skipped (obsolete),
+// failed (attempts exhausted), or pending again for a retry.
+enum class JobStatus { kPending, kRunning, kDone, kSkipped, kFailed };
+std::string_view job_status_name(JobStatus s);
+std::optional<JobStatus> parse_job_status(std::string_view name);
+
 // A message or webhook to send, from the outbox.
 struct Job {
   Id id = 0;
-  std::string kind;             // email, sms, webhook
+  JobKind kind = JobKind::kEmail;
   std::string idempotency_key;  // one per message: enqueued once, sent once
   std::string payload;          // JSON
   std::optional<Id> organisation_id;
   Instant run_at;
   int attempts = 0;
   int max_attempts = 10;
-  std::string status = "pending";  // pending, running, done, skipped, failed
+  JobStatus status = JobStatus::kPending;
   std::string last_error;
   Instant created_at;
 };

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "domain/error.h"
+
 namespace rdv {
 namespace {
 
@@ -177,6 +179,45 @@ std::vector<std::string> search_terms(std::string_view s) {
     start = end + 1;
   }
   return terms;
+}
+
+namespace {
+
+// The code point at `i` of strictly valid UTF-8, advancing `i`; -1 when invalid.
+long strict_code_point(std::string_view s, size_t& i) {
+  auto b = static_cast<unsigned char>(s[i++]);
+  if (b < 0x80) return b;
+  int extra = (b >= 0xC2 && b <= 0xDF)   ? 1
+              : (b >= 0xE0 && b <= 0xEF) ? 2
+              : (b >= 0xF0 && b <= 0xF4) ? 3
+                                         : -1;
+  if (extra < 0 || i + extra > s.size()) return -1;
+  long cp = b & (0x3F >> extra);
+  for (int k = 0; k < extra; ++k) {
+    auto c = static_cast<unsigned char>(s[i++]);
+    if ((c & 0xC0) != 0x80) return -1;
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  static const long kMin[] = {0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
+  return cp;
+}
+
+}  // namespace
+
+void check_text(std::string_view text, TextKind kind, const std::string& field) {
+  for (size_t i = 0; i < text.size();) {
+    size_t at = i;
+    long cp = strict_code_point(text, i);
+    if (cp < 0) invalid_field(field, "is not valid UTF-8 text");
+    bool line_break =
+        cp == '\n' || cp == '\t' || (cp == '\r' && at + 1 < text.size() && text[at + 1] == '\n');
+    bool control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
+    if (control && !(kind == TextKind::kMultiLine && line_break))
+      invalid_field(field, kind == TextKind::kSingleLine
+                               ? "must be one line of text without control characters"
+                               : "must not hold control characters");
+  }
 }
 
 }  // namespace rdv

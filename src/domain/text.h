@@ -15,6 +15,14 @@ std::string fold_for_search(std::string_view utf8);
 // Text safe inside HTML elements and attribute values.
 std::string escape_html(std::string_view text);
 
+// Text typed by people, checked where it enters, since it reaches email
+// headers, SMS, iCalendar and HTML: valid UTF-8 (no overlong forms, no
+// surrogates) and no control characters (C0, DEL, C1, U+2028, U+2029).
+// Multi-line text may hold line feeds, CR LF pairs and tabs.
+// Throws ClientError kInvalidInput naming `field`.
+enum class TextKind { kSingleLine, kMultiLine };
+void check_text(std::string_view text, TextKind kind, const std::string& field);
+
 // The words of a folded text.
 std::vector<std::string> search_terms(std::string_view utf8);
 

@@ -15,11 +15,11 @@
 
 namespace rdv {
 
-// A response remembered for an Idempotency-Key, replayed on retries.
-struct IdempotentResponse {
+// A booking made under an Idempotency-Key. No answer is kept (it would hold
+// the manage token and personal data): a replay renders the booking again.
+struct IdempotentBooking {
   std::string request_hash;
-  int status = 0;
-  std::string body;
+  Id booking_id = 0;
 };
 
 class StoreReader {
@@ -40,14 +40,20 @@ class StoreReader {
                                                     std::optional<Id> agent_id) = 0;
   // Absences of these agents that may have an occurrence in `window`.
   virtual std::vector<Absence> absences_of(const std::vector<Id>& agent_ids, TimeRange window) = 0;
-  // Confirmed bookings of these agents whose blocked time touches `window`.
+  // Bookings holding time (every status but cancelled) of these agents whose
+  // blocked time touches `window`.
   virtual std::vector<Booking> bookings_of(const std::vector<Id>& agent_ids, TimeRange window) = 0;
   // Services whose folded text contains every term, optionally offering `mode`.
   virtual std::vector<Service> search_services(const std::vector<std::string>& terms,
                                                std::optional<Mode> mode, size_t limit) = 0;
   // Places where some opening offers the service; postcode_prefix "" for all.
   virtual std::vector<Place> places_offering(Id service_id, const std::string& postcode_prefix) = 0;
-  virtual std::optional<IdempotentResponse> idempotent_response(const std::string& key) = 0;
+  // `key_hash`: SHA-256 of the client-scoped Idempotency-Key.
+  virtual std::optional<IdempotentBooking> idempotent_booking(const std::string& key_hash) = 0;
+  // Bookings holding time (not cancelled, not yet over at `now`) of this
+  // service whose resident has this email or this phone ("" matches nothing).
+  virtual int open_bookings_of_contact(Id service_id, const std::string& email,
+                                       const std::string& phone, Instant now) = 0;
 
   // An agent's bookings starting in the window, cancelled ones too when asked.
   virtual std::vector<Booking> agent_bookings(Id agent_id, TimeRange window,
@@ -68,9 +74,9 @@ class StoreReader {
   virtual std::optional<std::string> setting(const std::string& name) = 0;
   virtual std::vector<Document> documents_of(Id booking_id) = 0;
   virtual std::vector<Webhook> webhooks_of(Id organisation_id) = 0;
-  virtual std::vector<Job> jobs_with_status(const std::string& status, size_t limit) = 0;
+  virtual std::vector<Job> jobs_with_status(JobStatus status, size_t limit) = 0;
   // (kind, status) -> number of jobs, for /metrics.
-  virtual std::vector<std::tuple<std::string, std::string, std::int64_t>> job_counts() = 0;
+  virtual std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> job_counts() = 0;
   virtual std::vector<SurveyStats> survey_stats(Id organisation_id) = 0;
 };
 
@@ -87,9 +93,9 @@ class StoreWriter : public StoreReader {
   virtual Id insert_booking(const Booking& b) = 0;
   // Saves status, times, agent, cancel reason and notes of an existing booking.
   virtual void update_booking(const Booking& b) = 0;
-  virtual void save_idempotent_response(const std::string& key, const IdempotentResponse& r,
-                                        Instant now) = 0;
-  virtual void purge_idempotent_responses(Instant older_than) = 0;
+  virtual void save_idempotent_booking(const std::string& key_hash, const IdempotentBooking& b,
+                                       Instant now) = 0;
+  virtual void purge_idempotency_keys(Instant older_than) = 0;
 
   virtual void update_agent_ics_secret(Id agent_id, const std::string& secret) = 0;
   virtual Id insert_calendar(const ExternalCalendar& c) = 0;
@@ -111,7 +117,7 @@ class StoreWriter : public StoreReader {
                                       size_t limit) = 0;
   // Ends an attempt of a job this owner holds: done, skipped, failed, or
   // pending again at `retry_at`. False when the lease was lost.
-  virtual bool finish_job(Id job_id, const std::string& owner, const std::string& status,
+  virtual bool finish_job(Id job_id, const std::string& owner, JobStatus status,
                           const std::string& error, Instant now,
                           std::optional<Instant> retry_at) = 0;
   virtual Id insert_webhook(const Webhook& w, Instant now) = 0;

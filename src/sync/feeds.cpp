@@ -58,7 +58,7 @@ IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string
   if (!b.resident.phone.empty()) e.description += "Téléphone : " + b.resident.phone + "\n";
   if (!b.resident.email.empty()) e.description += "Courriel : " + b.resident.email + "\n";
   e.description += "Mode : " + mode_text(b.mode) + "\n";
-  if (b.booked_by == "desk")
+  if (b.booked_by == BookedBy::kDesk)
     e.description += "Pris par un guichet pour l'usager (mandat enregistré)\n";
   if (!b.notes.empty()) e.description += "Notes : " + b.notes + "\n";
   if (service) e.description += documents_text(*service);
@@ -78,7 +78,7 @@ std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
   for (const Booking& b : r.agent_bookings(agent.id, {now - kFeedPast, now + kFeedFuture}, true)) {
     bool recently_cancelled =
         b.status == BookingStatus::kCancelled && b.updated_at >= now - kFeedPast;
-    if (b.status == BookingStatus::kConfirmed || recently_cancelled)
+    if (holds_time(b.status) || recently_cancelled)
       events.push_back(agent_booking_event(r, b, public_url,
                                            public_url + "/visio/" + links.visio_token(b.id, true)));
   }

@@ -173,10 +173,14 @@ test('a whole booking session matches the contract', async () => {
   assert.match(await call('GET', `/api/v1/bookings/${onBehalf.id}/stop-reminders?token=x`, { status: 404 }), /Lien invalide/);
   const optOut = await call('POST', `/api/v1/bookings/${booking.id}/stop-reminders?token=${token}`, { status: 200, body: {} });
   assert.equal(optOut.reminders_opt_out, true);
-  const done = await call('POST', `/api/v1/bookings/${onBehalf.id}/summary`, {
-    token: agent.api_token, status: 200, body: { summary: 'Acte de naissance demandé.' },
+  // Before the visit, a summary or an outcome is refused (the life cycle).
+  const early = await call('POST', `/api/v1/bookings/${onBehalf.id}/summary`, {
+    token: agent.api_token, status: 409, body: { summary: 'Acte de naissance demandé.' },
   });
-  assert.equal(done.status, 'done');
+  assert.equal(early.error.code, 'invalid_transition');
+  await call('POST', `/api/v1/bookings/${onBehalf.id}/status`, {
+    token: agent.api_token, status: 409, body: { status: 'done' },
+  });
   await call('POST', `/api/v1/organisations/${org.id}/webhooks`, {
     token: ADMIN, status: 201, body: { url: 'https://crm.example.fr/rdv', secret: 'a-long-enough-secret', events: ['booking.created'] },
   });

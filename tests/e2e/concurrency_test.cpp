@@ -21,7 +21,10 @@ std::map<int, int> race(const HttpClient& http, long service, const std::string&
       while (!go) std::this_thread::yield();
       json body = {{"service_id", service},
                    {"start", start},
-                   {"resident", resident("Résident " + std::to_string(i))}};
+                   {"resident",
+                    {{"first_name", "Résident"},
+                     {"last_name", std::to_string(i)},
+                     {"email", "resident" + std::to_string(i) + "@example.fr"}}}};
       statuses[static_cast<size_t>(i)] = http.post("/api/v1/bookings", body).status;
     });
   go = true;

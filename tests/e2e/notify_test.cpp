@@ -76,14 +76,15 @@ class Notifications : public ::testing::Test {
     r.start = utc(start);
     r.resident = {first_name, "Dupont", "lea@example.fr", "+33612345678"};
     auto outcome = bookings_.book(
-        r, std::nullopt, [](StoreReader&, const CreatedBooking&) { return IdempotentResponse{}; });
+        r, std::nullopt, [](StoreReader&, const CreatedBooking&) { return BookingAnswer{}; });
     return *outcome.booking;
   }
 
   std::map<std::string, int> jobs_by_status() {
     std::map<std::string, int> out;
     store_.read([&](StoreReader& r) {
-      for (auto& [kind, status, n] : r.job_counts()) out[status] += static_cast<int>(n);
+      for (auto& [kind, status, n] : r.job_counts())
+        out[std::string(job_status_name(status))] += static_cast<int>(n);
     });
     return out;
   }
@@ -145,10 +146,10 @@ TEST_F(Notifications, ConfirmationRescheduleAndCancellationUpdateBothCalendars) 
   EXPECT_LE(sms["text"].get<std::string>().size(), 160u);
   EXPECT_EQ(*gateway.accepted()[0].header("authorization"), "Bearer gateway-token");
 
-  bookings_.reschedule(b.id, utc("2026-12-08T09:30:00Z"), std::nullopt, true);
+  bookings_.reschedule(b.id, utc("2026-12-08T09:30:00Z"), std::nullopt, Actor::kResident);
   worker.runner.run_due();
   ASSERT_TRUE(smtp.wait_for(4));
-  bookings_.cancel(b.id, true, "Empêchement");
+  bookings_.cancel(b.id, Actor::kResident, "Empêchement");
   worker.runner.run_due();
   ASSERT_TRUE(smtp.wait_for(6));
   mails = smtp.messages();
@@ -229,9 +230,9 @@ TEST_F(Notifications, NoReminderForCancelledMovedOrOptedOutBookings) {
   Booking cancelled = book("2026-12-08T08:00:00Z", "Anne");
   Booking opted_out = book("2026-12-08T08:30:00Z", "Bruno");
   Booking moved = book("2026-12-08T09:00:00Z", "Chloé");
-  bookings_.cancel(cancelled.id, true, "");
+  bookings_.cancel(cancelled.id, Actor::kResident, "");
   bookings_.stop_reminders(opted_out.id);
-  bookings_.reschedule(moved.id, utc("2026-12-15T09:00:00Z"), std::nullopt, true);
+  bookings_.reschedule(moved.id, utc("2026-12-15T09:00:00Z"), std::nullopt, Actor::kResident);
   worker.runner.run_due();
   size_t before = smtp.count();
   // Past every reminder of the 8th (but not those of the moved booking on the 15th).
@@ -354,7 +355,7 @@ TEST_F(Notifications, AJobThatKeepsFailingEndsVisiblyFailed) {
   auto statuses = jobs_by_status();
   EXPECT_EQ(statuses["failed"], 3);  // resident email and SMS, agent email
   store_.read([&](StoreReader& r) {
-    auto failed = r.jobs_with_status("failed", 10);
+    auto failed = r.jobs_with_status(JobStatus::kFailed, 10);
     ASSERT_EQ(failed.size(), 3u);
     for (const Job& j : failed) {
       EXPECT_EQ(j.attempts, j.max_attempts);

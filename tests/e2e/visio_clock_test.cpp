@@ -54,8 +54,8 @@ TEST(VisioClock, TheLinkRedirectsOnlyFromFifteenMinutesBeforeToTheEnd) {
                              {"start", "2026-12-08T09:00"},
                              {"end", "2026-12-08T12:00"}});
   store.write([&](StoreWriter& tx) {
-    tx.update_organisation_video(
-        org, {"jitsi", "https://visio.example.fr", "rdv", "jitsi-secret-0123456789", 15});
+    tx.update_organisation_video(org, {VideoProvider::kJitsi, "https://visio.example.fr", "rdv",
+                                       "jitsi-secret-0123456789", 15});
   });
   HttpResponse booked = app.handle(
       request("POST", "/api/v1/bookings",

@@ -137,7 +137,7 @@ Booking booking_from_row(const Statement& st) {
   b.buffer_after = std::chrono::duration_cast<Minutes>(from_epoch(st.int64(8)) - b.end);
   b.capacity = st.integer(9);
   b.status = parse_status(st.text(10)).value_or(BookingStatus::kConfirmed);
-  b.booked_by = st.text(11);
+  b.booked_by = parse_booked_by(st.text(11)).value_or(BookedBy::kResident);
   b.resident = {st.text(12), st.text(13), st.text(14), st.text(15)};
   b.mandate_json = st.text(16);
   b.notes = st.text(18);
@@ -195,14 +195,14 @@ const char* const kJobColumns =
 Job job_from_row(const Statement& st) {
   Job j;
   j.id = st.int64(0);
-  j.kind = st.text(1);
+  j.kind = parse_job_kind(st.text(1)).value_or(JobKind::kEmail);
   j.idempotency_key = st.text(2);
   j.payload = st.text(3);
   j.organisation_id = st.opt_int64(4);
   j.run_at = from_epoch(st.int64(5));
   j.attempts = st.integer(6);
   j.max_attempts = st.integer(7);
-  j.status = st.text(8);
+  j.status = parse_job_status(st.text(8)).value_or(JobStatus::kPending);
   j.last_error = st.text(9);
   j.created_at = from_epoch(st.int64(10));
   return j;
@@ -223,7 +223,7 @@ class SqliteTx final : public StoreWriter {
     Organisation o{st.int64(0), st.text(1), st.text(2), st.text(3), {}};
     auto v = nlohmann::json::parse(st.text(4), nullptr, false);
     if (v.is_object()) {
-      o.video.provider = v.value("provider", "none");
+      o.video.provider = parse_provider(v.value("provider", "none")).value_or(VideoProvider::kNone);
       o.video.url = v.value("url", "");
       o.video.app_id = v.value("app_id", "");
       o.video.secret = v.value("secret", "");
@@ -334,7 +334,7 @@ class SqliteTx final : public StoreWriter {
     // A blocked period is shorter than two days (durations and buffers are
     // capped), so the index range on block_start is bounded on both sides.
     auto st = c_.prepare(std::string("SELECT ") + kBookingColumns +
-                         " FROM bookings WHERE status = 'confirmed' AND agent_id IN (" +
+                         " FROM bookings WHERE status <> 'cancelled' AND agent_id IN (" +
                          marks(agent_ids.size()) +
                          ") AND block_start < ? AND block_start > ? AND block_end > ?");
     int i = 1;
@@ -375,18 +375,30 @@ class SqliteTx final : public StoreWriter {
     return out;
   }
 
-  std::optional<IdempotentResponse> idempotent_response(const std::string& key) override {
-    auto st = c_.prepare("SELECT request_hash, status, body FROM idempotency_keys WHERE key = ?");
-    st.bind(1, key);
+  std::optional<IdempotentBooking> idempotent_booking(const std::string& key_hash) override {
+    auto st =
+        c_.prepare("SELECT request_hash, booking_id FROM idempotency_keys WHERE key_hash = ?");
+    st.bind(1, key_hash);
     if (!st.step()) return std::nullopt;
-    return IdempotentResponse{st.text(0), st.integer(1), st.text(2)};
+    return IdempotentBooking{st.text(0), st.int64(1)};
+  }
+
+  int open_bookings_of_contact(Id service_id, const std::string& email, const std::string& phone,
+                               Instant now) override {
+    auto st = c_.prepare(
+        "SELECT count(*) FROM bookings WHERE service_id = ?1 AND status <> 'cancelled' AND "
+        "end_at > ?2 AND ((?3 <> '' AND resident_email = ?3) OR (?4 <> '' AND resident_phone = "
+        "?4))");
+    st.bind(1, service_id).bind(2, to_epoch(now)).bind(3, email).bind(4, phone);
+    st.step();
+    return static_cast<int>(st.int64(0));
   }
 
   std::vector<Booking> agent_bookings(Id agent_id, TimeRange window,
                                       bool include_cancelled) override {
     auto st = c_.prepare(std::string("SELECT ") + kBookingColumns +
                          " FROM bookings WHERE agent_id = ? AND start_at >= ? AND start_at < ? "
-                         "AND (? OR status = 'confirmed') ORDER BY start_at, id");
+                         "AND (? OR status <> 'cancelled') ORDER BY start_at, id");
     st.bind(1, agent_id).bind(2, to_epoch(window.start)).bind(3, to_epoch(window.end));
     st.bind(4, include_cancelled ? 1 : 0);
     std::vector<Booking> out;
@@ -509,20 +521,24 @@ class SqliteTx final : public StoreWriter {
     return out;
   }
 
-  std::vector<Job> jobs_with_status(const std::string& status, size_t limit) override {
+  std::vector<Job> jobs_with_status(JobStatus status, size_t limit) override {
     auto st = c_.prepare(std::string("SELECT ") + kJobColumns +
                          " FROM jobs WHERE status = ? ORDER BY id DESC LIMIT ?");
-    st.bind(1, status).bind(2, static_cast<std::int64_t>(limit));
+    st.bind(1, job_status_name(status)).bind(2, static_cast<std::int64_t>(limit));
     std::vector<Job> out;
     while (st.step()) out.push_back(job_from_row(st));
     return out;
   }
 
-  std::vector<std::tuple<std::string, std::string, std::int64_t>> job_counts() override {
+  std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> job_counts() override {
     auto st =
         c_.prepare("SELECT kind, status, count(*) FROM jobs GROUP BY kind, status ORDER BY 1, 2");
-    std::vector<std::tuple<std::string, std::string, std::int64_t>> out;
-    while (st.step()) out.emplace_back(st.text(0), st.text(1), st.int64(2));
+    std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> out;
+    while (st.step()) {
+      auto kind = parse_job_kind(st.text(0));
+      auto status = parse_job_status(st.text(1));
+      if (kind && status) out.emplace_back(*kind, *status, st.int64(2));
+    }
     return out;
   }
 
@@ -627,7 +643,7 @@ class SqliteTx final : public StoreWriter {
     st.bind(1, b.service_id).bind(2, b.agent_id).bind(3, b.place_id).bind(4, mode_name(b.mode));
     st.bind(5, to_epoch(b.start)).bind(6, to_epoch(b.end));
     st.bind(7, to_epoch(b.blocked().start)).bind(8, to_epoch(b.blocked().end));
-    st.bind(9, b.capacity).bind(10, status_name(b.status)).bind(11, b.booked_by);
+    st.bind(9, b.capacity).bind(10, status_name(b.status)).bind(11, booked_by_name(b.booked_by));
     st.bind(12, b.resident.first_name).bind(13, b.resident.last_name);
     st.bind(14, b.resident.email).bind(15, b.resident.phone).bind(16, b.mandate_json);
     st.bind(17, "").bind(18, b.notes).bind(19, b.cancel_reason);
@@ -652,16 +668,16 @@ class SqliteTx final : public StoreWriter {
         .run();
   }
 
-  void save_idempotent_response(const std::string& key, const IdempotentResponse& r,
-                                Instant now) override {
+  void save_idempotent_booking(const std::string& key_hash, const IdempotentBooking& b,
+                               Instant now) override {
     auto st = c_.prepare(
-        "INSERT INTO idempotency_keys(key, request_hash, status, body, created_at) "
-        "VALUES (?,?,?,?,?)");
-    st.bind(1, key).bind(2, r.request_hash).bind(3, r.status).bind(4, r.body);
-    st.bind(5, to_epoch(now)).run();
+        "INSERT INTO idempotency_keys(key_hash, request_hash, booking_id, created_at) "
+        "VALUES (?,?,?,?)");
+    st.bind(1, key_hash).bind(2, b.request_hash).bind(3, b.booking_id);
+    st.bind(4, to_epoch(now)).run();
   }
 
-  void purge_idempotent_responses(Instant older_than) override {
+  void purge_idempotency_keys(Instant older_than) override {
     auto st = c_.prepare("DELETE FROM idempotency_keys WHERE created_at < ?");
     st.bind(1, to_epoch(older_than)).run();
   }
@@ -733,7 +749,10 @@ class SqliteTx final : public StoreWriter {
     auto st = c_.prepare(
         "INSERT OR IGNORE INTO jobs(kind, idempotency_key, payload, organisation_id, run_at, "
         "max_attempts, status, created_at) VALUES (?,?,?,?,?,?,'pending',?)");
-    st.bind(1, j.kind).bind(2, j.idempotency_key).bind(3, j.payload).bind(4, j.organisation_id);
+    st.bind(1, job_kind_name(j.kind))
+        .bind(2, j.idempotency_key)
+        .bind(3, j.payload)
+        .bind(4, j.organisation_id);
     st.bind(5, to_epoch(j.run_at)).bind(6, j.max_attempts).bind(7, to_epoch(j.created_at)).run();
     return c_.changes() > 0;
   }
@@ -751,26 +770,26 @@ class SqliteTx final : public StoreWriter {
           "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, "
           "attempts = attempts + 1 WHERE id = ?");
       take.bind(1, owner).bind(2, to_epoch(lease_until)).bind(3, j.id).run();
-      j.status = "running";
+      j.status = JobStatus::kRunning;
       ++j.attempts;
     }
     return out;
   }
 
-  bool finish_job(Id job_id, const std::string& owner, const std::string& status,
-                  const std::string& error, Instant now, std::optional<Instant> retry_at) override {
+  bool finish_job(Id job_id, const std::string& owner, JobStatus status, const std::string& error,
+                  Instant now, std::optional<Instant> retry_at) override {
     auto st = c_.prepare(
         "UPDATE jobs SET status = ?, last_error = ?, lease_owner = '', lease_until = 0, "
         "run_at = coalesce(?, run_at), finished_at = CASE WHEN ? THEN NULL ELSE ? END "
         "WHERE id = ? AND status = 'running' AND lease_owner = ?");
-    st.bind(1, retry_at ? std::string("pending") : status).bind(2, error);
+    st.bind(1, job_status_name(retry_at ? JobStatus::kPending : status)).bind(2, error);
     st.bind(3, retry_at ? std::optional<std::int64_t>(to_epoch(*retry_at)) : std::nullopt);
     st.bind(4, retry_at ? 1 : 0).bind(5, to_epoch(now)).bind(6, job_id).bind(7, owner).run();
     return c_.changes() > 0;
   }
 
   void update_organisation_video(Id organisation_id, const VideoSettings& v) override {
-    nlohmann::json j = {{"provider", v.provider},
+    nlohmann::json j = {{"provider", provider_name(v.provider)},
                         {"url", v.url},
                         {"app_id", v.app_id},
                         {"secret", v.secret},

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/tokens.h"
 #include "domain/error.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "support/seed.h"
@@ -40,8 +41,8 @@ class BookingsTest : public ::testing::Test {
   }
 
   // Renders the id and the manage token, as a caller would.
-  static IdempotentResponse render(StoreReader&, const CreatedBooking& c) {
-    return {"", 201, std::to_string(c.booking.id) + " " + c.manage_token};
+  static BookingAnswer render(StoreReader&, const CreatedBooking& c) {
+    return {201, std::to_string(c.booking.id) + " " + c.manage_token};
   }
 
   CreatedBooking book(const char* start) {
@@ -87,7 +88,8 @@ TEST_F(BookingsTest, BooksAFreeSlotOnceWithASignedManageToken) {
 std::vector<std::string> keys(Store& store) {
   std::vector<std::string> out;
   store.read([&](StoreReader& r) {
-    for (const Job& j : r.jobs_with_status("pending", 100)) out.push_back(j.idempotency_key);
+    for (const Job& j : r.jobs_with_status(JobStatus::kPending, 100))
+      out.push_back(j.idempotency_key);
   });
   std::sort(out.begin(), out.end());
   return out;
@@ -107,7 +109,7 @@ TEST_F(BookingsTest, EveryChangeWritesItsMessagesInTheSameTransaction) {
                               "booking:" + id + ":reminder:resident:sms:m120:" + at,
                               "booking:" + id + ":reminder:resident:sms:m2880:" + at,
                           }));
-  bookings_.cancel(created.booking.id, true, "");
+  bookings_.cancel(created.booking.id, Actor::kResident, "");
   auto after_cancel = keys(store_);
   EXPECT_EQ(after_cancel.size(), 9u);
   EXPECT_TRUE(std::count(after_cancel.begin(), after_cancel.end(),
@@ -119,9 +121,9 @@ TEST_F(BookingsTest, EveryChangeWritesItsMessagesInTheSameTransaction) {
 
 TEST_F(BookingsTest, CancelFreesTheSlotAndCannotBeRepeated) {
   auto created = book("2026-12-01T08:00:00Z");
-  auto cancelled = bookings_.cancel(created.booking.id, true, "empêchement");
+  auto cancelled = bookings_.cancel(created.booking.id, Actor::kResident, "empêchement");
   EXPECT_EQ(cancelled.status, BookingStatus::kCancelled);
-  EXPECT_EQ(error_of([&] { bookings_.cancel(created.booking.id, true, ""); }),
+  EXPECT_EQ(error_of([&] { bookings_.cancel(created.booking.id, Actor::kResident, ""); }),
             ErrorCode::kAlreadyCancelled);
   EXPECT_NO_THROW(book("2026-12-01T08:00:00Z"));
 }
@@ -129,9 +131,9 @@ TEST_F(BookingsTest, CancelFreesTheSlotAndCannotBeRepeated) {
 TEST_F(BookingsTest, ResidentsCannotCancelTooLate) {
   auto created = book("2026-12-01T08:00:00Z");
   clock_.set(utc("2026-12-01T05:00:00Z"));  // three hours before, default limit is four
-  EXPECT_EQ(error_of([&] { bookings_.cancel(created.booking.id, true, ""); }),
+  EXPECT_EQ(error_of([&] { bookings_.cancel(created.booking.id, Actor::kResident, ""); }),
             ErrorCode::kCancellationClosed);
-  EXPECT_NO_THROW(bookings_.cancel(created.booking.id, false, "agent"));
+  EXPECT_NO_THROW(bookings_.cancel(created.booking.id, Actor::kStaff, "agent"));
 }
 
 TEST_F(BookingsTest, RescheduleIsAtomic) {
@@ -140,15 +142,15 @@ TEST_F(BookingsTest, RescheduleIsAtomic) {
   // The target is taken: nothing changes.
   EXPECT_EQ(error_of([&] {
               bookings_.reschedule(first.booking.id, utc("2026-12-01T08:30:00Z"), std::nullopt,
-                                   true);
+                                   Actor::kResident);
             }),
             ErrorCode::kSlotUnavailable);
   store_.read([&](StoreReader& r) {
     EXPECT_EQ(r.booking(first.booking.id)->start, utc("2026-12-01T08:00:00Z"));
   });
-  bookings_.cancel(second.booking.id, true, "");
-  auto moved =
-      bookings_.reschedule(first.booking.id, utc("2026-12-01T08:30:00Z"), std::nullopt, true);
+  bookings_.cancel(second.booking.id, Actor::kResident, "");
+  auto moved = bookings_.reschedule(first.booking.id, utc("2026-12-01T08:30:00Z"), std::nullopt,
+                                    Actor::kResident);
   EXPECT_EQ(moved.start, utc("2026-12-01T08:30:00Z"));
   EXPECT_NO_THROW(book("2026-12-01T08:00:00Z"));  // the old slot is free again
 }
@@ -188,8 +190,100 @@ TEST_F(BookingsTest, ValidatesResidentAndMode) {
   r.mode = Mode::kVideo;  // not offered
   EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput);
   r = request("2026-12-01T08:00:00Z");
-  r.booked_by = "desk";  // on behalf without mandate
+  r.booked_by = BookedBy::kDesk;  // on behalf without mandate
   EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput);
+}
+
+TEST_F(BookingsTest, DoneAndNoShowKeepHoldingTheirTime) {
+  auto created = book("2026-12-01T08:00:00Z");
+  // Before the visit: refused, and the slot stays taken.
+  EXPECT_EQ(error_of([&] { bookings_.record_summary(created.booking.id, "vu"); }),
+            ErrorCode::kInvalidTransition);
+  EXPECT_EQ(error_of([&] { bookings_.mark(created.booking.id, BookingStatus::kDone); }),
+            ErrorCode::kInvalidTransition);
+  clock_.set(utc("2026-12-01T08:10:00Z"));
+  EXPECT_EQ(bookings_.record_summary(created.booking.id, "vu").status, BookingStatus::kDone);
+  EXPECT_EQ(error_of([&] { bookings_.mark(created.booking.id, BookingStatus::kNoShow); }),
+            ErrorCode::kInvalidTransition);
+  store_.read([&](StoreReader& r) {
+    auto held = r.bookings_of({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
+    ASSERT_EQ(held.size(), 1u);
+    EXPECT_EQ(held[0].status, BookingStatus::kDone);
+  });
+  // The database itself refuses a second booking over a done one.
+  Booking twin = created.booking;
+  twin.id = 0;
+  twin.status = BookingStatus::kConfirmed;
+  EXPECT_THROW(store_.write([&](StoreWriter& tx) { tx.insert_booking(twin); }), SlotTakenError);
+}
+
+TEST_F(BookingsTest, NoShowIsRecordedOnlyAfterTheStartAndHoldsTheSlot) {
+  auto created = book("2026-12-01T08:30:00Z");
+  clock_.set(utc("2026-12-01T09:10:00Z"));
+  EXPECT_EQ(bookings_.mark(created.booking.id, BookingStatus::kNoShow).status,
+            BookingStatus::kNoShow);
+  Booking twin = created.booking;
+  twin.id = 0;
+  EXPECT_THROW(store_.write([&](StoreWriter& tx) { tx.insert_booking(twin); }), SlotTakenError);
+  EXPECT_EQ(error_of([&] { bookings_.mark(created.booking.id, BookingStatus::kCancelled); }),
+            ErrorCode::kInvalidInput);
+}
+
+TEST_F(BookingsTest, ContactsAreNormalisedAndCheckedWhereTheyEnter) {
+  auto r = request("2026-12-01T08:00:00Z");
+  r.resident.phone = "06 12 34 56 78";
+  r.resident.email = "Lea@Example.FR";
+  auto made = bookings_.book(r, std::nullopt, render);
+  EXPECT_EQ(made.booking->resident.phone, "+33612345678");
+  EXPECT_EQ(made.booking->resident.email, "Lea@example.fr");
+  for (auto [email, phone] : {std::pair{"lea@example.fr\r\nRCPT TO:<x@evil.example>", ""},
+                              std::pair{"", "0899123456"}, std::pair{"", "+33 6 12\n34"}}) {
+    r = request("2026-12-01T08:30:00Z");
+    r.resident.email = email;
+    r.resident.phone = phone;
+    if (r.resident.email.empty() && r.resident.phone.empty()) continue;
+    EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput)
+        << email << phone;
+  }
+  store_.read([&](StoreReader& rd) {
+    EXPECT_EQ(
+        rd.bookings_of({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")}).size(),
+        1u);
+  });
+}
+
+TEST_F(BookingsTest, OneContactHoldsAtMostTheConfiguredOpenBookingsPerService) {
+  Bookings limited(store_, clock_, links_, NotificationPolicy{}, BookingLimits{1});
+  auto at = [&](const char* start, const char* phone) {
+    auto r = request(start);
+    r.resident.email = "";
+    r.resident.phone = phone;
+    return r;
+  };
+  limited.book(at("2026-12-01T08:00:00Z", "0612345678"), std::nullopt, render);
+  // The same number, written otherwise.
+  EXPECT_EQ(error_of([&] {
+              limited.book(at("2026-12-01T08:30:00Z", "+33 6 12 34 56 78"), std::nullopt, render);
+            }),
+            ErrorCode::kTooManyBookings);
+  // Staff are not limited.
+  auto staff = at("2026-12-01T08:30:00Z", "06.12.34.56.78");
+  staff.booked_by = BookedBy::kAgent;
+  EXPECT_NO_THROW(limited.book(staff, std::nullopt, render));
+}
+
+TEST_F(BookingsTest, IdempotencyKeepsNoAnswerOnlyTheBookingAndHashes) {
+  IdempotencyKey key{"client:203.0.113.9:abc", "hash-1"};
+  auto first = bookings_.book(request("2026-12-01T08:00:00Z"), key, render);
+  auto again = bookings_.book(request("2026-12-01T08:00:00Z"), key, render);
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.response.body, first.response.body);  // manage token rendered again
+  store_.read([&](StoreReader& r) {
+    EXPECT_FALSE(r.idempotent_booking(key.key));  // the key itself is not stored
+    auto kept = r.idempotent_booking(token_hash(key.key));
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->booking_id, first.booking->id);
+  });
 }
 
 }  // namespace

@@ -35,15 +35,15 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     r.resident = {"Léa", "Dupont", "lea@example.fr", "+33612345678"};
     return *bookings
                 .book(r, std::nullopt,
-                      [](StoreReader&, const CreatedBooking&) { return IdempotentResponse{}; })
+                      [](StoreReader&, const CreatedBooking&) { return BookingAnswer{}; })
                 .booking;
   };
   Booking old = book("2024-01-02T08:00:00Z");
   clock.set(utc("2026-06-01T00:00:00Z"));
-  Booking recent_cancelled = book("2026-06-02T08:00:00Z");
+  Booking recent_cancelled = book("2026-07-21T08:00:00Z");  // cancelled before it starts
   Booking old_cancelled = book("2026-06-02T08:30:00Z");
   Booking kept = book("2026-06-02T09:00:00Z");
-  bookings.cancel(old_cancelled.id, false, "");
+  bookings.cancel(old_cancelled.id, Actor::kStaff, "");
   // A document of the old booking, on disk and in the store.
   std::string docs = dir.file("documents");
   std::filesystem::create_directories(docs + "/" + std::to_string(old.id));
@@ -53,17 +53,18 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
   });
 
   clock.set(utc("2026-07-15T00:00:00Z"));
-  bookings.cancel(recent_cancelled.id, false, "");
+  bookings.cancel(recent_cancelled.id, Actor::kStaff, "");
   store.write([&](StoreWriter& tx) {
     Job old_job;
-    old_job.kind = "email";
+    old_job.kind = JobKind::kEmail;
     old_job.idempotency_key = "old";
     old_job.payload = "{}";
     old_job.run_at = old_job.created_at = utc("2026-01-01T00:00:00Z");
     tx.enqueue_job(old_job);
     auto claimed = tx.claim_jobs("w", utc("2026-01-01T00:00:00Z"), utc("2026-01-01T00:05:00Z"), 10);
     ASSERT_EQ(claimed.size(), 1u);
-    tx.finish_job(claimed[0].id, "w", "done", "", utc("2026-01-01T00:00:10Z"), std::nullopt);
+    tx.finish_job(claimed[0].id, "w", JobStatus::kDone, "", utc("2026-01-01T00:00:10Z"),
+                  std::nullopt);
   });
   RetentionReport report =
       apply_retention(store, clock, {std::chrono::days{730}, std::chrono::days{30}, docs});
@@ -75,7 +76,7 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     EXPECT_EQ(r.booking(old_cancelled.id)->resident.email, "");
     EXPECT_EQ(r.booking(recent_cancelled.id)->resident.last_name, "Dupont");  // cancelled today
     EXPECT_EQ(r.booking(kept.id)->resident.last_name, "Dupont");
-    EXPECT_TRUE(r.jobs_with_status("done", 10).empty());  // sent more than 90 days ago
+    EXPECT_TRUE(r.jobs_with_status(JobStatus::kDone, 10).empty());  // sent more than 90 days ago
   });
 }
 

@@ -27,7 +27,7 @@ TEST(VideoLinks, Sha1MatchesTheStandardVectors) {
 TEST(VideoLinks, BigBlueButtonChecksumFollowsItsDocumentation) {
   // checksum = SHA-1(call name + query string + shared secret), as the BBB API
   // documentation says; computed here by Python's hashlib.
-  VideoSettings v{"bbb", "https://bbb.example.fr/bigbluebutton/api", "",
+  VideoSettings v{VideoProvider::kBbb, "https://bbb.example.fr/bigbluebutton/api", "",
                   "639259d4-9dd8-4b25-bf01-95f9567eaf4b", 15};
   std::string url = bbb_create_url(v, "rdv42", "Permanence CAF — France Services");
   ASSERT_EQ(url.rfind("https://bbb.example.fr/bigbluebutton/api/create?", 0), 0u) << url;
@@ -49,8 +49,8 @@ TEST(VideoLinks, BigBlueButtonChecksumFollowsItsDocumentation) {
 }
 
 TEST(VideoLinks, JitsiTokenIsVerifiedIndependently) {
-  VideoSettings v{"jitsi", "https://visio.example.fr/", "rendezvous", "jitsi-app-secret-0123456789",
-                  15};
+  VideoSettings v{VideoProvider::kJitsi, "https://visio.example.fr/", "rendezvous",
+                  "jitsi-app-secret-0123456789", 15};
   TimeRange valid{utc("2026-12-08T07:45:00Z"), utc("2026-12-08T08:30:00Z")};
   std::string url = jitsi_join_url(v, "rdvabc", {"Karim Benali", "karim@example.fr", true}, valid);
   ASSERT_EQ(url.rfind("https://visio.example.fr/rdvabc?jwt=", 0), 0u) << url;
@@ -85,7 +85,7 @@ TEST(VideoLinks, JitsiTokenIsVerifiedIndependently) {
 
 TEST(VideoLinks, TheLinkOpensShortlyBeforeAndClosesAtTheEnd) {
   VideoSettings v;
-  v.provider = "jitsi";
+  v.provider = VideoProvider::kJitsi;
   v.open_minutes_before = 15;
   Booking b;
   b.start = utc("2026-12-08T08:00:00Z");
@@ -99,7 +99,8 @@ TEST(VideoLinks, TheLinkOpensShortlyBeforeAndClosesAtTheEnd) {
 }
 
 TEST(VideoLinks, TemplateAndSignedTokens) {
-  VideoSettings v{"template", "https://salle.example.fr/r/{room}?t={token}", "", "", 15};
+  VideoSettings v{VideoProvider::kTemplate, "https://salle.example.fr/r/{room}?t={token}", "", "",
+                  15};
   EXPECT_EQ(template_join_url(v, "rdv1", "12-r-a/b"),
             "https://salle.example.fr/r/rdv1?t=12-r-a%2Fb");
   LinkSigner links(std::string(64, 'k'));

@@ -1,0 +1,153 @@
+// After the visit, with a clock the test moves: the API runs in process (no
+// socket) on a real SQLite file. A summary, done or no-show is possible only
+// once the visit has started, and never frees the time it held.
+#include <gtest/gtest.h>
+
+#include "app.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+
+namespace rdv::testing {
+namespace {
+
+using nlohmann::json;
+
+Instant utc(const char* s) { return *parse_rfc3339(s); }
+
+struct Offline final : CalendarFetcher {
+  FetchResponse fetch(const std::string&, const std::string&, const std::string&) override {
+    throw FetchError("offline");
+  }
+};
+
+class FollowUpClock : public ::testing::Test {
+ protected:
+  FollowUpClock()
+      : store_(dir_.file("db.sqlite")),
+        clock_(utc("2026-12-01T08:00:00Z")),
+        links_(std::string(64, 'k')),
+        sync_(store_, clock_, offline_),
+        app_(store_, clock_, random_, links_, sync_, AppOptions{}) {
+    app_.bootstrap_admin(admin_);
+    org_ = app_.create_organisation({{"name", "Mairie de Bègles"}})["id"];
+    Id place = app_.create_place(org_, {{"name", "Mairie"}})["id"];
+    service_ =
+        app_.create_service(org_, {{"name", "Carte d'identité"}, {"duration_minutes", 30}})["id"];
+    json agent = app_.create_agent(org_, {{"name", "Julie Moreau"}});
+    agent_token_ = agent["api_token"];
+    app_.create_opening(agent["id"], {{"place_id", place},
+                                      {"service_ids", {service_}},
+                                      {"start", "2026-12-08T09:00"},
+                                      {"end", "2026-12-08T10:00"}});
+  }
+
+  HttpResponse call(const std::string& method, const std::string& path, const json& body = nullptr,
+                    const std::string& token = "") {
+    HttpRequest r;
+    r.method = method;
+    auto q = path.find('?');
+    r.path = path.substr(0, q);
+    if (q != std::string::npos) r.query = parse_query(path.substr(q + 1));
+    if (!body.is_null()) {
+      r.body = body.dump();
+      r.headers["content-type"] = "application/json";
+    }
+    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
+    r.client_ip = "127.0.0.1";
+    return app_.handle(r);
+  }
+  HttpResponse book(const char* start, const char* email) {
+    return call("POST", "/api/v1/bookings",
+                {{"service_id", service_},
+                 {"start", start},
+                 {"resident", {{"first_name", "Léa"}, {"last_name", "Dupont"}, {"email", email}}}});
+  }
+  static std::string code(const HttpResponse& r) { return json::parse(r.body)["error"]["code"]; }
+
+  TempDir dir_;
+  SqliteStore store_;
+  ManualClock clock_;
+  SystemRandom random_;
+  LinkSigner links_;
+  Offline offline_;
+  CalendarSync sync_;
+  App app_;
+  std::string admin_ = "admin-token-0123456789abcdef";
+  std::string agent_token_;
+  Id org_ = 0, service_ = 0;
+};
+
+TEST_F(FollowUpClock, SummaryOnlyOnceTheVisitStartedAndTheSlotStaysHeld) {
+  HttpResponse booked = book("2026-12-08T09:00:00+01:00", "lea@example.fr");
+  ASSERT_EQ(booked.status, 201) << booked.body;
+  Id id = json::parse(booked.body)["id"];
+  std::string summary = "/api/v1/bookings/" + std::to_string(id) + "/summary";
+  HttpResponse early = call("POST", summary, {{"summary", "Dossier complet."}}, agent_token_);
+  EXPECT_EQ(early.status, 409);
+  EXPECT_EQ(code(early), "invalid_transition");
+
+  clock_.set(utc("2026-12-08T08:05:00Z"));  // 09:05 in Paris, the visit has started
+  HttpResponse done =
+      call("POST", summary, {{"summary", "Dossier complet.\nRécépissé remis."}}, agent_token_);
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(json::parse(done.body)["status"], "done");
+  // The done booking still holds its time: nobody else gets it, even the day before.
+  clock_.set(utc("2026-12-07T08:00:00Z"));
+  EXPECT_EQ(code(book("2026-12-08T09:00:00+01:00", "paul@example.fr")), "slot_unavailable");
+  HttpResponse slots = call("GET", "/api/v1/slots?service=" + std::to_string(service_) +
+                                       "&from=2026-12-08T00:00:00Z&to=2026-12-09T00:00:00Z");
+  for (const auto& s : json::parse(slots.body)) EXPECT_NE(s["start"], "2026-12-08T09:00:00+01:00");
+  // A done booking cannot be cancelled (that would free the time) nor moved.
+  clock_.set(utc("2026-12-08T09:00:00Z"));
+  HttpResponse cancel =
+      call("POST", "/api/v1/bookings/" + std::to_string(id) + "/cancel", nullptr, agent_token_);
+  EXPECT_EQ(cancel.status, 409);
+  EXPECT_EQ(code(cancel), "invalid_transition");
+}
+
+TEST_F(FollowUpClock, DoneAndNoShowByStaffAfterTheStart) {
+  HttpResponse booked = book("2026-12-08T09:30:00+01:00", "lea@example.fr");
+  ASSERT_EQ(booked.status, 201) << booked.body;
+  json b = json::parse(booked.body);
+  std::string status = "/api/v1/bookings/" + std::to_string(b["id"].get<Id>()) + "/status";
+  EXPECT_EQ(code(call("POST", status, {{"status", "noshow"}}, agent_token_)), "invalid_transition");
+  clock_.set(utc("2026-12-08T08:45:00Z"));
+  EXPECT_EQ(call("POST", status, {{"status", "noshow"}}).status, 401);
+  EXPECT_EQ(
+      call("POST", status + "?token=" + b["manage_token"].get<std::string>(), {{"status", "done"}})
+          .status,
+      403);
+  EXPECT_EQ(code(call("POST", status, {{"status", "cancelled"}}, agent_token_)), "invalid_input");
+  HttpResponse noshow = call("POST", status, {{"status", "noshow"}}, agent_token_);
+  ASSERT_EQ(noshow.status, 200) << noshow.body;
+  EXPECT_EQ(json::parse(noshow.body)["status"], "noshow");
+  HttpResponse corrected = call("POST", status, {{"status", "done"}}, agent_token_);
+  EXPECT_EQ(json::parse(corrected.body)["status"], "done");
+}
+
+TEST_F(FollowUpClock, SurveyAnsweredOnceWithCheckedFields) {
+  HttpResponse booked = book("2026-12-08T09:00:00+01:00", "lea@example.fr");
+  Id id = json::parse(booked.body)["id"];
+  clock_.set(utc("2026-12-08T09:00:00Z"));
+  std::string survey = "/api/v1/surveys/" + links_.survey_token(id);
+  EXPECT_EQ(json::parse(call("GET", survey).body)["answered"], false);
+  EXPECT_EQ(call("POST", survey, {{"rating", 6}, {"solved", true}}).status, 400);
+  EXPECT_EQ(call("POST", survey, {{"rating", 4}}).status, 400);
+  HttpResponse bad_comment =
+      call("POST", survey, {{"rating", 4}, {"solved", true}, {"comment", "a\x1b[2Jb"}});
+  EXPECT_EQ(bad_comment.status, 400);
+  EXPECT_EQ(json::parse(bad_comment.body)["error"]["field"], "comment");
+  EXPECT_EQ(
+      call("POST", survey, {{"rating", 4}, {"solved", true}, {"comment", "Merci !\nTrès bien."}})
+          .status,
+      201);
+  EXPECT_EQ(code(call("POST", survey, {{"rating", 1}, {"solved", false}})), "already_answered");
+  HttpResponse stats = call(
+      "GET", "/api/v1/organisations/" + std::to_string(org_) + "/survey-stats", nullptr, admin_);
+  ASSERT_EQ(stats.status, 200) << stats.body;
+  EXPECT_EQ(json::parse(stats.body)[0]["answers"], 1);
+  EXPECT_EQ(stats.body.find("Dupont"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rdv::testing
