@@ -57,6 +57,15 @@ std::string App::client_address(const HttpRequest& request) const {
   return first == std::string::npos ? request.client_ip : last.substr(first, end - first + 1);
 }
 
+std::optional<HttpResponse> App::over_limit(RateLimiter& limiter, const HttpRequest& request,
+                                            const std::string& message) const {
+  int retry_after = 0;
+  if (limiter.allow(client_address(request), retry_after)) return std::nullopt;
+  HttpResponse r = error_response(ErrorCode::kRateLimited, message);
+  r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return r;
+}
+
 void App::require_org_admin_of(const HttpRequest& request, Id organisation_id) {
   store_.read([&](StoreReader& s) {
     User u = require_user(s, request);

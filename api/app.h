@@ -78,6 +78,9 @@ class App {
   std::string visio_url(const Booking& b, bool agent) const;
   // Resolves who may act on a booking: the resident's manage token or a user's rights.
   Actor authorize_booking(StoreReader& store, const HttpRequest& request, const Booking& b);
+  // A 429 with Retry-After when the client's address is over `limiter`'s limit.
+  std::optional<HttpResponse> over_limit(RateLimiter& limiter, const HttpRequest& request,
+                                         const std::string& message) const;
   // The client's address: the peer, or what a trusted proxy says the client was.
   std::string client_address(const HttpRequest& request) const;
 

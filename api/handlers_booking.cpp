@@ -215,12 +215,8 @@ HttpResponse App::search(const HttpRequest& request) {
 }
 
 HttpResponse App::create_booking(const HttpRequest& request) {
-  int retry_after = 0;
-  if (!booking_limiter_.allow(client_address(request), retry_after)) {
-    HttpResponse r = error_response(ErrorCode::kRateLimited, "too many bookings, retry later");
-    r.headers.emplace_back("Retry-After", std::to_string(retry_after));
-    return r;
-  }
+  if (auto limited = over_limit(booking_limiter_, request, "too many bookings, retry later"))
+    return *limited;
   Json body = parse_json_object(request);
   std::optional<User> user;
   store_.read([&](StoreReader& r) { user = authenticate(r, request); });

@@ -59,12 +59,13 @@ void App::add_video_routes() {
         v.open_minutes_before = f.integer_or("open_minutes_before", 15, 0, 240);
         f.done();
         if (v.provider != VideoProvider::kNone) {
-          // A template is checked as the URL it becomes, placeholders filled.
-          std::string filled = v.url;
-          for (const char* placeholder : {"{room}", "{token}"})
-            for (size_t at; (at = filled.find(placeholder)) != std::string::npos;)
-              filled.replace(at, std::string_view(placeholder).size(), "x");
-          checked_url(filled, "url");
+          // A template is checked as the URL it becomes: text, then the
+          // address it calls (the provider's host must not be private).
+          std::string url = v.provider == VideoProvider::kTemplate
+                                ? template_join_url(v, "room", "token")
+                                : v.url;
+          checked_url(url, "url");
+          require_callable_url(url, options_.http);
           if (v.provider != VideoProvider::kTemplate && v.secret.size() < 16)
             throw ClientError(ErrorCode::kInvalidInput, "secret must be at least 16 characters");
           if (v.provider == VideoProvider::kJitsi && v.app_id.empty())
@@ -151,13 +152,8 @@ void App::add_video_routes() {
   router_.add(
       "POST", "/api/v1/bookings/{id}/documents", [this](const HttpRequest& r, const PathParams& p) {
         Id id = p.id(0);
-        int retry_after = 0;
-        if (!document_limiter_.allow(client_address(r), retry_after)) {
-          HttpResponse limited =
-              error_response(ErrorCode::kRateLimited, "too many uploads, retry later");
-          limited.headers.emplace_back("Retry-After", std::to_string(retry_after));
-          return limited;
-        }
+        if (auto limited = over_limit(document_limiter_, r, "too many uploads, retry later"))
+          return *limited;
         const std::string* token = r.param("token");
         // What a booking may still receive, or ClientError (409 / 413).
         auto check_room = [&](StoreReader& s) {

@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/offline_fetcher.h"
 #include "support/temp_dir.h"
 
 namespace rdv::testing {
@@ -13,12 +14,6 @@ namespace {
 using nlohmann::json;
 
 Instant utc(const char* s) { return *parse_rfc3339(s); }
-
-struct Offline final : CalendarFetcher {
-  FetchResponse fetch(const std::string&, const std::string&, const std::string&) override {
-    throw FetchError("offline");
-  }
-};
 
 class FollowUpClock : public ::testing::Test {
  protected:
@@ -69,7 +64,7 @@ class FollowUpClock : public ::testing::Test {
   ManualClock clock_;
   SystemRandom random_;
   LinkSigner links_;
-  Offline offline_;
+  OfflineFetcher offline_;
   CalendarSync sync_;
   App app_;
   std::string admin_ = "admin-token-0123456789abcdef";

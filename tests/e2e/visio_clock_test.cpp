@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/offline_fetcher.h"
 #include "support/temp_dir.h"
 
 namespace rdv::testing {
@@ -12,12 +13,6 @@ namespace {
 using nlohmann::json;
 
 Instant utc(const char* s) { return *parse_rfc3339(s); }
-
-struct Offline final : CalendarFetcher {
-  FetchResponse fetch(const std::string&, const std::string&, const std::string&) override {
-    throw FetchError("offline");
-  }
-};
 
 HttpRequest request(const std::string& method, const std::string& path,
                     const json& body = nullptr) {
@@ -38,7 +33,7 @@ TEST(VisioClock, TheLinkRedirectsOnlyFromFifteenMinutesBeforeToTheEnd) {
   ManualClock clock(utc("2026-12-01T08:00:00Z"));
   SystemRandom random;
   LinkSigner links(std::string(64, 'k'));
-  Offline offline;
+  OfflineFetcher offline;
   CalendarSync sync(store, clock, offline);
   AppOptions options;
   options.public_url = "https://rdv.example.fr";
