@@ -17,7 +17,7 @@ Json calendar_json(const ExternalCalendar& c, Zone zone) {
   return {{"id", c.id},
           {"agent_id", c.agent_id},
           {"url", c.url},
-          {"purpose", c.purpose},
+          {"purpose", purpose_name(c.purpose)},
           {"last_success_at", when(c.last_success_at)},
           {"last_attempt_at", when(c.last_attempt_at)},
           {"last_error", c.last_error.empty() ? Json(nullptr) : Json(c.last_error)},
@@ -112,9 +112,10 @@ void App::add_calendar_routes() {
                 Json body = parse_json_object(r);
                 Fields f(body);
                 std::string url = f.text("url", 2000);
-                std::string purpose = f.text_or("purpose", "busy", 20);
+                auto purpose = parse_purpose(f.text_or("purpose", "busy", 20));
+                if (!purpose) invalid_field("purpose", "must be busy or availability");
                 f.done();
-                ExternalCalendar c = sync_.subscribe(agent.id, url, purpose);
+                ExternalCalendar c = sync_.subscribe(agent.id, url, *purpose);
                 Json out;
                 store_.read([&](StoreReader& s) { out = calendar_json(c, agent_zone(s, agent)); });
                 return json_response(201, out);

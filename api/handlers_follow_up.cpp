@@ -4,13 +4,21 @@
 
 #include "app.h"
 #include "auth.h"
-#include "booking/notifications.h"
 #include "domain/error.h"
 #include "domain/text.h"
 #include "html_page.h"
 #include "storage/require.h"
 
 namespace rdv {
+namespace {
+
+Json webhook_json(const Webhook& w) {
+  Json events = Json::array();
+  for (WebhookEvent e : w.events) events.push_back(webhook_event_name(e));
+  return {{"id", w.id}, {"organisation_id", w.organisation_id}, {"url", w.url}, {"events", events}};
+}
+
+}  // namespace
 
 void App::add_follow_up_routes() {
   router_.add("POST", "/api/v1/bookings/{id}/summary",
@@ -130,43 +138,38 @@ void App::add_follow_up_routes() {
         return json_response(200, out);
       });
 
-  router_.add(
-      "POST", "/api/v1/organisations/{org}/webhooks",
-      [this](const HttpRequest& r, const PathParams& p) {
-        Id org = p.id(0);
-        require_org_admin_of(r, org);
-        Json body = parse_json_object(r);
-        Fields f(body);
-        Webhook w;
-        w.organisation_id = org;
-        w.url = require_callable_url(f.text("url", 2000), options_.http);
-        w.secret = f.text("secret", 200);
-        if (w.secret.size() < 16)
-          throw ClientError(ErrorCode::kInvalidInput, "secret must be at least 16 characters");
-        w.events =
-            f.strings_or("events", {std::begin(kWebhookEvents), std::end(kWebhookEvents)}, 10, 40);
-        for (const auto& e : w.events)
-          if (std::find(std::begin(kWebhookEvents), std::end(kWebhookEvents), e) ==
-              std::end(kWebhookEvents))
-            throw ClientError(ErrorCode::kInvalidInput, "unknown event " + e.substr(0, 40));
-        f.done();
-        store_.write([&](StoreWriter& tx) { w.id = tx.insert_webhook(w, clock_.now()); });
-        return json_response(
-            201, {{"id", w.id}, {"organisation_id", org}, {"url", w.url}, {"events", w.events}});
-      });
-  router_.add(
-      "GET", "/api/v1/organisations/{org}/webhooks",
-      [this](const HttpRequest& r, const PathParams& p) {
-        Id org = p.id(0);
-        Json out = Json::array();
-        store_.read([&](StoreReader& s) {
-          require_org_admin(require_user(s, r), org);
-          for (const Webhook& w : s.webhooks_of(org))
-            out.push_back(
-                {{"id", w.id}, {"organisation_id", org}, {"url", w.url}, {"events", w.events}});
-        });
-        return json_response(200, out);
-      });
+  router_.add("POST", "/api/v1/organisations/{org}/webhooks",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id org = p.id(0);
+                require_org_admin_of(r, org);
+                Json body = parse_json_object(r);
+                Fields f(body);
+                Webhook w;
+                w.organisation_id = org;
+                w.url = require_callable_url(f.text("url", 2000), options_.http);
+                w.secret = f.text("secret", 200);
+                if (w.secret.size() < 16) invalid_field("secret", "must be at least 16 characters");
+                std::vector<std::string> all;
+                for (WebhookEvent e : kAllWebhookEvents) all.emplace_back(webhook_event_name(e));
+                for (const std::string& name : f.strings_or("events", all, 10, 40)) {
+                  auto e = parse_webhook_event(name);
+                  if (!e) invalid_field("events", "unknown event " + name);
+                  w.events.push_back(*e);
+                }
+                f.done();
+                store_.write([&](StoreWriter& tx) { w.id = tx.insert_webhook(w, clock_.now()); });
+                return json_response(201, webhook_json(w));
+              });
+  router_.add("GET", "/api/v1/organisations/{org}/webhooks",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id org = p.id(0);
+                Json out = Json::array();
+                store_.read([&](StoreReader& s) {
+                  require_org_admin(require_user(s, r), org);
+                  for (const Webhook& w : s.webhooks_of(org)) out.push_back(webhook_json(w));
+                });
+                return json_response(200, out);
+              });
 
   router_.add("GET", "/api/v1/jobs", [this](const HttpRequest& r, const PathParams&) {
     auto status = parse_job_status(r.param("status") ? *r.param("status") : "failed");

@@ -143,7 +143,7 @@ std::string french_time(Instant t, Zone zone) {
   return buf;
 }
 
-RenderedEmail resident_email(const std::string& event, const MessageContext& c) {
+RenderedEmail resident_email(MessageEvent event, const MessageContext& c) {
   const Booking& b = c.booking;
   std::string hello = "Bonjour " + b.resident.first_name + ",\n\n";
   std::string what = "« " + c.service.name + " » (" + c.organisation.name + ")";
@@ -153,36 +153,36 @@ RenderedEmail resident_email(const std::string& event, const MessageContext& c) 
   std::string survey =
       "\nVotre avis nous aide à améliorer le service (1 minute) : " + c.survey_url + "\n";
   std::string rebook = "Prendre un nouveau rendez-vous : " + c.rebook_url + "\n";
-  if (event == "confirmation")
+  if (event == MessageEvent::kConfirmation)
     return email(c, "Votre rendez-vous du " + when(c) + " est confirmé",
                  hello + "Votre rendez-vous " + what + " est confirmé le " + when(c) + " (" +
                      std::to_string(c.service.duration_minutes) + " min).\n" + where(c) + "\n" +
                      documents(c) + manage + stop + footer());
-  if (event == "reminder")
+  if (event == MessageEvent::kReminder)
     return email(c, "Rappel : votre rendez-vous du " + when(c),
                  hello + "Nous vous rappelons votre rendez-vous " + what + " le " + when(c) +
                      ".\n" + where(c) + "\n" + documents(c) + manage + stop + footer());
-  if (event == "cancellation")
+  if (event == MessageEvent::kCancellation)
     return email(c, "Votre rendez-vous du " + when(c) + " est annulé",
                  hello + "Votre rendez-vous " + what + " du " + when(c) + " est annulé.\n" +
                      (b.cancel_reason.empty() ? "" : "Motif : " + b.cancel_reason + "\n") + "\n" +
                      rebook + footer());
-  if (event == "reschedule")
+  if (event == MessageEvent::kReschedule)
     return email(c, "Votre rendez-vous est déplacé au " + when(c),
                  hello + "Votre rendez-vous " + what + " est déplacé au " + when(c) + ".\n" +
                      where(c) + "\n" + documents(c) + manage + stop + footer());
-  if (event == "after_visit")
+  if (event == MessageEvent::kAfterVisit)
     return email(c, "Votre avis sur votre rendez-vous du " + french_date(b.start, c.zone),
                  hello + "Merci d'être venu(e) à votre rendez-vous " + what + ".\n" + survey +
                      rebook + footer());
-  if (event == "summary")
+  if (event == MessageEvent::kSummary)
     return email(c, "Compte rendu de votre rendez-vous du " + french_date(b.start, c.zone),
                  hello + "Voici le compte rendu de votre rendez-vous " + what + " du " + when(c) +
                      " :\n\n" + b.summary + "\n" + survey + rebook + footer());
-  throw std::invalid_argument("unknown message " + event);
+  throw std::invalid_argument("unknown message " + std::string(message_event_name(event)));
 }
 
-RenderedEmail agent_email(const std::string& event, const MessageContext& c) {
+RenderedEmail agent_email(MessageEvent event, const MessageContext& c) {
   const Booking& b = c.booking;
   std::string resident = b.resident.first_name + " " + b.resident.last_name;
   std::string about = c.service.name + " le " + when(c) + " — " + resident;
@@ -196,45 +196,45 @@ RenderedEmail agent_email(const std::string& event, const MessageContext& c) {
             "(mandat enregistré).\n"
           : "";
   std::string hello = "Bonjour " + c.agent.name + ",\n\n";
-  if (event == "confirmation")
+  if (event == MessageEvent::kConfirmation)
     return email(
         c, "Nouveau rendez-vous : " + about,
         hello + "Un rendez-vous a été pris avec vous.\n" + on_behalf + "\n" + details + footer());
-  if (event == "cancellation")
+  if (event == MessageEvent::kCancellation)
     return email(c, "Rendez-vous annulé : " + about,
                  hello + "Ce rendez-vous est annulé" +
                      (b.cancel_reason.empty() ? "" : " (motif : " + b.cancel_reason + ")") +
                      ".\n\n" + details + footer());
-  if (event == "reschedule")
+  if (event == MessageEvent::kReschedule)
     return email(c, "Rendez-vous déplacé : " + about,
                  hello + "Ce rendez-vous est déplacé au " + when(c) + ".\n\n" + details + footer());
-  if (event == "opening_lost")
+  if (event == MessageEvent::kOpeningLost)
     return email(c, "À vérifier : " + about,
                  hello +
                      "La plage d'ouverture de ce rendez-vous n'est plus dans votre agenda. "
                      "Le rendez-vous est maintenu : si vous ne pouvez pas recevoir l'usager, "
                      "annulez-le ou déplacez-le pour qu'il soit prévenu.\n\n" +
                      details + footer());
-  throw std::invalid_argument("unknown agent message " + event);
+  throw std::invalid_argument("unknown agent message " + std::string(message_event_name(event)));
 }
 
-std::string resident_sms(const std::string& event, const MessageContext& c) {
+std::string resident_sms(MessageEvent event, const MessageContext& c) {
   std::string service = cut(c.service.name, 40);
   std::string place = c.booking.mode == Mode::kPhone ? "par téléphone"
                       : c.place                      ? cut(c.place->name, 40)
                                                      : "";
   std::string text;
-  if (event == "confirmation")
+  if (event == MessageEvent::kConfirmation)
     text = "RDV " + service + " confirmé le " + short_when(c) + ", " + place +
            ". Détails par courriel.";
-  else if (event == "reminder")
+  else if (event == MessageEvent::kReminder)
     text = "Rappel : RDV " + service + " le " + short_when(c) + ", " + place + ".";
-  else if (event == "cancellation")
+  else if (event == MessageEvent::kCancellation)
     text = "Votre RDV " + service + " du " + short_when(c) + " est annulé.";
-  else if (event == "reschedule")
+  else if (event == MessageEvent::kReschedule)
     text = "Votre RDV " + service + " est déplacé au " + short_when(c) + ", " + place + ".";
   else
-    throw std::invalid_argument("unknown SMS " + event);
+    throw std::invalid_argument("unknown SMS " + std::string(message_event_name(event)));
   return cut(text, 160);
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "domain/events.h"
 #include "domain/model.h"
 
 namespace rdv {
@@ -23,12 +24,12 @@ struct RenderedEmail {
   std::string subject, text, html;
 };
 
-// event: confirmation, reminder, cancellation, reschedule, after_visit, summary
-RenderedEmail resident_email(const std::string& event, const MessageContext& c);
-// event: confirmation, cancellation, reschedule, opening_lost
-RenderedEmail agent_email(const std::string& event, const MessageContext& c);
-// event: confirmation, reminder, cancellation, reschedule; at most 160 characters
-std::string resident_sms(const std::string& event, const MessageContext& c);
+// Every event but kOpeningLost (std::invalid_argument otherwise).
+RenderedEmail resident_email(MessageEvent event, const MessageContext& c);
+// kConfirmation, kCancellation, kReschedule, kOpeningLost.
+RenderedEmail agent_email(MessageEvent event, const MessageContext& c);
+// kConfirmation, kReminder, kCancellation, kReschedule; at most 160 characters.
+std::string resident_sms(MessageEvent event, const MessageContext& c);
 
 std::string french_date(Instant t, Zone zone);  // "lundi 7 décembre 2026"
 std::string french_time(Instant t, Zone zone);  // "9 h 30"

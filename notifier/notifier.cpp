@@ -13,23 +13,24 @@ namespace {
 using Json = nlohmann::json;
 
 // Why a message planned earlier is not to be sent any more, or "".
-std::string obsolete(const std::string& event, const Json& p, const Booking& b, Instant now) {
+std::string obsolete(MessageEvent event, const Json& p, const Booking& b, Instant now) {
   bool same_start = p.value("start", std::int64_t{0}) == to_epoch(b.start);
-  if (event == "reminder") {
+  if (event == MessageEvent::kReminder) {
     if (b.status != BookingStatus::kConfirmed) return "booking not confirmed any more";
     if (!same_start) return "booking moved";
     if (now >= b.start) return "visit already started";
     if (b.reminders_opt_out) return "reminders stopped by the resident";
   }
-  if (event == "after_visit") {
+  if (event == MessageEvent::kAfterVisit) {
     if (b.status == BookingStatus::kCancelled || b.status == BookingStatus::kNoShow)
       return "no visit took place";
     if (!same_start) return "booking moved";
     if (!b.summary.empty()) return "the summary message covers it";
   }
-  if (event == "opening_lost" && (b.status != BookingStatus::kConfirmed || !same_start))
+  if (event == MessageEvent::kOpeningLost && (b.status != BookingStatus::kConfirmed || !same_start))
     return "booking changed since";
-  if ((event == "confirmation" || event == "reschedule") && p.value("sequence", 0) < b.sequence)
+  if ((event == MessageEvent::kConfirmation || event == MessageEvent::kReschedule) &&
+      p.value("sequence", 0) < b.sequence)
     return "a later notice replaces it";
   return "";
 }
@@ -48,7 +49,11 @@ Notifier::Notifier(Store& store, const Clock& clock, const LinkSigner& links, Em
 JobResult Notifier::run(const Job& job) {
   if (job.kind == JobKind::kWebhook) return run_webhook(job);
   Json p = Json::parse(job.payload);
-  std::string event = p.at("event"), audience = p.at("audience");
+  auto parsed_event = parse_message_event(p.at("event").get<std::string>());
+  auto audience = parse_audience(p.at("audience").get<std::string>());
+  if (!parsed_event || !audience) throw std::runtime_error("unknown message in job payload");
+  MessageEvent event = *parsed_event;
+  bool to_agent = *audience == Audience::kAgent;
   Instant now = clock_.now();
 
   std::optional<Booking> booking;
@@ -71,18 +76,17 @@ JobResult Notifier::run(const Job& job) {
   const Booking& b = *booking;
   std::string base = options_.public_url + "/api/v1/bookings/" + std::to_string(b.id);
   std::string token = links_.manage_token(b.id);
-  MessageContext context{
-      b,
-      *service,
-      *org,
-      place,
-      *agent,
-      date::locate_zone(place ? place->timezone : org->timezone),
-      base + "?token=" + token,
-      base + "/stop-reminders?token=" + token,
-      options_.public_url + "/api/v1/surveys/" + links_.survey_token(b.id),
-      options_.public_url + "/api/v1/search?q=" + url_encode(service->name),
-      options_.public_url + "/visio/" + links_.visio_token(b.id, audience == "agent")};
+  MessageContext context{b,
+                         *service,
+                         *org,
+                         place,
+                         *agent,
+                         date::locate_zone(place ? place->timezone : org->timezone),
+                         base + "?token=" + token,
+                         base + "/stop-reminders?token=" + token,
+                         options_.public_url + "/api/v1/surveys/" + links_.survey_token(b.id),
+                         options_.public_url + "/api/v1/search?q=" + url_encode(service->name),
+                         options_.public_url + "/visio/" + links_.visio_token(b.id, to_agent)};
 
   if (job.kind == JobKind::kSms) {
     if (!sms_) throw std::runtime_error("no SMS gateway configured");
@@ -97,18 +101,21 @@ JobResult Notifier::run(const Job& job) {
   for (char& ch : local)
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') ch = '.';
   m.message_id = "<" + local + "@" + host_of_url(options_.public_url) + ">";
-  bool to_agent = audience == "agent";
   RenderedEmail text = to_agent ? agent_email(event, context) : resident_email(event, context);
   m.to = to_agent ? agent->email : b.resident.email;
   m.subject = text.subject;
   m.text = text.text;
   m.html = text.html;
-  if (!to_agent && (event == "confirmation" || event == "reminder" || event == "reschedule"))
+  if (!to_agent && (event == MessageEvent::kConfirmation || event == MessageEvent::kReminder ||
+                    event == MessageEvent::kReschedule))
     m.unsubscribe_url = context.stop_reminders_url;
   // The calendar part: the agent's calendar is updated by REQUEST and CANCEL
   // with one UID and a growing SEQUENCE; the resident's gets PUBLISH.
-  if (event == "confirmation" || event == "reschedule" || event == "cancellation") {
-    std::string method = event == "cancellation" ? "CANCEL" : to_agent ? "REQUEST" : "PUBLISH";
+  if (event == MessageEvent::kConfirmation || event == MessageEvent::kReschedule ||
+      event == MessageEvent::kCancellation) {
+    std::string method = event == MessageEvent::kCancellation ? "CANCEL"
+                         : to_agent                           ? "REQUEST"
+                                                              : "PUBLISH";
     IcsEvent ev;
     store_.read([&](StoreReader& r) {
       ev = agent_booking_event(r, b, options_.public_url, context.video_url);

@@ -14,16 +14,17 @@ class Planner {
   Planner(StoreWriter& tx, const Booking& b, std::optional<Id> org, Instant now)
       : tx_(tx), b_(b), org_(org), now_(now) {}
 
-  void message(JobKind kind, const std::string& event, const std::string& audience, Instant at,
+  void message(JobKind kind, MessageEvent event, Audience audience, Instant at,
                const std::string& key_suffix) {
+    std::string event_name(message_event_name(event)), who(audience_name(audience));
     nlohmann::json payload = {{"booking_id", b_.id},
-                              {"event", event},
-                              {"audience", audience},
+                              {"event", event_name},
+                              {"audience", who},
                               {"sequence", b_.sequence},
                               {"start", to_epoch(b_.start)}};
     Job j;
     j.kind = kind;
-    j.idempotency_key = "booking:" + std::to_string(b_.id) + ":" + event + ":" + audience + ":" +
+    j.idempotency_key = "booking:" + std::to_string(b_.id) + ":" + event_name + ":" + who + ":" +
                         std::string(job_kind_name(kind)) + ":" + key_suffix;
     j.payload = payload.dump();
     j.organisation_id = org_;
@@ -33,16 +34,17 @@ class Planner {
     tx_.enqueue_job(j);
   }
 
-  void webhooks(const std::string& event) {
+  void webhooks(WebhookEvent event) {
     if (!org_) return;
+    std::string name(webhook_event_name(event));
     for (const Webhook& w : tx_.webhooks_of(*org_)) {
       if (std::find(w.events.begin(), w.events.end(), event) == w.events.end()) continue;
       Job j;
       j.kind = JobKind::kWebhook;
       j.idempotency_key = "webhook:" + std::to_string(w.id) + ":booking:" + std::to_string(b_.id) +
-                          ":" + event + ":seq" + std::to_string(b_.sequence);
+                          ":" + name + ":seq" + std::to_string(b_.sequence);
       j.payload = nlohmann::json{{"webhook_id", w.id},
-                                 {"event", event},
+                                 {"event", name},
                                  {"booking_id", b_.id},
                                  {"occurred_at", to_epoch(now_)}}
                       .dump();
@@ -75,10 +77,10 @@ void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const
   std::string at_start = "at" + std::to_string(to_epoch(b.start));
 
   // Notices of the change itself, to the resident and to the agent.
-  auto notices = [&](const std::string& name) {
-    if (resident_email) plan.message(JobKind::kEmail, name, "resident", now, seq);
-    if (resident_sms) plan.message(JobKind::kSms, name, "resident", now, seq);
-    if (agent_email) plan.message(JobKind::kEmail, name, "agent", now, seq);
+  auto notices = [&](MessageEvent name) {
+    if (resident_email) plan.message(JobKind::kEmail, name, Audience::kResident, now, seq);
+    if (resident_sms) plan.message(JobKind::kSms, name, Audience::kResident, now, seq);
+    if (agent_email) plan.message(JobKind::kEmail, name, Audience::kAgent, now, seq);
   };
   // Reminders and the after-visit message, planned for this start; a later
   // change of start makes them obsolete (checked when they run).
@@ -87,36 +89,40 @@ void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const
       Instant at = b.start - std::chrono::minutes{minutes};
       if (at <= now) continue;
       std::string key = "m" + std::to_string(minutes) + ":" + at_start;
-      if (resident_email) plan.message(JobKind::kEmail, "reminder", "resident", at, key);
-      if (resident_sms) plan.message(JobKind::kSms, "reminder", "resident", at, key);
+      if (resident_email)
+        plan.message(JobKind::kEmail, MessageEvent::kReminder, Audience::kResident, at, key);
+      if (resident_sms)
+        plan.message(JobKind::kSms, MessageEvent::kReminder, Audience::kResident, at, key);
     }
     if (resident_email)
-      plan.message(JobKind::kEmail, "after_visit", "resident", b.end + policy.after_visit_delay,
-                   at_start);
+      plan.message(JobKind::kEmail, MessageEvent::kAfterVisit, Audience::kResident,
+                   b.end + policy.after_visit_delay, at_start);
   };
 
   switch (event) {
     case BookingEvent::kCreated:
-      notices("confirmation");
+      notices(MessageEvent::kConfirmation);
       timed();
-      plan.webhooks("booking.created");
+      plan.webhooks(WebhookEvent::kCreated);
       break;
     case BookingEvent::kCancelled:
-      notices("cancellation");
-      plan.webhooks("booking.cancelled");
+      notices(MessageEvent::kCancellation);
+      plan.webhooks(WebhookEvent::kCancelled);
       break;
     case BookingEvent::kRescheduled:
-      notices("reschedule");
+      notices(MessageEvent::kReschedule);
       timed();
-      plan.webhooks("booking.rescheduled");
+      plan.webhooks(WebhookEvent::kRescheduled);
       break;
     case BookingEvent::kOpeningLost:
       if (agent_email)
-        plan.message(JobKind::kEmail, "opening_lost", "agent", now, seq + ":" + at_start);
+        plan.message(JobKind::kEmail, MessageEvent::kOpeningLost, Audience::kAgent, now,
+                     seq + ":" + at_start);
       break;
     case BookingEvent::kSummary:
-      if (resident_email) plan.message(JobKind::kEmail, "summary", "resident", now, seq);
-      plan.webhooks("booking.done");
+      if (resident_email)
+        plan.message(JobKind::kEmail, MessageEvent::kSummary, Audience::kResident, now, seq);
+      plan.webhooks(WebhookEvent::kDone);
       break;
   }
 }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "domain/events.h"
 #include "domain/model.h"
 #include "storage/store.h"
 
@@ -19,13 +20,9 @@ struct NotificationPolicy {
 // kOpeningLost: the agent's calendar no longer holds the opening of this booking.
 enum class BookingEvent { kCreated, kCancelled, kRescheduled, kSummary, kOpeningLost };
 
-// Job payloads name the event ("confirmation", "reminder"...), the audience
-// (resident or agent) and, for timed messages, the start they were planned for.
+// Job payloads name the message event, the audience and, for timed messages,
+// the start they were planned for (see domain/events.h for the names).
 void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const Booking& b,
                         BookingEvent event, Instant now);
-
-// Webhook event names, as organisations subscribe to them.
-inline constexpr const char* kWebhookEvents[] = {"booking.created", "booking.cancelled",
-                                                 "booking.rescheduled", "booking.done"};
 
 }  // namespace rdv

@@ -20,6 +20,8 @@ constexpr EnumName<VideoProvider> kProviderNames[] = {{VideoProvider::kNone, "no
                                                       {VideoProvider::kJitsi, "jitsi"},
                                                       {VideoProvider::kBbb, "bbb"},
                                                       {VideoProvider::kTemplate, "template"}};
+constexpr EnumName<CalendarPurpose> kPurposeNames[] = {
+    {CalendarPurpose::kBusy, "busy"}, {CalendarPurpose::kAvailability, "availability"}};
 constexpr EnumName<Role> kRoleNames[] = {{Role::kAdmin, "admin"},
                                          {Role::kOrgAdmin, "org_admin"},
                                          {Role::kAgent, "agent"},
@@ -43,6 +45,10 @@ std::optional<BookingStatus> parse_status(std::string_view name) {
 std::string_view booked_by_name(BookedBy b) { return name_in(kBookedByNames, b); }
 std::optional<BookedBy> parse_booked_by(std::string_view name) {
   return parse_in(kBookedByNames, name);
+}
+std::string_view purpose_name(CalendarPurpose p) { return name_in(kPurposeNames, p); }
+std::optional<CalendarPurpose> parse_purpose(std::string_view name) {
+  return parse_in(kPurposeNames, name);
 }
 std::string_view provider_name(VideoProvider p) { return name_in(kProviderNames, p); }
 std::optional<VideoProvider> parse_provider(std::string_view name) {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/events.h"
 #include "domain/time.h"
 
 namespace rdv {
@@ -160,13 +161,18 @@ struct Booking {
   TimeRange blocked() const { return {start - buffer_before, end + buffer_after}; }
 };
 
-// An agent's own calendar, read from its iCal URL. Purpose "busy": its events
-// block slots; "availability": events titled as openings become openings.
+// What an agent's own calendar is read for. kBusy: its events block slots;
+// kAvailability: events titled as openings become openings.
+enum class CalendarPurpose { kBusy, kAvailability };
+std::string_view purpose_name(CalendarPurpose p);  // busy, availability
+std::optional<CalendarPurpose> parse_purpose(std::string_view name);
+
+// An agent's own calendar, read from its iCal URL.
 struct ExternalCalendar {
   Id id = 0;
   Id agent_id = 0;
   std::string url;
-  std::string purpose = "busy";
+  CalendarPurpose purpose = CalendarPurpose::kBusy;
   std::string etag, last_modified;  // of the last good fetch, for conditional requests
   std::string content;              // the last good text
   std::optional<Instant> last_success_at, last_attempt_at;
@@ -206,7 +212,7 @@ struct Webhook {
   Id organisation_id = 0;
   std::string url;
   std::string secret;
-  std::vector<std::string> events;
+  std::vector<WebhookEvent> events;
 };
 
 // A file a resident uploaded for the agent of their booking.

@@ -17,10 +17,10 @@ using ParsedUrl = std::unique_ptr<CURLU, decltype(&curl_url_cleanup)>;
 
 std::optional<std::string> url_part(CURLU* url, CURLUPart which, unsigned flags = 0) {
   char* value = nullptr;
-  if (curl_url_get(url, which, &value, flags) != CURLUE_OK || !value) return std::nullopt;
-  std::string out(value);
-  curl_free(value);
-  return out;
+  CURLUcode rc = curl_url_get(url, which, &value, flags);
+  std::unique_ptr<char, decltype(&curl_free)> owned(value, &curl_free);  // set even on some errors
+  if (rc != CURLUE_OK || !value) return std::nullopt;
+  return std::string(value);
 }
 
 std::string lower(std::string_view s) {

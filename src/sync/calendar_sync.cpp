@@ -34,9 +34,7 @@ CalendarSync::CalendarSync(Store& store, const Clock& clock, CalendarFetcher& fe
     : store_(store), clock_(clock), fetcher_(fetcher), options_(std::move(options)) {}
 
 ExternalCalendar CalendarSync::subscribe(Id agent_id, const std::string& url,
-                                         const std::string& purpose) {
-  if (purpose != "busy" && purpose != "availability")
-    throw ClientError(ErrorCode::kInvalidInput, "purpose must be busy or availability");
+                                         CalendarPurpose purpose) {
   ExternalCalendar c;
   c.agent_id = agent_id;
   c.url = fetcher_.accept_url(url);  // a literal private address is refused here, with 400
@@ -88,7 +86,7 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
   try {
     auto cal = ImportedCalendar::parse(response.body, zone);
     warnings = cal.warnings();
-    if (c.purpose == "availability") {
+    if (c.purpose == CalendarPurpose::kAvailability) {
       store_.read([&](StoreReader& r) { openings = openings_from(r, c, cal, warnings); });
     } else {
       for (const auto& o : cal.occurrences({now - kBusyPast, now + kBusyFuture}))
@@ -100,7 +98,7 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
     return c;
   }
   store_.write([&](StoreWriter& tx) {
-    if (c.purpose == "availability") {
+    if (c.purpose == CalendarPurpose::kAvailability) {
       tx.replace_calendar_openings(c.id, openings);
       tell_of_bookings_without_opening(tx, c.agent_id);
     } else {
@@ -201,7 +199,7 @@ std::vector<BusyInterval> CalendarSync::busy(Id agent_id, TimeRange window) {
       for (TimeRange t : occurrences(a.period, window))
         out.push_back({t, "absence", "absence-" + std::to_string(a.id)});
     for (const ExternalCalendar& c : r.agent_calendars(agent_id)) {
-      if (c.purpose != "busy" || c.content.empty()) continue;
+      if (c.purpose != CalendarPurpose::kBusy || c.content.empty()) continue;
       try {
         for (const auto& o : ImportedCalendar::parse(c.content, zone).occurrences(window))
           if (o.busy()) out.push_back({o.range, "calendar", o.uid});

@@ -36,7 +36,7 @@ class CalendarSync {
                CalendarSyncOptions options = {});
 
   // Creates the subscription and fetches it at once.
-  ExternalCalendar subscribe(Id agent_id, const std::string& url, const std::string& purpose);
+  ExternalCalendar subscribe(Id agent_id, const std::string& url, CalendarPurpose purpose);
   // Fetches now; the answer tells how it went (last_error, last_success_at).
   ExternalCalendar refresh(Id calendar_id);
   // Refreshes the subscriptions that are due; returns how many.

@@ -284,10 +284,10 @@ TEST(CalendarSyncSecurity, PrivateAddressesAndOtherSchemesAreRefused) {
   for (const char* url :
        {"file:///etc/passwd", "ftp://example.org/cal.ics", "gopher://x", "not a url", ""})
     EXPECT_EQ(http.post(calendars, {{"url", url}}, w.agent_token).status, 400) << url;
-  EXPECT_EQ(
-      http.post(calendars, {{"url", files.url("/cal.ics")}, {"purpose", "both"}}, w.agent_token)
-          .status,
-      400);
+  Reply both =
+      http.post(calendars, {{"url", files.url("/cal.ics")}, {"purpose", "both"}}, w.agent_token);
+  EXPECT_EQ(both.status, 400);
+  EXPECT_EQ(both.error_field(), "purpose");
   EXPECT_EQ(http.post(calendars, {{"url", files.url("/cal.ics")}}).status, 401);
 }
 

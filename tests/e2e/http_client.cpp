@@ -10,12 +10,17 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-std::string Reply::error_code() const {
+namespace {
+std::string error_member(const std::string& body, const char* name) {
   auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_object() && j.contains("error") && j["error"].contains("code"))
-    return j["error"]["code"].get<std::string>();
+  if (j.is_object() && j.contains("error") && j["error"].contains(name))
+    return j["error"][name].get<std::string>();
   return "";
 }
+}  // namespace
+
+std::string Reply::error_code() const { return error_member(body, "code"); }
+std::string Reply::error_field() const { return error_member(body, "field"); }
 
 Reply HttpClient::request(const std::string& method, const std::string& target,
                           const std::string& body,

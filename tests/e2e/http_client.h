@@ -12,7 +12,8 @@ struct Reply {
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   nlohmann::json json() const { return nlohmann::json::parse(body); }
-  std::string error_code() const;  // error.code of a JSON error body, or ""
+  std::string error_code() const;   // error.code of a JSON error body, or ""
+  std::string error_field() const;  // error.field: the input it names, or ""
 };
 
 class HttpClient {

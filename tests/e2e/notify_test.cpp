@@ -304,9 +304,12 @@ TEST_F(Notifications, WebhooksAreSignedAndRetried) {
   RecordingServer receiver(1);  // down once
   const std::string secret = "whsec-0123456789abcdef";
   store_.write([&](StoreWriter& tx) {
-    tx.insert_webhook(
-        {0, org_, receiver.url("/hooks/rdv"), secret, {"booking.created", "booking.cancelled"}},
-        clock_.now());
+    tx.insert_webhook({0,
+                       org_,
+                       receiver.url("/hooks/rdv"),
+                       secret,
+                       {WebhookEvent::kCreated, WebhookEvent::kCancelled}},
+                      clock_.now());
   });
   Worker worker(db_, clock_, links_, smtp.url(), gateway.url("/sms"), "w1");
   Booking b = book("2026-12-08T08:00:00Z");
@@ -430,7 +433,7 @@ TEST_F(Notifications, AgentIsToldWhenTheirCalendarDropsTheOpeningOfABooking) {
   CalendarSync sync(store_, clock_, host, options);
   host.text = permanence("20261210T090000Z", "20261210T100000Z");
   ExternalCalendar cal =
-      sync.subscribe(agent_, "https://agenda.example.fr/karim.ics", "availability");
+      sync.subscribe(agent_, "https://agenda.example.fr/karim.ics", CalendarPurpose::kAvailability);
   ASSERT_TRUE(cal.last_error.empty()) << cal.last_error;
   Booking b = book("2026-12-10T09:30:00Z");
   worker.runner.run_due();

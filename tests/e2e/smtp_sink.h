@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "support/run.h"
+#include "support/wait.h"
 
 namespace rdv::testing {
 
@@ -66,10 +67,7 @@ class SmtpSink {
   }
   // Waits (for I/O, not for time to pass in the program) until `n` messages arrived.
   bool wait_for(size_t n, std::chrono::seconds limit = std::chrono::seconds{20}) const {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (count() < n && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds{50});
-    return count() >= n;
+    return wait_until([&] { return count() >= n; }, limit);
   }
   // Every message received, read by tests/support/mail_summary.py.
   nlohmann::json messages() const {

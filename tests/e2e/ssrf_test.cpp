@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "http_server.h"
+#include "support/loopback_name.h"
 #include "unit/net/counting_listener.h"
 #include "world.h"
 
@@ -76,29 +77,6 @@ TEST_F(Ssrf, SubscriptionsToLiteralPrivateAddressesAreRefusedWithoutAConnection)
     expect_refused_url_field(subscribe(url), url);
   EXPECT_EQ(stored_calendars(), 0u);
   EXPECT_EQ(service.accepted(), 0);
-}
-
-// A name from /etc/hosts (or the like) that resolves to loopback only, and
-// is not refused for its spelling.
-std::optional<std::string> loopback_name() {
-  char host[256] = "";
-  gethostname(host, sizeof host - 1);
-  for (std::string name : {std::string(host), std::string("ip6-localhost"),
-                           std::string("ip6-loopback"), std::string("localhost6")}) {
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (name.empty() || getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0) continue;
-    bool loopback = found != nullptr;
-    for (addrinfo* a = found; a; a = a->ai_next) {
-      char text[INET6_ADDRSTRLEN] = "";
-      getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST);
-      loopback = loopback && (std::string(text) == "127.0.0.1" || std::string(text) == "::1");
-    }
-    freeaddrinfo(found);
-    if (loopback) return name;
-  }
-  return std::nullopt;
 }
 
 TEST_F(Ssrf, ANameThatResolvesToLoopbackIsRefusedWithoutAConnection) {

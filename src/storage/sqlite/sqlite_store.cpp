@@ -42,6 +42,20 @@ std::vector<std::string> from_csv(const std::string& s) {
   return out;
 }
 
+std::string webhook_events_csv(const std::vector<WebhookEvent>& events) {
+  std::vector<std::string> names;
+  for (WebhookEvent e : events) names.emplace_back(webhook_event_name(e));
+  return csv(names);
+}
+
+// Names this version no longer knows are dropped rather than guessed.
+std::vector<WebhookEvent> webhook_events_from_csv(const std::string& s) {
+  std::vector<WebhookEvent> out;
+  for (const std::string& name : from_csv(s))
+    if (auto e = parse_webhook_event(name)) out.push_back(*e);
+  return out;
+}
+
 std::string exdates_json(const std::vector<LocalDateTime>& v) {
   std::vector<std::string> s;
   for (auto t : v) s.push_back(format_local(t));
@@ -175,7 +189,7 @@ ExternalCalendar calendar_from_row(const Statement& st) {
   c.id = st.int64(0);
   c.agent_id = st.int64(1);
   c.url = st.text(2);
-  c.purpose = st.text(3);
+  c.purpose = parse_purpose(st.text(3)).value_or(CalendarPurpose::kBusy);
   c.etag = st.text(4);
   c.last_modified = st.text(5);
   c.content = st.text(6);
@@ -517,7 +531,8 @@ class SqliteTx final : public StoreWriter {
     st.bind(1, organisation_id);
     std::vector<Webhook> out;
     while (st.step())
-      out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), from_csv(st.text(4))});
+      out.push_back(
+          {st.int64(0), st.int64(1), st.text(2), st.text(3), webhook_events_from_csv(st.text(4))});
     return out;
   }
 
@@ -691,7 +706,7 @@ class SqliteTx final : public StoreWriter {
     auto st = c_.prepare(
         "INSERT INTO external_calendars(agent_id, url, purpose, next_fetch_at, created_at) "
         "VALUES (?,?,?,?,?)");
-    st.bind(1, c.agent_id).bind(2, c.url).bind(3, c.purpose);
+    st.bind(1, c.agent_id).bind(2, c.url).bind(3, std::string(purpose_name(c.purpose)));
     st.bind(4, to_epoch(c.next_fetch_at)).bind(5, to_epoch(c.created_at)).run();
     return c_.last_insert_id();
   }
@@ -843,7 +858,10 @@ class SqliteTx final : public StoreWriter {
     auto st = c_.prepare(
         "INSERT INTO webhooks(organisation_id, url, secret, events, created_at) VALUES "
         "(?,?,?,?,?)");
-    st.bind(1, w.organisation_id).bind(2, w.url).bind(3, w.secret).bind(4, csv(w.events));
+    st.bind(1, w.organisation_id)
+        .bind(2, w.url)
+        .bind(3, w.secret)
+        .bind(4, webhook_events_csv(w.events));
     st.bind(5, to_epoch(now)).run();
     return c_.last_insert_id();
   }

@@ -9,6 +9,7 @@
 
 #include "net/call_target.h"
 #include "net/special_purpose.h"
+#include "support/loopback_name.h"
 #include "unit/net/counting_listener.h"
 
 namespace rdv {
@@ -16,6 +17,7 @@ namespace {
 
 using testing::closed_port;
 using testing::CountingListener;
+using testing::loopback_name;
 using Kind = HttpClientError::Kind;
 
 HttpClientPolicy allowing(std::vector<std::string> hosts) {
@@ -65,28 +67,6 @@ TEST(SendHttp, LiteralPrivateAddressesAreRefusedBeforeAnyConnection) {
   post.url = "http://127.0.0.1:" + p + "/hook";
   EXPECT_THROW(send_http({}, post), HttpClientError);
   EXPECT_EQ(listener.accepted(), 0);
-}
-
-// The first name of /etc/hosts (and the like) that resolves to loopback only.
-std::optional<std::string> loopback_name() {
-  char host[256] = "";
-  gethostname(host, sizeof host - 1);
-  for (std::string name : {std::string(host), std::string("ip6-localhost"),
-                           std::string("ip6-loopback"), std::string("localhost6")}) {
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (name.empty() || getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0) continue;
-    bool loopback = found != nullptr;
-    for (addrinfo* a = found; a; a = a->ai_next) {
-      auto ip = IpAddress::from_sockaddr(a->ai_addr, a->ai_addrlen);
-      loopback =
-          loopback && ip && (*ip == IpAddress::v4(127, 0, 0, 1) || *ip == *IpAddress::parse("::1"));
-    }
-    freeaddrinfo(found);
-    if (loopback) return name;
-  }
-  return std::nullopt;
 }
 
 TEST(SendHttp, ANameResolvingToLoopbackIsRefusedBeforeAnyConnection) {

@@ -80,12 +80,13 @@ void expect_nothing_typed_is_markup(const RenderedEmail& e) {
 TEST(Messages, TextTypedByResidentsAndAgentsNeverBecomesALink) {
   World w;
   MessageContext c = w.context();
-  for (const char* event : {"cancellation", "summary"}) {
-    SCOPED_TRACE(event);
+  for (MessageEvent event : {MessageEvent::kCancellation, MessageEvent::kSummary}) {
+    SCOPED_TRACE(std::string(message_event_name(event)));
     expect_nothing_typed_is_markup(resident_email(event, c));
   }
-  for (const char* event : {"confirmation", "cancellation", "reschedule", "opening_lost"}) {
-    SCOPED_TRACE(event);
+  for (MessageEvent event : {MessageEvent::kConfirmation, MessageEvent::kCancellation,
+                             MessageEvent::kReschedule, MessageEvent::kOpeningLost}) {
+    SCOPED_TRACE(std::string(message_event_name(event)));
     expect_nothing_typed_is_markup(agent_email(event, c));
   }
 }
@@ -93,9 +94,9 @@ TEST(Messages, TextTypedByResidentsAndAgentsNeverBecomesALink) {
 TEST(Messages, TheServiceLinksStayLinks) {
   World w;
   MessageContext c = w.context();
-  RenderedEmail summary = resident_email("summary", c);
+  RenderedEmail summary = resident_email(MessageEvent::kSummary, c);
   EXPECT_EQ(links_of(summary.html), (std::vector<std::string>{c.survey_url, c.rebook_url}));
-  RenderedEmail confirmation = resident_email("confirmation", c);
+  RenderedEmail confirmation = resident_email(MessageEvent::kConfirmation, c);
   EXPECT_EQ(links_of(confirmation.html),
             (std::vector<std::string>{c.manage_url, c.stop_reminders_url}));
   EXPECT_NE(confirmation.html.find("<a href=\"" + c.manage_url + "\">" + c.manage_url + "</a>"),
@@ -104,18 +105,18 @@ TEST(Messages, TheServiceLinksStayLinks) {
   w.booking.mode = Mode::kVideo;
   MessageContext video = w.context();
   EXPECT_EQ(
-      links_of(resident_email("reminder", video).html),
+      links_of(resident_email(MessageEvent::kReminder, video).html),
       (std::vector<std::string>{video.video_url, video.manage_url, video.stop_reminders_url}));
 }
 
 TEST(Messages, SubjectsAreTheFrenchOnesOfBefore) {
   World w;
   MessageContext c = w.context();
-  EXPECT_EQ(resident_email("confirmation", c).subject,
+  EXPECT_EQ(resident_email(MessageEvent::kConfirmation, c).subject,
             "Votre rendez-vous du mardi 8 décembre 2026 à 9 h 00 est confirmé");
-  EXPECT_EQ(resident_email("summary", c).subject,
+  EXPECT_EQ(resident_email(MessageEvent::kSummary, c).subject,
             "Compte rendu de votre rendez-vous du mardi 8 décembre 2026");
-  EXPECT_EQ(agent_email("cancellation", c).subject,
+  EXPECT_EQ(agent_email(MessageEvent::kCancellation, c).subject,
             "Rendez-vous annulé : Permanence CAF le mardi 8 décembre 2026 à 9 h 00 — Léa Dupont");
 }
 
