@@ -19,20 +19,31 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
       options_(std::move(options)),
       booking_limiter_(clock, options_.booking_rate_limit),
       document_limiter_(clock, options_.document_rate_limit),
-      bookings_(store, clock, links, options_.notifications, options_.booking_limits) {
+      bookings_(store, clock, links, options_.notifications, options_.booking_limits),
+      credentials_(store, clock, random, links, [this] {
+        CredentialPolicy p = options_.credentials;
+        p.email = options_.notifications.email;
+        return p;
+      }()) {
   add_admin_routes();
   add_agenda_routes();
   add_booking_routes();
   add_calendar_routes();
   add_follow_up_routes();
   add_video_routes();
+  add_account_routes();
 }
 
-HttpResponse App::handle(const HttpRequest& request) {
+HttpResponse App::handle(HttpRequest request) {
   HttpResponse response;
   std::string route = "-";  // logs show the route's pattern, never the path (secrets)
+  bool stale_cookie = false;
   try {
+    identify(request, stale_cookie);
     response = router_.route(request, route);
+  } catch (const TooManyAttempts& e) {
+    response = error_response(ErrorCode::kRateLimited, "too many failed sign-ins, retry later");
+    response.headers.emplace_back("Retry-After", std::to_string(e.retry_after));
   } catch (const ClientError& e) {
     response = error_response(e.code(), e.what(), e.field());
   } catch (const std::exception& e) {
@@ -41,7 +52,17 @@ HttpResponse App::handle(const HttpRequest& request) {
     response = internal_error_response();
   }
   if (request.method == "HEAD") response.body.clear();
-  std::cerr << request.method << " " << route << " " << response.status << "\n";
+  if (stale_cookie) response.headers.emplace_back("Set-Cookie", session_cookie(""));
+  if (request.staff) {
+    try {
+      audit_request(request, route, response.status);
+    } catch (const std::exception& e) {
+      std::cerr << "audit log not written for " << route << ": " << e.what() << "\n";
+    }
+  }
+  std::cerr << request.method << " " << route << " " << response.status
+            << " account=" << (request.staff ? std::to_string(request.staff->account_id()) : "-")
+            << "\n";
   return response;
 }
 
@@ -68,7 +89,7 @@ std::optional<HttpResponse> App::over_limit(RateLimiter& limiter, const HttpRequ
 
 void App::require_org_admin_of(const HttpRequest& request, Id organisation_id) {
   store_.read([&](StoreReader& s) {
-    User u = require_user(s, request);
+    const Staff& u = require_staff(request);
     if (!s.organisation(organisation_id))
       throw ClientError(ErrorCode::kNotFound, "organisation not found");
     require_org_admin(u, organisation_id);
@@ -78,11 +99,18 @@ void App::require_org_admin_of(const HttpRequest& request, Id organisation_id) {
 void App::bootstrap_admin(const std::string& token) {
   if (token.empty()) return;
   store_.write([&](StoreWriter& tx) {
-    if (tx.has_admin()) return;
-    User admin;
-    admin.role = Role::kAdmin;
+    if (tx.accounts().has_admin()) return;
+    Account admin;
     admin.name = "bootstrap administrator";
-    tx.insert_user(admin, token_hash(token));
+    admin.status = AccountStatus::kActive;
+    admin.memberships = {{Role::kAdmin, std::nullopt, std::nullopt}};
+    admin.created_at = clock_.now();
+    admin.id = tx.accounts().insert_account(admin);
+    ApiToken t;
+    t.account_id = admin.id;
+    t.name = "bootstrap";
+    t.created_at = clock_.now();
+    tx.accounts().insert_token(t, token_hash(token));
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "accounts/credentials.h"
 #include "booking/bookings.h"
 #include "crypto/tokens.h"
 #include "domain/clock.h"
@@ -29,13 +30,16 @@ struct AppOptions {
   std::vector<std::string> trusted_proxies;
   NotificationPolicy notifications;  // which channels are configured
   HttpClientPolicy http;             // for checking webhook URLs
+  CredentialPolicy credentials;      // sessions, links, sign-in throttling
 };
 
 class App {
  public:
   App(Store& store, const Clock& clock, Random& random, const LinkSigner& links, CalendarSync& sync,
       AppOptions options);
-  HttpResponse handle(const HttpRequest& request);
+  // Resolves the request's credentials (request.staff), routes it, writes the
+  // access log and the audit log.
+  HttpResponse handle(HttpRequest request);
 
   // Actions with their validation, shared by the handlers and the demo data.
   Json create_organisation(const Json& body);
@@ -55,6 +59,7 @@ class App {
   void add_calendar_routes();
   void add_follow_up_routes();
   void add_video_routes();
+  void add_account_routes();
 
   HttpResponse slots(const HttpRequest& request);
   HttpResponse search(const HttpRequest& request);
@@ -83,6 +88,17 @@ class App {
                                          const std::string& message) const;
   // The client's address: the peer, or what a trusted proxy says the client was.
   std::string client_address(const HttpRequest& request) const;
+  // Sets request.staff from a bearer token (401 when it is not valid) or the
+  // session cookie (ignored when it is not valid: `stale_cookie` is set).
+  void identify(HttpRequest& request, bool& stale_cookie);
+  // The audit line of a staff request: every write, and reads of residents' data.
+  void audit_request(const HttpRequest& request, const std::string& route, int status);
+  // The cookie that holds a session, or that clears it (`token` empty).
+  std::string session_cookie(const std::string& token) const;
+  // A new account (201 body), invited when it has an email, with its first
+  // API token when asked; an agent membership without agent_id makes the
+  // person's agenda. The caller has checked the rights.
+  Json create_account(Account a, bool first_token);
 
   Store& store_;
   const Clock& clock_;
@@ -94,6 +110,7 @@ class App {
   RateLimiter booking_limiter_;
   RateLimiter document_limiter_;
   Bookings bookings_;
+  Credentials credentials_;
 };
 
 }  // namespace rdv

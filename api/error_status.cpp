@@ -42,6 +42,8 @@ ErrorWire error_wire(ErrorCode code) {
       return {"document_limit", 409};
     case ErrorCode::kAlreadyAnswered:
       return {"already_answered", 409};
+    case ErrorCode::kEmailTaken:
+      return {"email_taken", 409};
     case ErrorCode::kPayloadTooLarge:
       return {"payload_too_large", 413};
     case ErrorCode::kUnsupportedMediaType:

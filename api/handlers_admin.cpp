@@ -101,53 +101,46 @@ Json App::create_service(Id organisation_id, const Json& body) {
 
 Json App::create_agent(Id organisation_id, const Json& body) {
   Fields f(body);
-  Agent a;
+  Account a;
   a.name = f.text("name");
-  a.email = f.text_or("email", "", 254);
-  a.phone = f.text_or("phone", "", 30);
+  std::string email = f.text_or("email", "", 254);
+  std::string phone = f.text_or("phone", "", 30);
   f.done();
-  if (!a.email.empty()) a.email = checked_mailbox(a.email, "email");
-  a.organisation_ids = {organisation_id};
-  a.ics_secret = new_token(random_);
-  std::string api_token = new_token(random_);
-  store_.write([&](StoreWriter& tx) {
-    Organisation org = require_organisation(tx, organisation_id);
-    if (!a.phone.empty())
-      a.phone = checked_phone(a.phone, phone_region_of_zone(org.timezone), "phone");
-    a.id = tx.insert_agent(a);
-    User u;
-    u.role = Role::kAgent;
-    u.agent_id = a.id;
-    u.name = a.name;
-    tx.insert_user(u, token_hash(api_token));
+  if (!email.empty()) a.email = lower_email(checked_mailbox(email, "email"));
+  store_.read([&](StoreReader& s) {
+    Organisation org = require_organisation(s, organisation_id);
+    if (!phone.empty()) a.phone = checked_phone(phone, phone_region_of_zone(org.timezone), "phone");
   });
-  return {{"id", a.id},
-          {"name", a.name},
-          {"email", a.email},
-          {"phone", a.phone},
-          {"organisation_ids", a.organisation_ids},
-          {"ics_feed_url", feed_url(a)},
-          {"api_token", api_token}};
+  a.memberships = {{Role::kAgent, organisation_id, std::nullopt}};
+  Json account = create_account(a, true);
+  Agent agent;
+  store_.read([&](StoreReader& s) { agent = require_agent(s, account["agent_id"].get<Id>()); });
+  return {{"id", agent.id},
+          {"name", agent.name},
+          {"email", agent.email},
+          {"phone", agent.phone},
+          {"organisation_ids", agent.organisation_ids},
+          {"ics_feed_url", feed_url(agent)},
+          {"account_id", account["id"]},
+          {"api_token", account["api_token"]}};
 }
 
 Json App::create_user(Id organisation_id, const Json& body) {
   Fields f(body);
-  std::string role = one_of(f, "role", {"org_admin", "desk"}, "desk");
-  User u;
-  u.role = *parse_role(role);
-  u.organisation_id = organisation_id;
-  u.name = f.text("name");
+  std::string role = one_of(f, "role", {"org_admin", "desk", "observer"}, "desk");
+  Account a;
+  a.name = f.text("name");
+  std::string email = f.text_or("email", "", 254);
   f.done();
-  std::string api_token = new_token(random_);
-  store_.write([&](StoreWriter& tx) {
-    require_organisation(tx, organisation_id);
-    u.id = tx.insert_user(u, token_hash(api_token));
-  });
-  return {{"id", u.id},
+  if (!email.empty()) a.email = lower_email(checked_mailbox(email, "email"));
+  a.memberships = {{*parse_role(role), organisation_id, std::nullopt}};
+  store_.read([&](StoreReader& s) { require_organisation(s, organisation_id); });
+  Json account = create_account(a, true);
+  return {{"id", account["id"]},
           {"role", role},
           {"organisation_id", organisation_id},
-          {"name", u.name},
-          {"api_token", api_token}};
+          {"name", a.name},
+          {"api_token", account["api_token"]}};
 }
 
 void App::add_admin_routes() {
@@ -159,9 +152,7 @@ void App::add_admin_routes() {
     return HttpResponse{200, "application/yaml; charset=utf-8", options_.openapi_yaml, {}};
   });
   router_.add("POST", "/api/v1/organisations", [this](const HttpRequest& r, const PathParams&) {
-    User u;
-    store_.read([&](StoreReader& s) { u = require_user(s, r); });
-    require_admin(u);
+    require_admin(require_staff(r));
     return json_response(201, create_organisation(parse_json_object(r)));
   });
   router_.add("GET", "/api/v1/organisations/{org}",

@@ -125,8 +125,7 @@ void App::add_agenda_routes() {
     return [this, action](const HttpRequest& r, const PathParams& p) {
       Id agent_id = p.id(0);
       store_.read([&](StoreReader& s) {
-        User u = require_user(s, r);
-        require_agent_manager(u, require_agent(s, agent_id));
+        require_agent_manager(require_staff(r), require_agent(s, agent_id));
       });
       return json_response(201, (this->*action)(agent_id, parse_json_object(r)));
     };

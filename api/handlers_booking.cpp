@@ -7,34 +7,13 @@
 #include "domain/error.h"
 #include "domain/text.h"
 #include "error_status.h"
+#include "query_params.h"
 #include "storage/require.h"
 
 namespace rdv {
 namespace {
 
 constexpr auto kMaxSlotWindow = std::chrono::days{93};
-
-Instant instant_param(const HttpRequest& r, const char* name, Instant fallback) {
-  const std::string* v = r.param(name);
-  if (!v) return fallback;
-  auto t = parse_rfc3339(*v);
-  if (!t)
-    throw ClientError(ErrorCode::kInvalidInput,
-                      std::string(name) + " must be an RFC 3339 date-time with offset");
-  return *t;
-}
-
-std::optional<Id> id_param(const HttpRequest& r, const char* name) {
-  const std::string* v = r.param(name);
-  if (!v) return std::nullopt;
-  try {
-    size_t used = 0;
-    long long id = std::stoll(*v, &used);
-    if (used == v->size() && id > 0) return id;
-  } catch (const std::exception&) {
-  }
-  throw ClientError(ErrorCode::kInvalidInput, std::string(name) + " must be an id");
-}
 
 std::optional<Mode> mode_param(const HttpRequest& r) {
   const std::string* v = r.param("mode");
@@ -143,8 +122,7 @@ Actor App::authorize_booking(StoreReader& r, const HttpRequest& request, const B
       throw ClientError(ErrorCode::kForbidden, "invalid manage token");
     return Actor::kResident;
   }
-  User u = require_user(r, request);
-  if (!may_manage_booking(u, b, require_service(r, b.service_id)))
+  if (!require_staff(request).may_manage_booking(b, require_service(r, b.service_id)))
     throw ClientError(ErrorCode::kForbidden,
                       "this booking belongs to another agent or organisation");
   return Actor::kStaff;
@@ -218,8 +196,7 @@ HttpResponse App::create_booking(const HttpRequest& request) {
   if (auto limited = over_limit(booking_limiter_, request, "too many bookings, retry later"))
     return *limited;
   Json body = parse_json_object(request);
-  std::optional<User> user;
-  store_.read([&](StoreReader& r) { user = authenticate(r, request); });
+  const Staff* staff = request.staff.get();
   Fields f(body);
   BookingRequest req;
   req.service_id = f.id("service_id");
@@ -236,10 +213,11 @@ HttpResponse App::create_booking(const HttpRequest& request) {
   req.mandate_json = mandate_fields(f.object("mandate"));
   req.notes = f.multiline_text_or("notes", "", 2000);
   f.done();
-  if (user) {
-    req.booked_by = user->role == Role::kDesk ? BookedBy::kDesk : BookedBy::kAgent;
-    store_.read(
-        [&](StoreReader& r) { require_may_book(r, *user, require_service(r, req.service_id)); });
+  if (staff) {
+    store_.read([&](StoreReader& r) {
+      req.booked_by = require_may_book(r, *staff, require_service(r, req.service_id));
+    });
+    req.booked_by_account_id = staff->account_id();
   }
   if (!req.mandate_json.empty() && req.booked_by != BookedBy::kDesk)
     invalid_field("mandate", "is only for desks booking on behalf of a visitor");
@@ -251,8 +229,8 @@ HttpResponse App::create_booking(const HttpRequest& request) {
                         "Idempotency-Key");
     // Keys are scoped by who sends them: one client cannot collide with
     // (or replay) another's.
-    std::string scope =
-        user ? "user:" + std::to_string(user->id) : "client:" + client_address(request);
+    std::string scope = staff ? "account:" + std::to_string(staff->account_id())
+                              : "client:" + client_address(request);
     key = IdempotencyKey{scope + ":" + *k, token_hash(request.body)};
   }
   auto outcome = bookings_.book(req, key, [&](StoreReader& r, const CreatedBooking& c) {

@@ -39,7 +39,7 @@ std::string App::feed_url(const Agent& agent) const {
 Agent App::managed_agent(const HttpRequest& request, Id agent_id) {
   Agent agent;
   store_.read([&](StoreReader& r) {
-    User u = require_user(r, request);
+    const Staff& u = require_staff(request);
     auto a = r.agent(agent_id);
     if (!a) throw ClientError(ErrorCode::kNotFound, "agent not found");
     require_agent_manager(u, *a);

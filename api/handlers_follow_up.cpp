@@ -26,8 +26,7 @@ void App::add_follow_up_routes() {
                 Id id = p.id(0);
                 store_.read([&](StoreReader& s) {
                   Booking b = require_booking(s, id);
-                  User u = require_user(s, r);
-                  if (!may_manage_booking(u, b, require_service(s, b.service_id)))
+                  if (!require_staff(r).may_manage_booking(b, require_service(s, b.service_id)))
                     throw ClientError(ErrorCode::kForbidden,
                                       "only the agent of the booking may write its summary");
                 });
@@ -124,7 +123,7 @@ void App::add_follow_up_routes() {
         Id org = p.id(0);
         Json out = Json::array();
         store_.read([&](StoreReader& s) {
-          require_org_admin(require_user(s, r), org);
+          require_org_admin(require_staff(r), org);
           for (const SurveyStats& st : s.survey_stats(org)) {
             auto service = s.service(st.service_id);
             out.push_back(
@@ -165,7 +164,7 @@ void App::add_follow_up_routes() {
                 Id org = p.id(0);
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
-                  require_org_admin(require_user(s, r), org);
+                  require_org_admin(require_staff(r), org);
                   for (const Webhook& w : s.webhooks_of(org)) out.push_back(webhook_json(w));
                 });
                 return json_response(200, out);
@@ -176,7 +175,7 @@ void App::add_follow_up_routes() {
     if (!status) invalid_field("status", "must be pending, running, done, skipped or failed");
     Json out = Json::array();
     store_.read([&](StoreReader& s) {
-      require_admin(require_user(s, r));
+      require_admin(require_staff(r));
       Zone utc = date::locate_zone("UTC");
       for (const Job& j : s.jobs_with_status(*status, 200))
         out.push_back({{"id", j.id},
@@ -196,7 +195,7 @@ void App::add_follow_up_routes() {
         "# HELP rdv_messages Messages and webhooks of the outbox by channel and status.\n"
         "# TYPE rdv_messages gauge\n";
     store_.read([&](StoreReader& s) {
-      require_admin(require_user(s, r));
+      require_admin(require_staff(r));
       for (const auto& [kind, status, count] : s.job_counts())
         text += "rdv_messages{channel=\"" + std::string(job_kind_name(kind)) + "\",status=\"" +
                 std::string(job_status_name(status)) + "\"} " + std::to_string(count) + "\n";

@@ -243,8 +243,7 @@ void App::add_video_routes() {
         std::optional<Document> found;
         store_.read([&](StoreReader& s) {
           Booking b = require_booking(s, id);
-          User u = require_user(s, r);
-          if (u.role != Role::kAgent || u.agent_id != b.agent_id)
+          if (require_staff(r).agent_id() != b.agent_id)
             throw ClientError(ErrorCode::kForbidden,
                               "only the agent of the booking may read its documents");
           for (const Document& d : s.documents_of(id))

@@ -76,6 +76,23 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
   return out;
 }
 
+std::optional<std::string> HttpRequest::cookie(std::string_view name) const {
+  const std::string* header = this->header("cookie");
+  if (!header) return std::nullopt;
+  std::string_view rest(*header);
+  while (!rest.empty()) {
+    auto semi = rest.find(';');
+    std::string_view pair = rest.substr(0, semi);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name)
+      return std::string(pair.substr(eq + 1));
+    if (semi == std::string_view::npos) break;
+    rest.remove_prefix(semi + 1);
+  }
+  return std::nullopt;
+}
+
 struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
@@ -165,7 +182,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     ++server_.in_flight;
     stream_.expires_never();
-    net::post(server_.workers, [self = shared_from_this(), request = std::move(request)] {
+    net::post(server_.workers, [self = shared_from_this(), request = std::move(request)]() mutable {
       HttpResponse response;
       try {
         response = self->server_.handler(request);

@@ -14,7 +14,7 @@
 
 namespace rdv {
 
-using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";

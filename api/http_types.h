@@ -3,12 +3,15 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace rdv {
+
+class Staff;
 
 struct HttpRequest {
   std::string method;
@@ -17,6 +20,10 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string client_ip;
+  // The staff member whose credentials came with the request (set by
+  // App::handle before routing), or null for anonymous requests.
+  std::shared_ptr<const Staff> staff;
+  std::optional<long long> session_id;  // when the credentials were a session cookie
 
   const std::string* header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
@@ -26,6 +33,8 @@ struct HttpRequest {
     auto it = query.find(name);
     return it == query.end() ? nullptr : &it->second;
   }
+  // The value of a cookie of the Cookie header, or nullopt.
+  std::optional<std::string> cookie(std::string_view name) const;
 };
 
 struct HttpResponse {

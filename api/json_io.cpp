@@ -175,6 +175,19 @@ const Json* Fields::object(const char* name) {
   return v;
 }
 
+std::vector<const Json*> Fields::objects(const char* name, size_t max_items) {
+  std::vector<const Json*> out;
+  const Json* v = get(name);
+  if (!v) return out;
+  if (!v->is_array() || v->size() > max_items)
+    fail(name, "must be an array of at most " + std::to_string(max_items) + " objects");
+  for (const Json& item : *v) {
+    if (!item.is_object()) fail(name, "must be an array of objects");
+    out.push_back(&item);
+  }
+  return out;
+}
+
 void Fields::done() const {
   for (auto it = j_.begin(); it != j_.end(); ++it)
     if (!read_.count(it.key()))

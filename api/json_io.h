@@ -52,6 +52,9 @@ class Fields {
                                int min, int max);
   // A nested object, or nullptr when absent.
   const Json* object(const char* name);
+  // An array of objects (empty when absent), each to be read with its own
+  // Fields and the prefix "name[i].".
+  std::vector<const Json*> objects(const char* name, size_t max_items);
   void done() const;
 
  private:

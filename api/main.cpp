@@ -157,7 +157,7 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   options.documents_dir = config.documents_dir;
   // The public URL defaults to the listen address, known once bound.
   std::unique_ptr<rdv::App> app;
-  rdv::HttpServer server(http, [&app](const rdv::HttpRequest& r) { return app->handle(r); });
+  rdv::HttpServer server(http, [&app](rdv::HttpRequest& r) { return app->handle(std::move(r)); });
   server.bind();
   std::string listen_url = "http://" + http.host + ":" + std::to_string(server.port());
   options.public_url = config.public_url.empty() ? listen_url : config.public_url;

@@ -25,6 +25,21 @@ std::vector<std::string> split_path(std::string_view path) {
 
 }  // namespace
 
+std::string route_ids(const std::string& pattern, const std::string& path) {
+  auto names = split_path(pattern), values = split_path(path);
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < values.size(); ++i) {
+    const std::string& n = names[i];
+    if (n.size() < 3 || n.front() != '{' || n.back() != '}') continue;
+    std::string name = n.substr(1, n.size() - 2);
+    if (name == "token" || name == "secret") continue;
+    bool digits = !values[i].empty() && values[i].size() <= 19 &&
+                  values[i].find_first_not_of("0123456789") == std::string::npos;
+    out += (out.empty() ? "" : " ") + name + ":" + (digits ? values[i] : "?");
+  }
+  return out;
+}
+
 Id PathParams::id(size_t i) const {
   const std::string& s = text(i);
   Id v = 0;

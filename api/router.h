@@ -23,6 +23,11 @@ class PathParams {
   std::vector<std::string> values_;
 };
 
+// The ids a path gives to the {name} segments of its route's pattern, as
+// "org:3 agent:12", leaving out the segments that hold secrets ({token},
+// {secret}): what an audit line may say of the target.
+std::string route_ids(const std::string& pattern, const std::string& path);
+
 using RouteHandler = std::function<HttpResponse(const HttpRequest&, const PathParams&)>;
 
 class Router {

@@ -105,6 +105,7 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     b.buffer_after = Minutes{service.buffer_after_minutes};
     b.capacity = service.capacity;
     b.booked_by = req.booked_by;
+    b.booked_by_account_id = req.booked_by_account_id;
     b.resident = resident;
     b.mandate_json = req.mandate_json;
     b.notes = req.notes;

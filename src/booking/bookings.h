@@ -25,6 +25,7 @@ struct BookingRequest {
   std::optional<Id> place_id;
   Resident resident;
   BookedBy booked_by = BookedBy::kResident;
+  std::optional<Id> booked_by_account_id;  // the staff member booking, if any
   std::string mandate_json;  // required when a desk books on behalf
   std::string notes;
 };

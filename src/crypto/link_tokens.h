@@ -27,6 +27,9 @@ class LinkSigner {
   std::string visio_token(Id booking_id, bool agent) const;
   // The booking and whether it is the agent's link.
   std::optional<std::pair<Id, bool>> visio_booking(std::string_view token) const;
+  // The token of an account link (invitation, password reset), from its id:
+  // the outbox can send it without holding it. Only its hash is stored.
+  std::string account_link_token(Id link_id) const { return sign("account-link", link_id); }
 
  private:
   std::string sign(std::string_view purpose, Id booking_id) const;

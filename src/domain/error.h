@@ -27,6 +27,7 @@ enum class ErrorCode {
   kTooManyBookings,    // the contact already holds the most open bookings allowed (409)
   kDocumentLimit,      // the booking holds the most documents (count or size) allowed (409)
   kAlreadyAnswered,
+  kEmailTaken,  // another staff account has this email (409)
   kPayloadTooLarge,
   kUnsupportedMediaType,
   kRateLimited,

@@ -22,10 +22,6 @@ constexpr EnumName<VideoProvider> kProviderNames[] = {{VideoProvider::kNone, "no
                                                       {VideoProvider::kTemplate, "template"}};
 constexpr EnumName<CalendarPurpose> kPurposeNames[] = {
     {CalendarPurpose::kBusy, "busy"}, {CalendarPurpose::kAvailability, "availability"}};
-constexpr EnumName<Role> kRoleNames[] = {{Role::kAdmin, "admin"},
-                                         {Role::kOrgAdmin, "org_admin"},
-                                         {Role::kAgent, "agent"},
-                                         {Role::kDesk, "desk"}};
 constexpr EnumName<JobKind> kJobKindNames[] = {
     {JobKind::kEmail, "email"}, {JobKind::kSms, "sms"}, {JobKind::kWebhook, "webhook"}};
 constexpr EnumName<JobStatus> kJobStatusNames[] = {{JobStatus::kPending, "pending"},
@@ -54,8 +50,6 @@ std::string_view provider_name(VideoProvider p) { return name_in(kProviderNames,
 std::optional<VideoProvider> parse_provider(std::string_view name) {
   return parse_in(kProviderNames, name);
 }
-std::string_view role_name(Role r) { return name_in(kRoleNames, r); }
-std::optional<Role> parse_role(std::string_view name) { return parse_in(kRoleNames, name); }
 std::string_view job_kind_name(JobKind k) { return name_in(kJobKindNames, k); }
 std::optional<JobKind> parse_job_kind(std::string_view name) {
   return parse_in(kJobKindNames, name);

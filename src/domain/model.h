@@ -56,6 +56,7 @@ struct Organisation {
   std::string kind;  // commune, epci, france_services, msap, association, department
   std::string timezone = "Europe/Paris";
   VideoSettings video;
+  std::optional<Id> territory_id;  // the territory that groups it with others, if any
 };
 
 struct Place {
@@ -147,6 +148,7 @@ struct Booking {
   int capacity = 1;  // of the service when booked: > 1 means a group session
   BookingStatus status = BookingStatus::kConfirmed;
   BookedBy booked_by = BookedBy::kResident;
+  std::optional<Id> booked_by_account_id;  // the staff member who booked it, if any
   Resident resident;
   std::string mandate_json;  // what the desk recorded when booking on behalf
   std::string notes;
@@ -237,19 +239,6 @@ struct SurveyStats {
   int answers = 0;
   double average_rating = 0;
   int solved = 0;
-};
-
-enum class Role { kAdmin, kOrgAdmin, kAgent, kDesk };
-std::string_view role_name(Role r);
-std::optional<Role> parse_role(std::string_view name);
-
-// Someone holding an API token.
-struct User {
-  Id id = 0;
-  Role role = Role::kAdmin;
-  std::optional<Id> organisation_id;  // org admins and desks
-  std::optional<Id> agent_id;         // agents
-  std::string name;
 };
 
 }  // namespace rdv

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "domain/model.h"
+#include "storage/accounts_store.h"
 #include "domain/time.h"
 
 namespace rdv {
@@ -31,8 +32,7 @@ class StoreReader {
   virtual std::optional<Service> service(Id id) = 0;
   virtual std::optional<Agent> agent(Id id) = 0;
   virtual std::optional<Booking> booking(Id id) = 0;
-  virtual std::optional<User> user_by_token_hash(const std::string& token_hash) = 0;
-  virtual bool has_admin() = 0;
+  virtual AccountsReader& accounts() = 0;
   virtual bool is_empty() = 0;  // no organisation yet
 
   // Openings offering `service_id` that may have an occurrence in `window`.
@@ -82,13 +82,13 @@ class StoreReader {
 
 class StoreWriter : public StoreReader {
  public:
+  AccountsWriter& accounts() override = 0;
   virtual Id insert_organisation(const Organisation& o) = 0;
   virtual Id insert_place(const Place& p) = 0;
   virtual Id insert_service(const Service& s) = 0;
   virtual Id insert_agent(const Agent& a) = 0;
   virtual Id insert_opening(const Opening& o) = 0;
   virtual Id insert_absence(const Absence& a) = 0;
-  virtual Id insert_user(const User& u, const std::string& token_hash) = 0;
   // Throws SlotTakenError when the database refuses an overlap (last line of defence).
   virtual Id insert_booking(const Booking& b) = 0;
   // Saves status, times, agent, cancel reason and notes of an existing booking.

@@ -15,7 +15,7 @@ class RecordingServer {
   explicit RecordingServer(int failures = 0, std::string answer = R"({"status":"queued"})")
       : failures_left_(failures),
         answer_(std::move(answer)),
-        server_(options(), [this](const HttpRequest& r) { return handle(r); }) {
+        server_(options(), [this](HttpRequest& r) { return handle(r); }) {
     server_.start();
   }
   ~RecordingServer() { server_.stop(); }

@@ -68,6 +68,13 @@ std::optional<std::int64_t> Statement::opt_int64(int col) const {
   return int64(col);
 }
 
+int Statement::column(std::string_view name) const {
+  int n = sqlite3_column_count(stmt_);
+  for (int i = 0; i < n; ++i)
+    if (const char* c = sqlite3_column_name(stmt_, i); c && name == c) return i;
+  throw std::logic_error("no column " + std::string(name) + " in the query");
+}
+
 Connection::Connection(const std::string& path) {
   int rc =
       sqlite3_open_v2(path.c_str(), &db_,

@@ -39,6 +39,15 @@ class Statement {
   std::optional<double> opt_real(int col) const;
   std::optional<std::int64_t> opt_int64(int col) const;
 
+  // The same by column name (as the SELECT names it), so that a query and
+  // its mapping cannot drift apart by position. Throws for an unknown name.
+  int column(std::string_view name) const;
+  std::int64_t int64(std::string_view name) const { return int64(column(name)); }
+  std::string text(std::string_view name) const { return text(column(name)); }
+  std::optional<std::int64_t> opt_int64(std::string_view name) const {
+    return opt_int64(column(name));
+  }
+
  private:
   sqlite3_stmt* stmt_;
   Connection& conn_;

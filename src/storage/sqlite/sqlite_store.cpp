@@ -6,6 +6,7 @@
 #include "domain/text.h"
 #include "storage/migration.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/sqlite_accounts.h"
 
 namespace rdv {
 namespace {
@@ -136,7 +137,7 @@ const char* const kBookingColumns =
     "id, service_id, agent_id, place_id, mode, start_at, end_at, block_start, block_end, "
     "capacity, status, booked_by, resident_first_name, resident_last_name, resident_email, "
     "resident_phone, mandate, manage_token_hash, notes, cancel_reason, created_at, updated_at, "
-    "sequence, summary, survey_answered, reminders_opt_out";
+    "sequence, summary, survey_answered, reminders_opt_out, booked_by_account_id";
 
 Booking booking_from_row(const Statement& st) {
   Booking b;
@@ -162,6 +163,7 @@ Booking booking_from_row(const Statement& st) {
   b.summary = st.text(23);
   b.survey_answered = st.integer(24) != 0;
   b.reminders_opt_out = st.integer(25) != 0;
+  b.booked_by_account_id = st.opt_int64("booked_by_account_id");
   return b;
 }
 
@@ -228,13 +230,14 @@ std::optional<std::int64_t> epoch_or_null(const std::optional<Instant>& t) {
 
 class SqliteTx final : public StoreWriter {
  public:
-  explicit SqliteTx(Connection& c) : c_(c) {}
+  explicit SqliteTx(Connection& c) : c_(c), accounts_(c) {}
 
   std::optional<Organisation> organisation(Id id) override {
-    auto st = c_.prepare("SELECT id, name, kind, timezone, video FROM organisations WHERE id = ?");
+    auto st = c_.prepare(
+        "SELECT id, name, kind, timezone, video, territory_id FROM organisations WHERE id = ?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
-    Organisation o{st.int64(0), st.text(1), st.text(2), st.text(3), {}};
+    Organisation o{st.int64(0), st.text(1), st.text(2), st.text(3), {}, st.opt_int64(5)};
     auto v = nlohmann::json::parse(st.text(4), nullptr, false);
     if (v.is_object()) {
       o.video.provider = parse_provider(v.value("provider", "none")).value_or(VideoProvider::kNone);
@@ -279,24 +282,7 @@ class SqliteTx final : public StoreWriter {
     return booking_from_row(st);
   }
 
-  std::optional<User> user_by_token_hash(const std::string& token_hash) override {
-    auto st = c_.prepare(
-        "SELECT id, role, organisation_id, agent_id, name FROM users WHERE token_hash = ?");
-    st.bind(1, token_hash);
-    if (!st.step()) return std::nullopt;
-    User u;
-    u.id = st.int64(0);
-    u.role = parse_role(st.text(1)).value_or(Role::kAgent);
-    u.organisation_id = st.opt_int64(2);
-    u.agent_id = st.opt_int64(3);
-    u.name = st.text(4);
-    return u;
-  }
-
-  bool has_admin() override {
-    auto st = c_.prepare("SELECT 1 FROM users WHERE role = 'admin' LIMIT 1");
-    return st.step();
-  }
+  AccountsWriter& accounts() override { return accounts_; }
 
   bool is_empty() override {
     auto st = c_.prepare("SELECT 1 FROM organisations LIMIT 1");
@@ -569,8 +555,9 @@ class SqliteTx final : public StoreWriter {
   }
 
   Id insert_organisation(const Organisation& o) override {
-    auto st = c_.prepare("INSERT INTO organisations(name, kind, timezone) VALUES (?, ?, ?)");
-    st.bind(1, o.name).bind(2, o.kind).bind(3, o.timezone).run();
+    auto st = c_.prepare(
+        "INSERT INTO organisations(name, kind, timezone, territory_id) VALUES (?, ?, ?, ?)");
+    st.bind(1, o.name).bind(2, o.kind).bind(3, o.timezone).bind(4, o.territory_id).run();
     return c_.last_insert_id();
   }
 
@@ -640,21 +627,13 @@ class SqliteTx final : public StoreWriter {
     return c_.last_insert_id();
   }
 
-  Id insert_user(const User& u, const std::string& token_hash) override {
-    auto st = c_.prepare(
-        "INSERT INTO users(role, organisation_id, agent_id, name, token_hash) VALUES (?,?,?,?,?)");
-    st.bind(1, role_name(u.role)).bind(2, u.organisation_id).bind(3, u.agent_id);
-    st.bind(4, u.name).bind(5, token_hash).run();
-    return c_.last_insert_id();
-  }
-
   Id insert_booking(const Booking& b) override {
     auto st = c_.prepare(
         "INSERT INTO bookings(service_id, agent_id, place_id, mode, start_at, end_at, "
         "block_start, block_end, capacity, status, booked_by, resident_first_name, "
         "resident_last_name, resident_email, resident_phone, mandate, manage_token_hash, notes, "
-        "cancel_reason, created_at, updated_at, sequence) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "cancel_reason, created_at, updated_at, sequence, booked_by_account_id) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     st.bind(1, b.service_id).bind(2, b.agent_id).bind(3, b.place_id).bind(4, mode_name(b.mode));
     st.bind(5, to_epoch(b.start)).bind(6, to_epoch(b.end));
     st.bind(7, to_epoch(b.blocked().start)).bind(8, to_epoch(b.blocked().end));
@@ -663,7 +642,7 @@ class SqliteTx final : public StoreWriter {
     st.bind(14, b.resident.email).bind(15, b.resident.phone).bind(16, b.mandate_json);
     st.bind(17, "").bind(18, b.notes).bind(19, b.cancel_reason);
     st.bind(20, to_epoch(b.created_at)).bind(21, to_epoch(b.updated_at)).bind(22, b.sequence);
-    st.run();
+    st.bind(23, b.booked_by_account_id).run();
     return c_.last_insert_id();
   }
 
@@ -900,6 +879,7 @@ class SqliteTx final : public StoreWriter {
   }
 
   Connection& c_;
+  SqliteAccounts accounts_;
 };
 
 void migrate(Connection& c) {

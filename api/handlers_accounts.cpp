@@ -1,0 +1,503 @@
+// Staff accounts: who is calling (token or session), signing in and out,
+// setting a password through a link, one's own API tokens, territories,
+// managing accounts and their memberships, and the audit log.
+#include <algorithm>
+#include <iostream>
+
+#include "app.h"
+#include "auth.h"
+#include "domain/contact.h"
+#include "domain/error.h"
+#include "domain/text.h"
+#include "html_page.h"
+#include "query_params.h"
+#include "storage/require.h"
+
+namespace rdv {
+namespace {
+
+Zone audit_zone() { return date::locate_zone("Europe/Paris"); }
+
+Json opt_time(const std::optional<Instant>& t) {
+  return t ? Json(format_rfc3339(*t, audit_zone())) : Json(nullptr);
+}
+
+Json membership_json(const Membership& m) {
+  Json j = {{"role", role_name(m.role)}};
+  if (m.organisation_id) j["organisation_id"] = *m.organisation_id;
+  if (m.territory_id) j["territory_id"] = *m.territory_id;
+  return j;
+}
+
+Json account_json(const Account& a) {
+  Json memberships = Json::array();
+  for (const Membership& m : a.memberships) memberships.push_back(membership_json(m));
+  return {{"id", a.id},
+          {"name", a.name},
+          {"email", a.email.empty() ? Json(nullptr) : Json(a.email)},
+          {"phone", a.phone},
+          {"status", account_status_name(a.status)},
+          {"agent_id", a.agent_id ? Json(*a.agent_id) : Json(nullptr)},
+          {"memberships", memberships},
+          {"created_at", format_rfc3339(a.created_at, audit_zone())},
+          {"last_sign_in_at", opt_time(a.last_sign_in_at)}};
+}
+
+Json token_json(const ApiToken& t) {
+  return {{"id", t.id},
+          {"name", t.name},
+          {"created_at", format_rfc3339(t.created_at, audit_zone())},
+          {"expires_at", opt_time(t.expires_at)},
+          {"revoked_at", opt_time(t.revoked_at)}};
+}
+
+Json territory_json(const Territory& t) { return {{"id", t.id}, {"name", t.name}}; }
+
+// Memberships as sent: each well formed, naming what exists, and within what
+// `by` may grant.
+std::vector<Membership> read_memberships(Fields& f, StoreReader& s, const Staff& by) {
+  std::vector<Membership> out;
+  auto items = f.objects("memberships", 20);
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string prefix = "memberships[" + std::to_string(i) + "].";
+    Fields m(*items[i], prefix);
+    auto role = parse_role(m.text("role", 30));
+    if (!role)
+      invalid_field(prefix + "role",
+                    "must be admin, territory_admin, org_admin, agent, desk or observer");
+    Membership ms{*role, m.opt_id("organisation_id"), m.opt_id("territory_id")};
+    m.done();
+    if (std::string why = membership_problem(ms); !why.empty()) invalid_field(prefix + "role", why);
+    if (ms.organisation_id && !s.organisation(*ms.organisation_id))
+      invalid_field(prefix + "organisation_id", "no such organisation");
+    if (ms.territory_id && !s.accounts().territory(*ms.territory_id))
+      invalid_field(prefix + "territory_id", "no such territory");
+    if (!by.may_grant(ms))
+      throw ClientError(ErrorCode::kForbidden, "you may not grant this membership",
+                        prefix + "role");
+    if (std::find(out.begin(), out.end(), ms) == out.end()) out.push_back(ms);
+  }
+  return out;
+}
+
+// The organisations an agent membership puts the person's agenda in.
+std::vector<Id> agent_organisations(const std::vector<Membership>& ms) {
+  std::vector<Id> out;
+  for (const Membership& m : ms)
+    if (m.role == Role::kAgent && m.organisation_id) out.push_back(*m.organisation_id);
+  return out;
+}
+
+std::optional<Instant> opt_instant(Fields& f, const char* name) {
+  auto text = f.opt_text(name, 40);
+  if (!text) return std::nullopt;
+  auto t = parse_rfc3339(*text);
+  if (!t) invalid_field(name, "must be an RFC 3339 date-time with offset");
+  return t;
+}
+
+const std::string kPasswordPage = "/compte/mot-de-passe";
+
+std::string password_form(const std::string& token, const std::string& error) {
+  std::string out;
+  if (!error.empty())
+    out += "<p class=\"erreur\" id=\"erreur-mot-de-passe\" role=\"alert\">" + escape_html(error) +
+           "</p>\n";
+  out += "<form method=\"post\" action=\"" + kPasswordPage +
+         "\">\n<input type=\"hidden\" name=\"token\" value=\"" + escape_html(token) +
+         "\">\n<p><label for=\"password\">Nouveau mot de passe (12 caractères au moins)</label><br>"
+         "<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" "
+         "minlength=\"12\" required" +
+         std::string(error.empty() ? "" : " aria-describedby=\"erreur-mot-de-passe\"") +
+         "></p>\n<p><button type=\"submit\">Enregistrer mon mot de passe</button></p>\n</form>\n";
+  return out;
+}
+
+}  // namespace
+
+void App::identify(HttpRequest& request, bool& stale_cookie) {
+  std::optional<Signed> who;
+  if (const std::string* header = request.header("authorization")) {
+    const std::string prefix = "Bearer ";
+    if (header->size() <= prefix.size() || header->compare(0, prefix.size(), prefix) != 0 ||
+        header->size() > 512)
+      throw ClientError(ErrorCode::kUnauthenticated, "expected Authorization: Bearer TOKEN");
+    who = credentials_.api_token(header->substr(prefix.size()));
+    if (!who) throw ClientError(ErrorCode::kUnauthenticated, "invalid, expired or revoked token");
+  } else if (auto cookie = request.cookie(kSessionCookie); cookie && !cookie->empty()) {
+    if (cookie->size() <= 128) who = credentials_.session(*cookie);
+    stale_cookie = !who;  // an old cookie: the request goes on without it
+  }
+  if (!who) return;
+  store_.read(
+      [&](StoreReader& s) { request.staff = std::make_shared<Staff>(Staff::of(who->account, s)); });
+  request.session_id = who->session_id;
+}
+
+std::string App::session_cookie(const std::string& token) const {
+  std::string cookie =
+      std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Lax";
+  if (options_.public_url.rfind("https://", 0) == 0) cookie += "; Secure";
+  if (token.empty()) cookie += "; Max-Age=0";
+  return cookie;
+}
+
+void App::audit_request(const HttpRequest& request, const std::string& route, int status) {
+  bool write = request.method != "GET" && request.method != "HEAD";
+  // Staff reads of a resident's data: a booking and what hangs from it.
+  bool personal_read = !write && route.rfind("/api/v1/bookings/", 0) == 0;
+  if (!write && !personal_read) return;
+  AuditEntry e;
+  e.at = clock_.now();
+  e.account_id = request.staff->account_id();
+  e.address = client_address(request);
+  e.action = write ? "write" : "read_personal_data";
+  e.route = request.method + " " + route;
+  e.target = route_ids(route, request.path);
+  e.outcome = status;
+  store_.write([&](StoreWriter& tx) { tx.accounts().append_audit(e); });
+}
+
+Json App::create_account(Account a, bool first_token) {
+  Json out;
+  store_.write([&](StoreWriter& tx) {
+    if (!a.email.empty() && tx.accounts().account_by_email(a.email))
+      throw ClientError(ErrorCode::kEmailTaken, "another account has this email", "email");
+    std::vector<Id> agent_orgs = agent_organisations(a.memberships);
+    if (!a.agent_id && !agent_orgs.empty()) {
+      // An agent membership without an agenda: the person's agenda is made here.
+      Agent agent;
+      agent.name = a.name;
+      agent.email = a.email;
+      agent.phone = a.phone;
+      agent.organisation_ids = agent_orgs;
+      agent.ics_secret = new_token(random_);
+      a.agent_id = tx.insert_agent(agent);
+    }
+    a.status = a.email.empty() ? AccountStatus::kActive : AccountStatus::kInvited;
+    a.created_at = clock_.now();
+    a.id = tx.accounts().insert_account(a);
+    out = account_json(a);
+    if (!a.email.empty()) {
+      std::string token = credentials_.issue_link(tx, a, LinkPurpose::kInvitation);
+      // Without an SMTP server the administrator hands the link over.
+      if (!options_.notifications.email)
+        out["invitation_url"] = options_.public_url + kPasswordPage + "?token=" + token;
+    }
+    if (first_token)
+      out["api_token"] = credentials_.create_token(tx, a.id, "first token", std::nullopt).token;
+  });
+  return out;
+}
+
+void App::add_account_routes() {
+  // Signing in and out.
+  router_.add("POST", "/api/v1/auth/sign-in", [this](const HttpRequest& r, const PathParams&) {
+    Json body = parse_json_object(r);
+    Fields f(body);
+    std::string email = f.text("email", 254);
+    std::string password = f.text_or("password", "", 1024);
+    f.done();
+    NewSession s = credentials_.sign_in(email, password, client_address(r));
+    Json out;
+    store_.read([&](StoreReader& st) {
+      if (auto a = st.accounts().account(s.session.account_id)) out = account_json(*a);
+    });
+    HttpResponse resp = json_response(200, out);
+    resp.headers.emplace_back("Set-Cookie", session_cookie(s.token));
+    return resp;
+  });
+  router_.add("POST", "/api/v1/auth/sign-out", [this](const HttpRequest& r, const PathParams&) {
+    require_staff(r);
+    if (r.session_id) credentials_.sign_out(*r.session_id);
+    HttpResponse resp{204, "application/json", "", {}};
+    resp.headers.emplace_back("Set-Cookie", session_cookie(""));
+    return resp;
+  });
+  router_.add("POST", "/api/v1/auth/password", [this](const HttpRequest& r, const PathParams&) {
+    Json body = parse_json_object(r);
+    Fields f(body);
+    std::string token = f.text("token", 200);
+    std::string password = f.text_or("password", "", 1024);
+    f.done();
+    Id id = credentials_.set_password(token, password, client_address(r));
+    return json_response(200, {{"account_id", id}});
+  });
+  router_.add("POST", "/api/v1/auth/password-reset",
+              [this](const HttpRequest& r, const PathParams&) {
+                Json body = parse_json_object(r);
+                Fields f(body);
+                std::string email = f.text("email", 254);
+                f.done();
+                credentials_.request_reset(email, client_address(r));
+                // The same answer whether or not an account has this address.
+                return json_response(202, {{"status",
+                                            "if an account has this address, a link "
+                                            "to choose a new password was sent to it"}});
+              });
+  // The page the invitation and reset links open.
+  router_.add("GET", kPasswordPage, [](const HttpRequest& r, const PathParams&) {
+    const std::string* token = r.param("token");
+    if (!token || token->empty() || token->size() > 200)
+      return html_page(404, "Lien invalide", "<p>Ce lien n'est pas valide.</p>\n");
+    return html_page(200, "Choisir mon mot de passe", password_form(*token, ""));
+  });
+  router_.add("POST", kPasswordPage, [this](const HttpRequest& r, const PathParams&) {
+    auto form = parse_query(r.body);
+    std::string token = form["token"], password = form["password"];
+    if (token.size() > 200 || password.size() > 1024)
+      return html_page(400, "Lien invalide", "<p>Ce lien n'est pas valide.</p>\n");
+    try {
+      credentials_.set_password(token, password, client_address(r));
+    } catch (const ClientError& e) {
+      if (e.field() == "password")
+        return html_page(400, "Choisir mon mot de passe", password_form(token, e.what()));
+      return html_page(400, "Lien expiré",
+                       "<p>Ce lien n'est plus valable (déjà utilisé ou expiré). Demandez un "
+                       "nouveau lien à votre administrateur ou depuis la page de connexion.</p>\n");
+    }
+    return html_page(200, "Mot de passe enregistré",
+                     "<p>Votre mot de passe est enregistré. Vous pouvez vous connecter.</p>\n");
+  });
+
+  // One's own account and API tokens.
+  router_.add("GET", "/api/v1/me", [this](const HttpRequest& r, const PathParams&) {
+    const Staff& me = require_staff(r);
+    Json out;
+    store_.read([&](StoreReader& s) {
+      if (auto a = s.accounts().account(me.account_id())) out = account_json(*a);
+    });
+    return json_response(200, out);
+  });
+  router_.add("GET", "/api/v1/me/tokens", [this](const HttpRequest& r, const PathParams&) {
+    const Staff& me = require_staff(r);
+    Json out = Json::array();
+    store_.read([&](StoreReader& s) {
+      for (const ApiToken& t : s.accounts().tokens_of(me.account_id()))
+        out.push_back(token_json(t));
+    });
+    return json_response(200, out);
+  });
+  router_.add("POST", "/api/v1/me/tokens", [this](const HttpRequest& r, const PathParams&) {
+    const Staff& me = require_staff(r);
+    Json body = parse_json_object(r);
+    Fields f(body);
+    std::string name = f.text("name", 100);
+    std::optional<Instant> expires = opt_instant(f, "expires_at");
+    f.done();
+    if (expires && *expires <= clock_.now()) invalid_field("expires_at", "must be in the future");
+    NewToken t;
+    store_.write([&](StoreWriter& tx) {
+      t = credentials_.create_token(tx, me.account_id(), name, expires);
+    });
+    Json out = token_json(t.info);
+    out["token"] = t.token;  // shown once
+    return json_response(201, out);
+  });
+  router_.add("DELETE", "/api/v1/me/tokens/{id}",
+              [this](const HttpRequest& r, const PathParams& p) {
+                const Staff& me = require_staff(r);
+                Id id = p.id(0);
+                store_.write([&](StoreWriter& tx) {
+                  auto tokens = tx.accounts().tokens_of(me.account_id());
+                  if (std::none_of(tokens.begin(), tokens.end(),
+                                   [&](const ApiToken& t) { return t.id == id; }))
+                    throw ClientError(ErrorCode::kNotFound, "token not found");
+                  tx.accounts().revoke_token(id, clock_.now());
+                });
+                return HttpResponse{204, "application/json", "", {}};
+              });
+
+  // Territories: created by administrators; each administrator sees theirs.
+  router_.add("POST", "/api/v1/territories", [this](const HttpRequest& r, const PathParams&) {
+    require_admin(require_staff(r));
+    Json body = parse_json_object(r);
+    Fields f(body);
+    Territory t;
+    t.name = f.text("name", 200);
+    f.done();
+    t.created_at = clock_.now();
+    store_.write([&](StoreWriter& tx) { t.id = tx.accounts().insert_territory(t); });
+    return json_response(201, territory_json(t));
+  });
+  router_.add("GET", "/api/v1/territories", [this](const HttpRequest& r, const PathParams&) {
+    const Staff& me = require_staff(r);
+    Json out = Json::array();
+    store_.read([&](StoreReader& s) {
+      for (const Territory& t : s.accounts().territories())
+        if (me.administers_territory(t.id)) out.push_back(territory_json(t));
+    });
+    return json_response(200, out);
+  });
+  router_.add("PUT", "/api/v1/organisations/{org}/territory",
+              [this](const HttpRequest& r, const PathParams& p) {
+                require_admin(require_staff(r));
+                Id org = p.id(0);
+                Json body = parse_json_object(r);
+                Fields f(body);
+                std::optional<Id> territory = f.opt_id("territory_id");
+                f.done();
+                Organisation o;
+                store_.write([&](StoreWriter& tx) {
+                  o = require_organisation(tx, org);
+                  if (territory && !tx.accounts().territory(*territory))
+                    invalid_field("territory_id", "no such territory");
+                  tx.accounts().set_organisation_territory(org, territory);
+                  o.territory_id = territory;
+                });
+                return json_response(200, to_json(o));
+              });
+
+  // Accounts, managed by administrators within what they administer.
+  router_.add("POST", "/api/v1/accounts", [this](const HttpRequest& r, const PathParams&) {
+    const Staff& me = require_staff(r);
+    if (!me.manages_people())
+      throw ClientError(ErrorCode::kForbidden, "only administrators manage accounts");
+    Json body = parse_json_object(r);
+    Fields f(body);
+    Account a;
+    a.name = f.text("name", 200);
+    a.email = lower_email(checked_mailbox(f.text("email", 254), "email"));
+    std::string phone = f.text_or("phone", "", 30);
+    a.agent_id = f.opt_id("agent_id");
+    store_.read([&](StoreReader& s) {
+      a.memberships = read_memberships(f, s, me);
+      if (a.agent_id && !me.may_manage_agent(require_agent(s, *a.agent_id)))
+        throw ClientError(ErrorCode::kForbidden, "you may not manage this agent", "agent_id");
+    });
+    f.done();
+    if (a.memberships.empty()) invalid_field("memberships", "must give at least one role");
+    if (!phone.empty()) a.phone = checked_phone(phone, "FR", "phone");
+    return json_response(201, create_account(a, false));
+  });
+  router_.add("GET", "/api/v1/accounts", [this](const HttpRequest& r, const PathParams&) {
+    const Staff& me = require_staff(r);
+    AccountFilter filter;
+    filter.organisation_id = id_param(r, "organisation_id");
+    filter.territory_id = id_param(r, "territory_id");
+    if (const std::string* status = r.param("status")) {
+      filter.status = parse_account_status(*status);
+      if (!filter.status) invalid_field("status", "must be invited, active or deactivated");
+    }
+    filter.after_id = id_param(r, "after").value_or(0);
+    filter.limit = static_cast<size_t>(int_param(r, "limit", 50, 1, 200));
+    // Administrators of a part see that part only, and say which.
+    bool allowed = me.is_admin() ||
+                   (filter.organisation_id && me.administers(*filter.organisation_id)) ||
+                   (filter.territory_id && me.administers_territory(*filter.territory_id));
+    if (!allowed)
+      throw ClientError(ErrorCode::kForbidden,
+                        "name an organisation_id or territory_id that you administer");
+    Json items = Json::array();
+    Id last = 0;
+    size_t count = 0;
+    store_.read([&](StoreReader& s) {
+      for (const Account& a : s.accounts().accounts(filter)) {
+        items.push_back(account_json(a));
+        last = a.id;
+        ++count;
+      }
+    });
+    Json out = {{"items", items}};
+    out["next_after"] = count == filter.limit ? Json(last) : Json(nullptr);
+    return json_response(200, out);
+  });
+  // The account, if the caller may manage it (404 otherwise: no probing).
+  auto managed_account = [this](StoreReader& s, const Staff& me, Id id) {
+    auto a = s.accounts().account(id);
+    if (!a || !me.may_manage_account(*a))
+      throw ClientError(ErrorCode::kNotFound, "account not found");
+    return *a;
+  };
+  router_.add(
+      "GET", "/api/v1/accounts/{id}",
+      [this, managed_account](const HttpRequest& r, const PathParams& p) {
+        const Staff& me = require_staff(r);
+        Json out;
+        store_.read([&](StoreReader& s) { out = account_json(managed_account(s, me, p.id(0))); });
+        return json_response(200, out);
+      });
+  router_.add("PATCH", "/api/v1/accounts/{id}",
+              [this, managed_account](const HttpRequest& r, const PathParams& p) {
+                const Staff& me = require_staff(r);
+                Json body = parse_json_object(r);
+                Account a;
+                store_.write([&](StoreWriter& tx) {
+                  a = managed_account(tx, me, p.id(0));
+                  Fields f(body);
+                  if (auto name = f.opt_text("name", 200)) a.name = *name;
+                  if (auto phone = f.opt_text("phone", 30))
+                    a.phone = phone->empty() ? "" : checked_phone(*phone, "FR", "phone");
+                  if (body.contains("memberships")) {
+                    a.memberships = read_memberships(f, tx, me);
+                    if (a.memberships.empty())
+                      invalid_field("memberships", "must give at least one role");
+                  }
+                  f.done();
+                  if (a.id == me.account_id() && body.contains("memberships"))
+                    throw ClientError(ErrorCode::kForbidden, "nobody changes their own rights",
+                                      "memberships");
+                  tx.accounts().update_account(a);
+                });
+                return json_response(200, account_json(a));
+              });
+  router_.add("POST", "/api/v1/accounts/{id}/deactivate",
+              [this, managed_account](const HttpRequest& r, const PathParams& p) {
+                const Staff& me = require_staff(r);
+                Account a;
+                store_.write([&](StoreWriter& tx) {
+                  a = managed_account(tx, me, p.id(0));
+                  if (a.id == me.account_id())
+                    throw ClientError(ErrorCode::kForbidden,
+                                      "nobody deactivates their own account");
+                  credentials_.deactivate(tx, a);
+                });
+                return json_response(200, account_json(a));
+              });
+  router_.add("POST", "/api/v1/accounts/{id}/invitation",
+              [this, managed_account](const HttpRequest& r, const PathParams& p) {
+                const Staff& me = require_staff(r);
+                Json out;
+                store_.write([&](StoreWriter& tx) {
+                  Account a = managed_account(tx, me, p.id(0));
+                  if (a.status != AccountStatus::kInvited || a.email.empty())
+                    throw ClientError(ErrorCode::kInvalidTransition,
+                                      "only invited accounts with an email get an invitation");
+                  std::string token = credentials_.issue_link(tx, a, LinkPurpose::kInvitation);
+                  out = account_json(a);
+                  if (!options_.notifications.email)
+                    out["invitation_url"] = options_.public_url + kPasswordPage + "?token=" + token;
+                });
+                return json_response(200, out);
+              });
+
+  // The audit log, for the department's administrators.
+  router_.add("GET", "/api/v1/audit", [this](const HttpRequest& r, const PathParams&) {
+    require_admin(require_staff(r));
+    AuditFilter filter;
+    filter.account_id = id_param(r, "account_id");
+    if (const std::string* from = r.param("from")) filter.from = instant_param(r, "from", {});
+    if (const std::string* to = r.param("to")) filter.to = instant_param(r, "to", {});
+    if (const std::string* action = r.param("action")) filter.action = action->substr(0, 40);
+    if (const std::string* target = r.param("target")) filter.target = target->substr(0, 100);
+    filter.before_id = id_param(r, "before").value_or(0);
+    filter.limit = static_cast<size_t>(int_param(r, "limit", 100, 1, 500));
+    Json items = Json::array();
+    store_.read([&](StoreReader& s) {
+      for (const AuditEntry& e : s.accounts().audit(filter))
+        items.push_back({{"id", e.id},
+                         {"at", format_rfc3339(e.at, audit_zone())},
+                         {"account_id", e.account_id ? Json(*e.account_id) : Json(nullptr)},
+                         {"address", e.address},
+                         {"action", e.action},
+                         {"route", e.route},
+                         {"target", e.target},
+                         {"outcome", e.outcome}});
+    });
+    Json out = {{"items", items}};
+    out["next_before"] = items.size() == filter.limit ? items.back()["id"] : Json(nullptr);
+    return json_response(200, out);
+  });
+}
+
+}  // namespace rdv

@@ -1,0 +1,54 @@
+// The staff member making a request and what their memberships let them do:
+// the one place where roles and tenants are decided. Handlers ask it
+// questions (through api/auth.h, which turns a "no" into 403).
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+
+#include "accounts/account.h"
+#include "storage/store.h"
+
+namespace rdv {
+
+class Staff {
+ public:
+  // Resolves the account's memberships: territories become their organisations.
+  static Staff of(const Account& a, StoreReader& store);
+
+  Id account_id() const { return account_id_; }
+  const std::string& name() const { return name_; }
+  std::optional<Id> agent_id() const { return agent_id_; }
+
+  bool is_admin() const { return admin_; }
+  // Administrators, territory administrators of its territory, its own administrators.
+  bool administers(Id organisation_id) const;
+  bool administers_territory(Id territory_id) const;
+  // Statistics: administrators of it and its observers (never personal data).
+  bool observes(Id organisation_id) const;
+  // The agent themself and the administrators of one of their organisations.
+  bool may_manage_agent(const Agent& a) const;
+  // How this person books in a service of `org`: as staff of it (kAgent),
+  // as a desk of the same territory (kDesk), or not at all.
+  std::optional<BookedBy> booking_channel(const Organisation& org) const;
+  // The booking's agent, the administrators of its organisation, and the desk that made it.
+  bool may_manage_booking(const Booking& b, const Service& s) const;
+  // Whether this person may give (or take away) `m`: nobody grants more than they hold.
+  bool may_grant(const Membership& m) const;
+  // Accounts this person may see and manage: admins all; administrators
+  // those whose every membership they could grant.
+  bool may_manage_account(const Account& a) const;
+  // Only administrators of some organisation or territory manage people.
+  bool manages_people() const { return admin_ || !admin_orgs_.empty(); }
+
+ private:
+  Id account_id_ = 0;
+  std::string name_;
+  std::optional<Id> agent_id_;
+  bool admin_ = false;
+  std::set<Id> admin_orgs_, admin_territories_, agent_orgs_, observed_orgs_;
+  std::set<std::optional<Id>> desk_territories_;  // nullopt: organisations without territory
+};
+
+}  // namespace rdv
