@@ -29,6 +29,29 @@ const char* kErrorTooLarge =
     R"({"error":{"code":"payload_too_large","message":"request body larger than the limit"}})";
 const char* kErrorBadRequest =
     R"({"error":{"code":"bad_request","message":"malformed HTTP request"}})";
+const char* kErrorBadFraming =
+    R"({"error":{"code":"bad_request","message":)"
+    R"("Transfer-Encoding must be chunked alone, without Content-Length"}})";
+const char* kErrorUnknownCoding =
+    R"({"error":{"code":"not_implemented","message":"unsupported Transfer-Encoding"}})";
+
+// RFC 9112 §6.1/6.3: the only transfer coding we read is "chunked", alone and
+// without Content-Length. Anything else is refused rather than guessed: a
+// proxy in front might frame the same bytes otherwise (request smuggling).
+// Returns 0 when the framing is acceptable, else the status to answer.
+int framing_problem(const http::request_parser<http::string_body>& parser) {
+  const auto& h = parser.get();
+  auto te = h.find(http::field::transfer_encoding);
+  if (te == h.end()) return 0;
+  if (h.count(http::field::transfer_encoding) > 1 || h.count(http::field::content_length) > 0)
+    return 400;
+  std::string value(te->value());
+  for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto first = value.find_first_not_of(" \t"), last = value.find_last_not_of(" \t");
+  if (first != std::string::npos) value = value.substr(first, last - first + 1);
+  if (value == "chunked") return 0;
+  return value.find("chunked") != std::string::npos ? 400 : 501;
+}
 
 // Pages load nothing from elsewhere, run no inline script, post only to us.
 const char* kContentSecurityPolicy =
@@ -138,6 +161,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec, size_t) {
     if (ec) return on_read(ec, 0);
+    if (int status = framing_problem(*parser_))
+      return reply_and_close(status, status == 501 ? kErrorUnknownCoding : kErrorBadFraming);
     size_t limit = server_.options.body_limit;
     if (server_.options.body_limit_for) {
       std::string_view target(parser_->get().target().data(), parser_->get().target().size());
@@ -212,16 +237,7 @@ class Session : public std::enable_shared_from_this<Session> {
                     {}};
         break;
       }
-    auto res = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(response.status), 11);
-    res->set(http::field::server, "rendezvous");
-    res->set(http::field::content_type, response.content_type);
-    res->set(http::field::cache_control, "no-store");
-    res->set("X-Content-Type-Options", "nosniff");
-    // Links carry tokens in their path or query: never hand them on in a
-    // Referer; and no page of ours may be framed by another site.
-    res->set("Referrer-Policy", "no-referrer");
-    res->set("Content-Security-Policy", kContentSecurityPolicy);
+    auto res = answer(response.status, response.content_type);
     for (auto& [name, value] : response.headers) res->set(name, value);
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive_ && !server_.stopping);
@@ -235,13 +251,27 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  // An answer with the headers every answer carries.
+  static std::shared_ptr<http::response<http::string_body>> answer(int status,
+                                                                   const std::string& type) {
+    auto res =
+        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
+    res->set(http::field::server, "rendezvous");
+    res->set(http::field::content_type, type);
+    res->set(http::field::cache_control, "no-store");
+    res->set("X-Content-Type-Options", "nosniff");
+    // Links carry tokens in their path or query: never hand them on in a
+    // Referer; and no page of ours may be framed by another site.
+    res->set("Referrer-Policy", "no-referrer");
+    res->set("Content-Security-Policy", kContentSecurityPolicy);
+    return res;
+  }
+
   // Answers an unreadable request, then stops sending and drains what the
   // client still sends for a moment, so that it gets to read the answer.
   void reply_and_close(int status, const char* body) {
     keep_alive_ = false;
-    auto res =
-        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
-    res->set(http::field::content_type, "application/json");
+    auto res = answer(status, "application/json");
     res->body() = body;
     res->keep_alive(false);
     res->prepare_payload();

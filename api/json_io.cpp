@@ -1,5 +1,8 @@
 #include "json_io.h"
 
+#include <set>
+#include <vector>
+
 #include "domain/error.h"
 
 namespace rdv {
@@ -18,8 +21,22 @@ Json parse_json_object(const HttpRequest& request) {
   if (!is_json_media_type(request.header("content-type")))
     throw ClientError(ErrorCode::kUnsupportedMediaType,
                       "the body must be sent with Content-Type: application/json");
-  Json j = Json::parse(request.body, nullptr, false);
+  // A key given twice is refused: a filter in front reading the first one
+  // and we reading the last would not see the same request.
+  std::vector<std::set<std::string>> keys;  // of each open object
+  bool duplicate = false;
+  Json::parser_callback_t track = [&](int, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::object_start) keys.emplace_back();
+    if (event == Json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+    if (event == Json::parse_event_t::key && !keys.empty() &&
+        !keys.back().insert(parsed.get<std::string>()).second)
+      duplicate = true;
+    return true;
+  };
+  Json j = Json::parse(request.body, track, false);
   if (j.is_discarded()) throw ClientError(ErrorCode::kInvalidJson, "the body is not valid JSON");
+  if (duplicate)
+    throw ClientError(ErrorCode::kInvalidJson, "the body gives the same key twice in one object");
   if (!j.is_object()) throw ClientError(ErrorCode::kInvalidJson, "the body must be a JSON object");
   return j;
 }

@@ -217,6 +217,16 @@ void check_text(std::string_view text, TextKind kind, const std::string& field) 
       invalid_field(field, kind == TextKind::kSingleLine
                                ? "must be one line of text without control characters"
                                : "must not hold control characters");
+    // Direction overrides make a name read otherwise than it is written
+    // (in subjects, feeds, the agent's calendar); invisible characters make
+    // two names that look the same differ. Joiners (U+200C, U+200D) stay:
+    // some scripts and emoji need them.
+    bool bidi = cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+                (cp >= 0x2066 && cp <= 0x2069) || cp == 0x061C;
+    bool invisible = cp == 0x200B || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF ||
+                     cp == 0x00AD || cp == 0x180E;
+    if (bidi || (invisible && kind == TextKind::kSingleLine))
+      invalid_field(field, "must not hold invisible or text-direction characters");
   }
 }
 

@@ -79,6 +79,14 @@ TEST_F(BadInput, MalformedBodiesAndWrongTypes) {
   expect_error(raw_post("/api/v1/organisations", "{\"name\": 12}"), 400, "invalid_input");
   expect_error(raw_post("/api/v1/organisations", "{\"name\": \"\\u00e9\xff\"}"), 400,
                "invalid_json");
+  // The same key twice, at the top or nested, whatever the order of values.
+  expect_error(raw_post("/api/v1/organisations", R"({"name":"A","name":"B"})"), 400,
+               "invalid_json");
+  expect_error(raw_post("/api/v1/bookings",
+                        R"({"resident":{"email":"x1@example.org","email":"victim@example.org"}})"),
+               400, "invalid_json");
+  // Distinct keys pass.
+  EXPECT_EQ(raw_post("/api/v1/organisations", R"({"name":"A","kind":"commune"})").status, 201);
   std::string org = "/api/v1/organisations/" + std::to_string(world_.org);
   expect_error(raw_post(org + "/services", R"({"name":"X","duration_minutes":"30"})"), 400,
                "invalid_input");
@@ -156,6 +164,25 @@ TEST_F(BadInput, GarbageOnTheSocketGets400AndTheServerSurvives) {
   EXPECT_NE(reply.find("400"), std::string::npos) << reply;
   reply = http_.raw("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n");
   EXPECT_NE(reply.find("400"), std::string::npos) << reply;
+  EXPECT_EQ(http_.get("/healthz").status, 200);
+}
+
+// Framing that a proxy in front could read otherwise is refused, and the
+// bytes after it never run as a second request (request smuggling).
+TEST_F(BadInput, AmbiguousTransferEncodingIsRefusedAndNothingIsSmuggled) {
+  const std::string smuggled = "helloGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (const char* coding : {"chunked, identity", "identity", "xchunked", "foo", "gzip, chunked"}) {
+    std::string reply =
+        http_.raw(std::string("POST /api/v1/search HTTP/1.1\r\nHost: x\r\n") +
+                  "Transfer-Encoding: " + coding + "\r\nContent-Length: 5\r\n\r\n" + smuggled);
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << coding << ": " << reply;
+    EXPECT_EQ(reply.find("HTTP/1.1 200"), std::string::npos) << coding << ": " << reply;
+    EXPECT_NE(reply.find("Content-Security-Policy"), std::string::npos) << reply;
+  }
+  std::string unknown = http_.raw(
+      "POST /api/v1/search HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n" + smuggled);
+  EXPECT_EQ(unknown.rfind("HTTP/1.1 501", 0), 0u) << unknown;
+  EXPECT_EQ(unknown.find("HTTP/1.1 200"), std::string::npos) << unknown;
   EXPECT_EQ(http_.get("/healthz").status, 200);
 }
 

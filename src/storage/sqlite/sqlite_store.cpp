@@ -387,8 +387,8 @@ class SqliteTx final : public StoreWriter {
                                Instant now) override {
     auto st = c_.prepare(
         "SELECT count(*) FROM bookings WHERE service_id = ?1 AND status <> 'cancelled' AND "
-        "end_at > ?2 AND ((?3 <> '' AND resident_email = ?3) OR (?4 <> '' AND resident_phone = "
-        "?4))");
+        "end_at > ?2 AND ((?3 <> '' AND lower(resident_email) = lower(?3)) OR "
+        "(?4 <> '' AND resident_phone = ?4))");
     st.bind(1, service_id).bind(2, to_epoch(now)).bind(3, email).bind(4, phone);
     st.step();
     return static_cast<int>(st.int64(0));

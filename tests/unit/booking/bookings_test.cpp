@@ -272,6 +272,23 @@ TEST_F(BookingsTest, OneContactHoldsAtMostTheConfiguredOpenBookingsPerService) {
   EXPECT_NO_THROW(limited.book(staff, std::nullopt, render));
 }
 
+TEST_F(BookingsTest, OneMailboxIsOneContactWhateverItsLetterCase) {
+  Bookings limited(store_, clock_, links_, NotificationPolicy{}, BookingLimits{1});
+  auto by_email = [&](const char* start, const char* email) {
+    auto r = request(start);
+    r.resident.email = email;
+    r.resident.phone = "";
+    return r;
+  };
+  limited.book(by_email("2026-12-01T08:00:00Z", "lim@example.org"), std::nullopt, render);
+  for (const char* email : {"LIM@example.org", "Lim@Example.Org"})
+    EXPECT_EQ(error_of([&] {
+                limited.book(by_email("2026-12-01T08:30:00Z", email), std::nullopt, render);
+              }),
+              ErrorCode::kTooManyBookings)
+        << email;
+}
+
 TEST_F(BookingsTest, IdempotencyKeepsNoAnswerOnlyTheBookingAndHashes) {
   IdempotencyKey key{"client:203.0.113.9:abc", "hash-1"};
   auto first = bookings_.book(request("2026-12-01T08:00:00Z"), key, render);

@@ -116,5 +116,23 @@ TEST(Text, MultiLineAllowsLineBreaksAndTabsOnly) {
   EXPECT_EQ(refused_field([&] { check_text("a\x0b", TextKind::kMultiLine, "f"); }), "f");
 }
 
+TEST(Text, DirectionOverridesAndInvisibleCharactersAreRefused) {
+  // "Léon" + RIGHT-TO-LEFT OVERRIDE + ZERO WIDTH SPACE, as the attack sent it.
+  EXPECT_EQ(refused_field([&] {
+              check_text("L\xc3\xa9on\xe2\x80\xae\xe2\x80\x8b", TextKind::kSingleLine, "f");
+            }),
+            "f");
+  for (const char* bad : {"a\xe2\x80\x8b", "a\xe2\x80\x8e", "a\xe2\x80\x8f", "a\xe2\x80\xaa",
+                          "a\xe2\x81\xa6", "a\xe2\x81\xa9", "a\xef\xbb\xbf", "a\xe2\x81\xa0"})
+    EXPECT_EQ(refused_field([&] { check_text(bad, TextKind::kSingleLine, "f"); }), "f") << bad;
+  // Overrides are refused in notes too; joiners stay (emoji, some scripts).
+  EXPECT_EQ(refused_field([&] { check_text("a\n\xe2\x80\xaeb", TextKind::kMultiLine, "f"); }), "f");
+  EXPECT_EQ(refused_field([&] {
+              check_text("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", TextKind::kSingleLine,
+                         "f");
+            }),
+            "");
+}
+
 }  // namespace
 }  // namespace rdv
