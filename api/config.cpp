@@ -103,6 +103,8 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.retention_days = to_int("retention days", v, 1, 36500);
        }},
+      {"--audit-days", "RDV_AUDIT_DAYS", true,
+       [](Config& c, const std::string& v) { c.audit_days = to_int("audit days", v, 30, 3650); }},
       {"--cancelled-data-days", "RDV_CANCELLED_DATA_DAYS", true,
        [](Config& c, const std::string& v) {
          c.cancelled_data_days = to_int("cancelled data days", v, 0, 36500);

@@ -33,6 +33,7 @@ struct Config {
   int scheduler_tick_ms = 2000;  // how often due jobs are looked for
   std::string documents_dir = "var/documents";
   int retention_days = 730;      // bookings and documents, after the visit
+  int audit_days = 365;          // the audit log
   int cancelled_data_days = 30;  // residents' data of cancelled bookings
 
   std::string listen_host() const;

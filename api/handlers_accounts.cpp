@@ -96,7 +96,7 @@ std::optional<Instant> opt_instant(Fields& f, const char* name) {
   return t;
 }
 
-const std::string kPasswordPage = "/compte/mot-de-passe";
+const std::string kPasswordPage = kPasswordPagePath;
 
 std::string password_form(const std::string& token, const std::string& error) {
   std::string out;

@@ -108,6 +108,7 @@ struct Runtime {
     rdv::RetentionPolicy retention{std::chrono::days{config.retention_days},
                                    std::chrono::days{config.cancelled_data_days},
                                    config.documents_dir};
+    retention.keep_audit = std::chrono::days{config.audit_days};
     retention_task = std::make_unique<rdv::PeriodicTask>(
         "retention", std::chrono::hours{1},
         [this, retention] { rdv::apply_retention(store, clock, retention); });

@@ -113,6 +113,28 @@ RenderedEmail email(const MessageContext& c, std::string subject, std::string te
   return {std::move(subject), std::move(text), std::move(html)};
 }
 
+}  // namespace
+
+RenderedEmail account_link_email(bool invitation, const std::string& name, const std::string& url,
+                                 Instant expires, Zone zone) {
+  std::string until = french_date(expires, zone) + " à " + french_time(expires, zone);
+  std::string subject =
+      invitation ? "Votre accès au service de rendez-vous" : "Choisir un nouveau mot de passe";
+  std::string text =
+      "Bonjour " + name + ",\n\n" +
+      (invitation ? "Un compte a été créé pour vous sur le service de prise de rendez-vous. "
+                    "Pour l'utiliser, choisissez votre mot de passe :\n"
+                  : "Une demande de nouveau mot de passe a été faite pour votre compte. "
+                    "Pour choisir un nouveau mot de passe :\n") +
+      url + "\n\nCe lien ne sert qu'une fois et reste valable jusqu'au " + until + ".\n" +
+      (invitation ? "" : "Si vous n'avez rien demandé, ignorez ce message : rien ne change.\n") +
+      footer();
+  std::string html = to_html(subject, text, {url});
+  return {std::move(subject), std::move(text), std::move(html)};
+}
+
+namespace {
+
 // Cuts a UTF-8 text to at most `max` bytes without splitting a character.
 std::string cut(const std::string& s, size_t max) {
   if (s.size() <= max) return s;

@@ -31,6 +31,11 @@ RenderedEmail agent_email(MessageEvent event, const MessageContext& c);
 // kConfirmation, kReminder, kCancellation, kReschedule; at most 160 characters.
 std::string resident_sms(MessageEvent event, const MessageContext& c);
 
+// To a staff member: the link to choose their password (invitation) or a new
+// one (reset), valid until `expires`.
+RenderedEmail account_link_email(bool invitation, const std::string& name, const std::string& url,
+                                 Instant expires, Zone zone);
+
 std::string french_date(Instant t, Zone zone);  // "lundi 7 décembre 2026"
 std::string french_time(Instant t, Zone zone);  // "9 h 30"
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "accounts/credentials.h"
 #include "messages.h"
 #include "net/url.h"
 #include "sync/feeds.h"
@@ -49,6 +50,7 @@ Notifier::Notifier(Store& store, const Clock& clock, const LinkSigner& links, Em
 JobResult Notifier::run(const Job& job) {
   if (job.kind == JobKind::kWebhook) return run_webhook(job);
   Json p = Json::parse(job.payload);
+  if (p.contains("account_link_id")) return run_account_link(job);
   auto parsed_event = parse_message_event(p.at("event").get<std::string>());
   auto audience = parse_audience(p.at("audience").get<std::string>());
   if (!parsed_event || !audience) throw std::runtime_error("unknown message in job payload");
@@ -133,6 +135,35 @@ JobResult Notifier::run(const Job& job) {
     m.calendar = write_ics({ev}, method, "");
     m.calendar_method = method;
   }
+  email_->send(m);
+  return {};
+}
+
+JobResult Notifier::run_account_link(const Job& job) {
+  Id link_id = Json::parse(job.payload).at("account_link_id").get<Id>();
+  std::optional<AccountLink> link;
+  std::optional<Account> account;
+  store_.read([&](StoreReader& r) {
+    link = r.accounts().link(link_id);
+    if (link) account = r.accounts().account(link->account_id);
+  });
+  if (!link || !account || account->email.empty()) return {true, "account gone"};
+  if (link->used_at) return {true, "link used or replaced"};
+  if (clock_.now() >= link->expires_at) return {true, "link expired"};
+  if (account->status == AccountStatus::kDeactivated) return {true, "account deactivated"};
+  if (!email_) throw std::runtime_error("no SMTP server configured");
+  std::string url =
+      options_.public_url + kPasswordPagePath + "?token=" + links_.account_link_token(link->id);
+  RenderedEmail text = account_link_email(link->purpose == LinkPurpose::kInvitation, account->name,
+                                          url, link->expires_at, date::locate_zone("Europe/Paris"));
+  EmailMessage m;
+  m.from = options_.from;
+  m.message_id =
+      "<account-link." + std::to_string(link->id) + "@" + host_of_url(options_.public_url) + ">";
+  m.to = account->email;
+  m.subject = text.subject;
+  m.text = text.text;
+  m.html = text.html;
   email_->send(m);
   return {};
 }

@@ -52,13 +52,20 @@ void Credentials::check_not_throttled(StoreReader& r, const std::string& email,
   Failures by_address = r.accounts().failures_since(address_subject(address), since);
   if (by_address.count >= policy_.address_limit && by_address.last)
     throw TooManyAttempts(seconds_until(*by_address.last + policy_.failure_window, now));
+  // Locked: lock_after failures within one window, the last less than
+  // lock_for ago (however long ago the window started).
+  Failures recent = r.accounts().failures_since(email_subject(email), now - policy_.lock_for);
+  if (recent.last) {
+    Failures burst =
+        r.accounts().failures_since(email_subject(email), *recent.last - policy_.failure_window);
+    if (burst.count >= policy_.lock_after)
+      throw TooManyAttempts(seconds_until(*recent.last + policy_.lock_for, now));
+  }
+  // Slowed down: after slow_after failures in the window, 4, 8, 16... up to
+  // 60 seconds between attempts.
   Failures by_email = r.accounts().failures_since(email_subject(email), since);
-  if (!by_email.last) return;
-  if (by_email.count >= policy_.lock_after) {
-    if (now < *by_email.last + policy_.lock_for)
-      throw TooManyAttempts(seconds_until(*by_email.last + policy_.lock_for, now));
-  } else if (by_email.count >= policy_.slow_after) {
-    seconds delay{std::min(60, 1 << std::min(6, by_email.count - policy_.slow_after))};
+  if (by_email.last && by_email.count >= policy_.slow_after) {
+    seconds delay{std::min(60, 4 << std::min(4, by_email.count - policy_.slow_after))};
     if (now < *by_email.last + delay)
       throw TooManyAttempts(seconds_until(*by_email.last + delay, now));
   }

@@ -16,13 +16,16 @@
 
 namespace rdv {
 
+// The page that invitation and reset links open, with "?token=".
+inline constexpr const char* kPasswordPagePath = "/compte/mot-de-passe";
+
 struct CredentialPolicy {
   std::chrono::minutes session_idle{30};
   std::chrono::hours session_absolute{12};
   std::chrono::hours invitation_valid{72};
   std::chrono::minutes reset_valid{60};
   std::chrono::minutes failure_window{15};
-  int slow_after = 3;   // failures per email: then 2^n seconds between attempts
+  int slow_after = 3;   // failures per email: then 4 s, 8 s... 60 s between attempts
   int lock_after = 10;  // failures per email: then locked for lock_for
   std::chrono::minutes lock_for{15};
   int address_limit = 30;  // failures per client address in the window

@@ -12,6 +12,8 @@ RetentionReport apply_retention(Store& store, const Clock& clock, const Retentio
     for (Document& d : tx.anonymise_cancelled_before(now - policy.keep_cancelled_data))
       files.push_back(std::move(d));
     tx.delete_jobs_finished_before(now - policy.keep_finished_jobs);
+    tx.accounts().purge_audit(now - policy.keep_audit);
+    tx.accounts().purge_failures(now - policy.keep_sign_in_failures);
   });
   // The rows go first, in one transaction; a crash before the files are
   // removed leaves files that nothing points to any more (never the reverse).

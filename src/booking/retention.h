@@ -1,6 +1,7 @@
 // RGPD: how long residents' data is kept. Bookings (and their documents) are
 // deleted once the retention period after the visit has passed; cancelled
-// bookings lose the resident's data sooner; finished messages are forgotten.
+// bookings lose the resident's data sooner; finished messages, old audit
+// lines and old failed sign-ins are forgotten.
 // Anonymous statistics stay.
 #pragma once
 
@@ -17,6 +18,8 @@ struct RetentionPolicy {
   std::chrono::days keep_cancelled_data{30};    // after the cancellation
   std::string documents_dir = "var/documents";  // where uploaded files are
   std::chrono::days keep_finished_jobs{90};     // messages sent, skipped or failed
+  std::chrono::days keep_audit{365};            // the audit log (CNIL: six months to a year)
+  std::chrono::days keep_sign_in_failures{1};   // longer than any lockout needs
 };
 
 struct RetentionReport {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "booking/bookings.h"
+#include "storage/sqlite/connection.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "support/seed.h"
 #include "support/temp_dir.h"
@@ -65,6 +66,14 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     ASSERT_EQ(claimed.size(), 1u);
     tx.finish_job(claimed[0].id, "w", JobStatus::kDone, "", utc("2026-01-01T00:00:10Z"),
                   std::nullopt);
+    for (const char* at : {"2025-07-01T00:00:00Z", "2025-07-20T00:00:00Z"}) {
+      AuditEntry e;
+      e.at = utc(at);
+      e.action = "sign_in";
+      tx.accounts().append_audit(e);
+    }
+    tx.accounts().record_failure("email:x@example.org", utc("2026-07-13T00:00:00Z"));
+    tx.accounts().record_failure("email:x@example.org", utc("2026-07-14T12:00:00Z"));
   });
   RetentionReport report =
       apply_retention(store, clock, {std::chrono::days{730}, std::chrono::days{30}, docs});
@@ -77,7 +86,15 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     EXPECT_EQ(r.booking(recent_cancelled.id)->resident.last_name, "Dupont");  // cancelled today
     EXPECT_EQ(r.booking(kept.id)->resident.last_name, "Dupont");
     EXPECT_TRUE(r.jobs_with_status(JobStatus::kDone, 10).empty());  // sent more than 90 days ago
+    // The audit log keeps a year; failed sign-ins a day.
+    auto audit = r.accounts().audit({});
+    ASSERT_EQ(audit.size(), 1u);
+    EXPECT_EQ(audit[0].at, utc("2025-07-20T00:00:00Z"));
+    EXPECT_EQ(r.accounts().failures_since("email:x@example.org", {}).count, 1);
   });
+  // Past retention, the audit log is only added to: the database refuses changes.
+  sqlite::Connection raw(dir.file("db.sqlite"));
+  EXPECT_THROW(raw.exec("UPDATE audit_log SET action = 'nothing happened'"), std::exception);
 }
 
 }  // namespace
