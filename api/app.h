@@ -40,6 +40,8 @@ class App {
   // Resolves the request's credentials (request.staff), routes it, writes the
   // access log and the audit log.
   HttpResponse handle(HttpRequest request);
+  // "METHOD /pattern" of every route, for the tests that must cover them all.
+  std::vector<std::string> routes() const { return router_.routes(); }
 
   // Actions with their validation, shared by the handlers and the demo data.
   Json create_organisation(const Json& body);

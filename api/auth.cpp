@@ -20,6 +20,11 @@ void require_org_admin(const Staff& s, Id organisation_id) {
                       "only administrators of this organisation may do this");
 }
 
+void require_observer_of(const Staff& s, Id organisation_id) {
+  if (!s.observes(organisation_id))
+    throw ClientError(ErrorCode::kForbidden, "only observers and administrators see these figures");
+}
+
 void require_agent_manager(const Staff& s, const Agent& agent) {
   if (!s.may_manage_agent(agent))
     throw ClientError(ErrorCode::kForbidden, "only this agent or their administrators may do this");

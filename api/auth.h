@@ -19,6 +19,8 @@ const Staff& require_staff(const HttpRequest& request);
 void require_admin(const Staff& s);
 void require_org_admin(const Staff& s, Id organisation_id);
 void require_agent_manager(const Staff& s, const Agent& agent);
+// Anonymous statistics of an organisation: its administrators and observers.
+void require_observer_of(const Staff& s, Id organisation_id);
 // How the staff member books in this service (as its staff, or as a desk of
 // the same territory); 403 when they may not.
 BookedBy require_may_book(StoreReader& store, const Staff& s, const Service& service);

@@ -270,6 +270,9 @@ HttpResponse App::cancel_booking(const HttpRequest& request, Id id) {
 }
 
 HttpResponse App::reschedule_booking(const HttpRequest& request, Id id) {
+  Actor actor = Actor::kResident;  // who asks is checked before what they ask
+  store_.read(
+      [&](StoreReader& r) { actor = authorize_booking(r, request, require_booking(r, id)); });
   Json body = parse_json_object(request);
   Fields f(body);
   auto start = parse_rfc3339(f.text("start", 40));
@@ -277,9 +280,6 @@ HttpResponse App::reschedule_booking(const HttpRequest& request, Id id) {
     throw ClientError(ErrorCode::kInvalidInput, "start must be an RFC 3339 date-time with offset");
   auto agent = f.opt_id("agent_id");
   f.done();
-  Actor actor = Actor::kResident;
-  store_.read(
-      [&](StoreReader& r) { actor = authorize_booking(r, request, require_booking(r, id)); });
   Booking moved = bookings_.reschedule(id, *start, agent, actor);
   Json out;
   store_.read([&](StoreReader& r) { out = booking_json(r, moved, "", actor == Actor::kStaff); });
@@ -288,17 +288,17 @@ HttpResponse App::reschedule_booking(const HttpRequest& request, Id id) {
 
 // Staff record how the visit went: done, or noshow.
 HttpResponse App::booking_outcome(const HttpRequest& request, Id id) {
+  store_.read([&](StoreReader& r) {
+    if (request.param("token"))
+      throw ClientError(ErrorCode::kForbidden, "only the staff of the service may do this");
+    authorize_booking(r, request, require_booking(r, id));
+  });
   Json body = parse_json_object(request);
   Fields f(body);
   auto status = parse_status(f.text("status", 20));
   f.done();
   if (!status || (*status != BookingStatus::kDone && *status != BookingStatus::kNoShow))
     invalid_field("status", "must be done or noshow");
-  store_.read([&](StoreReader& r) {
-    if (request.param("token"))
-      throw ClientError(ErrorCode::kForbidden, "only the staff of the service may do this");
-    authorize_booking(r, request, require_booking(r, id));
-  });
   Booking b = bookings_.mark(id, *status);
   Json out;
   store_.read([&](StoreReader& r) { out = booking_json(r, b, "", true); });

@@ -123,7 +123,7 @@ void App::add_follow_up_routes() {
         Id org = p.id(0);
         Json out = Json::array();
         store_.read([&](StoreReader& s) {
-          require_org_admin(require_staff(r), org);
+          require_observer_of(require_staff(r), org);
           for (const SurveyStats& st : s.survey_stats(org)) {
             auto service = s.service(st.service_id);
             out.push_back(

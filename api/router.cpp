@@ -56,6 +56,12 @@ void Router::add(std::string method, const std::string& pattern, RouteHandler ha
   routes_.push_back({std::move(method), pattern, std::move(segments), std::move(handler)});
 }
 
+std::vector<std::string> Router::routes() const {
+  std::vector<std::string> out;
+  for (const Route& r : routes_) out.push_back(r.method + " " + r.pattern);
+  return out;
+}
+
 HttpResponse Router::route(const HttpRequest& request, std::string& pattern) const {
   pattern = "-";
   auto segments = split_path(request.path);

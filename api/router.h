@@ -37,6 +37,8 @@ class Router {
   // matched route's pattern ("/visio/{token}"): what logs may show of a path,
   // since paths carry secrets; "-" when no route matched.
   HttpResponse route(const HttpRequest& request, std::string& pattern) const;
+  // Every route as "METHOD /pattern", in the order they were added.
+  std::vector<std::string> routes() const;
 
  private:
   struct Route {
