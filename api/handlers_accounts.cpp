@@ -80,6 +80,15 @@ std::vector<Membership> read_memberships(Fields& f, StoreReader& s, const Staff&
   return out;
 }
 
+// The region a staff phone number is read in: that of the first
+// organisation of the memberships (overseas departments have their own).
+std::string phone_region(StoreReader& s, const std::vector<Membership>& ms) {
+  for (const Membership& m : ms)
+    if (m.organisation_id)
+      if (auto org = s.organisation(*m.organisation_id)) return phone_region_of_zone(org->timezone);
+  return "FR";
+}
+
 // The organisations an agent membership puts the person's agenda in.
 std::vector<Id> agent_organisations(const std::vector<Membership>& ms) {
   std::vector<Id> out;
@@ -360,14 +369,16 @@ void App::add_account_routes() {
     a.email = lower_email(checked_mailbox(f.text("email", 254), "email"));
     std::string phone = f.text_or("phone", "", 30);
     a.agent_id = f.opt_id("agent_id");
+    std::string region;
     store_.read([&](StoreReader& s) {
       a.memberships = read_memberships(f, s, me);
       if (a.agent_id && !me.may_manage_agent(require_agent(s, *a.agent_id)))
         throw ClientError(ErrorCode::kForbidden, "you may not manage this agent", "agent_id");
+      region = phone_region(s, a.memberships);
     });
     f.done();
     if (a.memberships.empty()) invalid_field("memberships", "must give at least one role");
-    if (!phone.empty()) a.phone = checked_phone(phone, "FR", "phone");
+    if (!phone.empty()) a.phone = checked_phone(phone, region, "phone");
     return json_response(201, create_account(a, false));
   });
   router_.add("GET", "/api/v1/accounts", [this](const HttpRequest& r, const PathParams&) {
@@ -426,13 +437,15 @@ void App::add_account_routes() {
                   a = managed_account(tx, me, p.id(0));
                   Fields f(body);
                   if (auto name = f.opt_text("name", 200)) a.name = *name;
-                  if (auto phone = f.opt_text("phone", 30))
-                    a.phone = phone->empty() ? "" : checked_phone(*phone, "FR", "phone");
                   if (body.contains("memberships")) {
                     a.memberships = read_memberships(f, tx, me);
                     if (a.memberships.empty())
                       invalid_field("memberships", "must give at least one role");
                   }
+                  if (auto phone = f.opt_text("phone", 30))
+                    a.phone = phone->empty()
+                                  ? ""
+                                  : checked_phone(*phone, phone_region(tx, a.memberships), "phone");
                   f.done();
                   if (a.id == me.account_id() && body.contains("memberships"))
                     throw ClientError(ErrorCode::kForbidden, "nobody changes their own rights",

@@ -213,7 +213,11 @@ void Fields::done() const {
 }
 
 Json to_json(const Organisation& o) {
-  return {{"id", o.id}, {"name", o.name}, {"kind", o.kind}, {"timezone", o.timezone}};
+  return {{"id", o.id},
+          {"name", o.name},
+          {"kind", o.kind},
+          {"timezone", o.timezone},
+          {"territory_id", o.territory_id ? Json(*o.territory_id) : Json(nullptr)}};
 }
 
 Json to_json(const Place& p) {

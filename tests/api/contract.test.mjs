@@ -67,12 +67,15 @@ after(() => {
 });
 
 // Sends through the proxy; fails on any contract violation Prism reports.
-async function call(method, path, { body, token, status } = {}) {
+let lastSetCookie = null;  // of the last answer that set one
+async function call(method, path, { body, token, cookie, status } = {}) {
   const headers = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
+  if (cookie) headers.cookie = cookie;
   const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
+  if (res.headers.get('set-cookie')) lastSetCookie = res.headers.get('set-cookie');
   const violations = res.headers.get('sl-violations');
   assert.equal(violations, null, `${method} ${path}: contract violations ${violations}`);
   assert.equal(res.status, status, `${method} ${path}: ${res.status} ${text}`);
@@ -199,6 +202,61 @@ test('a whole booking session matches the contract', async () => {
 
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 200, body: { reason: 'Plus besoin' } });
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 409, body: {} });
+});
+
+test('staff accounts match the contract', async () => {
+  const territory = await call('POST', '/api/v1/territories', { token: ADMIN, status: 201, body: { name: 'Ouest guyanais' } });
+  await call('GET', '/api/v1/territories', { token: ADMIN, status: 200 });
+  const org = await call('POST', '/api/v1/organisations', {
+    token: ADMIN, status: 201, body: { name: 'CC Ouest Guyane', kind: 'epci', timezone: 'America/Cayenne' },
+  });
+  const moved = await call('PUT', `/api/v1/organisations/${org.id}/territory`, {
+    token: ADMIN, status: 200, body: { territory_id: territory.id },
+  });
+  assert.equal(moved.territory_id, territory.id);
+  const invited = await call('POST', '/api/v1/accounts', {
+    token: ADMIN, status: 201,
+    body: { name: 'Line Pierre', email: 'Line.Pierre@ccog.fr', memberships: [{ role: 'org_admin', organisation_id: org.id }] },
+  });
+  assert.equal(invited.status, 'invited');
+  await call('POST', '/api/v1/accounts', {
+    token: ADMIN, status: 409,
+    body: { name: 'Doublon', email: 'line.pierre@ccog.fr', memberships: [{ role: 'desk', organisation_id: org.id }] },
+  });
+  const link = new URL(invited.invitation_url).searchParams.get('token');
+  assert.match(await call('GET', `/compte/mot-de-passe?token=${link}`, { status: 200 }), /type="password"/);
+  await call('POST', '/api/v1/auth/password', { status: 400, body: { token: link, password: 'court' } });
+  await call('POST', '/api/v1/auth/password', { status: 200, body: { token: link, password: 'Maroni-en-pirogue-2026' } });
+  await call('POST', '/api/v1/auth/sign-in', { status: 401, body: { email: 'line.pierre@ccog.fr', password: 'nope' } });
+  const me = await call('POST', '/api/v1/auth/sign-in', {
+    status: 200, body: { email: 'line.pierre@ccog.fr', password: 'Maroni-en-pirogue-2026' },
+  });
+  assert.equal(me.status, 'active');
+  const cookie = lastSetCookie.split(';')[0];
+  await call('GET', '/api/v1/me', { cookie, status: 200 });
+  const created = await call('POST', '/api/v1/me/tokens', { cookie, status: 201, body: { name: 'export', expires_at: '2031-01-01T00:00:00Z' } });
+  await call('GET', '/api/v1/me/tokens', { token: created.token, status: 200 });
+  await call('DELETE', `/api/v1/me/tokens/${created.id}`, { cookie, status: 204 });
+  await call('GET', '/api/v1/me', { token: created.token, status: 401 });
+
+  const page = await call('GET', `/api/v1/accounts?organisation_id=${org.id}`, { cookie, status: 200 });
+  assert.equal(page.items.length, 1);
+  await call('GET', '/api/v1/accounts?status=active&limit=10', { token: ADMIN, status: 200 });
+  const agent = await call('POST', '/api/v1/accounts', {
+    cookie, status: 201,
+    body: { name: 'Théo Anelli', email: 'theo@ccog.fr', phone: '0694 00 00 01', memberships: [{ role: 'agent', organisation_id: org.id }] },
+  });
+  assert.notEqual(agent.agent_id, null);
+  await call('GET', `/api/v1/accounts/${agent.id}`, { cookie, status: 200 });
+  await call('PATCH', `/api/v1/accounts/${agent.id}`, { cookie, status: 200, body: { name: 'Théo Anelli-Joseph' } });
+  await call('POST', `/api/v1/accounts/${agent.id}/invitation`, { cookie, status: 200 });
+  await call('POST', `/api/v1/accounts/${agent.id}/deactivate`, { cookie, status: 200 });
+  await call('POST', '/api/v1/auth/password-reset', { status: 202, body: { email: 'line.pierre@ccog.fr' } });
+  const audit = await call('GET', '/api/v1/audit?action=sign_in&limit=5', { token: ADMIN, status: 200 });
+  assert.ok(audit.items.length >= 1);
+  await call('GET', '/api/v1/audit', { cookie, status: 403 });
+  await call('POST', '/api/v1/auth/sign-out', { cookie, status: 204 });
+  await call('GET', '/api/v1/me', { cookie, status: 401 });
 });
 
 test('errors match the contract', async () => {
