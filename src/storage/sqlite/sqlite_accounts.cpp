@@ -2,15 +2,14 @@
 
 #include <functional>
 
+#include "storage/sqlite/rows.h"
+
 namespace rdv {
 namespace {
 
+using sqlite::epoch_or_null;
 using sqlite::Statement;
 
-std::optional<std::int64_t> epoch_or_null(const std::optional<Instant>& t) {
-  if (!t) return std::nullopt;
-  return to_epoch(*t);
-}
 std::optional<Instant> instant_or_null(const Statement& st, std::string_view column) {
   if (auto v = st.opt_int64(column)) return from_epoch(*v);
   return std::nullopt;
