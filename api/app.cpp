@@ -32,6 +32,7 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
   add_follow_up_routes();
   add_video_routes();
   add_account_routes();
+  add_manage_routes();
 }
 
 HttpResponse App::handle(HttpRequest request) {

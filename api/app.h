@@ -62,6 +62,7 @@ class App {
   void add_follow_up_routes();
   void add_video_routes();
   void add_account_routes();
+  void add_manage_routes();
 
   HttpResponse slots(const HttpRequest& request);
   HttpResponse search(const HttpRequest& request);
@@ -85,6 +86,8 @@ class App {
   std::string visio_url(const Booking& b, bool agent) const;
   // Resolves who may act on a booking: the resident's manage token or a user's rights.
   Actor authorize_booking(StoreReader& store, const HttpRequest& request, const Booking& b);
+  // A page of bookings (staff view) and the cursor of the next one.
+  HttpResponse booking_list(const HttpRequest& request, BookingFilter filter);
   // A 429 with Retry-After when the client's address is over `limiter`'s limit.
   std::optional<HttpResponse> over_limit(RateLimiter& limiter, const HttpRequest& request,
                                          const std::string& message) const;

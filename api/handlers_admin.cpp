@@ -3,41 +3,17 @@
 
 #include "app.h"
 #include "auth.h"
+#include "directory_fields.h"
 #include "domain/contact.h"
 #include "domain/error.h"
 #include "storage/require.h"
 
 namespace rdv {
-namespace {
-
-const std::vector<std::string> kOrganisationKinds = {
-    "commune", "epci", "france_services", "msap", "association", "department", "other"};
-
-std::string one_of(Fields& f, const char* name, const std::vector<std::string>& allowed,
-                   const std::string& fallback) {
-  std::string v = f.text_or(name, fallback, 50);
-  if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
-    std::string list;
-    for (auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    throw ClientError(ErrorCode::kInvalidInput, std::string(name) + " must be one of " + list);
-  }
-  return v;
-}
-
-std::string zone_field(Fields& f, const std::string& fallback) {
-  std::string tz = f.text_or("timezone", fallback, 64);
-  zone_named(tz);  // throws kInvalidTimezone
-  return tz;
-}
-
-}  // namespace
 
 Json App::create_organisation(const Json& body) {
   Fields f(body);
   Organisation o;
-  o.name = f.text("name");
-  o.kind = one_of(f, "kind", kOrganisationKinds, "commune");
-  o.timezone = zone_field(f, "Europe/Paris");
+  read_organisation_fields(f, o, true);
   f.done();
   store_.write([&](StoreWriter& tx) { o.id = tx.insert_organisation(o); });
   return to_json(o);
@@ -49,15 +25,8 @@ Json App::create_place(Id organisation_id, const Json& body) {
     Organisation org = require_organisation(tx, organisation_id);
     Fields f(body);
     p.organisation_id = organisation_id;
-    p.name = f.text("name");
-    p.address = f.text_or("address", "", 300);
-    p.postcode = f.text_or("postcode", "", 10);
-    p.city = f.text_or("city", "", 100);
-    p.accessibility = f.multiline_text_or("accessibility", "", 1000);
-    p.opening_hours = f.multiline_text_or("opening_hours", "", 1000);
-    p.latitude = f.opt_number("latitude", -90, 90);
-    p.longitude = f.opt_number("longitude", -180, 180);
-    p.timezone = zone_field(f, org.timezone);
+    p.timezone = org.timezone;
+    read_place_fields(f, p, true);
     f.done();
     p.id = tx.insert_place(p);
   });
@@ -66,31 +35,10 @@ Json App::create_place(Id organisation_id, const Json& body) {
 
 Json App::create_service(Id organisation_id, const Json& body) {
   Service s;
-  Fields f(body);
   s.organisation_id = organisation_id;
-  s.name = f.text("name");
-  s.description = f.multiline_text_or("description", "", 4000);
-  s.keywords = f.strings_or("keywords", {});
-  s.documents_to_bring = f.strings_or("documents_to_bring", {}, 50, 500);
-  s.duration_minutes = f.integer("duration_minutes", 5, 720);
-  s.slot_step_minutes = f.integer_or("slot_step_minutes", 0, 0, 720);
-  ModeSet in_person;
-  in_person.add(Mode::kInPerson);
-  s.modes = f.modes_or("modes", in_person);
-  if (s.modes.empty()) throw ClientError(ErrorCode::kInvalidInput, "modes must not be empty");
-  s.min_notice_minutes = f.integer_or("min_notice_minutes", 30, 0, 60 * 24 * 365);
-  s.horizon_days = f.integer_or("horizon_days", 90, 1, 730);
-  s.buffer_before_minutes = f.integer_or("buffer_before_minutes", 0, 0, 240);
-  s.buffer_after_minutes = f.integer_or("buffer_after_minutes", 0, 0, 240);
-  s.capacity = f.integer_or("capacity", 1, 1, 500);
-  s.cancel_until_minutes = f.integer_or("cancel_until_minutes", 240, 0, 60 * 24 * 30);
-  s.bookable_by = f.strings_or("bookable_by", {"public", "desk", "agent"}, 3, 10);
-  for (auto& who : s.bookable_by)
-    if (who != "public" && who != "desk" && who != "agent")
-      throw ClientError(ErrorCode::kInvalidInput, "bookable_by must be public, desk or agent");
-  if (s.bookable_by.empty())
-    throw ClientError(ErrorCode::kInvalidInput, "bookable_by must not be empty");
-  s.reminders = f.integers_or("reminders_minutes", {2880, 120}, 5, 1, 60 * 24 * 30);
+  s.modes.add(Mode::kInPerson);
+  Fields f(body);
+  read_service_fields(f, s, true);
   f.done();
   store_.write([&](StoreWriter& tx) {
     require_organisation(tx, organisation_id);

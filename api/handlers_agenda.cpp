@@ -83,20 +83,7 @@ Json App::create_opening(Id agent_id, const Json& body) {
     f.done();
     o.id = tx.insert_opening(o);
   });
-  Json modes = Json::array();
-  for (Mode m : o.modes.list()) modes.push_back(mode_name(m));
-  Json exdates = Json::array();
-  for (auto t : o.period.exdates) exdates.push_back(format_local(t));
-  return {{"id", o.id},
-          {"agent_id", o.agent_id},
-          {"place_id", o.place_id},
-          {"service_ids", o.service_ids},
-          {"modes", modes},
-          {"start", format_local(o.period.start)},
-          {"end", format_local(o.period.end)},
-          {"timezone", o.period.zone->name()},
-          {"rrule", o.period.rrule},
-          {"exdates", exdates}};
+  return to_json(o);
 }
 
 Json App::create_absence(Id agent_id, const Json& body) {
@@ -111,13 +98,7 @@ Json App::create_absence(Id agent_id, const Json& body) {
     f.done();
     a.id = tx.insert_absence(a);
   });
-  return {{"id", a.id},
-          {"agent_id", a.agent_id},
-          {"start", format_local(a.period.start)},
-          {"end", format_local(a.period.end)},
-          {"timezone", a.period.zone->name()},
-          {"rrule", a.period.rrule},
-          {"reason", a.reason}};
+  return to_json(a);
 }
 
 void App::add_agenda_routes() {

@@ -254,7 +254,35 @@ Json to_json(const Service& s) {
           {"capacity", s.capacity},
           {"cancel_until_minutes", s.cancel_until_minutes},
           {"bookable_by", s.bookable_by},
-          {"reminders_minutes", s.reminders}};
+          {"reminders_minutes", s.reminders},
+          {"archived", s.archived}};
+}
+
+Json to_json(const Opening& o) {
+  Json modes = Json::array();
+  for (Mode m : o.modes.list()) modes.push_back(mode_name(m));
+  Json exdates = Json::array();
+  for (auto t : o.period.exdates) exdates.push_back(format_local(t));
+  return {{"id", o.id},
+          {"agent_id", o.agent_id},
+          {"place_id", o.place_id},
+          {"service_ids", o.service_ids},
+          {"modes", modes},
+          {"start", format_local(o.period.start)},
+          {"end", format_local(o.period.end)},
+          {"timezone", o.period.zone->name()},
+          {"rrule", o.period.rrule},
+          {"exdates", exdates}};
+}
+
+Json to_json(const Absence& a) {
+  return {{"id", a.id},
+          {"agent_id", a.agent_id},
+          {"start", format_local(a.period.start)},
+          {"end", format_local(a.period.end)},
+          {"timezone", a.period.zone->name()},
+          {"rrule", a.period.rrule},
+          {"reason", a.reason}};
 }
 
 Json to_json(const Slot& s, Zone zone) {

@@ -70,6 +70,8 @@ class Fields {
 Json to_json(const Organisation& o);
 Json to_json(const Place& p);
 Json to_json(const Service& s);
+Json to_json(const Opening& o);
+Json to_json(const Absence& a);
 Json to_json(const Slot& s, Zone zone);
 
 }  // namespace rdv

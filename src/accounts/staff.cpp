@@ -28,6 +28,7 @@ Staff Staff::of(const Account& a, StoreReader& store) {
         break;
       case Role::kDesk:
         if (!m.organisation_id) break;
+        s.desk_orgs_.insert(*m.organisation_id);
         if (auto org = store.organisation(*m.organisation_id))
           s.desk_territories_.insert(org->territory_id);
         break;
@@ -47,6 +48,11 @@ bool Staff::administers(Id organisation_id) const {
 
 bool Staff::administers_territory(Id territory_id) const {
   return admin_ || admin_territories_.count(territory_id) > 0;
+}
+
+bool Staff::member_of(Id organisation_id) const {
+  return observes(organisation_id) || agent_orgs_.count(organisation_id) > 0 ||
+         desk_orgs_.count(organisation_id) > 0;
 }
 
 bool Staff::observes(Id organisation_id) const {

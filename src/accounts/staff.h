@@ -25,6 +25,8 @@ class Staff {
   // Administrators, territory administrators of its territory, its own administrators.
   bool administers(Id organisation_id) const;
   bool administers_territory(Id territory_id) const;
+  // Whether this person works in the organisation, whatever the role.
+  bool member_of(Id organisation_id) const;
   // Statistics: administrators of it and its observers (never personal data).
   bool observes(Id organisation_id) const;
   // The agent themself and the administrators of one of their organisations.
@@ -47,7 +49,7 @@ class Staff {
   std::string name_;
   std::optional<Id> agent_id_;
   bool admin_ = false;
-  std::set<Id> admin_orgs_, admin_territories_, agent_orgs_, observed_orgs_;
+  std::set<Id> admin_orgs_, admin_territories_, agent_orgs_, desk_orgs_, observed_orgs_;
   std::set<std::optional<Id>> desk_territories_;  // nullopt: organisations without territory
 };
 

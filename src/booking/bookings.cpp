@@ -70,6 +70,8 @@ BookingOutcome Bookings::book(const BookingRequest& req,
       }
     }
     Service service = require_service(tx, req.service_id);
+    if (service.archived)
+      throw ClientError(ErrorCode::kSlotUnavailable, "this service is no longer offered");
     if (!service.modes.has(req.mode))
       invalid_field("mode", std::string(mode_name(req.mode)) + " is not offered by this service");
     if (!service.bookable_by_has(bookable_name(req.booked_by)))

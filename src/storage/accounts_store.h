@@ -67,6 +67,7 @@ class AccountsWriter : public AccountsReader {
   virtual void set_locked_until(Id account_id, std::optional<Instant> until) = 0;
 
   virtual Id insert_territory(const Territory& t) = 0;
+  virtual void rename_territory(Id territory_id, const std::string& name) = 0;
   virtual void set_organisation_territory(Id organisation_id, std::optional<Id> territory_id) = 0;
 
   virtual Id insert_token(const ApiToken& t, const std::string& token_hash) = 0;

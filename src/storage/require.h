@@ -16,8 +16,13 @@ T found_or_404(std::optional<T> value, const char* what) {
 inline Organisation require_organisation(StoreReader& r, Id id) {
   return found_or_404(r.organisation(id), "organisation");
 }
-inline Service require_service(StoreReader& r, Id id) { return found_or_404(r.service(id), "service"); }
+inline Service require_service(StoreReader& r, Id id) {
+  return found_or_404(r.service(id), "service");
+}
+inline Place require_place(StoreReader& r, Id id) { return found_or_404(r.place(id), "place"); }
 inline Agent require_agent(StoreReader& r, Id id) { return found_or_404(r.agent(id), "agent"); }
-inline Booking require_booking(StoreReader& r, Id id) { return found_or_404(r.booking(id), "booking"); }
+inline Booking require_booking(StoreReader& r, Id id) {
+  return found_or_404(r.booking(id), "booking");
+}
 
 }  // namespace rdv

@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "domain/model.h"
-#include "storage/accounts_store.h"
 #include "domain/time.h"
+#include "storage/accounts_store.h"
+#include "storage/directory_store.h"
 
 namespace rdv {
 
@@ -33,6 +34,7 @@ class StoreReader {
   virtual std::optional<Agent> agent(Id id) = 0;
   virtual std::optional<Booking> booking(Id id) = 0;
   virtual AccountsReader& accounts() = 0;
+  virtual DirectoryReader& directory() = 0;
   virtual bool is_empty() = 0;  // no organisation yet
 
   // Openings offering `service_id` that may have an occurrence in `window`.
@@ -83,6 +85,7 @@ class StoreReader {
 class StoreWriter : public StoreReader {
  public:
   AccountsWriter& accounts() override = 0;
+  DirectoryWriter& directory() override = 0;
   virtual Id insert_organisation(const Organisation& o) = 0;
   virtual Id insert_place(const Place& p) = 0;
   virtual Id insert_service(const Service& s) = 0;

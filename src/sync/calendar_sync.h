@@ -45,8 +45,11 @@ class CalendarSync {
   // The agent's busy intervals in the window, from every source, sorted.
   std::vector<BusyInterval> busy(Id agent_id, TimeRange window);
 
- private:
+  // Tells the agent (in the outbox of `tx`) of each future confirmed booking
+  // that no opening covers any more: after their calendar or their openings changed.
   void tell_of_bookings_without_opening(StoreWriter& tx, Id agent_id);
+
+ private:
   // The openings that the events of an `availability` calendar make.
   std::vector<Opening> openings_from(StoreReader& r, const ExternalCalendar& c,
                                      const ImportedCalendar& cal,

@@ -200,6 +200,34 @@ test('a whole booking session matches the contract', async () => {
   await call('GET', '/visio/1-r-forged', { status: 404 });
   assert.match(await call('GET', '/metrics', { token: ADMIN, status: 200 }), /rdv_messages|^# HELP/m);
 
+  // Management: lists, changes, removals, booking lists.
+  const orgs = await call('GET', '/api/v1/organisations?limit=2', { status: 200 });
+  assert.equal(orgs.items.length, 2);
+  await call('GET', `/api/v1/organisations?after=${orgs.next_after}`, { status: 200 });
+  await call('PATCH', `/api/v1/organisations/${org.id}`, { token: ADMIN, status: 200, body: { name: 'Mairie de Saint-Laurent' } });
+  await call('GET', `/api/v1/organisations/${org.id}/places`, { status: 200 });
+  await call('PATCH', `/api/v1/places/${place.id}`, { token: ADMIN, status: 200, body: { opening_hours: 'Du lundi au vendredi, 8 h - 12 h' } });
+  await call('DELETE', `/api/v1/places/${place.id}`, { token: ADMIN, status: 409 });
+  await call('GET', `/api/v1/organisations/${org.id}/services?archived=true`, { token: ADMIN, status: 200 });
+  await call('PATCH', `/api/v1/services/${service.id}`, { token: ADMIN, status: 200, body: { documents_to_bring: ['Livret de famille', "Pièce d'identité"] } });
+  const spare = await call('POST', `/api/v1/organisations/${org.id}/services`, { token: ADMIN, status: 201, body: { name: 'Recensement', duration_minutes: 15 } });
+  await call('DELETE', `/api/v1/services/${spare.id}`, { token: ADMIN, status: 204 });
+  await call('GET', `/api/v1/organisations/${org.id}/agents`, { token: agent.api_token, status: 200 });
+  await call('PATCH', `/api/v1/agents/${agent.id}`, { token: agent.api_token, status: 200, body: { phone: '0694 00 00 02' } });
+  const openings = await call('GET', `/api/v1/agents/${agent.id}/openings`, { token: agent.api_token, status: 200 });
+  assert.equal(openings.length, 1);
+  const absences = await call('GET', `/api/v1/agents/${agent.id}/absences`, { token: agent.api_token, status: 200 });
+  await call('DELETE', `/api/v1/agents/${agent.id}/absences/${absences[0].id}`, { token: agent.api_token, status: 204 });
+  const week = await call('GET', `/api/v1/agents/${agent.id}/bookings?from=${day}T00:00:00Z&limit=1`, { token: agent.api_token, status: 200 });
+  assert.equal(week.items.length, 1);
+  await call('GET', `/api/v1/agents/${agent.id}/bookings?after=${week.next}`, { token: agent.api_token, status: 200 });
+  await call('GET', `/api/v1/organisations/${org.id}/bookings?status=confirmed`, { token: ADMIN, status: 200 });
+  const mine = await call('GET', '/api/v1/me/bookings', { token: desk.api_token, status: 200 });
+  assert.equal(mine.items.length, 1);
+  const hooks = await call('GET', `/api/v1/organisations/${org.id}/webhooks`, { token: ADMIN, status: 200 });
+  await call('DELETE', `/api/v1/organisations/${org.id}/webhooks/${hooks[0].id}`, { token: ADMIN, status: 204 });
+  await call('DELETE', `/api/v1/agents/${agent.id}/openings/${openings[0].id}`, { token: agent.api_token, status: 204 });
+
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 200, body: { reason: 'Plus besoin' } });
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 409, body: {} });
 });
@@ -252,6 +280,7 @@ test('staff accounts match the contract', async () => {
   await call('POST', `/api/v1/accounts/${agent.id}/invitation`, { cookie, status: 200 });
   await call('POST', `/api/v1/accounts/${agent.id}/deactivate`, { cookie, status: 200 });
   await call('POST', '/api/v1/auth/password-reset', { status: 202, body: { email: 'line.pierre@ccog.fr' } });
+  await call('PATCH', `/api/v1/territories/${territory.id}`, { token: ADMIN, status: 200, body: { name: 'Ouest de la Guyane' } });
   const audit = await call('GET', '/api/v1/audit?action=sign_in&limit=5', { token: ADMIN, status: 200 });
   assert.ok(audit.items.length >= 1);
   await call('GET', '/api/v1/audit', { cookie, status: 403 });

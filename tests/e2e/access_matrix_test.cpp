@@ -53,6 +53,9 @@ const Rule kStaff = [] {
 }();
 const Rule kAdminOnly = {Caller::kAdmin};
 const Rule kAdminsOfA = {Caller::kAdmin, Caller::kTerritoryAdmin, Caller::kOrgAdminA};
+const Rule kAdminsOfTheTerritory = {Caller::kAdmin, Caller::kTerritoryAdmin};
+const Rule kMembersOfA = {Caller::kAdmin,  Caller::kTerritoryAdmin, Caller::kOrgAdminA,
+                          Caller::kAgentA, Caller::kDeskA,          Caller::kObserverA};
 const Rule kPeopleManagers = {Caller::kAdmin, Caller::kTerritoryAdmin, Caller::kOrgAdminA,
                               Caller::kOrgAdminB};
 const Rule kObserversOfA = {Caller::kAdmin, Caller::kTerritoryAdmin, Caller::kOrgAdminA,
@@ -133,6 +136,25 @@ const std::map<std::string, Rule> kRules = {
     {"POST /api/v1/accounts/{id}/deactivate", kAdminsOfA},
     {"POST /api/v1/accounts/{id}/invitation", kAdminsOfA},
     {"GET /api/v1/audit", kAdminOnly},
+    {"GET /api/v1/organisations", kEveryone},
+    {"PATCH /api/v1/organisations/{org}", kAdminsOfA},
+    {"PATCH /api/v1/territories/{id}", kAdminsOfTheTerritory},
+    {"GET /api/v1/organisations/{org}/places", kEveryone},
+    {"PATCH /api/v1/places/{id}", kAdminsOfA},
+    {"DELETE /api/v1/places/{id}", kAdminsOfA},
+    {"GET /api/v1/organisations/{org}/services", kEveryone},
+    {"PATCH /api/v1/services/{id}", kAdminsOfA},
+    {"DELETE /api/v1/services/{id}", kAdminsOfA},
+    {"GET /api/v1/organisations/{org}/agents", kMembersOfA},
+    {"PATCH /api/v1/agents/{agent}", kAgendaOfA},
+    {"GET /api/v1/agents/{agent}/openings", kAgendaOfA},
+    {"DELETE /api/v1/agents/{agent}/openings/{id}", kAgendaOfA},
+    {"GET /api/v1/agents/{agent}/absences", kAgendaOfA},
+    {"DELETE /api/v1/agents/{agent}/absences/{id}", kAgendaOfA},
+    {"DELETE /api/v1/organisations/{org}/webhooks/{id}", kAdminsOfA},
+    {"GET /api/v1/agents/{agent}/bookings", kAgendaOfA},
+    {"GET /api/v1/organisations/{org}/bookings", kAdminsOfA},
+    {"GET /api/v1/me/bookings", kStaff},
 };
 
 class AccessMatrix : public ::testing::Test {
@@ -157,7 +179,8 @@ class AccessMatrix : public ::testing::Test {
         app_.create_service(org_a_, {{"name", "Carte grise"}, {"duration_minutes", 30}})["id"];
     json agent_a = app_.create_agent(org_a_, {{"name", "Sophie Laurent"}});
     agent_a_ = agent_a["id"];
-    agent_a_account_ = agent_a["account_id"];
+    // The account the account routes act on (deactivated on the way): a colleague of A.
+    spare_account_ = app_.create_agent(org_a_, {{"name", "Remplaçant"}})["account_id"];
     tokens_[Caller::kAgentA] = agent_a["api_token"];
     tokens_[Caller::kAgentB] = app_.create_agent(org_b_, {{"name", "Marc Petit"}})["api_token"];
     auto user = [&](Caller c, long org, const char* role) {
@@ -230,13 +253,15 @@ class AccessMatrix : public ::testing::Test {
     put("{secret}", "not-a-secret");
     put("{doc}", "1");
     put("/me/tokens/{id}", "/me/tokens/999999");  // nobody's: revoking one's own would end the run
-    std::string id = pattern.find("/calendars/") != std::string::npos  ? std::to_string(calendar_a_)
-                     : pattern.find("/bookings/") != std::string::npos ? std::to_string(booking_a_)
-                     : pattern.find("/services/") != std::string::npos ? std::to_string(service_a_)
-                     : pattern.find("/places/") != std::string::npos   ? std::to_string(place_a_)
-                     : pattern.find("/accounts/") != std::string::npos
-                         ? std::to_string(agent_a_account_)
-                         : "1";
+    // {id} is the record of A that the route names by the segment before it.
+    const std::pair<const char*, long> ids[] = {
+        {"/territories/", territory_}, {"/calendars/", calendar_a_},
+        {"/bookings/", booking_a_},    {"/services/", service_a_},
+        {"/places/", place_a_},        {"/accounts/", spare_account_}};
+    std::string id = "1";
+    for (const auto& [segment, value] : ids)
+      if (pattern.find(std::string(segment) + "{id}") != std::string::npos)
+        id = std::to_string(value);
     put("{id}", id);
     return path;
   }
@@ -261,7 +286,7 @@ class AccessMatrix : public ::testing::Test {
   App app_;
   std::map<Caller, std::string> tokens_;
   long org_a_ = 0, org_b_ = 0, territory_ = 0, place_a_ = 0, service_a_ = 0, agent_a_ = 0,
-       agent_a_account_ = 0, booking_a_ = 0, calendar_a_ = 0;
+       spare_account_ = 0, booking_a_ = 0, calendar_a_ = 0;
 };
 
 TEST_F(AccessMatrix, EveryRouteHasARuleAndEveryCallerIsHeldToIt) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "calendar/recurrence.h"
+#include "domain/text.h"
 
 namespace rdv::sqlite {
 
@@ -77,7 +78,7 @@ std::string marks(size_t n) {
 const char* const kServiceColumns =
     "id, organisation_id, name, description, keywords, documents_to_bring, duration_minutes, "
     "slot_step_minutes, modes, min_notice_minutes, horizon_days, buffer_before_minutes, "
-    "buffer_after_minutes, capacity, cancel_until_minutes, bookable_by, reminders";
+    "buffer_after_minutes, capacity, cancel_until_minutes, bookable_by, reminders, archived_at";
 
 Service service_from_row(const Statement& st) {
   Service s;
@@ -102,7 +103,25 @@ Service service_from_row(const Statement& st) {
   if (reminders.is_array())
     for (auto& m : reminders)
       if (m.is_number_integer()) s.reminders.push_back(m.get<int>());
+  s.archived = !st.is_null(17);
   return s;
+}
+
+std::string service_search_text(const Service& s, const std::string& organisation_name) {
+  return " " +
+         fold_for_search(s.name + " " + s.description + " " + csv(s.keywords) + " " +
+                         organisation_name) +
+         " ";
+}
+
+void bind_service(Statement& st, const Service& s, const std::string& search_text) {
+  st.bind(1, s.organisation_id).bind(2, s.name).bind(3, s.description);
+  st.bind(4, strings_to_json(s.keywords)).bind(5, strings_to_json(s.documents_to_bring));
+  st.bind(6, s.duration_minutes).bind(7, s.slot_step_minutes).bind(8, s.modes.to_csv());
+  st.bind(9, s.min_notice_minutes).bind(10, s.horizon_days).bind(11, s.buffer_before_minutes);
+  st.bind(12, s.buffer_after_minutes).bind(13, s.capacity).bind(14, s.cancel_until_minutes);
+  st.bind(15, csv(s.bookable_by)).bind(16, search_text);
+  st.bind(17, nlohmann::json(s.reminders).dump());
 }
 
 const char* const kPlaceColumns =

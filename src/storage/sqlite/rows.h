@@ -29,6 +29,16 @@ RepeatingPeriod period_from_row(const Statement& st, int col);
 
 extern const char* const kServiceColumns;
 Service service_from_row(const Statement& st);
+// The folded text the keyword search looks in (name, description, keywords,
+// organisation), with a space at both ends so that words match whole.
+std::string service_search_text(const Service& s, const std::string& organisation_name);
+// Binds ?1 organisation_id ... ?17 reminders, in the order of kServiceWrite.
+void bind_service(Statement& st, const Service& s, const std::string& search_text);
+inline constexpr const char* kServiceWrite =
+    "organisation_id = ?1, name = ?2, description = ?3, keywords = ?4, documents_to_bring = ?5, "
+    "duration_minutes = ?6, slot_step_minutes = ?7, modes = ?8, min_notice_minutes = ?9, "
+    "horizon_days = ?10, buffer_before_minutes = ?11, buffer_after_minutes = ?12, capacity = ?13, "
+    "cancel_until_minutes = ?14, bookable_by = ?15, search_text = ?16, reminders = ?17";
 extern const char* const kPlaceColumns;
 Place place_from_row(const Statement& st);
 extern const char* const kBookingColumns;

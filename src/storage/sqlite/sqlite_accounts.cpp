@@ -298,6 +298,11 @@ Id SqliteAccounts::insert_territory(const Territory& t) {
   return c_.last_insert_id();
 }
 
+void SqliteAccounts::rename_territory(Id territory_id, const std::string& name) {
+  auto st = c_.prepare("UPDATE territories SET name = ? WHERE id = ?");
+  st.bind(1, name).bind(2, territory_id).run();
+}
+
 void SqliteAccounts::set_organisation_territory(Id organisation_id,
                                                 std::optional<Id> territory_id) {
   auto st = c_.prepare("UPDATE organisations SET territory_id = ? WHERE id = ?");

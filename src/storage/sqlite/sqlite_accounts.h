@@ -37,6 +37,7 @@ class SqliteAccounts final : public AccountsWriter {
   void set_locked_until(Id account_id, std::optional<Instant> until) override;
 
   Id insert_territory(const Territory& t) override;
+  void rename_territory(Id territory_id, const std::string& name) override;
   void set_organisation_territory(Id organisation_id, std::optional<Id> territory_id) override;
 
   Id insert_token(const ApiToken& t, const std::string& token_hash) override;

@@ -8,6 +8,7 @@
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/rows.h"
 #include "storage/sqlite/sqlite_accounts.h"
+#include "storage/sqlite/sqlite_directory.h"
 
 namespace rdv {
 namespace {
@@ -16,7 +17,7 @@ using namespace sqlite;  // the connection and the shared row encodings
 
 class SqliteTx final : public StoreWriter {
  public:
-  explicit SqliteTx(Connection& c) : c_(c), accounts_(c) {}
+  explicit SqliteTx(Connection& c) : c_(c), accounts_(c), directory_(c) {}
 
   std::optional<Organisation> organisation(Id id) override {
     auto st = c_.prepare(
@@ -69,6 +70,7 @@ class SqliteTx final : public StoreWriter {
   }
 
   AccountsWriter& accounts() override { return accounts_; }
+  DirectoryWriter& directory() override { return directory_; }
 
   bool is_empty() override {
     auto st = c_.prepare("SELECT 1 FROM organisations LIMIT 1");
@@ -134,7 +136,8 @@ class SqliteTx final : public StoreWriter {
 
   std::vector<Service> search_services(const std::vector<std::string>& terms,
                                        std::optional<Mode> mode, size_t limit) override {
-    std::string sql = std::string("SELECT ") + kServiceColumns + " FROM services WHERE 1";
+    std::string sql =
+        std::string("SELECT ") + kServiceColumns + " FROM services WHERE archived_at IS NULL";
     for (size_t i = 0; i < terms.size(); ++i) sql += " AND instr(search_text, ?) > 0";
     if (mode) sql += " AND instr(',' || modes || ',', ?) > 0";
     sql += " ORDER BY name, id LIMIT ?";
@@ -359,20 +362,14 @@ class SqliteTx final : public StoreWriter {
 
   Id insert_service(const Service& s) override {
     auto org = organisation(s.organisation_id);
-    std::string search_text = fold_for_search(s.name + " " + s.description + " " + csv(s.keywords) +
-                                              " " + (org ? org->name : ""));
     auto st = c_.prepare(
         "INSERT INTO services(organisation_id, name, description, keywords, documents_to_bring, "
         "duration_minutes, slot_step_minutes, modes, min_notice_minutes, horizon_days, "
         "buffer_before_minutes, buffer_after_minutes, capacity, cancel_until_minutes, "
-        "bookable_by, search_text, reminders) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    st.bind(1, s.organisation_id).bind(2, s.name).bind(3, s.description);
-    st.bind(4, strings_to_json(s.keywords)).bind(5, strings_to_json(s.documents_to_bring));
-    st.bind(6, s.duration_minutes).bind(7, s.slot_step_minutes).bind(8, s.modes.to_csv());
-    st.bind(9, s.min_notice_minutes).bind(10, s.horizon_days).bind(11, s.buffer_before_minutes);
-    st.bind(12, s.buffer_after_minutes).bind(13, s.capacity).bind(14, s.cancel_until_minutes);
-    st.bind(15, csv(s.bookable_by)).bind(16, " " + search_text + " ");
-    st.bind(17, nlohmann::json(s.reminders).dump()).run();
+        "bookable_by, search_text, reminders) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+    bind_service(st, s, service_search_text(s, org ? org->name : ""));
+    st.run();
     return c_.last_insert_id();
   }
 
@@ -668,6 +665,7 @@ class SqliteTx final : public StoreWriter {
 
   Connection& c_;
   SqliteAccounts accounts_;
+  SqliteDirectory directory_;
 };
 
 void migrate(Connection& c) {

@@ -1,0 +1,342 @@
+// Managing what was set up: lists, changes and removals of organisations,
+// territories, places, services, agents, openings, absences and webhooks,
+// and the lists of bookings (an agent's day or week, an organisation's, a
+// desk's own), filtered and by pages.
+#include "app.h"
+#include "auth.h"
+#include "directory_fields.h"
+#include "domain/contact.h"
+#include "domain/error.h"
+#include "query_params.h"
+#include "storage/require.h"
+
+namespace rdv {
+namespace {
+
+constexpr TimeRange kAllTime{Instant{}, Instant{} + std::chrono::hours{24 * 365 * 200}};
+
+// The filters of a booking list from the query: from, to, status, service,
+// place, after (the `next` of the previous page), limit.
+BookingFilter booking_filter(const HttpRequest& r) {
+  BookingFilter f;
+  if (r.param("from")) f.from = instant_param(r, "from", {});
+  if (r.param("to")) f.to = instant_param(r, "to", {});
+  if (f.from && f.to && *f.to <= *f.from) invalid_field("to", "must be after from");
+  if (const std::string* status = r.param("status")) {
+    f.status = parse_status(*status);
+    if (!f.status) invalid_field("status", "must be confirmed, cancelled, done or noshow");
+  }
+  f.service_id = id_param(r, "service");
+  f.place_id = id_param(r, "place");
+  if (const std::string* after = r.param("after")) {
+    auto dot = after->find('.');
+    try {
+      if (dot == std::string::npos) throw std::invalid_argument("no dot");
+      size_t used = 0;
+      long long at = std::stoll(after->substr(0, dot), &used);
+      long long id = std::stoll(after->substr(dot + 1));
+      if (used != dot || id <= 0) throw std::invalid_argument("bad");
+      f.after = std::make_pair(from_epoch(at), static_cast<Id>(id));
+    } catch (const std::exception&) {
+      invalid_field("after", "must be the next value of the previous page");
+    }
+  }
+  f.limit = static_cast<size_t>(int_param(r, "limit", 100, 1, 500));
+  return f;
+}
+
+}  // namespace
+
+HttpResponse App::booking_list(const HttpRequest&, BookingFilter filter) {
+  Json items = Json::array();
+  std::string next;
+  store_.read([&](StoreReader& s) {
+    auto found = s.directory().bookings(filter);
+    for (const Booking& b : found) items.push_back(booking_json(s, b, "", true));
+    if (found.size() == filter.limit)
+      next = std::to_string(to_epoch(found.back().start)) + "." + std::to_string(found.back().id);
+  });
+  return json_response(200,
+                       {{"items", items}, {"next", next.empty() ? Json(nullptr) : Json(next)}});
+}
+
+void App::add_manage_routes() {
+  // Organisations and territories.
+  router_.add("GET", "/api/v1/organisations", [this](const HttpRequest& r, const PathParams&) {
+    auto territory = id_param(r, "territory_id");
+    Id after = id_param(r, "after").value_or(0);
+    size_t limit = static_cast<size_t>(int_param(r, "limit", 100, 1, 500));
+    Json items = Json::array();
+    Id last = 0;
+    size_t count = 0;
+    store_.read([&](StoreReader& s) {
+      for (const Organisation& o : s.directory().organisations(territory, after, limit)) {
+        items.push_back(to_json(o));
+        last = o.id;
+        ++count;
+      }
+    });
+    return json_response(
+        200, {{"items", items}, {"next_after", count == limit ? Json(last) : Json(nullptr)}});
+  });
+  router_.add("PATCH", "/api/v1/organisations/{org}",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id id = p.id(0);
+                require_org_admin_of(r, id);
+                Json body = parse_json_object(r);
+                Organisation o;
+                store_.write([&](StoreWriter& tx) {
+                  o = require_organisation(tx, id);
+                  Fields f(body);
+                  read_organisation_fields(f, o, false);
+                  f.done();
+                  tx.directory().update_organisation(o);
+                });
+                return json_response(200, to_json(o));
+              });
+  router_.add("PATCH", "/api/v1/territories/{id}",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id id = p.id(0);
+                if (!require_staff(r).administers_territory(id))
+                  throw ClientError(ErrorCode::kNotFound, "territory not found");
+                Json body = parse_json_object(r);
+                Fields f(body);
+                std::string name = f.text("name", 200);
+                f.done();
+                Territory t;
+                store_.write([&](StoreWriter& tx) {
+                  auto found = tx.accounts().territory(id);
+                  if (!found) throw ClientError(ErrorCode::kNotFound, "territory not found");
+                  t = *found;
+                  t.name = name;
+                  tx.accounts().rename_territory(id, name);
+                });
+                return json_response(200, {{"id", t.id}, {"name", t.name}});
+              });
+
+  // Places.
+  router_.add("GET", "/api/v1/organisations/{org}/places",
+              [this](const HttpRequest&, const PathParams& p) {
+                Id org = p.id(0);
+                Json out = Json::array();
+                store_.read([&](StoreReader& s) {
+                  require_organisation(s, org);
+                  for (const Place& place : s.places_of({org})) out.push_back(to_json(place));
+                });
+                return json_response(200, out);
+              });
+  router_.add("PATCH", "/api/v1/places/{id}", [this](const HttpRequest& r, const PathParams& p) {
+    Id id = p.id(0);
+    Json body = parse_json_object(r);
+    Place place;
+    store_.write([&](StoreWriter& tx) {
+      place = require_place(tx, id);
+      require_org_admin(require_staff(r), place.organisation_id);
+      Fields f(body);
+      read_place_fields(f, place, false);
+      f.done();
+      tx.directory().update_place(place);
+    });
+    return json_response(200, to_json(place));
+  });
+  router_.add("DELETE", "/api/v1/places/{id}", [this](const HttpRequest& r, const PathParams& p) {
+    Id id = p.id(0);
+    store_.write([&](StoreWriter& tx) {
+      Place place = require_place(tx, id);
+      require_org_admin(require_staff(r), place.organisation_id);
+      if (tx.directory().uses_of_place(id) > 0)
+        throw ClientError(ErrorCode::kInvalidTransition,
+                          "openings or bookings are at this place: move or remove them first");
+      tx.directory().delete_place(id);
+    });
+    return HttpResponse{204, "application/json", "", {}};
+  });
+
+  // Services: archived rather than deleted once booked.
+  router_.add("GET", "/api/v1/organisations/{org}/services",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id org = p.id(0);
+                // Archived services are shown to the organisation's administrators only.
+                bool archived = r.staff && r.staff->administers(org) && r.param("archived") &&
+                                *r.param("archived") == "true";
+                Json out = Json::array();
+                store_.read([&](StoreReader& s) {
+                  require_organisation(s, org);
+                  for (const Service& service : s.services_of({org}))
+                    if (!service.archived || archived) out.push_back(to_json(service));
+                });
+                return json_response(200, out);
+              });
+  router_.add("PATCH", "/api/v1/services/{id}", [this](const HttpRequest& r, const PathParams& p) {
+    Id id = p.id(0);
+    Json body = parse_json_object(r);
+    Service service;
+    store_.write([&](StoreWriter& tx) {
+      service = require_service(tx, id);
+      require_org_admin(require_staff(r), service.organisation_id);
+      Fields f(body);
+      read_service_fields(f, service, false);
+      auto archived = f.opt_bool("archived");
+      f.done();
+      tx.directory().update_service(service);
+      if (archived && *archived != service.archived) {
+        tx.directory().set_service_archived(id, *archived);
+        service.archived = *archived;
+      }
+    });
+    return json_response(200, to_json(service));
+  });
+  router_.add("DELETE", "/api/v1/services/{id}", [this](const HttpRequest& r, const PathParams& p) {
+    Id id = p.id(0);
+    std::optional<Service> archived;
+    store_.write([&](StoreWriter& tx) {
+      Service service = require_service(tx, id);
+      require_org_admin(require_staff(r), service.organisation_id);
+      if (tx.directory().bookings_of_service(id) > 0) {
+        tx.directory().set_service_archived(id, true);  // its bookings keep their service
+        service.archived = true;
+        archived = service;
+      } else {
+        tx.directory().delete_service(id);
+      }
+    });
+    if (archived) return json_response(200, to_json(*archived));
+    return HttpResponse{204, "application/json", "", {}};
+  });
+
+  // Agents: their colleagues and administrators see them; people leave by
+  // deactivating their account (POST /api/v1/accounts/{id}/deactivate).
+  router_.add("GET", "/api/v1/organisations/{org}/agents",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id org = p.id(0);
+                if (!require_staff(r).member_of(org))
+                  throw ClientError(ErrorCode::kForbidden, "only the organisation's staff");
+                Json out = Json::array();
+                store_.read([&](StoreReader& s) {
+                  for (const Agent& a : s.directory().agents_of(org))
+                    out.push_back({{"id", a.id},
+                                   {"name", a.name},
+                                   {"email", a.email},
+                                   {"phone", a.phone},
+                                   {"organisation_ids", a.organisation_ids}});
+                });
+                return json_response(200, out);
+              });
+  router_.add("PATCH", "/api/v1/agents/{agent}", [this](const HttpRequest& r, const PathParams& p) {
+    Agent agent = managed_agent(r, p.id(0));
+    Json body = parse_json_object(r);
+    Fields f(body);
+    if (auto name = f.opt_text("name", 200)) {
+      if (name->empty()) invalid_field("name", "must not be empty");
+      agent.name = *name;
+    }
+    if (auto email = f.opt_text("email", 254))
+      agent.email = email->empty() ? "" : checked_mailbox(*email, "email");
+    std::optional<std::string> phone = f.opt_text("phone", 30);
+    f.done();
+    store_.write([&](StoreWriter& tx) {
+      if (phone) {
+        Organisation org = require_organisation(tx, agent.organisation_ids.at(0));
+        agent.phone = phone->empty()
+                          ? ""
+                          : checked_phone(*phone, phone_region_of_zone(org.timezone), "phone");
+      }
+      tx.directory().update_agent(agent);
+    });
+    return json_response(200, {{"id", agent.id},
+                               {"name", agent.name},
+                               {"email", agent.email},
+                               {"phone", agent.phone},
+                               {"organisation_ids", agent.organisation_ids}});
+  });
+
+  // Openings and absences of an agent.
+  router_.add("GET", "/api/v1/agents/{agent}/openings",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = managed_agent(r, p.id(0));
+                Json out = Json::array();
+                store_.read([&](StoreReader& s) {
+                  for (const Opening& o : s.agent_openings(agent.id, kAllTime))
+                    out.push_back(to_json(o));
+                });
+                return json_response(200, out);
+              });
+  router_.add(
+      "DELETE", "/api/v1/agents/{agent}/openings/{id}",
+      [this](const HttpRequest& r, const PathParams& p) {
+        Agent agent = managed_agent(r, p.id(0));
+        Id id = p.id(1);
+        store_.write([&](StoreWriter& tx) {
+          auto mine = tx.agent_openings(agent.id, kAllTime);
+          if (std::none_of(mine.begin(), mine.end(), [&](const Opening& o) { return o.id == id; }))
+            throw ClientError(ErrorCode::kNotFound, "opening not found");
+          tx.directory().delete_opening(id);
+          // Confirmed bookings stay; the agent is told of each one left
+          // without an opening, so that nothing is dropped silently.
+          sync_.tell_of_bookings_without_opening(tx, agent.id);
+        });
+        return HttpResponse{204, "application/json", "", {}};
+      });
+  router_.add("GET", "/api/v1/agents/{agent}/absences",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = managed_agent(r, p.id(0));
+                Json out = Json::array();
+                store_.read([&](StoreReader& s) {
+                  for (const Absence& a : s.absences_of({agent.id}, kAllTime))
+                    out.push_back(to_json(a));
+                });
+                return json_response(200, out);
+              });
+  router_.add(
+      "DELETE", "/api/v1/agents/{agent}/absences/{id}",
+      [this](const HttpRequest& r, const PathParams& p) {
+        Agent agent = managed_agent(r, p.id(0));
+        Id id = p.id(1);
+        store_.write([&](StoreWriter& tx) {
+          auto mine = tx.absences_of({agent.id}, kAllTime);
+          if (std::none_of(mine.begin(), mine.end(), [&](const Absence& a) { return a.id == id; }))
+            throw ClientError(ErrorCode::kNotFound, "absence not found");
+          tx.directory().delete_absence(id);
+        });
+        return HttpResponse{204, "application/json", "", {}};
+      });
+
+  // Webhooks.
+  router_.add("DELETE", "/api/v1/organisations/{org}/webhooks/{id}",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id org = p.id(0), id = p.id(1);
+                require_org_admin_of(r, org);
+                store_.write([&](StoreWriter& tx) {
+                  auto hooks = tx.webhooks_of(org);
+                  if (std::none_of(hooks.begin(), hooks.end(),
+                                   [&](const Webhook& w) { return w.id == id; }))
+                    throw ClientError(ErrorCode::kNotFound, "webhook not found");
+                  tx.directory().delete_webhook(id);
+                });
+                return HttpResponse{204, "application/json", "", {}};
+              });
+
+  // Booking lists.
+  router_.add("GET", "/api/v1/agents/{agent}/bookings",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = managed_agent(r, p.id(0));
+                BookingFilter f = booking_filter(r);
+                f.agent_id = agent.id;
+                return booking_list(r, f);
+              });
+  router_.add("GET", "/api/v1/organisations/{org}/bookings",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id org = p.id(0);
+                require_org_admin_of(r, org);
+                BookingFilter f = booking_filter(r);
+                f.organisation_id = org;
+                return booking_list(r, f);
+              });
+  router_.add("GET", "/api/v1/me/bookings", [this](const HttpRequest& r, const PathParams&) {
+    BookingFilter f = booking_filter(r);
+    f.booked_by_account_id = require_staff(r).account_id();  // the ones this person made
+    return booking_list(r, f);
+  });
+}
+
+}  // namespace rdv

@@ -1,0 +1,50 @@
+// Managing what administrators and agents set up (organisations, places,
+// services, agents, openings, absences, webhooks) and listing bookings:
+// a part of the store split by kind of data (see StoreReader::directory()).
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "domain/model.h"
+
+namespace rdv {
+
+// Bookings by start time then id; a page continues after (start, id).
+struct BookingFilter {
+  std::optional<Id> agent_id, organisation_id, booked_by_account_id, service_id, place_id;
+  std::optional<BookingStatus> status;
+  std::optional<Instant> from, to;  // start in [from, to)
+  std::optional<std::pair<Instant, Id>> after;
+  size_t limit = 100;
+};
+
+class DirectoryReader {
+ public:
+  virtual ~DirectoryReader() = default;
+
+  // Organisations by id, those of a territory when given.
+  virtual std::vector<Organisation> organisations(std::optional<Id> territory_id, Id after_id,
+                                                  size_t limit) = 0;
+  virtual std::vector<Agent> agents_of(Id organisation_id) = 0;
+  virtual std::vector<Booking> bookings(const BookingFilter& filter) = 0;
+  // How many bookings (any status) and openings name this service or place.
+  virtual int bookings_of_service(Id service_id) = 0;
+  virtual int uses_of_place(Id place_id) = 0;
+};
+
+class DirectoryWriter : public DirectoryReader {
+ public:
+  virtual void update_organisation(const Organisation& o) = 0;  // name, kind, timezone
+  virtual void update_place(const Place& p) = 0;
+  virtual void delete_place(Id place_id) = 0;
+  virtual void update_service(const Service& s) = 0;  // every field but the organisation
+  virtual void set_service_archived(Id service_id, bool archived) = 0;
+  virtual void delete_service(Id service_id) = 0;
+  virtual void update_agent(const Agent& a) = 0;  // name, email, phone
+  virtual void delete_opening(Id opening_id) = 0;
+  virtual void delete_absence(Id absence_id) = 0;
+  virtual void delete_webhook(Id webhook_id) = 0;
+};
+
+}  // namespace rdv

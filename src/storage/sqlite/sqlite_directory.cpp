@@ -1,0 +1,158 @@
+#include "storage/sqlite/sqlite_directory.h"
+
+#include "storage/sqlite/rows.h"
+
+namespace rdv {
+
+using namespace sqlite;  // the shared row encodings
+
+std::vector<Organisation> SqliteDirectory::organisations(std::optional<Id> territory_id,
+                                                         Id after_id, size_t limit) {
+  auto st = c_.prepare(
+      "SELECT id, name, kind, timezone, territory_id FROM organisations "
+      "WHERE id > ?1 AND (?2 IS NULL OR territory_id = ?2) ORDER BY id LIMIT ?3");
+  st.bind(1, after_id).bind(2, territory_id).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<Organisation> out;
+  while (st.step()) {
+    Organisation o;
+    o.id = st.int64("id");
+    o.name = st.text("name");
+    o.kind = st.text("kind");
+    o.timezone = st.text("timezone");
+    o.territory_id = st.opt_int64("territory_id");
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::vector<Agent> SqliteDirectory::agents_of(Id organisation_id) {
+  auto st = c_.prepare(
+      "SELECT a.id, a.name, a.email, a.phone FROM agents a JOIN agent_organisations ao "
+      "ON ao.agent_id = a.id WHERE ao.organisation_id = ? ORDER BY a.name, a.id");
+  st.bind(1, organisation_id);
+  std::vector<Agent> out;
+  while (st.step()) {
+    Agent a;
+    a.id = st.int64("id");
+    a.name = st.text("name");
+    a.email = st.text("email");
+    a.phone = st.text("phone");
+    out.push_back(std::move(a));
+  }
+  for (Agent& a : out) {
+    auto orgs = c_.prepare("SELECT organisation_id FROM agent_organisations WHERE agent_id = ?");
+    orgs.bind(1, a.id);
+    while (orgs.step()) a.organisation_ids.push_back(orgs.int64(0));
+  }
+  return out;
+}
+
+std::vector<Booking> SqliteDirectory::bookings(const BookingFilter& f) {
+  // ?1 agent ?2 organisation ?3 booked by ?4 service ?5 place ?6 status ?7 from ?8 to
+  // ?9, ?10 after (start, id) ?11 limit
+  auto st = c_.prepare(
+      std::string("SELECT ") + kBookingColumns +
+      " FROM bookings WHERE (?1 IS NULL OR agent_id = ?1) "
+      "AND (?2 IS NULL OR service_id IN (SELECT id FROM services WHERE organisation_id = ?2)) "
+      "AND (?3 IS NULL OR booked_by_account_id = ?3) AND (?4 IS NULL OR service_id = ?4) "
+      "AND (?5 IS NULL OR place_id = ?5) AND (?6 IS NULL OR status = ?6) "
+      "AND (?7 IS NULL OR start_at >= ?7) AND (?8 IS NULL OR start_at < ?8) "
+      "AND (?9 IS NULL OR start_at > ?9 OR (start_at = ?9 AND id > ?10)) "
+      "ORDER BY start_at, id LIMIT ?11");
+  st.bind(1, f.agent_id).bind(2, f.organisation_id).bind(3, f.booked_by_account_id);
+  st.bind(4, f.service_id).bind(5, f.place_id);
+  if (f.status)
+    st.bind(6, status_name(*f.status));
+  else
+    st.bind(6, std::optional<std::int64_t>{});
+  st.bind(7, epoch_or_null(f.from)).bind(8, epoch_or_null(f.to));
+  if (f.after)
+    st.bind(9, to_epoch(f.after->first)).bind(10, f.after->second);
+  else
+    st.bind(9, std::optional<std::int64_t>{}).bind(10, 0);
+  st.bind(11, static_cast<std::int64_t>(f.limit));
+  std::vector<Booking> out;
+  while (st.step()) out.push_back(booking_from_row(st));
+  return out;
+}
+
+int SqliteDirectory::bookings_of_service(Id service_id) {
+  auto st = c_.prepare("SELECT count(*) FROM bookings WHERE service_id = ?");
+  st.bind(1, service_id);
+  st.step();
+  return static_cast<int>(st.int64(0));
+}
+
+int SqliteDirectory::uses_of_place(Id place_id) {
+  auto st = c_.prepare(
+      "SELECT (SELECT count(*) FROM bookings WHERE place_id = ?1) + "
+      "(SELECT count(*) FROM openings WHERE place_id = ?1)");
+  st.bind(1, place_id);
+  st.step();
+  return static_cast<int>(st.int64(0));
+}
+
+void SqliteDirectory::update_organisation(const Organisation& o) {
+  auto st = c_.prepare("UPDATE organisations SET name = ?, kind = ?, timezone = ? WHERE id = ?");
+  st.bind(1, o.name).bind(2, o.kind).bind(3, o.timezone).bind(4, o.id).run();
+}
+
+void SqliteDirectory::update_place(const Place& p) {
+  auto st = c_.prepare(
+      "UPDATE places SET name = ?, address = ?, postcode = ?, city = ?, accessibility = ?, "
+      "opening_hours = ?, latitude = ?, longitude = ?, timezone = ? WHERE id = ?");
+  st.bind(1, p.name).bind(2, p.address).bind(3, p.postcode).bind(4, p.city);
+  st.bind(5, p.accessibility).bind(6, p.opening_hours).bind(7, p.latitude).bind(8, p.longitude);
+  st.bind(9, p.timezone).bind(10, p.id).run();
+}
+
+void SqliteDirectory::delete_place(Id place_id) {
+  auto st = c_.prepare("DELETE FROM places WHERE id = ?");
+  st.bind(1, place_id).run();
+}
+
+void SqliteDirectory::update_service(const Service& s) {
+  auto org = c_.prepare("SELECT name FROM organisations WHERE id = ?");
+  org.bind(1, s.organisation_id);
+  std::string org_name = org.step() ? org.text(0) : "";
+  auto st = c_.prepare(std::string("UPDATE services SET ") + kServiceWrite + " WHERE id = ?18");
+  bind_service(st, s, service_search_text(s, org_name));
+  st.bind(18, s.id).run();
+}
+
+void SqliteDirectory::set_service_archived(Id service_id, bool archived) {
+  auto st = c_.prepare(
+      "UPDATE services SET archived_at = CASE WHEN ? THEN strftime('%s','now') END WHERE id = ?");
+  st.bind(1, archived ? 1 : 0).bind(2, service_id).run();
+}
+
+void SqliteDirectory::delete_service(Id service_id) {
+  auto links = c_.prepare("DELETE FROM opening_services WHERE service_id = ?");
+  links.bind(1, service_id).run();
+  auto st = c_.prepare("DELETE FROM services WHERE id = ?");
+  st.bind(1, service_id).run();
+}
+
+void SqliteDirectory::update_agent(const Agent& a) {
+  auto st = c_.prepare("UPDATE agents SET name = ?, email = ?, phone = ? WHERE id = ?");
+  st.bind(1, a.name).bind(2, a.email).bind(3, a.phone).bind(4, a.id).run();
+}
+
+void SqliteDirectory::delete_opening(Id opening_id) {
+  auto links = c_.prepare("DELETE FROM opening_services WHERE opening_id = ?");
+  links.bind(1, opening_id).run();
+  auto st = c_.prepare("DELETE FROM openings WHERE id = ?");
+  st.bind(1, opening_id).run();
+}
+
+void SqliteDirectory::delete_absence(Id absence_id) {
+  auto st = c_.prepare("DELETE FROM absences WHERE id = ?");
+  st.bind(1, absence_id).run();
+}
+
+void SqliteDirectory::delete_webhook(Id webhook_id) {
+  auto st = c_.prepare("DELETE FROM webhooks WHERE id = ?");
+  st.bind(1, webhook_id).run();
+}
+
+}  // namespace rdv

@@ -1,0 +1,244 @@
+// The management API over HTTP: lists, changes and removals with the rules
+// users expect, and the booking lists with their filters and pages.
+#include <gtest/gtest.h>
+
+#include "smtp_sink.h"
+#include "world.h"
+
+namespace rdv::testing {
+namespace {
+
+using nlohmann::json;
+
+class Manage : public ::testing::Test {
+ protected:
+  Manage() : server_(options(smtp_)), http_(server_.port()), world_(make_world(http_)) {}
+
+  static ServerOptions options(const SmtpSink& smtp) {
+    ServerOptions o;
+    o.env["RDV_SMTP_URL"] = smtp.url();
+    o.env["RDV_SCHEDULER_TICK_MS"] = "100";
+    return o;
+  }
+  Reply send(const std::string& method, const std::string& target, const json& body,
+             const std::string& token) const {
+    return http_.request(
+        method, target, body.is_null() ? "" : body.dump(),
+        {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}});
+  }
+  std::string org_path() const { return "/api/v1/organisations/" + std::to_string(world_.org); }
+  std::string agent_path() const { return "/api/v1/agents/" + std::to_string(world_.agent); }
+  long book(const std::string& hhmm, const std::string& token = "") {
+    Reply r = http_.post(
+        "/api/v1/bookings",
+        {{"service_id", world_.service},
+         {"start", world_.at(hhmm)},
+         {"resident", resident()},
+         {"mandate", token.empty() ? json(nullptr) : json{{"consent", true}, {"kind", "oral"}}}},
+        token);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? r.json()["id"].get<long>() : 0;
+  }
+
+  SmtpSink smtp_;
+  ServerProcess server_;
+  HttpClient http_;
+  World world_;
+};
+
+TEST_F(Manage, ABookedServiceIsArchivedNotDeletedAndAnUnusedOneGoes) {
+  long booking = book("09:00");
+  Reply removed = send("DELETE", "/api/v1/services/" + std::to_string(world_.service), nullptr,
+                       world_.admin_token);
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(removed.json()["archived"], true);
+  // Its booking keeps it; nobody finds or books it any more.
+  EXPECT_EQ(http_.get("/api/v1/bookings/" + std::to_string(booking), world_.agent_token).status,
+            200);
+  EXPECT_EQ(http_.get("/api/v1/search?q=carte+grise").json().size(), 0u);
+  EXPECT_EQ(http_.get("/api/v1/slots?service=" + std::to_string(world_.service)).json().size(), 0u);
+  Reply refused = http_.post("/api/v1/bookings", {{"service_id", world_.service},
+                                                  {"start", world_.at("10:00")},
+                                                  {"resident", resident("Paul")}});
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(http_.get(org_path() + "/services").json().size(), 1u);  // the workshop
+  EXPECT_EQ(http_.get(org_path() + "/services?archived=true", world_.admin_token).json().size(),
+            2u);
+  // Brought back.
+  EXPECT_EQ(send("PATCH", "/api/v1/services/" + std::to_string(world_.service),
+                 {{"archived", false}}, world_.admin_token)
+                .json()["archived"],
+            false);
+  EXPECT_EQ(http_.get("/api/v1/search?q=carte+grise").json().size(), 1u);
+
+  long fresh = http_
+                   .post(org_path() + "/services",
+                         {{"name", "Passeport"}, {"duration_minutes", 20}}, world_.admin_token)
+                   .json()["id"];
+  EXPECT_EQ(send("DELETE", "/api/v1/services/" + std::to_string(fresh), nullptr, world_.admin_token)
+                .status,
+            204);
+  EXPECT_EQ(http_.get("/api/v1/services/" + std::to_string(fresh)).status, 404);
+}
+
+TEST_F(Manage, ChangesKeepWhatIsNotSentAndAreCheckedLikeCreations) {
+  std::string service = "/api/v1/services/" + std::to_string(world_.service);
+  Reply changed =
+      send("PATCH", service, {{"name", "Certificat d'immatriculation"}, {"duration_minutes", 45}},
+           world_.admin_token);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(changed.json()["duration_minutes"], 45);
+  EXPECT_EQ(changed.json()["keywords"], json::array({"immatriculation"}));  // kept
+  EXPECT_EQ(http_.get("/api/v1/search?q=certificat").json().size(), 1u);    // found by its new name
+  Reply bad = send("PATCH", service, {{"duration_minutes", 9000}}, world_.admin_token);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.error_field(), "duration_minutes");
+  EXPECT_EQ(send("PATCH", service, {{"name", "X"}}, world_.agent_token).status, 403);
+
+  std::string place = "/api/v1/places/" + std::to_string(world_.place);
+  Reply moved = send("PATCH", place, {{"address", "1 avenue Carnot"}}, world_.admin_token);
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.json()["city"], "Cenon");
+  EXPECT_EQ(moved.json()["address"], "1 avenue Carnot");
+  // A place with openings is not removed; an unused one is.
+  EXPECT_EQ(send("DELETE", place, nullptr, world_.admin_token).status, 409);
+  long spare =
+      http_.post(org_path() + "/places", {{"name", "Annexe"}}, world_.admin_token).json()["id"];
+  EXPECT_EQ(
+      send("DELETE", "/api/v1/places/" + std::to_string(spare), nullptr, world_.admin_token).status,
+      204);
+  EXPECT_EQ(http_.get(org_path() + "/places").json().size(), 1u);
+
+  Reply org =
+      send("PATCH", org_path(), {{"name", "France Services Cenon-Bas"}}, world_.admin_token);
+  EXPECT_EQ(org.json()["name"], "France Services Cenon-Bas");
+  EXPECT_EQ(org.json()["timezone"], "Europe/Paris");
+  Reply agent = send("PATCH", agent_path(), {{"phone", "06 12 34 56 78"}}, world_.agent_token);
+  EXPECT_EQ(agent.json()["phone"], "+33612345678");
+}
+
+TEST_F(Manage, RemovingAnOpeningKeepsItsBookingAndTellsTheAgent) {
+  // An agent with an email, so that they can be told.
+  EXPECT_EQ(send("PATCH", agent_path(), {{"email", "sophie.laurent@cenon.fr"}}, world_.admin_token)
+                .status,
+            200);
+  long booking = book("09:30");
+  ASSERT_TRUE(smtp_.wait_for(2));  // the confirmations to the resident and to the agent
+  json openings = http_.get(agent_path() + "/openings", world_.agent_token).json();
+  ASSERT_EQ(openings.size(), 2u);
+  long weekly = openings[0]["id"];
+  EXPECT_EQ(send("DELETE", agent_path() + "/openings/" + std::to_string(weekly), nullptr,
+                 world_.agent_token)
+                .status,
+            204);
+  EXPECT_EQ(http_.get(agent_path() + "/openings", world_.agent_token).json().size(), 1u);
+  Reply kept = http_.get("/api/v1/bookings/" + std::to_string(booking), world_.agent_token);
+  EXPECT_EQ(kept.json()["status"], "confirmed");
+  ASSERT_TRUE(smtp_.wait_for(3));
+  json told = smtp_.messages()[2];
+  EXPECT_EQ(told["to"], "sophie.laurent@cenon.fr");
+  EXPECT_NE(told["subject"].get<std::string>().find("À vérifier"), std::string::npos)
+      << told["subject"];
+  // Someone else's opening, or one that is gone: 404.
+  EXPECT_EQ(send("DELETE", agent_path() + "/openings/" + std::to_string(weekly), nullptr,
+                 world_.agent_token)
+                .status,
+            404);
+
+  Reply absence = http_.post(agent_path() + "/absences",
+                             {{"start", world_.day + "T11:00"}, {"end", world_.day + "T12:00"}},
+                             world_.agent_token);
+  ASSERT_EQ(absence.status, 201);
+  EXPECT_EQ(http_.get(agent_path() + "/absences", world_.agent_token).json().size(), 1u);
+  EXPECT_EQ(
+      send("DELETE", agent_path() + "/absences/" + std::to_string(absence.json()["id"].get<long>()),
+           nullptr, world_.agent_token)
+          .status,
+      204);
+  EXPECT_EQ(http_.get(agent_path() + "/absences", world_.agent_token).json().size(), 0u);
+}
+
+TEST_F(Manage, BookingListsFilterAndPage) {
+  Reply desk = http_.post(org_path() + "/users", {{"name", "Accueil"}, {"role", "desk"}},
+                          world_.admin_token);
+  std::string desk_token = desk.json()["api_token"];
+  long first = book("09:00");
+  long second = book("09:30", desk_token);
+  long third = book("10:00");
+  EXPECT_EQ(http_
+                .post("/api/v1/bookings/" + std::to_string(third) + "/cancel", json::object(),
+                      world_.agent_token)
+                .status,
+            200);
+
+  // The agent's day, one by one.
+  std::string day = agent_path() + "/bookings?from=" + world_.day +
+                    "T00:00:00%2B01:00&to=" + world_.day + "T23:59:00%2B01:00&limit=2";
+  Reply page = http_.get(day, world_.agent_token);
+  ASSERT_EQ(page.status, 200) << page.body;
+  ASSERT_EQ(page.json()["items"].size(), 2u);
+  EXPECT_EQ(page.json()["items"][0]["id"], first);
+  EXPECT_EQ(page.json()["items"][1]["id"], second);
+  std::string next = page.json()["next"];
+  Reply rest = http_.get(day + "&after=" + next, world_.agent_token);
+  ASSERT_EQ(rest.json()["items"].size(), 1u);
+  EXPECT_EQ(rest.json()["items"][0]["id"], third);
+  EXPECT_TRUE(rest.json()["next"].is_null());
+  // Staff see the resident's contact in their lists.
+  EXPECT_EQ(page.json()["items"][0]["resident"]["last_name"], "Dupont");
+
+  Reply confirmed = http_.get(org_path() + "/bookings?status=confirmed", world_.admin_token);
+  EXPECT_EQ(confirmed.json()["items"].size(), 2u);
+  EXPECT_EQ(http_.get(org_path() + "/bookings?status=lost", world_.admin_token).error_field(),
+            "status");
+  EXPECT_EQ(http_.get(org_path() + "/bookings?after=xyz", world_.admin_token).error_field(),
+            "after");
+  // A desk's own bookings.
+  Reply mine = http_.get("/api/v1/me/bookings", desk_token);
+  ASSERT_EQ(mine.json()["items"].size(), 1u);
+  EXPECT_EQ(mine.json()["items"][0]["id"], second);
+  EXPECT_EQ(http_.get("/api/v1/me/bookings", world_.agent_token).json()["items"].size(), 0u);
+}
+
+TEST_F(Manage, TheBookingsOfSomeoneWhoLeftStayAndGoToAColleague) {
+  long booking = book("09:00");
+  Reply colleague =
+      http_.post(org_path() + "/agents", {{"name", "Marc Petit"}}, world_.admin_token);
+  long marc = colleague.json()["id"];
+  ASSERT_EQ(http_
+                .post("/api/v1/agents/" + std::to_string(marc) + "/openings",
+                      {{"place_id", world_.place},
+                       {"service_ids", {world_.service}},
+                       {"start", world_.day + "T09:00"},
+                       {"end", world_.day + "T12:00"}},
+                      colleague.json()["api_token"].get<std::string>())
+                .status,
+            201);
+  long sophie_account = http_.get("/api/v1/me", world_.agent_token).json()["id"];
+  ASSERT_EQ(http_
+                .post("/api/v1/accounts/" + std::to_string(sophie_account) + "/deactivate",
+                      json::object(), world_.admin_token)
+                .status,
+            200);
+  std::string path = "/api/v1/bookings/" + std::to_string(booking);
+  EXPECT_EQ(http_.get(path, world_.admin_token).json()["status"], "confirmed");
+  Reply moved = http_.post(path + "/reschedule",
+                           {{"start", world_.at("09:00")}, {"agent_id", marc}}, world_.admin_token);
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.json()["agent_id"], marc);
+}
+
+TEST_F(Manage, WebhooksAreRemovedByTheirOrganisationOnly) {
+  Reply hook = http_.post(org_path() + "/webhooks",
+                          {{"url", "https://crm.example.fr/hook"}, {"secret", "0123456789abcdef"}},
+                          world_.admin_token);
+  ASSERT_EQ(hook.status, 201);
+  std::string path = org_path() + "/webhooks/" + std::to_string(hook.json()["id"].get<long>());
+  EXPECT_EQ(send("DELETE", path, nullptr, world_.agent_token).status, 403);
+  EXPECT_EQ(send("DELETE", path, nullptr, world_.admin_token).status, 204);
+  EXPECT_EQ(http_.get(org_path() + "/webhooks", world_.admin_token).json().size(), 0u);
+  EXPECT_EQ(send("DELETE", path, nullptr, world_.admin_token).status, 404);
+}
+
+}  // namespace
+}  // namespace rdv::testing
