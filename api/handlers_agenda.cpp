@@ -32,7 +32,7 @@ RepeatingPeriod period_fields(Fields& f, const std::string& default_zone,
   to_instant(p.start, p.zone);  // a start or end in a DST gap is refused
   to_instant(p.end, p.zone);
   p.rrule = f.text_or("rrule", "", 1000);
-  if (!p.rrule.empty()) validate_rrule(p.rrule);
+  if (!p.rrule.empty()) validate_rrule(p.rrule, p.start);  // some rules fail only from their start
   // EXDATEs: local date-times, or dates meaning the occurrence of that day.
   auto start_time = p.start - date::floor<date::days>(p.start);
   for (const auto& text : f.strings_or("exdates", {}, 500, 40)) {

@@ -4,6 +4,7 @@
 // desk's own), filtered and by pages.
 #include "app.h"
 #include "auth.h"
+#include "booking/retention.h"
 #include "directory_fields.h"
 #include "domain/contact.h"
 #include "domain/error.h"
@@ -332,6 +333,77 @@ void App::add_manage_routes() {
                 f.organisation_id = org;
                 return booking_list(r, f);
               });
+  // A resident's data, on their request (RGPD articles 15 and 17): what the
+  // caller administers of it, exported as JSON or erased. The contact comes
+  // in the body, never in a URL that proxies would log.
+  auto resident_contact = [](const HttpRequest& r) {
+    Json body = parse_json_object(r);
+    Fields f(body);
+    std::string email = f.text_or("email", "", 254), phone = f.text_or("phone", "", 30);
+    f.done();
+    if (email.empty() && phone.empty()) invalid_field("email", "give an email or a phone");
+    if (!email.empty()) email = checked_mailbox(email, "email");
+    if (!phone.empty()) phone = checked_phone(phone, "FR", "phone");
+    return std::make_pair(email, phone);
+  };
+  router_.add(
+      "POST", "/api/v1/residents/export",
+      [this, resident_contact](const HttpRequest& r, const PathParams&) {
+        const Staff& me = require_staff(r);
+        if (!me.manages_people())
+          throw ClientError(ErrorCode::kForbidden, "only administrators export data");
+        auto [email, phone] = resident_contact(r);
+        Json bookings = Json::array();
+        store_.read([&](StoreReader& s) {
+          for (const Booking& b : s.directory().bookings_of_contact(email, phone)) {
+            Service service = require_service(s, b.service_id);
+            if (!me.administers(service.organisation_id)) continue;
+            Json j = booking_json(s, b, "", true);
+            j["service"] = service.name;
+            j["mandate"] = b.mandate_json.empty() ? Json(nullptr)
+                                                  : Json::parse(b.mandate_json, nullptr, false);
+            j["summary"] = b.summary;
+            Json docs = Json::array();
+            for (const Document& d : s.documents_of(b.id))
+              docs.push_back({{"filename", d.filename}, {"size", d.size}});
+            j["documents"] = docs;
+            bookings.push_back(j);
+          }
+        });
+        return json_response(
+            200, {{"exported_at", format_rfc3339(clock_.now(), date::locate_zone("Europe/Paris"))},
+                  {"bookings", bookings}});
+      });
+  router_.add("POST", "/api/v1/residents/erase",
+              [this, resident_contact](const HttpRequest& r, const PathParams&) {
+                const Staff& me = require_staff(r);
+                if (!me.manages_people())
+                  throw ClientError(ErrorCode::kForbidden, "only administrators erase data");
+                auto [email, phone] = resident_contact(r);
+                std::vector<Id> mine;
+                Instant now = clock_.now();
+                std::vector<Id> to_cancel;
+                store_.read([&](StoreReader& s) {
+                  for (const Booking& b : s.directory().bookings_of_contact(email, phone)) {
+                    if (!me.administers(require_service(s, b.service_id).organisation_id)) continue;
+                    mine.push_back(b.id);
+                    if (b.status == BookingStatus::kConfirmed && b.start > now)
+                      to_cancel.push_back(b.id);
+                  }
+                });
+                // Visits to come are cancelled first (their time is free again),
+                // then nothing of the person is kept (nor messaged any more).
+                for (Id id : to_cancel) bookings_.cancel(id, Actor::kStaff, "");
+                std::vector<Document> files;
+                store_.write([&](StoreWriter& tx) {
+                  for (Id id : mine)
+                    for (Document& d : tx.directory().anonymise_booking(id)) files.push_back(d);
+                });
+                remove_document_files(options_.documents_dir, files);
+                return json_response(200, {{"bookings_erased", mine.size()},
+                                           {"bookings_cancelled", to_cancel.size()}});
+              });
+
   router_.add("GET", "/api/v1/me/bookings", [this](const HttpRequest& r, const PathParams&) {
     BookingFilter f = booking_filter(r);
     f.booked_by_account_id = require_staff(r).account_id();  // the ones this person made

@@ -74,6 +74,10 @@ JobResult Notifier::run(const Job& job) {
   });
   if (!booking || !service || !org || !agent) return {true, "booking gone"};
   if (std::string why = obsolete(event, p, *booking, now); !why.empty()) return {true, why};
+  // The resident's data was erased (on request, or by retention) since.
+  if (!to_agent && (job.kind == JobKind::kSms ? booking->resident.phone.empty()
+                                              : booking->resident.email.empty()))
+    return {true, "the resident's contact is erased"};
 
   const Booking& b = *booking;
   std::string base = options_.public_url + "/api/v1/bookings/" + std::to_string(b.id);

@@ -17,14 +17,18 @@ RetentionReport apply_retention(Store& store, const Clock& clock, const Retentio
   });
   // The rows go first, in one transaction; a crash before the files are
   // removed leaves files that nothing points to any more (never the reverse).
-  RetentionReport report;
-  for (const Document& d : files) {
+  return {remove_document_files(policy.documents_dir, files)};
+}
+
+size_t remove_document_files(const std::string& documents_dir, const std::vector<Document>& docs) {
+  size_t removed = 0;
+  for (const Document& d : docs) {
     std::error_code ec;
-    auto folder = std::filesystem::path(policy.documents_dir) / std::to_string(d.booking_id);
-    if (std::filesystem::remove(folder / d.stored_name, ec)) ++report.documents_removed;
+    auto folder = std::filesystem::path(documents_dir) / std::to_string(d.booking_id);
+    if (std::filesystem::remove(folder / d.stored_name, ec)) ++removed;
     if (std::filesystem::is_empty(folder, ec)) std::filesystem::remove(folder, ec);
   }
-  return report;
+  return removed;
 }
 
 }  // namespace rdv

@@ -28,4 +28,8 @@ struct RetentionReport {
 
 RetentionReport apply_retention(Store& store, const Clock& clock, const RetentionPolicy& policy);
 
+// Removes the files of documents whose rows are gone (and their emptied
+// folders); returns how many files went.
+size_t remove_document_files(const std::string& documents_dir, const std::vector<Document>& docs);
+
 }  // namespace rdv

@@ -18,6 +18,52 @@ icalproperty* x_property(const char* name, std::string_view value) {
   return p;
 }
 
+// Removes the folds (CRLF then a space or a tab) of iCalendar text.
+std::string unfold(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text.compare(i, 3, "\r\n ") == 0 || text.compare(i, 3, "\r\n\t") == 0)
+      i += 2;
+    else
+      out += text[i];
+  }
+  return out;
+}
+
+bool continues_utf8(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// Appends one content line and its CRLF, folded (RFC 5545, 3.1): at most 75
+// octets a line, a space first on each continuation, no UTF-8 sequence cut.
+void append_folded(std::string& out, std::string_view line) {
+  size_t room = 75;
+  while (line.size() > room) {
+    size_t cut = room;
+    while (cut > 0 && continues_utf8(line[cut])) --cut;
+    if (cut == 0) cut = room;  // not UTF-8: any cut will do
+    out.append(line.substr(0, cut));
+    out += "\r\n ";
+    line.remove_prefix(cut);
+    room = 74;  // after the space
+  }
+  out.append(line);
+  out += "\r\n";
+}
+
+// libical folds at 75 octets counting the CR of the line end, so a line whose
+// last part is 74 octets comes out as "...\r", "\r\n ", "\n". Its folds are
+// undone and every content line folded again, before its CRLF is added.
+std::string refold(std::string_view text) {
+  std::string lines = unfold(text), out;
+  std::string_view rest = lines;
+  while (!rest.empty()) {
+    size_t end = rest.find("\r\n");
+    append_folded(out, rest.substr(0, end));
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 2);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string write_ics(const std::vector<IcsEvent>& events, std::string_view method,
@@ -69,7 +115,7 @@ std::string write_ics(const std::vector<IcsEvent>& events, std::string_view meth
     icalcomponent_add_component(cal.get(), ev);
   }
   char* text = icalcomponent_as_ical_string_r(cal.get());
-  std::string out(text ? text : "");
+  std::string out = refold(text ? text : "");
   std::free(text);
   return out;
 }

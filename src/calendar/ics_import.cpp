@@ -125,7 +125,12 @@ struct ImportedCalendar::Impl {
       return date::floor<date::days>(v.local) == date::floor<date::days>(local);
     return instant(v) == at;
   }
-  void expand(const Event& e, TimeRange window, size_t& budget, size_t max_out,
+  // Recurrence steps left for one expansion, and whether a series was cut short.
+  struct Budget {
+    size_t steps;
+    bool spent = false;
+  };
+  void expand(const Event& e, TimeRange window, Budget& budget, size_t max_out,
               std::vector<CalendarOccurrence>& out) const;
 };
 
@@ -296,7 +301,21 @@ class Reader {
     if (icalproperty* transp = icalcomponent_get_first_property(ev, ICAL_TRANSP_PROPERTY))
       e.transparent = icalproperty_get_transp(transp) == ICAL_TRANSP_TRANSPARENT;
     e.cancelled = icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED;
+    if (!keep_within_a_day(e)) return std::nullopt;
     return e;
+  }
+
+  // An event repeating more often than daily keeps no repetition (see SubDailyEvents).
+  bool keep_within_a_day(Event& e) {
+    auto frequent = std::find_if(e.rrules.begin(), e.rrules.end(), repeats_more_than_daily);
+    if (frequent == e.rrules.end()) return true;
+    bool skip = impl_.limits.sub_daily == SubDailyEvents::kSkipped;
+    warn("event '" + (e.summary.empty() ? e.uid : e.summary).substr(0, 80) + "' (" +
+         frequent->substr(0, 60) + ") repeats more often than daily: " +
+         (skip ? "ignored" : "only its first occurrence is kept"));
+    e.rrules.clear();
+    e.rdates.clear();
+    return !skip;
   }
 
   ImportedCalendar::Impl& impl_;
@@ -308,7 +327,7 @@ class Reader {
 
 }  // namespace
 
-void ImportedCalendar::Impl::expand(const Event& e, TimeRange window, size_t& budget,
+void ImportedCalendar::Impl::expand(const Event& e, TimeRange window, Budget& budget,
                                     size_t max_out, std::vector<CalendarOccurrence>& out) const {
   auto emit = [&](TimeRange r, const Event& from) {
     if (!r.overlaps(window) &&
@@ -338,7 +357,7 @@ void ImportedCalendar::Impl::expand(const Event& e, TimeRange window, size_t& bu
     std::optional<TimeValue> end;
   };
   std::vector<Candidate> candidates;
-  constexpr size_t kIterationsPerRule = 200000;  // one hostile rule cannot starve the others
+  constexpr size_t kIterationsPerRule = 20000;  // one hostile rule cannot starve the others
   // Local times are within ±14 h of UTC: a margin of 15 h finds every start.
   constexpr std::chrono::hours kMargin{15};
   LocalDateTime from = LocalDateTime{window.start.time_since_epoch()} - e.duration - kMargin;
@@ -346,16 +365,21 @@ void ImportedCalendar::Impl::expand(const Event& e, TimeRange window, size_t& bu
   if (e.start.local >= from && e.start.local < to) candidates.push_back({e.start, std::nullopt});
   auto local_of_start = [&](Instant t) { return local_of(t, e.start.zone); };
   for (const std::string& rule : e.rrules) {
-    if (budget == 0) break;
-    ExpansionLimits limits{max_out, std::min(budget, kIterationsPerRule)};
+    if (budget.steps == 0) {
+      budget.spent = true;
+      break;
+    }
+    ExpansionLimits rule_limits{max_out - std::min(max_out, out.size()),
+                                std::min(budget.steps, kIterationsPerRule)};
     size_t used = 0;
     for (LocalDateTime t :
-         expand_local_starts(e.start.local, local_of_start, rule, from, to, limits, &used)) {
+         expand_local_starts(e.start.local, local_of_start, rule, from, to, rule_limits, &used)) {
       TimeValue v = e.start;
       v.local = t;
       candidates.push_back({v, std::nullopt});
     }
-    budget -= std::min(budget, used);
+    budget.steps -= std::min(budget.steps, used);
+    budget.spent = budget.spent || used >= rule_limits.max_iterations;
   }
   for (const RDate& r : e.rdates) candidates.push_back({r.start, r.end});
 
@@ -434,15 +458,21 @@ ImportedCalendar ImportedCalendar::parse(std::string_view text, Zone local_zone,
   return ImportedCalendar(std::move(impl));
 }
 
-std::vector<CalendarOccurrence> ImportedCalendar::occurrences(TimeRange window) const {
-  if (window.end - window.start > impl_->limits.max_window)
-    window.end = window.start + impl_->limits.max_window;
+std::vector<CalendarOccurrence> ImportedCalendar::occurrences(
+    TimeRange window, std::vector<std::string>* warnings) const {
+  const ImportLimits& limits = impl_->limits;
+  if (window.end - window.start > limits.max_window) window.end = window.start + limits.max_window;
   std::vector<CalendarOccurrence> out;
-  size_t budget = impl_->limits.max_iterations;
+  Impl::Budget budget{limits.max_iterations};
   for (const Event& e : impl_->events) {
-    if (out.size() >= impl_->limits.max_occurrences) break;
-    impl_->expand(e, window, budget, impl_->limits.max_occurrences, out);
+    if (out.size() >= limits.max_occurrences) break;
+    impl_->expand(e, window, budget, limits.max_occurrences, out);
   }
+  if (warnings && out.size() >= limits.max_occurrences)
+    warnings->push_back("expansion stopped at " + std::to_string(limits.max_occurrences) +
+                        " occurrences: the events after them in the file are ignored");
+  if (warnings && budget.spent)
+    warnings->push_back("too many repetitions to follow: some series are cut short");
   std::sort(out.begin(), out.end(), [](const CalendarOccurrence& a, const CalendarOccurrence& b) {
     return std::tie(a.range.start, a.range.end, a.uid) <
            std::tie(b.range.start, b.range.end, b.uid);

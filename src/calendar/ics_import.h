@@ -23,12 +23,19 @@ struct CalendarOccurrence {
   bool busy() const { return !transparent && !cancelled; }
 };
 
+// Events whose rule repeats more often than daily (FREQ=SECONDLY, MINUTELY,
+// HOURLY, several BYHOUR...) are never expanded: one file could make
+// thousands of occurrences a day. They keep their first occurrence, or are
+// skipped whole; either way a warning says so.
+enum class SubDailyEvents { kFirstOccurrenceOnly, kSkipped };
+
 struct ImportLimits {
   size_t max_bytes = 5 << 20;          // of the text
   size_t max_events = 20000;           // VEVENTs read
-  size_t max_occurrences = 100000;     // per expansion, all events together
-  size_t max_iterations = 2000000;     // recurrence steps per expansion, all events together
+  size_t max_occurrences = 20000;      // per expansion, all events together
+  size_t max_iterations = 200000;      // recurrence steps per expansion, all events together
   std::chrono::days max_window{1100};  // longest window expanded at once
+  SubDailyEvents sub_daily = SubDailyEvents::kFirstOccurrenceOnly;
 };
 
 // The text is not a calendar we can use.
@@ -44,8 +51,10 @@ class ImportedCalendar {
   static ImportedCalendar parse(std::string_view text, Zone local_zone, ImportLimits limits = {});
 
   // Occurrences overlapping `window` (cut to max_window), sorted by start.
-  // RRULE, RDATE, EXDATE and RECURRENCE-ID overrides are applied.
-  std::vector<CalendarOccurrence> occurrences(TimeRange window) const;
+  // RRULE, RDATE, EXDATE and RECURRENCE-ID overrides are applied. When a limit
+  // cuts the expansion, `warnings` (if given) is told.
+  std::vector<CalendarOccurrence> occurrences(TimeRange window,
+                                              std::vector<std::string>* warnings = nullptr) const;
 
   size_t event_count() const;
   // Things read but not understood (unknown time zones, bad values), for the subscription's status.

@@ -31,6 +31,9 @@ class DirectoryReader {
   // How many bookings (any status) and openings name this service or place.
   virtual int bookings_of_service(Id service_id) = 0;
   virtual int uses_of_place(Id place_id) = 0;
+  // Every booking of a resident: this email (whatever its case) or this phone ("" matches nothing).
+  virtual std::vector<Booking> bookings_of_contact(const std::string& email,
+                                                   const std::string& phone) = 0;
 };
 
 class DirectoryWriter : public DirectoryReader {
@@ -45,6 +48,9 @@ class DirectoryWriter : public DirectoryReader {
   virtual void delete_opening(Id opening_id) = 0;
   virtual void delete_absence(Id absence_id) = 0;
   virtual void delete_webhook(Id webhook_id) = 0;
+  // Clears the resident's data of a booking (names, contact, notes, mandate,
+  // summary) and removes its documents' rows; returns them so their files go too.
+  virtual std::vector<Document> anonymise_booking(Id booking_id) = 0;
 };
 
 }  // namespace rdv

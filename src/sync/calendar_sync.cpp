@@ -21,6 +21,32 @@ bool contains_words(const std::string& folded_text, const std::string& phrase) {
   return !folded.empty() && (" " + folded_text + " ").find(" " + folded + " ") != std::string::npos;
 }
 
+ImportLimits import_limits(CalendarPurpose purpose) {
+  ImportLimits limits;
+  // An availability event repeating more often than daily is dropped whole: an
+  // opening the agent did not mean is worse than a missing one. A busy one keeps
+  // its first occurrence: the agent did mark that time busy, and it is one range.
+  if (purpose == CalendarPurpose::kAvailability) limits.sub_daily = SubDailyEvents::kSkipped;
+  return limits;
+}
+
+// The busy occurrences of `cal` in `window`, the earliest `max` of them.
+std::vector<CalendarOccurrence> busy_occurrences(const ImportedCalendar& cal, TimeRange window,
+                                                 size_t max, std::vector<std::string>* warnings) {
+  std::vector<CalendarOccurrence> out;
+  for (auto& o : cal.occurrences(window, warnings)) {
+    if (!o.busy()) continue;
+    if (out.size() == max) {
+      if (warnings)
+        warnings->push_back("more than " + std::to_string(max) +
+                            " busy periods: the later ones are ignored");
+      break;
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 }  // namespace
 
 Zone agent_zone(StoreReader& r, const Agent& agent) {
@@ -42,6 +68,11 @@ ExternalCalendar CalendarSync::subscribe(Id agent_id, const std::string& url,
   c.created_at = c.next_fetch_at = clock_.now();
   store_.write([&](StoreWriter& tx) {
     require_agent(tx, agent_id);
+    // Each calendar adds its openings and busy time to every search.
+    if (tx.agent_calendars(agent_id).size() >= options_.max_calendars_per_agent)
+      invalid_field("url", "cannot be added: an agent has at most " +
+                               std::to_string(options_.max_calendars_per_agent) +
+                               " calendars; remove one first");
     c.id = tx.insert_calendar(c);
   });
   return refresh(c.id);
@@ -84,13 +115,14 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
   std::vector<TimeRange> busy;
   std::vector<Opening> openings;
   try {
-    auto cal = ImportedCalendar::parse(response.body, zone);
+    auto cal = ImportedCalendar::parse(response.body, zone, import_limits(c.purpose));
     warnings = cal.warnings();
     if (c.purpose == CalendarPurpose::kAvailability) {
       store_.read([&](StoreReader& r) { openings = openings_from(r, c, cal, warnings); });
     } else {
-      for (const auto& o : cal.occurrences({now - kBusyPast, now + kBusyFuture}))
-        if (o.busy()) busy.push_back(o.range);
+      for (const auto& o : busy_occurrences(cal, {now - kBusyPast, now + kBusyFuture},
+                                            options_.max_busy_per_calendar, &warnings))
+        busy.push_back(o.range);
     }
   } catch (const CalendarError& e) {
     c.last_error = std::string("unusable calendar: ") + e.what();
@@ -127,7 +159,8 @@ std::vector<Opening> CalendarSync::openings_from(StoreReader& r, const ExternalC
   }
   Instant now = clock_.now();
   std::vector<Opening> out;
-  for (const auto& occ : cal.occurrences({now - std::chrono::days{1}, now + kOpeningsFuture})) {
+  for (const auto& occ :
+       cal.occurrences({now - std::chrono::days{1}, now + kOpeningsFuture}, &warnings)) {
     std::string title = fold_for_search(occ.summary);
     bool is_opening =
         std::any_of(options_.availability_keywords.begin(), options_.availability_keywords.end(),
@@ -153,6 +186,11 @@ std::vector<Opening> CalendarSync::openings_from(StoreReader& r, const ExternalC
     if (occ.range.end - occ.range.start > std::chrono::hours{24} ||
         occ.range.end <= occ.range.start)
       continue;
+    if (out.size() == options_.max_openings_per_calendar) {
+      warnings.push_back("more than " + std::to_string(out.size()) +
+                         " openings: the later ones are ignored");
+      break;
+    }
     o.place_id = place->id;
     Zone place_zone = date::locate_zone(place->timezone);
     o.period = {to_local(occ.range.start, place_zone),
@@ -201,8 +239,9 @@ std::vector<BusyInterval> CalendarSync::busy(Id agent_id, TimeRange window) {
     for (const ExternalCalendar& c : r.agent_calendars(agent_id)) {
       if (c.purpose != CalendarPurpose::kBusy || c.content.empty()) continue;
       try {
-        for (const auto& o : ImportedCalendar::parse(c.content, zone).occurrences(window))
-          if (o.busy()) out.push_back({o.range, "calendar", o.uid});
+        auto cal = ImportedCalendar::parse(c.content, zone, import_limits(c.purpose));
+        for (auto& o : busy_occurrences(cal, window, options_.max_busy_per_calendar, nullptr))
+          out.push_back({o.range, "calendar", o.uid});
       } catch (const CalendarError&) {
         // content is only saved after a good parse
       }

@@ -21,6 +21,11 @@ struct CalendarSyncOptions {
   // Words that make an event of an `availability` calendar an opening.
   std::vector<std::string> availability_keywords{"rdv", "permanence"};
   NotificationPolicy notifications;  // to tell agents of bookings left without an opening
+  // What one agent's calendars may weigh on the search: beyond these, the
+  // subscription is refused or the rest of the calendar dropped, with a warning.
+  size_t max_calendars_per_agent = 10;
+  size_t max_openings_per_calendar = 2000;  // over the year ahead
+  size_t max_busy_per_calendar = 5000;      // over the two years kept
 };
 
 // One busy interval of an agent, whatever its source.
@@ -35,7 +40,8 @@ class CalendarSync {
   CalendarSync(Store& store, const Clock& clock, CalendarFetcher& fetcher,
                CalendarSyncOptions options = {});
 
-  // Creates the subscription and fetches it at once.
+  // Creates the subscription and fetches it at once. An agent who has
+  // max_calendars_per_agent already gets ClientError kInvalidInput on "url".
   ExternalCalendar subscribe(Id agent_id, const std::string& url, CalendarPurpose purpose);
   // Fetches now; the answer tells how it went (last_error, last_success_at).
   ExternalCalendar refresh(Id calendar_id);

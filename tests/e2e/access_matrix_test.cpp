@@ -155,6 +155,8 @@ const std::map<std::string, Rule> kRules = {
     {"GET /api/v1/agents/{agent}/bookings", kAgendaOfA},
     {"GET /api/v1/organisations/{org}/bookings", kAdminsOfA},
     {"GET /api/v1/me/bookings", kStaff},
+    {"POST /api/v1/residents/export", kPeopleManagers},
+    {"POST /api/v1/residents/erase", kPeopleManagers},
 };
 
 class AccessMatrix : public ::testing::Test {

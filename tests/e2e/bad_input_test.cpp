@@ -51,6 +51,12 @@ TEST_F(BadInput, OpeningsWithBadTimesZonesOrRulesAreRefusedAndNothingChanges) {
   expect_error(post(opening({{"timezone", "Europe/Atlantis"}})), 400, "invalid_timezone");
   expect_error(post(opening({{"rrule", "FREQ=SOMETIMES"}})), 400, "invalid_rrule");
   expect_error(post(opening({{"rrule", "FREQ=MINUTELY"}})), 400, "invalid_rrule");
+  // Rules that never (or no longer) give a date, or give one below a day,
+  // would cost every slot search: refused.
+  for (const char* rule :
+       {"FREQ=MONTHLY;BYDAY=6MO", "FREQ=MONTHLY;BYDAY=-53MO", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=MONTHLY;BYMONTH=13", "FREQ=DAILY;BYHOUR=9", "FREQ=WEEKLY;INTERVAL=65537"})
+    expect_error(post(opening({{"rrule", rule}})), 400, "invalid_rrule");
   expect_error(post(opening({{"end", world_.day + "T13:00"}})), 400, "invalid_time_range");
   expect_error(post(opening({{"start", "2027-03-28T02:30"}, {"end", "2027-03-28T03:30"}})), 400,
                "nonexistent_local_time");

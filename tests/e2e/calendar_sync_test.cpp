@@ -78,6 +78,12 @@ class CalendarSync : public ::testing::Test {
     return http_.get(agent_path("/busy?from=" + enc(from) + "&to=" + enc(to)), world_.agent_token)
         .json();
   }
+  int unsubscribe(long id) {
+    return http_
+        .request("DELETE", agent_path("/calendars/" + std::to_string(id)), "",
+                 {{"Authorization", "Bearer " + world_.agent_token}})
+        .status;
+  }
 
   ServerProcess server_;
   HttpClient http_;
@@ -100,36 +106,44 @@ TEST_F(CalendarSync, NoOfferedSlotOverlapsTheCorpusBusyTime) {
   std::string from = world_.at("00:00"), to = World{.day = local_day_ahead(8 + 14)}.at("00:00");
   size_t free_before = slots(world_.service, from, to).size();
 
-  int subscribed = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(RDV_SOURCE_DIR) +
-                                                               "/tests/data/ics-corpus")) {
-    std::string name = entry.path().filename().string();
-    if (entry.path().extension() != ".ics") continue;
-    files_.put("/" + name, corpus_file(name));
-    Reply r = subscribe(files_.url("/" + name));
-    ASSERT_EQ(r.status, 201) << r.body;
-    EXPECT_TRUE(r.json()["last_error"].is_null()) << name << ": " << r.body;
-    EXPECT_FALSE(r.json()["last_success_at"].is_null()) << name;
-    ++subscribed;
-  }
-  EXPECT_EQ(subscribed, 19);
+  std::vector<std::string> names;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(RDV_SOURCE_DIR) + "/tests/data/ics-corpus"))
+    if (entry.path().extension() == ".ics") names.push_back(entry.path().filename().string());
+  EXPECT_EQ(names.size(), 19u);
 
-  json busy_list = busy(from, to);
-  std::vector<TimeRange> from_calendars;
-  for (auto& b : busy_list)
-    if (b["source"] == "calendar") from_calendars.push_back({at(b["start"]), at(b["end"])});
+  // An agent holds at most ten calendars: the corpus goes ten files at a time.
+  size_t busy_from_calendars = 0;
+  bool fewer_slots = false;
+  for (size_t first = 0; first < names.size(); first += 10) {
+    std::vector<long> ids;
+    for (size_t i = first; i < std::min(names.size(), first + 10); ++i) {
+      files_.put("/" + names[i], corpus_file(names[i]));
+      Reply r = subscribe(files_.url("/" + names[i]));
+      ASSERT_EQ(r.status, 201) << r.body;
+      EXPECT_TRUE(r.json()["last_error"].is_null()) << names[i] << ": " << r.body;
+      EXPECT_FALSE(r.json()["last_success_at"].is_null()) << names[i];
+      ids.push_back(r.json()["id"]);
+    }
+    std::vector<TimeRange> from_calendars;
+    for (auto& b : busy(from, to))
+      if (b["source"] == "calendar") from_calendars.push_back({at(b["start"]), at(b["end"])});
+    busy_from_calendars += from_calendars.size();
+
+    json offered = slots(world_.service, from, to);
+    EXPECT_GT(offered.size(), 0u);
+    fewer_slots = fewer_slots || offered.size() < free_before;
+    for (auto& s : offered) {
+      TimeRange slot{at(s["start"]), at(s["end"])};
+      for (const TimeRange& b : from_calendars)
+        ASSERT_FALSE(slot.overlaps(b)) << s.dump() << " overlaps a busy event";
+    }
+    for (long id : ids) ASSERT_EQ(unsubscribe(id), 204);
+  }
   // Weekly and daily series of the corpus still run: the stand-up on weekdays,
   // the Paris Wednesdays, the all-day Tuesdays...
-  EXPECT_GE(from_calendars.size(), 10u);
-
-  json offered = slots(world_.service, from, to);
-  EXPECT_GT(offered.size(), 0u);
-  EXPECT_LT(offered.size(), free_before);
-  for (auto& s : offered) {
-    TimeRange slot{at(s["start"]), at(s["end"])};
-    for (const TimeRange& b : from_calendars)
-      ASSERT_FALSE(slot.overlaps(b)) << s.dump() << " overlaps a busy event";
-  }
+  EXPECT_GE(busy_from_calendars, 10u);
+  EXPECT_TRUE(fewer_slots);
 }
 
 TEST_F(CalendarSync, AvailabilityEventsBecomeOpeningsAndFollowChanges) {
@@ -266,6 +280,100 @@ TEST_F(CalendarSync, BusyViewCombinesEverySource) {
                 .status,
             401);
   EXPECT_EQ(http_.get(agent_path("/busy?from=x&to=y"), world_.agent_token).status, 400);
+}
+
+// A hostile feed: a "permanence" every second. The import does not expand it
+// (it once made 100,000 openings per subscription) and says why.
+TEST_F(CalendarSync, EventsRepeatingEverySecondMakeNoOpeningAndAWarning) {
+  auto starts = [&] {
+    std::vector<std::string> out;
+    for (auto& s : slots(world_.service, world_.at("00:00"), world_.at("23:59")))
+      out.push_back(s["start"]);
+    return out;
+  };
+  auto base = starts();
+  std::string every_second = one_event("perm-s", "Permanence Carte grise",
+                                       ical_local(world_, "14:00"), ical_local(world_, "15:00"));
+  every_second.insert(every_second.find("END:VEVENT"), "RRULE:FREQ=SECONDLY\r\n");
+  files_.put("/seconds.ics", every_second);
+  Reply sub = subscribe(files_.url("/seconds.ics"), "availability");
+  ASSERT_EQ(sub.status, 201) << sub.body;
+  EXPECT_TRUE(sub.json()["last_error"].is_null()) << sub.body;
+  ASSERT_EQ(sub.json()["warnings"].size(), 1u) << sub.body;
+  EXPECT_NE(sub.json()["warnings"][0].get<std::string>().find("more often than daily: ignored"),
+            std::string::npos)
+      << sub.body;
+  EXPECT_EQ(starts(), base);  // not even 14:00
+
+  // In a busy calendar, the first occurrence stays busy, alone.
+  std::string every_minute =
+      one_event("busy-m", "Réunion", ical_local(world_, "10:00"), ical_local(world_, "10:30"));
+  every_minute.insert(every_minute.find("END:VEVENT"), "RRULE:FREQ=MINUTELY\r\n");
+  files_.put("/minutes.ics", every_minute);
+  Reply busy_sub = subscribe(files_.url("/minutes.ics"));
+  ASSERT_EQ(busy_sub.status, 201) << busy_sub.body;
+  EXPECT_EQ(busy_sub.json()["warnings"].size(), 1u) << busy_sub.body;
+  std::vector<std::string> from_calendar;
+  for (auto& b : busy(world_.at("00:00"), world_.at("23:59")))
+    if (b["source"] == "calendar") from_calendar.push_back(b["start"]);
+  EXPECT_EQ(from_calendar, std::vector<std::string>{world_.at("10:00")});
+}
+
+TEST_F(CalendarSync, AnAgentHasAtMostTenCalendars) {
+  auto url = [&](int i) {
+    std::string path = "/cal" + std::to_string(i) + ".ics";
+    files_.put(path, one_event("b" + std::to_string(i), "Occupé", ical_local(world_, "10:00"),
+                               ical_local(world_, "11:00")));
+    return files_.url(path);
+  };
+  std::vector<long> ids;
+  for (int i = 0; i < 10; ++i) {
+    Reply r = subscribe(url(i));
+    ASSERT_EQ(r.status, 201) << r.body;
+    ids.push_back(r.json()["id"]);
+  }
+  Reply eleventh = subscribe(url(10));
+  EXPECT_EQ(eleventh.status, 400) << eleventh.body;
+  EXPECT_EQ(eleventh.error_field(), "url");
+  EXPECT_EQ(files_.hits("/cal10.ics"), 0);
+  EXPECT_EQ(http_.get(agent_path("/calendars"), world_.agent_token).json().size(), 10u);
+  ASSERT_EQ(unsubscribe(ids.back()), 204);
+  EXPECT_EQ(subscribe(url(10)).status, 201);
+}
+
+// Daily series, `count` of them an hour apart from 08:00, every day for years.
+std::string daily_events(int count, const std::string& summary, const std::string& first_day) {
+  std::string text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n";
+  for (int i = 0; i < count; ++i) {
+    std::string hour = (8 + i < 10 ? "0" : "") + std::to_string(8 + i);
+    text += "BEGIN:VEVENT\r\nUID:d" + std::to_string(i) +
+            "\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;TZID=Europe/Paris:" + first_day + "T" + hour +
+            "0000\r\nDURATION:PT30M\r\nSUMMARY:" + summary +
+            "\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n";
+  }
+  return text + "END:VCALENDAR\r\n";
+}
+
+TEST_F(CalendarSync, OneCalendarMakesAtMost2000OpeningsAnd5000BusyPeriods) {
+  std::string today = local_day_ahead(0);
+  today.erase(std::remove(today.begin(), today.end(), '-'), today.end());
+  // Six daily permanences for the year ahead: about 2,200 openings.
+  files_.put("/many.ics", daily_events(6, "Permanence Carte grise", today));
+  Reply openings = subscribe(files_.url("/many.ics"), "availability");
+  ASSERT_EQ(openings.status, 201) << openings.body;
+  EXPECT_EQ(openings.json()["warnings"], json::array({"more than 2000 openings: the later ones "
+                                                      "are ignored"}));
+  // Seven daily meetings over the two years kept: about 5,300 busy periods.
+  files_.put("/busy.ics", daily_events(7, "Réunion", today));
+  Reply busy_sub = subscribe(files_.url("/busy.ics"));
+  ASSERT_EQ(busy_sub.status, 201) << busy_sub.body;
+  EXPECT_EQ(busy_sub.json()["warnings"],
+            json::array({"more than 5000 busy periods: the later ones are ignored"}));
+  // What is kept is the nearest: on the world's day the meetings (on the hour)
+  // still block the slots, those of the world's opening and the permanences'.
+  json offered = slots(world_.service, world_.at("00:00"), world_.at("23:59"));
+  EXPECT_FALSE(offered.empty());
+  for (auto& s : offered) EXPECT_EQ(s["start"].get<std::string>().substr(13, 3), ":30") << s.dump();
 }
 
 TEST(CalendarSyncSecurity, PrivateAddressesAndOtherSchemesAreRefused) {

@@ -21,6 +21,18 @@ std::string write_temp(const std::string& name, const std::string& text) {
   return path.string();
 }
 
+// RFC 5545, 3.1: every line ends with CRLF and holds at most 75 octets.
+void expect_folded_lines(const std::string& text) {
+  for (size_t pos = 0; pos < text.size();) {
+    size_t lf = text.find('\n', pos);
+    ASSERT_NE(lf, std::string::npos) << "no line end after " << text.substr(pos);
+    std::string line = text.substr(pos, lf - pos);
+    ASSERT_TRUE(!line.empty() && line.back() == '\r') << "no CRLF: " << line;
+    EXPECT_LE(line.size() - 1, 75u) << line;
+    pos = lf + 1;
+  }
+}
+
 // The next day, at least two days ahead, on which Paris changes its clocks.
 std::string next_paris_change_day() {
   auto paris = date::locate_zone("Europe/Paris");
@@ -78,7 +90,7 @@ TEST_F(Feeds, AgentFeedFollowsBookingsWithStableUidAndGrowingSequence) {
   EXPECT_NE(r.body.find("SEQUENCE:0"), std::string::npos);
   EXPECT_NE(r.body.find("Carte grise — Léa Dupont"), std::string::npos);
   EXPECT_NE(r.body.find("TRANSP:TRANSPARENT"), std::string::npos);  // the openings
-  EXPECT_NE(r.body.find("\r\n"), std::string::npos);
+  expect_folded_lines(r.body);
 
   // libical reads it back: the booking is a busy event at the booked time.
   auto cal = ImportedCalendar::parse(r.body, date::locate_zone("Europe/Paris"));
@@ -187,6 +199,7 @@ TEST_F(Feeds, ResidentGetsTheBookingAsPublishedEvent) {
   EXPECT_NE(r.body.find("METHOD:PUBLISH"), std::string::npos);
   EXPECT_NE(r.body.find("Rendez-vous : Carte grise (France Services de Cenon)"), std::string::npos);
   EXPECT_NE(r.headers["content-disposition"].find("rendez-vous.ics"), std::string::npos);
+  expect_folded_lines(r.body);  // long lines: the manage link, the description
   std::string file = write_temp("rdv-booking-" + std::to_string(server_.port()) + ".ics", r.body);
   auto [rc, lines] =
       run_command("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/e2e/parse_ics.py " + file + " method");

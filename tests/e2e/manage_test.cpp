@@ -228,6 +228,59 @@ TEST_F(Manage, TheBookingsOfSomeoneWhoLeftStayAndGoToAColleague) {
   EXPECT_EQ(moved.json()["agent_id"], marc);
 }
 
+TEST_F(Manage, AResidentsDataIsExportedAndErasedOnRequest) {
+  long first = book("09:00");
+  long second = book("10:00");
+  Reply other_org =
+      http_.post("/api/v1/organisations", {{"name", "Mairie de Bègles"}}, world_.admin_token);
+  std::string other_admin =
+      http_
+          .post("/api/v1/organisations/" + std::to_string(other_org.json()["id"].get<long>()) +
+                    "/users",
+                {{"name", "Admin Bègles"}, {"role", "org_admin"}}, world_.admin_token)
+          .json()["api_token"];
+  json who = {{"email", "Lea.Dupont@example.fr"}};
+
+  Reply exported = send("POST", "/api/v1/residents/export", who, world_.admin_token);
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  ASSERT_EQ(exported.json()["bookings"].size(), 2u);
+  EXPECT_EQ(exported.json()["bookings"][0]["resident"]["phone"], "+33612345678");
+  EXPECT_EQ(exported.json()["bookings"][0]["service"], "Carte grise");
+  // Another organisation's administrator gets nothing of it; an agent may not ask.
+  EXPECT_EQ(send("POST", "/api/v1/residents/export", who, other_admin).json()["bookings"].size(),
+            0u);
+  EXPECT_EQ(send("POST", "/api/v1/residents/export", who, world_.agent_token).status, 403);
+  EXPECT_EQ(
+      send("POST", "/api/v1/residents/export", json::object(), world_.admin_token).error_field(),
+      "email");
+
+  Reply erased =
+      send("POST", "/api/v1/residents/erase", {{"phone", "06 12 34 56 78"}}, world_.admin_token);
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(erased.json()["bookings_erased"], 2);
+  EXPECT_EQ(erased.json()["bookings_cancelled"], 2);
+  for (long id : {first, second}) {
+    json b = http_.get("/api/v1/bookings/" + std::to_string(id), world_.admin_token).json();
+    EXPECT_EQ(b["status"], "cancelled");
+    EXPECT_EQ(b["resident"]["last_name"], "");
+    EXPECT_EQ(b["resident"]["email"], "");
+  }
+  EXPECT_EQ(
+      send("POST", "/api/v1/residents/export", who, world_.admin_token).json()["bookings"].size(),
+      0u);
+  // The time is free again; the request is in the audit log, without the contact.
+  EXPECT_EQ(http_
+                .post("/api/v1/bookings", {{"service_id", world_.service},
+                                           {"start", world_.at("09:00")},
+                                           {"resident", resident("Paul")}})
+                .status,
+            201);
+  Reply audit = http_.get("/api/v1/audit?action=write", world_.admin_token);
+  EXPECT_NE(audit.body.find("POST /api/v1/residents/erase"), std::string::npos);
+  EXPECT_EQ(audit.body.find("dupont"), std::string::npos);
+  EXPECT_EQ(audit.body.find("+33612345678"), std::string::npos);
+}
+
 TEST_F(Manage, WebhooksAreRemovedByTheirOrganisationOnly) {
   Reply hook = http_.post(org_path() + "/webhooks",
                           {{"url", "https://crm.example.fr/hook"}, {"secret", "0123456789abcdef"}},

@@ -92,6 +92,17 @@ int SqliteDirectory::uses_of_place(Id place_id) {
   return static_cast<int>(st.int64(0));
 }
 
+std::vector<Booking> SqliteDirectory::bookings_of_contact(const std::string& email,
+                                                          const std::string& phone) {
+  auto st = c_.prepare(std::string("SELECT ") + kBookingColumns +
+                       " FROM bookings WHERE (?1 <> '' AND lower(resident_email) = lower(?1)) "
+                       "OR (?2 <> '' AND resident_phone = ?2) ORDER BY start_at, id");
+  st.bind(1, email).bind(2, phone);
+  std::vector<Booking> out;
+  while (st.step()) out.push_back(booking_from_row(st));
+  return out;
+}
+
 void SqliteDirectory::update_organisation(const Organisation& o) {
   auto st = c_.prepare("UPDATE organisations SET name = ?, kind = ?, timezone = ? WHERE id = ?");
   st.bind(1, o.name).bind(2, o.kind).bind(3, o.timezone).bind(4, o.id).run();
@@ -148,6 +159,25 @@ void SqliteDirectory::delete_opening(Id opening_id) {
 void SqliteDirectory::delete_absence(Id absence_id) {
   auto st = c_.prepare("DELETE FROM absences WHERE id = ?");
   st.bind(1, absence_id).run();
+}
+
+std::vector<Document> SqliteDirectory::anonymise_booking(Id booking_id) {
+  auto docs = c_.prepare(
+      "SELECT id, booking_id, filename, content_type, size, stored_name, created_at "
+      "FROM documents WHERE booking_id = ?");
+  docs.bind(1, booking_id);
+  std::vector<Document> out;
+  while (docs.step())
+    out.push_back({docs.int64(0), docs.int64(1), docs.text(2), docs.text(3), docs.int64(4),
+                   docs.text(5), from_epoch(docs.int64(6))});
+  auto drop = c_.prepare("DELETE FROM documents WHERE booking_id = ?");
+  drop.bind(1, booking_id).run();
+  auto st = c_.prepare(
+      "UPDATE bookings SET resident_first_name = '', resident_last_name = '', resident_email = "
+      "'', resident_phone = '', mandate = '', notes = '', cancel_reason = '', summary = '' "
+      "WHERE id = ?");
+  st.bind(1, booking_id).run();
+  return out;
 }
 
 void SqliteDirectory::delete_webhook(Id webhook_id) {

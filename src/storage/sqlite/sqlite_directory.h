@@ -16,6 +16,8 @@ class SqliteDirectory final : public DirectoryWriter {
   std::vector<Booking> bookings(const BookingFilter& filter) override;
   int bookings_of_service(Id service_id) override;
   int uses_of_place(Id place_id) override;
+  std::vector<Booking> bookings_of_contact(const std::string& email,
+                                           const std::string& phone) override;
 
   void update_organisation(const Organisation& o) override;
   void update_place(const Place& p) override;
@@ -27,6 +29,7 @@ class SqliteDirectory final : public DirectoryWriter {
   void delete_opening(Id opening_id) override;
   void delete_absence(Id absence_id) override;
   void delete_webhook(Id webhook_id) override;
+  std::vector<Document> anonymise_booking(Id booking_id) override;
 
  private:
   sqlite::Connection& c_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "calendar/recurrence.h"
 #include "calendar/windows_zones.h"
@@ -80,25 +81,78 @@ TEST(IcsImport, PrefixedZoneNamesResolve) {
   EXPECT_TRUE(cal.warnings().empty());
 }
 
-TEST(IcsImport, EndlessSubDailyRulesAreBounded) {
-  // Every second, forever, in many events: expansion stops at the caps, fast.
+TEST(IcsImport, EventsRepeatingMoreOftenThanDailyAreNotExpanded) {
+  TimeRange fortnight{utc("2026-06-01T00:00:00Z"), utc("2026-06-15T00:00:00Z")};
+  ImportLimits skipping;
+  skipping.sub_daily = SubDailyEvents::kSkipped;
+  for (const char* rule : {"FREQ=SECONDLY", "FREQ=MINUTELY;INTERVAL=15", "FREQ=HOURLY;COUNT=100000",
+                           "FREQ=DAILY;BYHOUR=9,10,11", "FREQ=WEEKLY;BYDAY=MO;BYMINUTE=0,30"}) {
+    SCOPED_TRACE(rule);
+    std::string text = calendar(
+        event("DTSTART:20260601T090000Z\r\nDURATION:PT30M\r\nSUMMARY:Permanence\r\nRRULE:" +
+              std::string(rule) + "\r\n"));
+    auto first_only = ImportedCalendar::parse(text, paris());
+    auto occ = first_only.occurrences(fortnight);
+    ASSERT_EQ(occ.size(), 1u);
+    EXPECT_EQ(occ[0].range.start, utc("2026-06-01T09:00:00Z"));
+    ASSERT_EQ(first_only.warnings().size(), 1u);
+    const std::string& warning = first_only.warnings()[0];
+    EXPECT_EQ(warning.rfind("event 'Permanence' (FREQ=", 0), 0u) << warning;
+    EXPECT_NE(warning.find("repeats more often than daily: only its first occurrence is kept"),
+              std::string::npos)
+        << warning;
+
+    auto skipped = ImportedCalendar::parse(text, paris(), skipping);
+    EXPECT_EQ(skipped.event_count(), 0u);
+    EXPECT_TRUE(skipped.occurrences(fortnight).empty());
+    EXPECT_EQ(skipped.warnings().size(), 1u);
+  }
+  // One time a day is at most daily: expanded.
+  auto daily = ImportedCalendar::parse(
+      calendar(
+          event("DTSTART:20260601T090000Z\r\nDURATION:PT30M\r\nRRULE:FREQ=DAILY;BYHOUR=9\r\n")),
+      paris());
+  EXPECT_EQ(daily.occurrences(fortnight).size(), 14u);
+  EXPECT_TRUE(daily.warnings().empty());
+}
+
+TEST(IcsImport, HostileRulesStayCheap) {
+  // Every second forever, and rules that never match (libical would look for
+  // a match up to the year 20000), in many events.
   std::string body;
   for (int i = 0; i < 200; ++i)
-    body +=
-        "BEGIN:VEVENT\r\nUID:e" + std::to_string(i) +
-        "\r\nDTSTART:20200101T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\n";
-  // (A hang would show as the suite's timeout.)
+    body += "BEGIN:VEVENT\r\nUID:e" + std::to_string(i) +
+            "\r\nDTSTART:20200101T000000Z\r\nDURATION:PT1S\r\nRRULE:" +
+            (i % 2 ? "FREQ=SECONDLY" : "FREQ=MONTHLY;BYDAY=6MO") + "\r\nEND:VEVENT\r\n";
+  auto t0 = std::chrono::steady_clock::now();
   auto cal = ImportedCalendar::parse(calendar(body), paris());
   auto occ = cal.occurrences({utc("2026-01-01T00:00:00Z"), utc("2029-01-01T00:00:00Z")});
-  EXPECT_EQ(occ.size(), ImportLimits{}.max_occurrences);
-  EXPECT_EQ(occ.front().range.start, utc("2026-01-01T00:00:00Z"));
-  // With COUNT the series is walked from its start, within the budget.
-  auto counted = ImportedCalendar::parse(
-      calendar(event(
-          "DTSTART:20260101T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY;COUNT=100000000\r\n")),
-      paris());
-  EXPECT_TRUE(
-      counted.occurrences({utc("2027-01-01T00:00:00Z"), utc("2027-02-01T00:00:00Z")}).empty());
+  std::printf(
+      "[ timing ] 200 hostile events over three years: %.1f ms\n",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  EXPECT_TRUE(occ.empty());
+}
+
+TEST(IcsImport, CutExpansionsAreReported) {
+  std::string text =
+      calendar(event("DTSTART:20260101T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=DAILY\r\n"));
+  TimeRange two_months{utc("2026-01-01T00:00:00Z"), utc("2026-03-01T00:00:00Z")};
+  ImportLimits few;
+  few.max_occurrences = 10;
+  std::vector<std::string> warnings;
+  EXPECT_EQ(ImportedCalendar::parse(text, paris(), few).occurrences(two_months, &warnings).size(),
+            10u);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("stopped at 10 occurrences"), std::string::npos);
+
+  ImportLimits short_walk;
+  short_walk.max_iterations = 5;
+  warnings.clear();
+  EXPECT_EQ(
+      ImportedCalendar::parse(text, paris(), short_walk).occurrences(two_months, &warnings).size(),
+      5u);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("cut short"), std::string::npos);
 }
 
 TEST(Recurrence, SubDailyRulesJumpToTheWindow) {
