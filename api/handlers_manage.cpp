@@ -343,7 +343,19 @@ void App::add_manage_routes() {
     f.done();
     if (email.empty() && phone.empty()) invalid_field("email", "give an email or a phone");
     if (!email.empty()) email = checked_mailbox(email, "email");
-    if (!phone.empty()) phone = checked_phone(phone, "FR", "phone");
+    if (!phone.empty()) {
+      // A national number may be of any French region: the first that reads it.
+      std::string checked;
+      for (const char* region : {"FR", "RE", "GP", "MQ", "GF", "YT", "PM"}) {
+        try {
+          checked = checked_phone(phone, region, "phone");
+          break;
+        } catch (const ClientError&) {
+        }
+      }
+      if (checked.empty()) checked = checked_phone(phone, "FR", "phone");  // the error, named
+      phone = checked;
+    }
     return std::make_pair(email, phone);
   };
   router_.add(

@@ -42,10 +42,6 @@ FetchResponse CurlFetcher::fetch(const std::string& url, const std::string& etag
   } catch (const HttpClientError& e) {
     // send_http has logged the detail; the agent gets what they can act on.
     switch (e.kind()) {
-      case HttpClientError::Kind::kNotAllowed:
-        throw FetchError(
-            "the calendar's address is on a private or local network, "
-            "which is not allowed");
       case HttpClientError::Kind::kTooLarge:
         throw FetchError("the calendar is larger than " + std::to_string(policy_.max_bytes >> 20) +
                          " MiB");
@@ -53,6 +49,9 @@ FetchResponse CurlFetcher::fetch(const std::string& url, const std::string& etag
         throw FetchError(
             "the calendar's server redirects too often or to a URL that is not "
             "http(s)");
+      // A name that resolves to a private address reads like one that does
+      // not resolve: what agents see must not map the internal network.
+      case HttpClientError::Kind::kNotAllowed:
       case HttpClientError::Kind::kBadUrl:
       case HttpClientError::Kind::kUnreachable:
         break;

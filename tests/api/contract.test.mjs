@@ -229,6 +229,10 @@ test('a whole booking session matches the contract', async () => {
   await call('DELETE', `/api/v1/agents/${agent.id}/openings/${openings[0].id}`, { token: agent.api_token, status: 204 });
 
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 200, body: { reason: 'Plus besoin' } });
+  const data = await call('POST', '/api/v1/residents/export', { token: ADMIN, status: 200, body: { phone: '+594694000000' } });
+  assert.equal(data.bookings.length, 1);
+  const erased = await call('POST', '/api/v1/residents/erase', { token: ADMIN, status: 200, body: { phone: '0694 00 00 00' } });
+  assert.equal(erased.bookings_erased, 1);
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 409, body: {} });
 });
 
