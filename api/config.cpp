@@ -103,6 +103,10 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.retention_days = to_int("retention days", v, 1, 36500);
        }},
+      {"--mandate-days", "RDV_MANDATE_DAYS", true,
+       [](Config& c, const std::string& v) {
+         c.mandate_days = to_int("mandate days", v, 0, 3650);
+       }},
       {"--audit-days", "RDV_AUDIT_DAYS", true,
        [](Config& c, const std::string& v) { c.audit_days = to_int("audit days", v, 30, 3650); }},
       {"--cancelled-data-days", "RDV_CANCELLED_DATA_DAYS", true,

@@ -34,6 +34,7 @@ struct Config {
   std::string documents_dir = "var/documents";
   int retention_days = 730;      // bookings and documents, after the visit
   int audit_days = 365;          // the audit log
+  int mandate_days = 30;         // a desk's mandate details, after the visit
   int cancelled_data_days = 30;  // residents' data of cancelled bookings
 
   std::string listen_host() const;

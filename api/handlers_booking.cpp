@@ -4,6 +4,7 @@
 #include "app.h"
 #include "auth.h"
 #include "booking/agendas.h"
+#include "booking/mandate.h"
 #include "domain/error.h"
 #include "domain/text.h"
 #include "error_status.h"
@@ -64,16 +65,46 @@ Resident resident_fields(const Json* j) {
 std::string mandate_fields(const Json* j) {
   if (!j) return "";
   Fields f(*j, "mandate.");
-  if (f.opt_bool("consent") != true)
-    throw ClientError(ErrorCode::kInvalidInput, "mandate.consent must be true");
-  Json stored = {{"consent", true}};
-  std::string kind = f.text("kind", 20);
-  if (kind != "oral" && kind != "written")
-    throw ClientError(ErrorCode::kInvalidInput, "mandate.kind must be oral or written");
-  stored["kind"] = kind;
-  if (auto ref = f.opt_text("reference", 200)) stored["reference"] = *ref;
+  if (f.opt_bool("consent") != true) invalid_field("mandate.consent", "must be true");
+  Mandate m;
+  m.kind = f.text("kind", 20);
+  if (m.kind != "oral" && m.kind != "written")
+    invalid_field("mandate.kind", "must be oral or written");
+  m.reference = f.text_or("reference", "", 200);
+  m.procedures = f.strings_or("procedures", {}, 10, 200);
+  if (auto check = f.opt_text("identity_check", 40)) {
+    m.identity_check = parse_identity_check(*check);
+    if (!m.identity_check)
+      invalid_field("mandate.identity_check",
+                    "must be identity_card, passport, residence_permit, driving_licence, "
+                    "other_document or known_person (the kind of document, never its number)");
+  }
+  if (auto until = f.opt_text("valid_until", 10)) {
+    if (until->size() != 10 || !parse_local_date_time(*until + "T00:00"))
+      invalid_field("mandate.valid_until", "must be a date, YYYY-MM-DD");
+    m.valid_until = *until;
+  }
   f.done();
-  return dump(stored);
+  return m.to_json();
+}
+
+// The mandate as the wire shows it: what was recorded, by whom and when.
+Json mandate_json(const Booking& b, Zone zone) {
+  auto m = Mandate::from_json(b.mandate_json);
+  if (!m) return nullptr;
+  Json j = {{"consent", true},
+            {"kind", m->kind},
+            {"procedures", m->procedures},
+            {"identity_check",
+             m->identity_check ? Json(identity_check_name(*m->identity_check)) : Json(nullptr)},
+            {"valid_until", m->valid_until ? Json(*m->valid_until) : Json(nullptr)},
+            {"recorded_by_account_id",
+             b.booked_by_account_id ? Json(*b.booked_by_account_id) : Json(nullptr)},
+            {"recorded_at", format_rfc3339(b.created_at, zone)},
+            {"withdrawn_at",
+             m->withdrawn_at ? Json(format_rfc3339(*m->withdrawn_at, zone)) : Json(nullptr)}};
+  if (!m->reference.empty()) j["reference"] = m->reference;
+  return j;
 }
 
 }  // namespace
@@ -102,7 +133,7 @@ Json App::booking_json(StoreReader& r, const Booking& b, const std::string& mana
               {"phone", b.resident.phone}}},
             {"notes", b.notes},
             {"created_at", format_rfc3339(b.created_at, zone)}};
-  if (!b.mandate_json.empty()) j["mandate"] = Json::parse(b.mandate_json, nullptr, false);
+  if (!b.mandate_json.empty()) j["mandate"] = mandate_json(b, zone);
   if (!b.cancel_reason.empty()) j["cancel_reason"] = b.cancel_reason;
   if (!b.summary.empty()) j["summary"] = b.summary;
   if (b.mode == Mode::kVideo) j["video_url"] = visio_url(b, agent_view);
@@ -325,6 +356,20 @@ void App::add_booking_routes() {
   router_.add(
       "POST", "/api/v1/bookings/{id}/status",
       [this](const HttpRequest& r, const PathParams& p) { return booking_outcome(r, p.id(0)); });
+  // The visitor (with the manage link) or the staff of the booking ends the
+  // desk's mandate; the desk can no longer act on the booking.
+  router_.add(
+      "POST", "/api/v1/bookings/{id}/mandate/withdraw",
+      [this](const HttpRequest& r, const PathParams& p) {
+        Id id = p.id(0);
+        Actor actor = Actor::kResident;
+        store_.read(
+            [&](StoreReader& s) { actor = authorize_booking(s, r, require_booking(s, id)); });
+        Booking b = bookings_.withdraw_mandate(id);
+        Json out;
+        store_.read([&](StoreReader& s) { out = booking_json(s, b, "", actor == Actor::kStaff); });
+        return json_response(200, out);
+      });
 }
 
 }  // namespace rdv

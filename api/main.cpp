@@ -109,6 +109,7 @@ struct Runtime {
                                    std::chrono::days{config.cancelled_data_days},
                                    config.documents_dir};
     retention.keep_audit = std::chrono::days{config.audit_days};
+    retention.keep_mandates = std::chrono::days{config.mandate_days};
     retention_task = std::make_unique<rdv::PeriodicTask>(
         "retention", std::chrono::hours{1},
         [this, retention] { rdv::apply_retention(store, clock, retention); });

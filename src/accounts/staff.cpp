@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "booking/mandate.h"
+
 namespace rdv {
 
 Staff Staff::of(const Account& a, StoreReader& store) {
@@ -74,7 +76,10 @@ std::optional<BookedBy> Staff::booking_channel(const Organisation& org) const {
 bool Staff::may_manage_booking(const Booking& b, const Service& s) const {
   if (administers(s.organisation_id)) return true;
   if (agent_id_ && *agent_id_ == b.agent_id) return true;
-  return b.booked_by == BookedBy::kDesk && b.booked_by_account_id == account_id_;
+  // A desk acts on the bookings it made while the visitor's mandate stands.
+  if (b.booked_by != BookedBy::kDesk || b.booked_by_account_id != account_id_) return false;
+  auto m = Mandate::from_json(b.mandate_json);
+  return m && !m->withdrawn_at;
 }
 
 bool Staff::may_grant(const Membership& m) const {

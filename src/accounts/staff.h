@@ -34,7 +34,8 @@ class Staff {
   // How this person books in a service of `org`: as staff of it (kAgent),
   // as a desk of the same territory (kDesk), or not at all.
   std::optional<BookedBy> booking_channel(const Organisation& org) const;
-  // The booking's agent, the administrators of its organisation, and the desk that made it.
+  // The booking's agent, the administrators of its organisation, and the desk
+  // that made it while the visitor's mandate is not withdrawn.
   bool may_manage_booking(const Booking& b, const Service& s) const;
   // Whether this person may give (or take away) `m`: nobody grants more than they hold.
   bool may_grant(const Membership& m) const;

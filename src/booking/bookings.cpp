@@ -1,6 +1,7 @@
 #include "booking/bookings.h"
 
 #include "booking/agendas.h"
+#include "booking/mandate.h"
 #include "crypto/tokens.h"
 #include "domain/contact.h"
 #include "domain/error.h"
@@ -196,6 +197,21 @@ Booking Bookings::mark(Id booking_id, BookingStatus outcome) {
         outcome == BookingStatus::kDone ? BookingAction::kMarkDone : BookingAction::kMarkNoShow,
         Actor::kStaff, now);
     b.updated_at = now;
+    tx.update_booking(b);
+  });
+  return b;
+}
+
+Booking Bookings::withdraw_mandate(Id booking_id) {
+  Booking b;
+  store_.write([&](StoreWriter& tx) {
+    b = require_booking(tx, booking_id);
+    auto m = Mandate::from_json(b.mandate_json);
+    if (!m || m->withdrawn_at)
+      throw ClientError(ErrorCode::kInvalidTransition, "this booking has no mandate in force");
+    m->withdrawn_at = clock_.now();
+    b.mandate_json = m->to_json();
+    b.updated_at = clock_.now();
     tx.update_booking(b);
   });
   return b;

@@ -26,7 +26,7 @@ struct BookingRequest {
   Resident resident;
   BookedBy booked_by = BookedBy::kResident;
   std::optional<Id> booked_by_account_id;  // the staff member booking, if any
-  std::string mandate_json;  // required when a desk books on behalf
+  std::string mandate_json;                // required when a desk books on behalf
   std::string notes;
 };
 
@@ -91,6 +91,8 @@ class Bookings {
   Booking record_summary(Id booking_id, const std::string& summary);
   // The visit took place (kDone) or the resident did not come (kNoShow).
   Booking mark(Id booking_id, BookingStatus outcome);
+  // The visitor withdraws the mandate given to a desk (409 without one, or twice).
+  Booking withdraw_mandate(Id booking_id);
   // The resident wants no more reminders for this booking.
   Booking stop_reminders(Id booking_id);
   // The survey, answered once; the answer is stored apart from the booking.

@@ -18,6 +18,7 @@ struct RetentionPolicy {
   std::chrono::days keep_cancelled_data{30};    // after the cancellation
   std::string documents_dir = "var/documents";  // where uploaded files are
   std::chrono::days keep_finished_jobs{90};     // messages sent, skipped or failed
+  std::chrono::days keep_mandates{30};          // a desk's mandate, after the visit
   std::chrono::days keep_audit{365};            // the audit log (CNIL: six months to a year)
   std::chrono::days keep_sign_in_failures{1};   // longer than any lockout needs
 };

@@ -51,6 +51,8 @@ class DirectoryWriter : public DirectoryReader {
   // Clears the resident's data of a booking (names, contact, notes, mandate,
   // summary) and removes its documents' rows; returns them so their files go too.
   virtual std::vector<Document> anonymise_booking(Id booking_id) = 0;
+  // The procedure is over: the mandates' details go, who booked and when stay.
+  virtual void clear_mandates_ended_before(Instant ended_before) = 0;
 };
 
 }  // namespace rdv

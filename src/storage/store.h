@@ -94,7 +94,7 @@ class StoreWriter : public StoreReader {
   virtual Id insert_absence(const Absence& a) = 0;
   // Throws SlotTakenError when the database refuses an overlap (last line of defence).
   virtual Id insert_booking(const Booking& b) = 0;
-  // Saves status, times, agent, cancel reason and notes of an existing booking.
+  // Saves status, times, agent, cancel reason, notes, summary, flags and mandate of a booking.
   virtual void update_booking(const Booking& b) = 0;
   virtual void save_idempotent_booking(const std::string& key_hash, const IdempotentBooking& b,
                                        Instant now) = 0;

@@ -139,9 +139,10 @@ test('a whole booking session matches the contract', async () => {
     token: desk.api_token, status: 201,
     body: { service_id: service.id, start: slots[1].start, mode: 'phone',
             resident: { first_name: 'Awa', last_name: 'Kone', phone: '+594694000000' },
-            mandate: { consent: true, kind: 'written', reference: 'M-42' } },
+            mandate: { consent: true, kind: 'written', reference: 'M-42', procedures: ['Acte de naissance'], identity_check: 'passport', valid_until: day } },
   });
   assert.equal(onBehalf.booked_by, 'desk');
+  assert.equal(onBehalf.mandate.recorded_by_account_id, desk.id);
 
   const token = booking.manage_token;
   await call('GET', `/api/v1/bookings/${booking.id}?token=${token}`, { status: 200 });
@@ -229,6 +230,9 @@ test('a whole booking session matches the contract', async () => {
   await call('DELETE', `/api/v1/agents/${agent.id}/openings/${openings[0].id}`, { token: agent.api_token, status: 204 });
 
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 200, body: { reason: 'Plus besoin' } });
+  const withdrawn = await call('POST', `/api/v1/bookings/${onBehalf.id}/mandate/withdraw`, { token: ADMIN, status: 200 });
+  assert.notEqual(withdrawn.mandate.withdrawn_at, null);
+  await call('POST', `/api/v1/bookings/${onBehalf.id}/mandate/withdraw`, { token: ADMIN, status: 409 });
   const data = await call('POST', '/api/v1/residents/export', { token: ADMIN, status: 200, body: { phone: '+594694000000' } });
   assert.equal(data.bookings.length, 1);
   const erased = await call('POST', '/api/v1/residents/erase', { token: ADMIN, status: 200, body: { phone: '0694 00 00 00' } });

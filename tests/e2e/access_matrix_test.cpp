@@ -56,6 +56,8 @@ const Rule kAdminsOfA = {Caller::kAdmin, Caller::kTerritoryAdmin, Caller::kOrgAd
 const Rule kAdminsOfTheTerritory = {Caller::kAdmin, Caller::kTerritoryAdmin};
 const Rule kMembersOfA = {Caller::kAdmin,  Caller::kTerritoryAdmin, Caller::kOrgAdminA,
                           Caller::kAgentA, Caller::kDeskA,          Caller::kObserverA};
+const Rule kStaffOfA = {Caller::kAdmin, Caller::kTerritoryAdmin, Caller::kOrgAdminA,
+                        Caller::kAgentA};
 const Rule kPeopleManagers = {Caller::kAdmin, Caller::kTerritoryAdmin, Caller::kOrgAdminA,
                               Caller::kOrgAdminB};
 const Rule kObserversOfA = {Caller::kAdmin, Caller::kTerritoryAdmin, Caller::kOrgAdminA,
@@ -155,6 +157,9 @@ const std::map<std::string, Rule> kRules = {
     {"GET /api/v1/agents/{agent}/bookings", kAgendaOfA},
     {"GET /api/v1/organisations/{org}/bookings", kAdminsOfA},
     {"GET /api/v1/me/bookings", kStaff},
+    // On a second booking of desk A (withdrawing changes who may act): desk A
+    // may too while the mandate stands (accounts_test.cpp).
+    {"POST /api/v1/bookings/{id}/mandate/withdraw", kStaffOfA},
     {"POST /api/v1/residents/export", kPeopleManagers},
     {"POST /api/v1/residents/erase", kPeopleManagers},
 };
@@ -217,6 +222,12 @@ class AccessMatrix : public ::testing::Test {
          {"start", "2026-12-08T09:00:00+01:00"},
          {"resident", {{"first_name", "Léa"}, {"last_name", "Dupont"}, {"phone", "+33612345678"}}},
          {"mandate", {{"consent", true}, {"kind", "oral"}}}}))["id"];
+    second_booking_a_ = must(call(
+        Caller::kDeskA, "POST", "/api/v1/bookings",
+        {{"service_id", service_a_},
+         {"start", "2026-12-08T11:00:00+01:00"},
+         {"resident", {{"first_name", "Awa"}, {"last_name", "Kone"}, {"phone", "+33612345670"}}},
+         {"mandate", {{"consent", true}, {"kind", "written"}}}}))["id"];
     calendar_a_ =
         sync_.subscribe(agent_a_, "https://agenda.example.fr/a.ics", CalendarPurpose::kBusy).id;
   }
@@ -261,6 +272,10 @@ class AccessMatrix : public ::testing::Test {
         {"/bookings/", booking_a_},    {"/services/", service_a_},
         {"/places/", place_a_},        {"/accounts/", spare_account_}};
     std::string id = "1";
+    if (pattern.find("/mandate/") != std::string::npos) {
+      put("{id}", std::to_string(second_booking_a_));
+      return path;
+    }
     for (const auto& [segment, value] : ids)
       if (pattern.find(std::string(segment) + "{id}") != std::string::npos)
         id = std::to_string(value);
@@ -288,7 +303,7 @@ class AccessMatrix : public ::testing::Test {
   App app_;
   std::map<Caller, std::string> tokens_;
   long org_a_ = 0, org_b_ = 0, territory_ = 0, place_a_ = 0, service_a_ = 0, agent_a_ = 0,
-       spare_account_ = 0, booking_a_ = 0, calendar_a_ = 0;
+       spare_account_ = 0, booking_a_ = 0, second_booking_a_ = 0, calendar_a_ = 0;
 };
 
 TEST_F(AccessMatrix, EveryRouteHasARuleAndEveryCallerIsHeldToIt) {

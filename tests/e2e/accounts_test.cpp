@@ -276,6 +276,54 @@ TEST_F(Accounts, DesksBookInTheirTerritoryAndManageTheBookingsTheyMade) {
   EXPECT_EQ(get_with_cookie(path, other).status, 403);
 }
 
+TEST_F(Accounts, AMandateRecordsWhatWhoAndHowAndTheVisitorWithdrawsIt) {
+  std::string desk = member("guichet@cenon.fr", org_membership("desk", world_.org));
+  long desk_account = get_with_cookie("/api/v1/me", desk).json()["id"];
+  json mandate = {{"consent", true},
+                  {"kind", "written"},
+                  {"procedures", {"carte grise", "changement d'adresse"}},
+                  {"identity_check", "identity_card"},
+                  {"valid_until", world_.day}};
+  json wrong = mandate;
+  wrong["identity_check"] = "AB123456";  // a document number is not a kind of document
+  Reply refused = send("POST", "/api/v1/bookings",
+                       {{"service_id", world_.service},
+                        {"start", world_.at("10:00")},
+                        {"resident", resident()},
+                        {"mandate", wrong}},
+                       desk);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.error_field(), "mandate.identity_check");
+  Reply booked = send("POST", "/api/v1/bookings",
+                      {{"service_id", world_.service},
+                       {"start", world_.at("10:00")},
+                       {"resident", resident()},
+                       {"mandate", mandate}},
+                      desk);
+  ASSERT_EQ(booked.status, 201) << booked.body;
+  json recorded = booked.json()["mandate"];
+  EXPECT_EQ(recorded["procedures"], mandate["procedures"]);
+  EXPECT_EQ(recorded["identity_check"], "identity_card");
+  EXPECT_EQ(recorded["valid_until"], world_.day);
+  EXPECT_EQ(recorded["recorded_by_account_id"], desk_account);
+  EXPECT_FALSE(recorded["recorded_at"].is_null());
+  EXPECT_TRUE(recorded["withdrawn_at"].is_null());
+
+  // The visitor withdraws it with the link of their booking; the desk can no
+  // longer act on the booking, which stays.
+  long id = booked.json()["id"];
+  std::string token = booked.json()["manage_token"];
+  std::string path = "/api/v1/bookings/" + std::to_string(id);
+  Reply withdrawn = http_.post(path + "/mandate/withdraw?token=" + token, json::object());
+  ASSERT_EQ(withdrawn.status, 200) << withdrawn.body;
+  EXPECT_FALSE(withdrawn.json()["mandate"]["withdrawn_at"].is_null());
+  EXPECT_EQ(withdrawn.json()["status"], "confirmed");
+  EXPECT_EQ(get_with_cookie(path, desk).status, 403);
+  EXPECT_EQ(send("POST", path + "/cancel", json::object(), desk).status, 403);
+  EXPECT_EQ(http_.post(path + "/mandate/withdraw?token=" + token, json::object()).status, 409);
+  EXPECT_EQ(http_.post(path + "/mandate/withdraw?token=forged", json::object()).status, 403);
+}
+
 TEST_F(Accounts, TheAuditLogRecordsSignInsWritesAndReadsOfResidentsData) {
   std::string cookie = member("lecteur@cenon.fr", org_membership("org_admin", world_.org));
   send("POST", "/api/v1/auth/sign-in", {{"email", "lecteur@cenon.fr"}, {"password", "nope-nope"}});

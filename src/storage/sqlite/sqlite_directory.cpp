@@ -180,6 +180,11 @@ std::vector<Document> SqliteDirectory::anonymise_booking(Id booking_id) {
   return out;
 }
 
+void SqliteDirectory::clear_mandates_ended_before(Instant ended_before) {
+  auto st = c_.prepare("UPDATE bookings SET mandate = '' WHERE mandate <> '' AND end_at < ?");
+  st.bind(1, to_epoch(ended_before)).run();
+}
+
 void SqliteDirectory::delete_webhook(Id webhook_id) {
   auto st = c_.prepare("DELETE FROM webhooks WHERE id = ?");
   st.bind(1, webhook_id).run();

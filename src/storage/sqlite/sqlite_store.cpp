@@ -433,7 +433,8 @@ class SqliteTx final : public StoreWriter {
     auto st = c_.prepare(
         "UPDATE bookings SET agent_id = ?, place_id = ?, mode = ?, start_at = ?, end_at = ?, "
         "block_start = ?, block_end = ?, status = ?, notes = ?, cancel_reason = ?, updated_at = ?, "
-        "sequence = ?, summary = ?, survey_answered = ?, reminders_opt_out = ? WHERE id = ?");
+        "sequence = ?, summary = ?, survey_answered = ?, reminders_opt_out = ?, mandate = ? "
+        "WHERE id = ?");
     st.bind(1, b.agent_id).bind(2, b.place_id).bind(3, mode_name(b.mode));
     st.bind(4, to_epoch(b.start)).bind(5, to_epoch(b.end));
     st.bind(6, to_epoch(b.blocked().start)).bind(7, to_epoch(b.blocked().end));
@@ -441,7 +442,8 @@ class SqliteTx final : public StoreWriter {
     st.bind(11, to_epoch(b.updated_at)).bind(12, b.sequence).bind(13, b.summary);
     st.bind(14, b.survey_answered ? 1 : 0)
         .bind(15, b.reminders_opt_out ? 1 : 0)
-        .bind(16, b.id)
+        .bind(16, b.mandate_json)
+        .bind(17, b.id)
         .run();
   }
 

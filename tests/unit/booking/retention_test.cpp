@@ -51,6 +51,11 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
   std::ofstream(docs + "/" + std::to_string(old.id) + "/f1") << "%PDF-";
   store.write([&](StoreWriter& tx) {
     tx.insert_document({0, old.id, "avis.pdf", "application/pdf", 5, "f1", clock.now()});
+    // Desks' mandates: one for a visit that is over, one for a visit to come.
+    for (Booking b : {kept, recent_cancelled}) {
+      b.mandate_json = R"({"consent":true,"kind":"oral","procedures":["carte grise"]})";
+      tx.update_booking(b);
+    }
   });
 
   clock.set(utc("2026-07-15T00:00:00Z"));
@@ -85,6 +90,9 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     EXPECT_EQ(r.booking(old_cancelled.id)->resident.email, "");
     EXPECT_EQ(r.booking(recent_cancelled.id)->resident.last_name, "Dupont");  // cancelled today
     EXPECT_EQ(r.booking(kept.id)->resident.last_name, "Dupont");
+    // A mandate goes 30 days after its visit; one for a visit to come stays.
+    EXPECT_EQ(r.booking(kept.id)->mandate_json, "");
+    EXPECT_NE(r.booking(recent_cancelled.id)->mandate_json, "");
     EXPECT_TRUE(r.jobs_with_status(JobStatus::kDone, 10).empty());  // sent more than 90 days ago
     // The audit log keeps a year; failed sign-ins a day.
     auto audit = r.accounts().audit({});
