@@ -489,8 +489,8 @@ void App::add_account_routes() {
     require_admin(require_staff(r));
     AuditFilter filter;
     filter.account_id = id_param(r, "account_id");
-    if (const std::string* from = r.param("from")) filter.from = instant_param(r, "from", {});
-    if (const std::string* to = r.param("to")) filter.to = instant_param(r, "to", {});
+    if (r.param("from")) filter.from = instant_param(r, "from", {});
+    if (r.param("to")) filter.to = instant_param(r, "to", {});
     if (const std::string* action = r.param("action")) filter.action = action->substr(0, 40);
     if (const std::string* target = r.param("target")) filter.target = target->substr(0, 100);
     filter.before_id = id_param(r, "before").value_or(0);

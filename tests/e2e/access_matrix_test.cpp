@@ -11,11 +11,8 @@
 #include <map>
 #include <set>
 
-#include "app.h"
 #include "crypto/tokens.h"
-#include "storage/sqlite/sqlite_store.h"
-#include "support/offline_fetcher.h"
-#include "support/temp_dir.h"
+#include "support/in_process_app.h"
 
 namespace rdv::testing {
 namespace {
@@ -166,12 +163,7 @@ const std::map<std::string, Rule> kRules = {
 
 class AccessMatrix : public ::testing::Test {
  protected:
-  AccessMatrix()
-      : store_(dir_.file("db.sqlite")),
-        clock_(*parse_rfc3339("2026-12-01T08:00:00Z")),
-        links_(std::string(64, 'k')),
-        sync_(store_, clock_, offline_),
-        app_(store_, clock_, random_, links_, sync_, AppOptions{}) {
+  AccessMatrix() : api_(*parse_rfc3339("2026-12-01T08:00:00Z")), app_(api_.app) {
     app_.bootstrap_admin(tokens_[Caller::kAdmin] = "admin-token-0123456789abcdefghijkl");
     org_a_ = app_.create_organisation({{"name", "France Services de Cenon"}})["id"];
     org_b_ = app_.create_organisation({{"name", "Mairie de Bègles"}})["id"];
@@ -204,12 +196,12 @@ class AccessMatrix : public ::testing::Test {
              {{"name", "Territoire"},
               {"email", "territoire@gironde.fr"},
               {"memberships", {{{"role", "territory_admin"}, {"territory_id", territory_}}}}}));
-    tokens_[Caller::kTerritoryAdmin] = new_token(random_);
-    store_.write([&](StoreWriter& tx) {
+    tokens_[Caller::kTerritoryAdmin] = new_token(api_.random);
+    api_.store().write([&](StoreWriter& tx) {
       ApiToken t;
       t.account_id = invited["id"];
       t.name = "test";
-      t.created_at = clock_.now();
+      t.created_at = api_.clock.now();
       tx.accounts().insert_token(t, token_hash(tokens_[Caller::kTerritoryAdmin]));
     });
     app_.create_opening(agent_a_, {{"place_id", place_a_},
@@ -229,23 +221,16 @@ class AccessMatrix : public ::testing::Test {
          {"resident", {{"first_name", "Awa"}, {"last_name", "Kone"}, {"phone", "+33612345670"}}},
          {"mandate", {{"consent", true}, {"kind", "written"}}}}))["id"];
     calendar_a_ =
-        sync_.subscribe(agent_a_, "https://agenda.example.fr/a.ics", CalendarPurpose::kBusy).id;
+        api_.sync.subscribe(agent_a_, "https://agenda.example.fr/a.ics", CalendarPurpose::kBusy).id;
   }
 
   HttpResponse call(Caller who, const std::string& method, const std::string& path,
                     const json& body = json::object()) {
-    HttpRequest r;
-    r.method = method;
-    auto q = path.find('?');
-    r.path = path.substr(0, q);
-    if (q != std::string::npos) r.query = parse_query(path.substr(q + 1));
-    if (method != "GET" && method != "DELETE") {
-      r.body = body.dump();
-      r.headers["content-type"] = "application/json";
-    }
-    if (who != Caller::kAnonymous) r.headers["authorization"] = "Bearer " + tokens_[who];
-    r.client_ip = "192.0.2." + std::to_string(static_cast<int>(who) + 1);
-    return app_.handle(std::move(r));
+    Call c;
+    if (method != "GET" && method != "DELETE") c.body = body;
+    if (who != Caller::kAnonymous) c.token = tokens_[who];
+    c.client_ip = "192.0.2." + std::to_string(static_cast<int>(who) + 1);
+    return api_.call(method, path, c);
   }
   static json must(const HttpResponse& r, int status = 201) {
     if (r.status != status)
@@ -293,14 +278,8 @@ class AccessMatrix : public ::testing::Test {
     return json::object();
   }
 
-  TempDir dir_;
-  SqliteStore store_;
-  ManualClock clock_;
-  SystemRandom random_;
-  LinkSigner links_;
-  OfflineFetcher offline_;
-  CalendarSync sync_;
-  App app_;
+  InProcessApp api_;
+  App& app_;
   std::map<Caller, std::string> tokens_;
   long org_a_ = 0, org_b_ = 0, territory_ = 0, place_a_ = 0, service_a_ = 0, agent_a_ = 0,
        spare_account_ = 0, booking_a_ = 0, second_booking_a_ = 0, calendar_a_ = 0;

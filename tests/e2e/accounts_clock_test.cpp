@@ -3,10 +3,7 @@
 // failures. The API runs in process (no socket), on a real SQLite file.
 #include <gtest/gtest.h>
 
-#include "app.h"
-#include "storage/sqlite/sqlite_store.h"
-#include "support/offline_fetcher.h"
-#include "support/temp_dir.h"
+#include "support/in_process_app.h"
 
 namespace rdv::testing {
 namespace {
@@ -21,31 +18,14 @@ const char* kPassword = "Pluie-sur-le-pont-de-pierre";
 
 class AccountsClock : public ::testing::Test {
  protected:
-  AccountsClock()
-      : store_(dir_.file("db.sqlite")),
-        clock_(*parse_rfc3339("2026-12-01T08:00:00Z")),
-        links_(std::string(64, 'k')),
-        sync_(store_, clock_, offline_),
-        app_(store_, clock_, random_, links_, sync_, AppOptions{}) {
-    app_.bootstrap_admin(kAdmin);
-    org_ = app_.create_organisation({{"name", "Mairie de Bègles"}})["id"];
+  AccountsClock() : api_(*parse_rfc3339("2026-12-01T08:00:00Z")), clock_(api_.clock) {
+    api_.app.bootstrap_admin(kAdmin);
+    org_ = api_.app.create_organisation({{"name", "Mairie de Bègles"}})["id"];
   }
 
   HttpResponse call(const std::string& method, const std::string& path, const json& body = nullptr,
                     const std::string& cookie = "", const std::string& token = "") {
-    HttpRequest r;
-    r.method = method;
-    auto q = path.find('?');
-    r.path = path.substr(0, q);
-    if (q != std::string::npos) r.query = parse_query(path.substr(q + 1));
-    if (!body.is_null()) {
-      r.body = body.dump();
-      r.headers["content-type"] = "application/json";
-    }
-    if (!cookie.empty()) r.headers["cookie"] = cookie;
-    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
-    r.client_ip = "192.0.2.10";
-    return app_.handle(std::move(r));
+    return api_.call(method, path, {body, token, cookie, "192.0.2.10"});
   }
   static std::string set_cookie(const HttpResponse& r) {
     for (const auto& [name, value] : r.headers)
@@ -80,14 +60,8 @@ class AccountsClock : public ::testing::Test {
   }
   int me(const std::string& cookie) { return call("GET", "/api/v1/me", nullptr, cookie).status; }
 
-  TempDir dir_;
-  SqliteStore store_;
-  ManualClock clock_;
-  SystemRandom random_;
-  LinkSigner links_;
-  OfflineFetcher offline_;
-  CalendarSync sync_;
-  App app_;
+  InProcessApp api_;
+  ManualClock& clock_;
   long org_ = 0, account_ = 0;
 };
 
@@ -113,10 +87,10 @@ TEST_F(AccountsClock, AResetLinkLastsOneHourAndAnEarlierOneStopsWorking) {
     call("POST", "/api/v1/auth/password-reset", {{"email", "ines.moreau@begles.fr"}});
     Id latest = 0;
     for (Id id = 1; id < 20; ++id)
-      store_.read([&](StoreReader& r) {
+      api_.store().read([&](StoreReader& r) {
         if (auto l = r.accounts().link(id); l && l->purpose == LinkPurpose::kReset) latest = id;
       });
-    return links_.account_link_token(latest);
+    return api_.links.account_link_token(latest);
   };
   std::string early = reset_token();
   std::string late = reset_token();

@@ -3,10 +3,7 @@
 // once the visit has started, and never frees the time it held.
 #include <gtest/gtest.h>
 
-#include "app.h"
-#include "storage/sqlite/sqlite_store.h"
-#include "support/offline_fetcher.h"
-#include "support/temp_dir.h"
+#include "support/in_process_app.h"
 
 namespace rdv::testing {
 namespace {
@@ -17,12 +14,7 @@ Instant utc(const char* s) { return *parse_rfc3339(s); }
 
 class FollowUpClock : public ::testing::Test {
  protected:
-  FollowUpClock()
-      : store_(dir_.file("db.sqlite")),
-        clock_(utc("2026-12-01T08:00:00Z")),
-        links_(std::string(64, 'k')),
-        sync_(store_, clock_, offline_),
-        app_(store_, clock_, random_, links_, sync_, AppOptions{}) {
+  FollowUpClock() : api_(utc("2026-12-01T08:00:00Z")), app_(api_.app), clock_(api_.clock) {
     app_.bootstrap_admin(admin_);
     org_ = app_.create_organisation({{"name", "Mairie de Bègles"}})["id"];
     Id place = app_.create_place(org_, {{"name", "Mairie"}})["id"];
@@ -38,18 +30,7 @@ class FollowUpClock : public ::testing::Test {
 
   HttpResponse call(const std::string& method, const std::string& path, const json& body = nullptr,
                     const std::string& token = "") {
-    HttpRequest r;
-    r.method = method;
-    auto q = path.find('?');
-    r.path = path.substr(0, q);
-    if (q != std::string::npos) r.query = parse_query(path.substr(q + 1));
-    if (!body.is_null()) {
-      r.body = body.dump();
-      r.headers["content-type"] = "application/json";
-    }
-    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
-    r.client_ip = "127.0.0.1";
-    return app_.handle(r);
+    return api_.call(method, path, {body, token});
   }
   HttpResponse book(const char* start, const char* email) {
     return call("POST", "/api/v1/bookings",
@@ -59,14 +40,9 @@ class FollowUpClock : public ::testing::Test {
   }
   static std::string code(const HttpResponse& r) { return json::parse(r.body)["error"]["code"]; }
 
-  TempDir dir_;
-  SqliteStore store_;
-  ManualClock clock_;
-  SystemRandom random_;
-  LinkSigner links_;
-  OfflineFetcher offline_;
-  CalendarSync sync_;
-  App app_;
+  InProcessApp api_;
+  App& app_;
+  ManualClock& clock_;
   std::string admin_ = "admin-token-0123456789abcdef";
   std::string agent_token_;
   Id org_ = 0, service_ = 0;
@@ -124,7 +100,7 @@ TEST_F(FollowUpClock, SurveyAnsweredOnceWithCheckedFields) {
   HttpResponse booked = book("2026-12-08T09:00:00+01:00", "lea@example.fr");
   Id id = json::parse(booked.body)["id"];
   clock_.set(utc("2026-12-08T09:00:00Z"));
-  std::string survey = "/api/v1/surveys/" + links_.survey_token(id);
+  std::string survey = "/api/v1/surveys/" + api_.links.survey_token(id);
   EXPECT_EQ(json::parse(call("GET", survey).body)["answered"], false);
   EXPECT_EQ(call("POST", survey, {{"rating", 6}, {"solved", true}}).status, 400);
   EXPECT_EQ(call("POST", survey, {{"rating", 4}}).status, 400);

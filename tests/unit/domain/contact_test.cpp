@@ -126,7 +126,13 @@ TEST(Text, DirectionOverridesAndInvisibleCharactersAreRefused) {
                           "a\xe2\x81\xa6", "a\xe2\x81\xa9", "a\xef\xbb\xbf", "a\xe2\x81\xa0"})
     EXPECT_EQ(refused_field([&] { check_text(bad, TextKind::kSingleLine, "f"); }), "f") << bad;
   // Overrides are refused in notes too; joiners stay (emoji, some scripts).
-  EXPECT_EQ(refused_field([&] { check_text("a\n\xe2\x80\xaeb", TextKind::kMultiLine, "f"); }), "f");
+  EXPECT_EQ(refused_field([&] {
+              check_text(
+                  "a\n\xe2\x80\xae"
+                  "b",
+                  TextKind::kMultiLine, "f");
+            }),
+            "f");
   EXPECT_EQ(refused_field([&] {
               check_text("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", TextKind::kSingleLine,
                          "f");
