@@ -45,8 +45,9 @@ class Security : public ::testing::Test {
                              const std::string& field = "") {
     EXPECT_EQ(r.status, status) << r.body;
     EXPECT_EQ(r.error_code(), code) << r.body;
-    if (!field.empty() && r.status == status)
-      EXPECT_EQ(r.json()["error"]["field"], field) << r.body;
+    if (!field.empty() && r.status == status) {
+      EXPECT_EQ(r.error_field(), field) << r.body;
+    }
   }
   std::string log_text() const {
     std::ifstream in(log_);
