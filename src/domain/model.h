@@ -84,7 +84,7 @@ struct Service {
   int cancel_until_minutes = 240;
   std::vector<std::string> bookable_by{"public", "desk", "agent"};
   std::vector<int> reminders{2880, 120};  // minutes before the visit
-  bool archived = false;                   // kept for its bookings; not found nor bookable
+  bool archived = false;                  // kept for its bookings; not found nor bookable
 
   bool bookable_by_has(std::string_view who) const;
 };
