@@ -19,6 +19,7 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
       options_(std::move(options)),
       booking_limiter_(clock, options_.booking_rate_limit),
       document_limiter_(clock, options_.document_rate_limit),
+      reset_limiter_(clock, options_.reset_rate_limit),
       bookings_(store, clock, links, options_.notifications, options_.booking_limits),
       credentials_(store, clock, random, links, [this] {
         CredentialPolicy p = options_.credentials;
@@ -53,7 +54,10 @@ HttpResponse App::handle(HttpRequest request) {
     response = internal_error_response();
   }
   if (request.method == "HEAD") response.body.clear();
-  if (stale_cookie) response.headers.emplace_back("Set-Cookie", session_cookie(""));
+  // An old cookie is cleared, unless the answer sets a new one (a sign-in).
+  bool sets_cookie = std::any_of(response.headers.begin(), response.headers.end(),
+                                 [](const auto& h) { return h.first == "Set-Cookie"; });
+  if (stale_cookie && !sets_cookie) response.headers.emplace_back("Set-Cookie", session_cookie(""));
   if (request.staff) {
     try {
       audit_request(request, route, response.status);

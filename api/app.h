@@ -25,6 +25,7 @@ struct AppOptions {
   int max_documents_per_booking = 10;                // files a resident may upload to one booking
   size_t max_document_bytes_per_booking = 20 << 20;  // their total size
   int document_rate_limit = 20;                      // uploads per client address and minute
+  int reset_rate_limit = 5;  // password reset requests per client address and minute
   BookingLimits booking_limits;
   // Peers (reverse proxies) whose X-Forwarded-For names the real client.
   std::vector<std::string> trusted_proxies;
@@ -86,8 +87,10 @@ class App {
   std::string visio_url(const Booking& b, bool agent) const;
   // Resolves who may act on a booking: the resident's manage token or a user's rights.
   Actor authorize_booking(StoreReader& store, const HttpRequest& request, const Booking& b);
-  // A page of bookings (staff view) and the cursor of the next one.
-  HttpResponse booking_list(const HttpRequest& request, BookingFilter filter);
+  // A page of bookings (staff view) and the cursor of the next one; `keep`,
+  // when given, leaves out the bookings it refuses (the page may be shorter).
+  HttpResponse booking_list(const HttpRequest& request, BookingFilter filter,
+                            const std::function<bool(StoreReader&, const Booking&)>& keep = {});
   // A 429 with Retry-After when the client's address is over `limiter`'s limit.
   std::optional<HttpResponse> over_limit(RateLimiter& limiter, const HttpRequest& request,
                                          const std::string& message) const;
@@ -98,6 +101,9 @@ class App {
   void identify(HttpRequest& request, bool& stale_cookie);
   // The audit line of a staff request: every write, and reads of residents' data.
   void audit_request(const HttpRequest& request, const std::string& route, int status);
+  // Whether a request carries no sign of coming from another site
+  // (Sec-Fetch-Site, Origin against the public URL).
+  bool same_site(const HttpRequest& request) const;
   // The cookie that holds a session, or that clears it (`token` empty).
   std::string session_cookie(const std::string& token) const;
   // A new account (201 body), invited when it has an email, with its first
@@ -114,6 +120,7 @@ class App {
   Router router_;
   RateLimiter booking_limiter_;
   RateLimiter document_limiter_;
+  RateLimiter reset_limiter_;  // password reset requests per client address
   Bookings bookings_;
   Credentials credentials_;
 };

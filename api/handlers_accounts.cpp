@@ -136,11 +136,26 @@ void App::identify(HttpRequest& request, bool& stale_cookie) {
   } else if (auto cookie = request.cookie(kSessionCookie); cookie && !cookie->empty()) {
     if (cookie->size() <= 128) who = credentials_.session(*cookie);
     stale_cookie = !who;  // an old cookie: the request goes on without it
+    // A browser sends the cookie with requests that other sites make it send
+    // (SameSite=Lax still lets sibling subdomains and old browsers through):
+    // a change made with a session must come from our own pages.
+    if (who && request.method != "GET" && request.method != "HEAD" && !same_site(request))
+      throw ClientError(ErrorCode::kForbidden, "cross-site request refused");
   }
   if (!who) return;
   store_.read(
       [&](StoreReader& s) { request.staff = std::make_shared<Staff>(Staff::of(who->account, s)); });
   request.session_id = who->session_id;
+}
+
+bool App::same_site(const HttpRequest& request) const {
+  if (const std::string* site = request.header("sec-fetch-site"))
+    if (*site != "same-origin" && *site != "none") return false;
+  if (const std::string* origin = request.header("origin")) {
+    std::string own = options_.public_url.substr(0, options_.public_url.find('/', 8));
+    if (*origin != own) return false;
+  }
+  return true;
 }
 
 std::string App::session_cookie(const std::string& token) const {
@@ -153,14 +168,23 @@ std::string App::session_cookie(const std::string& token) const {
 
 void App::audit_request(const HttpRequest& request, const std::string& route, int status) {
   bool write = request.method != "GET" && request.method != "HEAD";
-  // Staff reads of a resident's data: a booking and what hangs from it.
-  bool personal_read = !write && route.rfind("/api/v1/bookings/", 0) == 0;
+  // Staff reads of a resident's data: a booking and what hangs from it, and
+  // every list of bookings (an agent's, an organisation's, a desk's own).
+  auto ends_with = [&](const char* tail) {
+    std::string_view t(tail);
+    return route.size() >= t.size() && route.compare(route.size() - t.size(), t.size(), t) == 0;
+  };
+  bool personal_read =
+      !write && (route.rfind("/api/v1/bookings/", 0) == 0 || ends_with("/bookings"));
   if (!write && !personal_read) return;
   AuditEntry e;
   e.at = clock_.now();
   e.account_id = request.staff->account_id();
   e.address = client_address(request);
-  e.action = write ? "write" : "read_personal_data";
+  e.action = route == "/api/v1/residents/export"  ? "export_resident_data"
+             : route == "/api/v1/residents/erase" ? "erase_resident_data"
+             : write                              ? "write"
+                                                  : "read_personal_data";
   e.route = request.method + " " + route;
   e.target = route_ids(route, request.path);
   e.outcome = status;
@@ -234,6 +258,8 @@ void App::add_account_routes() {
   });
   router_.add("POST", "/api/v1/auth/password-reset",
               [this](const HttpRequest& r, const PathParams&) {
+                if (auto limited = over_limit(reset_limiter_, r, "too many requests, retry later"))
+                  return *limited;
                 Json body = parse_json_object(r);
                 Fields f(body);
                 std::string email = f.text("email", 254);

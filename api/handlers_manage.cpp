@@ -48,12 +48,14 @@ BookingFilter booking_filter(const HttpRequest& r) {
 
 }  // namespace
 
-HttpResponse App::booking_list(const HttpRequest&, BookingFilter filter) {
+HttpResponse App::booking_list(const HttpRequest&, BookingFilter filter,
+                               const std::function<bool(StoreReader&, const Booking&)>& keep) {
   Json items = Json::array();
   std::string next;
   store_.read([&](StoreReader& s) {
     auto found = s.directory().bookings(filter);
-    for (const Booking& b : found) items.push_back(booking_json(s, b, "", true));
+    for (const Booking& b : found)
+      if (!keep || keep(s, b)) items.push_back(booking_json(s, b, "", true));
     if (found.size() == filter.limit)
       next = std::to_string(to_epoch(found.back().start)) + "." + std::to_string(found.back().id);
   });
@@ -364,7 +366,8 @@ void App::add_manage_routes() {
         const Staff& me = require_staff(r);
         if (!me.manages_people())
           throw ClientError(ErrorCode::kForbidden, "only administrators export data");
-        auto [email, phone] = resident_contact(r);
+        auto contact = resident_contact(r);  // (not a structured binding: lambdas below capture it)
+        const std::string &email = contact.first, &phone = contact.second;
         Json bookings = Json::array();
         store_.read([&](StoreReader& s) {
           for (const Booking& b : s.directory().bookings_of_contact(email, phone)) {
@@ -386,40 +389,45 @@ void App::add_manage_routes() {
             200, {{"exported_at", format_rfc3339(clock_.now(), date::locate_zone("Europe/Paris"))},
                   {"bookings", bookings}});
       });
-  router_.add("POST", "/api/v1/residents/erase",
-              [this, resident_contact](const HttpRequest& r, const PathParams&) {
-                const Staff& me = require_staff(r);
-                if (!me.manages_people())
-                  throw ClientError(ErrorCode::kForbidden, "only administrators erase data");
-                auto [email, phone] = resident_contact(r);
-                std::vector<Id> mine;
-                Instant now = clock_.now();
-                std::vector<Id> to_cancel;
-                store_.read([&](StoreReader& s) {
-                  for (const Booking& b : s.directory().bookings_of_contact(email, phone)) {
-                    if (!me.administers(require_service(s, b.service_id).organisation_id)) continue;
-                    mine.push_back(b.id);
-                    if (b.status == BookingStatus::kConfirmed && b.start > now)
-                      to_cancel.push_back(b.id);
-                  }
-                });
-                // Visits to come are cancelled first (their time is free again),
-                // then nothing of the person is kept (nor messaged any more).
-                for (Id id : to_cancel) bookings_.cancel(id, Actor::kStaff, "");
-                std::vector<Document> files;
-                store_.write([&](StoreWriter& tx) {
-                  for (Id id : mine)
-                    for (Document& d : tx.directory().anonymise_booking(id)) files.push_back(d);
-                });
-                remove_document_files(options_.documents_dir, files);
-                return json_response(200, {{"bookings_erased", mine.size()},
-                                           {"bookings_cancelled", to_cancel.size()}});
-              });
+  router_.add(
+      "POST", "/api/v1/residents/erase",
+      [this, resident_contact](const HttpRequest& r, const PathParams&) {
+        const Staff& me = require_staff(r);
+        if (!me.manages_people())
+          throw ClientError(ErrorCode::kForbidden, "only administrators erase data");
+        auto contact = resident_contact(r);  // (not a structured binding: lambdas below capture it)
+        const std::string &email = contact.first, &phone = contact.second;
+        std::vector<Id> mine;
+        Instant now = clock_.now();
+        std::vector<Id> to_cancel;
+        store_.read([&](StoreReader& s) {
+          for (const Booking& b : s.directory().bookings_of_contact(email, phone)) {
+            if (!me.administers(require_service(s, b.service_id).organisation_id)) continue;
+            mine.push_back(b.id);
+            if (b.status == BookingStatus::kConfirmed && b.start > now) to_cancel.push_back(b.id);
+          }
+        });
+        // Visits to come are cancelled first (their time is free again),
+        // then nothing of the person is kept (nor messaged any more).
+        for (Id id : to_cancel) bookings_.cancel(id, Actor::kStaff, "");
+        std::vector<Document> files;
+        store_.write([&](StoreWriter& tx) {
+          for (Id id : mine)
+            for (Document& d : tx.directory().anonymise_booking(id)) files.push_back(d);
+        });
+        remove_document_files(options_.documents_dir, files);
+        return json_response(
+            200, {{"bookings_erased", mine.size()}, {"bookings_cancelled", to_cancel.size()}});
+      });
 
   router_.add("GET", "/api/v1/me/bookings", [this](const HttpRequest& r, const PathParams&) {
+    const Staff& me = require_staff(r);
     BookingFilter f = booking_filter(r);
-    f.booked_by_account_id = require_staff(r).account_id();  // the ones this person made
-    return booking_list(r, f);
+    f.booked_by_account_id = me.account_id();  // the ones this person made...
+    // ...and may still act on (a withdrawn mandate ends a desk's access).
+    return booking_list(r, f, [&](StoreReader& s, const Booking& b) {
+      return me.may_manage_booking(b, require_service(s, b.service_id));
+    });
   });
 }
 

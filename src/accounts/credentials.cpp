@@ -212,11 +212,18 @@ Id Credentials::set_password(const std::string& token, const std::string& passwo
 
 void Credentials::request_reset(const std::string& email, const std::string& address) {
   std::string lower = lower_email(email);
+  Instant now = clock_.now();
   store_.write([&](StoreWriter& tx) {
     auto a = tx.accounts().account_by_email(lower);
+    // Written either way (a request for an unknown address is worth seeing),
+    // so that both answers cost one write and take about the same time.
+    audit(tx, a ? std::optional<Id>(a->id) : std::nullopt, address, "password_reset_requested");
     if (!a || a->status != AccountStatus::kActive) return;
+    // One link per few minutes: repeated requests neither flood the person's
+    // mailbox nor keep retiring the link they are about to use.
+    auto last = tx.accounts().latest_link(a->id, LinkPurpose::kReset);
+    if (last && !last->used_at && now < last->created_at + policy_.reset_cooldown) return;
     issue_link(tx, *a, LinkPurpose::kReset);
-    audit(tx, a->id, address, "password_reset_requested");
   });
 }
 

@@ -24,6 +24,7 @@ struct CredentialPolicy {
   std::chrono::hours session_absolute{12};
   std::chrono::hours invitation_valid{72};
   std::chrono::minutes reset_valid{60};
+  std::chrono::minutes reset_cooldown{5};  // no new reset link sooner for one account
   std::chrono::minutes failure_window{15};
   int slow_after = 3;   // failures per email: then 4 s, 8 s... 60 s between attempts
   int lock_after = 10;  // failures per email: then locked for lock_for
@@ -82,8 +83,8 @@ class Credentials {
   // 400 naming "token" (unknown, used or expired) or "password" (refused).
   Id set_password(const std::string& token, const std::string& password,
                   const std::string& address);
-  // A reset link by email when an active account has this address; the
-  // caller learns nothing either way.
+  // A reset link by email when an active account has this address (at most
+  // one per reset_cooldown); the caller learns nothing either way.
   void request_reset(const std::string& email, const std::string& address);
 
   // Deactivation and everything it ends, at once.

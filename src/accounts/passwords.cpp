@@ -6,6 +6,8 @@
 #include <cctype>
 #include <set>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace rdv {
 namespace {
@@ -46,6 +48,53 @@ bool repeats(const std::string& s, std::string_view word) {
   return true;
 }
 
+// Lower case, letters and digits only (bytes of other scripts kept).
+std::string folded(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || u >= 0x80) out += static_cast<char>(std::tolower(u));
+  }
+  return out;
+}
+
+// Whether `s` repeats its own beginning ("abcdeabcdeab", "123123123123").
+bool periodic(const std::string& s) {
+  for (size_t p = 1; p <= s.size() / 2; ++p) {
+    bool repeats = true;
+    for (size_t i = p; i < s.size() && repeats; ++i) repeats = s[i] == s[i - p];
+    if (repeats) return true;
+  }
+  return false;
+}
+
+// Whether the password is the person's name or email parts with only digits
+// (or nothing) around them: "JeanDupont2024!", "dupont.jean.2024".
+bool made_of_personal_words(std::string_view password, std::string_view email,
+                            std::string_view name) {
+  std::string rest = folded(password);
+  std::vector<std::string> words;
+  auto split = [&](std::string_view text) {
+    std::string word;
+    for (char c : std::string(text) + " ") {
+      if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) {
+        word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      } else {
+        if (word.size() >= 3) words.push_back(word);
+        word.clear();
+      }
+    }
+  };
+  split(name);
+  split(email.substr(0, email.find('@')));
+  bool found = false;
+  for (const std::string& w : words)
+    for (size_t at; (at = rest.find(w)) != std::string::npos; found = true)
+      rest.erase(at, w.size());
+  return found && std::all_of(rest.begin(), rest.end(),
+                              [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
 }  // namespace
 
 std::string hash_password(std::string_view password) {
@@ -73,10 +122,14 @@ std::string password_problem(std::string_view password, std::string_view email,
   std::string core = core_of(password);
   for (std::string_view word : kCommonWords)
     if (repeats(core, word)) return "ce mot de passe est parmi les plus courants";
+  std::string plain = folded(password);
+  bool digits_only = std::all_of(plain.begin(), plain.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+  if (digits_only || periodic(plain))
+    return "ce mot de passe est trop simple à deviner (chiffres seuls ou motif répété)";
   std::string lower = lower_ascii(password);
-  std::string local = lower_ascii(email.substr(0, email.find('@')));
-  if ((!local.empty() && (core == local || lower == lower_ascii(email))) ||
-      (!name.empty() && core == lower_ascii(name)))
+  if (lower == lower_ascii(email) || made_of_personal_words(password, email, name))
     return "le mot de passe ne doit pas reprendre votre nom ou votre adresse";
   return "";
 }

@@ -51,6 +51,7 @@ class AccountsReader {
   virtual std::optional<Session> session_by_hash(const std::string& token_hash) = 0;
   virtual std::optional<AccountLink> link_by_hash(const std::string& token_hash) = 0;
   virtual std::optional<AccountLink> link(Id id) = 0;
+  virtual std::optional<AccountLink> latest_link(Id account_id, LinkPurpose purpose) = 0;
   // Failed sign-ins of `subject` ("account:ID", "address:IP") at or after `since`.
   virtual Failures failures_since(const std::string& subject, Instant since) = 0;
 

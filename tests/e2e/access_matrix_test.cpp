@@ -298,14 +298,16 @@ TEST_F(AccessMatrix, EveryRouteHasARuleAndEveryCallerIsHeldToIt) {
       HttpResponse r = call(who, method, path, body_of(route));
       bool refused = r.status == 401 || r.status == 403 || r.status == 404;
       EXPECT_LT(r.status, 500) << caller_name(who) << ": " << r.body;
-      if (rule->second.count(who))
+      if (rule->second.count(who)) {
         EXPECT_FALSE(r.status == 401 || r.status == 403)
             << caller_name(who) << " may use it, got " << r.status << " " << r.body;
-      else
+      } else {
         EXPECT_TRUE(refused || rule->second.empty())
             << caller_name(who) << " may not use it, got " << r.status << " " << r.body;
-      if (rule->second.empty())  // a link route with a bogus link
+      }
+      if (rule->second.empty()) {  // a link route with a bogus link
         EXPECT_GE(r.status, 400) << caller_name(who) << ": " << r.body;
+      }
     }
   }
   // Every rule names a route that exists (no stale entries).

@@ -122,6 +122,23 @@ TEST_F(Accounts, AnInvitationLinkSetsThePasswordOnceAndOpensASession) {
                 .status,
             201);
 
+  // A change sent with the cookie from another site is refused; the same
+  // from our own pages (or a program with a token) goes through.
+  std::string places = "/api/v1/organisations/" + std::to_string(world_.org) + "/places";
+  Reply cross = http_.request("POST", places, json{{"name", "Piège"}}.dump(),
+                              {{"Content-Type", "application/json"},
+                               {"Cookie", cookie},
+                               {"Origin", "https://evil.example"}});
+  EXPECT_EQ(cross.status, 403) << cross.body;
+  Reply cross_site = http_.request("POST", "/api/v1/auth/sign-out", "",
+                                   {{"Cookie", cookie}, {"Sec-Fetch-Site", "cross-site"}});
+  EXPECT_EQ(cross_site.status, 403);
+  Reply own = http_.request("POST", places, json{{"name", "Annexe 2"}}.dump(),
+                            {{"Content-Type", "application/json"},
+                             {"Cookie", cookie},
+                             {"Sec-Fetch-Site", "same-origin"}});
+  EXPECT_EQ(own.status, 201) << own.body;
+
   Reply out = send("POST", "/api/v1/auth/sign-out", nullptr, cookie);
   EXPECT_EQ(out.status, 204);
   EXPECT_NE(out.headers["set-cookie"].find("Max-Age=0"), std::string::npos);
@@ -129,6 +146,13 @@ TEST_F(Accounts, AnInvitationLinkSetsThePasswordOnceAndOpensASession) {
   Reply after = get_with_cookie("/api/v1/me", cookie);
   EXPECT_EQ(after.status, 401);
   EXPECT_NE(after.headers["set-cookie"].find("Max-Age=0"), std::string::npos);
+  // Signing in again with the old cookie still in the browser gives a new one.
+  Reply signed_again = send("POST", "/api/v1/auth/sign-in",
+                            {{"email", "nadia.benali@cenon.fr"}, {"password", kPassword}}, cookie);
+  ASSERT_EQ(signed_again.status, 200);
+  std::string renewed = signed_again.headers["set-cookie"];
+  EXPECT_EQ(renewed.find("Max-Age=0"), std::string::npos) << renewed;
+  EXPECT_EQ(get_with_cookie("/api/v1/me", renewed.substr(0, renewed.find(';'))).status, 200);
 }
 
 TEST_F(Accounts, ApiTokensAreNamedShownOnceAndRevokedOneByOne) {
@@ -320,6 +344,7 @@ TEST_F(Accounts, AMandateRecordsWhatWhoAndHowAndTheVisitorWithdrawsIt) {
   EXPECT_EQ(withdrawn.json()["status"], "confirmed");
   EXPECT_EQ(get_with_cookie(path, desk).status, 403);
   EXPECT_EQ(send("POST", path + "/cancel", json::object(), desk).status, 403);
+  EXPECT_EQ(get_with_cookie("/api/v1/me/bookings", desk).json()["items"].size(), 0u);
   EXPECT_EQ(http_.post(path + "/mandate/withdraw?token=" + token, json::object()).status, 409);
   EXPECT_EQ(http_.post(path + "/mandate/withdraw?token=forged", json::object()).status, 403);
 }
@@ -348,6 +373,16 @@ TEST_F(Accounts, TheAuditLogRecordsSignInsWritesAndReadsOfResidentsData) {
   ASSERT_EQ(reads.json()["items"].size(), 1u) << reads.body;
   EXPECT_EQ(reads.json()["items"][0]["route"], "GET /api/v1/bookings/{id}");
   EXPECT_EQ(reads.json()["items"][0]["account_id"], account);
+  // Lists of bookings are reads of residents' data too.
+  ASSERT_EQ(
+      get_with_cookie("/api/v1/organisations/" + std::to_string(world_.org) + "/bookings", cookie)
+          .status,
+      200);
+  Reply lists =
+      http_.get("/api/v1/audit?action=read_personal_data&account_id=" + std::to_string(account),
+                world_.admin_token);
+  EXPECT_NE(lists.body.find("GET /api/v1/organisations/{org}/bookings"), std::string::npos)
+      << lists.body;
   // Writes by staff are there too (the agent's openings of the world).
   Reply writes = http_.get("/api/v1/audit?action=write", world_.admin_token);
   EXPECT_GE(writes.json()["items"].size(), 2u);

@@ -275,7 +275,7 @@ TEST_F(Manage, AResidentsDataIsExportedAndErasedOnRequest) {
                                            {"resident", resident("Paul")}})
                 .status,
             201);
-  Reply audit = http_.get("/api/v1/audit?action=write", world_.admin_token);
+  Reply audit = http_.get("/api/v1/audit?action=erase_resident_data", world_.admin_token);
   EXPECT_NE(audit.body.find("POST /api/v1/residents/erase"), std::string::npos);
   EXPECT_EQ(audit.body.find("dupont"), std::string::npos);
   EXPECT_EQ(audit.body.find("+33612345678"), std::string::npos);

@@ -193,6 +193,14 @@ std::optional<AccountLink> SqliteAccounts::link(Id id) {
   return link_from(st);
 }
 
+std::optional<AccountLink> SqliteAccounts::latest_link(Id account_id, LinkPurpose purpose) {
+  auto st = c_.prepare(
+      "SELECT id, account_id, purpose, created_at, expires_at, used_at FROM account_links "
+      "WHERE account_id = ? AND purpose = ? ORDER BY id DESC LIMIT 1");
+  st.bind(1, account_id).bind(2, link_purpose_name(purpose));
+  return link_from(st);
+}
+
 std::optional<AccountLink> SqliteAccounts::link_from(sqlite::Statement& st) {
   if (!st.step()) return std::nullopt;
   auto purpose = parse_link_purpose(st.text("purpose"));

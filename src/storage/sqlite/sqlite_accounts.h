@@ -51,6 +51,7 @@ class SqliteAccounts final : public AccountsWriter {
   Id insert_link(const AccountLink& l) override;
   void set_link_token_hash(Id link_id, const std::string& token_hash) override;
   std::optional<AccountLink> link(Id id) override;
+  std::optional<AccountLink> latest_link(Id account_id, LinkPurpose purpose) override;
   bool use_link(Id link_id, Instant at) override;
   void retire_links(Id account_id, LinkPurpose purpose, Instant at) override;
 
