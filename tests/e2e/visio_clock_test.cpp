@@ -2,10 +2,7 @@
 // process (no socket), on a real SQLite file.
 #include <gtest/gtest.h>
 
-#include "app.h"
-#include "storage/sqlite/sqlite_store.h"
-#include "support/offline_fetcher.h"
-#include "support/temp_dir.h"
+#include "support/in_process_app.h"
 
 namespace rdv::testing {
 namespace {
@@ -14,30 +11,12 @@ using nlohmann::json;
 
 Instant utc(const char* s) { return *parse_rfc3339(s); }
 
-HttpRequest request(const std::string& method, const std::string& path,
-                    const json& body = nullptr) {
-  HttpRequest r;
-  r.method = method;
-  r.path = path;
-  if (!body.is_null()) {
-    r.body = body.dump();
-    r.headers["content-type"] = "application/json";
-  }
-  r.client_ip = "127.0.0.1";
-  return r;
-}
-
 TEST(VisioClock, TheLinkRedirectsOnlyFromFifteenMinutesBeforeToTheEnd) {
-  TempDir dir;
-  SqliteStore store(dir.file("db.sqlite"));
-  ManualClock clock(utc("2026-12-01T08:00:00Z"));
-  SystemRandom random;
-  LinkSigner links(std::string(64, 'k'));
-  OfflineFetcher offline;
-  CalendarSync sync(store, clock, offline);
   AppOptions options;
   options.public_url = "https://rdv.example.fr";
-  App app(store, clock, random, links, sync, options);
+  InProcessApp api(utc("2026-12-01T08:00:00Z"), options);
+  App& app = api.app;
+  ManualClock& clock = api.clock;
 
   Id org = app.create_organisation({{"name", "France Services de Cenon"}})["id"];
   Id place = app.create_place(org, {{"name", "France Services Cenon"}})["id"];
@@ -48,17 +27,17 @@ TEST(VisioClock, TheLinkRedirectsOnlyFromFifteenMinutesBeforeToTheEnd) {
                              {"service_ids", {service}},
                              {"start", "2026-12-08T09:00"},
                              {"end", "2026-12-08T12:00"}});
-  store.write([&](StoreWriter& tx) {
+  api.store().write([&](StoreWriter& tx) {
     tx.update_organisation_video(org, {VideoProvider::kJitsi, "https://visio.example.fr", "rdv",
                                        "jitsi-secret-0123456789", 15});
   });
-  HttpResponse booked = app.handle(
-      request("POST", "/api/v1/bookings",
-              {{"service_id", service},
-               {"start", "2026-12-08T09:00:00+01:00"},
-               {"mode", "video"},
-               {"resident",
-                {{"first_name", "Léa"}, {"last_name", "Dupont"}, {"email", "lea@example.fr"}}}}));
+  Call booking;
+  booking.body = {
+      {"service_id", service},
+      {"start", "2026-12-08T09:00:00+01:00"},
+      {"mode", "video"},
+      {"resident", {{"first_name", "Léa"}, {"last_name", "Dupont"}, {"email", "lea@example.fr"}}}};
+  HttpResponse booked = api.call("POST", "/api/v1/bookings", booking);
   ASSERT_EQ(booked.status, 201) << booked.body;
   json b = json::parse(booked.body);
   std::string url = b["video_url"];
@@ -66,7 +45,7 @@ TEST(VisioClock, TheLinkRedirectsOnlyFromFifteenMinutesBeforeToTheEnd) {
 
   auto visit = [&](const char* at) {
     clock.set(utc(at));
-    return app.handle(request("GET", path));
+    return api.call("GET", path);
   };
   HttpResponse early = visit("2026-12-08T07:44:59Z");  // 08:44:59 in Paris
   EXPECT_EQ(early.status, 200);
@@ -84,10 +63,14 @@ TEST(VisioClock, TheLinkRedirectsOnlyFromFifteenMinutesBeforeToTheEnd) {
   // Cancelled: no redirect even inside the window.
   clock.set(utc("2026-12-01T08:00:00Z"));
   std::string token = b["manage_token"];
-  HttpRequest cancel =
-      request("POST", "/api/v1/bookings/" + std::to_string(b["id"].get<Id>()) + "/cancel");
-  cancel.query["token"] = token;
-  ASSERT_EQ(app.handle(cancel).status, 200);
+  Call cancel;
+  cancel.body = json::object();
+  ASSERT_EQ(
+      api.call("POST",
+               "/api/v1/bookings/" + std::to_string(b["id"].get<Id>()) + "/cancel?token=" + token,
+               cancel)
+          .status,
+      200);
   EXPECT_EQ(visit("2026-12-08T08:00:00Z").status, 410);
 }
 
