@@ -78,6 +78,8 @@ class App {
   void require_org_admin_of(const HttpRequest& request, Id organisation_id);
   // The agent, after checking that the caller may manage them.
   Agent managed_agent(const HttpRequest& request, Id agent_id);
+  // The agent, after checking that the caller may read their agenda.
+  Agent agenda_of(const HttpRequest& request, Id agent_id);
   std::string feed_url(const Agent& agent) const;
 
   // The booking as the wire shows it; with its manage token right after creation.

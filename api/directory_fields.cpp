@@ -34,6 +34,7 @@ void read_organisation_fields(Fields& f, Organisation& o, bool creating) {
   if (o.name.empty()) invalid_field("name", "must not be empty");
   o.kind = one_of(f, "kind", kOrganisationKinds, o.kind.empty() ? "commune" : o.kind);
   o.timezone = zone_field(f, o.timezone);
+  if (auto see = f.opt_bool("colleagues_see_agendas")) o.colleagues_see_agendas = *see;
 }
 
 void read_place_fields(Fields& f, Place& p, bool creating) {

@@ -48,6 +48,19 @@ Agent App::managed_agent(const HttpRequest& request, Id agent_id) {
   return agent;
 }
 
+Agent App::agenda_of(const HttpRequest& request, Id agent_id) {
+  Agent agent;
+  store_.read([&](StoreReader& r) {
+    const Staff& u = require_staff(request);
+    agent = require_agent(r, agent_id);
+    if (!u.may_read_agenda(agent))
+      throw ClientError(ErrorCode::kForbidden,
+                        "only this agent, their administrators and, "
+                        "where allowed, their colleagues see this agenda");
+  });
+  return agent;
+}
+
 HttpResponse App::booking_calendar(const HttpRequest& request, Id id) {
   const std::string* token = request.param("token");
   if (!token) throw ClientError(ErrorCode::kUnauthenticated, "the manage token is required");
@@ -151,7 +164,7 @@ void App::add_calendar_routes() {
 
   router_.add("GET", "/api/v1/agents/{agent}/busy",
               [this](const HttpRequest& r, const PathParams& p) {
-                Agent agent = managed_agent(r, p.id(0));
+                Agent agent = agenda_of(r, p.id(0));
                 auto bound = [&](const char* name) {
                   const std::string* v = r.param(name);
                   auto t = v ? parse_rfc3339(*v) : std::nullopt;

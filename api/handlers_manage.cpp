@@ -256,7 +256,7 @@ void App::add_manage_routes() {
   // Openings and absences of an agent.
   router_.add("GET", "/api/v1/agents/{agent}/openings",
               [this](const HttpRequest& r, const PathParams& p) {
-                Agent agent = managed_agent(r, p.id(0));
+                Agent agent = agenda_of(r, p.id(0));
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
                   for (const Opening& o : s.agent_openings(agent.id, kAllTime))
@@ -282,7 +282,7 @@ void App::add_manage_routes() {
       });
   router_.add("GET", "/api/v1/agents/{agent}/absences",
               [this](const HttpRequest& r, const PathParams& p) {
-                Agent agent = managed_agent(r, p.id(0));
+                Agent agent = agenda_of(r, p.id(0));
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
                   for (const Absence& a : s.absences_of({agent.id}, kAllTime))

@@ -217,7 +217,8 @@ Json to_json(const Organisation& o) {
           {"name", o.name},
           {"kind", o.kind},
           {"timezone", o.timezone},
-          {"territory_id", o.territory_id ? Json(*o.territory_id) : Json(nullptr)}};
+          {"territory_id", o.territory_id ? Json(*o.territory_id) : Json(nullptr)},
+          {"colleagues_see_agendas", o.colleagues_see_agendas}};
 }
 
 Json to_json(const Place& p) {

@@ -26,7 +26,10 @@ Staff Staff::of(const Account& a, StoreReader& store) {
         if (m.organisation_id) s.admin_orgs_.insert(*m.organisation_id);
         break;
       case Role::kAgent:
-        if (m.organisation_id) s.agent_orgs_.insert(*m.organisation_id);
+        if (!m.organisation_id) break;
+        s.agent_orgs_.insert(*m.organisation_id);
+        if (auto org = store.organisation(*m.organisation_id); org && org->colleagues_see_agendas)
+          s.colleague_orgs_.insert(org->id);
         break;
       case Role::kDesk:
         if (!m.organisation_id) break;
@@ -65,6 +68,12 @@ bool Staff::may_manage_agent(const Agent& a) const {
   if (admin_ || agent_id_ == a.id) return true;
   return std::any_of(a.organisation_ids.begin(), a.organisation_ids.end(),
                      [&](Id o) { return administers(o); });
+}
+
+bool Staff::may_read_agenda(const Agent& a) const {
+  if (may_manage_agent(a)) return true;
+  return std::any_of(a.organisation_ids.begin(), a.organisation_ids.end(),
+                     [&](Id o) { return colleague_orgs_.count(o) > 0; });
 }
 
 std::optional<BookedBy> Staff::booking_channel(const Organisation& org) const {

@@ -31,6 +31,9 @@ class Staff {
   bool observes(Id organisation_id) const;
   // The agent themself and the administrators of one of their organisations.
   bool may_manage_agent(const Agent& a) const;
+  // Those, and colleagues of an organisation that lets agents see each
+  // other's agendas (openings, absences, busy times: read-only).
+  bool may_read_agenda(const Agent& a) const;
   // How this person books in a service of `org`: as staff of it (kAgent),
   // as a desk of the same territory (kDesk), or not at all.
   std::optional<BookedBy> booking_channel(const Organisation& org) const;
@@ -51,6 +54,7 @@ class Staff {
   std::optional<Id> agent_id_;
   bool admin_ = false;
   std::set<Id> admin_orgs_, admin_territories_, agent_orgs_, desk_orgs_, observed_orgs_;
+  std::set<Id> colleague_orgs_;                   // agent memberships where colleagues see agendas
   std::set<std::optional<Id>> desk_territories_;  // nullopt: organisations without territory
 };
 

@@ -56,7 +56,8 @@ struct Organisation {
   std::string kind;  // commune, epci, france_services, msap, association, department
   std::string timezone = "Europe/Paris";
   VideoSettings video;
-  std::optional<Id> territory_id;  // the territory that groups it with others, if any
+  std::optional<Id> territory_id;       // the territory that groups it with others, if any
+  bool colleagues_see_agendas = false;  // agents see each other's agendas, read-only
 };
 
 struct Place {

@@ -38,7 +38,8 @@ class DirectoryReader {
 
 class DirectoryWriter : public DirectoryReader {
  public:
-  virtual void update_organisation(const Organisation& o) = 0;  // name, kind, timezone
+  // name, kind, timezone, colleagues_see_agendas
+  virtual void update_organisation(const Organisation& o) = 0;
   virtual void update_place(const Place& p) = 0;
   virtual void delete_place(Id place_id) = 0;
   virtual void update_service(const Service& s) = 0;  // every field but the organisation

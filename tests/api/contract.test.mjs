@@ -205,7 +205,7 @@ test('a whole booking session matches the contract', async () => {
   const orgs = await call('GET', '/api/v1/organisations?limit=2', { status: 200 });
   assert.equal(orgs.items.length, 2);
   await call('GET', `/api/v1/organisations?after=${orgs.next_after}`, { status: 200 });
-  await call('PATCH', `/api/v1/organisations/${org.id}`, { token: ADMIN, status: 200, body: { name: 'Mairie de Saint-Laurent' } });
+  await call('PATCH', `/api/v1/organisations/${org.id}`, { token: ADMIN, status: 200, body: { name: 'Mairie de Saint-Laurent', colleagues_see_agendas: true } });
   await call('GET', `/api/v1/organisations/${org.id}/places`, { status: 200 });
   await call('PATCH', `/api/v1/places/${place.id}`, { token: ADMIN, status: 200, body: { opening_hours: 'Du lundi au vendredi, 8 h - 12 h' } });
   await call('DELETE', `/api/v1/places/${place.id}`, { token: ADMIN, status: 409 });

@@ -281,6 +281,41 @@ TEST_F(Manage, AResidentsDataIsExportedAndErasedOnRequest) {
   EXPECT_EQ(audit.body.find("+33612345678"), std::string::npos);
 }
 
+TEST_F(Manage, ColleaguesSeeEachOthersAgendaReadOnlyWhereTheOrganisationAllowsIt) {
+  book("09:00");
+  Reply marc = http_.post(org_path() + "/agents", {{"name", "Marc Petit"}}, world_.admin_token);
+  std::string colleague = marc.json()["api_token"];
+  std::string week =
+      "?from=" + world_.day + "T00:00:00%2B01:00&to=" + world_.day + "T23:59:00%2B01:00";
+  const std::vector<std::string> views = {"/openings", "/absences", "/busy" + week};
+  for (const std::string& view : views)
+    EXPECT_EQ(http_.get(agent_path() + view, colleague).status, 403) << view;
+  Reply allowed = send("PATCH", org_path(), {{"colleagues_see_agendas", true}}, world_.admin_token);
+  ASSERT_EQ(allowed.status, 200) << allowed.body;
+  EXPECT_EQ(allowed.json()["colleagues_see_agendas"], true);
+  for (const std::string& view : views)
+    EXPECT_EQ(http_.get(agent_path() + view, colleague).status, 200) << view;
+  Reply busy = http_.get(agent_path() + "/busy" + week, colleague);
+  EXPECT_EQ(busy.body.find("Dupont"), std::string::npos);  // times, not residents
+  // Read-only: no bookings (residents' data), no change.
+  EXPECT_EQ(http_.get(agent_path() + "/bookings", colleague).status, 403);
+  EXPECT_EQ(send("PATCH", agent_path(), {{"name", "X"}}, colleague).status, 403);
+  EXPECT_EQ(http_
+                .post(agent_path() + "/absences",
+                      {{"start", world_.day + "T11:00"}, {"end", world_.day + "T12:00"}}, colleague)
+                .status,
+            403);
+  // Another organisation's agent still sees nothing.
+  long other =
+      http_.post("/api/v1/organisations", {{"name", "Mairie de Bègles"}}, world_.admin_token)
+          .json()["id"];
+  std::string stranger = http_
+                             .post("/api/v1/organisations/" + std::to_string(other) + "/agents",
+                                   {{"name", "Inès"}}, world_.admin_token)
+                             .json()["api_token"];
+  EXPECT_EQ(http_.get(agent_path() + "/openings", stranger).status, 403);
+}
+
 TEST_F(Manage, WebhooksAreRemovedByTheirOrganisationOnly) {
   Reply hook = http_.post(org_path() + "/webhooks",
                           {{"url", "https://crm.example.fr/hook"}, {"secret", "0123456789abcdef"}},

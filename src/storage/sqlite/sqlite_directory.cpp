@@ -9,7 +9,7 @@ using namespace sqlite;  // the shared row encodings
 std::vector<Organisation> SqliteDirectory::organisations(std::optional<Id> territory_id,
                                                          Id after_id, size_t limit) {
   auto st = c_.prepare(
-      "SELECT id, name, kind, timezone, territory_id FROM organisations "
+      "SELECT id, name, kind, timezone, territory_id, colleagues_see_agendas FROM organisations "
       "WHERE id > ?1 AND (?2 IS NULL OR territory_id = ?2) ORDER BY id LIMIT ?3");
   st.bind(1, after_id).bind(2, territory_id).bind(3, static_cast<std::int64_t>(limit));
   std::vector<Organisation> out;
@@ -20,6 +20,7 @@ std::vector<Organisation> SqliteDirectory::organisations(std::optional<Id> terri
     o.kind = st.text("kind");
     o.timezone = st.text("timezone");
     o.territory_id = st.opt_int64("territory_id");
+    o.colleagues_see_agendas = st.int64("colleagues_see_agendas") != 0;
     out.push_back(std::move(o));
   }
   return out;
@@ -104,8 +105,11 @@ std::vector<Booking> SqliteDirectory::bookings_of_contact(const std::string& ema
 }
 
 void SqliteDirectory::update_organisation(const Organisation& o) {
-  auto st = c_.prepare("UPDATE organisations SET name = ?, kind = ?, timezone = ? WHERE id = ?");
-  st.bind(1, o.name).bind(2, o.kind).bind(3, o.timezone).bind(4, o.id).run();
+  auto st = c_.prepare(
+      "UPDATE organisations SET name = ?, kind = ?, timezone = ?, colleagues_see_agendas = ? "
+      "WHERE id = ?");
+  st.bind(1, o.name).bind(2, o.kind).bind(3, o.timezone);
+  st.bind(4, o.colleagues_see_agendas ? 1 : 0).bind(5, o.id).run();
 }
 
 void SqliteDirectory::update_place(const Place& p) {

@@ -21,10 +21,12 @@ class SqliteTx final : public StoreWriter {
 
   std::optional<Organisation> organisation(Id id) override {
     auto st = c_.prepare(
-        "SELECT id, name, kind, timezone, video, territory_id FROM organisations WHERE id = ?");
+        "SELECT id, name, kind, timezone, video, territory_id, colleagues_see_agendas "
+        "FROM organisations WHERE id = ?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
-    Organisation o{st.int64(0), st.text(1), st.text(2), st.text(3), {}, st.opt_int64(5)};
+    Organisation o{st.int64(0), st.text(1),      st.text(2),      st.text(3),
+                   {},          st.opt_int64(5), st.int64(6) != 0};
     auto v = nlohmann::json::parse(st.text(4), nullptr, false);
     if (v.is_object()) {
       o.video.provider = parse_provider(v.value("provider", "none")).value_or(VideoProvider::kNone);
@@ -345,8 +347,10 @@ class SqliteTx final : public StoreWriter {
 
   Id insert_organisation(const Organisation& o) override {
     auto st = c_.prepare(
-        "INSERT INTO organisations(name, kind, timezone, territory_id) VALUES (?, ?, ?, ?)");
-    st.bind(1, o.name).bind(2, o.kind).bind(3, o.timezone).bind(4, o.territory_id).run();
+        "INSERT INTO organisations(name, kind, timezone, territory_id, colleagues_see_agendas) "
+        "VALUES (?, ?, ?, ?, ?)");
+    st.bind(1, o.name).bind(2, o.kind).bind(3, o.timezone).bind(4, o.territory_id);
+    st.bind(5, o.colleagues_see_agendas ? 1 : 0).run();
     return c_.last_insert_id();
   }
 
