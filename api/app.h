@@ -91,7 +91,7 @@ class App {
   Actor authorize_booking(StoreReader& store, const HttpRequest& request, const Booking& b);
   // A page of bookings (staff view) and the cursor of the next one; `keep`,
   // when given, leaves out the bookings it refuses (the page may be shorter).
-  HttpResponse booking_list(const HttpRequest& request, BookingFilter filter,
+  HttpResponse booking_list(BookingFilter filter,
                             const std::function<bool(StoreReader&, const Booking&)>& keep = {});
   // A 429 with Retry-After when the client's address is over `limiter`'s limit.
   std::optional<HttpResponse> over_limit(RateLimiter& limiter, const HttpRequest& request,

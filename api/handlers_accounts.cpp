@@ -125,26 +125,36 @@ std::string password_form(const std::string& token, const std::string& error) {
 }  // namespace
 
 void App::identify(HttpRequest& request, bool& stale_cookie) {
-  std::optional<Signed> who;
+  std::optional<std::string> bearer, cookie;
   if (const std::string* header = request.header("authorization")) {
     const std::string prefix = "Bearer ";
     if (header->size() <= prefix.size() || header->compare(0, prefix.size(), prefix) != 0 ||
         header->size() > 512)
       throw ClientError(ErrorCode::kUnauthenticated, "expected Authorization: Bearer TOKEN");
-    who = credentials_.api_token(header->substr(prefix.size()));
-    if (!who) throw ClientError(ErrorCode::kUnauthenticated, "invalid, expired or revoked token");
-  } else if (auto cookie = request.cookie(kSessionCookie); cookie && !cookie->empty()) {
-    if (cookie->size() <= 128) who = credentials_.session(*cookie);
-    stale_cookie = !who;  // an old cookie: the request goes on without it
-    // A browser sends the cookie with requests that other sites make it send
-    // (SameSite=Lax still lets sibling subdomains and old browsers through):
-    // a change made with a session must come from our own pages.
-    if (who && request.method != "GET" && request.method != "HEAD" && !same_site(request))
-      throw ClientError(ErrorCode::kForbidden, "cross-site request refused");
+    bearer = header->substr(prefix.size());
+  } else if (auto c = request.cookie(kSessionCookie); c && !c->empty()) {
+    cookie = *c;
   }
+  if (!bearer && !cookie) return;
+  // The credential and the person's rights, in one read.
+  std::optional<Signed> who;
+  store_.read([&](StoreReader& s) {
+    if (bearer)
+      who = credentials_.api_token(s, *bearer);
+    else if (cookie->size() <= 128)
+      who = credentials_.session(s, *cookie);
+    if (who) request.staff = std::make_shared<Staff>(Staff::of(who->account, s));
+  });
+  if (bearer && !who)
+    throw ClientError(ErrorCode::kUnauthenticated, "invalid, expired or revoked token");
+  stale_cookie = cookie && !who;  // an old cookie: the request goes on without it
   if (!who) return;
-  store_.read(
-      [&](StoreReader& s) { request.staff = std::make_shared<Staff>(Staff::of(who->account, s)); });
+  // A browser sends the cookie with requests that other sites make it send
+  // (SameSite=Lax still lets sibling subdomains and old browsers through):
+  // a change made with a session must come from our own pages.
+  if (cookie && request.method != "GET" && request.method != "HEAD" && !same_site(request))
+    throw ClientError(ErrorCode::kForbidden, "cross-site request refused");
+  credentials_.touch(*who);
   request.session_id = who->session_id;
 }
 
@@ -392,7 +402,7 @@ void App::add_account_routes() {
     Fields f(body);
     Account a;
     a.name = f.text("name", 200);
-    a.email = lower_email(checked_mailbox(f.text("email", 254), "email"));
+    a.email = lower_ascii(checked_mailbox(f.text("email", 254), "email"));
     std::string phone = f.text_or("phone", "", 30);
     a.agent_id = f.opt_id("agent_id");
     std::string region;

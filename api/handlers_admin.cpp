@@ -6,6 +6,7 @@
 #include "directory_fields.h"
 #include "domain/contact.h"
 #include "domain/error.h"
+#include "domain/text.h"
 #include "storage/require.h"
 
 namespace rdv {
@@ -54,7 +55,7 @@ Json App::create_agent(Id organisation_id, const Json& body) {
   std::string email = f.text_or("email", "", 254);
   std::string phone = f.text_or("phone", "", 30);
   f.done();
-  if (!email.empty()) a.email = lower_email(checked_mailbox(email, "email"));
+  if (!email.empty()) a.email = lower_ascii(checked_mailbox(email, "email"));
   store_.read([&](StoreReader& s) {
     Organisation org = require_organisation(s, organisation_id);
     if (!phone.empty()) a.phone = checked_phone(phone, phone_region_of_zone(org.timezone), "phone");
@@ -80,7 +81,7 @@ Json App::create_user(Id organisation_id, const Json& body) {
   a.name = f.text("name");
   std::string email = f.text_or("email", "", 254);
   f.done();
-  if (!email.empty()) a.email = lower_email(checked_mailbox(email, "email"));
+  if (!email.empty()) a.email = lower_ascii(checked_mailbox(email, "email"));
   a.memberships = {{*parse_role(role), organisation_id, std::nullopt}};
   store_.read([&](StoreReader& s) { require_organisation(s, organisation_id); });
   Json account = create_account(a, true);

@@ -177,8 +177,7 @@ HttpResponse App::slots(const HttpRequest& request) {
   Json out;
   store_.read([&](StoreReader& r) {
     Service service = require_service(r, *service_id);
-    out = service.archived ? Json::array()  // no longer offered: no slot
-                           : slots_json(r, find_slots(r, service, {from, to}, now, filter, agent));
+    out = slots_json(r, find_slots(r, service, {from, to}, now, filter, agent));
   });
   return json_response(200, out);
 }

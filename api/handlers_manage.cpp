@@ -48,7 +48,7 @@ BookingFilter booking_filter(const HttpRequest& r) {
 
 }  // namespace
 
-HttpResponse App::booking_list(const HttpRequest&, BookingFilter filter,
+HttpResponse App::booking_list(BookingFilter filter,
                                const std::function<bool(StoreReader&, const Booking&)>& keep) {
   Json items = Json::array();
   std::string next;
@@ -325,7 +325,7 @@ void App::add_manage_routes() {
                 Agent agent = managed_agent(r, p.id(0));
                 BookingFilter f = booking_filter(r);
                 f.agent_id = agent.id;
-                return booking_list(r, f);
+                return booking_list(f);
               });
   router_.add("GET", "/api/v1/organisations/{org}/bookings",
               [this](const HttpRequest& r, const PathParams& p) {
@@ -333,7 +333,7 @@ void App::add_manage_routes() {
                 require_org_admin_of(r, org);
                 BookingFilter f = booking_filter(r);
                 f.organisation_id = org;
-                return booking_list(r, f);
+                return booking_list(f);
               });
   // A resident's data, on their request (RGPD articles 15 and 17): what the
   // caller administers of it, exported as JSON or erased. The contact comes
@@ -345,19 +345,7 @@ void App::add_manage_routes() {
     f.done();
     if (email.empty() && phone.empty()) invalid_field("email", "give an email or a phone");
     if (!email.empty()) email = checked_mailbox(email, "email");
-    if (!phone.empty()) {
-      // A national number may be of any French region: the first that reads it.
-      std::string checked;
-      for (const char* region : {"FR", "RE", "GP", "MQ", "GF", "YT", "PM"}) {
-        try {
-          checked = checked_phone(phone, region, "phone");
-          break;
-        } catch (const ClientError&) {
-        }
-      }
-      if (checked.empty()) checked = checked_phone(phone, "FR", "phone");  // the error, named
-      phone = checked;
-    }
+    if (!phone.empty()) phone = checked_french_phone(phone, "phone");
     return std::make_pair(email, phone);
   };
   router_.add(
@@ -412,8 +400,10 @@ void App::add_manage_routes() {
         for (Id id : to_cancel) bookings_.cancel(id, Actor::kStaff, "");
         std::vector<Document> files;
         store_.write([&](StoreWriter& tx) {
-          for (Id id : mine)
-            for (Document& d : tx.directory().anonymise_booking(id)) files.push_back(d);
+          for (Id id : mine) {
+            for (Document& d : tx.documents_of(id)) files.push_back(d);
+            tx.directory().anonymise_booking(id);
+          }
         });
         remove_document_files(options_.documents_dir, files);
         return json_response(
@@ -425,7 +415,7 @@ void App::add_manage_routes() {
     BookingFilter f = booking_filter(r);
     f.booked_by_account_id = me.account_id();  // the ones this person made...
     // ...and may still act on (a withdrawn mandate ends a desk's access).
-    return booking_list(r, f, [&](StoreReader& s, const Booking& b) {
+    return booking_list(f, [&](StoreReader& s, const Booking& b) {
       return me.may_manage_booking(b, require_service(s, b.service_id));
     });
   });

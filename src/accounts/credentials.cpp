@@ -5,6 +5,7 @@
 
 #include "accounts/passwords.h"
 #include "domain/error.h"
+#include "domain/text.h"
 
 namespace rdv {
 namespace {
@@ -21,20 +22,15 @@ std::string address_subject(const std::string& address) { return "address:" + ad
 
 }  // namespace
 
-std::string lower_email(std::string_view email) {
-  std::string out(email);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 Credentials::Credentials(Store& store, const Clock& clock, Random& random, const LinkSigner& links,
                          CredentialPolicy policy)
-    : store_(store),
-      clock_(clock),
-      random_(random),
-      links_(links),
-      policy_(policy),
-      dummy_hash_(hash_password(new_token(random))) {}
+    : store_(store), clock_(clock), random_(random), links_(links), policy_(policy) {}
+
+const std::string& Credentials::dummy_hash() {
+  // Made at the first sign-in with an unknown email, not at start-up (64 MiB of argon2id).
+  std::call_once(dummy_once_, [&] { dummy_hash_ = hash_password(new_token(random_)); });
+  return dummy_hash_;
+}
 
 void Credentials::audit(StoreWriter& tx, std::optional<Id> account_id, const std::string& address,
                         const std::string& action) {
@@ -74,7 +70,7 @@ void Credentials::check_not_throttled(StoreReader& r, const std::string& email,
 NewSession Credentials::sign_in(const std::string& email_text, const std::string& password,
                                 const std::string& address) {
   Instant now = clock_.now();
-  std::string email = lower_email(email_text);
+  std::string email = lower_ascii(email_text);
   std::optional<Account> account;
   std::optional<std::string> hash;
   store_.read([&](StoreReader& r) {
@@ -83,7 +79,7 @@ NewSession Credentials::sign_in(const std::string& email_text, const std::string
     if (account) hash = r.accounts().password_hash(account->id);
   });
   // The hash is checked even without an account, so that timing tells nothing.
-  bool password_ok = verify_password(hash.value_or(dummy_hash_), password) && hash;
+  bool password_ok = verify_password(hash ? *hash : dummy_hash(), password) && hash;
   bool ok = password_ok && account && account->status == AccountStatus::kActive;
   if (!ok) {
     store_.write([&](StoreWriter& tx) {
@@ -111,31 +107,26 @@ void Credentials::sign_out(Id session_id) {
   store_.write([&](StoreWriter& tx) { tx.accounts().end_session(session_id, clock_.now()); });
 }
 
-std::optional<Signed> Credentials::session(const std::string& token) {
+std::optional<Signed> Credentials::session(StoreReader& r, const std::string& token) {
   Instant now = clock_.now();
-  std::optional<Session> s;
-  std::optional<Account> a;
-  store_.read([&](StoreReader& r) {
-    s = r.accounts().session_by_hash(token_hash(token));
-    if (s) a = r.accounts().account(s->account_id);
-  });
-  if (!s || !a || a->status != AccountStatus::kActive) return std::nullopt;
-  if (now >= s->expires_at || now >= s->last_seen_at + policy_.session_idle) return std::nullopt;
-  if (now >= s->last_seen_at + std::chrono::minutes{1})
-    store_.write([&](StoreWriter& tx) { tx.accounts().touch_session(s->id, now); });
-  return Signed{*a, s->id, std::nullopt};
+  auto s = r.accounts().session_by_hash(token_hash(token));
+  if (!s || now >= s->expires_at || now >= s->last_seen_at + policy_.session_idle)
+    return std::nullopt;
+  auto a = r.accounts().account(s->account_id);
+  if (!a || a->status != AccountStatus::kActive) return std::nullopt;
+  return Signed{*a, s->id, std::nullopt, now >= s->last_seen_at + std::chrono::minutes{1}};
 }
 
-std::optional<Signed> Credentials::api_token(const std::string& token) {
-  Instant now = clock_.now();
-  std::optional<ApiToken> t;
-  std::optional<Account> a;
-  store_.read([&](StoreReader& r) {
-    t = r.accounts().token_by_hash(token_hash(token));
-    if (t) a = r.accounts().account(t->account_id);
-  });
-  if (!t || !a || a->status == AccountStatus::kDeactivated || t->revoked_at) return std::nullopt;
-  if (t->expires_at && now >= *t->expires_at) return std::nullopt;
+void Credentials::touch(const Signed& s) {
+  if (!s.touch_due || !s.session_id) return;
+  store_.write([&](StoreWriter& tx) { tx.accounts().touch_session(*s.session_id, clock_.now()); });
+}
+
+std::optional<Signed> Credentials::api_token(StoreReader& r, const std::string& token) {
+  auto t = r.accounts().token_by_hash(token_hash(token));
+  if (!t || t->revoked_at || (t->expires_at && clock_.now() >= *t->expires_at)) return std::nullopt;
+  auto a = r.accounts().account(t->account_id);
+  if (!a || a->status == AccountStatus::kDeactivated) return std::nullopt;
   return Signed{*a, std::nullopt, t->id};
 }
 
@@ -211,7 +202,7 @@ Id Credentials::set_password(const std::string& token, const std::string& passwo
 }
 
 void Credentials::request_reset(const std::string& email, const std::string& address) {
-  std::string lower = lower_email(email);
+  std::string lower = lower_ascii(email);
   Instant now = clock_.now();
   store_.write([&](StoreWriter& tx) {
     auto a = tx.accounts().account_by_email(lower);

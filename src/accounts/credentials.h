@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -54,6 +55,7 @@ struct NewToken {
 struct Signed {
   Account account;
   std::optional<Id> session_id, token_id;
+  bool touch_due = false;  // a session last seen over a minute ago: see touch()
 };
 
 class Credentials {
@@ -68,10 +70,13 @@ class Credentials {
                      const std::string& address);
   void sign_out(Id session_id);
 
-  // A valid session (touched when last seen over a minute ago), or nullopt.
-  std::optional<Signed> session(const std::string& token);
+  // A valid session, or nullopt; read in the caller's transaction, which
+  // goes on to read the person's rights (one read per request).
+  std::optional<Signed> session(StoreReader& r, const std::string& token);
   // A valid API token of an account that is not deactivated, or nullopt.
-  std::optional<Signed> api_token(const std::string& token);
+  std::optional<Signed> api_token(StoreReader& r, const std::string& token);
+  // Records that a session was seen now, when `s.touch_due` (idle expiry).
+  void touch(const Signed& s);
 
   NewToken create_token(StoreWriter& tx, Id account_id, const std::string& name,
                         std::optional<Instant> expires_at);
@@ -103,9 +108,10 @@ class Credentials {
   Random& random_;
   const LinkSigner& links_;
   CredentialPolicy policy_;
-  std::string dummy_hash_;  // verified against when the email is unknown: same time either way
+  // Verified against when the email is unknown, so that both take the same time.
+  const std::string& dummy_hash();
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;
 };
-
-std::string lower_email(std::string_view email);
 
 }  // namespace rdv

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/text.h"
+
 namespace rdv {
 namespace {
 
@@ -23,12 +25,6 @@ constexpr std::string_view kCommonWords[] = {
     "user",     "test",           "master",  "sunshine", "abc",        "qwertz",     "000000",
     "111111",   "654321",         "abcdef",  "baseball", "superman",   "batman",     "pokemon",
 };
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The password without the digits and symbols around its letters, lower case.
 std::string core_of(std::string_view password) {

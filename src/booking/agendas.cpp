@@ -34,6 +34,8 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
 std::vector<Slot> find_slots(StoreReader& store, const Service& service, TimeRange window,
                              Instant now, const SlotFilter& filter, std::optional<Id> agent_id,
                              std::optional<Id> ignore_booking) {
+  // An archived service takes no new booking; its bookings may still move.
+  if (service.archived && !ignore_booking) return {};
   SlotRules rules = SlotRules::of(service);
   auto agendas = load_agendas(store, rules, window, agent_id);
   if (ignore_booking)

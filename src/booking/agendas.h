@@ -14,6 +14,8 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
                                       std::optional<Id> agent_id);
 
 // Free slots of a service; the same computation serves listing and booking.
+// An archived service has none, except for moving one of its bookings
+// (`ignore_booking`).
 std::vector<Slot> find_slots(StoreReader& store, const Service& service, TimeRange window,
                              Instant now, const SlotFilter& filter, std::optional<Id> agent_id,
                              std::optional<Id> ignore_booking = std::nullopt);

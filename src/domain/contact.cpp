@@ -62,11 +62,14 @@ std::string checked_mailbox(std::string_view text, const std::string& field) {
   return out;
 }
 
+namespace {
+const std::pair<std::string_view, const char*> kOverseas[] = {
+    {"Indian/Reunion", "RE"},        {"America/Guadeloupe", "GP"}, {"America/Martinique", "MQ"},
+    {"America/Cayenne", "GF"},       {"Indian/Mayotte", "YT"},     {"America/Miquelon", "PM"},
+    {"America/St_Barthelemy", "BL"}, {"America/Marigot", "MF"}};
+}  // namespace
+
 std::string phone_region_of_zone(std::string_view zone_name) {
-  static const std::pair<std::string_view, const char*> kOverseas[] = {
-      {"Indian/Reunion", "RE"},        {"America/Guadeloupe", "GP"}, {"America/Martinique", "MQ"},
-      {"America/Cayenne", "GF"},       {"Indian/Mayotte", "YT"},     {"America/Miquelon", "PM"},
-      {"America/St_Barthelemy", "BL"}, {"America/Marigot", "MF"}};
   for (const auto& [zone, region] : kOverseas)
     if (zone == zone_name) return region;
   return "FR";
@@ -99,6 +102,16 @@ std::string checked_phone(std::string_view text, const std::string& region,
   std::string e164;
   util.Format(number, PhoneNumberUtil::E164, &e164);
   return e164;
+}
+
+std::string checked_french_phone(std::string_view text, const std::string& field) {
+  for (const auto& entry : kOverseas) {
+    try {
+      return checked_phone(text, entry.second, field);
+    } catch (const ClientError&) {
+    }
+  }
+  return checked_phone(text, "FR", field);  // metropolitan last: its error is the one shown
 }
 
 }  // namespace rdv

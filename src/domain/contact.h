@@ -23,5 +23,9 @@ std::string phone_region_of_zone(std::string_view zone_name);
 // premium-rate and shared-cost numbers are refused with ClientError naming `field`.
 std::string checked_phone(std::string_view text, const std::string& region,
                           const std::string& field);
+// The same when the region is not known (a resident asking for their data):
+// overseas ranges are tried first (they never read a metropolitan number),
+// then metropolitan France, whose refusal is the one reported.
+std::string checked_french_phone(std::string_view text, const std::string& field);
 
 }  // namespace rdv

@@ -205,6 +205,12 @@ long strict_code_point(std::string_view s, size_t& i) {
 
 }  // namespace
 
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 void check_text(std::string_view text, TextKind kind, const std::string& field) {
   for (size_t i = 0; i < text.size();) {
     size_t at = i;

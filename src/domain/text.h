@@ -11,6 +11,9 @@ namespace rdv {
 // Lower case, accents removed (é -> e, ç -> c, œ -> oe), every run of characters
 // that is not a letter or digit turned into one space, trimmed.
 std::string fold_for_search(std::string_view utf8);
+// ASCII letters in lower case, other bytes as they are (host names, schemes,
+// mailboxes as accounts compare them).
+std::string lower_ascii(std::string_view s);
 
 // Text safe inside HTML elements and attribute values.
 std::string escape_html(std::string_view text);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "domain/error.h"
+#include "domain/text.h"
 #include "net/special_purpose.h"
 
 namespace rdv {
@@ -23,16 +24,10 @@ std::optional<std::string> url_part(CURLU* url, CURLUPart which, unsigned flags 
   return std::string(value);
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The host as the allow list and the localhost rule compare it: lower case,
 // no brackets, no final dot ("LocalHost." is localhost).
 std::string comparable_host(std::string_view host) {
-  std::string h = lower(host);
+  std::string h = lower_ascii(host);
   if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
   if (!h.empty() && h.back() == '.') h.pop_back();
   return h;
@@ -80,7 +75,7 @@ CallTarget parse_call_target(std::string_view url) {
   auto port = url_part(parsed.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   if (!scheme || !host || host->empty() || !port) throw bad;
   CallTarget t;
-  t.scheme = lower(*scheme);
+  t.scheme = lower_ascii(*scheme);
   if (t.scheme != "http" && t.scheme != "https") throw bad;
   t.port = std::stoi(*port);
   // An IDN host is checked, resolved and connected to under one name, its
@@ -101,7 +96,7 @@ CallTarget parse_call_target(std::string_view url) {
   auto full = url_part(parsed.get(), CURLUPART_URL);
   if (!full) throw bad;
   t.url = *full;
-  t.host = lower(*host);
+  t.host = lower_ascii(*host);
   if (t.host.size() >= 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);
   t.literal = host_literal_address(t.host);
   t.zone_id = url_part(parsed.get(), CURLUPART_ZONEID).has_value();

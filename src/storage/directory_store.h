@@ -50,8 +50,9 @@ class DirectoryWriter : public DirectoryReader {
   virtual void delete_absence(Id absence_id) = 0;
   virtual void delete_webhook(Id webhook_id) = 0;
   // Clears the resident's data of a booking (names, contact, notes, mandate,
-  // summary) and removes its documents' rows; returns them so their files go too.
-  virtual std::vector<Document> anonymise_booking(Id booking_id) = 0;
+  // summary) and removes its documents' rows (read them first with
+  // documents_of: their files go too).
+  virtual void anonymise_booking(Id booking_id) = 0;
   // The procedure is over: the mandates' details go, who booked and when stay.
   virtual void clear_mandates_ended_before(Instant ended_before) = 0;
 };

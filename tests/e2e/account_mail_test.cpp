@@ -12,15 +12,8 @@ using nlohmann::json;
 
 class AccountMail : public ::testing::Test {
  protected:
-  AccountMail() : server_(options(smtp_)), http_(server_.port()), world_(make_world(http_)) {}
+  AccountMail() : server_(mailing_to(smtp_)), http_(server_.port()), world_(make_world(http_)) {}
 
-  static ServerOptions options(const SmtpSink& smtp) {
-    ServerOptions o;
-    o.env["RDV_SMTP_URL"] = smtp.url();
-    o.env["RDV_SMTP_FROM"] = "Rendez-vous <no-reply@rdv.example.fr>";
-    o.env["RDV_SCHEDULER_TICK_MS"] = "100";
-    return o;
-  }
   // The token of the password link in the i-th message.
   std::string link_token(size_t i) {
     EXPECT_TRUE(smtp_.wait_for(i + 1));

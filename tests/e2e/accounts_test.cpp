@@ -24,6 +24,15 @@ class Accounts : public ::testing::Test {
     if (!token.empty()) h["Authorization"] = "Bearer " + token;
     return http_.request(method, target, body.is_null() ? "" : body.dump(), h);
   }
+  // A desk books 10:00 of the world's day for the resident, with this mandate.
+  Reply book_at_ten(const std::string& desk_cookie, const json& mandate) const {
+    return send("POST", "/api/v1/bookings",
+                {{"service_id", world_.service},
+                 {"start", world_.at("10:00")},
+                 {"resident", resident()},
+                 {"mandate", mandate}},
+                desk_cookie);
+  }
   Reply get_with_cookie(const std::string& target, const std::string& cookie) const {
     return http_.request("GET", target, "", {{"Cookie", cookie}});
   }
@@ -285,12 +294,7 @@ TEST_F(Accounts, RolesAreCheckedAgainstTerritoriesAndOrganisations) {
 TEST_F(Accounts, DesksBookInTheirTerritoryAndManageTheBookingsTheyMade) {
   std::string desk = member("guichet@cenon.fr", org_membership("desk", world_.org));
   json mandate = {{"consent", true}, {"kind", "oral"}};
-  Reply booked = send("POST", "/api/v1/bookings",
-                      {{"service_id", world_.service},
-                       {"start", world_.at("10:00")},
-                       {"resident", resident()},
-                       {"mandate", mandate}},
-                      desk);
+  Reply booked = book_at_ten(desk, mandate);
   ASSERT_EQ(booked.status, 201) << booked.body;
   EXPECT_EQ(booked.json()["booked_by"], "desk");
   std::string path = "/api/v1/bookings/" + std::to_string(booked.json()["id"].get<long>());
@@ -310,20 +314,10 @@ TEST_F(Accounts, AMandateRecordsWhatWhoAndHowAndTheVisitorWithdrawsIt) {
                   {"valid_until", world_.day}};
   json wrong = mandate;
   wrong["identity_check"] = "AB123456";  // a document number is not a kind of document
-  Reply refused = send("POST", "/api/v1/bookings",
-                       {{"service_id", world_.service},
-                        {"start", world_.at("10:00")},
-                        {"resident", resident()},
-                        {"mandate", wrong}},
-                       desk);
+  Reply refused = book_at_ten(desk, wrong);
   EXPECT_EQ(refused.status, 400);
   EXPECT_EQ(refused.error_field(), "mandate.identity_check");
-  Reply booked = send("POST", "/api/v1/bookings",
-                      {{"service_id", world_.service},
-                       {"start", world_.at("10:00")},
-                       {"resident", resident()},
-                       {"mandate", mandate}},
-                      desk);
+  Reply booked = book_at_ten(desk, mandate);
   ASSERT_EQ(booked.status, 201) << booked.body;
   json recorded = booked.json()["mandate"];
   EXPECT_EQ(recorded["procedures"], mandate["procedures"]);

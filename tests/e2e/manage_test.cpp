@@ -12,14 +12,8 @@ using nlohmann::json;
 
 class Manage : public ::testing::Test {
  protected:
-  Manage() : server_(options(smtp_)), http_(server_.port()), world_(make_world(http_)) {}
+  Manage() : server_(mailing_to(smtp_)), http_(server_.port()), world_(make_world(http_)) {}
 
-  static ServerOptions options(const SmtpSink& smtp) {
-    ServerOptions o;
-    o.env["RDV_SMTP_URL"] = smtp.url();
-    o.env["RDV_SCHEDULER_TICK_MS"] = "100";
-    return o;
-  }
   Reply send(const std::string& method, const std::string& target, const json& body,
              const std::string& token) const {
     return http_.request(

@@ -13,15 +13,9 @@ using nlohmann::json;
 
 class MessagesOverHttp : public ::testing::Test {
  protected:
-  MessagesOverHttp() : server_(options(smtp_)), http_(server_.port()), world_(make_world(http_)) {}
+  MessagesOverHttp()
+      : server_(mailing_to(smtp_)), http_(server_.port()), world_(make_world(http_)) {}
 
-  static ServerOptions options(const SmtpSink& smtp) {
-    ServerOptions o;
-    o.env["RDV_SMTP_URL"] = smtp.url();
-    o.env["RDV_SMTP_FROM"] = "Rendez-vous <no-reply@rdv.example.fr>";
-    o.env["RDV_SCHEDULER_TICK_MS"] = "100";
-    return o;
-  }
   std::string path_of(const std::string& url) const { return url.substr(url.find("/api/")); }
 
   SmtpSink smtp_;

@@ -27,9 +27,7 @@ class Security : public ::testing::Test {
   ~Security() override { std::filesystem::remove(log_); }
 
   static ServerOptions options(const SmtpSink& smtp, const std::string& log) {
-    ServerOptions o;
-    o.env["RDV_SMTP_URL"] = smtp.url();
-    o.env["RDV_SCHEDULER_TICK_MS"] = "100";
+    ServerOptions o = mailing_to(smtp);
     o.env["RDV_OPEN_BOOKINGS_PER_CONTACT"] = "2";
     o.env["RDV_MAX_DOCUMENTS_PER_BOOKING"] = "2";
     o.env["RDV_MAX_DOCUMENT_MIB_PER_BOOKING"] = "1";

@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include "server_process.h"
 #include "support/run.h"
 #include "support/wait.h"
 
@@ -94,6 +95,16 @@ inline int closed_port() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   close(fd);
   return ntohs(a.sin_port);
+}
+
+// A server that sends its messages to `smtp` at once (the scheduler looks
+// for due messages every 100 ms).
+inline ServerOptions mailing_to(const SmtpSink& smtp) {
+  ServerOptions o;
+  o.env["RDV_SMTP_URL"] = smtp.url();
+  o.env["RDV_SMTP_FROM"] = "Rendez-vous <no-reply@rdv.example.fr>";
+  o.env["RDV_SCHEDULER_TICK_MS"] = "100";
+  return o;
 }
 
 }  // namespace rdv::testing

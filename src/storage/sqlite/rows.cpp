@@ -215,6 +215,19 @@ ExternalCalendar calendar_from_row(const Statement& st) {
   return c;
 }
 
+const char* const kDocumentColumns =
+    "d.id, d.booking_id, d.filename, d.content_type, d.size, d.stored_name, d.created_at";
+
+Document document_from_row(const Statement& st) {
+  return {st.int64(0),
+          st.int64(1),
+          st.text(2),
+          st.text(3),
+          st.int64(4),
+          st.text(5),
+          from_epoch(st.int64(6))};
+}
+
 const char* const kJobColumns =
     "id, kind, idempotency_key, payload, organisation_id, run_at, attempts, max_attempts, status, "
     "last_error, created_at";

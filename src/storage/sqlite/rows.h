@@ -48,6 +48,8 @@ extern const char* const kOpeningColumns;  // of "openings o"
 Opening opening_from_row(const Statement& st);
 extern const char* const kCalendarColumns;
 ExternalCalendar calendar_from_row(const Statement& st);
+extern const char* const kDocumentColumns;  // of "documents d"
+Document document_from_row(const Statement& st);
 extern const char* const kJobColumns;
 Job job_from_row(const Statement& st);
 

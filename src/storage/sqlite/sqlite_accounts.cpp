@@ -363,11 +363,12 @@ void SqliteAccounts::revoke_tokens(Id account_id, Instant at) {
 }
 
 Id SqliteAccounts::insert_link(const AccountLink& l) {
-  // The hash column is unique and set right after; until then it holds the
-  // row's own placeholder, which no token hashes to.
+  // The token is made from the id, so its hash is set right after (in the
+  // same transaction). Until then the unique column holds a random
+  // placeholder: "pending:" and hex, never the hex of a SHA-256 alone.
   auto st = c_.prepare(
       "INSERT INTO account_links(account_id, purpose, token_hash, created_at, expires_at) "
-      "VALUES (?, ?, 'pending:' || (SELECT coalesce(max(id), 0) + 1 FROM account_links), ?, ?)");
+      "VALUES (?, ?, 'pending:' || hex(randomblob(16)), ?, ?)");
   st.bind(1, l.account_id).bind(2, link_purpose_name(l.purpose));
   st.bind(3, to_epoch(l.created_at)).bind(4, to_epoch(l.expires_at)).run();
   return c_.last_insert_id();

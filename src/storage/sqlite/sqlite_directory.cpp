@@ -165,15 +165,7 @@ void SqliteDirectory::delete_absence(Id absence_id) {
   st.bind(1, absence_id).run();
 }
 
-std::vector<Document> SqliteDirectory::anonymise_booking(Id booking_id) {
-  auto docs = c_.prepare(
-      "SELECT id, booking_id, filename, content_type, size, stored_name, created_at "
-      "FROM documents WHERE booking_id = ?");
-  docs.bind(1, booking_id);
-  std::vector<Document> out;
-  while (docs.step())
-    out.push_back({docs.int64(0), docs.int64(1), docs.text(2), docs.text(3), docs.int64(4),
-                   docs.text(5), from_epoch(docs.int64(6))});
+void SqliteDirectory::anonymise_booking(Id booking_id) {
   auto drop = c_.prepare("DELETE FROM documents WHERE booking_id = ?");
   drop.bind(1, booking_id).run();
   auto st = c_.prepare(
@@ -181,7 +173,6 @@ std::vector<Document> SqliteDirectory::anonymise_booking(Id booking_id) {
       "'', resident_phone = '', mandate = '', notes = '', cancel_reason = '', summary = '' "
       "WHERE id = ?");
   st.bind(1, booking_id).run();
-  return out;
 }
 
 void SqliteDirectory::clear_mandates_ended_before(Instant ended_before) {

@@ -29,7 +29,7 @@ class SqliteDirectory final : public DirectoryWriter {
   void delete_opening(Id opening_id) override;
   void delete_absence(Id absence_id) override;
   void delete_webhook(Id webhook_id) override;
-  std::vector<Document> anonymise_booking(Id booking_id) override;
+  void anonymise_booking(Id booking_id) override;
   void clear_mandates_ended_before(Instant ended_before) override;
 
  private:

@@ -290,14 +290,11 @@ class SqliteTx final : public StoreWriter {
   }
 
   std::vector<Document> documents_of(Id booking_id) override {
-    auto st = c_.prepare(
-        "SELECT id, booking_id, filename, content_type, size, stored_name, created_at FROM "
-        "documents WHERE booking_id = ? ORDER BY id");
+    auto st = c_.prepare(std::string("SELECT ") + kDocumentColumns +
+                         " FROM documents d WHERE d.booking_id = ? ORDER BY d.id");
     st.bind(1, booking_id);
     std::vector<Document> out;
-    while (st.step())
-      out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.int64(4), st.text(5),
-                     from_epoch(st.int64(6))});
+    while (st.step()) out.push_back(document_from_row(st));
     return out;
   }
 
@@ -648,15 +645,11 @@ class SqliteTx final : public StoreWriter {
  private:
   // Documents of the bookings `b` matching `where` (one bound instant).
   std::vector<Document> documents_where(const std::string& where, std::int64_t at) {
-    auto st = c_.prepare(
-        "SELECT d.id, d.booking_id, d.filename, d.content_type, d.size, d.stored_name, "
-        "d.created_at FROM documents d JOIN bookings b ON b.id = d.booking_id WHERE " +
-        where);
+    auto st = c_.prepare(std::string("SELECT ") + kDocumentColumns +
+                         " FROM documents d JOIN bookings b ON b.id = d.booking_id WHERE " + where);
     st.bind(1, at);
     std::vector<Document> out;
-    while (st.step())
-      out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.int64(4), st.text(5),
-                     from_epoch(st.int64(6))});
+    while (st.step()) out.push_back(document_from_row(st));
     return out;
   }
 
