@@ -21,11 +21,16 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
       document_limiter_(clock, options_.document_rate_limit),
       reset_limiter_(clock, options_.reset_rate_limit),
       bookings_(store, clock, links, options_.notifications, options_.booking_limits),
-      credentials_(store, clock, random, links, [this] {
-        CredentialPolicy p = options_.credentials;
-        p.email = options_.notifications.email;
-        return p;
-      }()) {
+      credentials_(store, clock, random, links,
+                   [this] {
+                     CredentialPolicy p = options_.credentials;
+                     p.email = options_.notifications.email;
+                     return p;
+                   }()),
+      sso_limiter_(clock, options_.sso_rate_limit),
+      sso_(options_.sso.enabled()
+               ? std::make_unique<SingleSignOn>(options_.sso, options_.http, clock)
+               : nullptr) {
   add_admin_routes();
   add_agenda_routes();
   add_booking_routes();
@@ -34,6 +39,7 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
   add_video_routes();
   add_account_routes();
   add_manage_routes();
+  add_sso_routes();
 }
 
 HttpResponse App::handle(HttpRequest request) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "accounts/credentials.h"
+#include "accounts/single_sign_on.h"
 #include "booking/bookings.h"
 #include "crypto/tokens.h"
 #include "domain/clock.h"
@@ -32,6 +33,8 @@ struct AppOptions {
   NotificationPolicy notifications;  // which channels are configured
   HttpClientPolicy http;             // for checking webhook URLs
   CredentialPolicy credentials;      // sessions, links, sign-in throttling
+  SingleSignOnSettings sso;          // OpenID Connect provider, when configured
+  int sso_rate_limit = 30;           // single sign-on starts per client address and minute
 };
 
 class App {
@@ -64,6 +67,7 @@ class App {
   void add_video_routes();
   void add_account_routes();
   void add_manage_routes();
+  void add_sso_routes();
 
   HttpResponse slots(const HttpRequest& request);
   HttpResponse search(const HttpRequest& request);
@@ -108,6 +112,8 @@ class App {
   bool same_site(const HttpRequest& request) const;
   // The cookie that holds a session, or that clears it (`token` empty).
   std::string session_cookie(const std::string& token) const;
+  // The cookie that ties a single sign-on to the browser that started it.
+  std::string sso_state_cookie(const std::string& state) const;
   // A new account (201 body), invited when it has an email, with its first
   // API token when asked; an agent membership without agent_id makes the
   // person's agenda. The caller has checked the rights.
@@ -125,6 +131,8 @@ class App {
   RateLimiter reset_limiter_;  // password reset requests per client address
   Bookings bookings_;
   Credentials credentials_;
+  RateLimiter sso_limiter_;
+  std::unique_ptr<SingleSignOn> sso_;  // null when no provider is configured
 };
 
 }  // namespace rdv

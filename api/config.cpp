@@ -5,6 +5,8 @@
 #include <functional>
 #include <vector>
 
+#include "net/url.h"
+
 namespace rdv {
 namespace {
 
@@ -113,6 +115,14 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.cancelled_data_days = to_int("cancelled data days", v, 0, 36500);
        }},
+      {"--oidc-issuer", "RDV_OIDC_ISSUER", true,
+       [](Config& c, const std::string& v) { c.oidc_issuer = v; }},
+      {"--oidc-client-id", "RDV_OIDC_CLIENT_ID", true,
+       [](Config& c, const std::string& v) { c.oidc_client_id = v; }},
+      {"--oidc-client-secret", "RDV_OIDC_CLIENT_SECRET", true,
+       [](Config& c, const std::string& v) { c.oidc_client_secret = v; }},
+      {"--oidc-scopes", "RDV_OIDC_SCOPES", true,
+       [](Config& c, const std::string& v) { c.oidc_scopes = v; }},
       {"--worker-threads", "RDV_WORKER_THREADS", true,
        [](Config& c, const std::string& v) {
          c.worker_threads = to_int("worker threads", v, 1, 256);
@@ -155,7 +165,8 @@ std::string usage() {
          "[--scheduler-tick-ms N] "
          "[--config FILE] [--public-url URL] [--booking-rate-limit N] [--trusted-proxies A,B] "
          "[--fetch-allow HOSTS] [--calendar-refresh-minutes N] [--availability-keywords W,W] "
-         "[--no-scheduler] [--worker-threads N]";
+         "[--no-scheduler] [--worker-threads N] [--oidc-issuer URL --oidc-client-id ID "
+         "--oidc-client-secret S [--oidc-scopes 'openid email']]";
 }
 
 Config parse_config(int argc, const char* const* argv,
@@ -216,6 +227,21 @@ Config parse_config(int argc, const char* const* argv,
       c.public_url.rfind("https://", 0) != 0)
     throw ConfigError("--public-url must start with http:// or https://");
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+  if (!c.oidc_issuer.empty() || !c.oidc_client_id.empty() || !c.oidc_client_secret.empty()) {
+    if (c.oidc_issuer.empty() || c.oidc_client_id.empty() || c.oidc_client_secret.empty())
+      throw ConfigError(
+          "single sign-on needs --oidc-issuer, --oidc-client-id and "
+          "--oidc-client-secret together");
+    // OpenID Connect issuers are https; plain http only for a host that
+    // --fetch-allow names (a test provider, an intranet).
+    bool allowed_http = false;
+    for (const std::string& host : c.fetch_allow)
+      allowed_http = allowed_http || host_of_url(c.oidc_issuer) == host;
+    if (c.oidc_issuer.rfind("https://", 0) != 0 && !allowed_http)
+      throw ConfigError("--oidc-issuer must be an https URL");
+    if (c.oidc_scopes.find("openid") == std::string::npos)
+      throw ConfigError("--oidc-scopes must include openid");
+  }
   return c;
 }
 

@@ -36,6 +36,9 @@ struct Config {
   int audit_days = 365;          // the audit log
   int mandate_days = 30;         // a desk's mandate details, after the visit
   int cancelled_data_days = 30;  // residents' data of cancelled bookings
+  // Single sign-on for staff (OpenID Connect): all three, or none.
+  std::string oidc_issuer, oidc_client_id, oidc_client_secret;
+  std::string oidc_scopes = "openid email";
 
   std::string listen_host() const;
   int listen_port() const;

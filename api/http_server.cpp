@@ -238,7 +238,14 @@ class Session : public std::enable_shared_from_this<Session> {
         break;
       }
     auto res = answer(response.status, response.content_type);
-    for (auto& [name, value] : response.headers) res->set(name, value);
+    // A handler's header replaces the default of the same name, except
+    // Set-Cookie, which may come several times (one cookie each).
+    for (auto& [name, value] : response.headers) {
+      if (beast::iequals(name, "Set-Cookie"))
+        res->insert(name, value);
+      else
+        res->set(name, value);
+    }
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive_ && !server_.stopping);
     res->prepare_payload();

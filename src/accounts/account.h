@@ -60,6 +60,9 @@ struct Account {
   Instant created_at;
   std::optional<Instant> last_sign_in_at;
   std::optional<Instant> locked_until;
+  // "issuer subject" of the single sign-on identity bound at the first
+  // sign-in through the provider, or "".
+  std::string sso_subject;
 };
 
 struct ApiToken {
@@ -74,6 +77,15 @@ struct Session {
   Id id = 0;
   Id account_id = 0;
   Instant created_at, last_seen_at, expires_at;
+};
+
+// A sign-in through the OpenID Connect provider, between the redirection
+// there and the browser's return (single use).
+struct SsoLogin {
+  Id id = 0;
+  std::string nonce, code_verifier;
+  std::string return_to;  // a path of ours
+  Instant created_at;
 };
 
 enum class LinkPurpose { kInvitation, kReset };

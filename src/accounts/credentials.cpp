@@ -90,16 +90,24 @@ NewSession Credentials::sign_in(const std::string& email_text, const std::string
     throw ClientError(ErrorCode::kUnauthenticated, "wrong email or password");
   }
   NewSession out;
-  out.token = new_token(random_);
-  out.session.account_id = account->id;
-  out.session.created_at = out.session.last_seen_at = now;
-  out.session.expires_at = now + policy_.session_absolute;
   store_.write([&](StoreWriter& tx) {
     tx.accounts().clear_failures(email_subject(email));
-    out.session.id = tx.accounts().insert_session(out.session, token_hash(out.token));
-    tx.accounts().record_sign_in(account->id, now);
-    audit(tx, account->id, address, "sign_in");
+    out = open_session(tx, account->id, address, "sign_in");
   });
+  return out;
+}
+
+NewSession Credentials::open_session(StoreWriter& tx, Id account_id, const std::string& address,
+                                     const std::string& action) {
+  Instant now = clock_.now();
+  NewSession out;
+  out.token = new_token(random_);
+  out.session.account_id = account_id;
+  out.session.created_at = out.session.last_seen_at = now;
+  out.session.expires_at = now + policy_.session_absolute;
+  out.session.id = tx.accounts().insert_session(out.session, token_hash(out.token));
+  tx.accounts().record_sign_in(account_id, now);
+  audit(tx, account_id, address, action);
   return out;
 }
 

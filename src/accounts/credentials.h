@@ -69,6 +69,10 @@ class Credentials {
   NewSession sign_in(const std::string& email, const std::string& password,
                      const std::string& address);
   void sign_out(Id session_id);
+  // A new session for someone who proved who they are (password, single
+  // sign-on), with the sign-in recorded under `action` in the audit log.
+  NewSession open_session(StoreWriter& tx, Id account_id, const std::string& address,
+                          const std::string& action);
 
   // A valid session, or nullopt; read in the caller's transaction, which
   // goes on to read the person's rights (one read per request).

@@ -38,6 +38,7 @@ class AccountsReader {
 
   virtual std::optional<Account> account(Id id) = 0;
   virtual std::optional<Account> account_by_email(const std::string& lower_email) = 0;
+  virtual std::optional<Account> account_by_sso_subject(const std::string& subject) = 0;
   virtual std::vector<Account> accounts(const AccountFilter& filter) = 0;
   virtual std::optional<std::string> password_hash(Id account_id) = 0;
   virtual bool has_admin() = 0;
@@ -66,6 +67,12 @@ class AccountsWriter : public AccountsReader {
   virtual void set_password_hash(Id account_id, const std::string& hash) = 0;
   virtual void record_sign_in(Id account_id, Instant at) = 0;
   virtual void set_locked_until(Id account_id, std::optional<Instant> until) = 0;
+  virtual void set_sso_subject(Id account_id, const std::string& subject) = 0;
+
+  virtual Id insert_sso_login(const SsoLogin& l, const std::string& state_hash) = 0;
+  // The login with this state, removed (single use); nullopt when unknown.
+  virtual std::optional<SsoLogin> take_sso_login(const std::string& state_hash) = 0;
+  virtual void purge_sso_logins(Instant before) = 0;
 
   virtual Id insert_territory(const Territory& t) = 0;
   virtual void rename_territory(Id territory_id, const std::string& name) = 0;

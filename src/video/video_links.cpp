@@ -1,7 +1,6 @@
 #include "video/video_links.h"
 
 #include <openssl/evp.h>
-#include <sodium.h>
 
 #include <array>
 #include <cstdint>
@@ -9,20 +8,12 @@
 #include <memory>
 #include <stdexcept>
 
+#include "crypto/base64url.h"
 #include "crypto/link_tokens.h"
 #include "net/url.h"
 
 namespace rdv {
 namespace {
-
-std::string base64url(std::string_view data) {
-  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                    data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
 
 std::string with_slash(std::string url) {
   if (url.empty() || url.back() != '/') url += '/';
@@ -46,8 +37,8 @@ VisioState visio_state(const Booking& b, const VideoSettings& v, Instant now) {
 
 std::string jwt_hs256(const nlohmann::json& claims, std::string_view secret) {
   std::string signing_input =
-      base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims.dump());
-  return signing_input + "." + base64url(hmac_sha256(secret, signing_input));
+      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(claims.dump());
+  return signing_input + "." + base64url_encode(hmac_sha256(secret, signing_input));
 }
 
 std::string jitsi_join_url(const VideoSettings& v, const std::string& room,

@@ -264,6 +264,9 @@ test('staff accounts match the contract', async () => {
   await call('POST', '/api/v1/auth/password', { status: 400, body: { token: link, password: 'court' } });
   await call('POST', '/api/v1/auth/password', { status: 200, body: { token: link, password: 'Maroni-en-pirogue-2026' } });
   await call('POST', '/api/v1/auth/sign-in', { status: 401, body: { email: 'line.pierre@ccog.fr', password: 'nope' } });
+  // No OpenID Connect provider is configured here (tests/e2e/oidc_test.cpp has one).
+  await call('GET', '/api/v1/auth/oidc', { status: 404 });
+  await call('GET', '/api/v1/auth/oidc/callback?code=c&state=s', { status: 404 });
   const me = await call('POST', '/api/v1/auth/sign-in', {
     status: 200, body: { email: 'line.pierre@ccog.fr', password: 'Maroni-en-pirogue-2026' },
   });

@@ -119,6 +119,8 @@ const std::map<std::string, Rule> kRules = {
     {"POST /api/v1/auth/sign-out", kStaff},
     {"POST /api/v1/auth/password", kEveryone},
     {"POST /api/v1/auth/password-reset", kEveryone},
+    {"GET /api/v1/auth/oidc", kEveryone},
+    {"GET /api/v1/auth/oidc/callback", kLinkOnly},
     {"GET /compte/mot-de-passe", kEveryone},
     {"POST /compte/mot-de-passe", kEveryone},
     {"GET /api/v1/me", kStaff},

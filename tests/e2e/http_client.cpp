@@ -45,7 +45,9 @@ Reply HttpClient::request(const std::string& method, const std::string& target,
   for (auto& f : res) {
     std::string name(f.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    reply.headers[name] = std::string(f.value());
+    // A repeated header (Set-Cookie) keeps every value, one per line.
+    auto [it, added] = reply.headers.emplace(name, std::string(f.value()));
+    if (!added) it->second += "\n" + std::string(f.value());
   }
   reply.body = std::move(res.body());
   beast::error_code ec;

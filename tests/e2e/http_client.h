@@ -9,7 +9,7 @@ namespace rdv::testing {
 
 struct Reply {
   int status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names
+  std::map<std::string, std::string> headers;  // lower-case names; repeated: one per line
   std::string body;
   nlohmann::json json() const { return nlohmann::json::parse(body); }
   std::string error_code() const;   // error.code of a JSON error body, or ""

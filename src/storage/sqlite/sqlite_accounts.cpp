@@ -17,7 +17,7 @@ std::optional<Instant> instant_or_null(const Statement& st, std::string_view col
 
 const char* const kAccountColumns =
     "a.id, a.name, a.email, a.phone, a.status, a.agent_id, a.created_at, a.last_sign_in_at, "
-    "a.locked_until";
+    "a.locked_until, a.sso_subject";
 
 Account account_from_row(const Statement& st) {
   Account a;
@@ -30,6 +30,7 @@ Account account_from_row(const Statement& st) {
   a.created_at = from_epoch(st.int64("created_at"));
   a.last_sign_in_at = instant_or_null(st, "last_sign_in_at");
   a.locked_until = instant_or_null(st, "locked_until");
+  a.sso_subject = st.text("sso_subject");  // NULL reads as ""
   return a;
 }
 
@@ -84,6 +85,13 @@ std::optional<Account> SqliteAccounts::account(Id id) {
 std::optional<Account> SqliteAccounts::account_by_email(const std::string& lower_email) {
   if (lower_email.empty()) return std::nullopt;
   auto found = accounts_where("a.email = ?", [&](Statement& st) { st.bind(1, lower_email); });
+  if (found.empty()) return std::nullopt;
+  return found.front();
+}
+
+std::optional<Account> SqliteAccounts::account_by_sso_subject(const std::string& subject) {
+  if (subject.empty()) return std::nullopt;
+  auto found = accounts_where("a.sso_subject = ?", [&](Statement& st) { st.bind(1, subject); });
   if (found.empty()) return std::nullopt;
   return found.front();
 }
@@ -360,6 +368,38 @@ void SqliteAccounts::revoke_tokens(Id account_id, Instant at) {
   auto st = c_.prepare(
       "UPDATE api_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL");
   st.bind(1, to_epoch(at)).bind(2, account_id).run();
+}
+
+void SqliteAccounts::set_sso_subject(Id account_id, const std::string& subject) {
+  auto st = c_.prepare("UPDATE accounts SET sso_subject = ? WHERE id = ?");
+  st.bind(1, subject).bind(2, account_id).run();
+}
+
+Id SqliteAccounts::insert_sso_login(const SsoLogin& l, const std::string& state_hash) {
+  auto st = c_.prepare(
+      "INSERT INTO sso_logins(state_hash, nonce, code_verifier, return_to, created_at) "
+      "VALUES (?,?,?,?,?)");
+  st.bind(1, state_hash).bind(2, l.nonce).bind(3, l.code_verifier).bind(4, l.return_to);
+  st.bind(5, to_epoch(l.created_at)).run();
+  return c_.last_insert_id();
+}
+
+std::optional<SsoLogin> SqliteAccounts::take_sso_login(const std::string& state_hash) {
+  auto st = c_.prepare(
+      "DELETE FROM sso_logins WHERE state_hash = ? "
+      "RETURNING id, nonce, code_verifier, return_to, created_at");
+  st.bind(1, state_hash);
+  if (!st.step()) return std::nullopt;
+  SsoLogin l{st.int64("id"), st.text("nonce"), st.text("code_verifier"), st.text("return_to"),
+             from_epoch(st.int64("created_at"))};
+  while (st.step()) {
+  }
+  return l;
+}
+
+void SqliteAccounts::purge_sso_logins(Instant before) {
+  auto st = c_.prepare("DELETE FROM sso_logins WHERE created_at < ?");
+  st.bind(1, to_epoch(before)).run();
 }
 
 Id SqliteAccounts::insert_link(const AccountLink& l) {

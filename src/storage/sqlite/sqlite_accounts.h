@@ -14,6 +14,7 @@ class SqliteAccounts final : public AccountsWriter {
 
   std::optional<Account> account(Id id) override;
   std::optional<Account> account_by_email(const std::string& lower_email) override;
+  std::optional<Account> account_by_sso_subject(const std::string& subject) override;
   std::vector<Account> accounts(const AccountFilter& filter) override;
   std::optional<std::string> password_hash(Id account_id) override;
   bool has_admin() override;
@@ -35,6 +36,11 @@ class SqliteAccounts final : public AccountsWriter {
   void set_password_hash(Id account_id, const std::string& hash) override;
   void record_sign_in(Id account_id, Instant at) override;
   void set_locked_until(Id account_id, std::optional<Instant> until) override;
+  void set_sso_subject(Id account_id, const std::string& subject) override;
+
+  Id insert_sso_login(const SsoLogin& l, const std::string& state_hash) override;
+  std::optional<SsoLogin> take_sso_login(const std::string& state_hash) override;
+  void purge_sso_logins(Instant before) override;
 
   Id insert_territory(const Territory& t) override;
   void rename_territory(Id territory_id, const std::string& name) override;

@@ -1,0 +1,156 @@
+// Staff sign-in through the OpenID Connect provider: the browser is sent
+// there, comes back with a code, and leaves with a session cookie. The
+// provider only says who the person is: a first sign-in binds its identity
+// to the account invited with that (verified) email, and no account, role or
+// membership is ever made here.
+#include <iostream>
+
+#include "app.h"
+#include "crypto/tokens.h"
+#include "domain/error.h"
+#include "html_page.h"
+
+namespace rdv {
+namespace {
+
+constexpr const char* kStartPath = "/api/v1/auth/oidc";
+constexpr const char* kCallbackPath = "/api/v1/auth/oidc/callback";
+constexpr const char* kStateCookie = "rdv_oidc";
+constexpr std::chrono::minutes kLoginValid{10};
+
+// Where to go after signing in: a path of ours, never another site
+// ("//host", "/\host" and schemes are what open redirects are made of).
+std::optional<std::string> local_path(const std::string* next) {
+  if (!next || next->empty()) return "/";
+  if (next->size() > 500 || (*next)[0] != '/' ||
+      (next->size() > 1 && ((*next)[1] == '/' || (*next)[1] == '\\')))
+    return std::nullopt;
+  for (char c : *next)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '\\' ||
+        static_cast<unsigned char>(c) >= 0x80)
+      return std::nullopt;
+  return *next;
+}
+
+HttpResponse refused_page(int status, const std::string& message) {
+  return html_page(status, "Connexion impossible",
+                   "<p>" + message + "</p>\n<p><a href=\"" + std::string(kStartPath) +
+                       "\">Recommencer la connexion</a></p>\n");
+}
+
+HttpResponse provider_down_page() {
+  return refused_page(503,
+                      "Le service d'identification ne répond pas pour le moment. Réessayez "
+                      "dans quelques minutes, ou connectez-vous avec votre mot de passe.");
+}
+
+}  // namespace
+
+std::string App::sso_state_cookie(const std::string& state) const {
+  std::string cookie = std::string(kStateCookie) + "=" + state + "; Path=" + kStartPath +
+                       "; HttpOnly; SameSite=Lax; Max-Age=" +
+                       (state.empty() ? "0" : std::to_string(kLoginValid.count() * 60));
+  if (options_.public_url.rfind("https://", 0) == 0) cookie += "; Secure";
+  return cookie;
+}
+
+void App::add_sso_routes() {
+  // Starts a sign-in: ?next= is the page to come back to.
+  router_.add("GET", kStartPath, [this](const HttpRequest& r, const PathParams&) {
+    if (!sso_) throw ClientError(ErrorCode::kNotFound, "single sign-on is not configured");
+    if (auto limited = over_limit(sso_limiter_, r, "too many sign-ins from this address"))
+      return *limited;
+    auto next = local_path(r.param("next"));
+    if (!next) invalid_field("next", "expected a path of this site, starting with one /");
+    SsoLogin login;
+    std::string state = new_token(random_);
+    login.nonce = new_token(random_);
+    login.code_verifier = new_token(random_);  // 43 characters, as PKCE asks
+    login.return_to = *next;
+    login.created_at = clock_.now();
+    std::string url;
+    try {
+      url = sso_->authorization_url(options_.public_url + kCallbackPath, state, login.nonce,
+                                    login.code_verifier);
+    } catch (const SsoError& e) {
+      std::cerr << "single sign-on: " << e.what() << "\n";
+      return provider_down_page();
+    }
+    store_.write([&](StoreWriter& tx) {
+      tx.accounts().purge_sso_logins(login.created_at - kLoginValid);
+      tx.accounts().insert_sso_login(login, token_hash(state));
+    });
+    // The state also goes to this browser: the return is accepted only in
+    // the browser that left (no one can sign a victim into their account).
+    return HttpResponse{
+        302, "text/plain", "", {{"Location", url}, {"Set-Cookie", sso_state_cookie(state)}}};
+  });
+
+  router_.add("GET", kCallbackPath, [this](const HttpRequest& r, const PathParams&) {
+    if (!sso_) throw ClientError(ErrorCode::kNotFound, "single sign-on is not configured");
+    std::string address = client_address(r);
+    const std::string* state = r.param("state");
+    const std::string* code = r.param("code");
+    std::optional<std::string> cookie = r.cookie(kStateCookie);
+    if (!state || state->empty() || state->size() > 200 || !cookie ||
+        !constant_time_equal(*cookie, *state))
+      return refused_page(400,
+                          "Cette connexion a expiré ou a été commencée dans un autre navigateur.");
+    std::optional<SsoLogin> login;
+    store_.write(
+        [&](StoreWriter& tx) { login = tx.accounts().take_sso_login(token_hash(*state)); });
+    if (!login || clock_.now() >= login->created_at + kLoginValid)
+      return refused_page(400,
+                          "Cette connexion a expiré ou a été commencée dans un autre navigateur.");
+    if (r.param("error") || !code || code->empty() || code->size() > 2000)
+      return refused_page(401, "Le service d'identification n'a pas confirmé votre identité.");
+
+    SsoIdentity who;
+    try {
+      who = sso_->finish(*code, options_.public_url + kCallbackPath, login->code_verifier,
+                         login->nonce);
+    } catch (const SsoError& e) {
+      std::cerr << "single sign-on refused: " << e.what() << "\n";
+      if (e.provider_unavailable) return provider_down_page();
+      store_.write([&](StoreWriter& tx) {
+        credentials_.audit(tx, std::nullopt, address, "sign_in_failed");
+      });
+      return refused_page(401, "Le service d'identification n'a pas confirmé votre identité.");
+    }
+
+    std::optional<NewSession> session;
+    store_.write([&](StoreWriter& tx) {
+      std::optional<Account> a = tx.accounts().account_by_sso_subject(who.subject);
+      // First sign-in: the account invited with this address, if it is not
+      // bound to another identity already and the provider vouches for it.
+      if (!a && !who.email.empty() && who.email_verified) {
+        a = tx.accounts().account_by_email(who.email);
+        if (a && !a->sso_subject.empty()) a.reset();
+      }
+      if (!a || a->status == AccountStatus::kDeactivated) {
+        credentials_.audit(tx, a ? std::optional<Id>(a->id) : std::nullopt, address,
+                           "sign_in_failed");
+        return;
+      }
+      if (a->sso_subject.empty()) tx.accounts().set_sso_subject(a->id, who.subject);
+      if (a->status == AccountStatus::kInvited) {
+        a->status = AccountStatus::kActive;
+        tx.accounts().update_account(*a);
+      }
+      session = credentials_.open_session(tx, a->id, address, "sign_in_sso");
+    });
+    if (!session)
+      return refused_page(403,
+                          "Aucun compte n'est ouvert pour cette identité. Demandez à "
+                          "l'administrateur de votre organisation de vous inviter avec votre "
+                          "adresse professionnelle.");
+    return HttpResponse{303,
+                        "text/plain",
+                        "",
+                        {{"Location", login->return_to},
+                         {"Set-Cookie", session_cookie(session->token)},
+                         {"Set-Cookie", sso_state_cookie("")}}};
+  });
+}
+
+}  // namespace rdv
