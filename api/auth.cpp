@@ -39,4 +39,10 @@ BookedBy require_may_book(StoreReader& store, const Staff& s, const Service& ser
   return *channel;
 }
 
+bool may_manage_booking(StoreReader& store, const Staff& s, const Booking& b, Instant now) {
+  Zone zone = date::locate_zone(require_place(store, b.place_id).timezone);
+  std::string today = format_local(to_local(now, zone)).substr(0, 10);
+  return s.may_manage_booking(b, require_service(store, b.service_id), today);
+}
+
 }  // namespace rdv

@@ -25,4 +25,8 @@ void require_observer_of(const Staff& s, Id organisation_id);
 // the same territory); 403 when they may not.
 BookedBy require_may_book(StoreReader& store, const Staff& s, const Service& service);
 
+// Whether the staff member may act on this booking now (Staff::may_manage_booking
+// with the date of today at the booking's place).
+bool may_manage_booking(StoreReader& store, const Staff& s, const Booking& b, Instant now);
+
 }  // namespace rdv

@@ -153,7 +153,7 @@ Actor App::authorize_booking(StoreReader& r, const HttpRequest& request, const B
       throw ClientError(ErrorCode::kForbidden, "invalid manage token");
     return Actor::kResident;
   }
-  if (!require_staff(request).may_manage_booking(b, require_service(r, b.service_id)))
+  if (!may_manage_booking(r, require_staff(request), b, clock_.now()))
     throw ClientError(ErrorCode::kForbidden,
                       "this booking belongs to another agent or organisation");
   return Actor::kStaff;

@@ -26,7 +26,7 @@ void App::add_follow_up_routes() {
                 Id id = p.id(0);
                 store_.read([&](StoreReader& s) {
                   Booking b = require_booking(s, id);
-                  if (!require_staff(r).may_manage_booking(b, require_service(s, b.service_id)))
+                  if (!may_manage_booking(s, require_staff(r), b, clock_.now()))
                     throw ClientError(ErrorCode::kForbidden,
                                       "only the agent of the booking may write its summary");
                 });

@@ -416,7 +416,7 @@ void App::add_manage_routes() {
     f.booked_by_account_id = me.account_id();  // the ones this person made...
     // ...and may still act on (a withdrawn mandate ends a desk's access).
     return booking_list(f, [&](StoreReader& s, const Booking& b) {
-      return me.may_manage_booking(b, require_service(s, b.service_id));
+      return may_manage_booking(s, me, b, clock_.now());
     });
   });
 }

@@ -82,13 +82,14 @@ std::optional<BookedBy> Staff::booking_channel(const Organisation& org) const {
   return std::nullopt;
 }
 
-bool Staff::may_manage_booking(const Booking& b, const Service& s) const {
+bool Staff::may_manage_booking(const Booking& b, const Service& s, const std::string& today) const {
   if (administers(s.organisation_id)) return true;
   if (agent_id_ && *agent_id_ == b.agent_id) return true;
-  // A desk acts on the bookings it made while the visitor's mandate stands.
+  // A desk acts on the bookings it made while the visitor's mandate stands:
+  // not withdrawn, and not past its last day.
   if (b.booked_by != BookedBy::kDesk || b.booked_by_account_id != account_id_) return false;
   auto m = Mandate::from_json(b.mandate_json);
-  return m && !m->withdrawn_at;
+  return m && m->active(today);
 }
 
 bool Staff::may_grant(const Membership& m) const {

@@ -39,7 +39,9 @@ class Staff {
   std::optional<BookedBy> booking_channel(const Organisation& org) const;
   // The booking's agent, the administrators of its organisation, and the desk
   // that made it while the visitor's mandate is not withdrawn.
-  bool may_manage_booking(const Booking& b, const Service& s) const;
+  // `today`: the local date (YYYY-MM-DD) at the booking's place, for the
+  // validity of a desk's mandate.
+  bool may_manage_booking(const Booking& b, const Service& s, const std::string& today) const;
   // Whether this person may give (or take away) `m`: nobody grants more than they hold.
   bool may_grant(const Membership& m) const;
   // Accounts this person may see and manage: admins all; administrators

@@ -158,3 +158,49 @@ TEST_F(AccountsClock, TenFailuresLockTheAccountFor15MinutesEvenForTheRightPasswo
 
 }  // namespace
 }  // namespace rdv::testing
+
+namespace rdv::testing {
+namespace {
+
+TEST(MandateClock, ADeskLosesTheBookingAfterTheMandatesLastDayAtThePlace) {
+  // Cayenne (UTC-3): the last day ends there, not in Paris.
+  InProcessApp api(*parse_rfc3339("2026-12-01T08:00:00Z"));
+  api.app.bootstrap_admin(kAdmin);
+  long org = api.app.create_organisation(
+      {{"name", "France Services de Kourou"}, {"timezone", "America/Cayenne"}})["id"];
+  long place =
+      api.app.create_place(org, {{"name", "Kourou"}, {"timezone", "America/Cayenne"}})["id"];
+  long service = api.app.create_service(org, {{"name", "CAF"}, {"duration_minutes", 30}})["id"];
+  long agent = api.app.create_agent(org, {{"name", "Line Pierre"}})["id"];
+  std::string desk = api.app.create_user(org, {{"name", "Accueil"}, {"role", "desk"}})["api_token"];
+  api.app.create_opening(agent, {{"place_id", place},
+                                 {"service_ids", {service}},
+                                 {"start", "2026-12-10T09:00"},
+                                 {"end", "2026-12-10T12:00"}});
+  HttpResponse booked = api.call(
+      "POST", "/api/v1/bookings",
+      {{{"service_id", service},
+        {"start", "2026-12-10T09:00:00-03:00"},
+        {"resident", {{"first_name", "Awa"}, {"last_name", "Kone"}, {"phone", "0694000000"}}},
+        {"mandate", {{"consent", true}, {"kind", "oral"}, {"valid_until", "2026-12-05"}}}},
+       desk});
+  ASSERT_EQ(booked.status, 201) << booked.body;
+  std::string path =
+      "/api/v1/bookings/" + std::to_string(json::parse(booked.body)["id"].get<long>());
+  auto mine = [&] {
+    return json::parse(api.call("GET", "/api/v1/me/bookings", {nullptr, desk}).body)["items"]
+        .size();
+  };
+  // 5 December, 23:30 in Cayenne (02:30 UTC on the 6th): still the last day there.
+  api.clock.set(*parse_rfc3339("2026-12-06T02:30:00Z"));
+  EXPECT_EQ(api.call("GET", path, {nullptr, desk}).status, 200);
+  EXPECT_EQ(mine(), 1u);
+  // 6 December at 00:30 in Cayenne: the mandate is over.
+  api.clock.set(*parse_rfc3339("2026-12-06T03:30:00Z"));
+  EXPECT_EQ(api.call("GET", path, {nullptr, desk}).status, 403);
+  EXPECT_EQ(api.call("POST", path + "/cancel", {json::object(), desk}).status, 403);
+  EXPECT_EQ(mine(), 0u);
+}
+
+}  // namespace
+}  // namespace rdv::testing
