@@ -76,6 +76,11 @@ class App {
   HttpResponse cancel_booking(const HttpRequest& request, Id id);
   HttpResponse reschedule_booking(const HttpRequest& request, Id id);
   HttpResponse booking_outcome(const HttpRequest& request, Id id);
+  HttpResponse reassign_booking(const HttpRequest& request, Id id);
+  // The booking's organisation's administrators only (reassigning).
+  Id require_admin_of_booking(const HttpRequest& request, StoreReader& r, const Booking& b);
+  // 400 naming `field` unless `agent_id` is an agent of the organisation.
+  void require_colleague(StoreReader& r, Id agent_id, Id organisation_id, const char* field);
   HttpResponse booking_calendar(const HttpRequest& request, Id id);
 
   // 401/403/404 unless the caller administers this existing organisation.

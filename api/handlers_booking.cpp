@@ -336,6 +336,36 @@ HttpResponse App::booking_outcome(const HttpRequest& request, Id id) {
   return json_response(200, out);
 }
 
+Id App::require_admin_of_booking(const HttpRequest& request, StoreReader& r, const Booking& b) {
+  Id organisation = require_service(r, b.service_id).organisation_id;
+  require_org_admin(require_staff(request), organisation);
+  return organisation;
+}
+
+void App::require_colleague(StoreReader& r, Id agent_id, Id organisation_id, const char* field) {
+  auto agent = r.agent(agent_id);
+  if (!agent || std::find(agent->organisation_ids.begin(), agent->organisation_ids.end(),
+                          organisation_id) == agent->organisation_ids.end())
+    invalid_field(field, "is not an agent of this organisation");
+}
+
+// An administrator gives the booking to a colleague (same time and place).
+HttpResponse App::reassign_booking(const HttpRequest& request, Id id) {
+  Id organisation = 0;
+  store_.read([&](StoreReader& r) {
+    organisation = require_admin_of_booking(request, r, require_booking(r, id));
+  });
+  Json body = parse_json_object(request);
+  Fields f(body);
+  Id agent = f.id("agent_id");
+  f.done();
+  store_.read([&](StoreReader& r) { require_colleague(r, agent, organisation, "agent_id"); });
+  Booking moved = bookings_.reassign(id, agent);
+  Json out;
+  store_.read([&](StoreReader& r) { out = booking_json(r, moved, "", true); });
+  return json_response(200, out);
+}
+
 void App::add_booking_routes() {
   router_.add("GET", "/api/v1/slots",
               [this](const HttpRequest& r, const PathParams&) { return slots(r); });
@@ -352,6 +382,9 @@ void App::add_booking_routes() {
   router_.add(
       "POST", "/api/v1/bookings/{id}/reschedule",
       [this](const HttpRequest& r, const PathParams& p) { return reschedule_booking(r, p.id(0)); });
+  router_.add(
+      "POST", "/api/v1/bookings/{id}/reassign",
+      [this](const HttpRequest& r, const PathParams& p) { return reassign_booking(r, p.id(0)); });
   router_.add(
       "POST", "/api/v1/bookings/{id}/status",
       [this](const HttpRequest& r, const PathParams& p) { return booking_outcome(r, p.id(0)); });

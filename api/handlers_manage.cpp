@@ -8,6 +8,7 @@
 #include "directory_fields.h"
 #include "domain/contact.h"
 #include "domain/error.h"
+#include "error_status.h"
 #include "query_params.h"
 #include "storage/require.h"
 
@@ -327,6 +328,72 @@ void App::add_manage_routes() {
                 f.agent_id = agent.id;
                 return booking_list(f);
               });
+  // An agent leaves or is away for long: their coming bookings in the
+  // organisations the caller administers go to a colleague, each one that
+  // the colleague can take (a member of the booking's organisation, free,
+  // and open for it at that time and place); the others are listed with the
+  // reason.
+  router_.add(
+      "POST", "/api/v1/agents/{agent}/bookings/reassign",
+      [this](const HttpRequest& r, const PathParams& p) {
+        const Staff& me = require_staff(r);
+        Agent from;
+        store_.read([&](StoreReader& s) { from = require_agent(s, p.id(0)); });
+        if (std::none_of(from.organisation_ids.begin(), from.organisation_ids.end(),
+                         [&](Id org) { return me.administers(org); }))
+          throw ClientError(ErrorCode::kForbidden,
+                            "only administrators of this agent's organisations may do this");
+        Json body = parse_json_object(r);
+        Fields f(body);
+        Id to = f.id("to_agent_id");
+        auto window = [&](const char* name) -> std::optional<Instant> {
+          std::string text = f.text_or(name, "", 40);
+          if (text.empty()) return std::nullopt;
+          auto t = parse_rfc3339(text);
+          if (!t) invalid_field(name, "expected an RFC 3339 date-time with offset");
+          return t;
+        };
+        std::optional<Instant> since = window("from"), until = window("to");
+        f.done();
+        if (to == from.id) invalid_field("to_agent_id", "is the same agent");
+        store_.read([&](StoreReader& s) {
+          if (!s.agent(to)) invalid_field("to_agent_id", "no such agent");
+        });
+        BookingFilter filter;
+        filter.agent_id = from.id;
+        filter.status = BookingStatus::kConfirmed;
+        filter.from = std::max(since.value_or(clock_.now()), clock_.now());
+        filter.to = until;
+        filter.limit = 500;
+        Json moved = Json::array(), left = Json::array();
+        std::optional<std::pair<Instant, Id>> after;
+        for (;;) {
+          filter.after = after;
+          std::vector<Booking> page;
+          store_.read([&](StoreReader& s) { page = s.directory().bookings(filter); });
+          for (const Booking& b : page) {
+            try {
+              bool ours = false;
+              store_.read([&](StoreReader& s) {
+                Id org = require_service(s, b.service_id).organisation_id;
+                ours = me.administers(org);
+                if (ours) require_colleague(s, to, org, "to_agent_id");
+              });
+              if (!ours) continue;  // another organisation's: not the caller's to move
+              bookings_.reassign(b.id, to);
+              moved.push_back(b.id);
+            } catch (const ClientError& e) {
+              left.push_back({{"id", b.id},
+                              {"start", format_rfc3339(b.start, date::locate_zone("Europe/Paris"))},
+                              {"code", std::string(error_wire(e.code()).code)},
+                              {"message", e.what()}});
+            }
+          }
+          if (page.size() < filter.limit) break;
+          after = std::pair{page.back().start, page.back().id};
+        }
+        return json_response(200, {{"reassigned", moved}, {"left", left}});
+      });
   router_.add("GET", "/api/v1/organisations/{org}/bookings",
               [this](const HttpRequest& r, const PathParams& p) {
                 Id org = p.id(0);

@@ -169,6 +169,29 @@ Booking Bookings::reschedule(Id booking_id, Instant new_start, std::optional<Id>
   return b;
 }
 
+Booking Bookings::reassign(Id booking_id, Id agent_id) {
+  Booking b;
+  store_.write([&](StoreWriter& tx) {
+    b = require_booking(tx, booking_id);
+    Service service = require_service(tx, b.service_id);
+    Instant now = clock_.now();
+    next_status(b, service, BookingAction::kReassign, Actor::kStaff, now);
+    if (agent_id == b.agent_id) invalid_field("agent_id", "the booking is this agent's already");
+    Slot slot = require_free_slot(tx, service, b.start, b.mode, agent_id, b.place_id, now, b.id);
+    b.agent_id = slot.agent_id;
+    b.updated_at = now;
+    ++b.sequence;
+    try {
+      tx.update_booking(b);
+    } catch (const SlotTakenError&) {
+      throw ClientError(ErrorCode::kSlotUnavailable,
+                        "this agent is not free at that time any more");
+    }
+    plan_notifications(tx, notifications_, b, BookingEvent::kReassigned, now);
+  });
+  return b;
+}
+
 Booking Bookings::record_summary(Id booking_id, const std::string& summary) {
   Booking b;
   store_.write([&](StoreWriter& tx) {

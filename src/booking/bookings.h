@@ -86,6 +86,10 @@ class Bookings {
   Booking cancel(Id booking_id, Actor actor, const std::string& reason);
   // Moves a booking; the old slot is freed only if the new one is taken.
   Booking reschedule(Id booking_id, Instant new_start, std::optional<Id> agent_id, Actor actor);
+  // Gives a booking to a colleague who is free and open for it at the same
+  // time, place and mode (an agent leaving, a long absence); the resident's
+  // appointment does not change, so only the new agent is told.
+  Booking reassign(Id booking_id, Id agent_id);
   // The agent's written summary of the visit, once it has started; the
   // booking is done and the resident gets it with the survey.
   Booking record_summary(Id booking_id, const std::string& summary);

@@ -6,6 +6,7 @@
 //   confirmed --cancel--------> cancelled   resident: until cancel_until_minutes before the
 //                                           start; staff: until the start
 //   confirmed --reschedule----> confirmed   same times as cancel
+//   confirmed --reassign------> confirmed   staff (to a colleague), until the start
 //   confirmed --summary-------> done        staff, once the visit has started
 //   done      --summary-------> done        staff (the summary is corrected)
 //   confirmed --mark done-----> done        staff, once the visit has started
@@ -21,6 +22,7 @@ namespace rdv {
 enum class BookingAction {
   kCancel,
   kReschedule,
+  kReassign,
   kRecordSummary,
   kMarkDone,
   kMarkNoShow,

@@ -114,6 +114,13 @@ void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const
       timed();
       plan.webhooks(WebhookEvent::kRescheduled);
       break;
+    case BookingEvent::kReassigned:
+      // The new agent learns of it as of a new booking; the resident's
+      // appointment is unchanged.
+      if (agent_email)
+        plan.message(JobKind::kEmail, MessageEvent::kConfirmation, Audience::kAgent, now, seq);
+      plan.webhooks(WebhookEvent::kReassigned);
+      break;
     case BookingEvent::kOpeningLost:
       if (agent_email)
         plan.message(JobKind::kEmail, MessageEvent::kOpeningLost, Audience::kAgent, now,

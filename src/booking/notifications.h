@@ -18,7 +18,14 @@ struct NotificationPolicy {
 };
 
 // kOpeningLost: the agent's calendar no longer holds the opening of this booking.
-enum class BookingEvent { kCreated, kCancelled, kRescheduled, kSummary, kOpeningLost };
+enum class BookingEvent {
+  kCreated,
+  kCancelled,
+  kRescheduled,
+  kReassigned,  // to another agent: same time, same place
+  kSummary,
+  kOpeningLost,
+};
 
 // Job payloads name the message event, the audience and, for timed messages,
 // the start they were planned for (see domain/events.h for the names).

@@ -16,6 +16,7 @@ constexpr EnumName<WebhookEvent> kWebhookEventNames[] = {
     {WebhookEvent::kCreated, "booking.created"},
     {WebhookEvent::kCancelled, "booking.cancelled"},
     {WebhookEvent::kRescheduled, "booking.rescheduled"},
+    {WebhookEvent::kReassigned, "booking.reassigned"},
     {WebhookEvent::kDone, "booking.done"}};
 
 }  // namespace

@@ -25,11 +25,11 @@ std::string_view audience_name(Audience a);  // resident, agent
 std::optional<Audience> parse_audience(std::string_view name);
 
 // What an organisation's webhook may subscribe to.
-enum class WebhookEvent { kCreated, kCancelled, kRescheduled, kDone };
+enum class WebhookEvent { kCreated, kCancelled, kRescheduled, kReassigned, kDone };
 std::string_view webhook_event_name(WebhookEvent e);  // booking.created...
 std::optional<WebhookEvent> parse_webhook_event(std::string_view name);
 inline constexpr WebhookEvent kAllWebhookEvents[] = {
     WebhookEvent::kCreated, WebhookEvent::kCancelled, WebhookEvent::kRescheduled,
-    WebhookEvent::kDone};
+    WebhookEvent::kReassigned, WebhookEvent::kDone};
 
 }  // namespace rdv

@@ -229,6 +229,18 @@ test('a whole booking session matches the contract', async () => {
   await call('DELETE', `/api/v1/organisations/${org.id}/webhooks/${hooks[0].id}`, { token: ADMIN, status: 204 });
   await call('DELETE', `/api/v1/agents/${agent.id}/openings/${openings[0].id}`, { token: agent.api_token, status: 204 });
 
+  // A colleague takes the bookings over, one by hand and the rest at once.
+  const colleague = await call('POST', `/api/v1/organisations/${org.id}/agents`, {
+    token: ADMIN, status: 201, body: { name: 'Rosa Lima' },
+  });
+  await call('POST', `/api/v1/agents/${colleague.id}/openings`, {
+    token: colleague.api_token, status: 201,
+    body: { place_id: place.id, service_ids: [service.id], start: `${day}T08:00`, end: `${day}T10:00` },
+  });
+  const given = await call('POST', `/api/v1/bookings/${booking.id}/reassign`, { token: ADMIN, status: 200, body: { agent_id: colleague.id } });
+  assert.equal(given.agent_id, colleague.id);
+  const rest = await call('POST', `/api/v1/agents/${agent.id}/bookings/reassign`, { token: ADMIN, status: 200, body: { to_agent_id: colleague.id } });
+  assert.deepEqual(rest.reassigned, [onBehalf.id]);
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 200, body: { reason: 'Plus besoin' } });
   const withdrawn = await call('POST', `/api/v1/bookings/${onBehalf.id}/mandate/withdraw`, { token: ADMIN, status: 200 });
   assert.notEqual(withdrawn.mandate.withdrawn_at, null);

@@ -155,6 +155,8 @@ const std::map<std::string, Rule> kRules = {
     {"DELETE /api/v1/organisations/{org}/webhooks/{id}", kAdminsOfA},
     {"GET /api/v1/agents/{agent}/bookings", kAgendaOfA},
     {"GET /api/v1/organisations/{org}/bookings", kAdminsOfA},
+    {"POST /api/v1/bookings/{id}/reassign", kAdminsOfA},
+    {"POST /api/v1/agents/{agent}/bookings/reassign", kAdminsOfA},
     {"GET /api/v1/me/bookings", kStaff},
     // On a second booking of desk A (withdrawing changes who may act): desk A
     // may too while the mandate stands (accounts_test.cpp).

@@ -195,17 +195,21 @@ TEST_F(Manage, BookingListsFilterAndPage) {
 }
 
 TEST_F(Manage, TheBookingsOfSomeoneWhoLeftStayAndGoToAColleague) {
-  long booking = book("09:00");
+  long first = book("09:00"), second = book("10:00"), third = book("11:30");
+  ASSERT_TRUE(smtp_.wait_for(3));  // the resident's confirmations
   Reply colleague =
-      http_.post(org_path() + "/agents", {{"name", "Marc Petit"}}, world_.admin_token);
+      http_.post(org_path() + "/agents", {{"name", "Marc Petit"}, {"email", "marc.petit@cenon.fr"}},
+                 world_.admin_token);
   long marc = colleague.json()["id"];
+  std::string marc_token = colleague.json()["api_token"];
+  // Marc works that morning until 11:00 only.
   ASSERT_EQ(http_
                 .post("/api/v1/agents/" + std::to_string(marc) + "/openings",
                       {{"place_id", world_.place},
                        {"service_ids", {world_.service}},
                        {"start", world_.day + "T09:00"},
-                       {"end", world_.day + "T12:00"}},
-                      colleague.json()["api_token"].get<std::string>())
+                       {"end", world_.day + "T11:00"}},
+                      marc_token)
                 .status,
             201);
   long sophie_account = http_.get("/api/v1/me", world_.agent_token).json()["id"];
@@ -214,12 +218,51 @@ TEST_F(Manage, TheBookingsOfSomeoneWhoLeftStayAndGoToAColleague) {
                       json::object(), world_.admin_token)
                 .status,
             200);
-  std::string path = "/api/v1/bookings/" + std::to_string(booking);
-  EXPECT_EQ(http_.get(path, world_.admin_token).json()["status"], "confirmed");
-  Reply moved = http_.post(path + "/reschedule",
-                           {{"start", world_.at("09:00")}, {"agent_id", marc}}, world_.admin_token);
+  auto path = [](long id) { return "/api/v1/bookings/" + std::to_string(id); };
+  EXPECT_EQ(http_.get(path(first), world_.admin_token).json()["status"], "confirmed");
+
+  // One booking, by an administrator; the agent himself may not.
+  EXPECT_EQ(http_.post(path(first) + "/reassign", {{"agent_id", marc}}, marc_token).status, 403);
+  Reply moved = http_.post(path(first) + "/reassign", {{"agent_id", marc}}, world_.admin_token);
   ASSERT_EQ(moved.status, 200) << moved.body;
   EXPECT_EQ(moved.json()["agent_id"], marc);
+  EXPECT_EQ(moved.json()["start"], world_.at("09:00"));
+  Reply twice = http_.post(path(first) + "/reassign", {{"agent_id", marc}}, world_.admin_token);
+  EXPECT_EQ(twice.status, 400);
+  EXPECT_EQ(twice.error_field(), "agent_id");
+  // Not to an agent of another organisation.
+  long other_org =
+      http_.post("/api/v1/organisations", {{"name", "Mairie de Lormont"}}, world_.admin_token)
+          .json()["id"];
+  long stranger = http_
+                      .post("/api/v1/organisations/" + std::to_string(other_org) + "/agents",
+                            {{"name", "Jean Autre"}}, world_.admin_token)
+                      .json()["id"];
+  EXPECT_EQ(http_.post(path(second) + "/reassign", {{"agent_id", stranger}}, world_.admin_token)
+                .error_field(),
+            "agent_id");
+
+  // The rest in one go: what Marc can take, and what is left, with why.
+  Reply rest =
+      http_.post(agent_path() + "/bookings/reassign", {{"to_agent_id", marc}}, world_.admin_token);
+  ASSERT_EQ(rest.status, 200) << rest.body;
+  EXPECT_EQ(rest.json()["reassigned"], json::array({second}));
+  ASSERT_EQ(rest.json()["left"].size(), 1u);
+  EXPECT_EQ(rest.json()["left"][0]["id"], third);
+  EXPECT_EQ(rest.json()["left"][0]["code"], "slot_unavailable");
+  EXPECT_EQ(http_.get(path(third), world_.admin_token).json()["agent_id"], world_.agent);
+
+  // Marc is told of his two new bookings; the resident, whose appointments
+  // did not change, gets nothing more.
+  ASSERT_TRUE(smtp_.wait_for(6));  // and Marc's invitation
+  int to_marc = 0, to_resident = 0;
+  for (const json& m : smtp_.messages()) {
+    std::string subject = m["subject"];
+    to_marc += m["to"] == "marc.petit@cenon.fr" && subject.rfind("Nouveau rendez-vous", 0) == 0;
+    to_resident += m["to"] == "lea.dupont@example.fr";
+  }
+  EXPECT_EQ(to_marc, 2);
+  EXPECT_EQ(to_resident, 3);
 }
 
 TEST_F(Manage, AResidentsDataIsExportedAndErasedOnRequest) {

@@ -93,6 +93,16 @@ TEST_F(Lifecycle, CancelAndMoveOnlyWhileTheVisitIsAhead) {
             ErrorCode::kAlreadyCancelled);
 }
 
+TEST_F(Lifecycle, StaffGiveABookingToAColleagueUntilItStarts) {
+  BookingStatus next{};
+  EXPECT_EQ(refusal(S::kConfirmed, A::kReassign, kStaff, kHourBefore, &next), std::nullopt);
+  EXPECT_EQ(next, S::kConfirmed);
+  EXPECT_EQ(refusal(S::kConfirmed, A::kReassign, kResident, kDayBefore), ErrorCode::kForbidden);
+  EXPECT_EQ(refusal(S::kConfirmed, A::kReassign, kStaff, kDuring), ErrorCode::kInvalidTransition);
+  EXPECT_EQ(refusal(S::kDone, A::kReassign, kStaff, kAfter), ErrorCode::kInvalidTransition);
+  EXPECT_EQ(refusal(S::kCancelled, A::kReassign, kStaff, kDayBefore), ErrorCode::kAlreadyCancelled);
+}
+
 TEST_F(Lifecycle, DocumentsAndRemindersUntilTheEnd) {
   EXPECT_EQ(refusal(S::kConfirmed, A::kAddDocument, kResident, kDuring), std::nullopt);
   EXPECT_EQ(refusal(S::kConfirmed, A::kAddDocument, kResident, kAfter),
