@@ -119,6 +119,7 @@ class App {
   std::string session_cookie(const std::string& token) const;
   // The cookie that ties a single sign-on to the browser that started it.
   std::string sso_state_cookie(const std::string& state) const;
+  std::string sso_state_cookie_name() const;
   // A new account (201 body), invited when it has an email, with its first
   // API token when asked; an agent membership without agent_id makes the
   // person's agenda. The caller has checked the rights.

@@ -123,6 +123,8 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) { c.oidc_client_secret = v; }},
       {"--oidc-scopes", "RDV_OIDC_SCOPES", true,
        [](Config& c, const std::string& v) { c.oidc_scopes = v; }},
+      {"--oidc-trust-email", "RDV_OIDC_TRUST_EMAIL", false,
+       [](Config& c, const std::string& v) { c.oidc_trust_email = v != "0" && v != "false"; }},
       {"--worker-threads", "RDV_WORKER_THREADS", true,
        [](Config& c, const std::string& v) {
          c.worker_threads = to_int("worker threads", v, 1, 256);
@@ -166,7 +168,7 @@ std::string usage() {
          "[--config FILE] [--public-url URL] [--booking-rate-limit N] [--trusted-proxies A,B] "
          "[--fetch-allow HOSTS] [--calendar-refresh-minutes N] [--availability-keywords W,W] "
          "[--no-scheduler] [--worker-threads N] [--oidc-issuer URL --oidc-client-id ID "
-         "--oidc-client-secret S [--oidc-scopes 'openid email']]";
+         "--oidc-client-secret S [--oidc-scopes 'openid email'] [--oidc-trust-email]]";
 }
 
 Config parse_config(int argc, const char* const* argv,

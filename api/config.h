@@ -39,6 +39,7 @@ struct Config {
   // Single sign-on for staff (OpenID Connect): all three, or none.
   std::string oidc_issuer, oidc_client_id, oidc_client_secret;
   std::string oidc_scopes = "openid email";
+  bool oidc_trust_email = false;  // the provider's emails are verified even without the claim
 
   std::string listen_host() const;
   int listen_port() const;

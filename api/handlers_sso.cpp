@@ -15,7 +15,6 @@ namespace {
 
 constexpr const char* kStartPath = "/api/v1/auth/oidc";
 constexpr const char* kCallbackPath = "/api/v1/auth/oidc/callback";
-constexpr const char* kStateCookie = "rdv_oidc";
 constexpr std::chrono::minutes kLoginValid{10};
 
 // Where to go after signing in: a path of ours, never another site
@@ -46,12 +45,18 @@ HttpResponse provider_down_page() {
 
 }  // namespace
 
+// On https the cookie is a __Host- one: only this host can set it, so a
+// sibling subdomain cannot plant a state of its own choosing.
+std::string App::sso_state_cookie_name() const {
+  return options_.public_url.rfind("https://", 0) == 0 ? "__Host-rdv_oidc" : "rdv_oidc";
+}
+
 std::string App::sso_state_cookie(const std::string& state) const {
-  std::string cookie = std::string(kStateCookie) + "=" + state + "; Path=" + kStartPath +
-                       "; HttpOnly; SameSite=Lax; Max-Age=" +
-                       (state.empty() ? "0" : std::to_string(kLoginValid.count() * 60));
-  if (options_.public_url.rfind("https://", 0) == 0) cookie += "; Secure";
-  return cookie;
+  bool https = options_.public_url.rfind("https://", 0) == 0;
+  return sso_state_cookie_name() + "=" + state + "; Path=" + (https ? "/" : kStartPath) +
+         "; HttpOnly; SameSite=Lax; Max-Age=" +
+         (state.empty() ? "0" : std::to_string(kLoginValid.count() * 60)) +
+         (https ? "; Secure" : "");
 }
 
 void App::add_sso_routes() {
@@ -88,10 +93,12 @@ void App::add_sso_routes() {
 
   router_.add("GET", kCallbackPath, [this](const HttpRequest& r, const PathParams&) {
     if (!sso_) throw ClientError(ErrorCode::kNotFound, "single sign-on is not configured");
+    if (auto limited = over_limit(sso_limiter_, r, "too many sign-ins from this address"))
+      return *limited;
     std::string address = client_address(r);
     const std::string* state = r.param("state");
     const std::string* code = r.param("code");
-    std::optional<std::string> cookie = r.cookie(kStateCookie);
+    std::optional<std::string> cookie = r.cookie(sso_state_cookie_name());
     if (!state || state->empty() || state->size() > 200 || !cookie ||
         !constant_time_equal(*cookie, *state))
       return refused_page(400,
@@ -121,8 +128,9 @@ void App::add_sso_routes() {
     std::optional<NewSession> session;
     store_.write([&](StoreWriter& tx) {
       std::optional<Account> a = tx.accounts().account_by_sso_subject(who.subject);
-      // First sign-in: the account invited with this address, if it is not
-      // bound to another identity already and the provider vouches for it.
+      // First sign-in: the account with this address, if it is not bound to
+      // another identity already and the provider vouches for the address
+      // (as a reset link sent there would: who holds the mailbox may sign in).
       if (!a && !who.email.empty() && who.email_verified) {
         a = tx.accounts().account_by_email(who.email);
         if (a && !a->sso_subject.empty()) a.reset();
@@ -134,8 +142,10 @@ void App::add_sso_routes() {
       }
       if (a->sso_subject.empty()) tx.accounts().set_sso_subject(a->id, who.subject);
       if (a->status == AccountStatus::kInvited) {
+        // Signing in accepts the invitation: its link stops working.
         a->status = AccountStatus::kActive;
         tx.accounts().update_account(*a);
+        tx.accounts().retire_links(a->id, LinkPurpose::kInvitation, clock_.now());
       }
       session = credentials_.open_session(tx, a->id, address, "sign_in_sso");
     });

@@ -158,7 +158,7 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   options.http = Runtime::fetch_policy(config);
   options.documents_dir = config.documents_dir;
   options.sso = {config.oidc_issuer, config.oidc_client_id, config.oidc_client_secret,
-                 config.oidc_scopes};
+                 config.oidc_scopes, config.oidc_trust_email};
   // The public URL defaults to the listen address, known once bound.
   std::unique_ptr<rdv::App> app;
   rdv::HttpServer server(http, [&app](rdv::HttpRequest& r) { return app->handle(std::move(r)); });

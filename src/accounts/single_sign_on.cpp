@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "crypto/base64url.h"
+#include "crypto/base64.h"
 #include "crypto/tokens.h"
 #include "domain/contact.h"
 #include "domain/error.h"
@@ -31,6 +31,22 @@ bool names(const Json& aud, const std::string& client_id) {
   if (aud.is_array())
     return std::any_of(aud.begin(), aud.end(), [&](const Json& a) { return a == client_id; });
   return aud == client_id;
+}
+
+// A NumericDate claim (whole seconds, within years 1970 to 5138), or nullopt.
+std::optional<Instant> epoch_claim(const Json& claims, const char* name) {
+  auto it = claims.find(name);
+  if (it == claims.end() || !it->is_number_integer()) return std::nullopt;
+  std::int64_t v = it->get<std::int64_t>();
+  if (v < 0 || v > 100'000'000'000) return std::nullopt;
+  return from_epoch(v);
+}
+
+// Text from the provider made safe for one log line.
+std::string printable(std::string text) {
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return text;
 }
 
 bool is_https(const std::string& url) { return url.rfind("https://", 0) == 0; }
@@ -67,11 +83,10 @@ IncomingResponse SingleSignOn::call(const OutgoingRequest& request) {
   }
 }
 
-Json SingleSignOn::get_json(const std::string& url, const std::string& bearer) {
+Json SingleSignOn::get_json(const std::string& url) {
   OutgoingRequest request;
   request.url = url;
   request.headers = {"Accept: application/json"};
-  if (!bearer.empty()) request.headers.push_back("Authorization: Bearer " + bearer);
   IncomingResponse r = call(request);
   if (r.status != 200) throw SsoError(url + " answered " + std::to_string(r.status));
   Json j = Json::parse(r.body, nullptr, false);
@@ -79,10 +94,7 @@ Json SingleSignOn::get_json(const std::string& url, const std::string& bearer) {
   return j;
 }
 
-SingleSignOn::Provider SingleSignOn::provider() {
-  std::lock_guard lock(mutex_);
-  Instant now = clock_.now();
-  if (provider_ && now < provider_->read_at + kDiscoveryFor) return *provider_;
+SingleSignOn::Provider SingleSignOn::read_provider() {
   std::string base = settings_.issuer;
   if (!base.empty() && base.back() == '/') base.pop_back();
   Json doc = get_json(base + "/.well-known/openid-configuration");
@@ -90,7 +102,6 @@ SingleSignOn::Provider SingleSignOn::provider() {
   if (text_member(doc, "issuer") != settings_.issuer)
     throw SsoError("the discovery document names another issuer");
   Provider p;
-  p.read_at = now;
   auto endpoint = [&](const char* name, bool required) {
     std::string url = text_member(doc, name);
     if (url.empty()) {
@@ -121,31 +132,82 @@ SingleSignOn::Provider SingleSignOn::provider() {
     }
     p.secret_in_body = !basic && post;
   }
-  provider_ = p;
   return p;
 }
 
-std::shared_ptr<const JwkSet> SingleSignOn::keys(const std::string& kid) {
-  std::string jwks_uri = provider().jwks_uri;
-  std::lock_guard lock(mutex_);
+// The provider is read again after an hour; while it cannot be read, what
+// was read before still serves. No lock is held during a call: a slow
+// provider slows down sign-ins, not the other requests.
+SingleSignOn::Provider SingleSignOn::provider() {
   Instant now = clock_.now();
-  bool stale = !keys_ || (!kid.empty() && !keys_->has(kid) &&
-                          (!keys_read_at_ || now >= *keys_read_at_ + kKeysAtMostEvery));
-  if (!stale) return keys_;
-  try {
-    keys_ = std::make_shared<const JwkSet>(get_json(jwks_uri));
-  } catch (const JoseError& e) {
-    throw SsoError(std::string("the provider's keys cannot be read: ") + e.what(), true);
+  std::optional<Provider> known;
+  {
+    std::lock_guard lock(mutex_);
+    known = provider_;
+    if (known && now < provider_read_at_ + kDiscoveryFor) return *known;
   }
-  keys_read_at_ = now;
-  return keys_;
+  try {
+    Provider fresh = read_provider();
+    std::lock_guard lock(mutex_);
+    provider_ = fresh;
+    provider_read_at_ = now;
+    return fresh;
+  } catch (const SsoError&) {
+    if (!known) throw;
+    std::lock_guard lock(mutex_);
+    provider_read_at_ = now - kDiscoveryFor + kKeysAtMostEvery;  // try again in a minute
+    return *known;
+  }
+}
+
+std::shared_ptr<const JwkSet> SingleSignOn::keys(bool refresh) {
+  Instant now = clock_.now();
+  std::shared_ptr<const JwkSet> known;
+  {
+    std::lock_guard lock(mutex_);
+    known = keys_;
+    bool old = !known || now >= keys_read_at_ + kDiscoveryFor;
+    bool may_refresh = !keys_refreshed_at_ || now >= *keys_refreshed_at_ + kKeysAtMostEvery;
+    if (!old && !(refresh && may_refresh)) return known;
+    // Refreshes before the hour (unknown keys) come at most once a minute.
+    if (!old) keys_refreshed_at_ = now;
+    keys_read_at_ = now;
+  }
+  try {
+    auto fresh = std::make_shared<const JwkSet>(get_json(provider().jwks_uri));
+    // A set with no key we can use is a provider's mistake: keep the last one.
+    if (fresh->size() == 0 && known) return known;
+    std::lock_guard lock(mutex_);
+    keys_ = fresh;
+    return fresh;
+  } catch (const JoseError& e) {
+    if (known) return known;
+    throw SsoError(std::string("the provider's keys cannot be read: ") + e.what(), true);
+  } catch (const SsoError&) {
+    if (known) return known;
+    throw;
+  }
 }
 
 Json SingleSignOn::verified(const std::string& jwt) {
+  std::string kid = jws_key_id(jwt);
+  std::shared_ptr<const JwkSet> set = keys(false);
   try {
-    return verify_jws(jwt, *keys(jws_key_id(jwt)));
-  } catch (const JoseError& e) {
-    throw SsoError(std::string("token refused: ") + e.what());
+    // A key we do not know yet: the provider may have rotated its keys.
+    if (!kid.empty() && !set->has(kid)) set = keys(true);
+    return verify_jws(jwt, *set);
+  } catch (const JoseError& first) {
+    // Without a kid, a failure may also mean rotated keys: read them once more.
+    if (kid.empty()) {
+      auto again = keys(true);
+      if (again != set) {
+        try {
+          return verify_jws(jwt, *again);
+        } catch (const JoseError&) {
+        }
+      }
+    }
+    throw SsoError(std::string("token refused: ") + first.what());
   }
 }
 
@@ -174,11 +236,10 @@ Json SingleSignOn::check_id_token(const std::string& id_token, const std::string
     if (text_member(claims, "azp") != settings_.client_id)
       throw SsoError("ID token: authorized party is another client");
   Instant now = clock_.now();
-  const Json exp = claims.value("exp", Json()), iat = claims.value("iat", Json());
-  if (!exp.is_number() || !iat.is_number()) throw SsoError("ID token: no exp or iat");
-  if (now >= from_epoch(exp.get<std::int64_t>()) + kLeeway) throw SsoError("ID token: expired");
-  if (from_epoch(iat.get<std::int64_t>()) > now + kLeeway)
-    throw SsoError("ID token: issued in the future");
+  auto exp = epoch_claim(claims, "exp"), iat = epoch_claim(claims, "iat");
+  if (!exp || !iat) throw SsoError("ID token: no exp or iat");
+  if (now >= *exp + kLeeway) throw SsoError("ID token: expired");
+  if (*iat > now + kLeeway) throw SsoError("ID token: issued in the future");
   if (!constant_time_equal(text_member(claims, "nonce"), nonce))
     throw SsoError("ID token: wrong nonce");
   std::string sub = text_member(claims, "sub");
@@ -202,19 +263,16 @@ SsoIdentity SingleSignOn::finish(const std::string& code, const std::string& red
                                 {"client_secret", settings_.client_secret}});
   } else {
     // RFC 6749 2.3.1: both parts form-encoded before base64.
-    std::string pair = url_encode(settings_.client_id) + ":" + url_encode(settings_.client_secret);
-    std::string b64(sodium_base64_ENCODED_LEN(pair.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(pair.data()),
-                      pair.size(), sodium_base64_VARIANT_ORIGINAL);
-    b64.resize(b64.size() - 1);
-    request.headers.push_back("Authorization: Basic " + b64);
+    request.headers.push_back(
+        "Authorization: Basic " +
+        base64_encode(url_encode(settings_.client_id) + ":" + url_encode(settings_.client_secret)));
   }
   IncomingResponse r = call(request);
   Json tokens = Json::parse(r.body, nullptr, false);
   if (r.status != 200 || !tokens.is_object()) {
     std::string error = tokens.is_object() ? text_member(tokens, "error") : "";
     throw SsoError("the token endpoint answered " + std::to_string(r.status) + " " +
-                   error.substr(0, 40));
+                   printable(error.substr(0, 40)));
   }
   std::string id_token = text_member(tokens, "id_token");
   if (id_token.empty()) throw SsoError("the token endpoint gave no ID token");
@@ -231,8 +289,8 @@ SsoIdentity SingleSignOn::finish(const std::string& code, const std::string& red
     IncomingResponse info = call(ask);
     if (info.status != 200) throw SsoError("userinfo answered " + std::to_string(info.status));
     // JSON, or a JWT signed by the provider (ProConnect).
-    about = !info.body.empty() && info.body.front() == '{' ? Json::parse(info.body, nullptr, false)
-                                                           : verified(info.body);
+    bool jwt = lower_ascii(info.content_type).rfind("application/jwt", 0) == 0;
+    about = jwt ? verified(info.body) : Json::parse(info.body, nullptr, false);
     if (!about.is_object()) throw SsoError("userinfo is not a JSON object");
     // A signed answer names its issuer and audience; they must be ours.
     if (about.contains("iss") && text_member(about, "iss") != settings_.issuer)
@@ -252,9 +310,11 @@ SsoIdentity SingleSignOn::finish(const std::string& code, const std::string& red
       throw SsoError("the provider gave an email that is not a mailbox");
     }
   }
-  if (auto verified_claim = about.find("email_verified");
-      verified_claim != about.end() && verified_claim->is_boolean())
-    out.email_verified = verified_claim->get<bool>();
+  // Only a JSON true says verified; a provider that never says it is
+  // trusted only when the settings say so.
+  auto verified_claim = about.find("email_verified");
+  out.email_verified =
+      verified_claim == about.end() ? settings_.trust_email : *verified_claim == Json(true);
   return out;
 }
 

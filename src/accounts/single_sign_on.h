@@ -22,14 +22,18 @@ struct SingleSignOnSettings {
   std::string issuer;  // exactly as the provider's discovery document writes it
   std::string client_id, client_secret;
   std::string scopes = "openid email";
+  // Take the provider's email as verified when it says nothing of it (a
+  // provider that only gives verified addresses, as ProConnect); otherwise
+  // an email counts only with "email_verified": true.
+  bool trust_email = false;
   bool enabled() const { return !issuer.empty(); }
 };
 
 // Who the provider says signed in.
 struct SsoIdentity {
-  std::string subject;         // "issuer sub": unique across providers
-  std::string email;           // lower case; "" when the provider gave none
-  bool email_verified = true;  // false only when the provider says so
+  std::string subject;          // "issuer sub": unique across providers
+  std::string email;            // lower case; "" when the provider gave none
+  bool email_verified = false;  // "email_verified": true, or trusted (settings)
 };
 
 // The sign-in cannot go on. what() is for the log (never a token);
@@ -68,24 +72,26 @@ class SingleSignOn {
   struct Provider {
     std::string authorization_endpoint, token_endpoint, jwks_uri, userinfo_endpoint;
     bool secret_in_body = false;  // client_secret_post rather than client_secret_basic
-    Instant read_at;
   };
-  Provider provider();
-  // The provider's keys, read again when `kid` is not among them (keys
-  // rotate), at most once a minute.
-  std::shared_ptr<const JwkSet> keys(const std::string& kid);
+  Provider provider();  // cached
+  Provider read_provider();
+  // The provider's keys, read again after an hour, or when `refresh` (an
+  // unknown kid: keys rotate) at most once a minute.
+  std::shared_ptr<const JwkSet> keys(bool refresh);
   // A JWT signed by the provider: its payload.
   nlohmann::json verified(const std::string& jwt);
-  nlohmann::json get_json(const std::string& url, const std::string& bearer = "");
+  nlohmann::json get_json(const std::string& url);
   IncomingResponse call(const OutgoingRequest& request);
 
   SingleSignOnSettings settings_;
   HttpClientPolicy http_;
   const Clock& clock_;
-  std::mutex mutex_;
+  std::mutex mutex_;  // guards what follows; never held during a call
   std::optional<Provider> provider_;
+  Instant provider_read_at_;
   std::shared_ptr<const JwkSet> keys_;
-  std::optional<Instant> keys_read_at_;
+  Instant keys_read_at_;
+  std::optional<Instant> keys_refreshed_at_;
 };
 
 }  // namespace rdv

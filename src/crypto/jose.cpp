@@ -8,7 +8,7 @@
 
 #include <optional>
 
-#include "crypto/base64url.h"
+#include "crypto/base64.h"
 
 namespace rdv {
 
@@ -55,7 +55,10 @@ Pkey from_params(const char* type, OSSL_PARAM_BLD* bld) {
 
 Pkey rsa_key(const Json& jwk) {
   auto n = member_bytes(jwk, "n"), e = member_bytes(jwk, "e");
-  if (!n || !e || n->size() < 256 || e->size() > 8) return nullptr;  // 2048 bits at least
+  // 2048 bits at least; an odd public exponent of at least 3.
+  if (!n || !e || n->size() < 256 || e->size() > 8 || (e->back() & 1) == 0 ||
+      (e->find_first_not_of('\0') == e->size() - 1 && static_cast<unsigned char>(e->back()) < 3))
+    return nullptr;
   Bignum bn_n = bignum(*n), bn_e = bignum(*e);
   ParamBld bld(OSSL_PARAM_BLD_new());
   if (!bn_n || !bn_e || !bld ||
@@ -199,10 +202,6 @@ Json verify_jws(std::string_view compact, const JwkSet& keys) {
   }
   throw JoseError(candidate ? "signature does not verify" : "no key for this token");
 }
-
-}  // namespace rdv
-
-namespace rdv {
 
 std::string jws_key_id(std::string_view compact) {
   try {

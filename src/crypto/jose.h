@@ -44,10 +44,6 @@ class JwkSet {
 // checked here.
 nlohmann::json verify_jws(std::string_view compact, const JwkSet& keys);
 
-}  // namespace rdv
-
-namespace rdv {
-
 // The "kid" of a compact JWS's header, or "" (none, or not readable).
 std::string jws_key_id(std::string_view compact);
 

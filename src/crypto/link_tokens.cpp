@@ -5,6 +5,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "crypto/base64.h"
 #include "crypto/tokens.h"
 
 namespace rdv {
@@ -29,9 +30,7 @@ LinkSigner::LinkSigner(std::string key) : key_(std::move(key)) {
 std::string LinkSigner::sign(std::string_view purpose, Id booking_id) const {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   hmac(key_, std::string(purpose) + ":" + std::to_string(booking_id), mac);
-  char out[sodium_base64_ENCODED_LEN(sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(out, sizeof out, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  return out;
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
 }
 
 std::string LinkSigner::manage_token(Id booking_id) const { return sign("manage", booking_id); }

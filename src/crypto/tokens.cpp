@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "crypto/base64.h"
+
 namespace rdv {
 
 SystemRandom::SystemRandom() {
@@ -16,8 +18,8 @@ void SystemRandom::fill(std::uint8_t* out, size_t n) { randombytes_buf(out, n); 
 std::string new_token(Random& random) {
   std::uint8_t bytes[32];
   random.fill(bytes, sizeof bytes);
-  char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(out, sizeof out, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  std::string out =
+      base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
   sodium_memzero(bytes, sizeof bytes);
   return out;
 }

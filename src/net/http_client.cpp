@@ -195,6 +195,8 @@ IncomingResponse call_checked(const HttpClientPolicy& policy, const OutgoingRequ
   r.body = std::move(t.body);
   r.etag = std::move(t.etag);
   r.last_modified = std::move(t.last_modified);
+  char* type = nullptr;
+  if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type) r.content_type = type;
   return r;
 }
 

@@ -35,6 +35,7 @@ struct OutgoingRequest {
 struct IncomingResponse {
   long status = 0;
   std::string body, etag, last_modified;
+  std::string content_type;  // as the server wrote it ("application/json; charset=utf-8")
 };
 
 // The request could not be made or its answer read. what() is safe to show to

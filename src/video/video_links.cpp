@@ -8,7 +8,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "crypto/base64url.h"
+#include "crypto/base64.h"
 #include "crypto/link_tokens.h"
 #include "net/url.h"
 

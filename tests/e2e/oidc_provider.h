@@ -7,12 +7,14 @@
 #pragma once
 
 #include <openssl/evp.h>
-#include <sodium.h>
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 
-#include "crypto/base64url.h"
+#include "crypto/base64.h"
 #include "http_server.h"
 #include "support/jws_signer.h"
 
@@ -32,17 +34,21 @@ class OidcProvider {
     kExpired,
     kAlgNone,  // unsigned token
     kOtherAuthorizedParty,
+    kSeveralAudiencesNoAzp,
+    kIssuedInTheFuture,
+    kUserinfoOtherSubject,  // when the email comes by userinfo
   };
   struct Person {
     std::string sub, email;
-    bool email_verified = true;
+    std::optional<bool> email_verified = true;  // nullopt: the claim is left out
   };
 
   // ES256 keys give the email through userinfo as a signed JWT (as
   // ProConnect does); RS256 puts it in the ID token (as Keycloak does).
   explicit OidcProvider(JwsSigner::Alg alg = JwsSigner::Alg::kRs256)
-      : signer_(alg, "key-1"),
-        impostor_(alg, "key-1"),
+      : alg_(alg),
+        signer_(std::make_unique<JwsSigner>(alg, "key-1")),
+        impostor_(std::make_unique<JwsSigner>(alg, "key-1")),
         email_in_id_token_(alg == JwsSigner::Alg::kRs256),
         server_(options(), [this](HttpRequest& r) { return handle(r); }) {
     server_.start();
@@ -58,6 +64,23 @@ class OidcProvider {
   void set_flaw(Flaw f) {
     std::lock_guard lock(mutex_);
     flaw_ = f;
+  }
+  // Whether the ID token carries the email, or only userinfo does.
+  void set_email_in_id_token(bool in_token) {
+    std::lock_guard lock(mutex_);
+    email_in_id_token_ = in_token;
+  }
+  // New keys under a new kid; the old ones leave the JWK set.
+  void rotate_keys() {
+    std::lock_guard lock(mutex_);
+    signer_ = std::make_unique<JwsSigner>(alg_, "key-" + std::to_string(++key_generation_));
+    impostor_ = std::make_unique<JwsSigner>(alg_, signer_->kid());
+  }
+  // The client authentication methods the discovery document offers (before
+  // the service's first sign-in: it reads the document once an hour).
+  void set_auth_methods(std::vector<std::string> methods) {
+    std::lock_guard lock(mutex_);
+    auth_methods_ = std::move(methods);
   }
   // Token requests refused, with why: the service's requests must be right.
   std::vector<std::string> token_errors() {
@@ -97,12 +120,8 @@ class OidcProvider {
     return base64url_encode(std::string(reinterpret_cast<char*>(digest), length));
   }
   static std::string basic_credentials() {
-    std::string pair = std::string(kClientId) + ":" + "s3cret%20with%3Acolon%26amp";
-    std::string out(sodium_base64_ENCODED_LEN(pair.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(pair.data()),
-                      pair.size(), sodium_base64_VARIANT_ORIGINAL);
-    out.resize(out.size() - 1);
-    return "Basic " + out;
+    // RFC 6749 2.3.1: each part form-encoded, then base64.
+    return "Basic " + base64_encode(std::string(kClientId) + ":s3cret%20with%3Acolon%26amp");
   }
 
   HttpResponse handle(const HttpRequest& r) {
@@ -115,10 +134,9 @@ class OidcProvider {
                                {"userinfo_endpoint", issuer() + "/userinfo"},
                                {"response_types_supported", {"code"}},
                                {"code_challenge_methods_supported", {"S256"}},
-                               {"id_token_signing_alg_values_supported", {signer_.alg_name()}},
-                               {"token_endpoint_auth_methods_supported",
-                                {"client_secret_basic", "private_key_jwt"}}});
-    if (r.path == "/jwks") return json_answer(200, {{"keys", {signer_.public_jwk()}}});
+                               {"id_token_signing_alg_values_supported", {signer_->alg_name()}},
+                               {"token_endpoint_auth_methods_supported", auth_methods_}});
+    if (r.path == "/jwks") return json_answer(200, {{"keys", {signer_->public_jwk()}}});
     if (r.path == "/authorize") return authorize(r);
     if (r.path == "/token" && r.method == "POST") return token(r);
     if (r.path == "/userinfo") return userinfo(r);
@@ -148,7 +166,14 @@ class OidcProvider {
       return json_answer(400, {{"error", "invalid_grant"}});
     };
     const std::string* auth = r.header("authorization");
-    if (!auth || *auth != basic_credentials()) return refuse("client authentication");
+    bool by_basic = auth && *auth == basic_credentials();
+    bool in_body =
+        !auth && form["client_id"] == kClientId && form["client_secret"] == kClientSecret;
+    if (!by_basic && !in_body) return refuse("client authentication");
+    bool offered =
+        std::find(auth_methods_.begin(), auth_methods_.end(),
+                  by_basic ? "client_secret_basic" : "client_secret_post") != auth_methods_.end();
+    if (!offered) return refuse("a client authentication method not offered");
     if (form["grant_type"] != "authorization_code") return refuse("grant_type");
     auto it = grants_.find(form["code"]);
     if (it == grants_.end()) return refuse("unknown or used code");
@@ -164,14 +189,14 @@ class OidcProvider {
                              {"exp", now + 300}, {"iat", now},          {"nonce", g.nonce}};
     if (email_in_id_token_) {
       claims["email"] = g.person.email;
-      claims["email_verified"] = g.person.email_verified;
+      if (g.person.email_verified) claims["email_verified"] = *g.person.email_verified;
     }
-    const JwsSigner* by = &signer_;
+    const JwsSigner* by = signer_.get();
     switch (flaw_) {
       case Flaw::kNone:
         break;
       case Flaw::kWrongKey:
-        by = &impostor_;
+        by = impostor_.get();
         break;
       case Flaw::kWrongIssuer:
         claims["iss"] = issuer() + "/other";
@@ -192,6 +217,14 @@ class OidcProvider {
         claims["aud"] = {kClientId, "another-client"};
         claims["azp"] = "another-client";
         break;
+      case Flaw::kSeveralAudiencesNoAzp:
+        claims["aud"] = {kClientId, "another-client"};
+        break;
+      case Flaw::kIssuedInTheFuture:
+        claims["iat"] = now + 600;
+        break;
+      case Flaw::kUserinfoOtherSubject:
+        break;
     }
     std::string id_token = flaw_ == Flaw::kAlgNone ? base64url_encode(R"({"alg":"none"})") + "." +
                                                          base64url_encode(claims.dump()) + "."
@@ -208,16 +241,20 @@ class OidcProvider {
     auto it = auth && auth->rfind("Bearer ", 0) == 0 ? access_tokens_.find(auth->substr(7))
                                                      : access_tokens_.end();
     if (it == access_tokens_.end()) return json_answer(401, {{"error", "invalid_token"}});
-    nlohmann::json info = {{"sub", it->second.sub},
-                           {"email", it->second.email},
-                           {"email_verified", it->second.email_verified},
-                           {"iss", issuer()},
-                           {"aud", kClientId}};
-    return {200, "application/jwt", signer_.sign(info), {}};
+    nlohmann::json info = {
+        {"sub", flaw_ == Flaw::kUserinfoOtherSubject ? "someone-else" : it->second.sub},
+        {"email", it->second.email},
+        {"iss", issuer()},
+        {"aud", kClientId}};
+    if (it->second.email_verified) info["email_verified"] = *it->second.email_verified;
+    return {200, "application/jwt", signer_->sign(info), {}};
   }
 
   std::mutex mutex_;
-  JwsSigner signer_, impostor_;
+  JwsSigner::Alg alg_;
+  std::unique_ptr<JwsSigner> signer_, impostor_;
+  int key_generation_ = 1;
+  std::vector<std::string> auth_methods_{"client_secret_basic", "private_key_jwt"};
   bool email_in_id_token_;
   Person person_;
   Flaw flaw_ = Flaw::kNone;

@@ -12,18 +12,21 @@ namespace {
 using nlohmann::json;
 using Flaw = OidcProvider::Flaw;
 
-// The value of cookie `name` among a reply's Set-Cookie lines, or "".
-std::string set_cookie(const Reply& r, const std::string& name) {
+// The Set-Cookie line of cookie `name` in a reply, or "".
+std::string set_cookie_line(const Reply& r, const std::string& name) {
   auto it = r.headers.find("set-cookie");
   if (it == r.headers.end()) return "";
   std::string lines = it->second + "\n";
-  for (size_t start = 0, end; (end = lines.find('\n', start)) != std::string::npos;
-       start = end + 1) {
-    std::string line = lines.substr(start, end - start);
-    if (line.rfind(name + "=", 0) == 0)
-      return line.substr(name.size() + 1, line.find(';') - name.size() - 1);
-  }
+  for (size_t start = 0, end; (end = lines.find('\n', start)) != std::string::npos; start = end + 1)
+    if (lines.compare(start, name.size() + 1, name + "=") == 0)
+      return lines.substr(start, end - start);
   return "";
+}
+
+// The value of cookie `name` set by a reply, or "".
+std::string set_cookie(const Reply& r, const std::string& name) {
+  std::string line = set_cookie_line(r, name);
+  return line.empty() ? "" : line.substr(name.size() + 1, line.find(';') - name.size() - 1);
 }
 
 // "/path?query" of an absolute URL on 127.0.0.1:port.
@@ -107,7 +110,9 @@ TEST_P(SingleSignOnTest, AnInvitedPersonSignsInAndIsBoundToTheProvidersIdentity)
   EXPECT_EQ(back.headers["location"], "/agenda?semaine=2");
   std::string session = set_cookie(back, "rdv_session");
   ASSERT_FALSE(session.empty());
-  EXPECT_NE(back.headers["set-cookie"].find("HttpOnly"), std::string::npos);
+  std::string line = set_cookie_line(back, "rdv_session");
+  for (const char* attribute : {"; Path=/;", "; HttpOnly", "; SameSite=Lax"})
+    EXPECT_NE(line.find(attribute), std::string::npos) << line;
   Reply who = me(session);
   ASSERT_EQ(who.status, 200) << who.body;
   EXPECT_EQ(who.json()["id"], id);
@@ -169,8 +174,11 @@ TEST_P(SingleSignOnTest, NoAccountIsMadeForAnUnknownOrUnverifiedOrTakenIdentity)
 TEST_P(SingleSignOnTest, AnIdTokenWithAnythingWrongIsRefused) {
   invite("nadia.benali@cenon.fr");
   provider_.sign_in_as({"agent-42", "nadia.benali@cenon.fr"});
-  for (Flaw flaw : {Flaw::kWrongKey, Flaw::kWrongIssuer, Flaw::kWrongAudience, Flaw::kWrongNonce,
-                    Flaw::kExpired, Flaw::kAlgNone, Flaw::kOtherAuthorizedParty}) {
+  provider_.set_email_in_id_token(false);  // for the userinfo flaw
+  for (Flaw flaw :
+       {Flaw::kWrongKey, Flaw::kWrongIssuer, Flaw::kWrongAudience, Flaw::kWrongNonce,
+        Flaw::kExpired, Flaw::kAlgNone, Flaw::kOtherAuthorizedParty, Flaw::kSeveralAudiencesNoAzp,
+        Flaw::kIssuedInTheFuture, Flaw::kUserinfoOtherSubject}) {
     provider_.set_flaw(flaw);
     Reply back = round_trip();
     EXPECT_EQ(back.status, 401) << static_cast<int>(flaw) << " " << back.body;
@@ -211,8 +219,74 @@ TEST_P(SingleSignOnTest, OnlyPathsOfThisSiteAreReturnedTo) {
   }
 }
 
+TEST_P(SingleSignOnTest, AnEmailTheProviderDoesNotSayIsVerifiedBindsNothing) {
+  invite("nadia.benali@cenon.fr");
+  provider_.sign_in_as({"agent-42", "nadia.benali@cenon.fr", std::nullopt});
+  EXPECT_EQ(round_trip().status, 403);
+}
+
+TEST_P(SingleSignOnTest, SigningInAcceptsTheInvitationAndRetiresItsLink) {
+  Reply r = http_.post("/api/v1/accounts",
+                       {{"name", "Nadia Benali"},
+                        {"email", "nadia.benali@cenon.fr"},
+                        {"memberships", {{{"role", "agent"}, {"organisation_id", world_.org}}}}},
+                       world_.admin_token);
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::string url = r.json()["invitation_url"];
+  std::string link = url.substr(url.find("token=") + 6);
+  provider_.sign_in_as({"agent-42", "nadia.benali@cenon.fr"});
+  ASSERT_EQ(round_trip().status, 303);
+  EXPECT_EQ(
+      http_.post("/api/v1/auth/password", {{"token", link}, {"password", "Pluie-sur-Cenon-2026"}})
+          .status,
+      400);
+}
+
+TEST_P(SingleSignOnTest, RotatedProviderKeysAreReadAgain) {
+  invite("nadia.benali@cenon.fr");
+  provider_.sign_in_as({"agent-42", "nadia.benali@cenon.fr"});
+  ASSERT_EQ(round_trip().status, 303);
+  provider_.rotate_keys();  // a new kid: the service reads the JWK set again
+  EXPECT_EQ(round_trip().status, 303);
+  provider_.set_flaw(Flaw::kWrongKey);  // and still checks the signature
+  EXPECT_EQ(round_trip().status, 401);
+}
+
+TEST_P(SingleSignOnTest, TheSecretGoesInTheBodyWhenTheProviderTakesOnlyThat) {
+  provider_.set_auth_methods({"client_secret_post"});
+  invite("nadia.benali@cenon.fr");
+  provider_.sign_in_as({"agent-42", "nadia.benali@cenon.fr"});
+  EXPECT_EQ(round_trip().status, 303);
+  EXPECT_TRUE(provider_.token_errors().empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Rs256AndEs256, SingleSignOnTest,
                          ::testing::Values(JwsSigner::Alg::kRs256, JwsSigner::Alg::kEs256));
+
+TEST(SingleSignOnTrust, AProviderTrustedForItsEmailsBindsWithoutTheClaim) {
+  OidcProvider provider;
+  ServerProcess server(ServerOptions{
+      .extra_args = {"--oidc-issuer", provider.issuer(), "--oidc-client-id",
+                     OidcProvider::kClientId, "--oidc-client-secret", OidcProvider::kClientSecret,
+                     "--fetch-allow", "127.0.0.1", "--oidc-trust-email"}});
+  HttpClient http(server.port());
+  World world = make_world(http);
+  ASSERT_EQ(http.post("/api/v1/accounts",
+                      {{"name", "Nadia Benali"},
+                       {"email", "nadia.benali@cenon.fr"},
+                       {"memberships", {{{"role", "agent"}, {"organisation_id", world.org}}}}},
+                      world.admin_token)
+                .status,
+            201);
+  provider.sign_in_as({"agent-42", "nadia.benali@cenon.fr", std::nullopt});
+  Reply start = http.get("/api/v1/auth/oidc");
+  std::string state = set_cookie(start, "rdv_oidc");
+  Reply authorize =
+      HttpClient(provider.port()).get(target_on(start.headers["location"], provider.port()));
+  Reply back = http.request("GET", target_on(authorize.headers["location"], server.port()), "",
+                            {{"Cookie", "rdv_oidc=" + state}});
+  EXPECT_EQ(back.status, 303) << back.body;
+}
 
 TEST(SingleSignOnOff, WithoutAProviderTheRoutesAreNotFound) {
   ServerProcess server;

@@ -6,9 +6,10 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include <memory>
 #include <stdexcept>
 
-#include "crypto/base64url.h"
+#include "crypto/base64.h"
 
 namespace rdv::testing {
 
@@ -54,23 +55,23 @@ nlohmann::json JwsSigner::public_jwk() const {
 }
 
 std::string JwsSigner::signature(const std::string& input) const {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  const auto* data = reinterpret_cast<const unsigned char*>(input.data());
   size_t length = 0;
   std::string der;
-  if (EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_->pkey) != 1 ||
-      EVP_DigestSign(ctx, nullptr, &length, reinterpret_cast<const unsigned char*>(input.data()),
-                     input.size()) != 1)
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_->pkey) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &length, data, input.size()) != 1)
     throw std::runtime_error("signing failed");
   der.resize(length);
-  if (EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(der.data()), &length,
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(der.data()), &length, data,
+                     input.size()) != 1)
     throw std::runtime_error("signing failed");
-  EVP_MD_CTX_free(ctx);
   der.resize(length);
   if (alg_ == Alg::kRs256) return der;
   // DER ECDSA-Sig-Value to the JWS form r || s.
   const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
   ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
+  if (!sig) throw std::runtime_error("not an ECDSA signature");
   std::string raw(64, '\0');
   BN_bn2binpad(ECDSA_SIG_get0_r(sig), reinterpret_cast<unsigned char*>(raw.data()), 32);
   BN_bn2binpad(ECDSA_SIG_get0_s(sig), reinterpret_cast<unsigned char*>(raw.data()) + 32, 32);

@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "crypto/base64url.h"
+#include "crypto/base64.h"
+#include "crypto/link_tokens.h"
 #include "support/jws_signer.h"
 
 namespace rdv {
@@ -66,8 +67,15 @@ TEST(Jose, RefusesNoneHmacUnknownKidAndCriticalHeaders) {
   std::string none =
       base64url_encode(R"({"alg":"none"})") + "." + base64url_encode(kClaims.dump()) + ".";
   EXPECT_THROW(verify_jws(none, keys), JoseError);
-  // HS256 "signed" with the public key's bytes: the classic confusion.
-  EXPECT_THROW(verify_jws(rsa.sign(kClaims, {{"alg", "HS256"}}), keys), JoseError);
+  // HS256 made with what a verifier knows of the public key (its JWK, its
+  // modulus): the classic confusion, refused whatever the secret.
+  for (const std::string& secret :
+       {rsa.public_jwk().dump(), *base64url_decode(rsa.public_jwk()["n"].get<std::string>())}) {
+    std::string input =
+        base64url_encode(R"({"alg":"HS256","kid":"r1"})") + "." + base64url_encode(kClaims.dump());
+    EXPECT_THROW(verify_jws(input + "." + base64url_encode(hmac_sha256(secret, input)), keys),
+                 JoseError);
+  }
   EXPECT_THROW(verify_jws(rsa.sign(kClaims, {{"kid", "unknown"}}), keys), JoseError);
   EXPECT_THROW(verify_jws(rsa.sign(kClaims, {{"crit", {"exp"}}, {"exp", 1}}), keys), JoseError);
   // An ES256 header over an RSA signature finds no key.
@@ -97,9 +105,12 @@ TEST(Jose, KeepsOnlyUsableSignatureKeys) {
   other_curve["crv"] = "P-384";
   json ps256 = rsa.public_jwk();
   ps256["alg"] = "PS256";
+  json exponent_one = rsa.public_jwk(), even_exponent = rsa.public_jwk();
+  exponent_one["e"] = "AQ";
+  even_exponent["e"] = "AQAC";
   json keys = {{"keys",
-                {enc, short_rsa, off_curve, other_curve, ps256, json("text"),
-                 json{{"kty", "oct"}, {"k", "c2VjcmV0"}}}}};
+                {enc, short_rsa, off_curve, other_curve, ps256, exponent_one, even_exponent,
+                 json("text"), json{{"kty", "oct"}, {"k", "c2VjcmV0"}}}}};
   EXPECT_EQ(JwkSet(keys).size(), 0u);
   EXPECT_THROW(JwkSet(json{{"no", "keys"}}), JoseError);
   EXPECT_THROW(verify_jws(rsa.sign(kClaims), JwkSet(keys)), JoseError);
