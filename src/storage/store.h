@@ -37,7 +37,9 @@ class StoreReader {
   virtual DirectoryReader& directory() = 0;
   virtual bool is_empty() = 0;  // no organisation yet
 
-  // Openings offering `service_id` that may have an occurrence in `window`.
+  // Openings offering `service_id` that may have an occurrence in `window`,
+  // of agents whose account is not deactivated (someone who left offers
+  // nothing).
   virtual std::vector<Opening> openings_for_service(Id service_id, TimeRange window,
                                                     std::optional<Id> agent_id) = 0;
   // Absences of these agents that may have an occurrence in `window`.

@@ -220,6 +220,11 @@ TEST_F(Manage, TheBookingsOfSomeoneWhoLeftStayAndGoToAColleague) {
             200);
   auto path = [](long id) { return "/api/v1/bookings/" + std::to_string(id); };
   EXPECT_EQ(http_.get(path(first), world_.admin_token).json()["status"], "confirmed");
+  // Sophie's openings offer nothing any more: every free slot is Marc's.
+  Reply slots = http_.get("/api/v1/slots?service=" + std::to_string(world_.service));
+  ASSERT_EQ(slots.status, 200);
+  ASSERT_FALSE(slots.json().empty());
+  for (const json& slot : slots.json()) EXPECT_EQ(slot["agent_id"], marc) << slot;
 
   // One booking, by an administrator; the agent himself may not.
   EXPECT_EQ(http_.post(path(first) + "/reassign", {{"agent_id", marc}}, marc_token).status, 403);

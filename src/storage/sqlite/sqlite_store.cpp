@@ -85,6 +85,9 @@ class SqliteTx final : public StoreWriter {
                          " FROM opening_services os JOIN openings o ON o.id = os.opening_id "
                          "WHERE os.service_id = ?1 AND o.first_start < ?3 AND (o.last_end IS NULL "
                          "OR o.last_end > ?2) AND (?4 IS NULL OR o.agent_id = ?4) "
+                         // Someone who left offers nothing any more.
+                         "AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.agent_id = o.agent_id "
+                         "AND a.status = 'deactivated') "
                          "ORDER BY o.agent_id, o.id");
     st.bind(1, service_id).bind(2, to_epoch(window.start)).bind(3, to_epoch(window.end));
     st.bind(4, agent_id);
