@@ -1,4 +1,5 @@
-// What agents publish: openings (when they receive) and absences.
+// What agents publish: openings (when they receive) and absences, listed,
+// created, changed and removed.
 #include <algorithm>
 
 #include "app.h"
@@ -9,6 +10,8 @@
 
 namespace rdv {
 namespace {
+
+constexpr TimeRange kAllTime{Instant{}, Instant{} + std::chrono::hours{24 * 365 * 200}};
 
 LocalDateTime local_field(Fields& f, const char* name) {
   std::string text = f.text(name, 40);
@@ -51,36 +54,69 @@ bool in_orgs(const Agent& a, Id org) {
          a.organisation_ids.end();
 }
 
+// The opening an agent describes, checked: places and services of the
+// agent's organisations, modes among the services', a period of at most a day.
+Opening opening_from(StoreReader& r, const Agent& agent, const Json& body) {
+  Opening o;
+  Fields f(body);
+  o.agent_id = agent.id;
+  o.place_id = f.id("place_id");
+  auto place = r.place(o.place_id);
+  if (!place || !in_orgs(agent, place->organisation_id))
+    throw ClientError(ErrorCode::kInvalidInput,
+                      "place_id is not a place of the agent's organisations");
+  o.service_ids = f.ids("service_ids");
+  ModeSet service_modes;
+  for (Id id : o.service_ids) {
+    auto s = r.service(id);
+    if (!s || !in_orgs(agent, s->organisation_id))
+      throw ClientError(
+          ErrorCode::kInvalidInput,
+          "service " + std::to_string(id) + " is not a service of the agent's organisations");
+    for (Mode m : s->modes.list()) service_modes.add(m);
+  }
+  std::sort(o.service_ids.begin(), o.service_ids.end());
+  o.service_ids.erase(std::unique(o.service_ids.begin(), o.service_ids.end()), o.service_ids.end());
+  o.modes = f.modes_or("modes", service_modes);  // none given: those of the services
+  if (o.modes.empty()) o.modes = service_modes;
+  o.period = period_fields(f, place->timezone, std::chrono::hours{24});
+  f.done();
+  return o;
+}
+
+// An absence of at most a year, in the agent's organisation's zone by default.
+Absence absence_from(StoreReader& r, const Agent& agent, const Json& body) {
+  Absence a;
+  auto org = r.organisation(agent.organisation_ids.at(0));
+  Fields f(body);
+  a.agent_id = agent.id;
+  a.reason = f.text_or("reason", "", 500);
+  a.period = period_fields(f, org ? org->timezone : "Europe/Paris", std::chrono::hours{24 * 366});
+  f.done();
+  return a;
+}
+
+// A change: what is not sent stays, and the whole is checked like a creation.
+Json merged(Json current, const Json& change) {
+  current.erase("id");
+  current.erase("agent_id");
+  for (const auto& [key, value] : change.items()) current[key] = value;
+  return current;
+}
+
+template <typename T>
+T require_own(const std::vector<T>& mine, Id id, const char* what) {
+  for (const T& x : mine)
+    if (x.id == id) return x;
+  throw ClientError(ErrorCode::kNotFound, std::string(what) + " not found");
+}
+
 }  // namespace
 
 Json App::create_opening(Id agent_id, const Json& body) {
   Opening o;
   store_.write([&](StoreWriter& tx) {
-    Agent agent = require_agent(tx, agent_id);
-    Fields f(body);
-    o.agent_id = agent_id;
-    o.place_id = f.id("place_id");
-    auto place = tx.place(o.place_id);
-    if (!place || !in_orgs(agent, place->organisation_id))
-      throw ClientError(ErrorCode::kInvalidInput,
-                        "place_id is not a place of the agent's organisations");
-    o.service_ids = f.ids("service_ids");
-    ModeSet service_modes;
-    for (Id id : o.service_ids) {
-      auto s = tx.service(id);
-      if (!s || !in_orgs(agent, s->organisation_id))
-        throw ClientError(
-            ErrorCode::kInvalidInput,
-            "service " + std::to_string(id) + " is not a service of the agent's organisations");
-      for (Mode m : s->modes.list()) service_modes.add(m);
-    }
-    std::sort(o.service_ids.begin(), o.service_ids.end());
-    o.service_ids.erase(std::unique(o.service_ids.begin(), o.service_ids.end()),
-                        o.service_ids.end());
-    o.modes = f.modes_or("modes", service_modes);  // none given: those of the services
-    if (o.modes.empty()) o.modes = service_modes;
-    o.period = period_fields(f, place->timezone, std::chrono::hours{24});
-    f.done();
+    o = opening_from(tx, require_agent(tx, agent_id), body);
     o.id = tx.insert_opening(o);
   });
   return to_json(o);
@@ -89,13 +125,7 @@ Json App::create_opening(Id agent_id, const Json& body) {
 Json App::create_absence(Id agent_id, const Json& body) {
   Absence a;
   store_.write([&](StoreWriter& tx) {
-    Agent agent = require_agent(tx, agent_id);
-    auto org = tx.organisation(agent.organisation_ids.at(0));
-    Fields f(body);
-    a.agent_id = agent_id;
-    a.reason = f.text_or("reason", "", 500);
-    a.period = period_fields(f, org ? org->timezone : "Europe/Paris", std::chrono::hours{24 * 366});
-    f.done();
+    a = absence_from(tx, require_agent(tx, agent_id), body);
     a.id = tx.insert_absence(a);
   });
   return to_json(a);
@@ -113,6 +143,87 @@ void App::add_agenda_routes() {
   };
   router_.add("POST", "/api/v1/agents/{agent}/openings", for_agent(&App::create_opening));
   router_.add("POST", "/api/v1/agents/{agent}/absences", for_agent(&App::create_absence));
+
+  // Openings and absences of an agent.
+  router_.add("GET", "/api/v1/agents/{agent}/openings",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = agenda_of(r, p.id(0));
+                Json out = Json::array();
+                store_.read([&](StoreReader& s) {
+                  for (const Opening& o : s.agent_openings(agent.id, kAllTime))
+                    out.push_back(to_json(o));
+                });
+                return json_response(200, out);
+              });
+  router_.add("DELETE", "/api/v1/agents/{agent}/openings/{id}",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = managed_agent(r, p.id(0));
+                Id id = p.id(1);
+                store_.write([&](StoreWriter& tx) {
+                  require_own(tx.agent_openings(agent.id, kAllTime), id, "opening");
+                  tx.directory().delete_opening(id);
+                  // Confirmed bookings stay; the agent is told of each one left
+                  // without an opening, so that nothing is dropped silently.
+                  sync_.tell_of_bookings_without_opening(tx, agent.id);
+                });
+                return HttpResponse{204, "application/json", "", {}};
+              });
+  router_.add("GET", "/api/v1/agents/{agent}/absences",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = agenda_of(r, p.id(0));
+                Json out = Json::array();
+                store_.read([&](StoreReader& s) {
+                  for (const Absence& a : s.absences_of({agent.id}, kAllTime))
+                    out.push_back(to_json(a));
+                });
+                return json_response(200, out);
+              });
+  router_.add("DELETE", "/api/v1/agents/{agent}/absences/{id}",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = managed_agent(r, p.id(0));
+                Id id = p.id(1);
+                store_.write([&](StoreWriter& tx) {
+                  require_own(tx.absences_of({agent.id}, kAllTime), id, "absence");
+                  tx.directory().delete_absence(id);
+                });
+                return HttpResponse{204, "application/json", "", {}};
+              });
+
+  // Changing an opening never drops a booking silently: the bookings it no
+  // longer covers stay, the agent is told of each (as when removing it), and
+  // the answer lists them.
+  router_.add("PATCH", "/api/v1/agents/{agent}/openings/{id}",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = managed_agent(r, p.id(0));
+                Json change = parse_json_object(r);
+                Opening o;
+                std::vector<Id> outside;
+                store_.write([&](StoreWriter& tx) {
+                  Opening current =
+                      require_own(tx.agent_openings(agent.id, kAllTime), p.id(1), "opening");
+                  o = opening_from(tx, agent, merged(to_json(current), change));
+                  o.id = current.id;
+                  tx.update_opening(o);
+                  outside = sync_.tell_of_bookings_without_opening(tx, agent.id);
+                });
+                Json out = to_json(o);
+                out["bookings_outside"] = outside;
+                return json_response(200, out);
+              });
+  router_.add("PATCH", "/api/v1/agents/{agent}/absences/{id}",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Agent agent = managed_agent(r, p.id(0));
+                Json change = parse_json_object(r);
+                Absence a;
+                store_.write([&](StoreWriter& tx) {
+                  Absence current =
+                      require_own(tx.absences_of({agent.id}, kAllTime), p.id(1), "absence");
+                  a = absence_from(tx, agent, merged(to_json(current), change));
+                  a.id = current.id;
+                  tx.update_absence(a);
+                });
+                return json_response(200, to_json(a));
+              });
 }
 
 }  // namespace rdv

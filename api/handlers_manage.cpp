@@ -15,8 +15,6 @@
 namespace rdv {
 namespace {
 
-constexpr TimeRange kAllTime{Instant{}, Instant{} + std::chrono::hours{24 * 365 * 200}};
-
 // The filters of a booking list from the query: from, to, status, service,
 // place, after (the `next` of the previous page), limit.
 BookingFilter booking_filter(const HttpRequest& r) {
@@ -253,57 +251,6 @@ void App::add_manage_routes() {
                                {"phone", agent.phone},
                                {"organisation_ids", agent.organisation_ids}});
   });
-
-  // Openings and absences of an agent.
-  router_.add("GET", "/api/v1/agents/{agent}/openings",
-              [this](const HttpRequest& r, const PathParams& p) {
-                Agent agent = agenda_of(r, p.id(0));
-                Json out = Json::array();
-                store_.read([&](StoreReader& s) {
-                  for (const Opening& o : s.agent_openings(agent.id, kAllTime))
-                    out.push_back(to_json(o));
-                });
-                return json_response(200, out);
-              });
-  router_.add(
-      "DELETE", "/api/v1/agents/{agent}/openings/{id}",
-      [this](const HttpRequest& r, const PathParams& p) {
-        Agent agent = managed_agent(r, p.id(0));
-        Id id = p.id(1);
-        store_.write([&](StoreWriter& tx) {
-          auto mine = tx.agent_openings(agent.id, kAllTime);
-          if (std::none_of(mine.begin(), mine.end(), [&](const Opening& o) { return o.id == id; }))
-            throw ClientError(ErrorCode::kNotFound, "opening not found");
-          tx.directory().delete_opening(id);
-          // Confirmed bookings stay; the agent is told of each one left
-          // without an opening, so that nothing is dropped silently.
-          sync_.tell_of_bookings_without_opening(tx, agent.id);
-        });
-        return HttpResponse{204, "application/json", "", {}};
-      });
-  router_.add("GET", "/api/v1/agents/{agent}/absences",
-              [this](const HttpRequest& r, const PathParams& p) {
-                Agent agent = agenda_of(r, p.id(0));
-                Json out = Json::array();
-                store_.read([&](StoreReader& s) {
-                  for (const Absence& a : s.absences_of({agent.id}, kAllTime))
-                    out.push_back(to_json(a));
-                });
-                return json_response(200, out);
-              });
-  router_.add(
-      "DELETE", "/api/v1/agents/{agent}/absences/{id}",
-      [this](const HttpRequest& r, const PathParams& p) {
-        Agent agent = managed_agent(r, p.id(0));
-        Id id = p.id(1);
-        store_.write([&](StoreWriter& tx) {
-          auto mine = tx.absences_of({agent.id}, kAllTime);
-          if (std::none_of(mine.begin(), mine.end(), [&](const Absence& a) { return a.id == id; }))
-            throw ClientError(ErrorCode::kNotFound, "absence not found");
-          tx.directory().delete_absence(id);
-        });
-        return HttpResponse{204, "application/json", "", {}};
-      });
 
   // Webhooks.
   router_.add("DELETE", "/api/v1/organisations/{org}/webhooks/{id}",

@@ -94,6 +94,9 @@ class StoreWriter : public StoreReader {
   virtual Id insert_agent(const Agent& a) = 0;
   virtual Id insert_opening(const Opening& o) = 0;
   virtual Id insert_absence(const Absence& a) = 0;
+  // Everything but the agent (and an opening's calendar).
+  virtual void update_opening(const Opening& o) = 0;
+  virtual void update_absence(const Absence& a) = 0;
   // Throws SlotTakenError when the database refuses an overlap (last line of defence).
   virtual Id insert_booking(const Booking& b) = 0;
   // Saves status, times, agent, cancel reason, notes, summary, flags and mandate of a booking.

@@ -203,17 +203,23 @@ std::vector<Opening> CalendarSync::openings_from(StoreReader& r, const ExternalC
   return out;
 }
 
-void CalendarSync::tell_of_bookings_without_opening(StoreWriter& tx, Id agent_id) {
+std::vector<Id> CalendarSync::tell_of_bookings_without_opening(StoreWriter& tx, Id agent_id) {
   Instant now = clock_.now();
+  std::vector<Id> outside;
   for (const Booking& b : tx.agent_bookings(agent_id, {now, now + kOpeningsFuture}, false)) {
     bool covered = false;
-    for (const Opening& o : tx.openings_for_service(b.service_id, {b.start, b.end}, agent_id))
+    // Covered: an occurrence holds the whole visit, at its place, in its mode.
+    for (const Opening& o : tx.openings_for_service(b.service_id, {b.start, b.end}, agent_id)) {
+      if (o.place_id != b.place_id || !o.modes.has(b.mode)) continue;
       for (TimeRange t : occurrences(o.period, {b.start, b.end}))
         covered = covered || (t.start <= b.start && t.end >= b.end);
+    }
     // The booking stays; its agent is told (once for this booking and time).
-    if (!covered)
-      plan_notifications(tx, options_.notifications, b, BookingEvent::kOpeningLost, now);
+    if (covered) continue;
+    plan_notifications(tx, options_.notifications, b, BookingEvent::kOpeningLost, now);
+    outside.push_back(b.id);
   }
+  return outside;
 }
 
 size_t CalendarSync::refresh_due(size_t max) {

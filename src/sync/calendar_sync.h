@@ -52,8 +52,9 @@ class CalendarSync {
   std::vector<BusyInterval> busy(Id agent_id, TimeRange window);
 
   // Tells the agent (in the outbox of `tx`) of each future confirmed booking
-  // that no opening covers any more: after their calendar or their openings changed.
-  void tell_of_bookings_without_opening(StoreWriter& tx, Id agent_id);
+  // that no opening covers any more: after their calendar or their openings
+  // changed. Returns those bookings' ids.
+  std::vector<Id> tell_of_bookings_without_opening(StoreWriter& tx, Id agent_id);
 
  private:
   // The openings that the events of an `availability` calendar make.

@@ -217,7 +217,13 @@ test('a whole booking session matches the contract', async () => {
   await call('PATCH', `/api/v1/agents/${agent.id}`, { token: agent.api_token, status: 200, body: { phone: '0694 00 00 02' } });
   const openings = await call('GET', `/api/v1/agents/${agent.id}/openings`, { token: agent.api_token, status: 200 });
   assert.equal(openings.length, 1);
+  await call('PATCH', `/api/v1/agents/${agent.id}/openings/${openings[0].id}`, {
+    token: agent.api_token, status: 200, body: { modes: ['in_person'] },
+  });
   const absences = await call('GET', `/api/v1/agents/${agent.id}/absences`, { token: agent.api_token, status: 200 });
+  await call('PATCH', `/api/v1/agents/${agent.id}/absences/${absences[0].id}`, {
+    token: agent.api_token, status: 200, body: { reason: 'Réunion de service' },
+  });
   await call('DELETE', `/api/v1/agents/${agent.id}/absences/${absences[0].id}`, { token: agent.api_token, status: 204 });
   const week = await call('GET', `/api/v1/agents/${agent.id}/bookings?from=${day}T00:00:00Z&limit=1`, { token: agent.api_token, status: 200 });
   assert.equal(week.items.length, 1);

@@ -150,6 +150,8 @@ const std::map<std::string, Rule> kRules = {
     {"PATCH /api/v1/agents/{agent}", kAgendaOfA},
     {"GET /api/v1/agents/{agent}/openings", kAgendaOfA},
     {"DELETE /api/v1/agents/{agent}/openings/{id}", kAgendaOfA},
+    {"PATCH /api/v1/agents/{agent}/openings/{id}", kAgendaOfA},
+    {"PATCH /api/v1/agents/{agent}/absences/{id}", kAgendaOfA},
     {"GET /api/v1/agents/{agent}/absences", kAgendaOfA},
     {"DELETE /api/v1/agents/{agent}/absences/{id}", kAgendaOfA},
     {"DELETE /api/v1/organisations/{org}/webhooks/{id}", kAdminsOfA},

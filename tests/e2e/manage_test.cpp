@@ -152,6 +152,83 @@ TEST_F(Manage, RemovingAnOpeningKeepsItsBookingAndTellsTheAgent) {
   EXPECT_EQ(http_.get(agent_path() + "/absences", world_.agent_token).json().size(), 0u);
 }
 
+TEST_F(Manage, ChangingAnOpeningKeepsTheBookingsItNoLongerCoversAndTellsTheAgent) {
+  EXPECT_EQ(send("PATCH", agent_path(), {{"email", "sophie.laurent@cenon.fr"}}, world_.admin_token)
+                .status,
+            200);
+  long early = book("09:00"), late = book("11:30");
+  ASSERT_TRUE(smtp_.wait_for(4));  // two confirmations each to the resident and the agent
+  json openings = http_.get(agent_path() + "/openings", world_.agent_token).json();
+  std::string weekly = agent_path() + "/openings/" + std::to_string(openings[0]["id"].get<long>());
+
+  // Mornings now end at 11:00: what is not sent stays (the weekly rule, the place).
+  Reply changed = send("PATCH", weekly, {{"end", world_.day + "T11:00"}}, world_.agent_token);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(changed.json()["end"], world_.day + "T11:00:00");
+  EXPECT_EQ(changed.json()["rrule"], "FREQ=WEEKLY");
+  EXPECT_EQ(changed.json()["place_id"], world_.place);
+  EXPECT_EQ(changed.json()["bookings_outside"], json::array({late}));
+  EXPECT_EQ(
+      http_.get("/api/v1/bookings/" + std::to_string(late), world_.agent_token).json()["status"],
+      "confirmed");
+  EXPECT_EQ(
+      http_.get("/api/v1/bookings/" + std::to_string(early), world_.agent_token).json()["status"],
+      "confirmed");
+  ASSERT_TRUE(smtp_.wait_for(5));
+  bool told = false;
+  for (const json& m : smtp_.messages())
+    told = told || (m["to"] == "sophie.laurent@cenon.fr" &&
+                    m["subject"].get<std::string>().find("À vérifier") != std::string::npos);
+  EXPECT_TRUE(told);
+  // Without the phone, a visit by phone is outside too.
+  Reply by_phone = http_.post("/api/v1/bookings", {{"service_id", world_.service},
+                                                   {"start", world_.at("10:00")},
+                                                   {"mode", "phone"},
+                                                   {"resident", resident("Paul")}});
+  ASSERT_EQ(by_phone.status, 201) << by_phone.body;
+  Reply in_person = send("PATCH", weekly, {{"modes", {"in_person"}}}, world_.agent_token);
+  ASSERT_EQ(in_person.status, 200) << in_person.body;
+  EXPECT_EQ(in_person.json()["bookings_outside"],
+            json::array({by_phone.json()["id"].get<long>(), late}));
+  EXPECT_EQ(in_person.json()["end"], world_.day + "T11:00:00");  // kept from the last change
+  // No slot after 11:00 any more.
+  for (const json& slot :
+       http_.get("/api/v1/slots?service=" + std::to_string(world_.service)).json())
+    EXPECT_LT(slot["start"].get<std::string>().substr(11, 5), "11:00") << slot;
+
+  // A change is checked like a creation, and changes nothing when refused.
+  Reply refused = send("PATCH", weekly, {{"end", world_.day + "T08:00"}}, world_.agent_token);
+  EXPECT_EQ(refused.status, 400);
+  Reply unknown = send("PATCH", weekly, {{"colour", "blue"}}, world_.agent_token);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(http_.get(agent_path() + "/openings", world_.agent_token).json()[0]["end"],
+            world_.day + "T11:00:00");
+  // Another agent's opening: 404; someone else: 403.
+  Reply colleague =
+      http_.post(org_path() + "/agents", {{"name", "Marc Petit"}}, world_.admin_token);
+  std::string marc = colleague.json()["api_token"];
+  EXPECT_EQ(send("PATCH",
+                 "/api/v1/agents/" + std::to_string(colleague.json()["id"].get<long>()) +
+                     "/openings/" + std::to_string(openings[0]["id"].get<long>()),
+                 {{"end", world_.day + "T10:00"}}, marc)
+                .status,
+            404);
+  EXPECT_EQ(send("PATCH", weekly, {{"end", world_.day + "T10:00"}}, marc).status, 403);
+
+  // Absences change the same way.
+  Reply absence = http_.post(
+      agent_path() + "/absences",
+      {{"start", world_.day + "T14:00"}, {"end", world_.day + "T15:00"}, {"reason", "Formation"}},
+      world_.agent_token);
+  ASSERT_EQ(absence.status, 201);
+  Reply moved =
+      send("PATCH", agent_path() + "/absences/" + std::to_string(absence.json()["id"].get<long>()),
+           {{"end", world_.day + "T16:00"}}, world_.agent_token);
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.json()["end"], world_.day + "T16:00:00");
+  EXPECT_EQ(moved.json()["reason"], "Formation");
+}
+
 TEST_F(Manage, BookingListsFilterAndPage) {
   Reply desk = http_.post(org_path() + "/users", {{"name", "Accueil"}, {"role", "desk"}},
                           world_.admin_token);

@@ -397,11 +397,29 @@ class SqliteTx final : public StoreWriter {
     bind_period(st, 4, o.period);
     st.run();
     Id id = c_.last_insert_id();
-    for (Id service : o.service_ids) {
-      auto link = c_.prepare("INSERT INTO opening_services(service_id, opening_id) VALUES (?,?)");
-      link.bind(1, service).bind(2, id).run();
-    }
+    link_services(id, o.service_ids);
     return id;
+  }
+
+  void update_opening(const Opening& o) override {
+    auto st = c_.prepare(
+        "UPDATE openings SET place_id = ?, modes = ?, start_local = ?, end_local = ?, "
+        "timezone = ?, rrule = ?, exdates = ?, first_start = ?, last_end = ? WHERE id = ?");
+    st.bind(1, o.place_id).bind(2, o.modes.to_csv());
+    bind_period(st, 3, o.period);
+    st.bind(10, o.id).run();
+    auto unlink = c_.prepare("DELETE FROM opening_services WHERE opening_id = ?");
+    unlink.bind(1, o.id).run();
+    link_services(o.id, o.service_ids);
+  }
+
+  void update_absence(const Absence& a) override {
+    auto st = c_.prepare(
+        "UPDATE absences SET reason = ?, start_local = ?, end_local = ?, timezone = ?, rrule = ?, "
+        "exdates = ?, first_start = ?, last_end = ? WHERE id = ?");
+    st.bind(1, a.reason);
+    bind_period(st, 2, a.period);
+    st.bind(9, a.id).run();
   }
 
   Id insert_absence(const Absence& a) override {
@@ -657,6 +675,13 @@ class SqliteTx final : public StoreWriter {
   }
 
   // Binds start_local, end_local, timezone, rrule, exdates, first_start, last_end.
+  void link_services(Id opening_id, const std::vector<Id>& service_ids) {
+    for (Id service : service_ids) {
+      auto link = c_.prepare("INSERT INTO opening_services(service_id, opening_id) VALUES (?,?)");
+      link.bind(1, service).bind(2, opening_id).run();
+    }
+  }
+
   static void bind_period(Statement& st, int i, const RepeatingPeriod& p) {
     st.bind(i, format_local(p.start)).bind(i + 1, format_local(p.end));
     st.bind(i + 2, std::string(p.zone->name())).bind(i + 3, p.rrule);
