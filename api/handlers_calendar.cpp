@@ -155,6 +155,43 @@ void App::add_calendar_routes() {
                 return json_response(200, out);
               });
 
+  router_.add("PATCH", "/api/v1/agents/{agent}/calendars/{id}",
+              [this, agent_calendar](const HttpRequest& r, const PathParams& p) {
+                auto [agent, id] = agent_calendar(r, p);
+                Json body = parse_json_object(r);
+                Fields f(body);
+                std::optional<std::string> url;
+                if (body.contains("url")) url = f.text("url", 2000);
+                std::optional<CalendarPurpose> purpose;
+                if (body.contains("purpose")) {
+                  purpose = parse_purpose(f.text("purpose", 20));
+                  if (!purpose) invalid_field("purpose", "must be busy or availability");
+                }
+                f.done();
+                ExternalCalendar c = sync_.change(id, url, purpose);
+                Json out;
+                store_.read([&](StoreReader& s) { out = calendar_json(c, agent_zone(s, agent)); });
+                return json_response(200, out);
+              });
+
+  // Every calendar of an organisation's agents, for its administrators to
+  // see which ones fail (?failing=true).
+  router_.add("GET", "/api/v1/organisations/{org}/calendars",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id org = p.id(0);
+                require_org_admin_of(r, org);
+                bool failing = r.param("failing") && *r.param("failing") == "true";
+                Json out = Json::array();
+                store_.read([&](StoreReader& s) {
+                  for (const Agent& agent : s.directory().agents_of(org)) {
+                    Zone zone = agent_zone(s, agent);
+                    for (const auto& c : s.agent_calendars(agent.id))
+                      if (!failing || !c.last_error.empty()) out.push_back(calendar_json(c, zone));
+                  }
+                });
+                return json_response(200, out);
+              });
+
   router_.add("DELETE", "/api/v1/agents/{agent}/calendars/{id}",
               [this, agent_calendar](const HttpRequest& r, const PathParams& p) {
                 auto [agent, id] = agent_calendar(r, p);

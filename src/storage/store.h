@@ -111,6 +111,9 @@ class StoreWriter : public StoreReader {
   virtual void save_calendar_fetch(const ExternalCalendar& c) = 0;
   // Removes the calendar with its busy time and the openings it made.
   virtual void delete_calendar(Id calendar_id) = 0;
+  // A new url or purpose: what was fetched (content, etag) is forgotten and
+  // the calendar is due at once.
+  virtual void update_calendar_source(const ExternalCalendar& c) = 0;
   virtual void replace_calendar_busy(Id calendar_id, Id agent_id,
                                      const std::vector<TimeRange>& busy) = 0;
   virtual void replace_calendar_openings(Id calendar_id, const std::vector<Opening>& openings) = 0;

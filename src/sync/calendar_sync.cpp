@@ -78,6 +78,28 @@ ExternalCalendar CalendarSync::subscribe(Id agent_id, const std::string& url,
   return refresh(c.id);
 }
 
+ExternalCalendar CalendarSync::change(Id calendar_id, const std::optional<std::string>& url,
+                                      std::optional<CalendarPurpose> purpose) {
+  std::string checked = url ? fetcher_.accept_url(*url) : "";
+  bool had_openings = false;
+  store_.write([&](StoreWriter& tx) {
+    auto c = tx.calendar(calendar_id);
+    if (!c) throw ClientError(ErrorCode::kNotFound, "calendar not found");
+    had_openings = c->purpose == CalendarPurpose::kAvailability;
+    if (url) c->url = checked;
+    if (purpose) c->purpose = *purpose;
+    tx.replace_calendar_busy(c->id, c->agent_id, {});
+    tx.replace_calendar_openings(c->id, {});
+    tx.update_calendar_source(*c);
+  });
+  ExternalCalendar c = refresh(calendar_id);
+  // Openings read for the old purpose are gone; a refresh for availability
+  // tells the agent itself.
+  if (had_openings && c.purpose != CalendarPurpose::kAvailability)
+    store_.write([&](StoreWriter& tx) { tell_of_bookings_without_opening(tx, c.agent_id); });
+  return c;
+}
+
 ExternalCalendar CalendarSync::refresh(Id calendar_id) {
   ExternalCalendar c;
   Zone zone = nullptr;

@@ -45,6 +45,11 @@ class CalendarSync {
   ExternalCalendar subscribe(Id agent_id, const std::string& url, CalendarPurpose purpose);
   // Fetches now; the answer tells how it went (last_error, last_success_at).
   ExternalCalendar refresh(Id calendar_id);
+  // A new address or purpose: what was read before goes, the calendar is
+  // read again at once, and the agent is told of bookings its openings no
+  // longer cover.
+  ExternalCalendar change(Id calendar_id, const std::optional<std::string>& url,
+                          std::optional<CalendarPurpose> purpose);
   // Refreshes the subscriptions that are due; returns how many.
   size_t refresh_due(size_t max = 20);
 

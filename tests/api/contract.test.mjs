@@ -171,6 +171,8 @@ test('a whole booking session matches the contract', async () => {
   const rotated = await call('POST', `/api/v1/agents/${agent.id}/feed-secret`, { token: agent.api_token, status: 200 });
   await call('GET', feedPath, { status: 404 });
   await call('GET', new URL(rotated.ics_feed_url).pathname, { status: 200 });
+  await call('PATCH', `/api/v1/agents/${agent.id}/calendars/${sub.id}`, { token: agent.api_token, status: 200, body: { purpose: 'busy' } });
+  await call('GET', `/api/v1/organisations/${org.id}/calendars?failing=true`, { token: ADMIN, status: 200 });
   await call('DELETE', `/api/v1/agents/${agent.id}/calendars/${sub.id}`, { token: agent.api_token, status: 204 });
 
   // Follow-up: opt-out, summary, webhooks, the operator's views.

@@ -99,6 +99,8 @@ const std::map<std::string, Rule> kRules = {
     {"POST /api/v1/agents/{agent}/calendars", kAgendaOfA},
     {"POST /api/v1/agents/{agent}/calendars/{id}/refresh", kAgendaOfA},
     {"DELETE /api/v1/agents/{agent}/calendars/{id}", kAgendaOfA},
+    {"PATCH /api/v1/agents/{agent}/calendars/{id}", kAgendaOfA},
+    {"GET /api/v1/organisations/{org}/calendars", kAdminsOfA},
     {"GET /api/v1/agents/{agent}/busy", kAgendaOfA},
     {"POST /api/v1/bookings/{id}/summary", kBookingOfA},
     {"GET /api/v1/bookings/{id}/stop-reminders", kLinkOnly},

@@ -190,6 +190,58 @@ TEST_F(CalendarSync, AvailabilityEventsBecomeOpeningsAndFollowChanges) {
   EXPECT_EQ(starts(), base);
 }
 
+TEST_F(CalendarSync, ACalendarChangesItsPurposeOrAddressAndIsReadAgain) {
+  std::string from = world_.at("00:00"), to = world_.at("23:59");
+  auto count_at = [&](const std::string& start) {
+    int n = 0;
+    for (auto& s : slots(world_.service, from, to)) n += s["start"] == start;
+    return n;
+  };
+  files_.put("/perm.ics", one_event("perm-1", "Permanence Carte grise", ical_local(world_, "14:00"),
+                                    ical_local(world_, "15:00")));
+  Reply sub = subscribe(files_.url("/perm.ics"), "busy");
+  ASSERT_EQ(sub.status, 201) << sub.body;
+  std::string path = agent_path("/calendars/" + std::to_string(sub.json()["id"].get<long>()));
+  auto patch = [&](const json& body) {
+    return http_.request(
+        "PATCH", path, body.dump(),
+        {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + world_.agent_token}});
+  };
+  EXPECT_EQ(count_at(world_.at("14:00")), 0);  // busy time, not an opening
+  EXPECT_EQ(busy(from, to).size(), 1u);
+
+  // The same calendar now says when the agent receives.
+  Reply now_availability = patch({{"purpose", "availability"}});
+  ASSERT_EQ(now_availability.status, 200) << now_availability.body;
+  EXPECT_EQ(now_availability.json()["purpose"], "availability");
+  EXPECT_EQ(count_at(world_.at("14:00")), 1);
+  EXPECT_EQ(busy(from, to).size(), 0u);
+
+  // Another address: what came from the old one goes at once.
+  files_.put("/other.ics", one_event("perm-2", "Permanence Carte grise",
+                                     ical_local(world_, "16:00"), ical_local(world_, "17:00")));
+  Reply moved = patch({{"url", files_.url("/other.ics")}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(count_at(world_.at("14:00")), 0);
+  EXPECT_EQ(count_at(world_.at("16:00")), 1);
+
+  // Refused changes change nothing.
+  EXPECT_EQ(patch({{"purpose", "holidays"}}).error_field(), "purpose");
+  EXPECT_EQ(patch({{"url", "http://10.0.0.1/x.ics"}}).status, 400);
+  EXPECT_EQ(count_at(world_.at("16:00")), 1);
+
+  // The organisation's administrators see every calendar, and which ones fail.
+  std::string org_calendars = "/api/v1/organisations/" + std::to_string(world_.org) + "/calendars";
+  EXPECT_EQ(http_.get(org_calendars, world_.admin_token).json().size(), 1u);
+  EXPECT_EQ(http_.get(org_calendars + "?failing=true", world_.admin_token).json().size(), 0u);
+  ASSERT_EQ(patch({{"url", files_.url("/missing.ics")}}).status, 200);
+  json failing = http_.get(org_calendars + "?failing=true", world_.admin_token).json();
+  ASSERT_EQ(failing.size(), 1u);
+  EXPECT_FALSE(failing[0]["last_error"].is_null());
+  EXPECT_EQ(failing[0]["agent_id"], world_.agent);
+  EXPECT_EQ(http_.get(org_calendars, world_.agent_token).status, 403);
+}
+
 TEST_F(CalendarSync, BadFilesAreReportedAndTheLastGoodDataIsKept) {
   files_.put("/cal.ics", one_event("b1", "Rendez-vous médecin", ical_local(world_, "10:00"),
                                    ical_local(world_, "11:00")));

@@ -497,6 +497,14 @@ class SqliteTx final : public StoreWriter {
     return c_.last_insert_id();
   }
 
+  void update_calendar_source(const ExternalCalendar& c) override {
+    auto st = c_.prepare(
+        "UPDATE external_calendars SET url = ?, purpose = ?, etag = '', last_modified = '', "
+        "content = '', next_fetch_at = ? WHERE id = ?");
+    st.bind(1, c.url).bind(2, std::string(purpose_name(c.purpose)));
+    st.bind(3, to_epoch(c.next_fetch_at)).bind(4, c.id).run();
+  }
+
   void save_calendar_fetch(const ExternalCalendar& c) override {
     auto st = c_.prepare(
         "UPDATE external_calendars SET etag = ?, last_modified = ?, content = ?, "
