@@ -96,6 +96,9 @@ class App {
   Json booking_json(StoreReader& store, const Booking& b, const std::string& manage_token = "",
                     bool agent_view = false);
   std::string visio_url(const Booking& b, bool agent) const;
+  // Reads a webhook's url, secret and events from a body (all required when
+  // `creating`; a change keeps what is not sent).
+  void read_webhook_fields(const Json& body, Webhook& w, bool creating) const;
   // Resolves who may act on a booking: the resident's manage token or a user's rights.
   Actor authorize_booking(StoreReader& store, const HttpRequest& request, const Booking& b);
   // A page of bookings (staff view) and the cursor of the next one; `keep`,

@@ -20,6 +20,28 @@ Json webhook_json(const Webhook& w) {
 
 }  // namespace
 
+// url (a URL we may call), secret (16 characters at least, never shown
+// again) and events; all required when `creating`, else what is sent.
+void App::read_webhook_fields(const Json& body, Webhook& w, bool creating) const {
+  Fields f(body);
+  if (auto url = creating ? std::optional(f.text("url", 2000)) : f.opt_text("url", 2000))
+    w.url = require_callable_url(*url, options_.http);
+  if (auto secret = creating ? std::optional(f.text("secret", 200)) : f.opt_text("secret", 200)) {
+    if (secret->size() < 16) invalid_field("secret", "must be at least 16 characters");
+    w.secret = *secret;
+  }
+  if (body.contains("events")) {
+    w.events.clear();
+    for (const std::string& name : f.strings_or("events", {}, 10, 40)) {
+      auto e = parse_webhook_event(name);
+      if (!e) invalid_field("events", "unknown event " + name);
+      w.events.push_back(*e);
+    }
+    if (w.events.empty()) invalid_field("events", "name at least one event");
+  }
+  f.done();
+}
+
 void App::add_follow_up_routes() {
   router_.add("POST", "/api/v1/bookings/{id}/summary",
               [this](const HttpRequest& r, const PathParams& p) {
@@ -141,23 +163,30 @@ void App::add_follow_up_routes() {
               [this](const HttpRequest& r, const PathParams& p) {
                 Id org = p.id(0);
                 require_org_admin_of(r, org);
-                Json body = parse_json_object(r);
-                Fields f(body);
                 Webhook w;
                 w.organisation_id = org;
-                w.url = require_callable_url(f.text("url", 2000), options_.http);
-                w.secret = f.text("secret", 200);
-                if (w.secret.size() < 16) invalid_field("secret", "must be at least 16 characters");
-                std::vector<std::string> all;
-                for (WebhookEvent e : kAllWebhookEvents) all.emplace_back(webhook_event_name(e));
-                for (const std::string& name : f.strings_or("events", all, 10, 40)) {
-                  auto e = parse_webhook_event(name);
-                  if (!e) invalid_field("events", "unknown event " + name);
-                  w.events.push_back(*e);
-                }
-                f.done();
+                for (WebhookEvent e : kAllWebhookEvents) w.events.push_back(e);  // by default
+                read_webhook_fields(parse_json_object(r), w, true);
                 store_.write([&](StoreWriter& tx) { w.id = tx.insert_webhook(w, clock_.now()); });
                 return json_response(201, webhook_json(w));
+              });
+  router_.add("PATCH", "/api/v1/organisations/{org}/webhooks/{id}",
+              [this](const HttpRequest& r, const PathParams& p) {
+                Id org = p.id(0), id = p.id(1);
+                require_org_admin_of(r, org);
+                Json body = parse_json_object(r);
+                Webhook w;
+                store_.write([&](StoreWriter& tx) {
+                  auto hooks = tx.webhooks_of(org);
+                  auto it = std::find_if(hooks.begin(), hooks.end(),
+                                         [&](const Webhook& h) { return h.id == id; });
+                  if (it == hooks.end())
+                    throw ClientError(ErrorCode::kNotFound, "webhook not found");
+                  w = *it;
+                  read_webhook_fields(body, w, false);
+                  tx.update_webhook(w);
+                });
+                return json_response(200, webhook_json(w));
               });
   router_.add("GET", "/api/v1/organisations/{org}/webhooks",
               [this](const HttpRequest& r, const PathParams& p) {

@@ -15,6 +15,20 @@
 namespace rdv {
 namespace {
 
+Json agent_json(const Agent& a) {
+  return {{"id", a.id},
+          {"name", a.name},
+          {"email", a.email},
+          {"phone", a.phone},
+          {"organisation_ids", a.organisation_ids}};
+}
+
+// Archives every service of a closing organisation: nothing is found nor
+// booked there any more.
+void archive_organisation(StoreWriter& tx, const Organisation& o) {
+  for (const Service& s : tx.services_of({o.id})) tx.directory().set_service_archived(s.id, true);
+}
+
 // The filters of a booking list from the query: from, to, status, service,
 // place, after (the `next` of the previous page), limit.
 BookingFilter booking_filter(const HttpRequest& r) {
@@ -66,13 +80,15 @@ void App::add_manage_routes() {
   // Organisations and territories.
   router_.add("GET", "/api/v1/organisations", [this](const HttpRequest& r, const PathParams&) {
     auto territory = id_param(r, "territory_id");
+    // Closed organisations are listed for staff who ask for them.
+    bool archived = r.staff && r.param("archived") && *r.param("archived") == "true";
     Id after = id_param(r, "after").value_or(0);
     size_t limit = static_cast<size_t>(int_param(r, "limit", 100, 1, 500));
     Json items = Json::array();
     Id last = 0;
     size_t count = 0;
     store_.read([&](StoreReader& s) {
-      for (const Organisation& o : s.directory().organisations(territory, after, limit)) {
+      for (const Organisation& o : s.directory().organisations(territory, archived, after, limit)) {
         items.push_back(to_json(o));
         last = o.id;
         ++count;
@@ -90,11 +106,72 @@ void App::add_manage_routes() {
                 store_.write([&](StoreWriter& tx) {
                   o = require_organisation(tx, id);
                   Fields f(body);
+                  auto archived = f.opt_bool("archived");
                   read_organisation_fields(f, o, false);
                   f.done();
                   tx.directory().update_organisation(o);
+                  // Reopened: its services stay archived until each is brought back.
+                  if (archived && *archived != o.archived) {
+                    if (*archived) archive_organisation(tx, o);
+                    tx.directory().set_organisation_archived(id, *archived);
+                    o.archived = *archived;
+                  }
                 });
                 return json_response(200, to_json(o));
+              });
+  // An organisation closes: removed when nothing names it, archived
+  // otherwise (its services archived, so nothing is found nor booked there;
+  // its bookings and history stay). The department's and the territory's
+  // administrators decide.
+  router_.add(
+      "DELETE", "/api/v1/organisations/{org}", [this](const HttpRequest& r, const PathParams& p) {
+        const Staff& me = require_staff(r);
+        Id id = p.id(0);
+        std::optional<Organisation> archived;
+        store_.write([&](StoreWriter& tx) {
+          Organisation o = require_organisation(tx, id);
+          if (!me.is_admin() && !(o.territory_id && me.administers_territory(*o.territory_id)))
+            throw ClientError(ErrorCode::kForbidden,
+                              "only the administrators of its territory may close an "
+                              "organisation");
+          if (!tx.directory().organisation_in_use(id)) {
+            tx.directory().delete_organisation(id);
+            return;
+          }
+          archive_organisation(tx, o);
+          tx.directory().set_organisation_archived(id, true);
+          o.archived = true;
+          archived = o;
+        });
+        if (archived) return json_response(200, to_json(*archived));
+        return HttpResponse{204, "application/json", "", {}};
+      });
+  router_.add("GET", "/api/v1/territories/{id}", [this](const HttpRequest& r, const PathParams& p) {
+    require_staff(r);
+    Json out;
+    store_.read([&](StoreReader& s) {
+      auto t = s.accounts().territory(p.id(0));
+      if (!t) throw ClientError(ErrorCode::kNotFound, "territory not found");
+      out = {{"id", t->id},
+             {"name", t->name},
+             {"organisation_ids", s.accounts().organisations_of_territory(t->id)}};
+    });
+    return json_response(200, out);
+  });
+  // Only an empty territory goes: organisations and memberships first.
+  router_.add("DELETE", "/api/v1/territories/{id}",
+              [this](const HttpRequest& r, const PathParams& p) {
+                require_admin(require_staff(r));
+                store_.write([&](StoreWriter& tx) {
+                  if (!tx.accounts().territory(p.id(0)))
+                    throw ClientError(ErrorCode::kNotFound, "territory not found");
+                  if (tx.accounts().territory_in_use(p.id(0)))
+                    throw ClientError(ErrorCode::kInvalidTransition,
+                                      "organisations or accounts are in this territory: move or "
+                                      "remove them first");
+                  tx.accounts().delete_territory(p.id(0));
+                });
+                return HttpResponse{204, "application/json", "", {}};
               });
   router_.add("PATCH", "/api/v1/territories/{id}",
               [this](const HttpRequest& r, const PathParams& p) {
@@ -215,15 +292,19 @@ void App::add_manage_routes() {
                   throw ClientError(ErrorCode::kForbidden, "only the organisation's staff");
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
-                  for (const Agent& a : s.directory().agents_of(org))
-                    out.push_back({{"id", a.id},
-                                   {"name", a.name},
-                                   {"email", a.email},
-                                   {"phone", a.phone},
-                                   {"organisation_ids", a.organisation_ids}});
+                  for (const Agent& a : s.directory().agents_of(org)) out.push_back(agent_json(a));
                 });
                 return json_response(200, out);
               });
+  router_.add("GET", "/api/v1/agents/{agent}", [this](const HttpRequest& r, const PathParams& p) {
+    const Staff& me = require_staff(r);
+    Agent agent;
+    store_.read([&](StoreReader& s) { agent = require_agent(s, p.id(0)); });
+    if (std::none_of(agent.organisation_ids.begin(), agent.organisation_ids.end(),
+                     [&](Id org) { return me.member_of(org); }))
+      throw ClientError(ErrorCode::kForbidden, "only the staff of the agent's organisations");
+    return json_response(200, agent_json(agent));
+  });
   router_.add("PATCH", "/api/v1/agents/{agent}", [this](const HttpRequest& r, const PathParams& p) {
     Agent agent = managed_agent(r, p.id(0));
     Json body = parse_json_object(r);
@@ -245,11 +326,7 @@ void App::add_manage_routes() {
       }
       tx.directory().update_agent(agent);
     });
-    return json_response(200, {{"id", agent.id},
-                               {"name", agent.name},
-                               {"email", agent.email},
-                               {"phone", agent.phone},
-                               {"organisation_ids", agent.organisation_ids}});
+    return json_response(200, agent_json(agent));
   });
 
   // Webhooks.

@@ -218,7 +218,8 @@ Json to_json(const Organisation& o) {
           {"kind", o.kind},
           {"timezone", o.timezone},
           {"territory_id", o.territory_id ? Json(*o.territory_id) : Json(nullptr)},
-          {"colleagues_see_agendas", o.colleagues_see_agendas}};
+          {"colleagues_see_agendas", o.colleagues_see_agendas},
+          {"archived", o.archived}};
 }
 
 Json to_json(const Place& p) {

@@ -58,6 +58,7 @@ struct Organisation {
   VideoSettings video;
   std::optional<Id> territory_id;       // the territory that groups it with others, if any
   bool colleagues_see_agendas = false;  // agents see each other's agendas, read-only
+  bool archived = false;  // closed: its services are archived, it is no longer listed
 };
 
 struct Place {

@@ -46,6 +46,8 @@ class AccountsReader {
   virtual std::optional<Territory> territory(Id id) = 0;
   virtual std::vector<Territory> territories() = 0;
   virtual std::vector<Id> organisations_of_territory(Id territory_id) = 0;
+  // Whether an organisation or a membership names the territory.
+  virtual bool territory_in_use(Id territory_id) = 0;
 
   virtual std::optional<ApiToken> token_by_hash(const std::string& token_hash) = 0;
   virtual std::vector<ApiToken> tokens_of(Id account_id) = 0;
@@ -76,6 +78,7 @@ class AccountsWriter : public AccountsReader {
 
   virtual Id insert_territory(const Territory& t) = 0;
   virtual void rename_territory(Id territory_id, const std::string& name) = 0;
+  virtual void delete_territory(Id territory_id) = 0;  // one not in use
   virtual void set_organisation_territory(Id organisation_id, std::optional<Id> territory_id) = 0;
 
   virtual Id insert_token(const ApiToken& t, const std::string& token_hash) = 0;

@@ -23,10 +23,14 @@ class DirectoryReader {
  public:
   virtual ~DirectoryReader() = default;
 
-  // Organisations by id, those of a territory when given.
-  virtual std::vector<Organisation> organisations(std::optional<Id> territory_id, Id after_id,
-                                                  size_t limit) = 0;
+  // Organisations by id, those of a territory when given, the archived ones
+  // too when asked.
+  virtual std::vector<Organisation> organisations(std::optional<Id> territory_id, bool archived,
+                                                  Id after_id, size_t limit) = 0;
   virtual std::vector<Agent> agents_of(Id organisation_id) = 0;
+  // Whether anything names the organisation: places, services, agents,
+  // accounts' memberships, webhooks.
+  virtual bool organisation_in_use(Id organisation_id) = 0;
   virtual std::vector<Booking> bookings(const BookingFilter& filter) = 0;
   // How many bookings (any status) and openings name this service or place.
   virtual int bookings_of_service(Id service_id) = 0;
@@ -40,6 +44,8 @@ class DirectoryWriter : public DirectoryReader {
  public:
   // name, kind, timezone, colleagues_see_agendas
   virtual void update_organisation(const Organisation& o) = 0;
+  virtual void set_organisation_archived(Id organisation_id, bool archived) = 0;
+  virtual void delete_organisation(Id organisation_id) = 0;  // one not in use
   virtual void update_place(const Place& p) = 0;
   virtual void delete_place(Id place_id) = 0;
   virtual void update_service(const Service& s) = 0;  // every field but the organisation

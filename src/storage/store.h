@@ -132,6 +132,7 @@ class StoreWriter : public StoreReader {
                           const std::string& error, Instant now,
                           std::optional<Instant> retry_at) = 0;
   virtual Id insert_webhook(const Webhook& w, Instant now) = 0;
+  virtual void update_webhook(const Webhook& w) = 0;  // url, secret, events
   virtual void update_organisation_video(Id organisation_id, const VideoSettings& v) = 0;
   virtual Id insert_document(const Document& d) = 0;
   // RGPD: deletes bookings that ended before `ended_before`, with their

@@ -234,6 +234,8 @@ test('a whole booking session matches the contract', async () => {
   const mine = await call('GET', '/api/v1/me/bookings', { token: desk.api_token, status: 200 });
   assert.equal(mine.items.length, 1);
   const hooks = await call('GET', `/api/v1/organisations/${org.id}/webhooks`, { token: ADMIN, status: 200 });
+  await call('PATCH', `/api/v1/organisations/${org.id}/webhooks/${hooks[0].id}`, { token: ADMIN, status: 200, body: { events: ['booking.reassigned'] } });
+  await call('GET', `/api/v1/agents/${agent.id}`, { token: agent.api_token, status: 200 });
   await call('DELETE', `/api/v1/organisations/${org.id}/webhooks/${hooks[0].id}`, { token: ADMIN, status: 204 });
   await call('DELETE', `/api/v1/agents/${agent.id}/openings/${openings[0].id}`, { token: agent.api_token, status: 204 });
 
@@ -258,6 +260,14 @@ test('a whole booking session matches the contract', async () => {
   const erased = await call('POST', '/api/v1/residents/erase', { token: ADMIN, status: 200, body: { phone: '0694 00 00 00' } });
   assert.equal(erased.bookings_erased, 1);
   await call('POST', `/api/v1/bookings/${booking.id}/cancel?token=${token}`, { status: 409, body: {} });
+
+  // Closing: an empty organisation goes, one with a history is archived.
+  const empty = await call('POST', '/api/v1/organisations', { token: ADMIN, status: 201, body: { name: 'Syndicat dissous' } });
+  await call('DELETE', `/api/v1/organisations/${empty.id}`, { token: ADMIN, status: 204 });
+  const closed = await call('DELETE', `/api/v1/organisations/${org.id}`, { token: ADMIN, status: 200 });
+  assert.equal(closed.archived, true);
+  await call('GET', '/api/v1/organisations?archived=true', { token: ADMIN, status: 200 });
+  await call('PATCH', `/api/v1/organisations/${org.id}`, { token: ADMIN, status: 200, body: { archived: false } });
 });
 
 test('staff accounts match the contract', async () => {
@@ -312,6 +322,9 @@ test('staff accounts match the contract', async () => {
   await call('POST', `/api/v1/accounts/${agent.id}/deactivate`, { cookie, status: 200 });
   await call('POST', '/api/v1/auth/password-reset', { status: 202, body: { email: 'line.pierre@ccog.fr' } });
   await call('PATCH', `/api/v1/territories/${territory.id}`, { token: ADMIN, status: 200, body: { name: 'Ouest de la Guyane' } });
+  await call('GET', `/api/v1/territories/${territory.id}`, { token: ADMIN, status: 200 });
+  const spare = await call('POST', '/api/v1/territories', { token: ADMIN, status: 201, body: { name: 'Provisoire' } });
+  await call('DELETE', `/api/v1/territories/${spare.id}`, { token: ADMIN, status: 204 });
   const audit = await call('GET', '/api/v1/audit?action=sign_in&limit=5', { token: ADMIN, status: 200 });
   assert.ok(audit.items.length >= 1);
   await call('GET', '/api/v1/audit', { cookie, status: 403 });

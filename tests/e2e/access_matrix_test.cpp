@@ -141,6 +141,13 @@ const std::map<std::string, Rule> kRules = {
     {"GET /api/v1/audit", kAdminOnly},
     {"GET /api/v1/organisations", kEveryone},
     {"PATCH /api/v1/organisations/{org}", kAdminsOfA},
+    // Closing A archives it (it is in use): later routes on A answer as for
+    // a closed organisation, which changes no one's rights.
+    {"DELETE /api/v1/organisations/{org}", kAdminsOfTheTerritory},
+    {"GET /api/v1/territories/{id}", kStaff},
+    {"DELETE /api/v1/territories/{id}", kAdminOnly},
+    {"GET /api/v1/agents/{agent}", kMembersOfA},
+    {"PATCH /api/v1/organisations/{org}/webhooks/{id}", kAdminsOfA},
     {"PATCH /api/v1/territories/{id}", kAdminsOfTheTerritory},
     {"GET /api/v1/organisations/{org}/places", kEveryone},
     {"PATCH /api/v1/places/{id}", kAdminsOfA},

@@ -435,16 +435,109 @@ TEST_F(Manage, ColleaguesSeeEachOthersAgendaReadOnlyWhereTheOrganisationAllowsIt
   EXPECT_EQ(http_.get(agent_path() + "/openings", stranger).status, 403);
 }
 
-TEST_F(Manage, WebhooksAreRemovedByTheirOrganisationOnly) {
+TEST_F(Manage, WebhooksAreChangedAndRemovedByTheirOrganisationOnly) {
   Reply hook = http_.post(org_path() + "/webhooks",
                           {{"url", "https://crm.example.fr/hook"}, {"secret", "0123456789abcdef"}},
                           world_.admin_token);
   ASSERT_EQ(hook.status, 201);
   std::string path = org_path() + "/webhooks/" + std::to_string(hook.json()["id"].get<long>());
+  Reply changed = send("PATCH", path, {{"events", {"booking.cancelled"}}}, world_.admin_token);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(changed.json()["events"], json::array({"booking.cancelled"}));
+  EXPECT_EQ(changed.json()["url"], "https://crm.example.fr/hook");  // kept
+  EXPECT_FALSE(changed.json().contains("secret"));
+  EXPECT_EQ(send("PATCH", path, {{"url", "http://127.0.0.1/x"}}, world_.admin_token).error_field(),
+            "url");
+  EXPECT_EQ(send("PATCH", path, {{"secret", "short"}}, world_.admin_token).error_field(), "secret");
+  EXPECT_EQ(send("PATCH", path, {{"events", json::array()}}, world_.admin_token).error_field(),
+            "events");
+  EXPECT_EQ(send("PATCH", path, {{"events", {"booking.done"}}}, world_.agent_token).status, 403);
+  EXPECT_EQ(http_.get(org_path() + "/webhooks", world_.admin_token).json()[0]["events"],
+            json::array({"booking.cancelled"}));
   EXPECT_EQ(send("DELETE", path, nullptr, world_.agent_token).status, 403);
   EXPECT_EQ(send("DELETE", path, nullptr, world_.admin_token).status, 204);
   EXPECT_EQ(http_.get(org_path() + "/webhooks", world_.admin_token).json().size(), 0u);
   EXPECT_EQ(send("DELETE", path, nullptr, world_.admin_token).status, 404);
+}
+
+TEST_F(Manage, AnOrganisationClosesArchivedWithItsHistoryOrRemovedWithout) {
+  // Nothing names a new organisation: it goes.
+  long empty =
+      http_.post("/api/v1/organisations", {{"name", "Syndicat dissous"}}, world_.admin_token)
+          .json()["id"];
+  std::string empty_path = "/api/v1/organisations/" + std::to_string(empty);
+  EXPECT_EQ(send("DELETE", empty_path, nullptr, world_.admin_token).status, 204);
+  EXPECT_EQ(http_.get(empty_path).status, 404);
+
+  // The world's has places, services, agents and a booking: archived.
+  long booking = book("09:00");
+  EXPECT_EQ(send("DELETE", org_path(), nullptr, world_.agent_token).status, 403);
+  Reply closed = send("DELETE", org_path(), nullptr, world_.admin_token);
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  EXPECT_EQ(closed.json()["archived"], true);
+  EXPECT_EQ(http_.get("/api/v1/search?q=carte+grise").json().size(), 0u);
+  EXPECT_EQ(http_
+                .post("/api/v1/bookings", {{"service_id", world_.service},
+                                           {"start", world_.at("10:00")},
+                                           {"resident", resident("Paul")}})
+                .status,
+            409);
+  auto listed = [&](const std::string& query, const std::string& token) {
+    json page = http_.get("/api/v1/organisations" + query, token).json();
+    for (const json& o : page["items"])
+      if (o["id"] == world_.org) return true;
+    return false;
+  };
+  EXPECT_FALSE(listed("", ""));
+  EXPECT_TRUE(listed("?archived=true", world_.admin_token));
+  // Its bookings and history stay.
+  EXPECT_EQ(
+      http_.get("/api/v1/bookings/" + std::to_string(booking), world_.agent_token).json()["status"],
+      "confirmed");
+  // Reopened, its services come back one by one.
+  Reply reopened = send("PATCH", org_path(), {{"archived", false}}, world_.admin_token);
+  ASSERT_EQ(reopened.status, 200) << reopened.body;
+  EXPECT_EQ(reopened.json()["archived"], false);
+  EXPECT_TRUE(listed("", ""));
+  EXPECT_EQ(http_.get("/api/v1/search?q=carte+grise").json().size(), 0u);
+  EXPECT_EQ(send("PATCH", "/api/v1/services/" + std::to_string(world_.service),
+                 {{"archived", false}}, world_.admin_token)
+                .status,
+            200);
+  EXPECT_EQ(http_.get("/api/v1/search?q=carte+grise").json().size(), 1u);
+}
+
+TEST_F(Manage, AnEmptyTerritoryIsRemovedAndAnAgentIsReadByItsColleagues) {
+  long territory =
+      http_.post("/api/v1/territories", {{"name", "Hauts-de-Garonne"}}, world_.admin_token)
+          .json()["id"];
+  std::string path = "/api/v1/territories/" + std::to_string(territory);
+  ASSERT_EQ(
+      send("PUT", org_path() + "/territory", {{"territory_id", territory}}, world_.admin_token)
+          .status,
+      200);
+  Reply read = http_.get(path, world_.agent_token);
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.json()["organisation_ids"], json::array({world_.org}));
+  EXPECT_EQ(send("DELETE", path, nullptr, world_.agent_token).status, 403);
+  EXPECT_EQ(send("DELETE", path, nullptr, world_.admin_token).status, 409);  // not empty
+  ASSERT_EQ(send("PUT", org_path() + "/territory", {{"territory_id", nullptr}}, world_.admin_token)
+                .status,
+            200);
+  EXPECT_EQ(send("DELETE", path, nullptr, world_.admin_token).status, 204);
+  EXPECT_EQ(http_.get(path, world_.agent_token).status, 404);
+
+  Reply agent = http_.get(agent_path(), world_.agent_token);
+  ASSERT_EQ(agent.status, 200) << agent.body;
+  EXPECT_EQ(agent.json()["name"], "Sophie Laurent");
+  long other =
+      http_.post("/api/v1/organisations", {{"name", "Mairie de Lormont"}}, world_.admin_token)
+          .json()["id"];
+  std::string stranger = http_
+                             .post("/api/v1/organisations/" + std::to_string(other) + "/agents",
+                                   {{"name", "Jean Autre"}}, world_.admin_token)
+                             .json()["api_token"];
+  EXPECT_EQ(http_.get(agent_path(), stranger).status, 403);
 }
 
 }  // namespace

@@ -124,6 +124,29 @@ void bind_service(Statement& st, const Service& s, const std::string& search_tex
   st.bind(17, nlohmann::json(s.reminders).dump());
 }
 
+const char* const kOrganisationColumns =
+    "id, name, kind, timezone, video, territory_id, colleagues_see_agendas, archived_at";
+
+Organisation organisation_from_row(const Statement& st) {
+  Organisation o;
+  o.id = st.int64("id");
+  o.name = st.text("name");
+  o.kind = st.text("kind");
+  o.timezone = st.text("timezone");
+  o.territory_id = st.opt_int64("territory_id");
+  o.colleagues_see_agendas = st.int64("colleagues_see_agendas") != 0;
+  o.archived = st.opt_int64("archived_at").has_value();
+  auto v = nlohmann::json::parse(st.text("video"), nullptr, false);
+  if (v.is_object()) {
+    o.video.provider = parse_provider(v.value("provider", "none")).value_or(VideoProvider::kNone);
+    o.video.url = v.value("url", "");
+    o.video.app_id = v.value("app_id", "");
+    o.video.secret = v.value("secret", "");
+    o.video.open_minutes_before = v.value("open_minutes_before", 15);
+  }
+  return o;
+}
+
 const char* const kPlaceColumns =
     "id, organisation_id, name, address, postcode, city, accessibility, opening_hours, latitude, "
     "longitude, timezone";

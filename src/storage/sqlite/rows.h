@@ -39,6 +39,8 @@ inline constexpr const char* kServiceWrite =
     "duration_minutes = ?6, slot_step_minutes = ?7, modes = ?8, min_notice_minutes = ?9, "
     "horizon_days = ?10, buffer_before_minutes = ?11, buffer_after_minutes = ?12, capacity = ?13, "
     "cancel_until_minutes = ?14, bookable_by = ?15, search_text = ?16, reminders = ?17";
+extern const char* const kOrganisationColumns;
+Organisation organisation_from_row(const Statement& st);
 extern const char* const kPlaceColumns;
 Place place_from_row(const Statement& st);
 extern const char* const kBookingColumns;

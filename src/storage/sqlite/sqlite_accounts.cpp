@@ -145,6 +145,20 @@ std::vector<Territory> SqliteAccounts::territories() {
   return out;
 }
 
+bool SqliteAccounts::territory_in_use(Id territory_id) {
+  auto st = c_.prepare(
+      "SELECT EXISTS (SELECT 1 FROM organisations WHERE territory_id = ?1) "
+      "OR EXISTS (SELECT 1 FROM memberships WHERE territory_id = ?1) AS used");
+  st.bind(1, territory_id);
+  st.step();
+  return st.int64("used") != 0;
+}
+
+void SqliteAccounts::delete_territory(Id territory_id) {
+  auto st = c_.prepare("DELETE FROM territories WHERE id = ?");
+  st.bind(1, territory_id).run();
+}
+
 std::vector<Id> SqliteAccounts::organisations_of_territory(Id territory_id) {
   auto st = c_.prepare("SELECT id FROM organisations WHERE territory_id = ? ORDER BY id");
   st.bind(1, territory_id);

@@ -22,6 +22,7 @@ class SqliteAccounts final : public AccountsWriter {
   std::optional<Territory> territory(Id id) override;
   std::vector<Territory> territories() override;
   std::vector<Id> organisations_of_territory(Id territory_id) override;
+  bool territory_in_use(Id territory_id) override;
 
   std::optional<ApiToken> token_by_hash(const std::string& token_hash) override;
   std::vector<ApiToken> tokens_of(Id account_id) override;
@@ -44,6 +45,7 @@ class SqliteAccounts final : public AccountsWriter {
 
   Id insert_territory(const Territory& t) override;
   void rename_territory(Id territory_id, const std::string& name) override;
+  void delete_territory(Id territory_id) override;
   void set_organisation_territory(Id organisation_id, std::optional<Id> territory_id) override;
 
   Id insert_token(const ApiToken& t, const std::string& token_hash) override;

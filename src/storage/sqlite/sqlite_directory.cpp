@@ -7,23 +7,39 @@ namespace rdv {
 using namespace sqlite;  // the shared row encodings
 
 std::vector<Organisation> SqliteDirectory::organisations(std::optional<Id> territory_id,
-                                                         Id after_id, size_t limit) {
-  auto st = c_.prepare(
-      "SELECT id, name, kind, timezone, territory_id, colleagues_see_agendas FROM organisations "
-      "WHERE id > ?1 AND (?2 IS NULL OR territory_id = ?2) ORDER BY id LIMIT ?3");
+                                                         bool archived, Id after_id, size_t limit) {
+  auto st = c_.prepare(std::string("SELECT ") + kOrganisationColumns +
+                       " FROM organisations WHERE id > ?1 AND (?2 IS NULL OR territory_id = ?2) "
+                       "AND (?4 OR archived_at IS NULL) ORDER BY id LIMIT ?3");
   st.bind(1, after_id).bind(2, territory_id).bind(3, static_cast<std::int64_t>(limit));
+  st.bind(4, archived ? 1 : 0);
   std::vector<Organisation> out;
-  while (st.step()) {
-    Organisation o;
-    o.id = st.int64("id");
-    o.name = st.text("name");
-    o.kind = st.text("kind");
-    o.timezone = st.text("timezone");
-    o.territory_id = st.opt_int64("territory_id");
-    o.colleagues_see_agendas = st.int64("colleagues_see_agendas") != 0;
-    out.push_back(std::move(o));
-  }
+  while (st.step()) out.push_back(organisation_from_row(st));
   return out;
+}
+
+bool SqliteDirectory::organisation_in_use(Id organisation_id) {
+  auto st = c_.prepare(
+      "SELECT EXISTS (SELECT 1 FROM places WHERE organisation_id = ?1) "
+      "OR EXISTS (SELECT 1 FROM services WHERE organisation_id = ?1) "
+      "OR EXISTS (SELECT 1 FROM agent_organisations WHERE organisation_id = ?1) "
+      "OR EXISTS (SELECT 1 FROM memberships WHERE organisation_id = ?1) "
+      "OR EXISTS (SELECT 1 FROM webhooks WHERE organisation_id = ?1) AS used");
+  st.bind(1, organisation_id);
+  st.step();
+  return st.int64("used") != 0;
+}
+
+void SqliteDirectory::set_organisation_archived(Id organisation_id, bool archived) {
+  auto st = c_.prepare(
+      "UPDATE organisations SET archived_at = CASE WHEN ? THEN strftime('%s','now') END "
+      "WHERE id = ?");
+  st.bind(1, archived ? 1 : 0).bind(2, organisation_id).run();
+}
+
+void SqliteDirectory::delete_organisation(Id organisation_id) {
+  auto st = c_.prepare("DELETE FROM organisations WHERE id = ?");
+  st.bind(1, organisation_id).run();
 }
 
 std::vector<Agent> SqliteDirectory::agents_of(Id organisation_id) {

@@ -10,9 +10,10 @@ class SqliteDirectory final : public DirectoryWriter {
  public:
   explicit SqliteDirectory(sqlite::Connection& c) : c_(c) {}
 
-  std::vector<Organisation> organisations(std::optional<Id> territory_id, Id after_id,
-                                          size_t limit) override;
+  std::vector<Organisation> organisations(std::optional<Id> territory_id, bool archived,
+                                          Id after_id, size_t limit) override;
   std::vector<Agent> agents_of(Id organisation_id) override;
+  bool organisation_in_use(Id organisation_id) override;
   std::vector<Booking> bookings(const BookingFilter& filter) override;
   int bookings_of_service(Id service_id) override;
   int uses_of_place(Id place_id) override;
@@ -20,6 +21,8 @@ class SqliteDirectory final : public DirectoryWriter {
                                            const std::string& phone) override;
 
   void update_organisation(const Organisation& o) override;
+  void set_organisation_archived(Id organisation_id, bool archived) override;
+  void delete_organisation(Id organisation_id) override;
   void update_place(const Place& p) override;
   void delete_place(Id place_id) override;
   void update_service(const Service& s) override;

@@ -20,22 +20,11 @@ class SqliteTx final : public StoreWriter {
   explicit SqliteTx(Connection& c) : c_(c), accounts_(c), directory_(c) {}
 
   std::optional<Organisation> organisation(Id id) override {
-    auto st = c_.prepare(
-        "SELECT id, name, kind, timezone, video, territory_id, colleagues_see_agendas "
-        "FROM organisations WHERE id = ?");
+    auto st = c_.prepare(std::string("SELECT ") + kOrganisationColumns +
+                         " FROM organisations WHERE id = ?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
-    Organisation o{st.int64(0), st.text(1),      st.text(2),      st.text(3),
-                   {},          st.opt_int64(5), st.int64(6) != 0};
-    auto v = nlohmann::json::parse(st.text(4), nullptr, false);
-    if (v.is_object()) {
-      o.video.provider = parse_provider(v.value("provider", "none")).value_or(VideoProvider::kNone);
-      o.video.url = v.value("url", "");
-      o.video.app_id = v.value("app_id", "");
-      o.video.secret = v.value("secret", "");
-      o.video.open_minutes_before = v.value("open_minutes_before", 15);
-    }
-    return o;
+    return organisation_from_row(st);
   }
 
   std::optional<Place> place(Id id) override {
@@ -660,6 +649,11 @@ class SqliteTx final : public StoreWriter {
         .bind(4, webhook_events_csv(w.events));
     st.bind(5, to_epoch(now)).run();
     return c_.last_insert_id();
+  }
+
+  void update_webhook(const Webhook& w) override {
+    auto st = c_.prepare("UPDATE webhooks SET url = ?, secret = ?, events = ? WHERE id = ?");
+    st.bind(1, w.url).bind(2, w.secret).bind(3, webhook_events_csv(w.events)).bind(4, w.id).run();
   }
 
   void insert_survey_answer(Id organisation_id, Id service_id, const SurveyAnswer& a,
