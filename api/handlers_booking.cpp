@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "booking/agendas.h"
 #include "booking/mandate.h"
+#include "booking/service_search.h"
 #include "domain/error.h"
 #include "domain/text.h"
 #include "error_status.h"
@@ -183,41 +184,20 @@ HttpResponse App::slots(const HttpRequest& request) {
 }
 
 HttpResponse App::search(const HttpRequest& request) {
-  const std::string* q = request.param("q");
-  const std::string* postcode = request.param("postcode");
-  if (q && q->size() > 200) throw ClientError(ErrorCode::kInvalidInput, "q is too long");
-  if (postcode &&
-      (postcode->size() > 5 || postcode->find_first_not_of("0123456789AB") != std::string::npos))
-    throw ClientError(ErrorCode::kInvalidInput, "postcode must be a postcode or its beginning");
-  auto mode = mode_param(request);
-  auto terms = search_terms(q ? *q : "");
-  Instant now = clock_.now();
+  SearchQuery q;
+  if (const std::string* text = request.param("q")) q.text = *text;
+  if (const std::string* postcode = request.param("postcode")) q.postcode = *postcode;
+  q.mode = mode_param(request);
   Json out = Json::array();
   store_.read([&](StoreReader& r) {
-    for (const Service& s : r.search_services(terms, mode, 20)) {
-      auto places = r.places_offering(s.id, postcode ? *postcode : "");
-      if (places.empty()) continue;  // nowhere to be received (near that postcode)
-      auto org = r.organisation(s.organisation_id);
-      Json places_json = Json::array();
-      for (auto& p : places) places_json.push_back(to_json(p));
-      // The next free slot in one of these places.
-      Json next = nullptr;
-      SlotFilter filter;
-      filter.mode = mode;
-      filter.limit = 50;
-      for (const Slot& slot : find_slots(r, s, {now, now + std::chrono::days{s.horizon_days}}, now,
-                                         filter, std::nullopt)) {
-        bool listed = std::any_of(places.begin(), places.end(),
-                                  [&](const Place& p) { return p.id == slot.place_id; });
-        if (listed) {
-          next = slots_json(r, {slot})[0];
-          break;
-        }
-      }
-      out.push_back({{"service", to_json(s)},
-                     {"organisation", org ? to_json(*org) : Json(nullptr)},
-                     {"places", places_json},
-                     {"next_slot", next}});
+    for (const SearchHit& hit : search_services(r, q, clock_.now())) {
+      Json places = Json::array();
+      for (const Place& p : hit.places) places.push_back(to_json(p));
+      out.push_back(
+          {{"service", to_json(hit.service)},
+           {"organisation", hit.organisation ? to_json(*hit.organisation) : Json(nullptr)},
+           {"places", places},
+           {"next_slot", hit.next_slot ? slots_json(r, {*hit.next_slot})[0] : Json()}});
     }
   });
   return json_response(200, out);
