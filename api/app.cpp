@@ -28,9 +28,15 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
                      return p;
                    }()),
       sso_limiter_(clock, options_.sso_rate_limit),
-      sso_(options_.sso.enabled()
-               ? std::make_unique<SingleSignOn>(options_.sso, options_.http, clock)
-               : nullptr) {
+      sso_(options_.sso.enabled() ? std::make_unique<SingleSignOn>(
+                                        options_.sso,
+                                        [this] {
+                                          HttpClientPolicy p = options_.http;
+                                          p.timeout = std::chrono::seconds{10};
+                                          return p;
+                                        }(),
+                                        clock)
+                                  : nullptr) {
   add_admin_routes();
   add_agenda_routes();
   add_booking_routes();
@@ -40,6 +46,7 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
   add_account_routes();
   add_manage_routes();
   add_sso_routes();
+  add_resident_pages();
 }
 
 HttpResponse App::handle(HttpRequest request) {

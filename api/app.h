@@ -6,6 +6,9 @@
 
 #include "accounts/credentials.h"
 #include "accounts/single_sign_on.h"
+#include <kainjow/mustache.hpp>
+#include <atomic>
+#include <map>
 #include "booking/bookings.h"
 #include "crypto/tokens.h"
 #include "domain/clock.h"
@@ -68,6 +71,26 @@ class App {
   void add_account_routes();
   void add_manage_routes();
   void add_sso_routes();
+  // web/: the pages, over the same core.
+  void add_resident_pages();
+  HttpResponse service_page(const HttpRequest& r, Id id, int status, const std::string& notice);
+  HttpResponse booking_form(const HttpRequest& r, Id service_id,
+                            const std::map<std::string, std::string>& values,
+                            const std::vector<std::pair<std::string, std::string>>& errors,
+                            int status);
+  HttpResponse book_from_form(const HttpRequest& r, Id service_id);
+  HttpResponse manage_page(const HttpRequest& r, Id id, const std::string& token,
+                           const std::string& problem = "");
+  HttpResponse move_page(const HttpRequest& r, Id id, const std::string& token,
+                         const std::string& notice);
+  HttpResponse invalid_link_page() const;
+  HttpResponse expired_form_page() const;
+  // A week of free slots from `from`, grouped by day (template _slot_days).
+  kainjow::mustache::data slot_days(
+      StoreReader& r, const Service& service, const SlotFilter& filter, date::local_days from,
+      Zone zone, const std::function<std::string(const Slot&)>& slot_url,
+      const std::function<std::string(date::local_days)>& week_url,
+      std::optional<Id> ignore_booking);
 
   HttpResponse slots(const HttpRequest& request);
   HttpResponse search(const HttpRequest& request);
@@ -142,6 +165,9 @@ class App {
   Credentials credentials_;
   RateLimiter sso_limiter_;
   std::unique_ptr<SingleSignOn> sso_;  // null when no provider is configured
+  // Requests waiting on the provider: a few at most, so that a slow provider
+  // holds a few handler threads, never the whole pool.
+  std::atomic<int> sso_calls_{0};
 };
 
 }  // namespace rdv

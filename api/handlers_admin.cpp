@@ -42,7 +42,7 @@ Json App::create_service(Id organisation_id, const Json& body) {
   read_service_fields(f, s, true);
   f.done();
   store_.write([&](StoreWriter& tx) {
-    require_organisation(tx, organisation_id);
+    require_open_organisation(tx, organisation_id);
     s.id = tx.insert_service(s);
   });
   return to_json(s);

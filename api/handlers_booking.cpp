@@ -245,6 +245,10 @@ HttpResponse App::create_booking(const HttpRequest& request) {
     key = IdempotencyKey{scope + ":" + *k, token_hash(request.body)};
   }
   auto outcome = bookings_.book(req, key, [&](StoreReader& r, const CreatedBooking& c) {
+    // A replay answers only to someone who may still act on the booking (a
+    // desk whose mandate ended gets no manage link again).
+    if (staff && !may_manage_booking(r, *staff, c.booking, clock_.now()))
+      throw ClientError(ErrorCode::kForbidden, "you may no longer act on this booking");
     return BookingAnswer{201, dump(booking_json(r, c.booking, c.manage_token))};
   });
   HttpResponse response{outcome.response.status, "application/json", outcome.response.body, {}};

@@ -89,8 +89,10 @@ void App::add_calendar_routes() {
                 std::string text;
                 store_.read([&](StoreReader& r) {
                   auto agent = r.agent(p.id(0));
-                  // Same answer for an unknown agent and a wrong secret.
-                  if (!agent || !constant_time_equal(agent->ics_secret, secret))
+                  // Same answer for an unknown agent, a wrong secret and
+                  // someone who left (their feed ends with their account).
+                  if (!agent || !constant_time_equal(agent->ics_secret, secret) ||
+                      r.accounts().agent_departed(agent->id))
                     throw ClientError(ErrorCode::kNotFound, "no such feed");
                   text = agent_feed(r, *agent, clock_.now(), options_.public_url, links_);
                 });
@@ -180,13 +182,22 @@ void App::add_calendar_routes() {
               [this](const HttpRequest& r, const PathParams& p) {
                 Id org = p.id(0);
                 require_org_admin_of(r, org);
-                bool failing = r.param("failing") && *r.param("failing") == "true";
+                std::string failing_param = r.param("failing") ? *r.param("failing") : "false";
+                if (failing_param != "true" && failing_param != "false")
+                  invalid_field("failing", "must be true or false");
+                bool failing = failing_param == "true";
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
                   for (const Agent& agent : s.directory().agents_of(org)) {
                     Zone zone = agent_zone(s, agent);
                     for (const auto& c : s.agent_calendars(agent.id))
-                      if (!failing || !c.last_error.empty()) out.push_back(calendar_json(c, zone));
+                      if (!failing || !c.last_error.empty()) {
+                        // The agent's address may hold their calendar's
+                        // secret: administrators see where, not the key.
+                        Json j = calendar_json(c, zone);
+                        j["url"] = origin_of_url(c.url);
+                        out.push_back(j);
+                      }
                   }
                 });
                 return json_response(200, out);

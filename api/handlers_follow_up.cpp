@@ -27,7 +27,8 @@ void App::read_webhook_fields(const Json& body, Webhook& w, bool creating) const
   if (auto url = creating ? std::optional(f.text("url", 2000)) : f.opt_text("url", 2000))
     w.url = require_callable_url(*url, options_.http);
   if (auto secret = creating ? std::optional(f.text("secret", 200)) : f.opt_text("secret", 200)) {
-    if (secret->size() < 16) invalid_field("secret", "must be at least 16 characters");
+    if (secret->size() < 16 || secret->find_first_not_of(" \t") == std::string::npos)
+      invalid_field("secret", "must be at least 16 characters, not only spaces");
     w.secret = *secret;
   }
   if (body.contains("events")) {
@@ -35,7 +36,7 @@ void App::read_webhook_fields(const Json& body, Webhook& w, bool creating) const
     for (const std::string& name : f.strings_or("events", {}, 10, 40)) {
       auto e = parse_webhook_event(name);
       if (!e) invalid_field("events", "unknown event " + name);
-      w.events.push_back(*e);
+      if (std::find(w.events.begin(), w.events.end(), *e) == w.events.end()) w.events.push_back(*e);
     }
     if (w.events.empty()) invalid_field("events", "name at least one event");
   }

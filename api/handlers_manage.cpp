@@ -23,6 +23,15 @@ Json agent_json(const Agent& a) {
           {"organisation_ids", a.organisation_ids}};
 }
 
+// Closing or reopening an organisation: the department's administrators and
+// those of its territory.
+void require_may_close(const Staff& me, const Organisation& o) {
+  if (!me.is_admin() && !(o.territory_id && me.administers_territory(*o.territory_id)))
+    throw ClientError(ErrorCode::kForbidden,
+                      "only the administrators of its territory may close or reopen an "
+                      "organisation");
+}
+
 // Archives every service of a closing organisation: nothing is found nor
 // booked there any more.
 void archive_organisation(StoreWriter& tx, const Organisation& o) {
@@ -81,7 +90,8 @@ void App::add_manage_routes() {
   router_.add("GET", "/api/v1/organisations", [this](const HttpRequest& r, const PathParams&) {
     auto territory = id_param(r, "territory_id");
     // Closed organisations are listed for staff who ask for them.
-    bool archived = r.staff && r.param("archived") && *r.param("archived") == "true";
+    bool archived = r.staff && r.staff->manages_people() && r.param("archived") &&
+                    *r.param("archived") == "true";
     Id after = id_param(r, "after").value_or(0);
     size_t limit = static_cast<size_t>(int_param(r, "limit", 100, 1, 500));
     Json items = Json::array();
@@ -111,7 +121,9 @@ void App::add_manage_routes() {
                   f.done();
                   tx.directory().update_organisation(o);
                   // Reopened: its services stay archived until each is brought back.
+                  // Closing and reopening are the territory's decision, as DELETE.
                   if (archived && *archived != o.archived) {
+                    require_may_close(require_staff(r), o);
                     if (*archived) archive_organisation(tx, o);
                     tx.directory().set_organisation_archived(id, *archived);
                     o.archived = *archived;
@@ -123,38 +135,37 @@ void App::add_manage_routes() {
   // otherwise (its services archived, so nothing is found nor booked there;
   // its bookings and history stay). The department's and the territory's
   // administrators decide.
-  router_.add(
-      "DELETE", "/api/v1/organisations/{org}", [this](const HttpRequest& r, const PathParams& p) {
-        const Staff& me = require_staff(r);
-        Id id = p.id(0);
-        std::optional<Organisation> archived;
-        store_.write([&](StoreWriter& tx) {
-          Organisation o = require_organisation(tx, id);
-          if (!me.is_admin() && !(o.territory_id && me.administers_territory(*o.territory_id)))
-            throw ClientError(ErrorCode::kForbidden,
-                              "only the administrators of its territory may close an "
-                              "organisation");
-          if (!tx.directory().organisation_in_use(id)) {
-            tx.directory().delete_organisation(id);
-            return;
-          }
-          archive_organisation(tx, o);
-          tx.directory().set_organisation_archived(id, true);
-          o.archived = true;
-          archived = o;
-        });
-        if (archived) return json_response(200, to_json(*archived));
-        return HttpResponse{204, "application/json", "", {}};
-      });
+  router_.add("DELETE", "/api/v1/organisations/{org}",
+              [this](const HttpRequest& r, const PathParams& p) {
+                const Staff& me = require_staff(r);
+                Id id = p.id(0);
+                std::optional<Organisation> archived;
+                store_.write([&](StoreWriter& tx) {
+                  Organisation o = require_organisation(tx, id);
+                  require_may_close(me, o);
+                  if (!tx.directory().organisation_in_use(id)) {
+                    tx.directory().delete_organisation(id);
+                    return;
+                  }
+                  archive_organisation(tx, o);
+                  tx.directory().set_organisation_archived(id, true);
+                  o.archived = true;
+                  archived = o;
+                });
+                if (archived) return json_response(200, to_json(*archived));
+                return HttpResponse{204, "application/json", "", {}};
+              });
   router_.add("GET", "/api/v1/territories/{id}", [this](const HttpRequest& r, const PathParams& p) {
-    require_staff(r);
+    const Staff& me = require_staff(r);
     Json out;
     store_.read([&](StoreReader& s) {
       auto t = s.accounts().territory(p.id(0));
-      if (!t) throw ClientError(ErrorCode::kNotFound, "territory not found");
-      out = {{"id", t->id},
-             {"name", t->name},
-             {"organisation_ids", s.accounts().organisations_of_territory(t->id)}};
+      // Its administrators and the staff of its organisations.
+      auto orgs = t ? s.accounts().organisations_of_territory(t->id) : std::vector<Id>{};
+      if (!t || !(me.administers_territory(t->id) ||
+                  std::any_of(orgs.begin(), orgs.end(), [&](Id o) { return me.member_of(o); })))
+        throw ClientError(ErrorCode::kNotFound, "territory not found");
+      out = {{"id", t->id}, {"name", t->name}, {"organisation_ids", orgs}};
     });
     return json_response(200, out);
   });
@@ -259,6 +270,7 @@ void App::add_manage_routes() {
       f.done();
       tx.directory().update_service(service);
       if (archived && *archived != service.archived) {
+        if (!*archived) require_open_organisation(tx, service.organisation_id);
         tx.directory().set_service_archived(id, *archived);
         service.archived = *archived;
       }

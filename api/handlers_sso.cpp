@@ -37,6 +37,21 @@ HttpResponse refused_page(int status, const std::string& message) {
                        "\">Recommencer la connexion</a></p>\n");
 }
 
+// Holds one of the few places for requests that wait on the provider.
+class ProviderCall {
+ public:
+  explicit ProviderCall(std::atomic<int>& calls) : calls_(calls) {
+    admitted_ = calls_.fetch_add(1) < kMaxProviderCalls;
+  }
+  ~ProviderCall() { calls_.fetch_sub(1); }
+  bool admitted() const { return admitted_; }
+
+ private:
+  static constexpr int kMaxProviderCalls = 2;
+  std::atomic<int>& calls_;
+  bool admitted_ = false;
+};
+
 HttpResponse provider_down_page() {
   return refused_page(503,
                       "Le service d'identification ne répond pas pour le moment. Réessayez "
@@ -74,6 +89,8 @@ void App::add_sso_routes() {
     login.return_to = *next;
     login.created_at = clock_.now();
     std::string url;
+    ProviderCall call(sso_calls_);
+    if (!call.admitted()) return provider_down_page();
     try {
       url = sso_->authorization_url(options_.public_url + kCallbackPath, state, login.nonce,
                                     login.code_verifier);
@@ -113,6 +130,8 @@ void App::add_sso_routes() {
       return refused_page(401, "Le service d'identification n'a pas confirmé votre identité.");
 
     SsoIdentity who;
+    ProviderCall call(sso_calls_);
+    if (!call.admitted()) return provider_down_page();
     try {
       who = sso_->finish(*code, options_.public_url + kCallbackPath, login->code_verifier,
                          login->nonce);

@@ -66,14 +66,19 @@ bool Staff::observes(Id organisation_id) const {
 
 bool Staff::may_manage_agent(const Agent& a) const {
   if (admin_ || agent_id_ == a.id) return true;
-  return std::any_of(a.organisation_ids.begin(), a.organisation_ids.end(),
+  // An agent shared by several organisations: their agenda, contact and
+  // bookings concern all of them, so only someone who administers every one.
+  return !a.organisation_ids.empty() &&
+         std::all_of(a.organisation_ids.begin(), a.organisation_ids.end(),
                      [&](Id o) { return administers(o); });
 }
 
 bool Staff::may_read_agenda(const Agent& a) const {
   if (may_manage_agent(a)) return true;
+  // Read-only: the administrators of one of their organisations, and
+  // colleagues where the organisation allows it.
   return std::any_of(a.organisation_ids.begin(), a.organisation_ids.end(),
-                     [&](Id o) { return colleague_orgs_.count(o) > 0; });
+                     [&](Id o) { return administers(o) || colleague_orgs_.count(o) > 0; });
 }
 
 std::optional<BookedBy> Staff::booking_channel(const Organisation& org) const {

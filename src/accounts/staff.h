@@ -29,10 +29,12 @@ class Staff {
   bool member_of(Id organisation_id) const;
   // Statistics: administrators of it and its observers (never personal data).
   bool observes(Id organisation_id) const;
-  // The agent themself and the administrators of one of their organisations.
+  // The agent themself and whoever administers every one of their
+  // organisations (a shared agent's agenda concerns them all).
   bool may_manage_agent(const Agent& a) const;
-  // Those, and colleagues of an organisation that lets agents see each
-  // other's agendas (openings, absences, busy times: read-only).
+  // Those, the administrators of one of their organisations, and colleagues
+  // of an organisation that lets agents see each other's agendas (openings,
+  // absences, busy times: read-only).
   bool may_read_agenda(const Agent& a) const;
   // How this person books in a service of `org`: as staff of it (kAgent),
   // as a desk of the same territory (kDesk), or not at all.

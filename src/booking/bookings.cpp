@@ -86,6 +86,10 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     if (req.place_id)
       if (auto place = tx.place(*req.place_id)) zone_name = place->timezone;
     Resident resident = checked_resident(req.resident, req.mode, zone_name);
+    if (auto m = Mandate::from_json(req.mandate_json); m && m->valid_until) {
+      std::string today = format_local(to_local(now, date::locate_zone(zone_name))).substr(0, 10);
+      if (*m->valid_until < today) invalid_field("mandate.valid_until", "is in the past");
+    }
     if (req.booked_by != BookedBy::kAgent && limits_.open_bookings_per_contact > 0 &&
         tx.open_bookings_of_contact(service.id, resident.email, resident.phone, now) >=
             limits_.open_bookings_per_contact)

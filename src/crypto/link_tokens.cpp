@@ -33,6 +33,10 @@ std::string LinkSigner::sign(std::string_view purpose, Id booking_id) const {
   return base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
 }
 
+std::string LinkSigner::csrf_field(std::string_view cookie) const {
+  return hmac_sha256_hex(key_, "csrf:" + std::string(cookie));
+}
+
 std::string LinkSigner::manage_token(Id booking_id) const { return sign("manage", booking_id); }
 
 bool LinkSigner::is_manage_token(Id booking_id, std::string_view token) const {

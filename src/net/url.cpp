@@ -56,4 +56,16 @@ std::string host_of_url(std::string_view url) {
       url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
 }
 
+std::string origin_of_url(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "";
+  size_t end = url.find_first_of("/?#", scheme + 3);
+  std::string_view authority = url.substr(
+      scheme + 3, end == std::string_view::npos ? std::string_view::npos : end - scheme - 3);
+  // Never a user name or password given in the URL.
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos)
+    authority.remove_prefix(at + 1);
+  return std::string(url.substr(0, scheme + 3)) + std::string(authority);
+}
+
 }  // namespace rdv

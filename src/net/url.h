@@ -17,5 +17,7 @@ std::string checked_url(std::string_view text, const std::string& field, bool al
 
 // "rdv.example.fr" for "https://rdv.example.fr:8443/x".
 std::string host_of_url(std::string_view url);
+// "https://rdv.example.fr:8443" for "https://rdv.example.fr:8443/x?y".
+std::string origin_of_url(std::string_view url);
 
 }  // namespace rdv

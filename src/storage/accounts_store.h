@@ -42,6 +42,8 @@ class AccountsReader {
   virtual std::vector<Account> accounts(const AccountFilter& filter) = 0;
   virtual std::optional<std::string> password_hash(Id account_id) = 0;
   virtual bool has_admin() = 0;
+  // Whether the account keeping this agenda is deactivated (someone who left).
+  virtual bool agent_departed(Id agent_id) = 0;
 
   virtual std::optional<Territory> territory(Id id) = 0;
   virtual std::vector<Territory> territories() = 0;

@@ -19,6 +19,14 @@ inline Organisation require_organisation(StoreReader& r, Id id) {
 inline Service require_service(StoreReader& r, Id id) {
   return found_or_404(r.service(id), "service");
 }
+// The organisation, when it is not closed: 409 for a closed one.
+inline Organisation require_open_organisation(StoreReader& r, Id id) {
+  Organisation o = require_organisation(r, id);
+  if (o.archived)
+    throw ClientError(ErrorCode::kInvalidTransition,
+                      "this organisation is closed: reopen it first");
+  return o;
+}
 inline Place require_place(StoreReader& r, Id id) { return found_or_404(r.place(id), "place"); }
 inline Agent require_agent(StoreReader& r, Id id) { return found_or_404(r.agent(id), "agent"); }
 inline Booking require_booking(StoreReader& r, Id id) {

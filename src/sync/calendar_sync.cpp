@@ -228,7 +228,8 @@ std::vector<Opening> CalendarSync::openings_from(StoreReader& r, const ExternalC
 std::vector<Id> CalendarSync::tell_of_bookings_without_opening(StoreWriter& tx, Id agent_id) {
   Instant now = clock_.now();
   std::vector<Id> outside;
-  for (const Booking& b : tx.agent_bookings(agent_id, {now, now + kOpeningsFuture}, false)) {
+  // As far ahead as any service takes bookings (horizons up to two years).
+  for (const Booking& b : tx.agent_bookings(agent_id, {now, now + std::chrono::days{731}}, false)) {
     bool covered = false;
     // Covered: an occurrence holds the whole visit, at its place, in its mode.
     for (const Opening& o : tx.openings_for_service(b.service_id, {b.start, b.end}, agent_id)) {

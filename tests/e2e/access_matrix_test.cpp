@@ -122,6 +122,18 @@ const std::map<std::string, Rule> kRules = {
     {"POST /api/v1/auth/password", kEveryone},
     {"POST /api/v1/auth/password-reset", kEveryone},
     {"GET /api/v1/auth/oidc", kEveryone},
+    // The residents' pages: public; their forms need the browser's CSRF
+    // token, and the manage pages the booking's link.
+    {"GET /static/{name}", kEveryone},
+    {"GET /", kEveryone},
+    {"GET /recherche", kEveryone},
+    {"GET /services/{id}", kEveryone},
+    {"GET /services/{id}/reserver", kEveryone},
+    {"POST /services/{id}/reserver", kLinkOnly},
+    {"GET /rendez-vous/{id}", kLinkOnly},
+    {"POST /rendez-vous/{id}/annuler", kLinkOnly},
+    {"GET /rendez-vous/{id}/deplacer", kLinkOnly},
+    {"POST /rendez-vous/{id}/deplacer", kLinkOnly},
     {"GET /api/v1/auth/oidc/callback", kLinkOnly},
     {"GET /compte/mot-de-passe", kEveryone},
     {"POST /compte/mot-de-passe", kEveryone},
@@ -263,6 +275,7 @@ class AccessMatrix : public ::testing::Test {
     put("{org}", std::to_string(org_a_));
     put("{agent}", std::to_string(agent_a_));
     put("{token}", "not-a-token");
+    put("{name}", "site.css");
     put("{secret}", "not-a-secret");
     put("{doc}", "1");
     put("/me/tokens/{id}", "/me/tokens/999999");  // nobody's: revoking one's own would end the run
@@ -270,7 +283,8 @@ class AccessMatrix : public ::testing::Test {
     const std::pair<const char*, long> ids[] = {
         {"/territories/", territory_}, {"/calendars/", calendar_a_},
         {"/bookings/", booking_a_},    {"/services/", service_a_},
-        {"/places/", place_a_},        {"/accounts/", spare_account_}};
+        {"/places/", place_a_},        {"/accounts/", spare_account_},
+        {"/rendez-vous/", booking_a_}};
     std::string id = "1";
     if (pattern.find("/mandate/") != std::string::npos) {
       put("{id}", std::to_string(second_booking_a_));

@@ -317,7 +317,22 @@ TEST_F(Accounts, AMandateRecordsWhatWhoAndHowAndTheVisitorWithdrawsIt) {
   Reply refused = book_at_ten(desk, wrong);
   EXPECT_EQ(refused.status, 400);
   EXPECT_EQ(refused.error_field(), "mandate.identity_check");
-  Reply booked = book_at_ten(desk, mandate);
+  json past = mandate;
+  past["valid_until"] = "2020-01-01";
+  EXPECT_EQ(book_at_ten(desk, past).error_field(), "mandate.valid_until");
+  // Booked with an idempotency key, as a desk's tool would.
+  std::string request = json{
+      {"service_id", world_.service},
+      {"start", world_.at("10:00")},
+      {"resident", resident()},
+      {"mandate", mandate}}.dump();
+  auto book_once = [&] {
+    return http_.request("POST", "/api/v1/bookings", request,
+                         {{"Content-Type", "application/json"},
+                          {"Cookie", desk},
+                          {"Idempotency-Key", "desk-visit-1"}});
+  };
+  Reply booked = book_once();
   ASSERT_EQ(booked.status, 201) << booked.body;
   json recorded = booked.json()["mandate"];
   EXPECT_EQ(recorded["procedures"], mandate["procedures"]);
@@ -339,6 +354,10 @@ TEST_F(Accounts, AMandateRecordsWhatWhoAndHowAndTheVisitorWithdrawsIt) {
   EXPECT_EQ(get_with_cookie(path, desk).status, 403);
   EXPECT_EQ(send("POST", path + "/cancel", json::object(), desk).status, 403);
   EXPECT_EQ(get_with_cookie("/api/v1/me/bookings", desk).json()["items"].size(), 0u);
+  // Sending the booking again gives the desk nothing back (no manage link).
+  Reply replayed = book_once();
+  EXPECT_EQ(replayed.status, 403) << replayed.body;
+  EXPECT_EQ(replayed.body.find(token), std::string::npos);
   EXPECT_EQ(http_.post(path + "/mandate/withdraw?token=" + token, json::object()).status, 409);
   EXPECT_EQ(http_.post(path + "/mandate/withdraw?token=forged", json::object()).status, 403);
 }

@@ -290,11 +290,17 @@ TEST_F(Manage, TheBookingsOfSomeoneWhoLeftStayAndGoToAColleague) {
                 .status,
             201);
   long sophie_account = http_.get("/api/v1/me", world_.agent_token).json()["id"];
+  std::string feed = http_.post(agent_path() + "/feed-secret", json::object(), world_.agent_token)
+                         .json()["ics_feed_url"];
+  feed = feed.substr(feed.find("/ical/"));
+  ASSERT_EQ(http_.get(feed).status, 200);
   ASSERT_EQ(http_
                 .post("/api/v1/accounts/" + std::to_string(sophie_account) + "/deactivate",
                       json::object(), world_.admin_token)
                 .status,
             200);
+  // Her feed, with the residents' names, ends with her account.
+  EXPECT_EQ(http_.get(feed).status, 404);
   auto path = [](long id) { return "/api/v1/bookings/" + std::to_string(id); };
   EXPECT_EQ(http_.get(path(first), world_.admin_token).json()["status"], "confirmed");
   // Sophie's openings offer nothing any more: every free slot is Marc's.
@@ -490,6 +496,22 @@ TEST_F(Manage, AnOrganisationClosesArchivedWithItsHistoryOrRemovedWithout) {
   };
   EXPECT_FALSE(listed("", ""));
   EXPECT_TRUE(listed("?archived=true", world_.admin_token));
+  // Nothing new opens in it, and only its territory's administrators reopen it.
+  EXPECT_EQ(http_
+                .post(org_path() + "/services", {{"name", "Nouveau"}, {"duration_minutes", 20}},
+                      world_.admin_token)
+                .status,
+            409);
+  EXPECT_EQ(send("PATCH", "/api/v1/services/" + std::to_string(world_.service),
+                 {{"archived", false}}, world_.admin_token)
+                .status,
+            409);
+  std::string org_admin =
+      http_
+          .post(org_path() + "/users", {{"name", "Direction"}, {"role", "org_admin"}},
+                world_.admin_token)
+          .json()["api_token"];
+  EXPECT_EQ(send("PATCH", org_path(), {{"archived", false}}, org_admin).status, 403);
   // Its bookings and history stay.
   EXPECT_EQ(
       http_.get("/api/v1/bookings/" + std::to_string(booking), world_.agent_token).json()["status"],
@@ -538,6 +560,39 @@ TEST_F(Manage, AnEmptyTerritoryIsRemovedAndAnAgentIsReadByItsColleagues) {
                                    {{"name", "Jean Autre"}}, world_.admin_token)
                              .json()["api_token"];
   EXPECT_EQ(http_.get(agent_path(), stranger).status, 403);
+}
+
+TEST_F(Manage, AnAgentOfTwoOrganisationsIsManagedOnlyByWhoAdministersBoth) {
+  long other =
+      http_.post("/api/v1/organisations", {{"name", "Mairie de Lormont"}}, world_.admin_token)
+          .json()["id"];
+  Reply shared = http_.post("/api/v1/accounts",
+                            {{"name", "Awa Diallo"},
+                             {"email", "awa.diallo@cenon.fr"},
+                             {"memberships",
+                              {{{"role", "agent"}, {"organisation_id", world_.org}},
+                               {{"role", "agent"}, {"organisation_id", other}}}}},
+                            world_.admin_token);
+  ASSERT_EQ(shared.status, 201) << shared.body;
+  std::string agent = "/api/v1/agents/" + std::to_string(shared.json()["agent_id"].get<long>());
+  std::string other_admin =
+      http_
+          .post("/api/v1/organisations/" + std::to_string(other) + "/users",
+                {{"name", "Direction Lormont"}, {"role", "org_admin"}}, world_.admin_token)
+          .json()["api_token"];
+  // The other organisation's administrator reads her agenda...
+  EXPECT_EQ(http_.get(agent + "/openings", other_admin).status, 200);
+  // ...but changes nothing that concerns Cenon too, nor reads its residents.
+  EXPECT_EQ(send("PATCH", agent, {{"email", "awa@lormont.example"}}, other_admin).status, 403);
+  EXPECT_EQ(
+      http_
+          .post(agent + "/absences",
+                {{"start", world_.day + "T14:00"}, {"end", world_.day + "T15:00"}}, other_admin)
+          .status,
+      403);
+  EXPECT_EQ(http_.get(agent + "/bookings", other_admin).status, 403);
+  // Who administers both does.
+  EXPECT_EQ(send("PATCH", agent, {{"phone", "0556000000"}}, world_.admin_token).status, 200);
 }
 
 }  // namespace

@@ -123,6 +123,13 @@ std::optional<std::string> SqliteAccounts::password_hash(Id account_id) {
   return st.text("password_hash");
 }
 
+bool SqliteAccounts::agent_departed(Id agent_id) {
+  auto st = c_.prepare(
+      "SELECT 1 FROM accounts WHERE agent_id = ? AND status = 'deactivated' LIMIT 1");
+  st.bind(1, agent_id);
+  return st.step();
+}
+
 bool SqliteAccounts::has_admin() {
   auto st = c_.prepare(
       "SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id "

@@ -18,6 +18,7 @@ class SqliteAccounts final : public AccountsWriter {
   std::vector<Account> accounts(const AccountFilter& filter) override;
   std::optional<std::string> password_hash(Id account_id) override;
   bool has_admin() override;
+  bool agent_departed(Id agent_id) override;
 
   std::optional<Territory> territory(Id id) override;
   std::vector<Territory> territories() override;

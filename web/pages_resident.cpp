@@ -1,0 +1,678 @@
+// Pages for residents, without an account: find a service, choose a slot,
+// book, and from the link of every message see, move or cancel the visit.
+// Every rule is the core's (search, free slots, the booking use cases and
+// their life cycle): these handlers read forms and render answers.
+#include <algorithm>
+#include <map>
+
+#include "app.h"
+#include "booking/agendas.h"
+#include "booking/lifecycle.h"
+#include "booking/service_search.h"
+#include "csrf.h"
+#include "domain/error.h"
+#include "french_dates.h"
+#include "net/url.h"
+#include "render.h"
+#include "storage/require.h"
+
+namespace rdv {
+namespace {
+
+using kainjow::mustache::list;
+using kainjow::mustache::object;
+
+constexpr int kDaysShown = 7;
+
+std::string mode_label(Mode m) {
+  switch (m) {
+    case Mode::kInPerson:
+      return "Sur place";
+    case Mode::kPhone:
+      return "Par téléphone";
+    case Mode::kVideo:
+      return "En visio";
+  }
+  return "";
+}
+
+std::string modes_text(const ModeSet& modes) {
+  std::string out;
+  for (Mode m : modes.list()) out += (out.empty() ? "" : ", ") + mode_label(m);
+  return out.empty() ? "" : out + ".";
+}
+
+std::optional<Mode> mode_of(const std::string* v) {
+  if (!v || v->empty()) return std::nullopt;
+  return parse_mode(*v);
+}
+
+std::string param(const HttpRequest& r, const char* name) {
+  const std::string* v = r.param(name);
+  return v ? v->substr(0, 500) : "";
+}
+
+HttpResponse message_page(int status, const std::string& title, std::vector<std::string> lines,
+                          const std::string& link_url = "", const std::string& link_text = "") {
+  PageData d;
+  list paragraphs;
+  for (auto& l : lines) paragraphs.push_back(l);
+  d.set("paragraphs", paragraphs);
+  if (!link_url.empty()) {
+    d.set("link_url", link_url);
+    d.set("link_text", link_text);
+  }
+  return render_page(status, title, "message", d);
+}
+
+HttpResponse see_other(const std::string& location, std::vector<std::string> cookies = {}) {
+  HttpResponse r{303, "text/plain", "", {{"Location", location}}};
+  for (auto& c : cookies)
+    if (!c.empty()) r.headers.emplace_back("Set-Cookie", c);
+  return r;
+}
+
+HttpResponse with_cookie(HttpResponse r, const std::string& cookie) {
+  if (!cookie.empty()) r.headers.emplace_back("Set-Cookie", cookie);
+  return r;
+}
+
+// "2026-12-08" of a local date.
+std::string day_key(LocalDateTime t) { return format_local(t).substr(0, 10); }
+
+// The first day shown: ?semaine=YYYY-MM-DD, not before today.
+date::local_days first_day(const HttpRequest& r, Instant now, Zone zone) {
+  auto today = date::floor<date::days>(to_local(now, zone));
+  if (auto d = parse_local_date(param(r, "semaine")); d && *d > today) return *d;
+  return today;
+}
+
+PageData errors_data(const std::vector<std::pair<std::string, std::string>>& errors) {
+  PageData d;
+  list items;
+  for (const auto& [field, message] : errors) {
+    PageData e;
+    e.set("field", field);
+    e.set("message", message);
+    items.push_back(e);
+  }
+  d.set("errors", items);
+  d.set("has_errors", !errors.empty());
+  d.set("error_count_text", errors.size() == 1 ? std::string("une erreur")
+                                               : std::to_string(errors.size()) + " erreurs");
+  return d;
+}
+
+// The form fields of a resident, in French, with what was typed and the errors.
+PageData resident_form_fields(const std::map<std::string, std::string>& values,
+                              const std::map<std::string, std::string>& errors) {
+  struct Spec {
+    const char *name, *label, *type, *autocomplete, *hint;
+    int max;
+    bool optional, multiline;
+  };
+  static const Spec specs[] = {
+      {"first_name", "Prénom", "text", "given-name", "", 100, false, false},
+      {"last_name", "Nom", "text", "family-name", "", 100, false, false},
+      {"email", "Adresse électronique", "email", "email",
+       "Pour recevoir la confirmation et les rappels. Une adresse électronique ou un numéro de "
+       "téléphone est nécessaire.",
+       200, true, false},
+      {"phone", "Téléphone", "tel", "tel",
+       "Pour recevoir les rappels par SMS, ou pour un rendez-vous par téléphone.", 30, true, false},
+      {"notes", "Précisions pour l'agent", "text", "off",
+       "En quelques mots, l'objet de votre demande.", 2000, true, true},
+  };
+  list fields;
+  for (const Spec& s : specs) {
+    PageData f;
+    f.set("name", s.name);
+    f.set("label", s.label);
+    f.set("type", s.type);
+    f.set("autocomplete", s.autocomplete);
+    f.set("max", std::to_string(s.max));
+    if (*s.hint) f.set("hint", s.hint);
+    f.set("optional", s.optional);
+    f.set("multiline", s.multiline);
+    auto v = values.find(s.name);
+    f.set("value", v == values.end() ? "" : v->second);
+    std::string described = *s.hint ? std::string(s.name) + "-aide" : "";
+    if (auto e = errors.find(s.name); e != errors.end()) {
+      f.set("error", e->second);
+      described += (described.empty() ? "" : " ") + std::string(s.name) + "-erreur";
+    }
+    if (!described.empty()) f.set("described", described);
+    fields.push_back(f);
+  }
+  PageData d;
+  d.set("fields", fields);
+  return d;
+}
+
+// What the core says about a resident's field, in French.
+std::string french_field_error(const std::string& field, const std::string& english) {
+  if (field == "resident.email")
+    return "Saisissez une adresse électronique valide, comme nom@exemple.fr.";
+  if (field == "resident.phone")
+    return "Saisissez un numéro de téléphone valide, comme 06 12 34 56 78.";
+  if (field == "resident.first_name") return "Saisissez votre prénom.";
+  if (field == "resident.last_name") return "Saisissez votre nom.";
+  if (field == "notes")
+    return "Ces précisions sont trop longues ou contiennent des caractères refusés.";
+  return english;
+}
+
+}  // namespace
+
+// The week of free slots of a service, grouped by day, each a link made by
+// `slot_url`; `notice` is shown above.
+PageData App::slot_days(StoreReader& r, const Service& service, const SlotFilter& filter,
+                        date::local_days from, Zone zone,
+                        const std::function<std::string(const Slot&)>& slot_url,
+                        const std::function<std::string(date::local_days)>& week_url,
+                        std::optional<Id> ignore_booking) {
+  Instant now = clock_.now();
+  TimeRange window{to_instant(LocalDateTime{from}, zone),
+                   to_instant(LocalDateTime{from + date::days{kDaysShown}}, zone)};
+  std::map<std::string, std::pair<std::string, list>> days;  // key -> label, slots
+  std::map<Id, std::string> place_names;
+  for (const Slot& s : find_slots(r, service, window, now, filter, std::nullopt, ignore_booking)) {
+    LocalDateTime local = to_local(s.start, zone);
+    auto& day = days[day_key(local)];
+    day.first = french_day(local);
+    if (!place_names.count(s.place_id)) {
+      auto p = r.place(s.place_id);
+      place_names[s.place_id] = p ? p->name : "";
+    }
+    PageData slot;
+    slot.set("time", french_time(local));
+    slot.set("day", day.first);
+    if (s.mode == Mode::kInPerson) slot.set("where", place_names[s.place_id]);
+    slot.set("url", slot_url(s));
+    day.second.push_back(slot);
+  }
+  PageData d;
+  list day_list;
+  for (auto& [key, day] : days) {
+    PageData entry;
+    entry.set("key", key);
+    entry.set("label", day.first);
+    entry.set("slots", day.second);
+    day_list.push_back(entry);
+  }
+  d.set("days", day_list);
+  d.set("has_days", !days.empty());
+  d.set("week_from", french_day(LocalDateTime{from}));
+  d.set("week_to", french_day(LocalDateTime{from + date::days{kDaysShown - 1}}));
+  auto today = date::floor<date::days>(to_local(now, zone));
+  if (from > today) d.set("previous_url", week_url(std::max(today, from - date::days{kDaysShown})));
+  d.set("next_url", week_url(from + date::days{kDaysShown}));
+  return d;
+}
+
+void App::add_resident_pages() {
+  router_.add("GET", "/static/{name}", [](const HttpRequest&, const PathParams& p) {
+    const std::string* css = static_asset(p.text(0));
+    if (!css) throw ClientError(ErrorCode::kNotFound, "no such file");
+    return HttpResponse{
+        200, "text/css; charset=utf-8", *css, {{"Cache-Control", "public, max-age=3600"}}};
+  });
+
+  // Home: the search form.
+  auto home = [](const HttpRequest& r, int status,
+                 const std::vector<std::pair<std::string, std::string>>& errors) {
+    PageData d = errors_data(errors);
+    d.set("q", param(r, "q"));
+    d.set("postcode", param(r, "postcode"));
+    for (const auto& [field, message] : errors) d.set(field + "_error", message);
+    std::string chosen = param(r, "mode");
+    list modes;
+    for (auto [value, label] : {std::pair{"", "Peu importe"},
+                                {"in_person", "Sur place"},
+                                {"phone", "Par téléphone"},
+                                {"video", "En visio"}}) {
+      PageData m;
+      m.set("value", value);
+      m.set("label", label);
+      m.set("checked", chosen == value);
+      modes.push_back(m);
+    }
+    d.set("modes", modes);
+    return render_page(status, "Prendre rendez-vous", "home", d);
+  };
+  router_.add("GET", "/",
+              [home](const HttpRequest& r, const PathParams&) { return home(r, 200, {}); });
+
+  router_.add("GET", "/recherche", [this, home](const HttpRequest& r, const PathParams&) {
+    SearchQuery q{param(r, "q"), param(r, "postcode"), mode_of(r.param("mode"))};
+    std::vector<SearchHit> hits;
+    try {
+      store_.read([&](StoreReader& s) { hits = search_services(s, q, clock_.now()); });
+    } catch (const ClientError& e) {
+      return home(
+          r, 400,
+          {{e.field(), e.field() == "q" ? "Votre recherche est trop longue."
+                                        : "Saisissez un code postal, ou son début, en chiffres."}});
+    }
+    PageData d;
+    list items;
+    std::string mode_query = q.mode ? "?mode=" + std::string(mode_name(*q.mode)) : "";
+    store_.read([&](StoreReader& s) {
+      for (const SearchHit& h : hits) {
+        PageData item;
+        item.set("service", h.service.name);
+        item.set("organisation", h.organisation ? h.organisation->name : "");
+        if (!h.service.description.empty()) item.set("description", h.service.description);
+        item.set("modes", modes_text(h.service.modes));
+        std::string places;
+        for (const Place& p : h.places)
+          places += (places.empty() ? "" : " ; ") + p.name + (p.city.empty() ? "" : ", " + p.city);
+        item.set("places", places);
+        item.set("url", "/services/" + std::to_string(h.service.id) + mode_query);
+        if (h.next_slot) {
+          auto place = s.place(h.next_slot->place_id);
+          Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
+          item.set("next_slot", french_moment(h.next_slot->start, zone));
+        }
+        items.push_back(item);
+      }
+    });
+    d.set("hits", items);
+    d.set("has_hits", !hits.empty());
+    d.set("count_text", hits.size() == 1 ? std::string("1 service trouvé")
+                                         : std::to_string(hits.size()) + " services trouvés");
+    d.set("back_query", "q=" + url_encode(q.text) + "&postcode=" + url_encode(q.postcode));
+    return render_page(200, "Résultats de la recherche", "results", d);
+  });
+
+  // A service, its places and a week of free slots.
+  router_.add("GET", "/services/{id}", [this](const HttpRequest& r, const PathParams& p) {
+    return service_page(r, p.id(0), 200, "");
+  });
+
+  router_.add("GET", "/services/{id}/reserver", [this](const HttpRequest& r, const PathParams& p) {
+    return booking_form(r, p.id(0), {}, {}, 200);
+  });
+
+  router_.add("POST", "/services/{id}/reserver", [this](const HttpRequest& r, const PathParams& p) {
+    return book_from_form(r, p.id(0));
+  });
+
+  router_.add("GET", "/rendez-vous/{id}", [this](const HttpRequest& r, const PathParams& p) {
+    return manage_page(r, p.id(0), param(r, "token"));
+  });
+
+  router_.add(
+      "POST", "/rendez-vous/{id}/annuler", [this](const HttpRequest& r, const PathParams& p) {
+        auto form = parse_query(r.body);
+        Id id = p.id(0);
+        std::string token = form["token"];
+        if (!links_.is_manage_token(id, token)) return invalid_link_page();
+        if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+        try {
+          bookings_.cancel(id, Actor::kResident, "");
+        } catch (const ClientError& e) {
+          return manage_page(r, id, token, e.what());
+        }
+        return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "&annule=1");
+      });
+
+  router_.add("GET", "/rendez-vous/{id}/deplacer",
+              [this](const HttpRequest& r, const PathParams& p) {
+                return move_page(r, p.id(0), param(r, "token"), "");
+              });
+
+  router_.add(
+      "POST", "/rendez-vous/{id}/deplacer", [this](const HttpRequest& r, const PathParams& p) {
+        auto form = parse_query(r.body);
+        Id id = p.id(0);
+        std::string token = form["token"];
+        if (!links_.is_manage_token(id, token)) return invalid_link_page();
+        if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+        auto start = parse_rfc3339(form["start"]);
+        if (!start) return move_page(r, id, token, "Choisissez un créneau dans la liste.");
+        try {
+          bookings_.reschedule(id, *start, std::nullopt, Actor::kResident);
+        } catch (const ClientError& e) {
+          if (e.code() == ErrorCode::kSlotUnavailable)
+            return move_page(r, id, token,
+                             "Ce créneau vient d'être pris. Choisissez-en un autre parmi les "
+                             "créneaux libres.");
+          return manage_page(r, id, token, e.what());
+        }
+        return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "&deplace=1");
+      });
+}
+
+HttpResponse App::invalid_link_page() const {
+  return message_page(404, "Lien invalide",
+                      {"Ce lien n'est pas valide. Vérifiez qu'il est complet : il se trouve dans "
+                       "le message de confirmation de votre rendez-vous."},
+                      "/", "Prendre un rendez-vous");
+}
+
+HttpResponse App::expired_form_page() const {
+  return message_page(403, "Formulaire expiré",
+                      {"Ce formulaire a expiré ou vient d'un autre site. Rechargez la page et "
+                       "recommencez."},
+                      "/", "Retour à l'accueil");
+}
+
+HttpResponse App::service_page(const HttpRequest& r, Id id, int status, const std::string& notice) {
+  PageData d;
+  std::string title;
+  try {
+    store_.read([&](StoreReader& s) {
+      Service service = require_service(s, id);
+      if (service.archived) throw ClientError(ErrorCode::kNotFound, "archived");
+      auto org = s.organisation(service.organisation_id);
+      Zone zone = date::locate_zone(org ? org->timezone : "Europe/Paris");
+      title = service.name;
+      d.set("organisation", org ? org->name : "");
+      if (!service.description.empty()) d.set("description", service.description);
+      d.set("duration", std::to_string(service.duration_minutes));
+      d.set("modes", modes_text(service.modes));
+      list docs;
+      for (auto& doc : service.documents_to_bring) docs.push_back(doc);
+      d.set("documents", docs);
+      d.set("has_documents", !service.documents_to_bring.empty());
+      list places;
+      for (const Place& p : s.places_offering(id, "")) {
+        PageData pd;
+        pd.set("name", p.name);
+        pd.set("address", p.address);
+        pd.set("postcode", p.postcode);
+        pd.set("city", p.city);
+        pd.set("opening_hours", p.opening_hours);
+        pd.set("accessibility", p.accessibility);
+        places.push_back(pd);
+      }
+      d.set("places", places);
+      if (std::string label = zone_label(zone); !label.empty()) d.set("zone", label);
+      SlotFilter filter;
+      filter.mode = mode_of(r.param("mode"));
+      filter.limit = 500;
+      std::string mode_query = filter.mode ? "&mode=" + std::string(mode_name(*filter.mode)) : "";
+      std::string base = "/services/" + std::to_string(id);
+      PageData days = slot_days(
+          s, service, filter, first_day(r, clock_.now(), zone), zone,
+          [&](const Slot& slot) {
+            return base + "/reserver?start=" + url_encode(format_rfc3339(slot.start, zone)) +
+                   "&agent=" + std::to_string(slot.agent_id) +
+                   "&place=" + std::to_string(slot.place_id) +
+                   "&mode=" + std::string(mode_name(slot.mode));
+          },
+          [&](date::local_days week) {
+            return base + "?semaine=" + day_key(LocalDateTime{week}) + mode_query;
+          },
+          std::nullopt);
+      for (const char* key :
+           {"days", "has_days", "week_from", "week_to", "previous_url", "next_url"})
+        if (const PageData* v = days.get(key)) d.set(key, *v);
+    });
+  } catch (const ClientError&) {
+    return message_page(404, "Service introuvable",
+                        {"Ce service n'existe pas ou n'est plus proposé en ligne."}, "/",
+                        "Chercher un autre service");
+  }
+  if (!notice.empty()) d.set("notice", notice);
+  return render_page(status, title, "service", d);
+}
+
+// The form to book the slot of the query (?start, agent, place, mode), with
+// what was typed and the errors when it comes back.
+HttpResponse App::booking_form(const HttpRequest& r, Id service_id,
+                               const std::map<std::string, std::string>& values,
+                               const std::vector<std::pair<std::string, std::string>>& errors,
+                               int status) {
+  auto get = [&](const char* name) {
+    auto it = values.find(name);
+    return it != values.end() ? it->second : param(r, name);
+  };
+  auto start = parse_rfc3339(get("start"));
+  auto mode = parse_mode(get("mode"));
+  PageData d = errors_data(errors);
+  std::string title = "Vos coordonnées";
+  try {
+    store_.read([&](StoreReader& s) {
+      Service service = require_service(s, service_id);
+      if (service.archived || !start || !mode) throw ClientError(ErrorCode::kNotFound, "no slot");
+      auto org = s.organisation(service.organisation_id);
+      Id place_id = std::atoll(get("place").c_str());
+      auto place = s.place(place_id);
+      if (!place || place->organisation_id != service.organisation_id)
+        throw ClientError(ErrorCode::kNotFound, "no place");
+      Zone zone = date::locate_zone(place->timezone);
+      d.set("service", service.name);
+      d.set("organisation", org ? org->name : "");
+      d.set("when", french_moment(*start, zone));
+      if (std::string label = zone_label(zone); !label.empty()) d.set("zone", label);
+      d.set("mode", mode_label(*mode));
+      if (*mode == Mode::kInPerson)
+        d.set("place", place->name + (place->city.empty() ? "" : ", " + place->city));
+      d.set("change_url", "/services/" + std::to_string(service_id) +
+                              "?semaine=" + day_key(to_local(*start, zone)));
+    });
+  } catch (const ClientError&) {
+    return message_page(404, "Créneau introuvable",
+                        {"Ce créneau n'existe pas ou n'est plus proposé."}, "/",
+                        "Chercher un service");
+  }
+  std::map<std::string, std::string> field_errors;
+  for (const auto& [field, message] : errors) field_errors[field] = message;
+  PageData fields = resident_form_fields(values, field_errors);
+  d.set("fields", *fields.get("fields"));
+  CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+  d.set("csrf", csrf.field);
+  d.set("action", "/services/" + std::to_string(service_id) + "/reserver");
+  d.set("start", get("start"));
+  d.set("agent", get("agent"));
+  d.set("place_id", get("place"));
+  d.set("mode_value", get("mode"));
+  // The same key comes back with a resent form: it books once.
+  std::string key = get("key");
+  d.set("key", key.size() == 43 ? key : new_token(random_));
+  return with_cookie(render_page(status, title, "book", d), csrf.set_cookie);
+}
+
+HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
+  auto form = parse_query(r.body);
+  if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+  if (auto limited = over_limit(booking_limiter_, r, "too many bookings"))
+    return message_page(429, "Trop de demandes",
+                        {"Trop de rendez-vous ont été demandés depuis votre connexion. "
+                         "Réessayez dans une minute."});
+  std::map<std::string, std::string> values;
+  for (const char* name : {"first_name", "last_name", "email", "phone", "notes", "start", "agent",
+                           "place", "mode", "key"})
+    values[name] = form[name].substr(0, 2000);
+  // What is missing is said all at once; the core checks the rest.
+  std::vector<std::pair<std::string, std::string>> errors;
+  if (values["first_name"].empty()) errors.push_back({"first_name", "Saisissez votre prénom."});
+  if (values["last_name"].empty()) errors.push_back({"last_name", "Saisissez votre nom."});
+  if (values["email"].empty() && values["phone"].empty())
+    errors.push_back({"email", "Saisissez une adresse électronique ou un numéro de téléphone."});
+  if (values["mode"] == "phone" && values["phone"].empty())
+    errors.push_back({"phone", "Saisissez le numéro auquel l'agent vous appellera."});
+  auto start = parse_rfc3339(values["start"]);
+  auto mode = parse_mode(values["mode"]);
+  if (!start || !mode) return booking_form(r, service_id, values, {}, 404);
+  if (!errors.empty()) return booking_form(r, service_id, values, errors, 400);
+
+  BookingRequest req;
+  req.service_id = service_id;
+  req.start = *start;
+  req.mode = *mode;
+  if (Id agent = std::atoll(values["agent"].c_str()); agent > 0) req.agent_id = agent;
+  if (Id place = std::atoll(values["place"].c_str()); place > 0) req.place_id = place;
+  req.resident = {values["first_name"], values["last_name"], values["email"], values["phone"]};
+  req.notes = values["notes"];
+  std::string fingerprint;
+  for (const char* name :
+       {"first_name", "last_name", "email", "phone", "notes", "start", "agent", "place", "mode"})
+    fingerprint += values[name] + '\n';
+  std::optional<IdempotencyKey> key;
+  if (values["key"].size() == 43)
+    key =
+        IdempotencyKey{"page:" + client_address(r) + ":" + values["key"], token_hash(fingerprint)};
+  try {
+    auto outcome = bookings_.book(req, key, [](StoreReader&, const CreatedBooking& c) {
+      return BookingAnswer{201, std::to_string(c.booking.id) + " " + c.manage_token};
+    });
+    std::string body = outcome.response.body;
+    std::string id = body.substr(0, body.find(' ')), token = body.substr(body.find(' ') + 1);
+    return see_other("/rendez-vous/" + id + "?token=" + token + "&nouveau=1");
+  } catch (const ClientError& e) {
+    switch (e.code()) {
+      case ErrorCode::kSlotUnavailable:
+        return service_page(r, service_id, 409,
+                            "Ce créneau vient d'être pris ou n'est plus libre. Choisissez-en un "
+                            "autre parmi les créneaux libres ci-dessous.");
+      case ErrorCode::kTooManyBookings:
+        errors.push_back({"email",
+                          "Vous avez déjà plusieurs rendez-vous à venir pour cette démarche : "
+                          "annulez-en un avant d'en prendre un autre."});
+        break;
+      case ErrorCode::kIdempotencyKeyReused:
+        values["key"] = "";  // a new form: this one was sent already with other details
+        errors.push_back({"first_name",
+                          "Ce formulaire a déjà servi : vérifiez vos coordonnées et envoyez-le "
+                          "de nouveau."});
+        break;
+      default: {
+        std::string field = e.field().rfind("resident.", 0) == 0 ? e.field().substr(9) : e.field();
+        if (field != "first_name" && field != "last_name" && field != "email" && field != "phone" &&
+            field != "notes")
+          field = "first_name";
+        errors.push_back({field, french_field_error(e.field(), e.what())});
+      }
+    }
+    return booking_form(r, service_id, values, errors, 400);
+  }
+}
+
+HttpResponse App::manage_page(const HttpRequest& r, Id id, const std::string& token,
+                              const std::string& problem) {
+  if (!links_.is_manage_token(id, token)) return invalid_link_page();
+  PageData d;
+  store_.read([&](StoreReader& s) {
+    Booking b = require_booking(s, id);
+    Service service = require_service(s, b.service_id);
+    auto org = s.organisation(service.organisation_id);
+    auto place = s.place(b.place_id);
+    Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
+    d.set("service", service.name);
+    d.set("organisation", org ? org->name : "");
+    d.set("when", french_moment(b.start, zone));
+    if (std::string label = zone_label(zone); !label.empty()) d.set("zone", label);
+    d.set("mode", mode_label(b.mode));
+    if (b.mode == Mode::kInPerson && place)
+      d.set("place", place->name + (place->address.empty() ? "" : ", " + place->address) +
+                         (place->city.empty() ? "" : ", " + place->city));
+    d.set("resident", b.resident.first_name + " " + b.resident.last_name);
+    static const std::map<BookingStatus, const char*> statuses = {
+        {BookingStatus::kConfirmed, "Confirmé"},
+        {BookingStatus::kCancelled, "Annulé"},
+        {BookingStatus::kDone, "Terminé"},
+        {BookingStatus::kNoShow, "Absent au rendez-vous"}};
+    d.set("status", statuses.at(b.status));
+    list docs;
+    for (auto& doc : service.documents_to_bring) docs.push_back(doc);
+    d.set("documents", docs);
+    d.set("has_documents",
+          !service.documents_to_bring.empty() && b.status == BookingStatus::kConfirmed);
+    bool active = b.status == BookingStatus::kConfirmed && b.end > clock_.now();
+    d.set("active", active);
+    d.set("cancelled", b.status == BookingStatus::kCancelled);
+    bool can_change = true;
+    try {
+      next_status(b, service, BookingAction::kCancel, Actor::kResident, clock_.now());
+    } catch (const ClientError&) {
+      can_change = false;
+    }
+    d.set("can_change", can_change);
+    std::string base = "/rendez-vous/" + std::to_string(id);
+    d.set("ics_url", "/api/v1/bookings/" + std::to_string(id) + "/calendar.ics?token=" + token);
+    d.set("move_url", base + "/deplacer?token=" + token);
+    d.set("cancel_action", base + "/annuler");
+    d.set("again_url", "/services/" + std::to_string(service.id));
+    if (r.param("nouveau")) {
+      d.set("created", true);
+      std::string contact = !b.resident.email.empty()   ? "à " + b.resident.email
+                            : !b.resident.phone.empty() ? "par SMS"
+                                                        : "";
+      if (!contact.empty()) d.set("contact", contact);
+    }
+    if (r.param("deplace")) d.set("moved", true);
+  });
+  CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+  d.set("csrf", csrf.field);
+  d.set("token", token);
+  HttpResponse page = render_page(200, "Mon rendez-vous", "booking", d);
+  if (!problem.empty()) {
+    page = message_page(409, "Mon rendez-vous",
+                        {"Ce changement n'est pas possible : " + problem + ".",
+                         "Pour toute question, appelez le service."},
+                        "/rendez-vous/" + std::to_string(id) + "?token=" + token,
+                        "Revenir à mon rendez-vous");
+  }
+  return with_cookie(page, csrf.set_cookie);
+}
+
+HttpResponse App::move_page(const HttpRequest& r, Id id, const std::string& token,
+                            const std::string& notice) {
+  if (!links_.is_manage_token(id, token)) return invalid_link_page();
+  PageData d;
+  std::string base = "/rendez-vous/" + std::to_string(id);
+  bool closed = false;
+  store_.read([&](StoreReader& s) {
+    Booking b = require_booking(s, id);
+    Service service = require_service(s, b.service_id);
+    try {
+      next_status(b, service, BookingAction::kReschedule, Actor::kResident, clock_.now());
+    } catch (const ClientError&) {
+      closed = true;
+      return;
+    }
+    auto place = s.place(b.place_id);
+    Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
+    d.set("current", french_moment(b.start, zone));
+    std::string page_url = base + "/deplacer?token=" + token;
+    if (auto chosen = parse_rfc3339(param(r, "start"))) {
+      d.set("choice", true);
+      d.set("start", format_rfc3339(*chosen, zone));
+      d.set("when", french_moment(*chosen, zone));
+      d.set("back_url", page_url);
+      return;
+    }
+    SlotFilter filter;
+    filter.mode = b.mode;
+    filter.place_id = b.place_id;
+    filter.limit = 500;
+    PageData days = slot_days(
+        s, service, filter, first_day(r, clock_.now(), zone), zone,
+        [&](const Slot& slot) {
+          return page_url + "&start=" + url_encode(format_rfc3339(slot.start, zone));
+        },
+        [&](date::local_days week) {
+          return page_url + "&semaine=" + day_key(LocalDateTime{week});
+        },
+        b.id);
+    for (const char* key : {"days", "has_days", "week_from", "week_to", "previous_url", "next_url"})
+      if (const PageData* v = days.get(key)) d.set(key, *v);
+  });
+  if (closed)
+    return message_page(409, "Déplacer mon rendez-vous",
+                        {"Ce rendez-vous ne peut plus être déplacé en ligne. Pour toute "
+                         "question, appelez le service."},
+                        base + "?token=" + token, "Revenir à mon rendez-vous");
+  CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+  d.set("csrf", csrf.field);
+  d.set("token", token);
+  d.set("action", base + "/deplacer");
+  if (!notice.empty()) d.set("notice", notice);
+  return with_cookie(render_page(notice.empty() ? 200 : 409, "Déplacer mon rendez-vous", "move", d),
+                     csrf.set_cookie);
+}
+
+}  // namespace rdv

@@ -1,0 +1,50 @@
+#include "render.h"
+
+#include <map>
+#include <stdexcept>
+
+namespace rdv {
+
+const std::map<std::string, std::string>& web_assets();  // generated
+
+namespace {
+
+const std::string& template_text(const std::string& name) {
+  auto it = web_assets().find("templates/" + name + ".mustache");
+  if (it == web_assets().end()) throw std::logic_error("no template " + name);
+  return it->second;
+}
+
+}  // namespace
+
+std::string render_template(const std::string& name, const PageData& data) {
+  kainjow::mustache::mustache tmpl(template_text(name));
+  if (!tmpl.is_valid()) throw std::logic_error("template " + name + ": " + tmpl.error_message());
+  // Templates named _something are the partials ({{> _errors}}).
+  PageData with_partials = data;
+  for (const auto& [path, text] : web_assets()) {
+    const std::string prefix = "templates/_", suffix = ".mustache";
+    if (path.rfind(prefix, 0) != 0) continue;
+    std::string partial = path.substr(10, path.size() - 10 - suffix.size());
+    const std::string* body = &text;
+    with_partials.set(partial, kainjow::mustache::partial([body] { return *body; }));
+  }
+  std::string out = tmpl.render(with_partials);
+  if (!tmpl.is_valid()) throw std::logic_error("template " + name + ": " + tmpl.error_message());
+  return out;
+}
+
+HttpResponse render_page(int status, const std::string& title, const std::string& name,
+                         PageData data) {
+  data.set("title", title);
+  PageData layout = data;
+  layout.set("content", render_template(name, data));
+  return {status, "text/html; charset=utf-8", render_template("layout", layout), {}};
+}
+
+const std::string* static_asset(const std::string& name) {
+  auto it = web_assets().find("static/" + name);
+  return it == web_assets().end() ? nullptr : &it->second;
+}
+
+}  // namespace rdv

@@ -1,0 +1,27 @@
+// Pages from the Mustache templates of web/templates, embedded in the binary:
+// every value is escaped unless a template asks otherwise ({{{...}}} only for
+// markup rendered here), and one layout frames every page.
+#pragma once
+
+#include <kainjow/mustache.hpp>
+#include <string>
+
+#include "http_types.h"
+
+namespace rdv {
+
+using PageData = kainjow::mustache::data;
+
+// Template `name` (web/templates/NAME.mustache) rendered with `data`.
+// std::logic_error for a template that is missing or malformed (a bug).
+std::string render_template(const std::string& name, const PageData& data);
+
+// A whole page: the layout around template `name`, with `title` as the
+// page's title and first heading.
+HttpResponse render_page(int status, const std::string& title, const std::string& name,
+                         PageData data);
+
+// A file of web/static (the stylesheet), or nullptr.
+const std::string* static_asset(const std::string& name);
+
+}  // namespace rdv
