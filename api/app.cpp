@@ -66,6 +66,10 @@ HttpResponse App::handle(HttpRequest request) {
     std::cerr << "error on " << request.method << " " << route << ": " << e.what() << "\n";
     response = internal_error_response();
   }
+  // People see pages, not JSON: an error on a path of the pages is a page.
+  if (response.status >= 400 && response.content_type == "application/json" &&
+      is_page_path(request.path))
+    response = error_page(response);
   if (request.method == "HEAD") response.body.clear();
   // An old cookie is cleared, unless the answer sets a new one (a sign-in).
   bool sets_cookie = std::any_of(response.headers.begin(), response.headers.end(),
@@ -82,6 +86,12 @@ HttpResponse App::handle(HttpRequest request) {
             << " account=" << (request.staff ? std::to_string(request.staff->account_id()) : "-")
             << "\n";
   return response;
+}
+
+bool App::is_page_path(const std::string& path) {
+  for (const char* prefix : {"/api/", "/ical/", "/visio/", "/metrics", "/healthz", "/openapi.yaml"})
+    if (path.rfind(prefix, 0) == 0) return false;
+  return true;
 }
 
 std::string App::client_address(const HttpRequest& request) const {

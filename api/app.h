@@ -2,13 +2,13 @@
 // turns every failure into the JSON error shape, and never throws.
 #pragma once
 
+#include <atomic>
+#include <kainjow/mustache.hpp>
+#include <map>
 #include <string>
 
 #include "accounts/credentials.h"
 #include "accounts/single_sign_on.h"
-#include <kainjow/mustache.hpp>
-#include <atomic>
-#include <map>
 #include "booking/bookings.h"
 #include "crypto/tokens.h"
 #include "domain/clock.h"
@@ -86,11 +86,11 @@ class App {
   HttpResponse invalid_link_page() const;
   HttpResponse expired_form_page() const;
   // A week of free slots from `from`, grouped by day (template _slot_days).
-  kainjow::mustache::data slot_days(
-      StoreReader& r, const Service& service, const SlotFilter& filter, date::local_days from,
-      Zone zone, const std::function<std::string(const Slot&)>& slot_url,
-      const std::function<std::string(date::local_days)>& week_url,
-      std::optional<Id> ignore_booking);
+  kainjow::mustache::data slot_days(StoreReader& r, const Service& service,
+                                    const SlotFilter& filter, date::local_days from, Zone zone,
+                                    const std::function<std::string(const Slot&)>& slot_url,
+                                    const std::function<std::string(date::local_days)>& week_url,
+                                    std::optional<Id> ignore_booking);
 
   HttpResponse slots(const HttpRequest& request);
   HttpResponse search(const HttpRequest& request);
@@ -131,6 +131,10 @@ class App {
   // A 429 with Retry-After when the client's address is over `limiter`'s limit.
   std::optional<HttpResponse> over_limit(RateLimiter& limiter, const HttpRequest& request,
                                          const std::string& message) const;
+  // Whether a path is one of the pages' (not the API, feeds or probes).
+  static bool is_page_path(const std::string& path);
+  // The page that says what went wrong, in French, for a JSON error answer.
+  static HttpResponse error_page(const HttpResponse& json_error);
   // The client's address: the peer, or what a trusted proxy says the client was.
   std::string client_address(const HttpRequest& request) const;
   // Sets request.staff from a bearer token (401 when it is not valid) or the

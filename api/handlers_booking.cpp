@@ -142,7 +142,7 @@ Json App::booking_json(StoreReader& r, const Booking& b, const std::string& mana
   if (!manage_token.empty()) {
     j["manage_token"] = manage_token;
     std::string base = options_.public_url + "/api/v1/bookings/" + std::to_string(b.id);
-    j["manage_url"] = base + "?token=" + manage_token;
+    j["manage_url"] = booking_page_url(options_.public_url, b.id, manage_token);
     j["ics_url"] = base + "/calendar.ics?token=" + manage_token;
   }
   return j;

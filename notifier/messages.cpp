@@ -8,12 +8,6 @@
 namespace rdv {
 namespace {
 
-const char* const kDays[] = {"dimanche", "lundi",    "mardi", "mercredi",
-                             "jeudi",    "vendredi", "samedi"};
-const char* const kMonths[] = {"janvier",   "février", "mars",     "avril",
-                               "mai",       "juin",    "juillet",  "août",
-                               "septembre", "octobre", "novembre", "décembre"};
-
 std::string when(const MessageContext& c) {
   return french_date(c.booking.start, c.zone) + " à " + french_time(c.booking.start, c.zone);
 }
@@ -144,26 +138,6 @@ std::string cut(const std::string& s, size_t max) {
 }
 
 }  // namespace
-
-std::string french_date(Instant t, Zone zone) {
-  auto local = to_local(t, zone);
-  auto day = date::floor<date::days>(local);
-  date::year_month_day ymd{day};
-  date::weekday wd{day};
-  return std::string(kDays[wd.c_encoding()]) + " " +
-         std::to_string(static_cast<unsigned>(ymd.day())) + " " +
-         kMonths[static_cast<unsigned>(ymd.month()) - 1] + " " +
-         std::to_string(static_cast<int>(ymd.year()));
-}
-
-std::string french_time(Instant t, Zone zone) {
-  auto local = to_local(t, zone);
-  date::hh_mm_ss<std::chrono::seconds> hms{local - date::floor<date::days>(local)};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%d h %02d", static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()));
-  return buf;
-}
 
 RenderedEmail resident_email(MessageEvent event, const MessageContext& c) {
   const Booking& b = c.booking;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "domain/events.h"
+#include "domain/french_dates.h"
 #include "domain/model.h"
 
 namespace rdv {
@@ -35,8 +36,5 @@ std::string resident_sms(MessageEvent event, const MessageContext& c);
 // one (reset), valid until `expires`.
 RenderedEmail account_link_email(bool invitation, const std::string& name, const std::string& url,
                                  Instant expires, Zone zone);
-
-std::string french_date(Instant t, Zone zone);  // "lundi 7 décembre 2026"
-std::string french_time(Instant t, Zone zone);  // "9 h 30"
 
 }  // namespace rdv

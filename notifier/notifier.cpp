@@ -88,10 +88,10 @@ JobResult Notifier::run(const Job& job) {
                          place,
                          *agent,
                          date::locate_zone(place ? place->timezone : org->timezone),
-                         base + "?token=" + token,
+                         booking_page_url(options_.public_url, b.id, token),
                          base + "/stop-reminders?token=" + token,
                          options_.public_url + "/api/v1/surveys/" + links_.survey_token(b.id),
-                         options_.public_url + "/api/v1/search?q=" + url_encode(service->name),
+                         options_.public_url + "/services/" + std::to_string(service->id),
                          options_.public_url + "/visio/" + links_.visio_token(b.id, to_agent)};
 
   if (job.kind == JobKind::kSms) {

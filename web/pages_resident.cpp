@@ -11,7 +11,7 @@
 #include "booking/service_search.h"
 #include "csrf.h"
 #include "domain/error.h"
-#include "french_dates.h"
+#include "domain/french_dates.h"
 #include "net/url.h"
 #include "render.h"
 #include "storage/require.h"
@@ -342,6 +342,32 @@ void App::add_resident_pages() {
         }
         return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "&deplace=1");
       });
+}
+
+HttpResponse App::error_page(const HttpResponse& json_error) {
+  HttpResponse page;
+  switch (json_error.status) {
+    case 404:
+    case 405:
+      page =
+          message_page(404, "Page introuvable",
+                       {"Cette page n'existe pas. Vérifiez l'adresse, ou repartez de l'accueil."},
+                       "/", "Prendre rendez-vous");
+      break;
+    case 429:
+      page = message_page(429, "Trop de demandes",
+                          {"Trop de demandes viennent de votre connexion. Réessayez dans une "
+                           "minute."});
+      break;
+    default:
+      page = message_page(json_error.status >= 500 ? 500 : json_error.status,
+                          "Une erreur s'est produite",
+                          {"La demande n'a pas pu aboutir. Réessayez, ou repartez de l'accueil."},
+                          "/", "Retour à l'accueil");
+  }
+  for (const auto& h : json_error.headers)
+    if (h.first == "Retry-After" || h.first == "Set-Cookie") page.headers.push_back(h);
+  return page;
 }
 
 HttpResponse App::invalid_link_page() const {

@@ -38,6 +38,13 @@ class LinkSigner {
   std::string key_;
 };
 
+// The page where a resident sees, moves or cancels their booking: the link
+// of every message and of the API's manage_url.
+inline std::string booking_page_url(const std::string& public_url, Id booking_id,
+                                    const std::string& manage_token) {
+  return public_url + "/rendez-vous/" + std::to_string(booking_id) + "?token=" + manage_token;
+}
+
 // HMAC-SHA256 of `message` with `key`: raw bytes (JWT), hex (webhook signatures).
 std::string hmac_sha256(std::string_view key, std::string_view message);
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);

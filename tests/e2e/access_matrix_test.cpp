@@ -281,9 +281,8 @@ class AccessMatrix : public ::testing::Test {
     put("/me/tokens/{id}", "/me/tokens/999999");  // nobody's: revoking one's own would end the run
     // {id} is the record of A that the route names by the segment before it.
     const std::pair<const char*, long> ids[] = {
-        {"/territories/", territory_}, {"/calendars/", calendar_a_},
-        {"/bookings/", booking_a_},    {"/services/", service_a_},
-        {"/places/", place_a_},        {"/accounts/", spare_account_},
+        {"/territories/", territory_}, {"/calendars/", calendar_a_}, {"/bookings/", booking_a_},
+        {"/services/", service_a_},    {"/places/", place_a_},       {"/accounts/", spare_account_},
         {"/rendez-vous/", booking_a_}};
     std::string id = "1";
     if (pattern.find("/mandate/") != std::string::npos) {

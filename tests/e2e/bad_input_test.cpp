@@ -144,7 +144,12 @@ TEST_F(BadInput, UnknownIdsAndRoutes) {
       http_.get("/api/v1/slots?service=1&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"), 400,
       "invalid_time_range");
   expect_error(http_.get("/api/v1/slots?service=1&mode=fax"), 400, "invalid_input");
-  expect_error(http_.get("/nope"), 404, "not_found");
+  expect_error(http_.get("/api/v1/nope"), 404, "not_found");
+  // Outside the API, people get a page.
+  Reply page = http_.get("/nope");
+  EXPECT_EQ(page.status, 404);
+  EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("Page introuvable"), std::string::npos);
   expect_error(http_.request("DELETE", "/api/v1/organisations", ""), 405, "method_not_allowed");
   expect_error(
       http_.post("/api/v1/organisations/99999/places", {{"name", "X"}}, world_.admin_token), 404,

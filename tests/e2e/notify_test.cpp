@@ -118,7 +118,7 @@ TEST_F(Notifications, ConfirmationRescheduleAndCancellationUpdateBothCalendars) 
   EXPECT_NE(text.find("Bonjour Léa"), std::string::npos);
   EXPECT_NE(text.find("France Services Cenon, 2 avenue Jean Zay, 33150 Cenon"), std::string::npos);
   EXPECT_NE(text.find("- Numéro d'allocataire"), std::string::npos);
-  std::string manage = "https://rdv.example.fr/api/v1/bookings/" + std::to_string(b.id) +
+  std::string manage = "https://rdv.example.fr/rendez-vous/" + std::to_string(b.id) +
                        "?token=" + links_.manage_token(b.id);
   EXPECT_NE(text.find(manage), std::string::npos);
   EXPECT_NE(resident["html"].get<std::string>().find("<a href=\"" + manage + "\">"),

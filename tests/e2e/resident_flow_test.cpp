@@ -83,7 +83,7 @@ TEST_F(ResidentFlow, BookSeeCancelAndRebook) {
   std::string token = b["manage_token"];
   EXPECT_GE(token.size(), 43u);
   std::string id = std::to_string(b["id"].get<long>());
-  EXPECT_NE(b["manage_url"].get<std::string>().find("/api/v1/bookings/" + id + "?token=" + token),
+  EXPECT_NE(b["manage_url"].get<std::string>().find("/rendez-vous/" + id + "?token=" + token),
             std::string::npos);
 
   EXPECT_EQ(slot_starts(world_.service).size(), 5u);
