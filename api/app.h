@@ -73,7 +73,10 @@ class App {
   void add_sso_routes();
   // web/: the pages, over the same core.
   void add_resident_pages();
-  HttpResponse service_page(const HttpRequest& r, Id id, int status, const std::string& notice);
+  // `around`: show the week of this instant (a slot just taken) rather
+  // than the one the query asks for.
+  HttpResponse service_page(const HttpRequest& r, Id id, int status, const std::string& notice,
+                            std::optional<Instant> around = std::nullopt);
   HttpResponse booking_form(const HttpRequest& r, Id service_id,
                             const std::map<std::string, std::string>& values,
                             const std::vector<std::pair<std::string, std::string>>& errors,

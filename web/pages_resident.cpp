@@ -384,7 +384,8 @@ HttpResponse App::expired_form_page() const {
                       "/", "Retour à l'accueil");
 }
 
-HttpResponse App::service_page(const HttpRequest& r, Id id, int status, const std::string& notice) {
+HttpResponse App::service_page(const HttpRequest& r, Id id, int status, const std::string& notice,
+                               std::optional<Instant> around) {
   PageData d;
   std::string title;
   try {
@@ -421,7 +422,11 @@ HttpResponse App::service_page(const HttpRequest& r, Id id, int status, const st
       std::string mode_query = filter.mode ? "&mode=" + std::string(mode_name(*filter.mode)) : "";
       std::string base = "/services/" + std::to_string(id);
       PageData days = slot_days(
-          s, service, filter, first_day(r, clock_.now(), zone), zone,
+          s, service, filter,
+          around ? std::max(date::floor<date::days>(to_local(*around, zone)),
+                            first_day(r, clock_.now(), zone))
+                 : first_day(r, clock_.now(), zone),
+          zone,
           [&](const Slot& slot) {
             return base + "/reserver?start=" + url_encode(format_rfc3339(slot.start, zone)) +
                    "&agent=" + std::to_string(slot.agent_id) +
@@ -553,7 +558,8 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
       case ErrorCode::kSlotUnavailable:
         return service_page(r, service_id, 409,
                             "Ce créneau vient d'être pris ou n'est plus libre. Choisissez-en un "
-                            "autre parmi les créneaux libres ci-dessous.");
+                            "autre parmi les créneaux libres ci-dessous.",
+                            start);
       case ErrorCode::kTooManyBookings:
         errors.push_back({"email",
                           "Vous avez déjà plusieurs rendez-vous à venir pour cette démarche : "

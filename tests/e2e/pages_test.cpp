@@ -1,0 +1,271 @@
+// The residents' pages over real sockets, as a browser without JavaScript
+// uses them: forms that post, redirects after post, errors on the page.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "smtp_sink.h"
+#include "world.h"
+
+namespace rdv::testing {
+namespace {
+
+using nlohmann::json;
+
+// The HTML attribute value as a browser reads it (&amp; and friends).
+std::string unescape(std::string s) {
+  for (auto [from, to] : {std::pair{"&amp;", "&"},
+                          {"&quot;", "\""},
+                          {"&apos;", "'"},
+                          {"&#39;", "'"},
+                          {"&lt;", "<"},
+                          {"&gt;", ">"}}) {
+    for (size_t at; (at = s.find(from)) != std::string::npos;) s.replace(at, strlen(from), to);
+  }
+  return s;
+}
+
+// The value of the input named `name`, or "".
+std::string input_value(const std::string& html, const std::string& name) {
+  std::smatch m;
+  std::regex re("<input[^>]*name=\"" + name + "\"[^>]*value=\"([^\"]*)\"");
+  return std::regex_search(html, m, re) ? unescape(m[1]) : "";
+}
+
+// Every href of the page that starts with `prefix`.
+std::vector<std::string> links(const std::string& html, const std::string& prefix) {
+  std::vector<std::string> out;
+  std::regex re("href=\"(" + prefix + "[^\"]*)\"");
+  for (std::sregex_iterator it(html.begin(), html.end(), re), end; it != end; ++it)
+    out.push_back(unescape((*it)[1]));
+  return out;
+}
+
+std::string form_encode(const std::map<std::string, std::string>& fields) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (!out.empty()) out += '&';
+    out += name + "=";
+    for (unsigned char c : value) {
+      if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        char buf[4];
+        snprintf(buf, sizeof buf, "%%%02X", c);
+        out += buf;
+      }
+    }
+  }
+  return out;
+}
+
+// A browser: keeps the cookies the server sets.
+class Browser {
+ public:
+  explicit Browser(int port) : http_(port) {}
+  Reply get(const std::string& target) { return keep(http_.request("GET", target, "", headers())); }
+  Reply post(const std::string& target, const std::map<std::string, std::string>& fields) {
+    auto h = headers();
+    h["Content-Type"] = "application/x-www-form-urlencoded";
+    return keep(http_.request("POST", target, form_encode(fields), h));
+  }
+  // The path of a redirect's Location.
+  static std::string location(const Reply& r) {
+    auto it = r.headers.find("location");
+    return it == r.headers.end() ? "" : it->second;
+  }
+
+ private:
+  std::map<std::string, std::string> headers() const {
+    std::string cookie;
+    for (const auto& [name, value] : cookies_)
+      cookie += (cookie.empty() ? "" : "; ") + name + "=" + value;
+    if (cookie.empty()) return {};
+    return {{"Cookie", cookie}};
+  }
+  Reply keep(Reply r) {
+    auto it = r.headers.find("set-cookie");
+    if (it != r.headers.end()) {
+      std::string lines = it->second + "\n";
+      for (size_t start = 0, end; (end = lines.find('\n', start)) != std::string::npos;
+           start = end + 1) {
+        std::string line = lines.substr(start, end - start);
+        std::string pair = line.substr(0, line.find(';'));
+        cookies_[pair.substr(0, pair.find('='))] = pair.substr(pair.find('=') + 1);
+      }
+    }
+    return r;
+  }
+  HttpClient http_;
+  std::map<std::string, std::string> cookies_;
+};
+
+class Pages : public ::testing::Test {
+ protected:
+  Pages() : server_(mailing_to(smtp_)), http_(server_.port()), world_(make_world(http_)) {}
+
+  // The booking form of the first free slot of the world's service on its day.
+  std::string first_slot_form(Browser& b) {
+    Reply service = b.get("/services/" + std::to_string(world_.service) + "?semaine=" + world_.day);
+    EXPECT_EQ(service.status, 200) << service.body;
+    auto slots = links(service.body, "/services/" + std::to_string(world_.service) + "/reserver");
+    EXPECT_FALSE(slots.empty());
+    return slots.empty() ? "" : slots.front();
+  }
+  std::map<std::string, std::string> filled(const std::string& form_html) {
+    std::map<std::string, std::string> f;
+    for (const char* hidden : {"csrf", "start", "agent", "place", "mode", "key"})
+      f[hidden] = input_value(form_html, hidden);
+    f["first_name"] = "Léa";
+    f["last_name"] = "Dupont";
+    f["email"] = "lea.dupont@example.fr";
+    f["phone"] = "";
+    f["notes"] = "";
+    return f;
+  }
+
+  SmtpSink smtp_;
+  ServerProcess server_;
+  HttpClient http_;
+  World world_;
+};
+
+TEST_F(Pages, AResidentFindsAServiceBooksMovesAndCancels) {
+  Browser browser(server_.port());
+  Reply home = browser.get("/");
+  ASSERT_EQ(home.status, 200);
+  EXPECT_EQ(home.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_NE(home.body.find("<html lang=\"fr\">"), std::string::npos);
+  EXPECT_NE(home.body.find("Aller au contenu"), std::string::npos);
+
+  Reply results = browser.get("/recherche?q=immatriculation&postcode=33");
+  ASSERT_EQ(results.status, 200);
+  EXPECT_NE(results.body.find("Carte grise"), std::string::npos);
+  EXPECT_NE(results.body.find("France Services Cenon"), std::string::npos);
+  auto services = links(results.body, "/services/");
+  ASSERT_EQ(services.size(), 1u);
+
+  std::string slot = first_slot_form(browser);
+  Reply form = browser.get(slot);
+  ASSERT_EQ(form.status, 200) << form.body;
+  EXPECT_NE(form.body.find("Confirmer le rendez-vous"), std::string::npos);
+  auto fields = filled(form.body);
+  ASSERT_EQ(fields["csrf"].size(), 64u);
+
+  Reply booked = browser.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
+  ASSERT_EQ(booked.status, 303) << booked.body;
+  std::string manage = Browser::location(booked);
+  ASSERT_EQ(manage.rfind("/rendez-vous/", 0), 0u) << manage;
+  // Sent twice (double click, back and resend): one booking, the same page.
+  Reply again = browser.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
+  EXPECT_EQ(Browser::location(again), manage);
+
+  Reply page = browser.get(manage);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Votre rendez-vous est confirmé"), std::string::npos);
+  EXPECT_NE(page.body.find("à 9 h 00"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("Léa Dupont"), std::string::npos);
+
+  // The confirmation email's link opens the same page.
+  ASSERT_TRUE(smtp_.wait_for(1));
+  std::string text = smtp_.messages()[0]["text"];
+  std::string token = manage.substr(manage.find("token=") + 6, 43);
+  EXPECT_NE(text.find(manage.substr(0, manage.find('&'))), std::string::npos) << text;
+
+  // Move it: the week of free slots, one chosen, confirmed.
+  std::string id = manage.substr(13, manage.find('?') - 13);
+  Reply move =
+      browser.get("/rendez-vous/" + id + "/deplacer?token=" + token + "&semaine=" + world_.day);
+  ASSERT_EQ(move.status, 200) << move.body;
+  auto choices = links(move.body, "/rendez-vous/" + id + "/deplacer");
+  ASSERT_GE(choices.size(), 3u);
+  Reply chosen = browser.get(choices.back());
+  ASSERT_EQ(chosen.status, 200);
+  Reply moved = browser.post("/rendez-vous/" + id + "/deplacer",
+                             {{"csrf", input_value(chosen.body, "csrf")},
+                              {"token", token},
+                              {"start", input_value(chosen.body, "start")}});
+  ASSERT_EQ(moved.status, 303) << moved.body;
+  Reply after_move = browser.get(Browser::location(moved));
+  EXPECT_NE(after_move.body.find("Votre rendez-vous est déplacé"), std::string::npos);
+  EXPECT_EQ(http_.get("/api/v1/bookings/" + id + "?token=" + token).json()["start"],
+            input_value(chosen.body, "start"));
+
+  // Cancel it.
+  Reply cancelled =
+      browser.post("/rendez-vous/" + id + "/annuler",
+                   {{"csrf", input_value(after_move.body, "csrf")}, {"token", token}});
+  ASSERT_EQ(cancelled.status, 303) << cancelled.body;
+  Reply final_page = browser.get(Browser::location(cancelled));
+  EXPECT_NE(final_page.body.find("Ce rendez-vous est annulé"), std::string::npos);
+  EXPECT_EQ(http_.get("/api/v1/bookings/" + id + "?token=" + token).json()["status"], "cancelled");
+}
+
+TEST_F(Pages, AFormWithMistakesComesBackWithWhatWasTypedAndEachErrorByItsField) {
+  Browser browser(server_.port());
+  Reply form = browser.get(first_slot_form(browser));
+  auto fields = filled(form.body);
+  fields["first_name"] = "";
+  fields["email"] = "";
+  fields["last_name"] = "Du<b>pont";
+  Reply back = browser.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
+  EXPECT_EQ(back.status, 400);
+  EXPECT_NE(back.body.find("Le formulaire contient 2 erreurs"), std::string::npos) << back.body;
+  EXPECT_NE(back.body.find("Saisissez votre prénom."), std::string::npos);
+  EXPECT_NE(back.body.find("href=\"#first_name\""), std::string::npos);
+  EXPECT_NE(back.body.find("aria-describedby=\"first_name-erreur\""), std::string::npos);
+  // What was typed stays, escaped.
+  EXPECT_EQ(input_value(back.body, "last_name"), "Du<b>pont");
+  EXPECT_EQ(back.body.find("Du<b>pont"), std::string::npos);
+  // A mailbox the core refuses comes back next to its field.
+  fields = filled(back.body);
+  fields["email"] = "pas-une-adresse";
+  Reply refused = browser.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("adresse électronique valide"), std::string::npos);
+  EXPECT_EQ(
+      http_.get("/api/v1/agents/" + std::to_string(world_.agent) + "/bookings", world_.agent_token)
+          .json()["items"]
+          .size(),
+      0u);
+}
+
+TEST_F(Pages, FormsFromAnotherSiteOrWithoutTheBrowsersTokenChangeNothing) {
+  Browser browser(server_.port());
+  Reply form = browser.get(first_slot_form(browser));
+  auto fields = filled(form.body);
+  Browser stranger(server_.port());  // no cookie: another browser
+  EXPECT_EQ(
+      stranger.post("/services/" + std::to_string(world_.service) + "/reserver", fields).status,
+      403);
+  fields["csrf"] = std::string(64, '0');
+  EXPECT_EQ(
+      browser.post("/services/" + std::to_string(world_.service) + "/reserver", fields).status,
+      403);
+  EXPECT_EQ(
+      http_.get("/api/v1/agents/" + std::to_string(world_.agent) + "/bookings", world_.agent_token)
+          .json()["items"]
+          .size(),
+      0u);
+  // A wrong link to a booking says so, in French.
+  Reply wrong = browser.get("/rendez-vous/1?token=forged");
+  EXPECT_EQ(wrong.status, 404);
+  EXPECT_NE(unescape(wrong.body).find("Ce lien n'est pas valide"), std::string::npos);
+}
+
+TEST_F(Pages, ASlotTakenMeanwhileSaysSoAndOffersTheOthers) {
+  Browser first(server_.port()), second(server_.port());
+  std::string slot = first_slot_form(first);
+  auto a = filled(first.get(slot).body);
+  auto b = filled(second.get(slot).body);
+  b["email"] = "paul@example.fr";
+  ASSERT_EQ(first.post("/services/" + std::to_string(world_.service) + "/reserver", a).status, 303);
+  Reply late = second.post("/services/" + std::to_string(world_.service) + "/reserver", b);
+  EXPECT_EQ(late.status, 409);
+  EXPECT_NE(unescape(late.body).find("Ce créneau vient d'être pris"), std::string::npos);
+  EXPECT_FALSE(
+      links(late.body, "/services/" + std::to_string(world_.service) + "/reserver").empty());
+}
+
+}  // namespace
+}  // namespace rdv::testing
