@@ -159,8 +159,11 @@ void App::identify(HttpRequest& request, bool& stale_cookie) {
 }
 
 bool App::same_site(const HttpRequest& request) const {
+  // Sec-Fetch-Site, when the browser sends it, says it all: with our
+  // Referrer-Policy (no-referrer) browsers send "Origin: null" even from our
+  // own pages' forms.
   if (const std::string* site = request.header("sec-fetch-site"))
-    if (*site != "same-origin" && *site != "none") return false;
+    return *site == "same-origin" || *site == "none";
   if (const std::string* origin = request.header("origin")) {
     std::string own = options_.public_url.substr(0, options_.public_url.find('/', 8));
     if (*origin != own) return false;

@@ -1,0 +1,188 @@
+// A resident on a phone (360 x 740), keyboard only, in Debian's Chromium:
+// searches, books, opens the manage link from the email received, moves the
+// booking, then cancels it. axe-core checks every page visited (WCAG 2.1
+// AA); a screenshot of each is written under the build folder for review.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SHOTS = process.env.RDV_SCREENSHOTS;
+let server, smtp, dir, mails, base, browser;
+
+function waitForLine(child, pattern, what) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen}`)), 30000);
+    const onData = (chunk) => {
+      seen += chunk.toString();
+      const m = seen.match(pattern);
+      if (m) { clearTimeout(timer); resolve(m); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}: ${seen}`)));
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rdv-web-'));
+  mails = join(dir, 'mails');
+  mkdirSync(mails);
+  smtp = spawn('/usr/bin/python3', [process.env.RDV_SMTP_SINK, mails]);
+  const [, smtpPort] = await waitForLine(smtp, /ready (\d+)/, 'smtp sink');
+  server = spawn(process.env.RDV_BINARY, ['serve', '--listen', '127.0.0.1:0', '--db',
+    `sqlite:${join(dir, 'db.sqlite')}`, '--demo', '--smtp-url', `smtp://127.0.0.1:${smtpPort}`,
+    '--scheduler-tick-ms', '100', '--documents-dir', join(dir, 'documents')]);
+  [, base] = await waitForLine(server, /listening on (http:\/\/\S+)/, 'rendezvous');
+  browser = await chromium.launch({ executablePath: process.env.RDV_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox'] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  smtp?.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// axe on the page as it is now; a screenshot for the reviewers.
+async function check(page, name) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () =>
+    await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
+  const problems = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(problems, [], `${name}: accessibility violations`);
+  // Nothing wider than the phone's screen.
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 360, `${name}: ${wide}px wide on a 360px screen`);
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  }
+}
+
+// Tabs until the focused element matches `predicate` (keyboard only).
+async function tabTo(page, predicate, what, max = 200) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const hit = await page.evaluate(predicate);
+    if (hit) return;
+  }
+  throw new Error(`could not reach ${what} with the keyboard`);
+}
+
+// The text of the mail sent to `to`, read by tests/support/mail_summary.py.
+function mailTextTo(to) {
+  const out = spawnSync('/usr/bin/python3', [process.env.RDV_MAIL_SUMMARY, mails], { encoding: 'utf8' });
+  const mail = JSON.parse(out.stdout).find((m) => m.to === to);
+  assert.ok(mail, `no email to ${to}`);
+  return mail.text;
+}
+
+async function waitForMail(count) {
+  for (let i = 0; i < 100; i++) {
+    if (readdirSync(mails).filter((f) => f.endsWith('.eml')).length >= count) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the confirmation email did not arrive');
+}
+
+test('a resident books, moves and cancels from a phone, with the keyboard only', async () => {
+  // bypassCSP lets the test inject axe; the pages keep their policy.
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'fr-FR', bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(base + '/');
+  await check(page, '01-accueil');
+
+  // The skip link comes first.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Aller au contenu');
+  await tabTo(page, () => document.activeElement.id === 'q', 'the search field');
+  await page.keyboard.type('carte grise');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/recherche/);
+  await check(page, '02-resultats');
+
+  await tabTo(page, () => document.activeElement.textContent === 'Carte grise', 'the result');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/services\/\d+/);
+  await check(page, '03-creneaux');
+
+  // Next week: far enough ahead to be moved and cancelled online.
+  await tabTo(page, () => document.activeElement.textContent === 'Semaine suivante', 'next week');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/semaine=/);
+  await tabTo(page, () => document.activeElement.classList.contains('slot'), 'a slot');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/reserver/);
+  await check(page, '04-formulaire');
+
+  // Sent empty: the errors are listed at the top and by each field.
+  await tabTo(page, () => document.activeElement.type === 'submit', 'the submit button');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#erreurs');
+  await check(page, '05-erreurs');
+
+  await tabTo(page, () => document.activeElement.id === 'first_name', 'the first name');
+  await page.keyboard.type('Léa');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Dupont');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('lea.dupont@example.fr');
+  await tabTo(page, () => document.activeElement.type === 'submit', 'the submit button');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/rendez-vous\/\d+/);
+  assert.match(await page.textContent('main'), /Votre rendez-vous est confirmé/);
+  await check(page, '06-confirmation');
+
+  // The link of the email received opens the booking's page.
+  await waitForMail(1);
+  const link = mailTextTo('lea.dupont@example.fr').match(/http:\/\/[^\s"<>]+\/rendez-vous\/\d+\?token=[A-Za-z0-9_-]+/);
+  assert.ok(link, 'no manage link in the email');
+  await page.goto(link[0]);
+  assert.match(await page.textContent('main'), /Léa Dupont/);
+
+  await tabTo(page, () => document.activeElement.textContent === 'Déplacer mon rendez-vous', 'move');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/deplacer/);
+  await check(page, '07-deplacer');
+  // The next week's first slot.
+  await tabTo(page, () => document.activeElement.textContent === 'Semaine suivante', 'next week');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/semaine=/);
+  await tabTo(page, () => document.activeElement.classList.contains('slot'), 'a new slot');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/start=/);
+  await check(page, '08-confirmer-deplacement');
+  await tabTo(page, () => document.activeElement.type === 'submit', 'confirm the move');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/deplace=1/);
+  assert.match(await page.textContent('main'), /Votre rendez-vous est déplacé/);
+
+  await tabTo(page, () => document.activeElement.textContent === 'Annuler mon rendez-vous', 'cancel');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/annule=1/);
+  assert.match(await page.textContent('main'), /Ce rendez-vous est annulé/);
+  await check(page, '09-annule');
+  await context.close();
+});
+
+test('each resident page weighs under 150 KB with all it loads', async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  for (const path of ['/', '/recherche?q=carte', '/services/1']) {
+    let bytes = 0;
+    page.on('response', async (r) => { try { bytes += (await r.body()).length; } catch {} });
+    await page.goto(base + path, { waitUntil: 'networkidle' });
+    assert.ok(bytes > 0 && bytes < 150 * 1024, `${path}: ${bytes} bytes`);
+    page.removeAllListeners('response');
+  }
+  await context.close();
+});
