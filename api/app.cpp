@@ -47,6 +47,7 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
   add_manage_routes();
   add_sso_routes();
   add_resident_pages();
+  add_staff_pages();
 }
 
 HttpResponse App::handle(HttpRequest request) {

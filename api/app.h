@@ -73,6 +73,9 @@ class App {
   void add_sso_routes();
   // web/: the pages, over the same core.
   void add_resident_pages();
+  void add_staff_pages();
+  HttpResponse sign_in_page(const HttpRequest& r, int status, const std::string& email,
+                            const std::string& next, const std::string& problem);
   // `around`: show the week of this instant (a slot just taken) rather
   // than the one the query asks for.
   HttpResponse service_page(const HttpRequest& r, Id id, int status, const std::string& notice,

@@ -1,5 +1,7 @@
 #include "demo_data.h"
 
+#include "accounts/passwords.h"
+
 namespace rdv {
 namespace {
 
@@ -10,7 +12,8 @@ std::string at(date::local_days monday, int day, const char* hhmm) {
 
 }  // namespace
 
-bool load_demo_data(App& app, Store& store, const Clock& clock) {
+bool load_demo_data(App& app, Store& store, const Clock& clock,
+                    std::vector<std::string>* sign_ins) {
   bool empty = false;
   store.read([&](StoreReader& r) { empty = r.is_empty(); });
   if (!empty) return false;
@@ -121,6 +124,31 @@ bool load_demo_data(App& app, Store& store, const Clock& clock) {
   app.create_absence(
       julie["id"],
       {{"start", at(monday, 14, "00:00")}, {"end", at(monday, 19, "00:00")}, {"reason", "Congés"}});
+
+  // Staff who sign in on the pages, with a password made now.
+  Id desk = app.create_user(fs, {{"name", "Accueil France Services"},
+                                 {"email", "accueil.cenon@example.fr"},
+                                 {"role", "desk"}})["id"];
+  Id direction = app.create_user(fs, {{"name", "Direction France Services"},
+                                      {"email", "direction.cenon@example.fr"},
+                                      {"role", "org_admin"}})["id"];
+  SystemRandom random;
+  for (auto [id, what] : {std::pair{sophie["account_id"].get<Id>(), "agent"},
+                          {desk, "accueil (desk)"},
+                          {direction, "administrateur"}}) {
+    std::string password;
+    do password = new_token(random).substr(0, 16);
+    while (!password_problem(password, "", "").empty());
+    std::string email;
+    store.write([&](StoreWriter& tx) {
+      auto a = tx.accounts().account(id);
+      tx.accounts().set_password_hash(id, hash_password(password));
+      a->status = AccountStatus::kActive;
+      tx.accounts().update_account(*a);
+      email = a->email;
+    });
+    if (sign_ins) sign_ins->push_back(std::string(what) + " : " + email + " / " + password);
+  }
   return true;
 }
 

@@ -8,7 +8,10 @@
 namespace rdv {
 
 // Loads the demo data unless the database already holds organisations.
-// Returns false when it did nothing.
-bool load_demo_data(App& app, Store& store, const Clock& clock);
+// Returns false when it did nothing. `sign_ins` gets one line per demo staff
+// account (an agent, a desk, an organisation administrator): its email and
+// its password, made at random now, to show once.
+bool load_demo_data(App& app, Store& store, const Clock& clock,
+                    std::vector<std::string>* sign_ins = nullptr);
 
 }  // namespace rdv

@@ -167,11 +167,19 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   options.public_url = config.public_url.empty() ? listen_url : config.public_url;
   app = std::make_unique<rdv::App>(rt.store, rt.clock, rt.random, rt.links, rt.sync, options);
   app->bootstrap_admin(config.bootstrap_admin_token);
-  if (config.demo && rdv::load_demo_data(*app, rt.store, rt.clock))
+  std::vector<std::string> sign_ins;
+  if (config.demo && rdv::load_demo_data(*app, rt.store, rt.clock, &sign_ins))
     std::cerr << "demo data loaded\n";
   server.start();
   if (config.scheduler) rt.start_background(config, options.public_url);
   std::cout << "listening on " << listen_url << std::endl;
+  // Shown once, when the demo is made (on stdout, never in the log): how to
+  // sign in as each kind of staff.
+  if (!sign_ins.empty()) {
+    std::cout << "demo staff accounts (sign in at " << options.public_url << "/connexion):\n";
+    for (const std::string& line : sign_ins) std::cout << "  " << line << "\n";
+    std::cout << std::flush;
+  }
 
   int sig = 0;
   sigwait(&signals, &sig);

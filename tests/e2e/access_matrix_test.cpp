@@ -134,6 +134,12 @@ const std::map<std::string, Rule> kRules = {
     {"POST /rendez-vous/{id}/annuler", kLinkOnly},
     {"GET /rendez-vous/{id}/deplacer", kLinkOnly},
     {"POST /rendez-vous/{id}/deplacer", kLinkOnly},
+    {"GET /connexion", kEveryone},
+    {"POST /connexion", kLinkOnly},
+    {"POST /deconnexion", kLinkOnly},
+    {"GET /mot-de-passe-oublie", kEveryone},
+    {"POST /mot-de-passe-oublie", kLinkOnly},
+    {"GET /espace", kEveryone},  // staff see their page; others are sent to sign in
     {"GET /api/v1/auth/oidc/callback", kLinkOnly},
     {"GET /compte/mot-de-passe", kEveryone},
     {"POST /compte/mot-de-passe", kEveryone},

@@ -267,5 +267,63 @@ TEST_F(Pages, ASlotTakenMeanwhileSaysSoAndOffersTheOthers) {
       links(late.body, "/services/" + std::to_string(world_.service) + "/reserver").empty());
 }
 
+TEST_F(Pages, AnAgentSignsInAndSeesTheirWeek) {
+  // Sophie gets a nominative account for her agenda, with a password.
+  Reply invited =
+      http_.post("/api/v1/accounts",
+                 {{"name", "Sophie Laurent"},
+                  {"email", "sophie.laurent@cenon.fr"},
+                  {"agent_id", world_.agent},
+                  {"memberships", {{{"role", "agent"}, {"organisation_id", world_.org}}}}},
+                 world_.admin_token);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  // The invitation comes by email.
+  ASSERT_TRUE(smtp_.wait_for(1));
+  std::string text = smtp_.messages()[0]["text"];
+  ASSERT_NE(text.find("token="), std::string::npos) << text;
+  std::string token = text.substr(text.find("token=") + 6, 43);
+  const std::string password = "Tramway-ligne-A-Cenon";
+  ASSERT_EQ(http_.post("/api/v1/auth/password", {{"token", token}, {"password", password}}).status,
+            200);
+
+  Browser browser(server_.port());
+  Reply away = browser.get("/espace");
+  EXPECT_EQ(away.status, 303);
+  EXPECT_EQ(Browser::location(away), "/connexion?next=%2Fespace");
+  Reply form = browser.get("/connexion?next=/espace");
+  ASSERT_EQ(form.status, 200);
+  std::string csrf = input_value(form.body, "csrf");
+  Reply wrong = browser.post("/connexion", {{"csrf", csrf},
+                                            {"next", "/espace"},
+                                            {"email", "sophie.laurent@cenon.fr"},
+                                            {"password", "pas-le-bon-mot-de-passe"}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_NE(wrong.body.find("Adresse électronique ou mot de passe incorrect."), std::string::npos);
+  EXPECT_EQ(input_value(wrong.body, "email"), "sophie.laurent@cenon.fr");
+
+  // A booking made meanwhile shows in her week.
+  ASSERT_EQ(http_
+                .post("/api/v1/bookings", {{"service_id", world_.service},
+                                           {"start", world_.at("10:00")},
+                                           {"resident", resident()}})
+                .status,
+            201);
+  Reply signed_in = browser.post("/connexion", {{"csrf", csrf},
+                                                {"next", "//evil.example/"},
+                                                {"email", "sophie.laurent@cenon.fr"},
+                                                {"password", password}});
+  ASSERT_EQ(signed_in.status, 303) << signed_in.body;
+  EXPECT_EQ(Browser::location(signed_in), "/espace");  // never another site
+  Reply week = browser.get("/espace?semaine=" + world_.day);
+  ASSERT_EQ(week.status, 200);
+  EXPECT_NE(week.body.find("10 h 00"), std::string::npos) << week.body;
+  EXPECT_NE(week.body.find("Léa Dupont"), std::string::npos);
+
+  // Signing out ends the session.
+  Reply out = browser.post("/deconnexion", {{"csrf", input_value(week.body, "csrf")}});
+  EXPECT_EQ(out.status, 303);
+  EXPECT_EQ(browser.get("/espace").status, 303);
+}
+
 }  // namespace
 }  // namespace rdv::testing

@@ -14,7 +14,7 @@ import { chromium } from 'playwright-core';
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = process.env.RDV_SCREENSHOTS;
-let server, smtp, dir, mails, base, browser;
+let server, smtp, dir, mails, base, browser, serverOutput = '';
 
 function waitForLine(child, pattern, what) {
   return new Promise((resolve, reject) => {
@@ -40,6 +40,7 @@ before(async () => {
   server = spawn(process.env.RDV_BINARY, ['serve', '--listen', '127.0.0.1:0', '--db',
     `sqlite:${join(dir, 'db.sqlite')}`, '--demo', '--smtp-url', `smtp://127.0.0.1:${smtpPort}`,
     '--scheduler-tick-ms', '100', '--documents-dir', join(dir, 'documents')]);
+  server.stdout.on('data', (chunk) => { serverOutput += chunk.toString(); });
   [, base] = await waitForLine(server, /listening on (http:\/\/\S+)/, 'rendezvous');
   browser = await chromium.launch({ executablePath: process.env.RDV_CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox'] });
@@ -61,7 +62,8 @@ async function check(page, name) {
   assert.deepEqual(problems, [], `${name}: accessibility violations`);
   // Nothing wider than the phone's screen.
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(wide <= 360, `${name}: ${wide}px wide on a 360px screen`);
+  const screen = page.viewportSize().width;
+  assert.ok(wide <= screen, `${name}: ${wide}px wide on a ${screen}px screen`);
   if (SHOTS) {
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -184,5 +186,36 @@ test('each resident page weighs under 150 KB with all it loads', async () => {
     assert.ok(bytes > 0 && bytes < 150 * 1024, `${path}: ${bytes} bytes`);
     page.removeAllListeners('response');
   }
+  await context.close();
+});
+
+test('an agent signs in with the demo account and sees a booking made meanwhile in the week', async () => {
+  // The demo prints each staff account once: "agent : EMAIL / PASSWORD".
+  const account = serverOutput.match(/agent : (\S+) \/ (\S+)/);
+  assert.ok(account, `no demo agent account in: ${serverOutput}`);
+  // A resident books the agent's service meanwhile, through the API.
+  const slots = await (await fetch(`${base}/api/v1/slots?service=1`)).json();
+  const slot = slots[slots.length - 1];
+  const booked = await fetch(`${base}/api/v1/bookings`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ service_id: 1, start: slot.start,
+      resident: { first_name: 'Awa', last_name: 'Kone', email: 'awa.kone@example.fr' } }),
+  });
+  assert.equal(booked.status, 201);
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(base + '/espace');
+  await page.waitForURL(/\/connexion/);
+  await check(page, '10-connexion');
+  await tabTo(page, () => document.activeElement.id === 'email', 'the email field');
+  await page.keyboard.type(account[1]);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(account[2]);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/espace$/);
+  await page.goto(`${base}/espace?semaine=${slot.start.slice(0, 10)}`);
+  assert.match(await page.textContent('main'), /Awa Kone/);
+  await check(page, '11-semaine-agent');
   await context.close();
 });
