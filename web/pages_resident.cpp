@@ -162,6 +162,12 @@ std::string french_field_error(const std::string& field, const std::string& engl
   return english;
 }
 
+// Adds what slot_days made to a page's data (template _slot_days).
+void add_slot_days(PageData& page, const PageData& days) {
+  for (const char* key : {"days", "has_days", "week_from", "week_to", "previous_url", "next_url"})
+    if (const PageData* v = days.get(key)) page.set(key, *v);
+}
+
 }  // namespace
 
 // The week of free slots of a service, grouped by day, each a link made by
@@ -437,9 +443,7 @@ HttpResponse App::service_page(const HttpRequest& r, Id id, int status, const st
             return base + "?semaine=" + day_key(LocalDateTime{week}) + mode_query;
           },
           std::nullopt);
-      for (const char* key :
-           {"days", "has_days", "week_from", "week_to", "previous_url", "next_url"})
-        if (const PageData* v = days.get(key)) d.set(key, *v);
+      add_slot_days(d, days);
     });
   } catch (const ClientError&) {
     return message_page(404, "Service introuvable",
@@ -690,8 +694,7 @@ HttpResponse App::move_page(const HttpRequest& r, Id id, const std::string& toke
           return page_url + "&semaine=" + day_key(LocalDateTime{week});
         },
         b.id);
-    for (const char* key : {"days", "has_days", "week_from", "week_to", "previous_url", "next_url"})
-      if (const PageData* v = days.get(key)) d.set(key, *v);
+    add_slot_days(d, days);
   });
   if (closed)
     return message_page(409, "Déplacer mon rendez-vous",

@@ -156,21 +156,26 @@ Booking Bookings::reschedule(Id booking_id, Instant new_start, std::optional<Id>
     Service service = require_service(tx, b.service_id);
     Instant now = clock_.now();
     next_status(b, service, BookingAction::kReschedule, actor, now);
-    // Same mode and place; the booking's own time does not count against itself.
-    Slot slot = require_free_slot(tx, service, new_start, b.mode, agent_id, b.place_id, now, b.id);
-    b.start = slot.start;
-    b.end = slot.end;
-    b.agent_id = slot.agent_id;
-    b.updated_at = now;
-    ++b.sequence;
-    try {
-      tx.update_booking(b);
-    } catch (const SlotTakenError&) {
-      throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
-    }
-    plan_notifications(tx, notifications_, b, BookingEvent::kRescheduled, now);
+    move_to_slot(tx, b, service, new_start, agent_id, now, BookingEvent::kRescheduled);
   });
   return b;
+}
+
+void Bookings::move_to_slot(StoreWriter& tx, Booking& b, const Service& service, Instant start,
+                            std::optional<Id> agent_id, Instant now, BookingEvent event) {
+  // Same mode and place; the booking's own time does not count against itself.
+  Slot slot = require_free_slot(tx, service, start, b.mode, agent_id, b.place_id, now, b.id);
+  b.start = slot.start;
+  b.end = slot.end;
+  b.agent_id = slot.agent_id;
+  b.updated_at = now;
+  ++b.sequence;
+  try {
+    tx.update_booking(b);
+  } catch (const SlotTakenError&) {
+    throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
+  }
+  plan_notifications(tx, notifications_, b, event, now);
 }
 
 Booking Bookings::reassign(Id booking_id, Id agent_id) {
@@ -181,17 +186,7 @@ Booking Bookings::reassign(Id booking_id, Id agent_id) {
     Instant now = clock_.now();
     next_status(b, service, BookingAction::kReassign, Actor::kStaff, now);
     if (agent_id == b.agent_id) invalid_field("agent_id", "the booking is this agent's already");
-    Slot slot = require_free_slot(tx, service, b.start, b.mode, agent_id, b.place_id, now, b.id);
-    b.agent_id = slot.agent_id;
-    b.updated_at = now;
-    ++b.sequence;
-    try {
-      tx.update_booking(b);
-    } catch (const SlotTakenError&) {
-      throw ClientError(ErrorCode::kSlotUnavailable,
-                        "this agent is not free at that time any more");
-    }
-    plan_notifications(tx, notifications_, b, BookingEvent::kReassigned, now);
+    move_to_slot(tx, b, service, b.start, agent_id, now, BookingEvent::kReassigned);
   });
   return b;
 }

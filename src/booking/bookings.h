@@ -103,6 +103,11 @@ class Bookings {
   void answer_survey(Id booking_id, const SurveyAnswer& answer);
 
  private:
+  // Takes the free slot at `start` (of `agent_id`, or any agent) for the
+  // booking, the old one freed in the same transaction, and tells who must know.
+  void move_to_slot(StoreWriter& tx, Booking& b, const Service& service, Instant start,
+                    std::optional<Id> agent_id, Instant now, BookingEvent event);
+
   Store& store_;
   const Clock& clock_;
   const LinkSigner& links_;

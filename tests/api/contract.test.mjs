@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
+import { waitForLine } from '../support/wait_for_line.mjs';
 
 const ADMIN = 'contract-admin-token-0123456789abcdef';
 let server, prism, dir, base, calendarHost, calendarUrl;
@@ -19,21 +20,6 @@ function freePort() {
   });
 }
 
-function waitForLine(child, pattern, what) {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen}`)), 60000);
-    const onData = (chunk) => {
-      seen += chunk.toString();
-      const m = seen.match(pattern);
-      if (m) { clearTimeout(timer); resolve(m); }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}: ${seen}`)));
-    child.on('error', (e) => reject(e));
-  });
-}
 
 // An agent's own calendar, served as a calendar host would.
 const AGENDA = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', 'UID:ext-1',

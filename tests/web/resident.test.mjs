@@ -10,26 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { waitForLine } from '../support/wait_for_line.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = process.env.RDV_SCREENSHOTS;
 let server, smtp, dir, mails, base, browser, serverOutput = '';
 
-function waitForLine(child, pattern, what) {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen}`)), 30000);
-    const onData = (chunk) => {
-      seen += chunk.toString();
-      const m = seen.match(pattern);
-      if (m) { clearTimeout(timer); resolve(m); }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}: ${seen}`)));
-  });
-}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rdv-web-'));
