@@ -48,6 +48,7 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
   add_sso_routes();
   add_resident_pages();
   add_staff_pages();
+  add_survey_pages();
 }
 
 HttpResponse App::handle(HttpRequest request) {

@@ -74,6 +74,11 @@ class App {
   // web/: the pages, over the same core.
   void add_resident_pages();
   void add_staff_pages();
+  void add_survey_pages();
+  HttpResponse survey_page(const HttpRequest& r, const std::string& token,
+                           const std::map<std::string, std::string>& values,
+                           const std::vector<std::pair<std::string, std::string>>& errors,
+                           int status);
   HttpResponse sign_in_page(const HttpRequest& r, int status, const std::string& email,
                             const std::string& next, const std::string& problem);
   // `around`: show the week of this instant (a slot just taken) rather

@@ -90,7 +90,7 @@ JobResult Notifier::run(const Job& job) {
                          date::locate_zone(place ? place->timezone : org->timezone),
                          booking_page_url(options_.public_url, b.id, token),
                          base + "/stop-reminders?token=" + token,
-                         options_.public_url + "/api/v1/surveys/" + links_.survey_token(b.id),
+                         options_.public_url + "/avis/" + links_.survey_token(b.id),
                          options_.public_url + "/services/" + std::to_string(service->id),
                          options_.public_url + "/visio/" + links_.visio_token(b.id, to_agent)};
 

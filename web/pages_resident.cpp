@@ -87,22 +87,6 @@ date::local_days first_day(const HttpRequest& r, Instant now, Zone zone) {
   return today;
 }
 
-PageData errors_data(const std::vector<std::pair<std::string, std::string>>& errors) {
-  PageData d;
-  list items;
-  for (const auto& [field, message] : errors) {
-    PageData e;
-    e.set("field", field);
-    e.set("message", message);
-    items.push_back(e);
-  }
-  d.set("errors", items);
-  d.set("has_errors", !errors.empty());
-  d.set("error_count_text", errors.size() == 1 ? std::string("une erreur")
-                                               : std::to_string(errors.size()) + " erreurs");
-  return d;
-}
-
 // The form fields of a resident, in French, with what was typed and the errors.
 PageData resident_form_fields(const std::map<std::string, std::string>& values,
                               const std::map<std::string, std::string>& errors) {
@@ -227,10 +211,9 @@ void App::add_resident_pages() {
   // Home: the search form.
   auto home = [](const HttpRequest& r, int status,
                  const std::vector<std::pair<std::string, std::string>>& errors) {
-    PageData d = errors_data(errors);
+    PageData d = form_errors(errors);
     d.set("q", param(r, "q"));
     d.set("postcode", param(r, "postcode"));
-    for (const auto& [field, message] : errors) d.set(field + "_error", message);
     std::string chosen = param(r, "mode");
     list modes;
     for (auto [value, label] : {std::pair{"", "Peu importe"},
@@ -466,7 +449,7 @@ HttpResponse App::booking_form(const HttpRequest& r, Id service_id,
   };
   auto start = parse_rfc3339(get("start"));
   auto mode = parse_mode(get("mode"));
-  PageData d = errors_data(errors);
+  PageData d = form_errors(errors);
   std::string title = "Vos coordonnées";
   try {
     store_.read([&](StoreReader& s) {

@@ -42,6 +42,23 @@ HttpResponse render_page(int status, const std::string& title, const std::string
   return {status, "text/html; charset=utf-8", render_template("layout", layout), {}};
 }
 
+PageData form_errors(const std::vector<std::pair<std::string, std::string>>& errors) {
+  PageData d;
+  kainjow::mustache::list items;
+  for (const auto& [field, message] : errors) {
+    PageData e;
+    e.set("field", field);
+    e.set("message", message);
+    items.push_back(e);
+    d.set(field + "_error", message);
+  }
+  d.set("errors", items);
+  d.set("has_errors", !errors.empty());
+  d.set("error_count_text", errors.size() == 1 ? std::string("une erreur")
+                                               : std::to_string(errors.size()) + " erreurs");
+  return d;
+}
+
 const std::string* static_asset(const std::string& name) {
   auto it = web_assets().find("static/" + name);
   return it == web_assets().end() ? nullptr : &it->second;

@@ -5,6 +5,8 @@
 
 #include <kainjow/mustache.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "http_types.h"
 
@@ -20,6 +22,10 @@ std::string render_template(const std::string& name, const PageData& data);
 // page's title and first heading.
 HttpResponse render_page(int status, const std::string& title, const std::string& name,
                          PageData data);
+
+// What the template _errors shows: the errors of a form, each naming its
+// field (the id the link at the top points to), and how many.
+PageData form_errors(const std::vector<std::pair<std::string, std::string>>& errors);
 
 // A file of web/static (the stylesheet), or nullptr.
 const std::string* static_asset(const std::string& name);

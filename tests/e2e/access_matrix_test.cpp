@@ -134,6 +134,8 @@ const std::map<std::string, Rule> kRules = {
     {"POST /rendez-vous/{id}/annuler", kLinkOnly},
     {"GET /rendez-vous/{id}/deplacer", kLinkOnly},
     {"POST /rendez-vous/{id}/deplacer", kLinkOnly},
+    {"GET /avis/{token}", kLinkOnly},
+    {"POST /avis/{token}", kLinkOnly},
     {"GET /connexion", kEveryone},
     {"POST /connexion", kLinkOnly},
     {"POST /deconnexion", kLinkOnly},

@@ -120,5 +120,47 @@ TEST_F(FollowUpClock, SurveyAnsweredOnceWithCheckedFields) {
   EXPECT_EQ(stats.body.find("Dupont"), std::string::npos);
 }
 
+TEST_F(FollowUpClock, TheSurveyPageTakesOneAnswerAndOffersToBookAgain) {
+  HttpResponse booked = book("2026-12-08T09:00:00+01:00", "lea@example.fr");
+  Id id = json::parse(booked.body)["id"];
+  clock_.set(utc("2026-12-08T09:00:00Z"));
+  std::string page = "/avis/" + api_.links.survey_token(id);
+  HttpResponse form = api_.call("GET", page);
+  ASSERT_EQ(form.status, 200) << form.body;
+  EXPECT_NE(form.body.find("Votre avis"), std::string::npos);
+  std::string cookie;
+  for (const auto& [name, value] : form.headers)
+    if (name == "Set-Cookie") cookie = value.substr(0, value.find(';'));
+  ASSERT_EQ(cookie.rfind("rdv_csrf=", 0), 0u);
+  std::string csrf = api_.links.csrf_field(cookie.substr(9));
+  auto post = [&](const std::string& fields) {
+    Call c;
+    c.form = "csrf=" + csrf + "&" + fields;
+    c.cookie = cookie;
+    return api_.call("POST", page, c);
+  };
+  // Without the browser's token: refused, nothing recorded.
+  Call forged;
+  forged.form = "csrf=" + std::string(64, '0') + "&rating=5&solved=oui";
+  forged.cookie = cookie;
+  EXPECT_EQ(api_.call("POST", page, forged).status, 403);
+  HttpResponse mistakes = post("rating=9&comment=ok");
+  EXPECT_EQ(mistakes.status, 400);
+  EXPECT_NE(mistakes.body.find("Choisissez une note de 1 à 5."), std::string::npos);
+  EXPECT_NE(mistakes.body.find("Dites si votre demande a été réglée."), std::string::npos);
+  EXPECT_NE(mistakes.body.find(">ok</textarea>"), std::string::npos);  // kept
+  HttpResponse answered = post("rating=4&solved=oui&comment=Tr%C3%A8s+bien+accueillie");
+  ASSERT_EQ(answered.status, 303) << answered.body;
+  HttpResponse thanks = api_.call("GET", page);
+  EXPECT_NE(thanks.body.find("Merci, votre avis est enregistré"), std::string::npos);
+  EXPECT_NE(thanks.body.find("href=\"/services/"), std::string::npos);  // book again
+  EXPECT_EQ(post("rating=1&solved=non").status, 303);  // once: the second changes nothing
+  HttpResponse stats = call(
+      "GET", "/api/v1/organisations/" + std::to_string(org_) + "/survey-stats", nullptr, admin_);
+  EXPECT_EQ(json::parse(stats.body)[0]["answers"], 1);
+  EXPECT_EQ(json::parse(stats.body)[0]["average_rating"], 4.0);
+  EXPECT_EQ(api_.call("GET", "/avis/1-forged").status, 404);
+}
+
 }  // namespace
 }  // namespace rdv::testing

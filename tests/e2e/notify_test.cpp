@@ -217,7 +217,7 @@ TEST_F(Notifications, RemindersFollowTheClockAcrossTheSpringChange) {
   worker.runner.run_due();
   ASSERT_TRUE(smtp.wait_for(5));
   std::string last = smtp.messages().back()["text"];
-  EXPECT_NE(last.find("https://rdv.example.fr/api/v1/surveys/" + links_.survey_token(b.id)),
+  EXPECT_NE(last.find("https://rdv.example.fr/avis/" + links_.survey_token(b.id)),
             std::string::npos);
   EXPECT_NE(last.find("Prendre un nouveau rendez-vous"), std::string::npos);
 }
@@ -383,7 +383,7 @@ TEST_F(Notifications, SummarySurveyAndAnonymousStatistics) {
   EXPECT_EQ(summary["subject"], "Compte rendu de votre rendez-vous du mardi 8 décembre 2026");
   std::string text = summary["text"];
   EXPECT_NE(text.find("pièce manquante : RIB"), std::string::npos);
-  std::string marker = "/api/v1/surveys/";
+  std::string marker = "/avis/";
   std::string token = text.substr(text.find(marker) + marker.size());
   token = token.substr(0, token.find_first_of(" \n"));
   ASSERT_EQ(links_.survey_booking(token), b.id);

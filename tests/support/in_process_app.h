@@ -18,6 +18,7 @@ struct Call {
   std::string token;              // Authorization: Bearer
   std::string cookie;             // Cookie header
   std::string client_ip = "127.0.0.1";
+  std::string form;  // sent as application/x-www-form-urlencoded when not empty
 };
 
 class InProcessApp {
@@ -39,6 +40,10 @@ class InProcessApp {
     if (!c.body.is_null()) {
       r.body = c.body.dump();
       r.headers["content-type"] = "application/json";
+    }
+    if (!c.form.empty()) {
+      r.body = c.form;
+      r.headers["content-type"] = "application/x-www-form-urlencoded";
     }
     if (!c.token.empty()) r.headers["authorization"] = "Bearer " + c.token;
     if (!c.cookie.empty()) r.headers["cookie"] = c.cookie;
