@@ -55,7 +55,7 @@ int framing_problem(const http::request_parser<http::string_body>& parser) {
 
 // Pages load nothing from elsewhere, run no inline script, post only to us.
 const char* kContentSecurityPolicy =
-    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+    "default-src 'none'; style-src 'self'; img-src 'self'; "
     "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 bool is_header_safe(std::string_view text) {
