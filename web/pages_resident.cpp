@@ -6,12 +6,15 @@
 #include <map>
 
 #include "app.h"
+#include "auth.h"
 #include "booking/agendas.h"
 #include "booking/lifecycle.h"
+#include "booking/mandate.h"
 #include "booking/service_search.h"
 #include "csrf.h"
 #include "domain/error.h"
 #include "domain/french_dates.h"
+#include "domain/text.h"
 #include "net/url.h"
 #include "render.h"
 #include "storage/require.h"
@@ -451,6 +454,7 @@ HttpResponse App::booking_form(const HttpRequest& r, Id service_id,
   auto mode = parse_mode(get("mode"));
   PageData d = form_errors(errors);
   std::string title = "Vos coordonnées";
+  bool desk = false;
   try {
     store_.read([&](StoreReader& s) {
       Service service = require_service(s, service_id);
@@ -470,11 +474,36 @@ HttpResponse App::booking_form(const HttpRequest& r, Id service_id,
         d.set("place", place->name + (place->city.empty() ? "" : ", " + place->city));
       d.set("change_url", "/services/" + std::to_string(service_id) +
                               "?semaine=" + day_key(to_local(*start, zone)));
+      // Signed-in staff book as staff of the service, desks on behalf of a visitor.
+      if (r.staff && org) desk = r.staff->booking_channel(*org) == BookedBy::kDesk;
     });
   } catch (const ClientError&) {
     return message_page(404, "Créneau introuvable",
                         {"Ce créneau n'existe pas ou n'est plus proposé."}, "/",
                         "Chercher un service");
+  }
+  if (desk) {
+    d.set("desk", true);
+    d.set("consent_checked", get("mandate_consent") == "oui");
+    d.set("kind_oral", get("mandate_kind") == "oral");
+    d.set("kind_written", get("mandate_kind") == "written");
+    d.set("mandate_procedures", get("mandate_procedures"));
+    d.set("mandate_valid_until", get("mandate_valid_until"));
+    list options;
+    for (auto [value, label] : {std::pair{"", "—"},
+                                {"identity_card", "Carte nationale d'identité"},
+                                {"passport", "Passeport"},
+                                {"residence_permit", "Titre de séjour"},
+                                {"driving_licence", "Permis de conduire"},
+                                {"other_document", "Autre document"},
+                                {"known_person", "Personne connue de l'accueil"}}) {
+      PageData o;
+      o.set("value", value);
+      o.set("label", label);
+      o.set("selected", get("mandate_identity") == value);
+      options.push_back(o);
+    }
+    d.set("identity_options", options);
   }
   std::map<std::string, std::string> field_errors;
   for (const auto& [field, message] : errors) field_errors[field] = message;
@@ -502,7 +531,8 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
                          "Réessayez dans une minute."});
   std::map<std::string, std::string> values;
   for (const char* name : {"first_name", "last_name", "email", "phone", "notes", "start", "agent",
-                           "place", "mode", "key"})
+                           "place", "mode", "key", "mandate_consent", "mandate_kind",
+                           "mandate_procedures", "mandate_identity", "mandate_valid_until"})
     values[name] = form[name].substr(0, 2000);
   // What is missing is said all at once; the core checks the rest.
   std::vector<std::pair<std::string, std::string>> errors;
@@ -518,6 +548,39 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
   if (!errors.empty()) return booking_form(r, service_id, values, errors, 400);
 
   BookingRequest req;
+  if (r.staff) {
+    // Staff book in the services they may (403 page otherwise): desks on
+    // behalf of the visitor in front of them, with the mandate.
+    store_.read([&](StoreReader& s) {
+      req.booked_by = require_may_book(s, *r.staff, require_service(s, service_id));
+    });
+    req.booked_by_account_id = r.staff->account_id();
+  }
+  if (req.booked_by == BookedBy::kDesk) {
+    if (values["mandate_consent"] != "oui")
+      errors.push_back(
+          {"mandate_consent", "Cochez l'accord de la personne pour réserver en son nom."});
+    if (values["mandate_kind"] != "oral" && values["mandate_kind"] != "written")
+      errors.push_back({"mandate_kind", "Dites si l'accord est oral ou écrit."});
+    Mandate m;
+    m.kind = values["mandate_kind"];
+    if (!values["mandate_procedures"].empty()) m.procedures = {values["mandate_procedures"]};
+    if (!values["mandate_identity"].empty())
+      m.identity_check = parse_identity_check(values["mandate_identity"]);
+    if (!values["mandate_valid_until"].empty()) {
+      if (!parse_local_date(values["mandate_valid_until"]))
+        errors.push_back({"mandate_valid_until", "Saisissez une date, comme 31/12/2026."});
+      else
+        m.valid_until = values["mandate_valid_until"];
+    }
+    try {
+      check_text(values["mandate_procedures"], TextKind::kSingleLine, "mandate_procedures");
+    } catch (const ClientError&) {
+      errors.push_back({"mandate_consent", "Les démarches contiennent des caractères refusés."});
+    }
+    if (!errors.empty()) return booking_form(r, service_id, values, errors, 400);
+    req.mandate_json = m.to_json();
+  }
   req.service_id = service_id;
   req.start = *start;
   req.mode = *mode;
@@ -531,8 +594,11 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
     fingerprint += values[name] + '\n';
   std::optional<IdempotencyKey> key;
   if (values["key"].size() == 43)
-    key =
-        IdempotencyKey{"page:" + client_address(r) + ":" + values["key"], token_hash(fingerprint)};
+    key = IdempotencyKey{
+        "page:" +
+            (r.staff ? "account:" + std::to_string(r.staff->account_id()) : client_address(r)) +
+            ":" + values["key"],
+        token_hash(fingerprint + req.mandate_json)};
   try {
     auto outcome = bookings_.book(req, key, [](StoreReader&, const CreatedBooking& c) {
       return BookingAnswer{201, std::to_string(c.booking.id) + " " + c.manage_token};
@@ -559,6 +625,10 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
                           "de nouveau."});
         break;
       default: {
+        if (e.field() == "mandate.valid_until") {
+          errors.push_back({"mandate_valid_until", "Cette date est déjà passée."});
+          break;
+        }
         std::string field = e.field().rfind("resident.", 0) == 0 ? e.field().substr(9) : e.field();
         if (field != "first_name" && field != "last_name" && field != "email" && field != "phone" &&
             field != "notes")

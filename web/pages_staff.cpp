@@ -143,6 +143,7 @@ void App::add_staff_pages() {
         if (m.organisation_id)
           if (auto o = s.organisation(*m.organisation_id)) where = " – " + o->name;
         roles += (roles.empty() ? "" : ", ") + role_label(m.role) + where;
+        if (m.role == Role::kDesk) d.set("desk", true);
       }
       d.set("roles", roles);
       if (!account || !account->agent_id) return;

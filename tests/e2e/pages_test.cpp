@@ -325,5 +325,59 @@ TEST_F(Pages, AnAgentSignsInAndSeesTheirWeek) {
   EXPECT_EQ(browser.get("/espace").status, 303);
 }
 
+TEST_F(Pages, ADeskBooksOnBehalfOfAVisitorWithTheMandate) {
+  Reply invited =
+      http_.post("/api/v1/accounts",
+                 {{"name", "Accueil Cenon"},
+                  {"email", "accueil@cenon.fr"},
+                  {"memberships", {{{"role", "desk"}, {"organisation_id", world_.org}}}}},
+                 world_.admin_token);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  ASSERT_TRUE(smtp_.wait_for(1));
+  std::string text = smtp_.messages()[0]["text"];
+  std::string token = text.substr(text.find("token=") + 6, 43);
+  const std::string password = "Guichet-France-Services-33";
+  ASSERT_EQ(http_.post("/api/v1/auth/password", {{"token", token}, {"password", password}}).status,
+            200);
+  Browser desk(server_.port());
+  Reply signin = desk.get("/connexion");
+  ASSERT_EQ(desk.post("/connexion", {{"csrf", input_value(signin.body, "csrf")},
+                                     {"email", "accueil@cenon.fr"},
+                                     {"password", password}})
+                .status,
+            303);
+
+  EXPECT_NE(desk.get("/espace").body.find("Prendre rendez-vous pour un visiteur"),
+            std::string::npos);
+  std::string slot = first_slot_form(desk);
+  Reply form = desk.get(slot);
+  ASSERT_EQ(form.status, 200);
+  EXPECT_NE(form.body.find("Mandat du visiteur"), std::string::npos);
+  auto fields = filled(form.body);
+  fields["email"] = "";
+  fields["phone"] = "06 12 34 56 78";
+  // Without the visitor's agreement: refused, said by its field.
+  Reply refused = desk.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(unescape(refused.body).find("Cochez l'accord de la personne"), std::string::npos);
+  fields = filled(refused.body);
+  fields["email"] = "";
+  fields["phone"] = "06 12 34 56 78";
+  fields["mandate_consent"] = "oui";
+  fields["mandate_kind"] = "oral";
+  fields["mandate_identity"] = "passport";
+  fields["mandate_procedures"] = "Carte grise";
+  Reply booked = desk.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
+  ASSERT_EQ(booked.status, 303) << booked.body;
+  std::string manage = Browser::location(booked);
+  std::string id = manage.substr(13, manage.find('?') - 13);
+  json b = http_.get("/api/v1/bookings/" + id, world_.admin_token).json();
+  EXPECT_EQ(b["booked_by"], "desk");
+  EXPECT_EQ(b["mandate"]["kind"], "oral");
+  EXPECT_EQ(b["mandate"]["identity_check"], "passport");
+  EXPECT_EQ(b["mandate"]["procedures"], json::array({"Carte grise"}));
+  EXPECT_EQ(b["resident"]["phone"], "+33612345678");
+}
+
 }  // namespace
 }  // namespace rdv::testing
