@@ -49,6 +49,7 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
   add_resident_pages();
   add_staff_pages();
   add_survey_pages();
+  add_agent_pages();
 }
 
 HttpResponse App::handle(HttpRequest request) {

@@ -75,6 +75,12 @@ class App {
   void add_resident_pages();
   void add_staff_pages();
   void add_survey_pages();
+  void add_agent_pages();
+  HttpResponse openings_page(const HttpRequest& r, int status,
+                             const std::map<std::string, std::string>& values,
+                             const std::vector<std::string>& chosen_services,
+                             const std::vector<std::string>& chosen_modes,
+                             const std::vector<std::pair<std::string, std::string>>& errors);
   HttpResponse survey_page(const HttpRequest& r, const std::string& token,
                            const std::map<std::string, std::string>& values,
                            const std::vector<std::pair<std::string, std::string>>& errors,

@@ -1,6 +1,7 @@
 // Pages for staff: signing in and out (password, or the single sign-on
 // provider when one is configured), a forgotten password, and the agent's
 // week. Credentials and rights are the API's own (Credentials, Staff).
+#include <algorithm>
 #include <map>
 
 #include "app.h"
@@ -47,6 +48,24 @@ std::string local_next(const std::string& next) {
 
 HttpResponse see_other(const std::string& location) {
   return {303, "text/plain", "", {{"Location", location}}};
+}
+
+// Every value of a form field that may come several times (checkboxes).
+std::vector<std::string> form_values(std::string_view body, const std::string& name) {
+  std::vector<std::string> out;
+  while (!body.empty() && out.size() < 100) {
+    auto pair = body.substr(0, body.find('&'));
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && percent_decode(pair.substr(0, eq), true) == name)
+      out.push_back(percent_decode(pair.substr(eq + 1), true));
+    if (pair.size() == body.size()) break;
+    body.remove_prefix(pair.size() + 1);
+  }
+  return out;
+}
+
+std::string mode_label(Mode m) {
+  return m == Mode::kInPerson ? "sur place" : m == Mode::kPhone ? "téléphone" : "visio";
 }
 
 }  // namespace
@@ -169,9 +188,7 @@ void App::add_staff_pages() {
         item.set("time", french_time(local));
         item.set("service", service_names[b.service_id]);
         item.set("resident", b.resident.first_name + " " + b.resident.last_name);
-        item.set("mode", std::string(b.mode == Mode::kInPerson ? "sur place"
-                                     : b.mode == Mode::kPhone  ? "téléphone"
-                                                               : "visio"));
+        item.set("mode", mode_label(b.mode));
         item.set("cancelled", b.status == BookingStatus::kCancelled);
         day.second.push_back(item);
       }
@@ -200,6 +217,157 @@ void App::add_staff_pages() {
     if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
     return page;
   });
+}
+
+// The agent's openings, and the form to open one (one-off or weekly).
+HttpResponse App::openings_page(const HttpRequest& r, int status,
+                                const std::map<std::string, std::string>& values,
+                                const std::vector<std::string>& chosen_services,
+                                const std::vector<std::string>& chosen_modes,
+                                const std::vector<std::pair<std::string, std::string>>& errors) {
+  if (!r.staff || !r.staff->agent_id()) return see_other(kStaffHome);
+  PageData d = form_errors(errors);
+  auto value = [&](const char* name) {
+    auto it = values.find(name);
+    return it == values.end() ? std::string() : it->second;
+  };
+  auto chosen = [](const std::vector<std::string>& list, const std::string& v) {
+    return std::find(list.begin(), list.end(), v) != list.end();
+  };
+  store_.read([&](StoreReader& s) {
+    Agent agent = require_agent(s, *r.staff->agent_id());
+    std::map<Id, std::string> place_names, service_names;
+    list places, services;
+    for (const Place& p : s.places_of(agent.organisation_ids)) {
+      place_names[p.id] = p.name;
+      PageData pd;
+      pd.set("id", std::to_string(p.id));
+      pd.set("name", p.name + (p.city.empty() ? "" : ", " + p.city));
+      pd.set("selected", value("place") == std::to_string(p.id));
+      places.push_back(pd);
+    }
+    for (const Service& sv : s.services_of(agent.organisation_ids)) {
+      service_names[sv.id] = sv.name;
+      PageData sd;
+      sd.set("id", std::to_string(sv.id));
+      sd.set("name", sv.name);
+      sd.set("group", sv.capacity > 1);
+      sd.set("capacity", std::to_string(sv.capacity));
+      sd.set("checked", chosen(chosen_services, std::to_string(sv.id)));
+      services.push_back(sd);
+    }
+    d.set("places", places);
+    d.set("services", services);
+    list openings;
+    TimeRange all{Instant{}, Instant{} + std::chrono::hours{24 * 365 * 200}};
+    for (const Opening& o : s.agent_openings(agent.id, all)) {
+      PageData od;
+      od.set("id", std::to_string(o.id));
+      od.set("when", french_day(o.period.start) + ", " + french_time(o.period.start) + " – " +
+                         french_time(o.period.end));
+      od.set("weekly", o.period.rrule.rfind("FREQ=WEEKLY", 0) == 0);
+      std::string names;
+      for (Id id : o.service_ids) names += (names.empty() ? "" : ", ") + service_names[id];
+      od.set("services", names);
+      od.set("place", place_names[o.place_id]);
+      std::string modes;
+      for (Mode m : o.modes.list()) modes += (modes.empty() ? "" : ", ") + mode_label(m);
+      od.set("modes", modes);
+      openings.push_back(od);
+    }
+    d.set("openings", openings);
+    d.set("has_openings", !openings.empty());
+  });
+  list modes;
+  for (Mode m : {Mode::kInPerson, Mode::kPhone, Mode::kVideo}) {
+    PageData md;
+    md.set("value", std::string(mode_name(m)));
+    md.set("label", mode_label(m));
+    md.set("checked", chosen(chosen_modes, std::string(mode_name(m))));
+    modes.push_back(md);
+  }
+  d.set("modes", modes);
+  d.set("day", value("day"));
+  d.set("start", value("start"));
+  d.set("end", value("end"));
+  d.set("weekly_checked", value("weekly") == "oui");
+  d.set("added", r.param("ajoute") != nullptr);
+  d.set("removed", r.param("retire") != nullptr);
+  d.set("outside", r.param("hors") != nullptr);
+  CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+  d.set("csrf", csrf.field);
+  HttpResponse page = render_page(status, "Mes créneaux", "openings", d);
+  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
+  return page;
+}
+
+void App::add_agent_pages() {
+  router_.add("GET", "/espace/creneaux", [this](const HttpRequest& r, const PathParams&) {
+    if (!r.staff) return see_other("/connexion?next=%2Fespace%2Fcreneaux");
+    return openings_page(r, 200, {}, {}, {}, {});
+  });
+
+  router_.add("POST", "/espace/creneaux", [this](const HttpRequest& r, const PathParams&) {
+    auto form = parse_query(r.body);
+    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+    if (!r.staff || !r.staff->agent_id()) return see_other(kStaffHome);
+    std::map<std::string, std::string> values;
+    for (const char* name : {"place", "day", "start", "end", "weekly"})
+      values[name] = form[name].substr(0, 40);
+    auto services = form_values(r.body, "service");
+    auto modes = form_values(r.body, "mode");
+    std::vector<std::pair<std::string, std::string>> errors;
+    if (services.empty()) errors.push_back({"services", "Cochez au moins une démarche."});
+    if (!parse_local_date(values["day"])) errors.push_back({"day", "Choisissez le jour."});
+    if (values["start"].size() != 5 || values["end"].size() != 5)
+      errors.push_back({"start", "Indiquez l'heure de début et de fin, comme 09:00 et 12:00."});
+    if (!errors.empty()) return openings_page(r, 400, values, services, modes, errors);
+    Json body = {{"place_id", std::atoll(values["place"].c_str())},
+                 {"service_ids", Json::array()},
+                 {"start", values["day"] + "T" + values["start"]},
+                 {"end", values["day"] + "T" + values["end"]}};
+    for (const auto& id : services) body["service_ids"].push_back(std::atoll(id.c_str()));
+    if (!modes.empty()) body["modes"] = modes;
+    if (values["weekly"] == "oui") body["rrule"] = "FREQ=WEEKLY";
+    try {
+      create_opening(*r.staff->agent_id(), body);
+    } catch (const ClientError& e) {
+      std::string field = e.field();
+      if (e.code() == ErrorCode::kInvalidTimeRange ||
+          e.code() == ErrorCode::kNonexistentLocalTime || field == "start" || field == "end")
+        errors.push_back({"start",
+                          "Ces heures ne conviennent pas : la fin doit suivre le début, le "
+                          "même jour."});
+      else if (std::string(e.what()).find("place") != std::string::npos)
+        errors.push_back({"place", "Choisissez un lieu de votre organisation."});
+      else if (std::string(e.what()).find("service") != std::string::npos)
+        errors.push_back({"services", "Choisissez des démarches de votre organisation."});
+      else
+        errors.push_back(
+            {"services", "Ce créneau ne peut pas être ouvert : " + std::string(e.what())});
+      return openings_page(r, 400, values, services, modes, errors);
+    }
+    return see_other("/espace/creneaux?ajoute=1");
+  });
+
+  router_.add(
+      "POST", "/espace/creneaux/{id}/retirer", [this](const HttpRequest& r, const PathParams& p) {
+        auto form = parse_query(r.body);
+        if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+        if (!r.staff || !r.staff->agent_id()) return see_other(kStaffHome);
+        Id agent = *r.staff->agent_id(), id = p.id(0);
+        std::vector<Id> outside;
+        store_.write([&](StoreWriter& tx) {
+          TimeRange all{Instant{}, Instant{} + std::chrono::hours{24 * 365 * 200}};
+          auto mine = tx.agent_openings(agent, all);
+          if (std::none_of(mine.begin(), mine.end(), [&](const Opening& o) { return o.id == id; }))
+            throw ClientError(ErrorCode::kNotFound, "opening not found");
+          tx.directory().delete_opening(id);
+          outside = sync_.tell_of_bookings_without_opening(tx, agent);
+        });
+        return see_other(std::string("/espace/creneaux?retire=1") +
+                         (outside.empty() ? "" : "&hors=1"));
+      });
 }
 
 }  // namespace rdv

@@ -142,6 +142,9 @@ const std::map<std::string, Rule> kRules = {
     {"GET /mot-de-passe-oublie", kEveryone},
     {"POST /mot-de-passe-oublie", kLinkOnly},
     {"GET /espace", kEveryone},  // staff see their page; others are sent to sign in
+    {"GET /espace/creneaux", kEveryone},
+    {"POST /espace/creneaux", kLinkOnly},
+    {"POST /espace/creneaux/{id}/retirer", kLinkOnly},
     {"GET /api/v1/auth/oidc/callback", kLinkOnly},
     {"GET /compte/mot-de-passe", kEveryone},
     {"POST /compte/mot-de-passe", kEveryone},

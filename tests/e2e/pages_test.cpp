@@ -319,6 +319,35 @@ TEST_F(Pages, AnAgentSignsInAndSeesTheirWeek) {
   EXPECT_NE(week.body.find("10 h 00"), std::string::npos) << week.body;
   EXPECT_NE(week.body.find("Léa Dupont"), std::string::npos);
 
+  // She opens a one-off afternoon slot, which residents see at once, then
+  // removes it.
+  Reply openings = browser.get("/espace/creneaux");
+  ASSERT_EQ(openings.status, 200) << openings.body;
+  std::string oc = input_value(openings.body, "csrf");
+  Reply missing = browser.post("/espace/creneaux", {{"csrf", oc}, {"day", world_.day}});
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("Cochez au moins une démarche."), std::string::npos);
+  Reply opened = browser.post("/espace/creneaux", {{"csrf", oc},
+                                                   {"place", std::to_string(world_.place)},
+                                                   {"service", std::to_string(world_.service)},
+                                                   {"day", world_.day},
+                                                   {"start", "16:00"},
+                                                   {"end", "17:00"}});
+  ASSERT_EQ(opened.status, 303) << opened.body;
+  Reply service =
+      http_.get("/services/" + std::to_string(world_.service) + "?semaine=" + world_.day);
+  EXPECT_NE(service.body.find(">16 h 00<"), std::string::npos);
+  Reply listed = browser.get("/espace/creneaux?ajoute=1");
+  std::regex remove_action("action=\"(/espace/creneaux/\\d+/retirer)\"");
+  std::vector<std::string> removals;
+  for (std::sregex_iterator it(listed.body.begin(), listed.body.end(), remove_action), end;
+       it != end; ++it)
+    removals.push_back((*it)[1]);
+  ASSERT_EQ(removals.size(), 3u);  // the world's two and hers
+  ASSERT_EQ(browser.post(removals.back(), {{"csrf", oc}}).status, 303);
+  service = http_.get("/services/" + std::to_string(world_.service) + "?semaine=" + world_.day);
+  EXPECT_EQ(service.body.find(">16 h 00<"), std::string::npos);
+
   // Signing out ends the session.
   Reply out = browser.post("/deconnexion", {{"csrf", input_value(week.body, "csrf")}});
   EXPECT_EQ(out.status, 303);

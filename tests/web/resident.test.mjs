@@ -176,7 +176,7 @@ test('each resident page weighs under 150 KB with all it loads', async () => {
   await context.close();
 });
 
-test('an agent signs in with the demo account and sees a booking made meanwhile in the week', async () => {
+test('an agent signs in with the demo account, opens a weekly slot and sees a booking made meanwhile in the week', async () => {
   // The demo prints each staff account once: "agent : EMAIL / PASSWORD".
   const account = serverOutput.match(/agent : (\S+) \/ (\S+)/);
   assert.ok(account, `no demo agent account in: ${serverOutput}`);
@@ -201,6 +201,22 @@ test('an agent signs in with the demo account and sees a booking made meanwhile 
   await page.keyboard.type(account[2]);
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/espace$/);
+  // A weekly slot opened through the page, offered at once.
+  await page.click('text=Mes créneaux');
+  await page.waitForURL(/\/espace\/creneaux/);
+  await check(page, '12-creneaux-agent');
+  const day = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
+  await page.check('input[name=service]');
+  await page.fill('#day', day);
+  await page.fill('#start', '14:00');
+  await page.fill('#end', '16:00');
+  await page.check('#weekly');
+  await page.click('text=Ouvrir le créneau');
+  await page.waitForURL(/ajoute=1/);
+  assert.match(await page.textContent('main'), /Le créneau est ouvert/);
+  assert.match(await page.textContent('main'), /chaque semaine/);
+  const offered = await (await fetch(`${base}/api/v1/slots?service=1&from=${day}T00:00:00Z&to=${day}T23:59:00Z`)).json();
+  assert.ok(offered.some((s) => s.start.includes('T14:00')), JSON.stringify(offered));
   await page.goto(`${base}/espace?semaine=${slot.start.slice(0, 10)}`);
   assert.match(await page.textContent('main'), /Awa Kone/);
   await check(page, '11-semaine-agent');
