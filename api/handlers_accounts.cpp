@@ -159,9 +159,8 @@ void App::identify(HttpRequest& request, bool& stale_cookie) {
 }
 
 bool App::same_site(const HttpRequest& request) const {
-  // Sec-Fetch-Site, when the browser sends it, says it all: with our
-  // Referrer-Policy (no-referrer) browsers send "Origin: null" even from our
-  // own pages' forms.
+  // Sec-Fetch-Site, when the browser sends it, says it all; otherwise the
+  // Origin (our Referrer-Policy, same-origin, lets browsers send it).
   if (const std::string* site = request.header("sec-fetch-site"))
     return *site == "same-origin" || *site == "none";
   if (const std::string* origin = request.header("origin")) {
@@ -187,8 +186,10 @@ void App::audit_request(const HttpRequest& request, const std::string& route, in
     std::string_view t(tail);
     return route.size() >= t.size() && route.compare(route.size() - t.size(), t.size(), t) == 0;
   };
-  bool personal_read =
-      !write && (route.rfind("/api/v1/bookings/", 0) == 0 || ends_with("/bookings"));
+  // Staff reading residents' data: a booking or a list of them, through the
+  // API or the pages (an agent's week names the residents).
+  bool personal_read = !write && (route.rfind("/api/v1/bookings/", 0) == 0 ||
+                                  ends_with("/bookings") || route == "/espace");
   if (!write && !personal_read) return;
   AuditEntry e;
   e.at = clock_.now();

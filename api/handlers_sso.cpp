@@ -9,6 +9,7 @@
 #include "crypto/tokens.h"
 #include "domain/error.h"
 #include "html_page.h"
+#include "net/url.h"
 
 namespace rdv {
 namespace {
@@ -17,17 +18,10 @@ constexpr const char* kStartPath = "/api/v1/auth/oidc";
 constexpr const char* kCallbackPath = "/api/v1/auth/oidc/callback";
 constexpr std::chrono::minutes kLoginValid{10};
 
-// Where to go after signing in: a path of ours, never another site
-// ("//host", "/\host" and schemes are what open redirects are made of).
+// Where to go after signing in: a path of ours, never another site.
 std::optional<std::string> local_path(const std::string* next) {
   if (!next || next->empty()) return "/";
-  if (next->size() > 500 || (*next)[0] != '/' ||
-      (next->size() > 1 && ((*next)[1] == '/' || (*next)[1] == '\\')))
-    return std::nullopt;
-  for (char c : *next)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '\\' ||
-        static_cast<unsigned char>(c) >= 0x80)
-      return std::nullopt;
+  if (!is_local_path(*next)) return std::nullopt;
   return *next;
 }
 

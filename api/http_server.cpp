@@ -269,7 +269,9 @@ class Session : public std::enable_shared_from_this<Session> {
     res->set("X-Content-Type-Options", "nosniff");
     // Links carry tokens in their path or query: never hand them on in a
     // Referer; and no page of ours may be framed by another site.
-    res->set("Referrer-Policy", "no-referrer");
+    // Links hold tokens: no other site learns them through Referer. Our own
+    // pages' forms then carry a real Origin (with no-referrer, "null").
+    res->set("Referrer-Policy", "same-origin");
     res->set("Content-Security-Policy", kContentSecurityPolicy);
     return res;
   }

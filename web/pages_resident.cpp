@@ -516,9 +516,11 @@ HttpResponse App::booking_form(const HttpRequest& r, Id service_id,
   d.set("agent", get("agent"));
   d.set("place_id", get("place"));
   d.set("mode_value", get("mode"));
-  // The same key comes back with a resent form: it books once.
-  std::string key = get("key");
-  d.set("key", key.size() == 43 ? key : new_token(random_));
+  // The same key comes back with a resent form (from the form itself, never
+  // from the URL): it books once.
+  auto sent = values.find("key");
+  d.set("key",
+        sent != values.end() && sent->second.size() == 43 ? sent->second : new_token(random_));
   return with_cookie(render_page(status, title, "book", d), csrf.set_cookie);
 }
 
@@ -576,7 +578,7 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
     try {
       check_text(values["mandate_procedures"], TextKind::kSingleLine, "mandate_procedures");
     } catch (const ClientError&) {
-      errors.push_back({"mandate_consent", "Les démarches contiennent des caractères refusés."});
+      errors.push_back({"mandate_procedures", "Ces démarches contiennent des caractères refusés."});
     }
     if (!errors.empty()) return booking_form(r, service_id, values, errors, 400);
     req.mandate_json = m.to_json();
@@ -594,17 +596,22 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
     fingerprint += values[name] + '\n';
   std::optional<IdempotencyKey> key;
   if (values["key"].size() == 43)
-    key = IdempotencyKey{
-        "page:" +
-            (r.staff ? "account:" + std::to_string(r.staff->account_id()) : client_address(r)) +
-            ":" + values["key"],
-        token_hash(fingerprint + req.mandate_json)};
+    // Scoped by who sends it: the account, or this browser (its CSRF cookie,
+    // which csrf_ok checked), never a network address that others share.
+    key = IdempotencyKey{"page:" +
+                             (r.staff ? "account:" + std::to_string(r.staff->account_id())
+                                      : "browser:" + token_hash(*r.cookie(kCsrfCookie))) +
+                             ":" + values["key"],
+                         token_hash(fingerprint + req.mandate_json)};
   try {
     auto outcome = bookings_.book(req, key, [](StoreReader&, const CreatedBooking& c) {
       return BookingAnswer{201, std::to_string(c.booking.id) + " " + c.manage_token};
     });
     std::string body = outcome.response.body;
     std::string id = body.substr(0, body.find(' ')), token = body.substr(body.find(' ') + 1);
+    // Staff at a shared desk do not keep the resident's link in their
+    // browser: the confirmation (with the link) goes to the resident.
+    if (r.staff) return see_other("/espace?reserve=" + id);
     return see_other("/rendez-vous/" + id + "?token=" + token + "&nouveau=1");
   } catch (const ClientError& e) {
     switch (e.code()) {
@@ -631,8 +638,13 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
         }
         std::string field = e.field().rfind("resident.", 0) == 0 ? e.field().substr(9) : e.field();
         if (field != "first_name" && field != "last_name" && field != "email" && field != "phone" &&
-            field != "notes")
-          field = "first_name";
+            field != "notes") {
+          errors.push_back({"first_name",
+                            "Ce rendez-vous ne peut pas être pris : vérifiez le "
+                            "créneau et vos coordonnées, ou choisissez un autre "
+                            "créneau."});
+          break;
+        }
         errors.push_back({field, french_field_error(e.field(), e.what())});
       }
     }

@@ -39,12 +39,7 @@ std::string role_label(Role r) {
 }
 
 // A path of ours to go back to after signing in ("/espace" otherwise).
-std::string local_next(const std::string& next) {
-  if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) ||
-      next.find_first_of("\r\n\t\\ ") != std::string::npos || next.size() > 500)
-    return kStaffHome;
-  return next;
-}
+std::string local_next(const std::string& next) { return is_local_path(next) ? next : kStaffHome; }
 
 HttpResponse see_other(const std::string& location) {
   return {303, "text/plain", "", {{"Location", location}}};
@@ -211,6 +206,7 @@ void App::add_staff_pages() {
       d.set("previous_url", week_url(monday - date::days{7}));
       d.set("next_url", week_url(monday + date::days{7}));
     });
+    if (r.param("reserve")) d.set("booked", true);
     CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
     d.set("csrf", csrf.field);
     HttpResponse page = render_page(200, "Mon espace", "staff_home", d);
@@ -343,8 +339,9 @@ void App::add_agent_pages() {
       else if (std::string(e.what()).find("service") != std::string::npos)
         errors.push_back({"services", "Choisissez des démarches de votre organisation."});
       else
-        errors.push_back(
-            {"services", "Ce créneau ne peut pas être ouvert : " + std::string(e.what())});
+        errors.push_back({"services",
+                          "Ce créneau ne peut pas être ouvert : vérifiez les "
+                          "démarches, le lieu et les modes choisis."});
       return openings_page(r, 400, values, services, modes, errors);
     }
     return see_other("/espace/creneaux?ajoute=1");

@@ -68,4 +68,13 @@ std::string origin_of_url(std::string_view url) {
   return std::string(url.substr(0, scheme + 3)) + std::string(authority);
 }
 
+bool is_local_path(std::string_view path) {
+  if (path.empty() || path.size() > 500 || path[0] != '/') return false;
+  if (path.size() > 1 && (path[1] == '/' || path[1] == '\\')) return false;
+  for (char c : path)
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f || c == '\\')
+      return false;
+  return true;
+}
+
 }  // namespace rdv

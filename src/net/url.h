@@ -15,6 +15,11 @@ std::string url_encode(std::string_view s);
 // when `allow_webcal`). Returns it; ClientError kInvalidInput naming `field`.
 std::string checked_url(std::string_view text, const std::string& field, bool allow_webcal = false);
 
+// Whether `path` is a path of this site to send a browser to: one leading
+// "/" (never "//" nor "/\", which browsers read as another host), printable
+// ASCII without spaces or backslashes, at most 500 bytes.
+bool is_local_path(std::string_view path);
+
 // "rdv.example.fr" for "https://rdv.example.fr:8443/x".
 std::string host_of_url(std::string_view url);
 // "https://rdv.example.fr:8443" for "https://rdv.example.fr:8443/x?y".

@@ -159,6 +159,14 @@ TEST_F(Pages, AResidentFindsAServiceBooksMovesAndCancels) {
   // Sent twice (double click, back and resend): one booking, the same page.
   Reply again = browser.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
   EXPECT_EQ(Browser::location(again), manage);
+  // Someone else (another browser, the same network) sending the same form
+  // does not get that booking's link: the key belongs to the first browser.
+  Browser other(server_.port());
+  auto copied = fields;
+  copied["csrf"] = input_value(other.get(slot).body, "csrf");
+  Reply stolen = other.post("/services/" + std::to_string(world_.service) + "/reserver", copied);
+  EXPECT_NE(Browser::location(stolen), manage);
+  EXPECT_EQ(stolen.body.find(manage.substr(manage.find("token="))), std::string::npos);
 
   Reply page = browser.get(manage);
   ASSERT_EQ(page.status, 200);
@@ -398,8 +406,11 @@ TEST_F(Pages, ADeskBooksOnBehalfOfAVisitorWithTheMandate) {
   fields["mandate_procedures"] = "Carte grise";
   Reply booked = desk.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
   ASSERT_EQ(booked.status, 303) << booked.body;
-  std::string manage = Browser::location(booked);
-  std::string id = manage.substr(13, manage.find('?') - 13);
+  // The desk's browser does not keep the visitor's link: the visitor gets it.
+  std::string done = Browser::location(booked);
+  ASSERT_EQ(done.rfind("/espace?reserve=", 0), 0u) << done;
+  std::string id = done.substr(16);
+  EXPECT_NE(desk.get(done).body.find("Le rendez-vous est pris"), std::string::npos);
   json b = http_.get("/api/v1/bookings/" + id, world_.admin_token).json();
   EXPECT_EQ(b["booked_by"], "desk");
   EXPECT_EQ(b["mandate"]["kind"], "oral");

@@ -199,8 +199,8 @@ TEST_F(Security, OtherSitesCannotPostJsonAsFormsOrText) {
   EXPECT_NE(page.headers["content-security-policy"].find("frame-ancestors 'none'"),
             std::string::npos);
   EXPECT_NE(page.headers["content-security-policy"].find("default-src 'none'"), std::string::npos);
-  EXPECT_EQ(page.headers["referrer-policy"], "no-referrer");
-  EXPECT_EQ(http_.get("/healthz").headers["referrer-policy"], "no-referrer");
+  EXPECT_EQ(page.headers["referrer-policy"], "same-origin");
+  EXPECT_EQ(http_.get("/healthz").headers["referrer-policy"], "same-origin");
   // Nothing was booked by all this.
   EXPECT_EQ(http_.post("/api/v1/bookings", booking("09:00", resident())).status, 201);
 }
