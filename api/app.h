@@ -11,6 +11,7 @@
 #include "accounts/single_sign_on.h"
 #include "booking/bookings.h"
 #include "crypto/tokens.h"
+#include "csrf.h"
 #include "domain/clock.h"
 #include "json_io.h"
 #include "rate_limiter.h"
@@ -101,6 +102,8 @@ class App {
   HttpResponse move_page(const HttpRequest& r, Id id, const std::string& token,
                          const std::string& notice);
   HttpResponse invalid_link_page() const;
+  // This browser's CSRF token for a page's forms (and its cookie when new).
+  CsrfToken page_csrf(const HttpRequest& r);
   HttpResponse expired_form_page() const;
   // A week of free slots from `from`, grouped by day (template _slot_days).
   kainjow::mustache::data slot_days(StoreReader& r, const Service& service,

@@ -27,18 +27,6 @@ using kainjow::mustache::object;
 
 constexpr int kDaysShown = 7;
 
-std::string mode_label(Mode m) {
-  switch (m) {
-    case Mode::kInPerson:
-      return "Sur place";
-    case Mode::kPhone:
-      return "Par téléphone";
-    case Mode::kVideo:
-      return "En visio";
-  }
-  return "";
-}
-
 std::string modes_text(const ModeSet& modes) {
   std::string out;
   for (Mode m : modes.list()) out += (out.empty() ? "" : ", ") + mode_label(m);
@@ -66,13 +54,6 @@ HttpResponse message_page(int status, const std::string& title, std::vector<std:
     d.set("link_text", link_text);
   }
   return render_page(status, title, "message", d);
-}
-
-HttpResponse see_other(const std::string& location, std::vector<std::string> cookies = {}) {
-  HttpResponse r{303, "text/plain", "", {{"Location", location}}};
-  for (auto& c : cookies)
-    if (!c.empty()) r.headers.emplace_back("Set-Cookie", c);
-  return r;
 }
 
 HttpResponse with_cookie(HttpResponse r, const std::string& cookie) {
@@ -362,6 +343,10 @@ HttpResponse App::error_page(const HttpResponse& json_error) {
   return page;
 }
 
+CsrfToken App::page_csrf(const HttpRequest& r) {
+  return csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+}
+
 HttpResponse App::invalid_link_page() const {
   return message_page(404, "Lien invalide",
                       {"Ce lien n'est pas valide. Vérifiez qu'il est complet : il se trouve dans "
@@ -509,7 +494,7 @@ HttpResponse App::booking_form(const HttpRequest& r, Id service_id,
   for (const auto& [field, message] : errors) field_errors[field] = message;
   PageData fields = resident_form_fields(values, field_errors);
   d.set("fields", *fields.get("fields"));
-  CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+  CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
   d.set("action", "/services/" + std::to_string(service_id) + "/reserver");
   d.set("start", get("start"));
@@ -706,7 +691,7 @@ HttpResponse App::manage_page(const HttpRequest& r, Id id, const std::string& to
     }
     if (r.param("deplace")) d.set("moved", true);
   });
-  CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+  CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
   d.set("token", token);
   HttpResponse page = render_page(200, "Mon rendez-vous", "booking", d);
@@ -766,7 +751,7 @@ HttpResponse App::move_page(const HttpRequest& r, Id id, const std::string& toke
                         {"Ce rendez-vous ne peut plus être déplacé en ligne. Pour toute "
                          "question, appelez le service."},
                         base + "?token=" + token, "Revenir à mon rendez-vous");
-  CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+  CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
   d.set("token", token);
   d.set("action", base + "/deplacer");

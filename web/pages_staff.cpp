@@ -41,10 +41,6 @@ std::string role_label(Role r) {
 // A path of ours to go back to after signing in ("/espace" otherwise).
 std::string local_next(const std::string& next) { return is_local_path(next) ? next : kStaffHome; }
 
-HttpResponse see_other(const std::string& location) {
-  return {303, "text/plain", "", {{"Location", location}}};
-}
-
 // Every value of a form field that may come several times (checkboxes).
 std::vector<std::string> form_values(std::string_view body, const std::string& name) {
   std::vector<std::string> out;
@@ -59,16 +55,12 @@ std::vector<std::string> form_values(std::string_view body, const std::string& n
   return out;
 }
 
-std::string mode_label(Mode m) {
-  return m == Mode::kInPerson ? "sur place" : m == Mode::kPhone ? "téléphone" : "visio";
-}
-
 }  // namespace
 
 HttpResponse App::sign_in_page(const HttpRequest& r, int status, const std::string& email,
                                const std::string& next, const std::string& problem) {
   PageData d;
-  CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+  CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
   d.set("email", email);
   d.set("next", local_next(next));
@@ -123,7 +115,7 @@ void App::add_staff_pages() {
 
   router_.add("GET", "/mot-de-passe-oublie", [this](const HttpRequest& r, const PathParams&) {
     PageData d;
-    CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+    CsrfToken csrf = page_csrf(r);
     d.set("csrf", csrf.field);
     d.set("sent", false);
     HttpResponse page = render_page(200, "Mot de passe oublié", "forgot", d);
@@ -207,7 +199,7 @@ void App::add_staff_pages() {
       d.set("next_url", week_url(monday + date::days{7}));
     });
     if (r.param("reserve")) d.set("booked", true);
-    CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+    CsrfToken csrf = page_csrf(r);
     d.set("csrf", csrf.field);
     HttpResponse page = render_page(200, "Mon espace", "staff_home", d);
     if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
@@ -290,7 +282,7 @@ HttpResponse App::openings_page(const HttpRequest& r, int status,
   d.set("added", r.param("ajoute") != nullptr);
   d.set("removed", r.param("retire") != nullptr);
   d.set("outside", r.param("hors") != nullptr);
-  CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+  CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
   HttpResponse page = render_page(status, "Mes créneaux", "openings", d);
   if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);

@@ -53,7 +53,7 @@ HttpResponse App::survey_page(const HttpRequest& r, const std::string& token,
   d.set("solved_no", value("solved") == "non");
   d.set("comment", value("comment"));
   d.set("action", "/avis/" + token);
-  CsrfToken csrf = csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+  CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
   HttpResponse page = render_page(status, "Votre avis", "survey", d);
   if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);

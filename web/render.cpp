@@ -59,6 +59,22 @@ PageData form_errors(const std::vector<std::pair<std::string, std::string>>& err
   return d;
 }
 
+HttpResponse see_other(const std::string& location) {
+  return {303, "text/plain", "", {{"Location", location}}};
+}
+
+std::string mode_label(Mode m) {
+  switch (m) {
+    case Mode::kInPerson:
+      return "Sur place";
+    case Mode::kPhone:
+      return "Par téléphone";
+    case Mode::kVideo:
+      return "En visio";
+  }
+  return "";
+}
+
 const std::string* static_asset(const std::string& name) {
   auto it = web_assets().find("static/" + name);
   return it == web_assets().end() ? nullptr : &it->second;

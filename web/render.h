@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/model.h"
 #include "http_types.h"
 
 namespace rdv {
@@ -26,6 +27,12 @@ HttpResponse render_page(int status, const std::string& title, const std::string
 // What the template _errors shows: the errors of a form, each naming its
 // field (the id the link at the top points to), and how many.
 PageData form_errors(const std::vector<std::pair<std::string, std::string>>& errors);
+
+// A redirect after a form (303, See Other).
+HttpResponse see_other(const std::string& location);
+
+// How a visit takes place, in French: "Sur place", "Par téléphone", "En visio".
+std::string mode_label(Mode m);
 
 // A file of web/static (the stylesheet), or nullptr.
 const std::string* static_asset(const std::string& name);
