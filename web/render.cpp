@@ -37,6 +37,8 @@ std::string render_template(const std::string& name, const PageData& data) {
 HttpResponse render_page(int status, const std::string& title, const std::string& name,
                          PageData data) {
   data.set("title", title);
+  // A form sent back with mistakes says so first (screen readers read the title).
+  data.set("error_title", status == 400);
   PageData layout = data;
   layout.set("content", render_template(name, data));
   return {status, "text/html; charset=utf-8", render_template("layout", layout), {}};
