@@ -151,6 +151,27 @@ void App::add_staff_pages() {
         roles += (roles.empty() ? "" : ", ") + role_label(m.role) + where;
         if (m.role == Role::kDesk) d.set("desk", true);
       }
+      // A desk's coming bookings that it may still act on (mandate in force).
+      BookingFilter made;
+      made.booked_by_account_id = me.account_id();
+      made.status = BookingStatus::kConfirmed;
+      made.from = clock_.now();
+      made.limit = 50;
+      list made_list;
+      for (const Booking& b : s.directory().bookings(made)) {
+        if (!may_manage_booking(s, me, b, clock_.now())) continue;
+        auto service = s.service(b.service_id);
+        auto place = s.place(b.place_id);
+        PageData item;
+        item.set("id", std::to_string(b.id));
+        item.set("when", french_moment(
+                             b.start, date::locate_zone(place ? place->timezone : "Europe/Paris")));
+        item.set("service", service ? service->name : "");
+        item.set("resident", b.resident.first_name + " " + b.resident.last_name);
+        made_list.push_back(item);
+      }
+      d.set("has_made", !made_list.empty());
+      d.set("made", made_list);
       d.set("roles", roles);
       if (!account || !account->agent_id) return;
       Agent agent = require_agent(s, *account->agent_id);
@@ -199,6 +220,7 @@ void App::add_staff_pages() {
       d.set("next_url", week_url(monday + date::days{7}));
     });
     if (r.param("reserve")) d.set("booked", true);
+    if (r.param("annule")) d.set("cancelled_one", true);
     CsrfToken csrf = page_csrf(r);
     d.set("csrf", csrf.field);
     HttpResponse page = render_page(200, "Mon espace", "staff_home", d);
@@ -290,6 +312,21 @@ HttpResponse App::openings_page(const HttpRequest& r, int status,
 }
 
 void App::add_agent_pages() {
+  // Staff cancel a booking they may act on (a desk: one it made, mandate in force).
+  router_.add("POST", "/espace/rendez-vous/{id}/annuler",
+              [this](const HttpRequest& r, const PathParams& p) {
+                auto form = parse_query(r.body);
+                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                if (!r.staff) return see_other("/connexion");
+                Id id = p.id(0);
+                store_.read([&](StoreReader& s) {
+                  if (!may_manage_booking(s, *r.staff, require_booking(s, id), clock_.now()))
+                    throw ClientError(ErrorCode::kForbidden, "not yours to cancel");
+                });
+                bookings_.cancel(id, Actor::kStaff, "");
+                return see_other(std::string(kStaffHome) + "?annule=1");
+              });
+
   router_.add("GET", "/espace/creneaux", [this](const HttpRequest& r, const PathParams&) {
     if (!r.staff) return see_other("/connexion?next=%2Fespace%2Fcreneaux");
     return openings_page(r, 200, {}, {}, {}, {});

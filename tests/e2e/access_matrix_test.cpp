@@ -145,6 +145,7 @@ const std::map<std::string, Rule> kRules = {
     {"GET /espace/creneaux", kEveryone},
     {"POST /espace/creneaux", kLinkOnly},
     {"POST /espace/creneaux/{id}/retirer", kLinkOnly},
+    {"POST /espace/rendez-vous/{id}/annuler", kLinkOnly},
     {"GET /api/v1/auth/oidc/callback", kLinkOnly},
     {"GET /compte/mot-de-passe", kEveryone},
     {"POST /compte/mot-de-passe", kEveryone},

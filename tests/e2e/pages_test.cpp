@@ -417,6 +417,15 @@ TEST_F(Pages, ADeskBooksOnBehalfOfAVisitorWithTheMandate) {
   EXPECT_EQ(b["mandate"]["identity_check"], "passport");
   EXPECT_EQ(b["mandate"]["procedures"], json::array({"Carte grise"}));
   EXPECT_EQ(b["resident"]["phone"], "+33612345678");
+
+  // The desk sees the bookings it made, and cancels one for the visitor.
+  Reply page = desk.get("/espace");
+  EXPECT_NE(page.body.find("Léa Dupont"), std::string::npos);
+  std::string cancel = "/espace/rendez-vous/" + id + "/annuler";
+  ASSERT_NE(page.body.find(cancel), std::string::npos);
+  Reply cancelled = desk.post(cancel, {{"csrf", input_value(page.body, "csrf")}});
+  ASSERT_EQ(cancelled.status, 303) << cancelled.body;
+  EXPECT_EQ(http_.get("/api/v1/bookings/" + id, world_.admin_token).json()["status"], "cancelled");
 }
 
 }  // namespace
