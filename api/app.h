@@ -77,6 +77,7 @@ class App {
   void add_staff_pages();
   void add_survey_pages();
   void add_agent_pages();
+  HttpResponse staff_booking_page(const HttpRequest& r, Id id, const std::string& notice);
   HttpResponse openings_page(const HttpRequest& r, int status,
                              const std::map<std::string, std::string>& values,
                              const std::vector<std::string>& chosen_services,

@@ -189,7 +189,8 @@ void App::audit_request(const HttpRequest& request, const std::string& route, in
   // Staff reading residents' data: a booking or a list of them, through the
   // API or the pages (an agent's week names the residents).
   bool personal_read = !write && (route.rfind("/api/v1/bookings/", 0) == 0 ||
-                                  ends_with("/bookings") || route == "/espace");
+                                  ends_with("/bookings") || route == "/espace" ||
+                                  route == "/espace/rendez-vous/{id}");
   if (!write && !personal_read) return;
   AuditEntry e;
   e.at = clock_.now();

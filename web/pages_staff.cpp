@@ -6,9 +6,12 @@
 
 #include "app.h"
 #include "auth.h"
+#include "booking/lifecycle.h"
+#include "booking/mandate.h"
 #include "csrf.h"
 #include "domain/error.h"
 #include "domain/french_dates.h"
+#include "domain/text.h"
 #include "net/url.h"
 #include "render.h"
 #include "storage/require.h"
@@ -193,6 +196,7 @@ void App::add_staff_pages() {
           service_names[b.service_id] = svc ? svc->name : "";
         }
         PageData item;
+        item.set("id", std::to_string(b.id));
         item.set("time", french_time(local));
         item.set("service", service_names[b.service_id]);
         item.set("resident", b.resident.first_name + " " + b.resident.last_name);
@@ -311,7 +315,97 @@ HttpResponse App::openings_page(const HttpRequest& r, int status,
   return page;
 }
 
+// A booking as its agent (or who may act on it) sees it: the person's
+// contact, and once the visit has started, its outcome and summary.
+HttpResponse App::staff_booking_page(const HttpRequest& r, Id id, const std::string& notice) {
+  if (!r.staff) return see_other("/connexion?next=%2Fespace");
+  PageData d;
+  store_.read([&](StoreReader& s) {
+    Booking b = require_booking(s, id);
+    if (!may_manage_booking(s, *r.staff, b, clock_.now()))
+      throw ClientError(ErrorCode::kForbidden, "not this person's booking");
+    Service service = require_service(s, b.service_id);
+    auto place = s.place(b.place_id);
+    Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
+    d.set("service", service.name);
+    d.set("when", french_moment(b.start, zone));
+    d.set("mode", mode_label(b.mode));
+    if (place && b.mode == Mode::kInPerson) d.set("place", place->name);
+    d.set("resident", b.resident.first_name + " " + b.resident.last_name);
+    d.set("email", b.resident.email);
+    d.set("phone", b.resident.phone);
+    d.set("notes", b.notes);
+    if (auto m = Mandate::from_json(b.mandate_json))
+      d.set("mandate", std::string("accord ") + (m->kind == "written" ? "écrit" : "oral") +
+                           (m->withdrawn_at ? ", retiré" : ""));
+    static const std::map<BookingStatus, const char*> statuses = {
+        {BookingStatus::kConfirmed, "Confirmé"},
+        {BookingStatus::kCancelled, "Annulé"},
+        {BookingStatus::kDone, "Fait"},
+        {BookingStatus::kNoShow, "Personne absente"}};
+    d.set("status", statuses.at(b.status));
+    d.set("summary", b.summary);
+    // What the life cycle allows now (booking/lifecycle.h).
+    auto allowed = [&](BookingAction action) {
+      try {
+        next_status(b, service, action, Actor::kStaff, clock_.now());
+        return true;
+      } catch (const ClientError&) {
+        return false;
+      }
+    };
+    bool can_mark = allowed(BookingAction::kMarkDone) || allowed(BookingAction::kMarkNoShow);
+    bool can_summarise = allowed(BookingAction::kRecordSummary);
+    d.set("can_record", can_mark || can_summarise);
+    d.set("can_mark", can_mark);
+    d.set("can_summarise", can_summarise);
+  });
+  if (!notice.empty()) d.set("done_notice", notice);
+  d.set("action", "/espace/rendez-vous/" + std::to_string(id));
+  CsrfToken csrf = page_csrf(r);
+  d.set("csrf", csrf.field);
+  HttpResponse page = render_page(200, "Rendez-vous", "staff_booking", d);
+  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
+  return page;
+}
+
 void App::add_agent_pages() {
+  router_.add("GET", "/espace/rendez-vous/{id}", [this](const HttpRequest& r, const PathParams& p) {
+    std::string notice = r.param("fait")     ? "Le compte rendu est enregistré et envoyé."
+                         : r.param("statut") ? "L'issue du rendez-vous est enregistrée."
+                                             : "";
+    return staff_booking_page(r, p.id(0), notice);
+  });
+  // After the visit: came or not, and the written summary (the core's life cycle).
+  auto acting_on = [this](const HttpRequest& r, Id id) {
+    store_.read([&](StoreReader& s) {
+      if (!r.staff || !may_manage_booking(s, *r.staff, require_booking(s, id), clock_.now()))
+        throw ClientError(ErrorCode::kForbidden, "not this person's booking");
+    });
+  };
+  router_.add("POST", "/espace/rendez-vous/{id}/statut",
+              [this, acting_on](const HttpRequest& r, const PathParams& p) {
+                auto form = parse_query(r.body);
+                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                Id id = p.id(0);
+                acting_on(r, id);
+                bookings_.mark(
+                    id, form["status"] == "noshow" ? BookingStatus::kNoShow : BookingStatus::kDone);
+                return see_other("/espace/rendez-vous/" + std::to_string(id) + "?statut=1");
+              });
+  router_.add("POST", "/espace/rendez-vous/{id}/compte-rendu",
+              [this, acting_on](const HttpRequest& r, const PathParams& p) {
+                auto form = parse_query(r.body);
+                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                Id id = p.id(0);
+                acting_on(r, id);
+                std::string summary = form["summary"].substr(0, 5000);
+                check_text(summary, TextKind::kMultiLine, "summary");
+                if (summary.empty()) invalid_field("summary", "is empty");
+                bookings_.record_summary(id, summary);
+                return see_other("/espace/rendez-vous/" + std::to_string(id) + "?fait=1");
+              });
+
   // Staff cancel a booking they may act on (a desk: one it made, mandate in force).
   router_.add("POST", "/espace/rendez-vous/{id}/annuler",
               [this](const HttpRequest& r, const PathParams& p) {

@@ -146,6 +146,9 @@ const std::map<std::string, Rule> kRules = {
     {"POST /espace/creneaux", kLinkOnly},
     {"POST /espace/creneaux/{id}/retirer", kLinkOnly},
     {"POST /espace/rendez-vous/{id}/annuler", kLinkOnly},
+    {"GET /espace/rendez-vous/{id}", kBookingOfA},  // others: 403, anonymous: sent to sign in
+    {"POST /espace/rendez-vous/{id}/statut", kLinkOnly},
+    {"POST /espace/rendez-vous/{id}/compte-rendu", kLinkOnly},
     {"GET /api/v1/auth/oidc/callback", kLinkOnly},
     {"GET /compte/mot-de-passe", kEveryone},
     {"POST /compte/mot-de-passe", kEveryone},
@@ -336,7 +339,12 @@ TEST_F(AccessMatrix, EveryRouteHasARuleAndEveryCallerIsHeldToIt) {
     std::string path = path_of(route.substr(route.find(' ') + 1));
     for (Caller who : kCallers) {
       HttpResponse r = call(who, method, path, body_of(route));
-      bool refused = r.status == 401 || r.status == 403 || r.status == 404;
+      // A page sends anonymous visitors to sign in: that is a refusal too.
+      bool to_sign_in =
+          r.status == 303 && std::any_of(r.headers.begin(), r.headers.end(), [](const auto& h) {
+            return h.first == "Location" && h.second.rfind("/connexion", 0) == 0;
+          });
+      bool refused = r.status == 401 || r.status == 403 || r.status == 404 || to_sign_in;
       EXPECT_LT(r.status, 500) << caller_name(who) << ": " << r.body;
       if (rule->second.count(who)) {
         EXPECT_FALSE(r.status == 401 || r.status == 403)

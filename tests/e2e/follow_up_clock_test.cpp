@@ -162,5 +162,52 @@ TEST_F(FollowUpClock, TheSurveyPageTakesOneAnswerAndOffersToBookAgain) {
   EXPECT_EQ(api_.call("GET", "/avis/1-forged").status, 404);
 }
 
+TEST_F(FollowUpClock, TheAgentsBookingPageRecordsTheOutcomeAndTheSummaryAfterTheVisit) {
+  HttpResponse booked = book("2026-12-08T09:00:00+01:00", "lea@example.fr");
+  Id id = json::parse(booked.body)["id"];
+  std::string page = "/espace/rendez-vous/" + std::to_string(id);
+  Call as_agent;
+  as_agent.token = agent_token_;
+  HttpResponse before = api_.call("GET", page, as_agent);
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_NE(before.body.find("lea@example.fr"), std::string::npos);  // the contact, for the agent
+  EXPECT_EQ(before.body.find("Après le rendez-vous"), std::string::npos);  // not yet
+  EXPECT_EQ(api_.call("GET", page).status, 303);  // anonymous: sent to sign in
+
+  clock_.set(utc("2026-12-08T08:10:00Z"));  // the visit has started
+  HttpResponse during = api_.call("GET", page, as_agent);
+  ASSERT_NE(during.body.find("Après le rendez-vous"), std::string::npos);
+  std::string cookie;
+  for (const auto& [name, value] : during.headers)
+    if (name == "Set-Cookie") cookie = value.substr(0, value.find(';'));
+  auto post = [&](const std::string& path, const std::string& fields) {
+    Call c;
+    c.token = agent_token_;
+    c.cookie = cookie;
+    c.form = "csrf=" + api_.links.csrf_field(cookie.substr(9)) + "&" + fields;
+    return api_.call("POST", path, c);
+  };
+  ASSERT_EQ(post(page + "/statut", "status=noshow").status, 303);
+  EXPECT_EQ(json::parse(call("GET", "/api/v1/bookings/" + std::to_string(id), nullptr, agent_token_)
+                            .body)["status"],
+            "noshow");
+  // A correction: she came after all; then the summary.
+  ASSERT_EQ(post(page + "/statut", "status=done").status, 303);
+  ASSERT_EQ(
+      post(page + "/compte-rendu", "summary=Venue+en+retard+%3A+dossier+d%C3%A9pos%C3%A9.").status,
+      303);
+  json b = json::parse(
+      call("GET", "/api/v1/bookings/" + std::to_string(id), nullptr, agent_token_).body);
+  EXPECT_EQ(b["status"], "done");
+  EXPECT_EQ(b["summary"], "Venue en retard : dossier déposé.");
+  HttpResponse after = api_.call("GET", page + "?fait=1", as_agent);
+  EXPECT_NE(after.body.find("Le compte rendu est enregistré"), std::string::npos);
+  // Without the browser's token nothing changes.
+  Call forged = as_agent;
+  forged.form = "csrf=" + std::string(64, '0') + "&status=noshow";
+  forged.cookie = cookie;
+  EXPECT_EQ(api_.call("POST", page + "/statut", forged).status, 403);
+}
+
 }  // namespace
 }  // namespace rdv::testing
