@@ -13,6 +13,7 @@
 #include "crypto/tokens.h"
 #include "csrf.h"
 #include "domain/clock.h"
+#include "domain/error.h"
 #include "json_io.h"
 #include "rate_limiter.h"
 #include "router.h"
@@ -59,6 +60,9 @@ class App {
   Json create_user(Id organisation_id, const Json& body);
   Json create_opening(Id agent_id, const Json& body);
   Json create_absence(Id agent_id, const Json& body);
+  // Removes one of the agent's own openings (404 otherwise); returns the
+  // bookings it leaves uncovered (kept, the agent told of each).
+  std::vector<Id> remove_opening(Id agent_id, Id opening_id);
   // Creates the first administrator with this token, if there is none yet.
   void bootstrap_admin(const std::string& token);
 
@@ -98,20 +102,22 @@ class App {
                             const std::vector<std::pair<std::string, std::string>>& errors,
                             int status);
   HttpResponse book_from_form(const HttpRequest& r, Id service_id);
-  HttpResponse manage_page(const HttpRequest& r, Id id, const std::string& token,
-                           const std::string& problem = "");
+  HttpResponse manage_page(const HttpRequest& r, Id id, const std::string& token);
+  // Why a resident's cancel or move was refused, in French, with the way back.
+  HttpResponse change_refused_page(Id id, const std::string& token, const ClientError& why) const;
   HttpResponse move_page(const HttpRequest& r, Id id, const std::string& token,
                          const std::string& notice);
   HttpResponse invalid_link_page() const;
   // This browser's CSRF token for a page's forms (and its cookie when new).
   CsrfToken page_csrf(const HttpRequest& r);
   HttpResponse expired_form_page() const;
-  // A week of free slots from `from`, grouped by day (template _slot_days).
-  kainjow::mustache::data slot_days(StoreReader& r, const Service& service,
-                                    const SlotFilter& filter, date::local_days from, Zone zone,
-                                    const std::function<std::string(const Slot&)>& slot_url,
-                                    const std::function<std::string(date::local_days)>& week_url,
-                                    std::optional<Id> ignore_booking);
+  // Sets in `d` a week of free slots from `from`, grouped by day (template
+  // _slot_days).
+  void add_slot_days(kainjow::mustache::data& d, StoreReader& r, const Service& service,
+                     const SlotFilter& filter, date::local_days from, Zone zone,
+                     const std::function<std::string(const Slot&)>& slot_url,
+                     const std::function<std::string(date::local_days)>& week_url,
+                     std::optional<Id> ignore_booking);
 
   HttpResponse slots(const HttpRequest& request);
   HttpResponse search(const HttpRequest& request);

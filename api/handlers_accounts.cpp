@@ -97,14 +97,6 @@ std::vector<Id> agent_organisations(const std::vector<Membership>& ms) {
   return out;
 }
 
-std::optional<Instant> opt_instant(Fields& f, const char* name) {
-  auto text = f.opt_text(name, 40);
-  if (!text) return std::nullopt;
-  auto t = parse_rfc3339(*text);
-  if (!t) invalid_field(name, "must be an RFC 3339 date-time with offset");
-  return t;
-}
-
 const std::string kPasswordPage = kPasswordPagePath;
 
 std::string password_form(const std::string& token, const std::string& error) {
@@ -188,9 +180,9 @@ void App::audit_request(const HttpRequest& request, const std::string& route, in
   };
   // Staff reading residents' data: a booking or a list of them, through the
   // API or the pages (an agent's week names the residents).
-  bool personal_read = !write && (route.rfind("/api/v1/bookings/", 0) == 0 ||
-                                  ends_with("/bookings") || route == "/espace" ||
-                                  route == "/espace/rendez-vous/{id}");
+  bool personal_read =
+      !write && (route.rfind("/api/v1/bookings/", 0) == 0 || ends_with("/bookings") ||
+                 route == "/espace" || route == "/espace/rendez-vous/{id}");
   if (!write && !personal_read) return;
   AuditEntry e;
   e.at = clock_.now();
@@ -333,7 +325,7 @@ void App::add_account_routes() {
     Json body = parse_json_object(r);
     Fields f(body);
     std::string name = f.text("name", 100);
-    std::optional<Instant> expires = opt_instant(f, "expires_at");
+    std::optional<Instant> expires = f.opt_instant("expires_at");
     f.done();
     if (expires && *expires <= clock_.now()) invalid_field("expires_at", "must be in the future");
     NewToken t;

@@ -11,8 +11,6 @@
 namespace rdv {
 namespace {
 
-constexpr TimeRange kAllTime{Instant{}, Instant{} + std::chrono::hours{24 * 365 * 200}};
-
 LocalDateTime local_field(Fields& f, const char* name) {
   std::string text = f.text(name, 40);
   auto t = parse_local_date_time(text);
@@ -63,16 +61,14 @@ Opening opening_from(StoreReader& r, const Agent& agent, const Json& body) {
   o.place_id = f.id("place_id");
   auto place = r.place(o.place_id);
   if (!place || !in_orgs(agent, place->organisation_id))
-    throw ClientError(ErrorCode::kInvalidInput,
-                      "place_id is not a place of the agent's organisations");
+    invalid_field("place_id", "is not a place of the agent's organisations");
   o.service_ids = f.ids("service_ids");
   ModeSet service_modes;
   for (Id id : o.service_ids) {
     auto s = r.service(id);
     if (!s || !in_orgs(agent, s->organisation_id))
-      throw ClientError(
-          ErrorCode::kInvalidInput,
-          "service " + std::to_string(id) + " is not a service of the agent's organisations");
+      invalid_field("service_ids",
+                    "names " + std::to_string(id) + ", not a service of the agent's organisations");
     for (Mode m : s->modes.list()) service_modes.add(m);
   }
   std::sort(o.service_ids.begin(), o.service_ids.end());
@@ -122,6 +118,18 @@ Json App::create_opening(Id agent_id, const Json& body) {
   return to_json(o);
 }
 
+std::vector<Id> App::remove_opening(Id agent_id, Id opening_id) {
+  std::vector<Id> outside;
+  store_.write([&](StoreWriter& tx) {
+    require_own(tx.agent_openings(agent_id, kAllTime), opening_id, "opening");
+    tx.directory().delete_opening(opening_id);
+    // Confirmed bookings stay; the agent is told of each one left without an
+    // opening, so that nothing is dropped silently.
+    outside = sync_.tell_of_bookings_without_opening(tx, agent_id);
+  });
+  return outside;
+}
+
 Json App::create_absence(Id agent_id, const Json& body) {
   Absence a;
   store_.write([&](StoreWriter& tx) {
@@ -157,15 +165,7 @@ void App::add_agenda_routes() {
               });
   router_.add("DELETE", "/api/v1/agents/{agent}/openings/{id}",
               [this](const HttpRequest& r, const PathParams& p) {
-                Agent agent = managed_agent(r, p.id(0));
-                Id id = p.id(1);
-                store_.write([&](StoreWriter& tx) {
-                  require_own(tx.agent_openings(agent.id, kAllTime), id, "opening");
-                  tx.directory().delete_opening(id);
-                  // Confirmed bookings stay; the agent is told of each one left
-                  // without an opening, so that nothing is dropped silently.
-                  sync_.tell_of_bookings_without_opening(tx, agent.id);
-                });
+                remove_opening(managed_agent(r, p.id(0)).id, p.id(1));
                 return HttpResponse{204, "application/json", "", {}};
               });
   router_.add("GET", "/api/v1/agents/{agent}/absences",

@@ -382,14 +382,7 @@ void App::add_manage_routes() {
         Json body = parse_json_object(r);
         Fields f(body);
         Id to = f.id("to_agent_id");
-        auto window = [&](const char* name) -> std::optional<Instant> {
-          std::string text = f.text_or(name, "", 40);
-          if (text.empty()) return std::nullopt;
-          auto t = parse_rfc3339(text);
-          if (!t) invalid_field(name, "expected an RFC 3339 date-time with offset");
-          return t;
-        };
-        std::optional<Instant> since = window("from"), until = window("to");
+        std::optional<Instant> since = f.opt_instant("from"), until = f.opt_instant("to");
         f.done();
         if (to == from.id) invalid_field("to_agent_id", "is the same agent");
         store_.read([&](StoreReader& s) {

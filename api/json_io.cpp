@@ -113,6 +113,14 @@ int Fields::integer_or(const char* name, int fallback, int min, int max) {
   return static_cast<int>(n);
 }
 
+std::optional<Instant> Fields::opt_instant(const char* name) {
+  auto text = opt_text(name, 40);
+  if (!text) return std::nullopt;
+  auto t = parse_rfc3339(*text);
+  if (!t) fail(name, "must be an RFC 3339 date-time with offset");
+  return t;
+}
+
 std::optional<Id> Fields::opt_id(const char* name) {
   const Json* v = get(name);
   if (!v) return std::nullopt;

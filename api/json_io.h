@@ -43,6 +43,8 @@ class Fields {
   ModeSet modes_or(const char* name, ModeSet fallback);
   Id id(const char* name);
   std::optional<Id> opt_id(const char* name);
+  // An RFC 3339 date-time with its offset, when the field is there.
+  std::optional<Instant> opt_instant(const char* name);
   std::optional<bool> opt_bool(const char* name);
   std::optional<double> opt_number(const char* name, double min, double max);
   std::vector<std::string> strings_or(const char* name, std::vector<std::string> fallback,

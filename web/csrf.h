@@ -1,7 +1,8 @@
 // Forms that change something carry a token tied to the browser (signed
 // double submit): a random cookie, and in each form the HMAC of its value.
 // Another site can make a browser send the cookie, but cannot read it nor
-// compute the field.
+// compute the field. A sibling subdomain could set the cookie (it has no
+// __Host- prefix yet): the same-site check of every page POST stands there.
 #pragma once
 
 #include <string>

@@ -130,58 +130,40 @@ std::string french_field_error(const std::string& field, const std::string& engl
   return english;
 }
 
-// Adds what slot_days made to a page's data (template _slot_days).
-void add_slot_days(PageData& page, const PageData& days) {
-  for (const char* key : {"days", "has_days", "week_from", "week_to", "previous_url", "next_url"})
-    if (const PageData* v = days.get(key)) page.set(key, *v);
-}
-
 }  // namespace
 
 // The week of free slots of a service, grouped by day, each a link made by
 // `slot_url`; `notice` is shown above.
-PageData App::slot_days(StoreReader& r, const Service& service, const SlotFilter& filter,
-                        date::local_days from, Zone zone,
+void App::add_slot_days(PageData& d, StoreReader& r, const Service& service,
+                        const SlotFilter& filter, date::local_days from, Zone zone,
                         const std::function<std::string(const Slot&)>& slot_url,
                         const std::function<std::string(date::local_days)>& week_url,
                         std::optional<Id> ignore_booking) {
   Instant now = clock_.now();
   TimeRange window{to_instant(LocalDateTime{from}, zone),
                    to_instant(LocalDateTime{from + date::days{kDaysShown}}, zone)};
-  std::map<std::string, std::pair<std::string, list>> days;  // key -> label, slots
+  DayGroups days;
   std::map<Id, std::string> place_names;
   for (const Slot& s : find_slots(r, service, window, now, filter, std::nullopt, ignore_booking)) {
     LocalDateTime local = to_local(s.start, zone);
-    auto& day = days[day_key(local)];
-    day.first = french_day(local);
     if (!place_names.count(s.place_id)) {
       auto p = r.place(s.place_id);
       place_names[s.place_id] = p ? p->name : "";
     }
     PageData slot;
     slot.set("time", french_time(local));
-    slot.set("day", day.first);
+    slot.set("day", french_day(local));
     if (s.mode == Mode::kInPerson) slot.set("where", place_names[s.place_id]);
     slot.set("url", slot_url(s));
-    day.second.push_back(slot);
+    days.add(local, std::move(slot));
   }
-  PageData d;
-  list day_list;
-  for (auto& [key, day] : days) {
-    PageData entry;
-    entry.set("key", key);
-    entry.set("label", day.first);
-    entry.set("slots", day.second);
-    day_list.push_back(entry);
-  }
-  d.set("days", day_list);
+  d.set("days", days.days("slots"));
   d.set("has_days", !days.empty());
   d.set("week_from", french_day(LocalDateTime{from}));
   d.set("week_to", french_day(LocalDateTime{from + date::days{kDaysShown - 1}}));
   auto today = date::floor<date::days>(to_local(now, zone));
   if (from > today) d.set("previous_url", week_url(std::max(today, from - date::days{kDaysShown})));
   d.set("next_url", week_url(from + date::days{kDaysShown}));
-  return d;
 }
 
 void App::add_resident_pages() {
@@ -285,7 +267,7 @@ void App::add_resident_pages() {
         try {
           bookings_.cancel(id, Actor::kResident, "");
         } catch (const ClientError& e) {
-          return manage_page(r, id, token, e.what());
+          return change_refused_page(id, token, e);
         }
         return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "&annule=1");
       });
@@ -311,7 +293,7 @@ void App::add_resident_pages() {
             return move_page(r, id, token,
                              "Ce créneau vient d'être pris. Choisissez-en un autre parmi les "
                              "créneaux libres.");
-          return manage_page(r, id, token, e.what());
+          return change_refused_page(id, token, e);
         }
         return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "&deplace=1");
       });
@@ -398,8 +380,8 @@ HttpResponse App::service_page(const HttpRequest& r, Id id, int status, const st
       filter.limit = 500;
       std::string mode_query = filter.mode ? "&mode=" + std::string(mode_name(*filter.mode)) : "";
       std::string base = "/services/" + std::to_string(id);
-      PageData days = slot_days(
-          s, service, filter,
+      add_slot_days(
+          d, s, service, filter,
           around ? std::max(date::floor<date::days>(to_local(*around, zone)),
                             first_day(r, clock_.now(), zone))
                  : first_day(r, clock_.now(), zone),
@@ -414,7 +396,6 @@ HttpResponse App::service_page(const HttpRequest& r, Id id, int status, const st
             return base + "?semaine=" + day_key(LocalDateTime{week}) + mode_query;
           },
           std::nullopt);
-      add_slot_days(d, days);
     });
   } catch (const ClientError&) {
     return message_page(404, "Service introuvable",
@@ -589,11 +570,13 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
                              ":" + values["key"],
                          token_hash(fingerprint + req.mandate_json)};
   try {
-    auto outcome = bookings_.book(req, key, [](StoreReader&, const CreatedBooking& c) {
-      return BookingAnswer{201, std::to_string(c.booking.id) + " " + c.manage_token};
+    // The booking, made now or by the first sending of this form.
+    std::string id, token;
+    bookings_.book(req, key, [&](StoreReader&, const CreatedBooking& c) {
+      id = std::to_string(c.booking.id);
+      token = c.manage_token;
+      return BookingAnswer{201, ""};
     });
-    std::string body = outcome.response.body;
-    std::string id = body.substr(0, body.find(' ')), token = body.substr(body.find(' ') + 1);
     // Staff at a shared desk do not keep the resident's link in their
     // browser: the confirmation (with the link) goes to the resident.
     if (r.staff) return see_other("/espace?reserve=" + id);
@@ -637,8 +620,20 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
   }
 }
 
-HttpResponse App::manage_page(const HttpRequest& r, Id id, const std::string& token,
-                              const std::string& problem) {
+HttpResponse App::change_refused_page(Id id, const std::string& token,
+                                      const ClientError& why) const {
+  std::string reason = why.code() == ErrorCode::kAlreadyCancelled ? "il est déjà annulé"
+                       : why.code() == ErrorCode::kCancellationClosed
+                           ? "il est trop tard pour le modifier en ligne"
+                           : "ce rendez-vous ne peut plus être modifié";
+  return message_page(409, "Mon rendez-vous",
+                      {"Ce changement n'est pas possible : " + reason + ".",
+                       "Pour toute question, appelez le service."},
+                      "/rendez-vous/" + std::to_string(id) + "?token=" + token,
+                      "Revenir à mon rendez-vous");
+}
+
+HttpResponse App::manage_page(const HttpRequest& r, Id id, const std::string& token) {
   if (!links_.is_manage_token(id, token)) return invalid_link_page();
   PageData d;
   store_.read([&](StoreReader& s) {
@@ -695,13 +690,6 @@ HttpResponse App::manage_page(const HttpRequest& r, Id id, const std::string& to
   d.set("csrf", csrf.field);
   d.set("token", token);
   HttpResponse page = render_page(200, "Mon rendez-vous", "booking", d);
-  if (!problem.empty()) {
-    page = message_page(409, "Mon rendez-vous",
-                        {"Ce changement n'est pas possible : " + problem + ".",
-                         "Pour toute question, appelez le service."},
-                        "/rendez-vous/" + std::to_string(id) + "?token=" + token,
-                        "Revenir à mon rendez-vous");
-  }
   return with_cookie(page, csrf.set_cookie);
 }
 
@@ -735,8 +723,8 @@ HttpResponse App::move_page(const HttpRequest& r, Id id, const std::string& toke
     filter.mode = b.mode;
     filter.place_id = b.place_id;
     filter.limit = 500;
-    PageData days = slot_days(
-        s, service, filter, first_day(r, clock_.now(), zone), zone,
+    add_slot_days(
+        d, s, service, filter, first_day(r, clock_.now(), zone), zone,
         [&](const Slot& slot) {
           return page_url + "&start=" + url_encode(format_rfc3339(slot.start, zone));
         },
@@ -744,7 +732,6 @@ HttpResponse App::move_page(const HttpRequest& r, Id id, const std::string& toke
           return page_url + "&semaine=" + day_key(LocalDateTime{week});
         },
         b.id);
-    add_slot_days(d, days);
   });
   if (closed)
     return message_page(409, "Déplacer mon rendez-vous",

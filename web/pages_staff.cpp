@@ -185,12 +185,10 @@ void App::add_staff_pages() {
         monday = *asked - (date::weekday{*asked} - date::Monday);
       TimeRange week{to_instant(LocalDateTime{monday}, zone),
                      to_instant(LocalDateTime{monday + date::days{7}}, zone)};
-      std::map<std::string, std::pair<std::string, list>> days;
+      DayGroups days;
       std::map<Id, std::string> service_names;
       for (const Booking& b : s.agent_bookings(agent.id, week, true)) {
         LocalDateTime local = to_local(b.start, zone);
-        auto& day = days[format_local(local).substr(0, 10)];
-        day.first = french_day(local);
         if (!service_names.count(b.service_id)) {
           auto svc = s.service(b.service_id);
           service_names[b.service_id] = svc ? svc->name : "";
@@ -202,18 +200,10 @@ void App::add_staff_pages() {
         item.set("resident", b.resident.first_name + " " + b.resident.last_name);
         item.set("mode", mode_label(b.mode));
         item.set("cancelled", b.status == BookingStatus::kCancelled);
-        day.second.push_back(item);
-      }
-      list day_list;
-      for (auto& [key, day] : days) {
-        PageData entry;
-        entry.set("key", key);
-        entry.set("label", day.first);
-        entry.set("bookings", day.second);
-        day_list.push_back(entry);
+        days.add(local, std::move(item));
       }
       d.set("agent", true);
-      d.set("days", day_list);
+      d.set("days", days.days("bookings"));
       d.set("has_days", !days.empty());
       d.set("week_from", french_day(LocalDateTime{monday}));
       d.set("week_to", french_day(LocalDateTime{monday + date::days{6}}));
@@ -273,8 +263,7 @@ HttpResponse App::openings_page(const HttpRequest& r, int status,
     d.set("places", places);
     d.set("services", services);
     list openings;
-    TimeRange all{Instant{}, Instant{} + std::chrono::hours{24 * 365 * 200}};
-    for (const Opening& o : s.agent_openings(agent.id, all)) {
+    for (const Opening& o : s.agent_openings(agent.id, kAllTime)) {
       PageData od;
       od.set("id", std::to_string(o.id));
       od.set("when", french_day(o.period.start) + ", " + french_time(o.period.start) + " – " +
@@ -457,9 +446,9 @@ void App::add_agent_pages() {
         errors.push_back({"start",
                           "Ces heures ne conviennent pas : la fin doit suivre le début, le "
                           "même jour."});
-      else if (std::string(e.what()).find("place") != std::string::npos)
+      else if (field == "place_id")
         errors.push_back({"place", "Choisissez un lieu de votre organisation."});
-      else if (std::string(e.what()).find("service") != std::string::npos)
+      else if (field == "service_ids")
         errors.push_back({"services", "Choisissez des démarches de votre organisation."});
       else
         errors.push_back({"services",
@@ -470,24 +459,15 @@ void App::add_agent_pages() {
     return see_other("/espace/creneaux?ajoute=1");
   });
 
-  router_.add(
-      "POST", "/espace/creneaux/{id}/retirer", [this](const HttpRequest& r, const PathParams& p) {
-        auto form = parse_query(r.body);
-        if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
-        if (!r.staff || !r.staff->agent_id()) return see_other(kStaffHome);
-        Id agent = *r.staff->agent_id(), id = p.id(0);
-        std::vector<Id> outside;
-        store_.write([&](StoreWriter& tx) {
-          TimeRange all{Instant{}, Instant{} + std::chrono::hours{24 * 365 * 200}};
-          auto mine = tx.agent_openings(agent, all);
-          if (std::none_of(mine.begin(), mine.end(), [&](const Opening& o) { return o.id == id; }))
-            throw ClientError(ErrorCode::kNotFound, "opening not found");
-          tx.directory().delete_opening(id);
-          outside = sync_.tell_of_bookings_without_opening(tx, agent);
-        });
-        return see_other(std::string("/espace/creneaux?retire=1") +
-                         (outside.empty() ? "" : "&hors=1"));
-      });
+  router_.add("POST", "/espace/creneaux/{id}/retirer",
+              [this](const HttpRequest& r, const PathParams& p) {
+                auto form = parse_query(r.body);
+                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                if (!r.staff || !r.staff->agent_id()) return see_other(kStaffHome);
+                std::vector<Id> outside = remove_opening(*r.staff->agent_id(), p.id(0));
+                return see_other(std::string("/espace/creneaux?retire=1") +
+                                 (outside.empty() ? "" : "&hors=1"));
+              });
 }
 
 }  // namespace rdv

@@ -3,6 +3,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "domain/french_dates.h"
+
 namespace rdv {
 
 const std::map<std::string, std::string>& web_assets();  // generated
@@ -59,6 +61,24 @@ PageData form_errors(const std::vector<std::pair<std::string, std::string>>& err
   d.set("error_count_text", errors.size() == 1 ? std::string("une erreur")
                                                : std::to_string(errors.size()) + " erreurs");
   return d;
+}
+
+void DayGroups::add(LocalDateTime day, PageData item) {
+  auto& entry = days_[format_local(day).substr(0, 10)];
+  if (entry.first.empty()) entry.first = french_day(day);
+  entry.second.push_back(std::move(item));
+}
+
+kainjow::mustache::list DayGroups::days(const std::string& items_name) const {
+  kainjow::mustache::list out;
+  for (const auto& [key, day] : days_) {
+    PageData entry;
+    entry.set("key", key);
+    entry.set("label", day.first);
+    entry.set(items_name, day.second);
+    out.push_back(entry);
+  }
+  return out;
 }
 
 HttpResponse see_other(const std::string& location) {

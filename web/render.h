@@ -4,11 +4,13 @@
 #pragma once
 
 #include <kainjow/mustache.hpp>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "domain/model.h"
+#include "domain/time.h"
 #include "http_types.h"
 
 namespace rdv {
@@ -27,6 +29,19 @@ HttpResponse render_page(int status, const std::string& title, const std::string
 // What the template _errors shows: the errors of a form, each naming its
 // field (the id the link at the top points to), and how many.
 PageData form_errors(const std::vector<std::pair<std::string, std::string>>& errors);
+
+// Items of a week grouped by their local day, in date order, for the
+// templates: each day is {key "2026-12-08", label "mardi 8 décembre", and
+// its items under the name the template reads}.
+class DayGroups {
+ public:
+  void add(LocalDateTime day, PageData item);
+  bool empty() const { return days_.empty(); }
+  kainjow::mustache::list days(const std::string& items_name) const;
+
+ private:
+  std::map<std::string, std::pair<std::string, kainjow::mustache::list>> days_;
+};
 
 // A redirect after a form (303, See Other).
 HttpResponse see_other(const std::string& location);

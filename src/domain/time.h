@@ -23,6 +23,10 @@ struct TimeRange {
   bool operator==(const TimeRange&) const = default;
 };
 
+// Every instant a stored row may hold (from 1970, two centuries on): for
+// "all of an agent's openings", whatever their dates.
+inline constexpr TimeRange kAllTime{Instant{}, Instant{} + std::chrono::hours{24 * 365 * 200}};
+
 // Loads the system tz database once; call at start-up, before threads.
 void preload_time_zones();
 

@@ -7,13 +7,14 @@
 #include <mutex>
 #include <string>
 
-#include "http_server.h"
+#include "local_server.h"
 
 namespace rdv::testing {
 
 class FileServer {
  public:
-  FileServer() : server_(options(), [this](const HttpRequest& r) { return serve(r); }) {
+  FileServer()
+      : server_(local_server_options(), [this](const HttpRequest& r) { return serve(r); }) {
     server_.start();
   }
   ~FileServer() { server_.stop(); }
@@ -39,13 +40,6 @@ class FileServer {
     std::string body;
     int status = 200;
   };
-  static HttpServerOptions options() {
-    HttpServerOptions o;
-    o.port = 0;
-    o.worker_threads = 2;
-    o.io_threads = 1;
-    return o;
-  }
   HttpResponse serve(const HttpRequest& r) {
     std::lock_guard lock(mutex_);
     ++hits_[r.path];

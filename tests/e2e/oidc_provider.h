@@ -15,7 +15,7 @@
 #include <optional>
 
 #include "crypto/base64.h"
-#include "http_server.h"
+#include "local_server.h"
 #include "support/jws_signer.h"
 
 namespace rdv::testing {
@@ -50,7 +50,7 @@ class OidcProvider {
         signer_(std::make_unique<JwsSigner>(alg, "key-1")),
         impostor_(std::make_unique<JwsSigner>(alg, "key-1")),
         email_in_id_token_(alg == JwsSigner::Alg::kRs256),
-        server_(options(), [this](HttpRequest& r) { return handle(r); }) {
+        server_(local_server_options(), [this](HttpRequest& r) { return handle(r); }) {
     server_.start();
   }
   ~OidcProvider() { server_.stop(); }
@@ -103,13 +103,6 @@ class OidcProvider {
     Person person;
   };
 
-  static HttpServerOptions options() {
-    HttpServerOptions o;
-    o.port = 0;
-    o.io_threads = 1;
-    o.worker_threads = 2;
-    return o;
-  }
   static HttpResponse json_answer(int status, const nlohmann::json& body) {
     return {status, "application/json", body.dump(), {}};
   }

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <vector>
 
-#include "http_server.h"
+#include "local_server.h"
 
 namespace rdv::testing {
 
@@ -15,7 +15,7 @@ class RecordingServer {
   explicit RecordingServer(int failures = 0, std::string answer = R"({"status":"queued"})")
       : failures_left_(failures),
         answer_(std::move(answer)),
-        server_(options(), [this](HttpRequest& r) { return handle(r); }) {
+        server_(local_server_options(), [this](HttpRequest& r) { return handle(r); }) {
     server_.start();
   }
   ~RecordingServer() { server_.stop(); }
@@ -34,13 +34,6 @@ class RecordingServer {
   }
 
  private:
-  static HttpServerOptions options() {
-    HttpServerOptions o;
-    o.port = 0;
-    o.io_threads = 1;
-    o.worker_threads = 2;
-    return o;
-  }
   HttpResponse handle(const HttpRequest& r) {
     std::lock_guard lock(mutex_);
     if (failures_left_ > 0) {

@@ -7,7 +7,7 @@
 #include <netdb.h>
 #include <unistd.h>
 
-#include "http_server.h"
+#include "local_server.h"
 #include "support/loopback_name.h"
 #include "unit/net/counting_listener.h"
 #include "world.h"
@@ -106,7 +106,8 @@ TEST_F(Ssrf, ANameThatResolvesToLoopbackIsRefusedWithoutAConnection) {
 class Redirector {
  public:
   explicit Redirector(std::string location)
-      : location_(std::move(location)), server_(options(), [this](const HttpRequest&) {
+      : location_(std::move(location)),
+        server_(local_server_options(1), [this](const HttpRequest&) {
           ++hits_;
           return HttpResponse{302, "text/plain", "", {{"Location", location_}}};
         }) {
@@ -119,13 +120,6 @@ class Redirector {
   int hits() const { return hits_; }
 
  private:
-  static HttpServerOptions options() {
-    HttpServerOptions o;
-    o.port = 0;
-    o.worker_threads = 1;
-    o.io_threads = 1;
-    return o;
-  }
   std::string location_;
   std::atomic<int> hits_{0};
   HttpServer server_;

@@ -425,8 +425,8 @@ void SqliteAccounts::purge_sso_logins(Instant before) {
 
 Id SqliteAccounts::insert_link(const AccountLink& l) {
   // The token is made from the id, so its hash is set right after (in the
-  // same transaction). Until then the unique column holds a random
-  // placeholder: "pending:" and hex, never the hex of a SHA-256 alone.
+  // same transaction). Until then the unique column holds a random value
+  // that no token hash can equal: "pending:" and hex.
   auto st = c_.prepare(
       "INSERT INTO account_links(account_id, purpose, token_hash, created_at, expires_at) "
       "VALUES (?, ?, 'pending:' || hex(randomblob(16)), ?, ?)");
