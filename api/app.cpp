@@ -47,9 +47,13 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
   add_manage_routes();
   add_sso_routes();
   add_resident_pages();
+  add_my_bookings_pages();
+  add_manage_page_routes();
   add_staff_pages();
   add_survey_pages();
   add_agent_pages();
+  add_admin_pages();
+  add_agenda_pages();
 }
 
 HttpResponse App::handle(HttpRequest request) {

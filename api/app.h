@@ -9,7 +9,9 @@
 
 #include "accounts/credentials.h"
 #include "accounts/single_sign_on.h"
+#include "accounts/staff.h"
 #include "booking/bookings.h"
+#include "booking/resident_access.h"
 #include "crypto/tokens.h"
 #include "csrf.h"
 #include "domain/clock.h"
@@ -63,8 +65,21 @@ class App {
   // Removes one of the agent's own openings (404 otherwise); returns the
   // bookings it leaves uncovered (kept, the agent told of each).
   std::vector<Id> remove_opening(Id agent_id, Id opening_id);
+  // Removes one of the agent's absences (404 otherwise).
+  void remove_absence(Id agent_id, Id absence_id);
+  // Removes one of the agent's calendar subscriptions (404 otherwise).
+  void remove_calendar(Id agent_id, Id calendar_id);
+  // A new secret for the agent's feed (the old address stops working): its URL.
+  std::string renew_feed(const Agent& agent);
   // Creates the first administrator with this token, if there is none yet.
   void bootstrap_admin(const std::string& token);
+  // Changes and removals of places and services, `by`'s rights checked (the
+  // API's PATCH and DELETE, and the administrators' pages).
+  Json update_place(const Staff& by, Id place_id, const Json& body);
+  void remove_place(const Staff& by, Id place_id);  // 409 while openings or bookings use it
+  Json update_service(const Staff& by, Id service_id, const Json& body);
+  // Deleted when never booked (nullopt), archived otherwise (the service returned).
+  std::optional<Service> remove_service(const Staff& by, Id service_id);
 
  private:
   void add_admin_routes();
@@ -81,6 +96,39 @@ class App {
   void add_staff_pages();
   void add_survey_pages();
   void add_agent_pages();
+  // web/pages_admin*.cpp: administrators' and observers' pages.
+  void add_admin_pages();
+  void add_admin_directory_pages();  // places and services
+  void add_admin_people_pages();     // people, video provider, webhooks
+  void add_statistics_pages();
+  using FormValues = std::map<std::string, std::string>;
+  using FormErrors = std::vector<std::pair<std::string, std::string>>;
+  // The organisation `org` if the request's person administers it; a
+  // redirect to sign in (anonymous) in `go`; ClientError 403/404 otherwise.
+  std::optional<Organisation> administered(const HttpRequest& r, Id org, HttpResponse& go);
+  HttpResponse organisation_admin_page(const HttpRequest& r, const Organisation& org);
+  HttpResponse place_form_page(const HttpRequest& r, const Organisation& org,
+                               std::optional<Id> place_id, int status, const FormValues& values,
+                               const FormErrors& errors);
+  HttpResponse service_form_page(const HttpRequest& r, const Organisation& org,
+                                 std::optional<Id> service_id, int status, const FormValues& values,
+                                 const std::vector<std::string>& modes,
+                                 const std::vector<std::string>& bookable_by,
+                                 const FormErrors& errors);
+  HttpResponse invite_form_page(const HttpRequest& r, const Organisation& org, int status,
+                                const FormValues& values, const FormErrors& errors);
+  HttpResponse video_form_page(const HttpRequest& r, const Organisation& org, int status,
+                               const FormValues& values, const FormErrors& errors);
+  HttpResponse webhook_form_page(const HttpRequest& r, const Organisation& org, int status,
+                                 const FormValues& values, const std::vector<std::string>& events,
+                                 const FormErrors& errors);
+  HttpResponse statistics_page(const HttpRequest& r);
+  void add_agenda_pages();
+  HttpResponse absences_page(const HttpRequest& r, int status,
+                             const std::map<std::string, std::string>& values,
+                             const std::vector<std::pair<std::string, std::string>>& errors);
+  HttpResponse calendars_page(const HttpRequest& r, int status, const std::string& url,
+                              const std::vector<std::pair<std::string, std::string>>& errors);
   HttpResponse staff_booking_page(const HttpRequest& r, Id id, const std::string& notice);
   HttpResponse openings_page(const HttpRequest& r, int status,
                              const std::map<std::string, std::string>& values,
@@ -102,9 +150,30 @@ class App {
                             const std::vector<std::pair<std::string, std::string>>& errors,
                             int status);
   HttpResponse book_from_form(const HttpRequest& r, Id service_id);
-  HttpResponse manage_page(const HttpRequest& r, Id id, const std::string& token);
+  // `errors`: what was wrong with a document sent from the page (field "fichier").
+  HttpResponse manage_page(const HttpRequest& r, Id id, const std::string& token, int status = 200,
+                           const std::vector<std::pair<std::string, std::string>>& errors = {});
+  // The page's upload form (multipart/form-data), over add_document.
+  HttpResponse upload_from_page(const HttpRequest& r, Id id);
+  // The manage page's forms beyond cancel and move: stop reminders, send documents.
+  void add_manage_page_routes();
+  // What the manage page shows of reminders, documents sent and the video link.
+  void add_manage_extras(kainjow::mustache::data& d, StoreReader& s, const Booking& b,
+                         const Service& service, const std::optional<Organisation>& org, Zone zone);
+  // web/pages_my_bookings.cpp: "Mes rendez-vous", a resident's bookings
+  // through a sign-in link sent to their email or phone.
+  void add_my_bookings_pages();
+  HttpResponse my_bookings_form(const HttpRequest& r, int status,
+                                const std::map<std::string, std::string>& values,
+                                const std::vector<std::pair<std::string, std::string>>& errors);
+  HttpResponse my_bookings_list(const HttpRequest& r, const ResidentContact& contact);
+  // The cookie of a resident's session, or that clears it (`token` empty).
+  std::string resident_cookie(const std::string& token) const;
+  std::string resident_cookie_name() const;
   // Why a resident's cancel or move was refused, in French, with the way back.
   HttpResponse change_refused_page(Id id, const std::string& token, const ClientError& why) const;
+  // Choosing another slot: a resident's (with the manage token) or, with
+  // `token` empty, staff's who may act on the booking (checked by the caller).
   HttpResponse move_page(const HttpRequest& r, Id id, const std::string& token,
                          const std::string& notice);
   HttpResponse invalid_link_page() const;
@@ -140,12 +209,21 @@ class App {
   // The agent, after checking that the caller may read their agenda.
   Agent agenda_of(const HttpRequest& request, Id agent_id);
   std::string feed_url(const Agent& agent) const;
+  // One of the agent's calendars (404 otherwise).
+  static ExternalCalendar own_calendar(StoreReader& r, Id agent_id, Id calendar_id);
 
   // The booking as the wire shows it; with its manage token right after creation.
   // `agent_view`: the video link is the agent's, not the resident's.
   Json booking_json(StoreReader& store, const Booking& b, const std::string& manage_token = "",
                     bool agent_view = false);
   std::string visio_url(const Booking& b, bool agent) const;
+  // A resident's document for their booking (the API's upload and the
+  // manage page's): the manage token, the life cycle, the count and size
+  // limits, the kind read from the first bytes (and matching `declared_type`),
+  // a clean file name. ClientError otherwise; the caller applies
+  // document_limiter_ first.
+  Document add_document(Id booking_id, const std::string* token, const std::string& filename,
+                        const std::string* declared_type, const std::string& bytes);
   // Reads a webhook's url, secret and events from a body (all required when
   // `creating`; a change keeps what is not sent).
   void read_webhook_fields(const Json& body, Webhook& w, bool creating) const;
@@ -177,6 +255,22 @@ class App {
   // The cookie that ties a single sign-on to the browser that started it.
   std::string sso_state_cookie(const std::string& state) const;
   std::string sso_state_cookie_name() const;
+  // Accounts as POST /api/v1/accounts makes them (memberships within what
+  // `by` may grant), and the account routes that act on one (404 for an
+  // account `by` may not manage).
+  Json invite_account(const Staff& by, const Json& body);
+  Json deactivate_account(const Staff& by, Id account_id);
+  Json resend_invitation(const Staff& by, Id account_id);
+  // The organisation's video provider (PUT .../video); the caller checked the rights.
+  Json set_video(Id organisation_id, const Json& body);
+  // Webhooks of an organisation; the caller checked the rights.
+  Json add_webhook(Id organisation_id, const Json& body);
+  void remove_webhook(Id organisation_id, Id webhook_id);  // 404 if not the organisation's
+  // Satisfaction per service (GET .../survey-stats); the caller checked the rights.
+  Json survey_results(Id organisation_id);
+  // Anonymous counts of the bookings made in `made` by service, status and
+  // channel, with the survey results (GET .../stats); the caller checked the rights.
+  Json organisation_stats(Id organisation_id, TimeRange made);
   // A new account (201 body), invited when it has an email, with its first
   // API token when asked; an agent membership without agent_id makes the
   // person's agenda. The caller has checked the rights.
@@ -199,6 +293,11 @@ class App {
   // Requests waiting on the provider: a few at most, so that a slow provider
   // holds a few handler threads, never the whole pool.
   std::atomic<int> sso_calls_{0};
+  // "Mes rendez-vous": sign-in link requests per client address, and the links and sessions.
+  RateLimiter resident_link_limiter_{clock_, options_.reset_rate_limit};
+  ResidentAccess residents_{store_, clock_, random_,
+                            ResidentAccessPolicy{.email = options_.notifications.email,
+                                                 .sms = options_.notifications.sms}};
 };
 
 }  // namespace rdv

@@ -97,22 +97,15 @@ std::vector<Id> agent_organisations(const std::vector<Membership>& ms) {
   return out;
 }
 
-const std::string kPasswordPage = kPasswordPagePath;
-
-std::string password_form(const std::string& token, const std::string& error) {
-  std::string out;
-  if (!error.empty())
-    out += "<p class=\"erreur\" id=\"erreur-mot-de-passe\" role=\"alert\">" + escape_html(error) +
-           "</p>\n";
-  out += "<form method=\"post\" action=\"" + kPasswordPage +
-         "\">\n<input type=\"hidden\" name=\"token\" value=\"" + escape_html(token) +
-         "\">\n<p><label for=\"password\">Nouveau mot de passe (12 caractères au moins)</label><br>"
-         "<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" "
-         "minlength=\"12\" required" +
-         std::string(error.empty() ? "" : " aria-describedby=\"erreur-mot-de-passe\"") +
-         "></p>\n<p><button type=\"submit\">Enregistrer mon mot de passe</button></p>\n</form>\n";
-  return out;
+// The account, if `me` may manage it (404 otherwise: no probing).
+Account managed_account(StoreReader& s, const Staff& me, Id id) {
+  auto a = s.accounts().account(id);
+  if (!a || !me.may_manage_account(*a))
+    throw ClientError(ErrorCode::kNotFound, "account not found");
+  return *a;
 }
+
+const std::string kPasswordPage = kPasswordPagePath;
 
 }  // namespace
 
@@ -230,6 +223,54 @@ Json App::create_account(Account a, bool first_token) {
   return out;
 }
 
+Json App::invite_account(const Staff& me, const Json& body) {
+  if (!me.manages_people())
+    throw ClientError(ErrorCode::kForbidden, "only administrators manage accounts");
+  Fields f(body);
+  Account a;
+  a.name = f.text("name", 200);
+  a.email = lower_ascii(checked_mailbox(f.text("email", 254), "email"));
+  std::string phone = f.text_or("phone", "", 30);
+  a.agent_id = f.opt_id("agent_id");
+  std::string region;
+  store_.read([&](StoreReader& s) {
+    a.memberships = read_memberships(f, s, me);
+    if (a.agent_id && !me.may_manage_agent(require_agent(s, *a.agent_id)))
+      throw ClientError(ErrorCode::kForbidden, "you may not manage this agent", "agent_id");
+    region = phone_region(s, a.memberships);
+  });
+  f.done();
+  if (a.memberships.empty()) invalid_field("memberships", "must give at least one role");
+  if (!phone.empty()) a.phone = checked_phone(phone, region, "phone");
+  return create_account(a, false);
+}
+
+Json App::deactivate_account(const Staff& me, Id account_id) {
+  Account a;
+  store_.write([&](StoreWriter& tx) {
+    a = managed_account(tx, me, account_id);
+    if (a.id == me.account_id())
+      throw ClientError(ErrorCode::kForbidden, "nobody deactivates their own account");
+    credentials_.deactivate(tx, a);
+  });
+  return account_json(a);
+}
+
+Json App::resend_invitation(const Staff& me, Id account_id) {
+  Json out;
+  store_.write([&](StoreWriter& tx) {
+    Account a = managed_account(tx, me, account_id);
+    if (a.status != AccountStatus::kInvited || a.email.empty())
+      throw ClientError(ErrorCode::kInvalidTransition,
+                        "only invited accounts with an email get an invitation");
+    std::string token = credentials_.issue_link(tx, a, LinkPurpose::kInvitation);
+    out = account_json(a);
+    if (!options_.notifications.email)
+      out["invitation_url"] = options_.public_url + kPasswordPage + "?token=" + token;
+  });
+  return out;
+}
+
 void App::add_account_routes() {
   // Signing in and out.
   router_.add("POST", "/api/v1/auth/sign-in", [this](const HttpRequest& r, const PathParams&) {
@@ -277,31 +318,6 @@ void App::add_account_routes() {
                                             "if an account has this address, a link "
                                             "to choose a new password was sent to it"}});
               });
-  // The page the invitation and reset links open.
-  router_.add("GET", kPasswordPage, [](const HttpRequest& r, const PathParams&) {
-    const std::string* token = r.param("token");
-    if (!token || token->empty() || token->size() > 200)
-      return html_page(404, "Lien invalide", "<p>Ce lien n'est pas valide.</p>\n");
-    return html_page(200, "Choisir mon mot de passe", password_form(*token, ""));
-  });
-  router_.add("POST", kPasswordPage, [this](const HttpRequest& r, const PathParams&) {
-    auto form = parse_query(r.body);
-    std::string token = form["token"], password = form["password"];
-    if (token.size() > 200 || password.size() > 1024)
-      return html_page(400, "Lien invalide", "<p>Ce lien n'est pas valide.</p>\n");
-    try {
-      credentials_.set_password(token, password, client_address(r));
-    } catch (const ClientError& e) {
-      if (e.field() == "password")
-        return html_page(400, "Choisir mon mot de passe", password_form(token, e.what()));
-      return html_page(400, "Lien expiré",
-                       "<p>Ce lien n'est plus valable (déjà utilisé ou expiré). Demandez un "
-                       "nouveau lien à votre administrateur ou depuis la page de connexion.</p>\n");
-    }
-    return html_page(200, "Mot de passe enregistré",
-                     "<p>Votre mot de passe est enregistré. Vous pouvez vous connecter.</p>\n");
-  });
-
   // One's own account and API tokens.
   router_.add("GET", "/api/v1/me", [this](const HttpRequest& r, const PathParams&) {
     const Staff& me = require_staff(r);
@@ -392,27 +408,7 @@ void App::add_account_routes() {
 
   // Accounts, managed by administrators within what they administer.
   router_.add("POST", "/api/v1/accounts", [this](const HttpRequest& r, const PathParams&) {
-    const Staff& me = require_staff(r);
-    if (!me.manages_people())
-      throw ClientError(ErrorCode::kForbidden, "only administrators manage accounts");
-    Json body = parse_json_object(r);
-    Fields f(body);
-    Account a;
-    a.name = f.text("name", 200);
-    a.email = lower_ascii(checked_mailbox(f.text("email", 254), "email"));
-    std::string phone = f.text_or("phone", "", 30);
-    a.agent_id = f.opt_id("agent_id");
-    std::string region;
-    store_.read([&](StoreReader& s) {
-      a.memberships = read_memberships(f, s, me);
-      if (a.agent_id && !me.may_manage_agent(require_agent(s, *a.agent_id)))
-        throw ClientError(ErrorCode::kForbidden, "you may not manage this agent", "agent_id");
-      region = phone_region(s, a.memberships);
-    });
-    f.done();
-    if (a.memberships.empty()) invalid_field("memberships", "must give at least one role");
-    if (!phone.empty()) a.phone = checked_phone(phone, region, "phone");
-    return json_response(201, create_account(a, false));
+    return json_response(201, invite_account(require_staff(r), parse_json_object(r)));
   });
   router_.add("GET", "/api/v1/accounts", [this](const HttpRequest& r, const PathParams&) {
     const Staff& me = require_staff(r);
@@ -446,75 +442,41 @@ void App::add_account_routes() {
     out["next_after"] = count == filter.limit ? Json(last) : Json(nullptr);
     return json_response(200, out);
   });
-  // The account, if the caller may manage it (404 otherwise: no probing).
-  auto managed_account = [this](StoreReader& s, const Staff& me, Id id) {
-    auto a = s.accounts().account(id);
-    if (!a || !me.may_manage_account(*a))
-      throw ClientError(ErrorCode::kNotFound, "account not found");
-    return *a;
-  };
-  router_.add(
-      "GET", "/api/v1/accounts/{id}",
-      [this, managed_account](const HttpRequest& r, const PathParams& p) {
-        const Staff& me = require_staff(r);
-        Json out;
-        store_.read([&](StoreReader& s) { out = account_json(managed_account(s, me, p.id(0))); });
-        return json_response(200, out);
-      });
-  router_.add("PATCH", "/api/v1/accounts/{id}",
-              [this, managed_account](const HttpRequest& r, const PathParams& p) {
-                const Staff& me = require_staff(r);
-                Json body = parse_json_object(r);
-                Account a;
-                store_.write([&](StoreWriter& tx) {
-                  a = managed_account(tx, me, p.id(0));
-                  Fields f(body);
-                  if (auto name = f.opt_text("name", 200)) a.name = *name;
-                  if (body.contains("memberships")) {
-                    a.memberships = read_memberships(f, tx, me);
-                    if (a.memberships.empty())
-                      invalid_field("memberships", "must give at least one role");
-                  }
-                  if (auto phone = f.opt_text("phone", 30))
-                    a.phone = phone->empty()
-                                  ? ""
-                                  : checked_phone(*phone, phone_region(tx, a.memberships), "phone");
-                  f.done();
-                  if (a.id == me.account_id() && body.contains("memberships"))
-                    throw ClientError(ErrorCode::kForbidden, "nobody changes their own rights",
-                                      "memberships");
-                  tx.accounts().update_account(a);
-                });
-                return json_response(200, account_json(a));
-              });
+  router_.add("GET", "/api/v1/accounts/{id}", [this](const HttpRequest& r, const PathParams& p) {
+    const Staff& me = require_staff(r);
+    Json out;
+    store_.read([&](StoreReader& s) { out = account_json(managed_account(s, me, p.id(0))); });
+    return json_response(200, out);
+  });
+  router_.add("PATCH", "/api/v1/accounts/{id}", [this](const HttpRequest& r, const PathParams& p) {
+    const Staff& me = require_staff(r);
+    Json body = parse_json_object(r);
+    Account a;
+    store_.write([&](StoreWriter& tx) {
+      a = managed_account(tx, me, p.id(0));
+      Fields f(body);
+      if (auto name = f.opt_text("name", 200)) a.name = *name;
+      if (body.contains("memberships")) {
+        a.memberships = read_memberships(f, tx, me);
+        if (a.memberships.empty()) invalid_field("memberships", "must give at least one role");
+      }
+      if (auto phone = f.opt_text("phone", 30))
+        a.phone =
+            phone->empty() ? "" : checked_phone(*phone, phone_region(tx, a.memberships), "phone");
+      f.done();
+      if (a.id == me.account_id() && body.contains("memberships"))
+        throw ClientError(ErrorCode::kForbidden, "nobody changes their own rights", "memberships");
+      tx.accounts().update_account(a);
+    });
+    return json_response(200, account_json(a));
+  });
   router_.add("POST", "/api/v1/accounts/{id}/deactivate",
-              [this, managed_account](const HttpRequest& r, const PathParams& p) {
-                const Staff& me = require_staff(r);
-                Account a;
-                store_.write([&](StoreWriter& tx) {
-                  a = managed_account(tx, me, p.id(0));
-                  if (a.id == me.account_id())
-                    throw ClientError(ErrorCode::kForbidden,
-                                      "nobody deactivates their own account");
-                  credentials_.deactivate(tx, a);
-                });
-                return json_response(200, account_json(a));
+              [this](const HttpRequest& r, const PathParams& p) {
+                return json_response(200, deactivate_account(require_staff(r), p.id(0)));
               });
   router_.add("POST", "/api/v1/accounts/{id}/invitation",
-              [this, managed_account](const HttpRequest& r, const PathParams& p) {
-                const Staff& me = require_staff(r);
-                Json out;
-                store_.write([&](StoreWriter& tx) {
-                  Account a = managed_account(tx, me, p.id(0));
-                  if (a.status != AccountStatus::kInvited || a.email.empty())
-                    throw ClientError(ErrorCode::kInvalidTransition,
-                                      "only invited accounts with an email get an invitation");
-                  std::string token = credentials_.issue_link(tx, a, LinkPurpose::kInvitation);
-                  out = account_json(a);
-                  if (!options_.notifications.email)
-                    out["invitation_url"] = options_.public_url + kPasswordPage + "?token=" + token;
-                });
-                return json_response(200, out);
+              [this](const HttpRequest& r, const PathParams& p) {
+                return json_response(200, resend_invitation(require_staff(r), p.id(0)));
               });
 
   // The audit log, for the department's administrators.

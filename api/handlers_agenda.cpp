@@ -130,6 +130,13 @@ std::vector<Id> App::remove_opening(Id agent_id, Id opening_id) {
   return outside;
 }
 
+void App::remove_absence(Id agent_id, Id absence_id) {
+  store_.write([&](StoreWriter& tx) {
+    require_own(tx.absences_of({agent_id}, kAllTime), absence_id, "absence");
+    tx.directory().delete_absence(absence_id);
+  });
+}
+
 Json App::create_absence(Id agent_id, const Json& body) {
   Absence a;
   store_.write([&](StoreWriter& tx) {
@@ -180,12 +187,7 @@ void App::add_agenda_routes() {
               });
   router_.add("DELETE", "/api/v1/agents/{agent}/absences/{id}",
               [this](const HttpRequest& r, const PathParams& p) {
-                Agent agent = managed_agent(r, p.id(0));
-                Id id = p.id(1);
-                store_.write([&](StoreWriter& tx) {
-                  require_own(tx.absences_of({agent.id}, kAllTime), id, "absence");
-                  tx.directory().delete_absence(id);
-                });
+                remove_absence(managed_agent(r, p.id(0)).id, p.id(1));
                 return HttpResponse{204, "application/json", "", {}};
               });
 

@@ -36,6 +36,27 @@ std::string App::feed_url(const Agent& agent) const {
          ".ics";
 }
 
+std::string App::renew_feed(const Agent& agent) {
+  Agent renewed = agent;
+  renewed.ics_secret = new_token(random_);
+  store_.write(
+      [&](StoreWriter& tx) { tx.update_agent_ics_secret(renewed.id, renewed.ics_secret); });
+  return feed_url(renewed);
+}
+
+ExternalCalendar App::own_calendar(StoreReader& r, Id agent_id, Id calendar_id) {
+  auto c = r.calendar(calendar_id);
+  if (!c || c->agent_id != agent_id) throw ClientError(ErrorCode::kNotFound, "calendar not found");
+  return *c;
+}
+
+void App::remove_calendar(Id agent_id, Id calendar_id) {
+  store_.write([&](StoreWriter& tx) {
+    own_calendar(tx, agent_id, calendar_id);
+    tx.delete_calendar(calendar_id);
+  });
+}
+
 Agent App::managed_agent(const HttpRequest& request, Id agent_id) {
   Agent agent;
   store_.read([&](StoreReader& r) {
@@ -99,15 +120,11 @@ void App::add_calendar_routes() {
                 return ics_response(std::move(text));
               });
 
-  router_.add("POST", "/api/v1/agents/{agent}/feed-secret",
-              [this](const HttpRequest& r, const PathParams& p) {
-                Agent agent = managed_agent(r, p.id(0));
-                agent.ics_secret = new_token(random_);
-                store_.write([&](StoreWriter& tx) {
-                  tx.update_agent_ics_secret(agent.id, agent.ics_secret);
-                });
-                return json_response(200, {{"ics_feed_url", feed_url(agent)}});
-              });
+  router_.add(
+      "POST", "/api/v1/agents/{agent}/feed-secret",
+      [this](const HttpRequest& r, const PathParams& p) {
+        return json_response(200, {{"ics_feed_url", renew_feed(managed_agent(r, p.id(0)))}});
+      });
 
   router_.add("GET", "/api/v1/agents/{agent}/calendars",
               [this](const HttpRequest& r, const PathParams& p) {
@@ -140,11 +157,7 @@ void App::add_calendar_routes() {
   auto agent_calendar = [this](const HttpRequest& r, const PathParams& p) {
     Agent agent = managed_agent(r, p.id(0));
     Id id = p.id(1);
-    store_.read([&](StoreReader& s) {
-      auto c = s.calendar(id);
-      if (!c || c->agent_id != agent.id)
-        throw ClientError(ErrorCode::kNotFound, "calendar not found");
-    });
+    store_.read([&](StoreReader& s) { own_calendar(s, agent.id, id); });
     return std::make_pair(agent, id);
   };
 
@@ -206,7 +219,7 @@ void App::add_calendar_routes() {
   router_.add("DELETE", "/api/v1/agents/{agent}/calendars/{id}",
               [this, agent_calendar](const HttpRequest& r, const PathParams& p) {
                 auto [agent, id] = agent_calendar(r, p);
-                store_.write([&](StoreWriter& tx) { tx.delete_calendar(id); });
+                remove_calendar(agent.id, id);
                 return HttpResponse{204, "application/json", "", {}};
               });
 

@@ -43,6 +43,44 @@ void App::read_webhook_fields(const Json& body, Webhook& w, bool creating) const
   f.done();
 }
 
+Json App::add_webhook(Id organisation_id, const Json& body) {
+  Webhook w;
+  w.organisation_id = organisation_id;
+  for (WebhookEvent e : kAllWebhookEvents) w.events.push_back(e);  // by default
+  read_webhook_fields(body, w, true);
+  store_.write([&](StoreWriter& tx) {
+    require_organisation(tx, organisation_id);
+    w.id = tx.insert_webhook(w, clock_.now());
+  });
+  return webhook_json(w);
+}
+
+void App::remove_webhook(Id organisation_id, Id webhook_id) {
+  store_.write([&](StoreWriter& tx) {
+    auto hooks = tx.webhooks_of(organisation_id);
+    if (std::none_of(hooks.begin(), hooks.end(),
+                     [&](const Webhook& w) { return w.id == webhook_id; }))
+      throw ClientError(ErrorCode::kNotFound, "webhook not found");
+    tx.directory().delete_webhook(webhook_id);
+  });
+}
+
+Json App::survey_results(Id organisation_id) {
+  Json out = Json::array();
+  store_.read([&](StoreReader& s) {
+    for (const SurveyStats& st : s.survey_stats(organisation_id)) {
+      auto service = s.service(st.service_id);
+      out.push_back(
+          {{"service_id", st.service_id},
+           {"service", service ? service->name : ""},
+           {"answers", st.answers},
+           {"average_rating", st.average_rating},
+           {"solved_rate", st.answers ? static_cast<double>(st.solved) / st.answers : 0.0}});
+    }
+  });
+  return out;
+}
+
 void App::add_follow_up_routes() {
   router_.add("POST", "/api/v1/bookings/{id}/summary",
               [this](const HttpRequest& r, const PathParams& p) {
@@ -140,36 +178,16 @@ void App::add_follow_up_routes() {
     return json_response(201, {{"status", "merci"}});
   });
 
-  router_.add(
-      "GET", "/api/v1/organisations/{org}/survey-stats",
-      [this](const HttpRequest& r, const PathParams& p) {
-        Id org = p.id(0);
-        Json out = Json::array();
-        store_.read([&](StoreReader& s) {
-          require_observer_of(require_staff(r), org);
-          for (const SurveyStats& st : s.survey_stats(org)) {
-            auto service = s.service(st.service_id);
-            out.push_back(
-                {{"service_id", st.service_id},
-                 {"service", service ? service->name : ""},
-                 {"answers", st.answers},
-                 {"average_rating", st.average_rating},
-                 {"solved_rate", st.answers ? static_cast<double>(st.solved) / st.answers : 0.0}});
-          }
-        });
-        return json_response(200, out);
-      });
+  router_.add("GET", "/api/v1/organisations/{org}/survey-stats",
+              [this](const HttpRequest& r, const PathParams& p) {
+                require_observer_of(require_staff(r), p.id(0));
+                return json_response(200, survey_results(p.id(0)));
+              });
 
   router_.add("POST", "/api/v1/organisations/{org}/webhooks",
               [this](const HttpRequest& r, const PathParams& p) {
-                Id org = p.id(0);
-                require_org_admin_of(r, org);
-                Webhook w;
-                w.organisation_id = org;
-                for (WebhookEvent e : kAllWebhookEvents) w.events.push_back(e);  // by default
-                read_webhook_fields(parse_json_object(r), w, true);
-                store_.write([&](StoreWriter& tx) { w.id = tx.insert_webhook(w, clock_.now()); });
-                return json_response(201, webhook_json(w));
+                require_org_admin_of(r, p.id(0));
+                return json_response(201, add_webhook(p.id(0), parse_json_object(r)));
               });
   router_.add("PATCH", "/api/v1/organisations/{org}/webhooks/{id}",
               [this](const HttpRequest& r, const PathParams& p) {

@@ -216,29 +216,10 @@ void App::add_manage_routes() {
                 return json_response(200, out);
               });
   router_.add("PATCH", "/api/v1/places/{id}", [this](const HttpRequest& r, const PathParams& p) {
-    Id id = p.id(0);
-    Json body = parse_json_object(r);
-    Place place;
-    store_.write([&](StoreWriter& tx) {
-      place = require_place(tx, id);
-      require_org_admin(require_staff(r), place.organisation_id);
-      Fields f(body);
-      read_place_fields(f, place, false);
-      f.done();
-      tx.directory().update_place(place);
-    });
-    return json_response(200, to_json(place));
+    return json_response(200, update_place(require_staff(r), p.id(0), parse_json_object(r)));
   });
   router_.add("DELETE", "/api/v1/places/{id}", [this](const HttpRequest& r, const PathParams& p) {
-    Id id = p.id(0);
-    store_.write([&](StoreWriter& tx) {
-      Place place = require_place(tx, id);
-      require_org_admin(require_staff(r), place.organisation_id);
-      if (tx.directory().uses_of_place(id) > 0)
-        throw ClientError(ErrorCode::kInvalidTransition,
-                          "openings or bookings are at this place: move or remove them first");
-      tx.directory().delete_place(id);
-    });
+    remove_place(require_staff(r), p.id(0));
     return HttpResponse{204, "application/json", "", {}};
   });
 
@@ -258,39 +239,10 @@ void App::add_manage_routes() {
                 return json_response(200, out);
               });
   router_.add("PATCH", "/api/v1/services/{id}", [this](const HttpRequest& r, const PathParams& p) {
-    Id id = p.id(0);
-    Json body = parse_json_object(r);
-    Service service;
-    store_.write([&](StoreWriter& tx) {
-      service = require_service(tx, id);
-      require_org_admin(require_staff(r), service.organisation_id);
-      Fields f(body);
-      read_service_fields(f, service, false);
-      auto archived = f.opt_bool("archived");
-      f.done();
-      tx.directory().update_service(service);
-      if (archived && *archived != service.archived) {
-        if (!*archived) require_open_organisation(tx, service.organisation_id);
-        tx.directory().set_service_archived(id, *archived);
-        service.archived = *archived;
-      }
-    });
-    return json_response(200, to_json(service));
+    return json_response(200, update_service(require_staff(r), p.id(0), parse_json_object(r)));
   });
   router_.add("DELETE", "/api/v1/services/{id}", [this](const HttpRequest& r, const PathParams& p) {
-    Id id = p.id(0);
-    std::optional<Service> archived;
-    store_.write([&](StoreWriter& tx) {
-      Service service = require_service(tx, id);
-      require_org_admin(require_staff(r), service.organisation_id);
-      if (tx.directory().bookings_of_service(id) > 0) {
-        tx.directory().set_service_archived(id, true);  // its bookings keep their service
-        service.archived = true;
-        archived = service;
-      } else {
-        tx.directory().delete_service(id);
-      }
-    });
+    std::optional<Service> archived = remove_service(require_staff(r), p.id(0));
     if (archived) return json_response(200, to_json(*archived));
     return HttpResponse{204, "application/json", "", {}};
   });
@@ -344,15 +296,8 @@ void App::add_manage_routes() {
   // Webhooks.
   router_.add("DELETE", "/api/v1/organisations/{org}/webhooks/{id}",
               [this](const HttpRequest& r, const PathParams& p) {
-                Id org = p.id(0), id = p.id(1);
-                require_org_admin_of(r, org);
-                store_.write([&](StoreWriter& tx) {
-                  auto hooks = tx.webhooks_of(org);
-                  if (std::none_of(hooks.begin(), hooks.end(),
-                                   [&](const Webhook& w) { return w.id == id; }))
-                    throw ClientError(ErrorCode::kNotFound, "webhook not found");
-                  tx.directory().delete_webhook(id);
-                });
+                require_org_admin_of(r, p.id(0));
+                remove_webhook(p.id(0), p.id(1));
                 return HttpResponse{204, "application/json", "", {}};
               });
 

@@ -41,45 +41,110 @@ std::string clean_filename(std::string name) {
 
 }  // namespace
 
+Json App::set_video(Id organisation_id, const Json& body) {
+  Fields f(body);
+  VideoSettings v;
+  auto provider = parse_provider(f.text("provider", 20));
+  if (!provider) invalid_field("provider", "must be none, jitsi, bbb or template");
+  v.provider = *provider;
+  v.url = f.text_or("url", "", 2000);
+  v.app_id = f.text_or("app_id", "", 200);
+  v.secret = f.text_or("secret", "", 500);
+  v.open_minutes_before = f.integer_or("open_minutes_before", 15, 0, 240);
+  f.done();
+  if (v.provider != VideoProvider::kNone) {
+    // A template is checked as the URL it becomes: text, then the
+    // address it calls (the provider's host must not be private).
+    std::string url =
+        v.provider == VideoProvider::kTemplate ? template_join_url(v, "room", "token") : v.url;
+    checked_url(url, "url");
+    require_callable_url(url, options_.http);
+    if (v.provider != VideoProvider::kTemplate && v.secret.size() < 16)
+      throw ClientError(ErrorCode::kInvalidInput, "secret must be at least 16 characters",
+                        "secret");
+    if (v.provider == VideoProvider::kJitsi && v.app_id.empty())
+      throw ClientError(ErrorCode::kInvalidInput, "app_id is required for Jitsi", "app_id");
+    if (v.provider == VideoProvider::kTemplate && v.url.find("{room}") == std::string::npos)
+      throw ClientError(ErrorCode::kInvalidInput, "the template must hold {room}", "url");
+  }
+  store_.write([&](StoreWriter& tx) {
+    require_organisation(tx, organisation_id);
+    tx.update_organisation_video(organisation_id, v);
+  });
+  return {{"provider", provider_name(v.provider)},
+          {"url", v.url},
+          {"app_id", v.app_id},
+          {"secret_set", !v.secret.empty()},
+          {"open_minutes_before", v.open_minutes_before}};
+}
+
+Document App::add_document(Id id, const std::string* token, const std::string& filename,
+                           const std::string* declared, const std::string& bytes) {
+  // What a booking may still receive, or ClientError (409 / 413).
+  auto check_room = [&](StoreReader& s) {
+    Booking b = require_booking(s, id);
+    if (!token || !links_.is_manage_token(id, *token))
+      throw ClientError(ErrorCode::kForbidden, "the manage token of the booking is required");
+    next_status(b, require_service(s, b.service_id), BookingAction::kAddDocument, Actor::kResident,
+                clock_.now());
+    auto documents = s.documents_of(id);
+    size_t total = bytes.size();
+    for (const Document& d : documents) total += static_cast<size_t>(d.size);
+    if (static_cast<int>(documents.size()) >= options_.max_documents_per_booking)
+      throw ClientError(ErrorCode::kDocumentLimit,
+                        "this appointment already has " +
+                            std::to_string(options_.max_documents_per_booking) + " documents");
+    if (total > options_.max_document_bytes_per_booking)
+      throw ClientError(ErrorCode::kDocumentLimit,
+                        "the documents of one appointment are limited to " +
+                            std::to_string(options_.max_document_bytes_per_booking >> 20) +
+                            " MiB in all");
+  };
+  store_.read(check_room);
+  if (bytes.size() > options_.max_document_bytes)
+    throw ClientError(
+        ErrorCode::kPayloadTooLarge,
+        "documents are limited to " + std::to_string(options_.max_document_bytes >> 20) + " MiB");
+  std::string type = sniff_type(bytes);
+  if (type.empty() || !declared || declared->rfind(type, 0) != 0)
+    throw ClientError(ErrorCode::kUnsupportedMediaType,
+                      "only PDF, PNG and JPEG files are accepted");
+  Document d;
+  d.booking_id = id;
+  d.filename = clean_filename(filename);
+  d.content_type = type;
+  d.size = static_cast<std::int64_t>(bytes.size());
+  d.stored_name = new_token(random_);
+  d.created_at = clock_.now();
+  std::filesystem::path dir = std::filesystem::path(options_.documents_dir) / std::to_string(id);
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(dir / d.stored_name, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw std::runtime_error("cannot write the document");
+  }
+  std::filesystem::permissions(dir / d.stored_name, std::filesystem::perms::owner_read |
+                                                        std::filesystem::perms::owner_write);
+  try {
+    // Checked again where the row is written: two uploads at once cannot both fit.
+    store_.write([&](StoreWriter& tx) {
+      check_room(tx);
+      d.id = tx.insert_document(d);
+    });
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(dir / d.stored_name, ignored);
+    throw;
+  }
+  return d;
+}
+
 void App::add_video_routes() {
-  router_.add(
-      "PUT", "/api/v1/organisations/{org}/video",
-      [this](const HttpRequest& r, const PathParams& p) {
-        Id org = p.id(0);
-        require_org_admin_of(r, org);
-        Json body = parse_json_object(r);
-        Fields f(body);
-        VideoSettings v;
-        auto provider = parse_provider(f.text("provider", 20));
-        if (!provider) invalid_field("provider", "must be none, jitsi, bbb or template");
-        v.provider = *provider;
-        v.url = f.text_or("url", "", 2000);
-        v.app_id = f.text_or("app_id", "", 200);
-        v.secret = f.text_or("secret", "", 500);
-        v.open_minutes_before = f.integer_or("open_minutes_before", 15, 0, 240);
-        f.done();
-        if (v.provider != VideoProvider::kNone) {
-          // A template is checked as the URL it becomes: text, then the
-          // address it calls (the provider's host must not be private).
-          std::string url = v.provider == VideoProvider::kTemplate
-                                ? template_join_url(v, "room", "token")
-                                : v.url;
-          checked_url(url, "url");
-          require_callable_url(url, options_.http);
-          if (v.provider != VideoProvider::kTemplate && v.secret.size() < 16)
-            throw ClientError(ErrorCode::kInvalidInput, "secret must be at least 16 characters");
-          if (v.provider == VideoProvider::kJitsi && v.app_id.empty())
-            throw ClientError(ErrorCode::kInvalidInput, "app_id is required for Jitsi");
-          if (v.provider == VideoProvider::kTemplate && v.url.find("{room}") == std::string::npos)
-            throw ClientError(ErrorCode::kInvalidInput, "the template must hold {room}");
-        }
-        store_.write([&](StoreWriter& tx) { tx.update_organisation_video(org, v); });
-        return json_response(200, {{"provider", provider_name(v.provider)},
-                                   {"url", v.url},
-                                   {"app_id", v.app_id},
-                                   {"secret_set", !v.secret.empty()},
-                                   {"open_minutes_before", v.open_minutes_before}});
-      });
+  router_.add("PUT", "/api/v1/organisations/{org}/video",
+              [this](const HttpRequest& r, const PathParams& p) {
+                require_org_admin_of(r, p.id(0));
+                return json_response(200, set_video(p.id(0), parse_json_object(r)));
+              });
 
   // The link of the resident or of the agent: to the provider around the
   // visit, a page in French otherwise.
@@ -154,66 +219,9 @@ void App::add_video_routes() {
         Id id = p.id(0);
         if (auto limited = over_limit(document_limiter_, r, "too many uploads, retry later"))
           return *limited;
-        const std::string* token = r.param("token");
-        // What a booking may still receive, or ClientError (409 / 413).
-        auto check_room = [&](StoreReader& s) {
-          Booking b = require_booking(s, id);
-          if (!token || !links_.is_manage_token(id, *token))
-            throw ClientError(ErrorCode::kForbidden, "the manage token of the booking is required");
-          next_status(b, require_service(s, b.service_id), BookingAction::kAddDocument,
-                      Actor::kResident, clock_.now());
-          auto documents = s.documents_of(id);
-          size_t total = r.body.size();
-          for (const Document& d : documents) total += static_cast<size_t>(d.size);
-          if (static_cast<int>(documents.size()) >= options_.max_documents_per_booking)
-            throw ClientError(ErrorCode::kDocumentLimit,
-                              "this appointment already has " +
-                                  std::to_string(options_.max_documents_per_booking) +
-                                  " documents");
-          if (total > options_.max_document_bytes_per_booking)
-            throw ClientError(ErrorCode::kDocumentLimit,
-                              "the documents of one appointment are limited to " +
-                                  std::to_string(options_.max_document_bytes_per_booking >> 20) +
-                                  " MiB in all");
-        };
-        store_.read(check_room);
-        if (r.body.size() > options_.max_document_bytes)
-          throw ClientError(ErrorCode::kPayloadTooLarge,
-                            "documents are limited to " +
-                                std::to_string(options_.max_document_bytes >> 20) + " MiB");
-        std::string type = sniff_type(r.body);
-        const std::string* declared = r.header("content-type");
-        if (type.empty() || !declared || declared->rfind(type, 0) != 0)
-          throw ClientError(ErrorCode::kUnsupportedMediaType,
-                            "only PDF, PNG and JPEG files are accepted");
-        Document d;
-        d.booking_id = id;
-        d.filename = clean_filename(r.header("x-filename") ? *r.header("x-filename") : "document");
-        d.content_type = type;
-        d.size = static_cast<std::int64_t>(r.body.size());
-        d.stored_name = new_token(random_);
-        d.created_at = clock_.now();
-        std::filesystem::path dir =
-            std::filesystem::path(options_.documents_dir) / std::to_string(id);
-        std::filesystem::create_directories(dir);
-        {
-          std::ofstream out(dir / d.stored_name, std::ios::binary);
-          out.write(r.body.data(), static_cast<std::streamsize>(r.body.size()));
-          if (!out) throw std::runtime_error("cannot write the document");
-        }
-        std::filesystem::permissions(dir / d.stored_name, std::filesystem::perms::owner_read |
-                                                              std::filesystem::perms::owner_write);
-        try {
-          // Checked again where the row is written: two uploads at once cannot both fit.
-          store_.write([&](StoreWriter& tx) {
-            check_room(tx);
-            d.id = tx.insert_document(d);
-          });
-        } catch (...) {
-          std::error_code ignored;
-          std::filesystem::remove(dir / d.stored_name, ignored);
-          throw;
-        }
+        const std::string* filename = r.header("x-filename");
+        Document d = add_document(id, r.param("token"), filename ? *filename : "document",
+                                  r.header("content-type"), r.body);
         return json_response(201, {{"id", d.id},
                                    {"filename", d.filename},
                                    {"content_type", d.content_type},

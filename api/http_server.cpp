@@ -56,7 +56,8 @@ int framing_problem(const http::request_parser<http::string_body>& parser) {
 // Pages load nothing from elsewhere, run no inline script, post only to us.
 const char* kContentSecurityPolicy =
     "default-src 'none'; style-src 'self'; img-src 'self'; "
-    "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    "script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri "
+    "'none'";
 
 bool is_header_safe(std::string_view text) {
   return std::none_of(text.begin(), text.end(), [](char c) {
@@ -93,6 +94,20 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
     std::string value =
         eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
     if (!name.empty()) out.emplace(std::move(name), std::move(value));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+std::vector<std::string> form_values(std::string_view query, const std::string& name) {
+  std::vector<std::string> out;
+  while (!query.empty() && out.size() < 100) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && percent_decode(pair.substr(0, eq), true) == name)
+      out.push_back(percent_decode(pair.substr(eq + 1), true));
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }

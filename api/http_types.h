@@ -46,6 +46,8 @@ struct HttpResponse {
 
 // Parses "a=1&b=x%20y" into decoded pairs; malformed escapes are kept as typed.
 std::map<std::string, std::string> parse_query(std::string_view query);
+// Every value of a field that may come several times (checkboxes), at most 100.
+std::vector<std::string> form_values(std::string_view query, const std::string& name);
 std::string percent_decode(std::string_view s, bool plus_is_space);
 
 }  // namespace rdv

@@ -51,8 +51,8 @@ std::string footer() {
 // looks like a URL, so that no one can put a link in a message of ours.
 std::vector<std::string> own_links(const MessageContext& c) {
   std::vector<std::string> links;
-  for (const std::string* url :
-       {&c.manage_url, &c.stop_reminders_url, &c.survey_url, &c.rebook_url, &c.video_url})
+  for (const std::string* url : {&c.manage_url, &c.stop_reminders_url, &c.survey_url, &c.rebook_url,
+                                 &c.video_url, &c.my_bookings_url})
     if (!url->empty()) links.push_back(*url);
   // Longest first: where one is a prefix of another, the whole one wins.
   std::sort(links.begin(), links.end(),
@@ -127,6 +127,21 @@ RenderedEmail account_link_email(bool invitation, const std::string& name, const
   return {std::move(subject), std::move(text), std::move(html)};
 }
 
+RenderedEmail resident_link_email(const std::string& url, Instant expires, Zone zone) {
+  std::string subject = "Votre lien pour voir vos rendez-vous";
+  std::string text = "Bonjour,\n\nVous avez demandé à voir vos rendez-vous. Pour les afficher :\n" +
+                     url + "\n\nCe lien ne sert qu'une fois et reste valable jusqu'à " +
+                     french_time(expires, zone) + " (" + french_date(expires, zone) +
+                     ").\nSi vous n'avez rien demandé, ignorez ce message : rien ne change.\n" +
+                     footer();
+  std::string html = to_html(subject, text, {url});
+  return {std::move(subject), std::move(text), std::move(html)};
+}
+
+std::string resident_link_sms(const std::string& url, Instant expires, Zone zone) {
+  return "Vos rendez-vous, lien valable jusqu'à " + french_time(expires, zone) + " : " + url;
+}
+
 namespace {
 
 // Cuts a UTF-8 text to at most `max` bytes without splitting a character.
@@ -149,11 +164,13 @@ RenderedEmail resident_email(MessageEvent event, const MessageContext& c) {
   std::string survey =
       "\nVotre avis nous aide à améliorer le service (1 minute) : " + c.survey_url + "\n";
   std::string rebook = "Prendre un nouveau rendez-vous : " + c.rebook_url + "\n";
+  std::string mine =
+      c.my_bookings_url.empty() ? "" : "Tous vos rendez-vous : " + c.my_bookings_url + "\n";
   if (event == MessageEvent::kConfirmation)
     return email(c, "Votre rendez-vous du " + when(c) + " est confirmé",
                  hello + "Votre rendez-vous " + what + " est confirmé le " + when(c) + " (" +
                      std::to_string(c.service.duration_minutes) + " min).\n" + where(c) + "\n" +
-                     documents(c) + manage + stop + footer());
+                     documents(c) + manage + stop + mine + footer());
   if (event == MessageEvent::kReminder)
     return email(c, "Rappel : votre rendez-vous du " + when(c),
                  hello + "Nous vous rappelons votre rendez-vous " + what + " le " + when(c) +

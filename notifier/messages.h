@@ -18,7 +18,8 @@ struct MessageContext {
   const Agent& agent;
   Zone zone;  // of the place
   std::string manage_url, stop_reminders_url, survey_url, rebook_url;
-  std::string video_url;  // the reader's own link, for video visits
+  std::string video_url;             // the reader's own link, for video visits
+  std::string my_bookings_url = "";  // "Mes rendez-vous", in the confirmation when set
 };
 
 struct RenderedEmail {
@@ -36,5 +37,10 @@ std::string resident_sms(MessageEvent event, const MessageContext& c);
 // one (reset), valid until `expires`.
 RenderedEmail account_link_email(bool invitation, const std::string& name, const std::string& url,
                                  Instant expires, Zone zone);
+
+// To a resident who asked on "Mes rendez-vous": the link that shows all their
+// appointments, valid until `expires`. The SMS is at most 160 characters.
+RenderedEmail resident_link_email(const std::string& url, Instant expires, Zone zone);
+std::string resident_link_sms(const std::string& url, Instant expires, Zone zone);
 
 }  // namespace rdv

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "accounts/credentials.h"
+#include "booking/resident_access.h"
 #include "messages.h"
 #include "net/url.h"
 #include "sync/feeds.h"
@@ -51,6 +52,7 @@ JobResult Notifier::run(const Job& job) {
   if (job.kind == JobKind::kWebhook) return run_webhook(job);
   Json p = Json::parse(job.payload);
   if (p.contains("account_link_id")) return run_account_link(job);
+  if (p.contains("resident_link_id")) return run_resident_link(job);
   auto parsed_event = parse_message_event(p.at("event").get<std::string>());
   auto audience = parse_audience(p.at("audience").get<std::string>());
   if (!parsed_event || !audience) throw std::runtime_error("unknown message in job payload");
@@ -82,17 +84,21 @@ JobResult Notifier::run(const Job& job) {
   const Booking& b = *booking;
   std::string base = options_.public_url + "/api/v1/bookings/" + std::to_string(b.id);
   std::string token = links_.manage_token(b.id);
+  std::string manage_url = booking_page_url(options_.public_url, b.id, token);
+  // A person stops reminders on the manage page (a button there); the API's
+  // URL is for mail clients' one-click unsubscribe (RFC 8058).
   MessageContext context{b,
                          *service,
                          *org,
                          place,
                          *agent,
                          date::locate_zone(place ? place->timezone : org->timezone),
-                         booking_page_url(options_.public_url, b.id, token),
-                         base + "/stop-reminders?token=" + token,
+                         manage_url,
+                         manage_url + "#rappels",
                          options_.public_url + "/avis/" + links_.survey_token(b.id),
                          options_.public_url + "/services/" + std::to_string(service->id),
-                         options_.public_url + "/visio/" + links_.visio_token(b.id, to_agent)};
+                         options_.public_url + "/visio/" + links_.visio_token(b.id, to_agent),
+                         options_.public_url + "/mes-rendez-vous"};
 
   if (job.kind == JobKind::kSms) {
     if (!sms_) throw std::runtime_error("no SMS gateway configured");
@@ -114,7 +120,7 @@ JobResult Notifier::run(const Job& job) {
   m.html = text.html;
   if (!to_agent && (event == MessageEvent::kConfirmation || event == MessageEvent::kReminder ||
                     event == MessageEvent::kReschedule))
-    m.unsubscribe_url = context.stop_reminders_url;
+    m.unsubscribe_url = base + "/stop-reminders?token=" + token;
   // The calendar part: the agent's calendar is updated by REQUEST and CANCEL
   // with one UID and a growing SEQUENCE; the resident's gets PUBLISH.
   if (event == MessageEvent::kConfirmation || event == MessageEvent::kReschedule ||
@@ -165,6 +171,35 @@ JobResult Notifier::run_account_link(const Job& job) {
   m.message_id =
       "<account-link." + std::to_string(link->id) + "@" + host_of_url(options_.public_url) + ">";
   m.to = account->email;
+  m.subject = text.subject;
+  m.text = text.text;
+  m.html = text.html;
+  email_->send(m);
+  return {};
+}
+
+JobResult Notifier::run_resident_link(const Job& job) {
+  Json p = Json::parse(job.payload);
+  std::optional<ResidentLink> link;
+  store_.read([&](StoreReader& r) { link = r.resident_link(p.at("resident_link_id").get<Id>()); });
+  if (!link) return {true, "link purged"};
+  if (link->used_at) return {true, "link used"};
+  if (clock_.now() >= link->expires_at) return {true, "link expired"};
+  std::string url =
+      options_.public_url + kResidentLinkPath + "?token=" + p.at("token").get<std::string>();
+  Zone paris = date::locate_zone("Europe/Paris");
+  if (job.kind == JobKind::kSms) {
+    if (!sms_) throw std::runtime_error("no SMS gateway configured");
+    sms_->send({link->phone, resident_link_sms(url, link->expires_at, paris), job.idempotency_key});
+    return {};
+  }
+  if (!email_) throw std::runtime_error("no SMTP server configured");
+  RenderedEmail text = resident_link_email(url, link->expires_at, paris);
+  EmailMessage m;
+  m.from = options_.from;
+  m.message_id =
+      "<resident-link." + std::to_string(link->id) + "@" + host_of_url(options_.public_url) + ">";
+  m.to = link->email;
   m.subject = text.subject;
   m.text = text.text;
   m.html = text.html;

@@ -31,6 +31,7 @@ class Notifier final : public JobHandler {
  private:
   JobResult run_webhook(const Job& job);
   JobResult run_account_link(const Job& job);
+  JobResult run_resident_link(const Job& job);
 
   Store& store_;
   const Clock& clock_;

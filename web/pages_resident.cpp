@@ -15,9 +15,11 @@
 #include "domain/error.h"
 #include "domain/french_dates.h"
 #include "domain/text.h"
+#include "net/multipart.h"
 #include "net/url.h"
 #include "render.h"
 #include "storage/require.h"
+#include "video/video_links.h"
 
 namespace rdv {
 namespace {
@@ -41,24 +43,6 @@ std::optional<Mode> mode_of(const std::string* v) {
 std::string param(const HttpRequest& r, const char* name) {
   const std::string* v = r.param(name);
   return v ? v->substr(0, 500) : "";
-}
-
-HttpResponse message_page(int status, const std::string& title, std::vector<std::string> lines,
-                          const std::string& link_url = "", const std::string& link_text = "") {
-  PageData d;
-  list paragraphs;
-  for (auto& l : lines) paragraphs.push_back(l);
-  d.set("paragraphs", paragraphs);
-  if (!link_url.empty()) {
-    d.set("link_url", link_url);
-    d.set("link_text", link_text);
-  }
-  return render_page(status, title, "message", d);
-}
-
-HttpResponse with_cookie(HttpResponse r, const std::string& cookie) {
-  if (!cookie.empty()) r.headers.emplace_back("Set-Cookie", cookie);
-  return r;
 }
 
 // "2026-12-08" of a local date.
@@ -168,10 +152,14 @@ void App::add_slot_days(PageData& d, StoreReader& r, const Service& service,
 
 void App::add_resident_pages() {
   router_.add("GET", "/static/{name}", [](const HttpRequest&, const PathParams& p) {
-    const std::string* css = static_asset(p.text(0));
-    if (!css) throw ClientError(ErrorCode::kNotFound, "no such file");
-    return HttpResponse{
-        200, "text/css; charset=utf-8", *css, {{"Cache-Control", "public, max-age=3600"}}};
+    const std::string& name = p.text(0);
+    const std::string* file = static_asset(name);
+    if (!file) throw ClientError(ErrorCode::kNotFound, "no such file");
+    bool script = name.size() > 3 && name.compare(name.size() - 3, 3, ".js") == 0;
+    return HttpResponse{200,
+                        script ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
+                        *file,
+                        {{"Cache-Control", "public, max-age=3600"}}};
   });
 
   // Home: the search form.
@@ -633,9 +621,10 @@ HttpResponse App::change_refused_page(Id id, const std::string& token,
                       "Revenir à mon rendez-vous");
 }
 
-HttpResponse App::manage_page(const HttpRequest& r, Id id, const std::string& token) {
+HttpResponse App::manage_page(const HttpRequest& r, Id id, const std::string& token, int status,
+                              const std::vector<std::pair<std::string, std::string>>& errors) {
   if (!links_.is_manage_token(id, token)) return invalid_link_page();
-  PageData d;
+  PageData d = form_errors(errors);
   store_.read([&](StoreReader& s) {
     Booking b = require_booking(s, id);
     Service service = require_service(s, b.service_id);
@@ -685,25 +674,34 @@ HttpResponse App::manage_page(const HttpRequest& r, Id id, const std::string& to
       if (!contact.empty()) d.set("contact", contact);
     }
     if (r.param("deplace")) d.set("moved", true);
+    if (r.param("envoye")) d.set("uploaded", true);
+    add_manage_extras(d, s, b, service, org, zone);
   });
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
   d.set("token", token);
-  HttpResponse page = render_page(200, "Mon rendez-vous", "booking", d);
+  HttpResponse page = render_page(status, "Mon rendez-vous", "booking", d);
   return with_cookie(page, csrf.set_cookie);
 }
 
 HttpResponse App::move_page(const HttpRequest& r, Id id, const std::string& token,
                             const std::string& notice) {
-  if (!links_.is_manage_token(id, token)) return invalid_link_page();
+  // A resident comes with the manage token; staff without (their rights are
+  // checked by the caller) and from their own pages.
+  bool staff = token.empty();
+  if (!staff && !links_.is_manage_token(id, token)) return invalid_link_page();
+  std::string base = (staff ? "/espace/rendez-vous/" : "/rendez-vous/") + std::to_string(id);
+  std::string back = staff ? base : base + "?token=" + token;
+  std::string page = base + "/deplacer" + (staff ? "" : "?token=" + token);
+  std::string query = page + (staff ? "?" : "&");  // what a slot's or a week's link adds to
   PageData d;
-  std::string base = "/rendez-vous/" + std::to_string(id);
   bool closed = false;
   store_.read([&](StoreReader& s) {
     Booking b = require_booking(s, id);
     Service service = require_service(s, b.service_id);
     try {
-      next_status(b, service, BookingAction::kReschedule, Actor::kResident, clock_.now());
+      next_status(b, service, BookingAction::kReschedule, staff ? Actor::kStaff : Actor::kResident,
+                  clock_.now());
     } catch (const ClientError&) {
       closed = true;
       return;
@@ -711,12 +709,11 @@ HttpResponse App::move_page(const HttpRequest& r, Id id, const std::string& toke
     auto place = s.place(b.place_id);
     Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
     d.set("current", french_moment(b.start, zone));
-    std::string page_url = base + "/deplacer?token=" + token;
     if (auto chosen = parse_rfc3339(param(r, "start"))) {
       d.set("choice", true);
       d.set("start", format_rfc3339(*chosen, zone));
       d.set("when", french_moment(*chosen, zone));
-      d.set("back_url", page_url);
+      d.set("back_url", page);
       return;
     }
     SlotFilter filter;
@@ -726,25 +723,160 @@ HttpResponse App::move_page(const HttpRequest& r, Id id, const std::string& toke
     add_slot_days(
         d, s, service, filter, first_day(r, clock_.now(), zone), zone,
         [&](const Slot& slot) {
-          return page_url + "&start=" + url_encode(format_rfc3339(slot.start, zone));
+          return query + "start=" + url_encode(format_rfc3339(slot.start, zone));
         },
-        [&](date::local_days week) {
-          return page_url + "&semaine=" + day_key(LocalDateTime{week});
-        },
+        [&](date::local_days week) { return query + "semaine=" + day_key(LocalDateTime{week}); },
         b.id);
   });
   if (closed)
-    return message_page(409, "Déplacer mon rendez-vous",
+    return message_page(409, "Déplacer le rendez-vous",
                         {"Ce rendez-vous ne peut plus être déplacé en ligne. Pour toute "
                          "question, appelez le service."},
-                        base + "?token=" + token, "Revenir à mon rendez-vous");
+                        back, "Revenir au rendez-vous");
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  d.set("token", token);
+  set_text(d, "token", token);
   d.set("action", base + "/deplacer");
+  d.set("staff", staff);
   if (!notice.empty()) d.set("notice", notice);
-  return with_cookie(render_page(notice.empty() ? 200 : 409, "Déplacer mon rendez-vous", "move", d),
-                     csrf.set_cookie);
+  return with_cookie(
+      render_page(notice.empty() ? 200 : 409,
+                  staff ? "Déplacer le rendez-vous" : "Déplacer mon rendez-vous", "move", d),
+      csrf.set_cookie);
+}
+
+// "2,5 Mo", "120 ko": a file's size for people.
+static std::string french_size(std::int64_t bytes) {
+  if (bytes < 1000) return std::to_string(bytes) + " octets";
+  if (bytes < 1000 * 1000) return std::to_string((bytes + 999) / 1000) + " ko";
+  std::int64_t tenths = (bytes + 99999) / 100000;
+  return std::to_string(tenths / 10) + "," + std::to_string(tenths % 10) + " Mo";
+}
+
+void App::add_manage_extras(PageData& d, StoreReader& s, const Booking& b, const Service& service,
+                            const std::optional<Organisation>& org, Zone zone) {
+  Instant now = clock_.now();
+  auto allowed = [&](BookingAction action) {
+    try {
+      next_status(b, service, action, Actor::kResident, now);
+      return true;
+    } catch (const ClientError&) {
+      return false;
+    }
+  };
+  std::string base = "/rendez-vous/" + std::to_string(b.id);
+  // Reminders go before the visit: the choice is shown until it starts.
+  if (b.status == BookingStatus::kConfirmed && b.start > now) {
+    d.set("show_reminders", true);
+    d.set("reminders_off", b.reminders_opt_out);
+    d.set("can_stop_reminders", !b.reminders_opt_out && allowed(BookingAction::kStopReminders));
+    d.set("stop_action", base + "/rappels");
+  }
+  if (b.mode != Mode::kVideo) return;
+  list sent;
+  for (const Document& doc : s.documents_of(b.id)) {
+    PageData item;
+    item.set("name", doc.filename);
+    item.set("size", french_size(doc.size));
+    sent.push_back(item);
+  }
+  d.set("has_sent", !sent.empty());
+  d.set("sent", sent);
+  bool can_upload = allowed(BookingAction::kAddDocument);
+  d.set("show_upload", can_upload || !sent.empty());
+  d.set("can_upload", can_upload);
+  d.set("upload_action", base + "/documents");
+  d.set("accepted",
+        "Fichiers PDF, PNG ou JPEG, de " + std::to_string(options_.max_document_bytes >> 20) +
+            " Mo au plus chacun ; " + std::to_string(options_.max_documents_per_booking) +
+            " fichiers et " + std::to_string(options_.max_document_bytes_per_booking >> 20) +
+            " Mo au plus en tout.");
+  if (!org || org->video.provider == VideoProvider::kNone) return;
+  switch (visio_state(b, org->video, now)) {
+    case VisioState::kOpen:
+      d.set("visio_url", visio_url(b, false));
+      break;
+    case VisioState::kTooEarly:
+      d.set("visio_from", french_moment(visio_window(b, org->video).start, zone));
+      break;
+    default:
+      break;
+  }
+}
+
+HttpResponse App::upload_from_page(const HttpRequest& r, Id id) {
+  const std::string* type = r.header("content-type");
+  MultipartLimits limits;
+  // The server caps the body; a file too big gets add_document's own message.
+  limits.max_file_bytes = r.body.size();
+  std::vector<MultipartPart> parts =
+      parse_multipart(r.body, multipart_boundary(type ? *type : ""), limits);
+  auto field = [&](const char* name) {
+    const MultipartPart* p = find_part(parts, name);
+    return p && !p->is_file ? p->body : std::string();
+  };
+  std::string token = field("token");
+  if (!links_.is_manage_token(id, token)) return invalid_link_page();
+  if (!csrf_ok(r, field("csrf"), links_) || !same_site(r)) return expired_form_page();
+  if (auto limited = over_limit(document_limiter_, r, "too many uploads, retry later"))
+    return *limited;
+  const MultipartPart* file = find_part(parts, "fichier");
+  if (!file || !file->is_file || (file->filename.empty() && file->body.empty()))
+    return manage_page(r, id, token, 400, {{"fichier", "Choisissez le fichier à envoyer."}});
+  std::string problem;
+  try {
+    add_document(id, &token, file->filename, &file->content_type, file->body);
+  } catch (const ClientError& e) {
+    std::string mib = std::to_string(options_.max_document_bytes >> 20);
+    switch (e.code()) {
+      case ErrorCode::kPayloadTooLarge:
+        problem = "Ce fichier est trop gros : " + mib + " Mo au plus par fichier.";
+        break;
+      case ErrorCode::kUnsupportedMediaType:
+        problem =
+            "Ce type de fichier n'est pas accepté : envoyez un PDF, ou une image PNG ou JPEG.";
+        break;
+      case ErrorCode::kDocumentLimit:
+        problem = std::string(e.what()).rfind("this appointment already has", 0) == 0
+                      ? "Vous avez déjà envoyé " +
+                            std::to_string(options_.max_documents_per_booking) +
+                            " documents, le nombre maximum pour ce rendez-vous."
+                      : "Ce fichier dépasse la place restante : " +
+                            std::to_string(options_.max_document_bytes_per_booking >> 20) +
+                            " Mo au plus en tout pour ce rendez-vous.";
+        break;
+      case ErrorCode::kForbidden:
+        return invalid_link_page();
+      default:
+        return change_refused_page(id, token, e);
+    }
+  }
+  if (!problem.empty()) return manage_page(r, id, token, 400, {{"fichier", problem}});
+  return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token +
+                   "&envoye=1#documents");
+}
+
+void App::add_manage_page_routes() {
+  router_.add(
+      "POST", "/rendez-vous/{id}/rappels", [this](const HttpRequest& r, const PathParams& p) {
+        auto form = parse_query(r.body);
+        Id id = p.id(0);
+        std::string token = form["token"];
+        if (!links_.is_manage_token(id, token)) return invalid_link_page();
+        if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+        try {
+          bookings_.stop_reminders(id);
+        } catch (const ClientError& e) {
+          return change_refused_page(id, token, e);
+        }
+        return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "#rappels");
+      });
+
+  // The body's limit (api/main.cpp) is raised for POSTs ending in
+  // "/documents": a file of max_document_bytes and the form around it.
+  router_.add(
+      "POST", "/rendez-vous/{id}/documents",
+      [this](const HttpRequest& r, const PathParams& p) { return upload_from_page(r, p.id(0)); });
 }
 
 }  // namespace rdv

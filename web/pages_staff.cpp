@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <map>
 
+#include "accounts/credentials.h"
 #include "app.h"
 #include "auth.h"
 #include "booking/lifecycle.h"
 #include "booking/mandate.h"
+#include "calendar/recurrence.h"
+#include "crypto/link_tokens.h"
 #include "csrf.h"
 #include "domain/error.h"
 #include "domain/french_dates.h"
@@ -44,18 +47,74 @@ std::string role_label(Role r) {
 // A path of ours to go back to after signing in ("/espace" otherwise).
 std::string local_next(const std::string& next) { return is_local_path(next) ? next : kStaffHome; }
 
-// Every value of a form field that may come several times (checkboxes).
-std::vector<std::string> form_values(std::string_view body, const std::string& name) {
-  std::vector<std::string> out;
-  while (!body.empty() && out.size() < 100) {
-    auto pair = body.substr(0, body.find('&'));
-    auto eq = pair.find('=');
-    if (eq != std::string_view::npos && percent_decode(pair.substr(0, eq), true) == name)
-      out.push_back(percent_decode(pair.substr(eq + 1), true));
-    if (pair.size() == body.size()) break;
-    body.remove_prefix(pair.size() + 1);
+// One entry of an agent's week, in time order within its day.
+struct WeekEntry {
+  Instant start, end;
+  PageData item;
+};
+
+// The agent's week day by day: bookings (a group session as one entry with
+// its seats taken), the opening hours, absences and busy time from their
+// own calendars.
+kainjow::mustache::list agent_week(StoreReader& s, const Agent& agent, TimeRange week, Zone zone,
+                                   const CalendarSync& sync) {
+  std::vector<WeekEntry> entries;
+  auto entry = [&](Instant start, Instant end, const char* kind, const std::string& what) {
+    PageData item;
+    item.set("time", french_time(to_local(start, zone)) + " – " + french_time(to_local(end, zone)));
+    item.set("kind", std::string(kind));
+    set_text(item, "what", what);
+    set_text(item, "url", "");
+    set_text(item, "detail", "");
+    item.set("cancelled", false);
+    entries.push_back({start, end, item});
+    return &entries.back().item;
+  };
+  std::map<Id, std::optional<Service>> services;
+  auto service = [&](Id id) -> const std::optional<Service>& {
+    if (!services.count(id)) services[id] = s.service(id);
+    return services[id];
+  };
+  // Group sessions: the bookings of a service with several seats at one time.
+  std::map<std::pair<Id, Instant>, std::vector<std::string>> sessions;
+  for (const Booking& b : s.agent_bookings(agent.id, week, true)) {
+    const auto& svc = service(b.service_id);
+    std::string name = svc ? svc->name : "";
+    std::string person = b.resident.first_name + " " + b.resident.last_name;
+    if (svc && svc->capacity > 1) {
+      if (b.status != BookingStatus::kCancelled)
+        sessions[{b.service_id, b.start}].push_back(person);
+      continue;
+    }
+    PageData* item = entry(b.start, b.end, "Rendez-vous", name + " – " + person);
+    item->set("url", "/espace/rendez-vous/" + std::to_string(b.id));
+    item->set("detail", mode_label(b.mode));
+    item->set("cancelled", b.status == BookingStatus::kCancelled);
   }
-  return out;
+  for (const auto& [key, people] : sessions) {
+    const Service& svc = *service(key.first);
+    std::string names;
+    for (const auto& p : people) names += (names.empty() ? "" : ", ") + p;
+    PageData* item = entry(key.second, key.second + std::chrono::minutes{svc.duration_minutes},
+                           "Atelier", svc.name);
+    item->set("detail", std::to_string(people.size()) + " inscrit(s) sur " +
+                            std::to_string(svc.capacity) + " places : " + names);
+  }
+  for (const Opening& o : s.agent_openings(agent.id, week)) {
+    auto place = s.place(o.place_id);
+    for (const TimeRange& t : occurrences(o.period, week))
+      entry(t.start, t.end, "Créneau ouvert", place ? place->name : "");
+  }
+  for (const Absence& a : s.absences_of({agent.id}, week))
+    for (const TimeRange& t : occurrences(a.period, week))
+      entry(t.start, t.end, "Absence", a.reason);
+  for (const BusyInterval& b : sync.busy(s, agent.id, week))
+    if (b.source == "calendar") entry(b.range.start, b.range.end, "Occupé", "mon agenda");
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const WeekEntry& a, const WeekEntry& b) { return a.start < b.start; });
+  DayGroups days;
+  for (auto& e : entries) days.add(to_local(e.start, zone), std::move(e.item));
+  return days.days("entries");
 }
 
 }  // namespace
@@ -73,9 +132,7 @@ HttpResponse App::sign_in_page(const HttpRequest& r, int status, const std::stri
     d.set("sso", true);
     d.set("sso_url", "/api/v1/auth/oidc?next=" + url_encode(local_next(next)));
   }
-  HttpResponse page = render_page(status, "Connexion", "signin", d);
-  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-  return page;
+  return with_cookie(render_page(status, "Connexion", "signin", d), csrf.set_cookie);
 }
 
 void App::add_staff_pages() {
@@ -121,9 +178,7 @@ void App::add_staff_pages() {
     CsrfToken csrf = page_csrf(r);
     d.set("csrf", csrf.field);
     d.set("sent", false);
-    HttpResponse page = render_page(200, "Mot de passe oublié", "forgot", d);
-    if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-    return page;
+    return with_cookie(render_page(200, "Mot de passe oublié", "forgot", d), csrf.set_cookie);
   });
 
   router_.add("POST", "/mot-de-passe-oublie", [this](const HttpRequest& r, const PathParams&) {
@@ -137,6 +192,56 @@ void App::add_staff_pages() {
     d.set("sent", true);
     return render_page(200, "Mot de passe oublié", "forgot", d);
   });
+
+  // The page the invitation and reset links open: choose a password.
+  auto password_page = [this](const HttpRequest& r, int status, const std::string& token,
+                              const std::string& problem) {
+    PageData d = form_errors(
+        problem.empty() ? std::vector<std::pair<std::string, std::string>>{}
+                        : std::vector<std::pair<std::string, std::string>>{{"password", problem}});
+    CsrfToken csrf = page_csrf(r);
+    d.set("csrf", csrf.field);
+    d.set("token", token);
+    d.set("action", std::string(kPasswordPagePath));
+    return with_cookie(render_page(status, "Choisir mon mot de passe", "password", d),
+                       csrf.set_cookie);
+  };
+  auto link_refused = [] {
+    return message_page(400, "Lien expiré",
+                        {"Ce lien n'est plus valable (déjà utilisé ou expiré). Demandez un "
+                         "nouveau lien à votre administrateur ou depuis la page de connexion."},
+                        "/mot-de-passe-oublie", "Demander un nouveau lien");
+  };
+  router_.add("GET", kPasswordPagePath, [password_page](const HttpRequest& r, const PathParams&) {
+    const std::string* token = r.param("token");
+    if (!token || token->empty() || token->size() > 200)
+      return message_page(404, "Lien invalide", {"Ce lien n'est pas valide."},
+                          "/mot-de-passe-oublie", "Demander un nouveau lien");
+    return password_page(r, 200, *token, "");
+  });
+  router_.add("POST", kPasswordPagePath,
+              [this, password_page, link_refused](const HttpRequest& r, const PathParams&) {
+                auto form = parse_query(r.body);
+                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                std::string token = form["token"], password = form["password"];
+                if (token.size() > 200 || password.size() > 1024) return link_refused();
+                try {
+                  credentials_.set_password(token, password, client_address(r));
+                } catch (const ClientError& e) {
+                  // The password's problems are written in French by the core.
+                  if (e.field() == "password") {
+                    // "password le mot de passe doit ...": the core's French words.
+                    std::string why = std::string(e.what()).substr(e.field().size() + 1);
+                    if (!why.empty()) why[0] = static_cast<char>(std::toupper(why[0]));
+                    return password_page(r, 400, token, why + ".");
+                  }
+                  return link_refused();
+                }
+                return message_page(200, "Mot de passe enregistré",
+                                    {"Votre mot de passe est enregistré. Vous pouvez vous "
+                                     "connecter."},
+                                    "/connexion", "Se connecter");
+              });
 
   // The staff member's page: who they are, and an agent's week.
   router_.add("GET", kStaffHome, [this](const HttpRequest& r, const PathParams&) {
@@ -153,6 +258,8 @@ void App::add_staff_pages() {
           if (auto o = s.organisation(*m.organisation_id)) where = " – " + o->name;
         roles += (roles.empty() ? "" : ", ") + role_label(m.role) + where;
         if (m.role == Role::kDesk) d.set("desk", true);
+        // Administrators and observers: their organisations and statistics.
+        if (m.role != Role::kAgent && m.role != Role::kDesk) d.set("administers", true);
       }
       // A desk's coming bookings that it may still act on (mandate in force).
       BookingFilter made;
@@ -185,26 +292,8 @@ void App::add_staff_pages() {
         monday = *asked - (date::weekday{*asked} - date::Monday);
       TimeRange week{to_instant(LocalDateTime{monday}, zone),
                      to_instant(LocalDateTime{monday + date::days{7}}, zone)};
-      DayGroups days;
-      std::map<Id, std::string> service_names;
-      for (const Booking& b : s.agent_bookings(agent.id, week, true)) {
-        LocalDateTime local = to_local(b.start, zone);
-        if (!service_names.count(b.service_id)) {
-          auto svc = s.service(b.service_id);
-          service_names[b.service_id] = svc ? svc->name : "";
-        }
-        PageData item;
-        item.set("id", std::to_string(b.id));
-        item.set("time", french_time(local));
-        item.set("service", service_names[b.service_id]);
-        item.set("resident", b.resident.first_name + " " + b.resident.last_name);
-        item.set("mode", mode_label(b.mode));
-        item.set("cancelled", b.status == BookingStatus::kCancelled);
-        days.add(local, std::move(item));
-      }
+      d.set("days", agent_week(s, agent, week, zone, sync_));
       d.set("agent", true);
-      d.set("days", days.days("bookings"));
-      d.set("has_days", !days.empty());
       d.set("week_from", french_day(LocalDateTime{monday}));
       d.set("week_to", french_day(LocalDateTime{monday + date::days{6}}));
       auto week_url = [](date::local_days m) {
@@ -217,9 +306,7 @@ void App::add_staff_pages() {
     if (r.param("annule")) d.set("cancelled_one", true);
     CsrfToken csrf = page_csrf(r);
     d.set("csrf", csrf.field);
-    HttpResponse page = render_page(200, "Mon espace", "staff_home", d);
-    if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-    return page;
+    return with_cookie(render_page(200, "Mon espace", "staff_home", d), csrf.set_cookie);
   });
 }
 
@@ -299,9 +386,7 @@ HttpResponse App::openings_page(const HttpRequest& r, int status,
   d.set("outside", r.param("hors") != nullptr);
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  HttpResponse page = render_page(status, "Mes créneaux", "openings", d);
-  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-  return page;
+  return with_cookie(render_page(status, "Mes créneaux", "openings", d), csrf.set_cookie);
 }
 
 // A booking as its agent (or who may act on it) sees it: the person's
@@ -321,9 +406,9 @@ HttpResponse App::staff_booking_page(const HttpRequest& r, Id id, const std::str
     d.set("mode", mode_label(b.mode));
     if (place && b.mode == Mode::kInPerson) d.set("place", place->name);
     d.set("resident", b.resident.first_name + " " + b.resident.last_name);
-    d.set("email", b.resident.email);
-    d.set("phone", b.resident.phone);
-    d.set("notes", b.notes);
+    set_text(d, "email", b.resident.email);
+    set_text(d, "phone", b.resident.phone);
+    set_text(d, "notes", b.notes);
     if (auto m = Mandate::from_json(b.mandate_json))
       d.set("mandate", std::string("accord ") + (m->kind == "written" ? "écrit" : "oral") +
                            (m->withdrawn_at ? ", retiré" : ""));
@@ -333,7 +418,7 @@ HttpResponse App::staff_booking_page(const HttpRequest& r, Id id, const std::str
         {BookingStatus::kDone, "Fait"},
         {BookingStatus::kNoShow, "Personne absente"}};
     d.set("status", statuses.at(b.status));
-    d.set("summary", b.summary);
+    set_text(d, "summary", b.summary);
     // What the life cycle allows now (booking/lifecycle.h).
     auto allowed = [&](BookingAction action) {
       try {
@@ -343,6 +428,9 @@ HttpResponse App::staff_booking_page(const HttpRequest& r, Id id, const std::str
         return false;
       }
     };
+    d.set("can_move", allowed(BookingAction::kReschedule));
+    d.set("can_cancel", allowed(BookingAction::kCancel));
+    d.set("confirmed", b.status == BookingStatus::kConfirmed);
     bool can_mark = allowed(BookingAction::kMarkDone) || allowed(BookingAction::kMarkNoShow);
     bool can_summarise = allowed(BookingAction::kRecordSummary);
     d.set("can_record", can_mark || can_summarise);
@@ -353,16 +441,16 @@ HttpResponse App::staff_booking_page(const HttpRequest& r, Id id, const std::str
   d.set("action", "/espace/rendez-vous/" + std::to_string(id));
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  HttpResponse page = render_page(200, "Rendez-vous", "staff_booking", d);
-  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-  return page;
+  return with_cookie(render_page(200, "Rendez-vous", "staff_booking", d), csrf.set_cookie);
 }
 
 void App::add_agent_pages() {
   router_.add("GET", "/espace/rendez-vous/{id}", [this](const HttpRequest& r, const PathParams& p) {
-    std::string notice = r.param("fait")     ? "Le compte rendu est enregistré et envoyé."
-                         : r.param("statut") ? "L'issue du rendez-vous est enregistrée."
-                                             : "";
+    std::string notice = r.param("fait")      ? "Le compte rendu est enregistré et envoyé."
+                         : r.param("statut")  ? "L'issue du rendez-vous est enregistrée."
+                         : r.param("deplace") ? "Le rendez-vous est déplacé ; la personne en est "
+                                                "prévenue."
+                                              : "";
     return staff_booking_page(r, p.id(0), notice);
   });
   // After the visit: came or not, and the written summary (the core's life cycle).
@@ -372,6 +460,68 @@ void App::add_agent_pages() {
         throw ClientError(ErrorCode::kForbidden, "not this person's booking");
     });
   };
+  // The confirmation to hand to a visitor, on paper: what, when, where, what
+  // to bring, and the address of the page to move or cancel it.
+  router_.add(
+      "GET", "/espace/rendez-vous/{id}/confirmation",
+      [this, acting_on](const HttpRequest& r, const PathParams& p) {
+        if (!r.staff) return see_other("/connexion?next=%2Fespace");
+        Id id = p.id(0);
+        acting_on(r, id);
+        PageData d;
+        store_.read([&](StoreReader& s) {
+          Booking b = require_booking(s, id);
+          Service service = require_service(s, b.service_id);
+          auto org = s.organisation(service.organisation_id);
+          auto place = s.place(b.place_id);
+          Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
+          d.set("service", service.name);
+          set_text(d, "organisation", org ? org->name : "");
+          d.set("when", french_moment(b.start, zone));
+          d.set("mode", mode_label(b.mode));
+          set_text(d, "place",
+                   b.mode == Mode::kInPerson && place
+                       ? place->name + (place->address.empty() ? "" : ", " + place->address) +
+                             (place->city.empty() ? "" : ", " + place->city)
+                       : "");
+          d.set("resident", b.resident.first_name + " " + b.resident.last_name);
+          list docs;
+          for (const auto& doc : service.documents_to_bring) docs.push_back(doc);
+          d.set("documents", docs);
+          d.set("has_documents", !service.documents_to_bring.empty());
+          d.set("cancelled", b.status == BookingStatus::kCancelled);
+          d.set("manage_url", booking_page_url(options_.public_url, id, links_.manage_token(id)));
+        });
+        d.set("back_url", "/espace/rendez-vous/" + std::to_string(id));
+        return render_page(200, "Confirmation de rendez-vous", "print", d);
+      });
+
+  // Staff move a booking for the person (a desk: one it made, mandate in force).
+  router_.add("GET", "/espace/rendez-vous/{id}/deplacer",
+              [this, acting_on](const HttpRequest& r, const PathParams& p) {
+                if (!r.staff) return see_other("/connexion?next=%2Fespace");
+                acting_on(r, p.id(0));
+                return move_page(r, p.id(0), "", "");
+              });
+  router_.add("POST", "/espace/rendez-vous/{id}/deplacer",
+              [this, acting_on](const HttpRequest& r, const PathParams& p) {
+                auto form = parse_query(r.body);
+                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                Id id = p.id(0);
+                acting_on(r, id);
+                auto start = parse_rfc3339(form["start"]);
+                if (!start) return move_page(r, id, "", "Choisissez un créneau dans la liste.");
+                try {
+                  bookings_.reschedule(id, *start, std::nullopt, Actor::kStaff);
+                } catch (const ClientError& e) {
+                  if (e.code() != ErrorCode::kSlotUnavailable) throw;
+                  return move_page(r, id, "",
+                                   "Ce créneau vient d'être pris. Choisissez-en un autre parmi "
+                                   "les créneaux libres.");
+                }
+                return see_other("/espace/rendez-vous/" + std::to_string(id) + "?deplace=1");
+              });
+
   router_.add("POST", "/espace/rendez-vous/{id}/statut",
               [this, acting_on](const HttpRequest& r, const PathParams& p) {
                 auto form = parse_query(r.body);

@@ -55,9 +55,7 @@ HttpResponse App::survey_page(const HttpRequest& r, const std::string& token,
   d.set("action", "/avis/" + token);
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  HttpResponse page = render_page(status, "Votre avis", "survey", d);
-  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-  return page;
+  return with_cookie(render_page(status, "Votre avis", "survey", d), csrf.set_cookie);
 }
 
 void App::add_survey_pages() {

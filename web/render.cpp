@@ -81,6 +81,31 @@ kainjow::mustache::list DayGroups::days(const std::string& items_name) const {
   return out;
 }
 
+void set_text(PageData& d, const std::string& name, const std::string& value) {
+  if (value.empty())
+    d.set(name, false);
+  else
+    d.set(name, value);
+}
+
+HttpResponse message_page(int status, const std::string& title, std::vector<std::string> lines,
+                          const std::string& link_url, const std::string& link_text) {
+  PageData d;
+  kainjow::mustache::list paragraphs;
+  for (auto& l : lines) paragraphs.push_back(l);
+  d.set("paragraphs", paragraphs);
+  if (!link_url.empty()) {
+    d.set("link_url", link_url);
+    d.set("link_text", link_text);
+  }
+  return render_page(status, title, "message", d);
+}
+
+HttpResponse with_cookie(HttpResponse r, const std::string& cookie) {
+  if (!cookie.empty()) r.headers.emplace_back("Set-Cookie", cookie);
+  return r;
+}
+
 HttpResponse see_other(const std::string& location) {
   return {303, "text/plain", "", {{"Location", location}}};
 }

@@ -43,6 +43,18 @@ class DayGroups {
   std::map<std::string, std::pair<std::string, kainjow::mustache::list>> days_;
 };
 
+// Sets `name` to `value`, or to false when it is empty: Mustache shows a
+// section {{#name}} for "" too, and a missing name would be looked up in the
+// enclosing data (a list item would show its page's value).
+void set_text(PageData& d, const std::string& name, const std::string& value);
+
+// A page of a few paragraphs, and a link onwards when given.
+HttpResponse message_page(int status, const std::string& title, std::vector<std::string> lines,
+                          const std::string& link_url = "", const std::string& link_text = "");
+
+// `r` with a Set-Cookie header for `cookie` (none when it is empty).
+HttpResponse with_cookie(HttpResponse r, const std::string& cookie);
+
 // A redirect after a form (303, See Other).
 HttpResponse see_other(const std::string& location);
 

@@ -15,6 +15,8 @@ RetentionReport apply_retention(Store& store, const Clock& clock, const Retentio
     tx.directory().clear_mandates_ended_before(now - policy.keep_mandates);
     tx.accounts().purge_audit(now - policy.keep_audit);
     tx.accounts().purge_failures(now - policy.keep_sign_in_failures);
+    // Residents' sign-in links and sessions serve for minutes: gone once expired.
+    tx.purge_resident_access(now);
   });
   // The rows go first, in one transaction; a crash before the files are
   // removed leaves files that nothing points to any more (never the reverse).

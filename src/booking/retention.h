@@ -1,7 +1,8 @@
 // RGPD: how long residents' data is kept. Bookings (and their documents) are
 // deleted once the retention period after the visit has passed; cancelled
 // bookings lose the resident's data sooner; finished messages, old audit
-// lines and old failed sign-ins are forgotten.
+// lines, old failed sign-ins and residents' expired sign-in links and
+// sessions are forgotten.
 // Anonymous statistics stay.
 #pragma once
 

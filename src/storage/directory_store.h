@@ -19,6 +19,15 @@ struct BookingFilter {
   size_t limit = 100;
 };
 
+// How many bookings of a service, with this status, made through this
+// channel: statistics without anybody's identity.
+struct BookingCount {
+  Id service_id = 0;
+  BookingStatus status = BookingStatus::kConfirmed;
+  BookedBy booked_by = BookedBy::kResident;
+  int count = 0;
+};
+
 class DirectoryReader {
  public:
   virtual ~DirectoryReader() = default;
@@ -38,6 +47,9 @@ class DirectoryReader {
   // Every booking of a resident: this email (whatever its case) or this phone ("" matches nothing).
   virtual std::vector<Booking> bookings_of_contact(const std::string& email,
                                                    const std::string& phone) = 0;
+  // The organisation's bookings made (created) in `made`, counted by
+  // service, status and channel in one query.
+  virtual std::vector<BookingCount> booking_counts(Id organisation_id, TimeRange made) = 0;
 };
 
 class DirectoryWriter : public DirectoryReader {

@@ -24,6 +24,22 @@ struct IdempotentBooking {
   Id booking_id = 0;
 };
 
+// "Mes rendez-vous": a sign-in link sent to a resident's email or phone (the
+// contact as bookings store it; the other one is ""), and the session it
+// opens in their browser. Both are known by their token's hash only.
+struct ResidentLink {
+  Id id = 0;
+  std::string email, phone;
+  Instant created_at, expires_at;
+  std::optional<Instant> used_at;
+};
+struct ResidentSession {
+  Id id = 0;
+  std::string email, phone;
+  Instant created_at, expires_at;
+  std::optional<Instant> ended_at;
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -82,6 +98,14 @@ class StoreReader {
   // (kind, status) -> number of jobs, for /metrics.
   virtual std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> job_counts() = 0;
   virtual std::vector<SurveyStats> survey_stats(Id organisation_id) = 0;
+
+  virtual std::optional<ResidentLink> resident_link(Id id) = 0;
+  virtual std::optional<ResidentLink> resident_link_by_hash(const std::string& token_hash) = 0;
+  // Links asked for this email (whatever its case) or this phone at or after `since`.
+  virtual int resident_links_since(const std::string& email, const std::string& phone,
+                                   Instant since) = 0;
+  virtual std::optional<ResidentSession> resident_session_by_hash(
+      const std::string& token_hash) = 0;
 };
 
 class StoreWriter : public StoreReader {
@@ -145,6 +169,14 @@ class StoreWriter : public StoreReader {
   virtual void delete_jobs_finished_before(Instant finished_before) = 0;
   virtual void insert_survey_answer(Id organisation_id, Id service_id, const SurveyAnswer& a,
                                     const std::string& day) = 0;
+
+  virtual Id insert_resident_link(const ResidentLink& l, const std::string& token_hash) = 0;
+  // Marks the link used; false when it was used already (single use).
+  virtual bool use_resident_link(Id id, Instant at) = 0;
+  virtual Id insert_resident_session(const ResidentSession& s, const std::string& token_hash) = 0;
+  virtual void end_resident_session(Id id, Instant at) = 0;
+  // RGPD: forgets the links and sessions that expired before `expired_before`.
+  virtual void purge_resident_access(Instant expired_before) = 0;
 };
 
 class Store {

@@ -254,28 +254,32 @@ size_t CalendarSync::refresh_due(size_t max) {
 
 std::vector<BusyInterval> CalendarSync::busy(Id agent_id, TimeRange window) {
   std::vector<BusyInterval> out;
-  store_.read([&](StoreReader& r) {
-    Agent agent = require_agent(r, agent_id);
-    Zone zone = agent_zone(r, agent);
-    // Bookings last less than two days: start the scan that much earlier.
-    for (const Booking& b :
-         r.agent_bookings(agent_id, {window.start - std::chrono::days{2}, window.end}, false))
-      if (TimeRange{b.start, b.end}.overlaps(window))
-        out.push_back({{b.start, b.end}, "booking", "booking-" + std::to_string(b.id)});
-    for (const Absence& a : r.absences_of({agent_id}, window))
-      for (TimeRange t : occurrences(a.period, window))
-        out.push_back({t, "absence", "absence-" + std::to_string(a.id)});
-    for (const ExternalCalendar& c : r.agent_calendars(agent_id)) {
-      if (c.purpose != CalendarPurpose::kBusy || c.content.empty()) continue;
-      try {
-        auto cal = ImportedCalendar::parse(c.content, zone, import_limits(c.purpose));
-        for (auto& o : busy_occurrences(cal, window, options_.max_busy_per_calendar, nullptr))
-          out.push_back({o.range, "calendar", o.uid});
-      } catch (const CalendarError&) {
-        // content is only saved after a good parse
-      }
+  store_.read([&](StoreReader& r) { out = busy(r, agent_id, window); });
+  return out;
+}
+
+std::vector<BusyInterval> CalendarSync::busy(StoreReader& r, Id agent_id, TimeRange window) const {
+  std::vector<BusyInterval> out;
+  Agent agent = require_agent(r, agent_id);
+  Zone zone = agent_zone(r, agent);
+  // Bookings last less than two days: start the scan that much earlier.
+  for (const Booking& b :
+       r.agent_bookings(agent_id, {window.start - std::chrono::days{2}, window.end}, false))
+    if (TimeRange{b.start, b.end}.overlaps(window))
+      out.push_back({{b.start, b.end}, "booking", "booking-" + std::to_string(b.id)});
+  for (const Absence& a : r.absences_of({agent_id}, window))
+    for (TimeRange t : occurrences(a.period, window))
+      out.push_back({t, "absence", "absence-" + std::to_string(a.id)});
+  for (const ExternalCalendar& c : r.agent_calendars(agent_id)) {
+    if (c.purpose != CalendarPurpose::kBusy || c.content.empty()) continue;
+    try {
+      auto cal = ImportedCalendar::parse(c.content, zone, import_limits(c.purpose));
+      for (auto& o : busy_occurrences(cal, window, options_.max_busy_per_calendar, nullptr))
+        out.push_back({o.range, "calendar", o.uid});
+    } catch (const CalendarError&) {
+      // content is only saved after a good parse
     }
-  });
+  }
   std::sort(out.begin(), out.end(), [](const BusyInterval& a, const BusyInterval& b) {
     return std::tie(a.range.start, a.range.end, a.source, a.uid) <
            std::tie(b.range.start, b.range.end, b.source, b.uid);

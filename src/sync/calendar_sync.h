@@ -55,6 +55,8 @@ class CalendarSync {
 
   // The agent's busy intervals in the window, from every source, sorted.
   std::vector<BusyInterval> busy(Id agent_id, TimeRange window);
+  // The same, within a read the caller holds.
+  std::vector<BusyInterval> busy(StoreReader& r, Id agent_id, TimeRange window) const;
 
   // Tells the agent (in the outbox of `tx`) of each future confirmed booking
   // that no opening covers any more: after their calendar or their openings

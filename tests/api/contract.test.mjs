@@ -178,6 +178,7 @@ test('a whole booking session matches the contract', async () => {
   });
   await call('GET', `/api/v1/organisations/${org.id}/webhooks`, { token: ADMIN, status: 200 });
   await call('GET', `/api/v1/organisations/${org.id}/survey-stats`, { token: ADMIN, status: 200 });
+  await call('GET', `/api/v1/organisations/${org.id}/stats`, { token: ADMIN, status: 200 });
   await call('GET', '/api/v1/surveys/1-forged', { status: 404 });
   await call('GET', '/api/v1/jobs?status=pending', { token: ADMIN, status: 200 });
   await call('PUT', `/api/v1/organisations/${org.id}/video`, {

@@ -62,6 +62,9 @@ const Rule kObserversOfA = {Caller::kAdmin, Caller::kTerritoryAdmin, Caller::kOr
 const Rule kAgendaOfA = {Caller::kAdmin, Caller::kTerritoryAdmin, Caller::kOrgAdminA,
                          Caller::kAgentA};
 const Rule kAgentAOnly = {Caller::kAgentA};
+// Whoever administers or observes some organisation (the pages list theirs).
+const Rule kAdminsOrObservers = {Caller::kAdmin, Caller::kTerritoryAdmin, Caller::kOrgAdminA,
+                                 Caller::kOrgAdminB, Caller::kObserverA};
 const Rule kBookingOfA = {Caller::kAdmin, Caller::kTerritoryAdmin, Caller::kOrgAdminA,
                           Caller::kAgentA, Caller::kDeskA};
 // Booking in a service of A: residents, A's staff, desks of the same territory.
@@ -134,6 +137,13 @@ const std::map<std::string, Rule> kRules = {
     {"POST /rendez-vous/{id}/annuler", kLinkOnly},
     {"GET /rendez-vous/{id}/deplacer", kLinkOnly},
     {"POST /rendez-vous/{id}/deplacer", kLinkOnly},
+    {"POST /rendez-vous/{id}/rappels", kLinkOnly},
+    {"POST /rendez-vous/{id}/documents", kLinkOnly},
+    {"GET /mes-rendez-vous", kEveryone},  // the form; the list needs a resident's session
+    {"POST /mes-rendez-vous", kLinkOnly},
+    {"GET /mes-rendez-vous/connexion", kLinkOnly},
+    {"POST /mes-rendez-vous/connexion", kLinkOnly},
+    {"POST /mes-rendez-vous/deconnexion", kLinkOnly},
     {"GET /avis/{token}", kLinkOnly},
     {"POST /avis/{token}", kLinkOnly},
     {"GET /connexion", kEveryone},
@@ -149,9 +159,20 @@ const std::map<std::string, Rule> kRules = {
     {"GET /espace/rendez-vous/{id}", kBookingOfA},  // others: 403, anonymous: sent to sign in
     {"POST /espace/rendez-vous/{id}/statut", kLinkOnly},
     {"POST /espace/rendez-vous/{id}/compte-rendu", kLinkOnly},
+    {"GET /espace/rendez-vous/{id}/confirmation", kBookingOfA},
+    {"GET /espace/rendez-vous/{id}/deplacer", kBookingOfA},
+    {"POST /espace/rendez-vous/{id}/deplacer", kLinkOnly},
+    {"GET /espace/absences", kEveryone},  // an agent's own; others are sent on
+    {"POST /espace/absences", kLinkOnly},
+    {"POST /espace/absences/{id}/retirer", kLinkOnly},
+    {"GET /espace/agendas", kEveryone},
+    {"POST /espace/agendas", kLinkOnly},
+    {"POST /espace/agendas/adresse", kLinkOnly},
+    {"POST /espace/agendas/{id}/relire", kLinkOnly},
+    {"POST /espace/agendas/{id}/retirer", kLinkOnly},
     {"GET /api/v1/auth/oidc/callback", kLinkOnly},
     {"GET /compte/mot-de-passe", kEveryone},
-    {"POST /compte/mot-de-passe", kEveryone},
+    {"POST /compte/mot-de-passe", kLinkOnly},  // the link and the page's CSRF token
     {"GET /api/v1/me", kStaff},
     {"GET /api/v1/me/tokens", kStaff},
     {"POST /api/v1/me/tokens", kStaff},
@@ -201,6 +222,32 @@ const std::map<std::string, Rule> kRules = {
     {"POST /api/v1/bookings/{id}/mandate/withdraw", kStaffOfA},
     {"POST /api/v1/residents/export", kPeopleManagers},
     {"POST /api/v1/residents/erase", kPeopleManagers},
+    // The administrators' pages: the list and the statistics for whoever
+    // administers or observes something, an organisation's pages for its
+    // administrators; their forms need the browser's CSRF token.
+    {"GET /api/v1/organisations/{org}/stats", kObserversOfA},
+    {"GET /espace/admin", kAdminsOrObservers},
+    {"GET /espace/statistiques", kAdminsOrObservers},
+    {"GET /espace/admin/organisations/{org}", kAdminsOfA},
+    {"GET /espace/admin/organisations/{org}/lieux/nouveau", kAdminsOfA},
+    {"GET /espace/admin/organisations/{org}/lieux/{id}", kAdminsOfA},
+    {"POST /espace/admin/organisations/{org}/lieux", kLinkOnly},
+    {"POST /espace/admin/organisations/{org}/lieux/{id}", kLinkOnly},
+    {"POST /espace/admin/organisations/{org}/lieux/{id}/supprimer", kLinkOnly},
+    {"GET /espace/admin/organisations/{org}/demarches/nouvelle", kAdminsOfA},
+    {"GET /espace/admin/organisations/{org}/demarches/{id}", kAdminsOfA},
+    {"POST /espace/admin/organisations/{org}/demarches", kLinkOnly},
+    {"POST /espace/admin/organisations/{org}/demarches/{id}", kLinkOnly},
+    {"POST /espace/admin/organisations/{org}/demarches/{id}/supprimer", kLinkOnly},
+    {"GET /espace/admin/organisations/{org}/personnes/inviter", kAdminsOfA},
+    {"POST /espace/admin/organisations/{org}/personnes", kLinkOnly},
+    {"POST /espace/admin/organisations/{org}/personnes/{id}/desactiver", kLinkOnly},
+    {"POST /espace/admin/organisations/{org}/personnes/{id}/invitation", kLinkOnly},
+    {"GET /espace/admin/organisations/{org}/visio", kAdminsOfA},
+    {"POST /espace/admin/organisations/{org}/visio", kLinkOnly},
+    {"GET /espace/admin/organisations/{org}/webhooks/nouveau", kAdminsOfA},
+    {"POST /espace/admin/organisations/{org}/webhooks", kLinkOnly},
+    {"POST /espace/admin/organisations/{org}/webhooks/{id}/supprimer", kLinkOnly},
 };
 
 class AccessMatrix : public ::testing::Test {
@@ -296,9 +343,11 @@ class AccessMatrix : public ::testing::Test {
     put("/me/tokens/{id}", "/me/tokens/999999");  // nobody's: revoking one's own would end the run
     // {id} is the record of A that the route names by the segment before it.
     const std::pair<const char*, long> ids[] = {
-        {"/territories/", territory_}, {"/calendars/", calendar_a_}, {"/bookings/", booking_a_},
-        {"/services/", service_a_},    {"/places/", place_a_},       {"/accounts/", spare_account_},
-        {"/rendez-vous/", booking_a_}};
+        {"/territories/", territory_}, {"/calendars/", calendar_a_},
+        {"/bookings/", booking_a_},    {"/services/", service_a_},
+        {"/places/", place_a_},        {"/accounts/", spare_account_},
+        {"/rendez-vous/", booking_a_}, {"/lieux/", place_a_},
+        {"/demarches/", service_a_},   {"/personnes/", spare_account_}};
     std::string id = "1";
     if (pattern.find("/mandate/") != std::string::npos) {
       put("{id}", std::to_string(second_booking_a_));

@@ -2,6 +2,7 @@
 // server, and the links in them work once.
 #include <gtest/gtest.h>
 
+#include "page_browser.h"
 #include "smtp_sink.h"
 #include "world.h"
 
@@ -69,15 +70,27 @@ TEST_F(AccountMail, TheInvitationAndTheResetArriveByEmailAndTheirLinksWorkOnce) 
   ASSERT_FALSE(reset.empty());
   EXPECT_EQ(smtp_.messages()[1]["subject"], "Choisir un nouveau mot de passe");
   EXPECT_EQ(smtp_.count(), 2u);
-  // Through the page's form, as a browser without JavaScript posts it.
-  Reply page = http_.request("POST", "/compte/mot-de-passe",
-                             "token=" + reset + "&password=Dordogne-en-crue-1952",
-                             {{"Content-Type", "application/x-www-form-urlencoded"}});
+  // Through the page's form, as a browser without JavaScript posts it: the
+  // form carries this browser's CSRF token; without it nothing changes.
+  Browser browser(server_.port());
+  Reply form = browser.get("/compte/mot-de-passe?token=" + reset);
+  ASSERT_EQ(form.status, 200);
+  std::map<std::string, std::string> fields = {{"csrf", input_value(form.body, "csrf")},
+                                               {"token", reset},
+                                               {"password", "Dordogne-en-crue-1952"}};
+  Browser stranger(server_.port());
+  EXPECT_EQ(stranger.post("/compte/mot-de-passe", fields).status, 403);
+  Reply weak =
+      browser.post("/compte/mot-de-passe",
+                   {{"csrf", fields["csrf"]}, {"token", reset}, {"password", "azertyuiop123"}});
+  EXPECT_EQ(weak.status, 400);
+  EXPECT_NE(weak.body.find("Ce mot de passe est parmi les plus courants."), std::string::npos)
+      << weak.body;
+  EXPECT_NE(weak.body.find("aria-invalid=\"true\""), std::string::npos);
+  Reply page = browser.post("/compte/mot-de-passe", fields);
   EXPECT_EQ(page.status, 200) << page.body;
   EXPECT_NE(page.body.find("Mot de passe enregistré"), std::string::npos);
-  Reply reused = http_.request("POST", "/compte/mot-de-passe",
-                               "token=" + reset + "&password=Dordogne-en-crue-1952",
-                               {{"Content-Type", "application/x-www-form-urlencoded"}});
+  Reply reused = browser.post("/compte/mot-de-passe", fields);
   EXPECT_EQ(reused.status, 400);
   EXPECT_EQ(post_json("/api/v1/auth/sign-in",
                       {{"email", "karim.haddad@cenon.fr"}, {"password", "Garonne-en-crue-1875"}})

@@ -4,58 +4,22 @@
 // AA); a screenshot of each is written under the build folder for review.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { waitForLine } from '../support/wait_for_line.mjs';
+import { startDemo, check, mailTextTo, waitForMail } from './support.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = process.env.RDV_SCREENSHOTS;
-let server, smtp, dir, mails, base, browser, serverOutput = '';
-
+let demo, browser, base;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rdv-web-'));
-  mails = join(dir, 'mails');
-  mkdirSync(mails);
-  smtp = spawn('/usr/bin/python3', [process.env.RDV_SMTP_SINK, mails]);
-  const [, smtpPort] = await waitForLine(smtp, /ready (\d+)/, 'smtp sink');
-  server = spawn(process.env.RDV_BINARY, ['serve', '--listen', '127.0.0.1:0', '--db',
-    `sqlite:${join(dir, 'db.sqlite')}`, '--demo', '--smtp-url', `smtp://127.0.0.1:${smtpPort}`,
-    '--scheduler-tick-ms', '100', '--documents-dir', join(dir, 'documents')]);
-  server.stdout.on('data', (chunk) => { serverOutput += chunk.toString(); });
-  [, base] = await waitForLine(server, /listening on (http:\/\/\S+)/, 'rendezvous');
+  demo = await startDemo();
+  base = demo.base;
   browser = await chromium.launch({ executablePath: process.env.RDV_CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox'] });
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  smtp?.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  demo?.stop();
 });
-
-// axe on the page as it is now; a screenshot for the reviewers.
-async function check(page, name) {
-  await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(async () =>
-    await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-  const problems = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(problems, [], `${name}: accessibility violations`);
-  // Nothing wider than the phone's screen.
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-  const screen = page.viewportSize().width;
-  assert.ok(wide <= screen, `${name}: ${wide}px wide on a ${screen}px screen`);
-  if (SHOTS) {
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  }
-}
 
 // Tabs until the focused element matches `predicate` (keyboard only).
 async function tabTo(page, predicate, what, max = 200) {
@@ -65,22 +29,6 @@ async function tabTo(page, predicate, what, max = 200) {
     if (hit) return;
   }
   throw new Error(`could not reach ${what} with the keyboard`);
-}
-
-// The text of the mail sent to `to`, read by tests/support/mail_summary.py.
-function mailTextTo(to) {
-  const out = spawnSync('/usr/bin/python3', [process.env.RDV_MAIL_SUMMARY, mails], { encoding: 'utf8' });
-  const mail = JSON.parse(out.stdout).find((m) => m.to === to);
-  assert.ok(mail, `no email to ${to}`);
-  return mail.text;
-}
-
-async function waitForMail(count) {
-  for (let i = 0; i < 100; i++) {
-    if (readdirSync(mails).filter((f) => f.endsWith('.eml')).length >= count) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the confirmation email did not arrive');
 }
 
 test('a resident books, moves and cancels from a phone, with the keyboard only', async () => {
@@ -132,8 +80,8 @@ test('a resident books, moves and cancels from a phone, with the keyboard only',
   await check(page, '06-confirmation');
 
   // The link of the email received opens the booking's page.
-  await waitForMail(1);
-  const link = mailTextTo('lea.dupont@example.fr').match(/http:\/\/[^\s"<>]+\/rendez-vous\/\d+\?token=[A-Za-z0-9_-]+/);
+  await waitForMail(demo.mails, 1);
+  const link = mailTextTo(demo.mails, 'lea.dupont@example.fr').match(/http:\/\/[^\s"<>]+\/rendez-vous\/\d+\?token=[A-Za-z0-9_-]+/);
   assert.ok(link, 'no manage link in the email');
   await page.goto(link[0]);
   assert.match(await page.textContent('main'), /Léa Dupont/);
@@ -178,8 +126,8 @@ test('each resident page weighs under 150 KB with all it loads', async () => {
 
 test('an agent signs in with the demo account, opens a weekly slot and sees a booking made meanwhile in the week', async () => {
   // The demo prints each staff account once: "agent : EMAIL / PASSWORD".
-  const account = serverOutput.match(/agent : (\S+) \/ (\S+)/);
-  assert.ok(account, `no demo agent account in: ${serverOutput}`);
+  const account = demo.output().match(/agent : (\S+) \/ (\S+)/);
+  assert.ok(account, `no demo agent account in: ${demo.output()}`);
   // A resident books the agent's service meanwhile, through the API.
   const slots = await (await fetch(`${base}/api/v1/slots?service=1`)).json();
   const slot = slots[slots.length - 1];

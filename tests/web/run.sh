@@ -11,4 +11,4 @@ if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
 fi
 RDV_BINARY="$bin" RDV_SMTP_SINK="$root/tests/support/smtp_sink.py" \
   RDV_MAIL_SUMMARY="$root/tests/support/mail_summary.py" \
-  RDV_SCREENSHOTS="$(dirname "$bin")/web-screenshots" node --test "$here/resident.test.mjs"
+  RDV_SCREENSHOTS="$(dirname "$bin")/web-screenshots" node --test "$here/resident.test.mjs" "$here/staff.test.mjs"

@@ -19,6 +19,7 @@ class SqliteDirectory final : public DirectoryWriter {
   int uses_of_place(Id place_id) override;
   std::vector<Booking> bookings_of_contact(const std::string& email,
                                            const std::string& phone) override;
+  std::vector<BookingCount> booking_counts(Id organisation_id, TimeRange made) override;
 
   void update_organisation(const Organisation& o) override;
   void set_organisation_archived(Id organisation_id, bool archived) override;

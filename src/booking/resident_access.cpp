@@ -1,0 +1,84 @@
+#include "booking/resident_access.h"
+
+#include <nlohmann/json.hpp>
+
+namespace rdv {
+
+ResidentAccess::ResidentAccess(Store& store, const Clock& clock, Random& random,
+                               ResidentAccessPolicy policy)
+    : store_(store), clock_(clock), random_(random), policy_(policy) {}
+
+void ResidentAccess::request_link(const ResidentContact& contact) {
+  bool by_sms = contact.email.empty();
+  if (by_sms ? (contact.phone.empty() || !policy_.sms) : !policy_.email) return;
+  Instant now = clock_.now();
+  store_.write([&](StoreWriter& tx) {
+    // A few per hour: enough to retry, too few to flood someone's mailbox.
+    if (tx.resident_links_since(contact.email, contact.phone, now - std::chrono::hours{1}) >=
+        policy_.links_per_contact_per_hour)
+      return;
+    if (tx.directory().bookings_of_contact(contact.email, contact.phone).empty()) return;
+    ResidentLink l;
+    l.email = contact.email;
+    l.phone = contact.phone;
+    l.created_at = now;
+    l.expires_at = now + policy_.link_valid;
+    std::string token = new_token(random_);
+    l.id = tx.insert_resident_link(l, token_hash(token));
+    // The outbox holds the token until the message is sent: it is useless
+    // once used or after link_valid, well before finished jobs are purged.
+    Job j;
+    j.kind = by_sms ? JobKind::kSms : JobKind::kEmail;
+    j.idempotency_key = "resident-link:" + std::to_string(l.id);
+    j.payload = nlohmann::json{{"resident_link_id", l.id}, {"token", token}}.dump();
+    j.run_at = j.created_at = now;
+    j.max_attempts = 5;
+    tx.enqueue_job(j);
+  });
+}
+
+bool ResidentAccess::link_usable(const std::string& link_token) {
+  bool usable = false;
+  store_.read([&](StoreReader& r) {
+    auto l = r.resident_link_by_hash(token_hash(link_token));
+    usable = l && !l->used_at && clock_.now() < l->expires_at;
+  });
+  return usable;
+}
+
+std::optional<std::string> ResidentAccess::open_session(const std::string& link_token) {
+  Instant now = clock_.now();
+  std::optional<std::string> token;
+  store_.write([&](StoreWriter& tx) {
+    auto l = tx.resident_link_by_hash(token_hash(link_token));
+    if (!l || l->used_at || now >= l->expires_at || !tx.use_resident_link(l->id, now)) return;
+    ResidentSession s;
+    s.email = l->email;
+    s.phone = l->phone;
+    s.created_at = now;
+    s.expires_at = now + policy_.session_valid;
+    std::string t = new_token(random_);
+    tx.insert_resident_session(s, token_hash(t));
+    token = t;
+  });
+  return token;
+}
+
+std::optional<ResidentContact> ResidentAccess::session(const std::string& session_token) {
+  std::optional<ResidentContact> contact;
+  store_.read([&](StoreReader& r) {
+    auto s = r.resident_session_by_hash(token_hash(session_token));
+    if (s && !s->ended_at && clock_.now() < s->expires_at)
+      contact = ResidentContact{s->email, s->phone};
+  });
+  return contact;
+}
+
+void ResidentAccess::end_session(const std::string& session_token) {
+  store_.write([&](StoreWriter& tx) {
+    if (auto s = tx.resident_session_by_hash(token_hash(session_token)))
+      tx.end_resident_session(s->id, clock_.now());
+  });
+}
+
+}  // namespace rdv
