@@ -50,6 +50,7 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
   add_my_bookings_pages();
   add_manage_page_routes();
   add_staff_pages();
+  add_account_pages();
   add_survey_pages();
   add_agent_pages();
   add_admin_pages();

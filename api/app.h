@@ -18,6 +18,7 @@
 #include "domain/error.h"
 #include "json_io.h"
 #include "rate_limiter.h"
+#include "render.h"
 #include "router.h"
 #include "storage/store.h"
 #include "sync/calendar_sync.h"
@@ -94,6 +95,7 @@ class App {
   // web/: the pages, over the same core.
   void add_resident_pages();
   void add_staff_pages();
+  void add_account_pages();
   void add_survey_pages();
   void add_agent_pages();
   // web/pages_admin*.cpp: administrators' and observers' pages.
@@ -101,8 +103,6 @@ class App {
   void add_admin_directory_pages();  // places and services
   void add_admin_people_pages();     // people, video provider, webhooks
   void add_statistics_pages();
-  using FormValues = std::map<std::string, std::string>;
-  using FormErrors = std::vector<std::pair<std::string, std::string>>;
   // The organisation `org` if the request's person administers it; a
   // redirect to sign in (anonymous) in `go`; ClientError 403/404 otherwise.
   std::optional<Organisation> administered(const HttpRequest& r, Id org, HttpResponse& go);
@@ -172,13 +172,24 @@ class App {
   std::string resident_cookie_name() const;
   // Why a resident's cancel or move was refused, in French, with the way back.
   HttpResponse change_refused_page(Id id, const std::string& token, const ClientError& why) const;
-  // Choosing another slot: a resident's (with the manage token) or, with
-  // `token` empty, staff's who may act on the booking (checked by the caller).
-  HttpResponse move_page(const HttpRequest& r, Id id, const std::string& token,
+  // Choosing another slot: a resident's (with the manage token, checked
+  // here) or staff's who may act on the booking (checked by the caller).
+  enum class MoveBy { kResident, kStaff };
+  HttpResponse move_page(const HttpRequest& r, Id id, MoveBy by, const std::string& token,
                          const std::string& notice);
   HttpResponse invalid_link_page() const;
   // This browser's CSRF token for a page's forms (and its cookie when new).
   CsrfToken page_csrf(const HttpRequest& r);
+  // Whether a form that changes something comes from this browser's page:
+  // its CSRF field, and no sign of another site (same_site).
+  bool form_ok(const HttpRequest& r, const std::string& field) const;
+  // Whether the public URL is https (cookies are then Secure and __Host-).
+  bool https() const { return options_.public_url.rfind("https://", 0) == 0; }
+  // A cookie's name: __Host- prefixed on https, so that only this host may
+  // set it (a sibling subdomain cannot plant one of its choosing).
+  std::string cookie_name(const char* base) const {
+    return https() ? std::string("__Host-") + base : std::string(base);
+  }
   HttpResponse expired_form_page() const;
   // Sets in `d` a week of free slots from `from`, grouped by day (template
   // _slot_days).
@@ -295,7 +306,7 @@ class App {
   std::atomic<int> sso_calls_{0};
   // "Mes rendez-vous": sign-in link requests per client address, and the links and sessions.
   RateLimiter resident_link_limiter_{clock_, options_.reset_rate_limit};
-  ResidentAccess residents_{store_, clock_, random_,
+  ResidentAccess residents_{store_, clock_, random_, links_,
                             ResidentAccessPolicy{.email = options_.notifications.email,
                                                  .sms = options_.notifications.sms}};
 };

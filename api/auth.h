@@ -10,7 +10,7 @@
 
 namespace rdv {
 
-inline constexpr const char* kSessionCookie = "rdv_session";
+inline constexpr const char* kSessionCookie = "rdv_session";  // "__Host-rdv_session" on https
 
 // The staff member of the request, or ClientError 401.
 const Staff& require_staff(const HttpRequest& request);

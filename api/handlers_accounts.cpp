@@ -117,7 +117,7 @@ void App::identify(HttpRequest& request, bool& stale_cookie) {
         header->size() > 512)
       throw ClientError(ErrorCode::kUnauthenticated, "expected Authorization: Bearer TOKEN");
     bearer = header->substr(prefix.size());
-  } else if (auto c = request.cookie(kSessionCookie); c && !c->empty()) {
+  } else if (auto c = request.cookie(cookie_name(kSessionCookie)); c && !c->empty()) {
     cookie = *c;
   }
   if (!bearer && !cookie) return;
@@ -157,8 +157,8 @@ bool App::same_site(const HttpRequest& request) const {
 
 std::string App::session_cookie(const std::string& token) const {
   std::string cookie =
-      std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Lax";
-  if (options_.public_url.rfind("https://", 0) == 0) cookie += "; Secure";
+      cookie_name(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Lax";
+  if (https()) cookie += "; Secure";
   if (token.empty()) cookie += "; Max-Age=0";
   return cookie;
 }
@@ -175,7 +175,7 @@ void App::audit_request(const HttpRequest& request, const std::string& route, in
   // API or the pages (an agent's week names the residents).
   bool personal_read =
       !write && (route.rfind("/api/v1/bookings/", 0) == 0 || ends_with("/bookings") ||
-                 route == "/espace" || route == "/espace/rendez-vous/{id}");
+                 route == "/espace" || route.rfind("/espace/rendez-vous/{id}", 0) == 0);
   if (!write && !personal_read) return;
   AuditEntry e;
   e.at = clock_.now();
@@ -408,7 +408,12 @@ void App::add_account_routes() {
 
   // Accounts, managed by administrators within what they administer.
   router_.add("POST", "/api/v1/accounts", [this](const HttpRequest& r, const PathParams&) {
-    return json_response(201, invite_account(require_staff(r), parse_json_object(r)));
+    // Who asks, and may they, before what they send (as before the pages).
+    const Staff& me = require_staff(r);
+    if (!me.manages_people())
+      throw ClientError(ErrorCode::kForbidden, "only administrators manage accounts");
+    Json body = parse_json_object(r);
+    return json_response(201, invite_account(me, body));
   });
   router_.add("GET", "/api/v1/accounts", [this](const HttpRequest& r, const PathParams&) {
     const Staff& me = require_staff(r);

@@ -154,9 +154,10 @@ std::optional<Service> App::remove_service(const Staff& by, Id service_id) {
 }
 
 Json App::organisation_stats(Id organisation_id, TimeRange made) {
-  if (made.end <= made.start) invalid_field("to", "must be after from");
+  if (made.end <= made.start)
+    throw ClientError(ErrorCode::kInvalidTimeRange, "to must be after from", "to");
   if (made.end - made.start > std::chrono::days{366 * 5})
-    invalid_field("from", "the period is at most five years");
+    throw ClientError(ErrorCode::kInvalidTimeRange, "the period is at most five years", "from");
   // Every service appears, with zeros when nothing was booked.
   auto zeros = [] {
     Json by_status = Json::object(), by_channel = Json::object();
@@ -237,9 +238,11 @@ void App::add_admin_routes() {
   router_.add("GET", "/api/v1/organisations/{org}/stats",
               [this](const HttpRequest& r, const PathParams& p) {
                 Id org = p.id(0);
+                // Who asks first: anonymous callers learn nothing of which exist.
+                const Staff& me = require_staff(r);
                 store_.read([&](StoreReader& s) {
                   require_organisation(s, org);
-                  require_observer_of(require_staff(r), org);
+                  require_observer_of(me, org);
                 });
                 // By default up to now included: what was booked this very second too.
                 Instant to = instant_param(r, "to", clock_.now() + std::chrono::seconds{1});

@@ -89,9 +89,10 @@ HttpResponse App::booking_calendar(const HttpRequest& request, Id id) {
   store_.read([&](StoreReader& r) {
     Booking b = require_booking(r, id);
     authorize_booking(r, request, b);
-    std::string manage = options_.public_url + "/api/v1/bookings/" + std::to_string(id) +
-                         "?token=" + url_encode(*token);
-    text = booking_ics(r, b, options_.public_url, manage, visio_url(b, false));
+    // The manage page, as in the messages (a person opens it from their calendar).
+    text = booking_ics(r, b, options_.public_url,
+                       booking_page_url(options_.public_url, id, url_encode(*token)),
+                       visio_url(b, false));
   });
   HttpResponse response = ics_response(std::move(text));
   response.headers.emplace_back("Content-Disposition", "attachment; filename=\"rendez-vous.ics\"");

@@ -216,7 +216,9 @@ void App::add_manage_routes() {
                 return json_response(200, out);
               });
   router_.add("PATCH", "/api/v1/places/{id}", [this](const HttpRequest& r, const PathParams& p) {
-    return json_response(200, update_place(require_staff(r), p.id(0), parse_json_object(r)));
+    const Staff& me = require_staff(r);  // who asks, then what they send
+    Json body = parse_json_object(r);
+    return json_response(200, update_place(me, p.id(0), body));
   });
   router_.add("DELETE", "/api/v1/places/{id}", [this](const HttpRequest& r, const PathParams& p) {
     remove_place(require_staff(r), p.id(0));
@@ -239,7 +241,9 @@ void App::add_manage_routes() {
                 return json_response(200, out);
               });
   router_.add("PATCH", "/api/v1/services/{id}", [this](const HttpRequest& r, const PathParams& p) {
-    return json_response(200, update_service(require_staff(r), p.id(0), parse_json_object(r)));
+    const Staff& me = require_staff(r);  // who asks, then what they send
+    Json body = parse_json_object(r);
+    return json_response(200, update_service(me, p.id(0), body));
   });
   router_.add("DELETE", "/api/v1/services/{id}", [this](const HttpRequest& r, const PathParams& p) {
     std::optional<Service> archived = remove_service(require_staff(r), p.id(0));

@@ -56,16 +56,13 @@ HttpResponse provider_down_page() {
 
 // On https the cookie is a __Host- one: only this host can set it, so a
 // sibling subdomain cannot plant a state of its own choosing.
-std::string App::sso_state_cookie_name() const {
-  return options_.public_url.rfind("https://", 0) == 0 ? "__Host-rdv_oidc" : "rdv_oidc";
-}
+std::string App::sso_state_cookie_name() const { return cookie_name("rdv_oidc"); }
 
 std::string App::sso_state_cookie(const std::string& state) const {
-  bool https = options_.public_url.rfind("https://", 0) == 0;
-  return sso_state_cookie_name() + "=" + state + "; Path=" + (https ? "/" : kStartPath) +
+  return sso_state_cookie_name() + "=" + state + "; Path=" + (https() ? "/" : kStartPath) +
          "; HttpOnly; SameSite=Lax; Max-Age=" +
          (state.empty() ? "0" : std::to_string(kLoginValid.count() * 60)) +
-         (https ? "; Secure" : "");
+         (https() ? "; Secure" : "");
 }
 
 void App::add_sso_routes() {

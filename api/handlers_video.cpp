@@ -29,14 +29,45 @@ std::string sniff_type(const std::string& body) {
 }
 
 // A file name safe to show and to send back in Content-Disposition.
-std::string clean_filename(std::string name) {
+// The name shown to the agent and given back on download: no path, no
+// control or bidirectional formatting characters (U+202E turns "x.pdf.exe"
+// around on screen), at most 120 bytes of whole characters, and the
+// extension of the type the content was sniffed as, whatever it claimed.
+std::string clean_filename(std::string name, const std::string& type) {
   if (auto slash = name.find_last_of("/\\"); slash != std::string::npos)
     name = name.substr(slash + 1);
   std::string out;
-  for (char c : name)
-    if (static_cast<unsigned char>(c) >= 32 && c != '"' && c != '\\' && c != 127) out += c;
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    if (c < 32 || c == 127 || c == '"' || c == '\\') continue;
+    // U+200B..U+200F, U+202A..U+202E, U+2060..U+206F and U+FEFF in UTF-8.
+    if (c == 0xE2 && i + 2 < name.size()) {
+      auto c1 = static_cast<unsigned char>(name[i + 1]),
+           c2 = static_cast<unsigned char>(name[i + 2]);
+      if ((c1 == 0x80 && ((c2 >= 0x8B && c2 <= 0x8F) || (c2 >= 0xAA && c2 <= 0xAE))) ||
+          (c1 == 0x81 && c2 >= 0xA0 && c2 <= 0xAF)) {
+        i += 2;
+        continue;
+      }
+    }
+    if (c == 0xEF && i + 2 < name.size() && static_cast<unsigned char>(name[i + 1]) == 0xBB &&
+        static_cast<unsigned char>(name[i + 2]) == 0xBF) {
+      i += 2;
+      continue;
+    }
+    out += name[i];
+  }
+  const std::string extension = type == "application/pdf" ? ".pdf"
+                                : type == "image/png"     ? ".png"
+                                                          : ".jpg";
+  if (auto dot = out.rfind('.'); dot != std::string::npos) out.erase(dot);
+  if (out.size() > 110) {
+    size_t cut = 110;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.erase(cut);
+  }
   if (out.empty()) out = "document";
-  return out.substr(0, 120);
+  return out + extension;
 }
 
 }  // namespace
@@ -111,7 +142,7 @@ Document App::add_document(Id id, const std::string* token, const std::string& f
                       "only PDF, PNG and JPEG files are accepted");
   Document d;
   d.booking_id = id;
-  d.filename = clean_filename(filename);
+  d.filename = clean_filename(filename, type);
   d.content_type = type;
   d.size = static_cast<std::int64_t>(bytes.size());
   d.stored_name = new_token(random_);

@@ -282,8 +282,6 @@ class Session : public std::enable_shared_from_this<Session> {
     res->set(http::field::content_type, type);
     res->set(http::field::cache_control, "no-store");
     res->set("X-Content-Type-Options", "nosniff");
-    // Links carry tokens in their path or query: never hand them on in a
-    // Referer; and no page of ours may be framed by another site.
     // Links hold tokens: no other site learns them through Referer. Our own
     // pages' forms then carry a real Origin (with no-referrer, "null").
     res->set("Referrer-Policy", "same-origin");

@@ -127,19 +127,18 @@ RenderedEmail account_link_email(bool invitation, const std::string& name, const
   return {std::move(subject), std::move(text), std::move(html)};
 }
 
-RenderedEmail resident_link_email(const std::string& url, Instant expires, Zone zone) {
+RenderedEmail resident_link_email(const std::string& url, int minutes) {
   std::string subject = "Votre lien pour voir vos rendez-vous";
-  std::string text = "Bonjour,\n\nVous avez demandé à voir vos rendez-vous. Pour les afficher :\n" +
-                     url + "\n\nCe lien ne sert qu'une fois et reste valable jusqu'à " +
-                     french_time(expires, zone) + " (" + french_date(expires, zone) +
-                     ").\nSi vous n'avez rien demandé, ignorez ce message : rien ne change.\n" +
-                     footer();
+  std::string text =
+      "Bonjour,\n\nVous avez demandé à voir vos rendez-vous. Pour les afficher :\n" + url +
+      "\n\nCe lien ne sert qu'une fois, pendant " + std::to_string(minutes) +
+      " minutes.\nSi vous n'avez rien demandé, ignorez ce message : rien ne change.\n" + footer();
   std::string html = to_html(subject, text, {url});
   return {std::move(subject), std::move(text), std::move(html)};
 }
 
-std::string resident_link_sms(const std::string& url, Instant expires, Zone zone) {
-  return "Vos rendez-vous, lien valable jusqu'à " + french_time(expires, zone) + " : " + url;
+std::string resident_link_sms(const std::string& url, int minutes) {
+  return "Vos rendez-vous, lien valable " + std::to_string(minutes) + " min : " + url;
 }
 
 namespace {

@@ -40,7 +40,9 @@ RenderedEmail account_link_email(bool invitation, const std::string& name, const
 
 // To a resident who asked on "Mes rendez-vous": the link that shows all their
 // appointments, valid until `expires`. The SMS is at most 160 characters.
-RenderedEmail resident_link_email(const std::string& url, Instant expires, Zone zone);
-std::string resident_link_sms(const std::string& url, Instant expires, Zone zone);
+// The link's validity is said in minutes: a time of day would be in one
+// time zone, and residents live in several (Paris, Cayenne, Saint-Denis).
+RenderedEmail resident_link_email(const std::string& url, int minutes);
+std::string resident_link_sms(const std::string& url, int minutes);
 
 }  // namespace rdv

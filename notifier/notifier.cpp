@@ -186,15 +186,17 @@ JobResult Notifier::run_resident_link(const Job& job) {
   if (link->used_at) return {true, "link used"};
   if (clock_.now() >= link->expires_at) return {true, "link expired"};
   std::string url =
-      options_.public_url + kResidentLinkPath + "?token=" + p.at("token").get<std::string>();
-  Zone paris = date::locate_zone("Europe/Paris");
+      options_.public_url + kResidentLinkPath + "?token=" + links_.resident_link_token(link->id);
+  int minutes = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::minutes>(link->expires_at - link->created_at)
+          .count());
   if (job.kind == JobKind::kSms) {
     if (!sms_) throw std::runtime_error("no SMS gateway configured");
-    sms_->send({link->phone, resident_link_sms(url, link->expires_at, paris), job.idempotency_key});
+    sms_->send({link->phone, resident_link_sms(url, minutes), job.idempotency_key});
     return {};
   }
   if (!email_) throw std::runtime_error("no SMTP server configured");
-  RenderedEmail text = resident_link_email(url, link->expires_at, paris);
+  RenderedEmail text = resident_link_email(url, minutes);
   EmailMessage m;
   m.from = options_.from;
   m.message_id =

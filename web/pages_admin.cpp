@@ -22,19 +22,6 @@ std::string admin_org_path(Id org, const std::string& tail) {
   return "/espace/admin/organisations/" + std::to_string(org) + tail;
 }
 
-std::vector<std::string> form_all(std::string_view body, const std::string& name) {
-  std::vector<std::string> out;
-  while (!body.empty() && out.size() < 100) {
-    auto pair = body.substr(0, body.find('&'));
-    auto eq = pair.find('=');
-    if (eq != std::string_view::npos && percent_decode(pair.substr(0, eq), true) == name)
-      out.push_back(percent_decode(pair.substr(eq + 1), true));
-    if (pair.size() == body.size()) break;
-    body.remove_prefix(pair.size() + 1);
-  }
-  return out;
-}
-
 namespace {
 
 std::string trimmed(const std::string& s) {
@@ -102,14 +89,14 @@ void put_integer_list(Json& body, const char* name, const std::string& text) {
   body[name] = items;
 }
 
-AdminFormErrors every_refusal(Json body, const std::function<void(const Json&)>& check,
-                              const std::function<std::string(const std::string&)>& french,
-                              const std::string& fallback_field, const Json& stand_ins) {
+FormErrors every_refusal(Json body, const std::function<void(const Json&)>& check,
+                         const std::function<std::string(const std::string&)>& french,
+                         const std::string& fallback_field, const Json& stand_ins) {
   // A field refused is left out; a required one, refused again, gets a
   // stand-in that its kind accepts (the caller's, or one of these), so that
   // the fields after it are checked too.
   static const Json kStandIns[] = {"x", 60, Json::array({"x"})};
-  AdminFormErrors out;
+  FormErrors out;
   std::map<std::string, size_t> stand_in;  // the next one to try, per field
   for (int round = 0; round < 40; ++round) {
     try {
@@ -299,7 +286,7 @@ HttpResponse App::organisation_admin_page(const HttpRequest& r, const Organisati
       if (!p.postcode.empty() || !p.city.empty())
         where +=
             (where.empty() ? "" : ", ") + p.postcode + (p.postcode.empty() ? "" : " ") + p.city;
-      pd.set("where", where);
+      set_text(pd, "where", where);
       places.push_back(pd);
     }
     d.set("places", places);
@@ -357,7 +344,7 @@ HttpResponse App::organisation_admin_page(const HttpRequest& r, const Organisati
   });
   d.set("video_provider", video_provider_fr(org.video.provider));
   d.set("video_set", org.video.provider != VideoProvider::kNone);
-  d.set("video_url", org.video.url);
+  set_text(d, "video_url", org.video.url);
   d.set("video_secret_set", !org.video.secret.empty());
   list survey_lines;
   for (const Json& line : surveys) {
@@ -372,9 +359,7 @@ HttpResponse App::organisation_admin_page(const HttpRequest& r, const Organisati
   d.set("has_surveys", !survey_lines.empty());
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  HttpResponse page = render_page(200, org.name, "admin_organisation", d);
-  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-  return page;
+  return with_cookie(render_page(200, org.name, "admin_organisation", d), csrf.set_cookie);
 }
 
 void App::add_admin_pages() {

@@ -19,14 +19,8 @@
 
 namespace rdv {
 
-using AdminFormValues = std::map<std::string, std::string>;
-using AdminFormErrors = std::vector<std::pair<std::string, std::string>>;
-
 // "/espace/admin/organisations/ORG" and what follows.
 std::string admin_org_path(Id org, const std::string& tail = "");
-
-// Every value of a form field sent several times (checkboxes).
-std::vector<std::string> form_all(std::string_view body, const std::string& name);
 
 // Form text into JSON as the API reads it. Integers and numbers stay text
 // when they are not ones, so that the API's check names their field; empty
@@ -42,10 +36,9 @@ void put_integer_list(Json& body, const char* name, const std::string& text);
 // field (the form's ids are the API's names); a refusal naming no field is
 // put on `fallback_field`. `stand_ins`: values a required field may take
 // meanwhile, for kinds the generic ones do not fit (a URL).
-AdminFormErrors every_refusal(Json body, const std::function<void(const Json&)>& check,
-                              const std::function<std::string(const std::string&)>& french,
-                              const std::string& fallback_field,
-                              const Json& stand_ins = Json::object());
+FormErrors every_refusal(Json body, const std::function<void(const Json&)>& check,
+                         const std::function<std::string(const std::string&)>& french,
+                         const std::string& fallback_field, const Json& stand_ins = Json::object());
 
 // French labels for an account's role and status, a webhook's event, a video provider.
 std::string role_label_fr(Role r);

@@ -45,9 +45,9 @@ const std::pair<const char*, const char*> kBookers[] = {
 
 // What a form sent, its line breaks as stored.
 template <size_t N>
-AdminFormValues read_form(const std::map<std::string, std::string>& form,
-                          const char* const (&names)[N], size_t max_len) {
-  AdminFormValues out;
+FormValues read_form(const std::map<std::string, std::string>& form, const char* const (&names)[N],
+                     size_t max_len) {
+  FormValues out;
   for (const char* name : names) {
     auto it = form.find(name);
     std::string v = it == form.end() ? "" : it->second.substr(0, max_len);
@@ -63,7 +63,7 @@ std::string joined(const std::vector<std::string>& items, const std::string& sep
   return out;
 }
 
-AdminFormValues place_values(const Place& p) {
+FormValues place_values(const Place& p) {
   auto number = [](const std::optional<double>& v) {
     if (!v) return std::string();
     std::string s = std::to_string(*v);
@@ -83,7 +83,7 @@ AdminFormValues place_values(const Place& p) {
           {"longitude", number(p.longitude)}};
 }
 
-Json place_body(const AdminFormValues& v) {
+Json place_body(const FormValues& v) {
   Json b = Json::object();
   for (const char* name : {"name", "address", "postcode", "city", "accessibility", "opening_hours"})
     b[name] = v.at(name);
@@ -109,7 +109,7 @@ std::string place_problem(const std::string& field) {
                               : "Ce lieu n'a pas pu être enregistré : vérifiez les champs.";
 }
 
-AdminFormValues service_values(const Service& s) {
+FormValues service_values(const Service& s) {
   std::vector<std::string> reminders;
   for (int m : s.reminders) reminders.push_back(std::to_string(m));
   return {{"name", s.name},
@@ -133,7 +133,7 @@ std::vector<std::string> mode_names(ModeSet modes) {
   return out;
 }
 
-Json service_body(const AdminFormValues& v, const std::vector<std::string>& modes,
+Json service_body(const FormValues& v, const std::vector<std::string>& modes,
                   const std::vector<std::string>& bookable_by) {
   Json b = {{"name", v.at("name")}, {"description", v.at("description")}};
   put_list(b, "keywords", v.at("keywords"), ',');
@@ -181,7 +181,7 @@ std::string service_problem(const std::string& field) {
 }
 
 // Errors in the order of the form's fields.
-void sort_errors(AdminFormErrors& errors, std::initializer_list<const char*> order) {
+void sort_errors(FormErrors& errors, std::initializer_list<const char*> order) {
   auto rank = [&](const std::string& f) {
     size_t i = 0;
     for (const char* name : order) {
@@ -231,10 +231,9 @@ HttpResponse App::place_form_page(const HttpRequest& r, const Organisation& org,
   d.set("editing", place_id.has_value());
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  HttpResponse page =
-      render_page(status, place_id ? "Modifier un lieu" : "Ajouter un lieu", "admin_place", d);
-  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-  return page;
+  return with_cookie(
+      render_page(status, place_id ? "Modifier un lieu" : "Ajouter un lieu", "admin_place", d),
+      csrf.set_cookie);
 }
 
 HttpResponse App::service_form_page(const HttpRequest& r, const Organisation& org,
@@ -281,10 +280,10 @@ HttpResponse App::service_form_page(const HttpRequest& r, const Organisation& or
   d.set("editing", service_id.has_value());
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  HttpResponse page = render_page(
-      status, service_id ? "Modifier une démarche" : "Ajouter une démarche", "admin_service", d);
-  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-  return page;
+  return with_cookie(
+      render_page(status, service_id ? "Modifier une démarche" : "Ajouter une démarche",
+                  "admin_service", d),
+      csrf.set_cookie);
 }
 
 void App::add_admin_directory_pages() {
@@ -321,7 +320,7 @@ void App::add_admin_directory_pages() {
   auto save_place = [this, place_of](const HttpRequest& r, const PathParams& p,
                                      std::optional<Id> place_id) {
     auto form = parse_query(r.body);
-    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+    if (!form_ok(r, form["csrf"])) return expired_form_page();
     HttpResponse go;
     auto org = administered(r, p.id(0), go);
     if (!org) return go;
@@ -370,7 +369,7 @@ void App::add_admin_directory_pages() {
   router_.add("POST", "/espace/admin/organisations/{org}/lieux/{id}/supprimer",
               [this, place_of](const HttpRequest& r, const PathParams& p) {
                 auto form = parse_query(r.body);
-                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                if (!form_ok(r, form["csrf"])) return expired_form_page();
                 HttpResponse go;
                 auto org = administered(r, p.id(0), go);
                 if (!org) return go;
@@ -401,14 +400,14 @@ void App::add_admin_directory_pages() {
   auto save_service = [this, service_of](const HttpRequest& r, const PathParams& p,
                                          std::optional<Id> service_id) {
     auto form = parse_query(r.body);
-    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+    if (!form_ok(r, form["csrf"])) return expired_form_page();
     HttpResponse go;
     auto org = administered(r, p.id(0), go);
     if (!org) return go;
     if (service_id) service_of(org->id, *service_id);
     FormValues v = read_form(form, kServiceFields, 30000);
-    auto modes = form_all(r.body, "modes");
-    auto bookers = form_all(r.body, "bookable_by");
+    auto modes = form_values(r.body, "modes");
+    auto bookers = form_values(r.body, "bookable_by");
     Json body = service_body(v, modes, bookers);
     Service stored;
     stored.organisation_id = org->id;
@@ -461,7 +460,7 @@ void App::add_admin_directory_pages() {
       "POST", "/espace/admin/organisations/{org}/demarches/{id}/supprimer",
       [this, service_of](const HttpRequest& r, const PathParams& p) {
         auto form = parse_query(r.body);
-        if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+        if (!form_ok(r, form["csrf"])) return expired_form_page();
         HttpResponse go;
         auto org = administered(r, p.id(0), go);
         if (!org) return go;

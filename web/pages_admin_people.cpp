@@ -26,7 +26,9 @@ std::string person_problem(const std::string& field) {
 std::string video_problem(const std::string& field) {
   if (field == "provider") return "Choisissez un service de visio de la liste.";
   if (field == "app_id") return "Indiquez l'identifiant de l'application Jitsi.";
-  if (field == "secret") return "Indiquez la clé secrète du service : 16 caractères au moins.";
+  if (field == "secret")
+    return "Indiquez la clé secrète du service (16 caractères au moins) : elle est demandée de "
+           "nouveau quand le service ou son adresse change.";
   if (field == "open_minutes_before")
     return "Indiquez en minutes quand le lien s'ouvre avant le rendez-vous, entre 0 et 240.";
   return "Indiquez l'adresse du service de visio, en https, joignable depuis internet ; un "
@@ -39,6 +41,17 @@ std::string webhook_problem(const std::string& field) {
   if (field == "events") return "Cochez au moins un événement.";
   return "Indiquez une adresse https joignable depuis internet, comme "
          "https://exemple.fr/rendez-vous.";
+}
+
+// Without an SMTP server nothing can send the invitation: its link is shown
+// once, for the administrator to hand over.
+HttpResponse invitation_link_page(const Organisation& org, const std::string& url) {
+  return message_page(200, "Lien d'invitation",
+                      {"Aucun serveur de courriel n'est configuré : transmettez vous-même ce lien "
+                       "à la personne. Il sert une seule fois, pour choisir son mot de passe, et "
+                       "n'est plus affiché ensuite.",
+                       url},
+                      admin_org_path(org.id, "#personnes"), "Retour à l'organisation");
 }
 
 }  // namespace
@@ -61,9 +74,8 @@ HttpResponse App::invite_form_page(const HttpRequest& r, const Organisation& org
   d.set("org_path", admin_org_path(org.id));
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  HttpResponse page = render_page(status, "Inviter une personne", "admin_invite", d);
-  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-  return page;
+  return with_cookie(render_page(status, "Inviter une personne", "admin_invite", d),
+                     csrf.set_cookie);
 }
 
 HttpResponse App::video_form_page(const HttpRequest& r, const Organisation& org, int status,
@@ -91,9 +103,7 @@ HttpResponse App::video_form_page(const HttpRequest& r, const Organisation& org,
   d.set("org_path", admin_org_path(org.id));
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  HttpResponse page = render_page(status, "Régler la visio", "admin_video", d);
-  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-  return page;
+  return with_cookie(render_page(status, "Régler la visio", "admin_video", d), csrf.set_cookie);
 }
 
 HttpResponse App::webhook_form_page(const HttpRequest& r, const Organisation& org, int status,
@@ -118,9 +128,8 @@ HttpResponse App::webhook_form_page(const HttpRequest& r, const Organisation& or
   d.set("org_path", admin_org_path(org.id));
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  HttpResponse page = render_page(status, "Ajouter un webhook", "admin_webhook", d);
-  if (!csrf.set_cookie.empty()) page.headers.emplace_back("Set-Cookie", csrf.set_cookie);
-  return page;
+  return with_cookie(render_page(status, "Ajouter un webhook", "admin_webhook", d),
+                     csrf.set_cookie);
 }
 
 void App::add_admin_people_pages() {
@@ -128,7 +137,7 @@ void App::add_admin_people_pages() {
   auto checked = [this](const HttpRequest& r, const PathParams& p, HttpResponse& go,
                         std::map<std::string, std::string>& form) -> std::optional<Organisation> {
     form = parse_query(r.body);
-    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) {
+    if (!form_ok(r, form["csrf"])) {
       go = expired_form_page();
       return std::nullopt;
     }
@@ -155,8 +164,9 @@ void App::add_admin_people_pages() {
                     {"email", v["email"]},
                     {"memberships", {{{"role", v["role"]}, {"organisation_id", org->id}}}}};
                 FormErrors errors;
+                Json invited;
                 try {
-                  invite_account(*r.staff, body);
+                  invited = invite_account(*r.staff, body);
                 } catch (const ClientError& e) {
                   std::string field = e.field();
                   if (field.rfind("memberships", 0) == 0 || field.empty()) field = "role";
@@ -166,6 +176,8 @@ void App::add_admin_people_pages() {
                                                : person_problem(field)});
                 }
                 if (!errors.empty()) return invite_form_page(r, *org, 400, v, errors);
+                if (invited.contains("invitation_url"))
+                  return invitation_link_page(*org, invited["invitation_url"]);
                 return see_other(admin_org_path(org->id, "?fait=invitation#personnes"));
               });
   // Acting on an account of this organisation that this person may manage.
@@ -182,14 +194,17 @@ void App::add_admin_people_pages() {
                                [&](const Membership& m) { return m.organisation_id == org->id; }))
           throw ClientError(ErrorCode::kNotFound, "account not found");
       });
+      Json done_json;
       try {
-        (this->*action)(*r.staff, id);
+        done_json = (this->*action)(*r.staff, id);
       } catch (const ClientError& e) {
         if (e.code() == ErrorCode::kInvalidTransition)
           return see_other(admin_org_path(org->id, "?refus=invitation#personnes"));
         if (e.code() != ErrorCode::kForbidden && e.code() != ErrorCode::kNotFound) throw;
         return see_other(admin_org_path(org->id, "?refus=compte#personnes"));
       }
+      if (done_json.contains("invitation_url"))
+        return invitation_link_page(*org, done_json["invitation_url"]);
       return see_other(admin_org_path(org->id, std::string("?fait=") + done + "#personnes"));
     };
   };
@@ -215,9 +230,13 @@ void App::add_admin_people_pages() {
         for (const char* name : {"provider", "url", "app_id", "open_minutes_before"})
           v[name] = form[name].substr(0, 2100);
         Json body = {{"provider", v["provider"]}, {"url", v["url"]}, {"app_id", v["app_id"]}};
-        // An empty field keeps the secret in place (it is never sent to the page).
+        // An empty field keeps the secret in place (it is never sent to the
+        // page), for the same provider at the same address only: links
+        // signed with it must not go to a host the person chose.
         std::string secret = form["secret"].substr(0, 600);
-        body["secret"] = secret.empty() ? org->video.secret : secret;
+        bool same_host =
+            v["provider"] == provider_name(org->video.provider) && v["url"] == org->video.url;
+        body["secret"] = secret.empty() && same_host ? org->video.secret : secret;
         put_integer(body, "open_minutes_before", v["open_minutes_before"]);
         try {
           set_video(org->id, body);
@@ -242,7 +261,7 @@ void App::add_admin_people_pages() {
         auto org = checked(r, p, go, form);
         if (!org) return go;
         FormValues v = {{"url", form["url"].substr(0, 2100)}};
-        auto events = form_all(r.body, "events");
+        auto events = form_values(r.body, "events");
         Json body = {
             {"url", v["url"]}, {"secret", form["secret"].substr(0, 300)}, {"events", events}};
         FormErrors errors =

@@ -133,7 +133,7 @@ void App::add_agenda_pages() {
       [this](const HttpRequest& r,
              std::map<std::string, std::string>& form) -> std::variant<Id, HttpResponse> {
     form = parse_query(r.body);
-    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+    if (!form_ok(r, form["csrf"])) return expired_form_page();
     auto agent_id = agent_of(r);
     if (!agent_id) return see_other("/espace");
     return *agent_id;
@@ -152,7 +152,7 @@ void App::add_agenda_pages() {
     std::map<std::string, std::string> values;
     for (const char* name : {"from", "from_time", "to", "to_time", "weekly"})
       values[name] = form[name].substr(0, 40);
-    values["reason"] = form["reason"].substr(0, 500);
+    values["reason"] = form["reason"].substr(0, 2000);  // the API says when it is too long
     std::vector<std::pair<std::string, std::string>> errors;
     auto from = parse_local_date(values["from"]);
     auto to = parse_local_date(values["to"].empty() ? values["from"] : values["to"]);

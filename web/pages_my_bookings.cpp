@@ -19,31 +19,11 @@ using kainjow::mustache::list;
 
 constexpr const char* kMyBookings = "/mes-rendez-vous";
 
-HttpResponse notice_page(int status, const std::string& title,
-                         const std::vector<std::string>& lines, const std::string& link_url,
-                         const std::string& link_text) {
-  PageData d;
-  list paragraphs;
-  for (const auto& l : lines) paragraphs.push_back(l);
-  d.set("paragraphs", paragraphs);
-  d.set("link_url", link_url);
-  d.set("link_text", link_text);
-  return render_page(status, title, "message", d);
-}
-
 HttpResponse expired_link_page() {
-  return notice_page(410, "Lien expiré",
-                     {"Ce lien a expiré : demandez-en un nouveau. Un lien sert une fois, pendant "
-                      "30 minutes."},
-                     kMyBookings, "Demander un nouveau lien");
-}
-
-HttpResponse with_headers(HttpResponse r, const std::vector<std::string>& cookies) {
-  for (const auto& c : cookies)
-    if (!c.empty()) r.headers.emplace_back("Set-Cookie", c);
-  // A person's list of appointments is kept by no cache.
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
+  return message_page(410, "Lien expiré",
+                      {"Ce lien a expiré : demandez-en un nouveau. Un lien sert une fois, pendant "
+                       "30 minutes."},
+                      kMyBookings, "Demander un nouveau lien");
 }
 
 std::string field_value(std::map<std::string, std::string>& form, const char* name, size_t max) {
@@ -58,12 +38,12 @@ std::string field_value(std::map<std::string, std::string>& form, const char* na
 
 std::string App::resident_cookie_name() const {
   // __Host-: only this host may set it, with Secure and Path=/.
-  return options_.public_url.rfind("https://", 0) == 0 ? "__Host-rdv_resident" : "rdv_resident";
+  return cookie_name("rdv_resident");
 }
 
 std::string App::resident_cookie(const std::string& token) const {
   std::string cookie = resident_cookie_name() + "=" + token + "; Path=/; HttpOnly; SameSite=Lax";
-  if (options_.public_url.rfind("https://", 0) == 0) cookie += "; Secure";
+  if (https()) cookie += "; Secure";
   cookie += token.empty()
                 ? "; Max-Age=0"
                 : "; Max-Age=" + std::to_string(residents_.policy().session_valid.count() * 60);
@@ -85,8 +65,7 @@ HttpResponse App::my_bookings_form(const HttpRequest& r, int status,
   if (r.param("expire")) d.set("session_ended", true);
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  return with_headers(render_page(status, "Mes rendez-vous", "my_bookings_ask", d),
-                      {csrf.set_cookie});
+  return with_cookie(render_page(status, "Mes rendez-vous", "my_bookings_ask", d), csrf.set_cookie);
 }
 
 HttpResponse App::my_bookings_list(const HttpRequest& r, const ResidentContact& contact) {
@@ -113,7 +92,7 @@ HttpResponse App::my_bookings_list(const HttpRequest& r, const ResidentContact& 
       item.set("service", service ? service->name : "");
       item.set("organisation", org ? org->name : "");
       item.set("when", french_moment(b.start, zone));
-      if (std::string label = zone_label(zone); !label.empty()) item.set("zone", label);
+      set_text(item, "zone", zone_label(zone));
       item.set("mode", mode_label(b.mode));
       item.set("status", statuses.at(b.status));
       item.set("url",
@@ -140,7 +119,7 @@ HttpResponse App::my_bookings_list(const HttpRequest& r, const ResidentContact& 
   d.set("contact", contact.email.empty() ? "le " + contact.phone : contact.email);
   CsrfToken csrf = page_csrf(r);
   d.set("csrf", csrf.field);
-  return with_headers(render_page(200, "Mes rendez-vous", "my_bookings", d), {csrf.set_cookie});
+  return with_cookie(render_page(200, "Mes rendez-vous", "my_bookings", d), csrf.set_cookie);
 }
 
 void App::add_my_bookings_pages() {
@@ -157,7 +136,7 @@ void App::add_my_bookings_pages() {
 
   router_.add("POST", kMyBookings, [this](const HttpRequest& r, const PathParams&) {
     auto form = parse_query(r.body);
-    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+    if (!form_ok(r, form["csrf"])) return expired_form_page();
     if (auto limited = over_limit(resident_link_limiter_, r, "too many requests, retry later"))
       return *limited;
     std::map<std::string, std::string> values = {{"email", field_value(form, "email", 254)},
@@ -200,19 +179,17 @@ void App::add_my_bookings_pages() {
     if (!errors.empty()) return my_bookings_form(r, 400, values, errors);
     residents_.request_link(contact);
     // The same answer whether the contact has bookings or not.
-    return with_headers(
-        notice_page(200, "Vérifiez votre messagerie",
-                    {contact.email.empty()
-                         ? "Si des rendez-vous ont été pris avec le numéro " + values["phone"] +
-                               ", un SMS avec un lien pour les voir vient d'y être envoyé."
-                         : "Si des rendez-vous ont été pris avec l'adresse " + contact.email +
-                               ", un message avec un lien pour les voir vient d'y être envoyé.",
-                     "Le lien sert une fois, pendant 30 minutes. Pensez à regarder dans les "
-                     "courriers indésirables.",
-                     "Rien reçu ? Vérifiez l'adresse ou le numéro, ou retrouvez chaque "
-                     "rendez-vous avec le lien de son message de confirmation."},
-                    kMyBookings, "Faire une nouvelle demande"),
-        {});
+    return message_page(200, "Vérifiez votre messagerie",
+                        {contact.email.empty()
+                             ? "Si des rendez-vous ont été pris avec le numéro " + values["phone"] +
+                                   ", un SMS avec un lien pour les voir vient d'y être envoyé."
+                             : "Si des rendez-vous ont été pris avec l'adresse " + contact.email +
+                                   ", un message avec un lien pour les voir vient d'y être envoyé.",
+                         "Le lien sert une fois, pendant 30 minutes. Pensez à regarder dans les "
+                         "courriers indésirables.",
+                         "Rien reçu ? Vérifiez l'adresse ou le numéro, ou retrouvez chaque "
+                         "rendez-vous avec le lien de son message de confirmation."},
+                        kMyBookings, "Faire une nouvelle demande");
   });
 
   // Mail scanners follow links: the GET only shows a button.
@@ -227,13 +204,13 @@ void App::add_my_bookings_pages() {
     d.set("action", kResidentLinkPath);
     d.set("session_minutes", std::to_string(residents_.policy().session_valid.count()));
     // (The server's Referrer-Policy, same-origin, keeps the token from other sites.)
-    return with_headers(render_page(200, "Mes rendez-vous", "my_bookings_confirm", d),
-                        {csrf.set_cookie});
+    return with_cookie(render_page(200, "Mes rendez-vous", "my_bookings_confirm", d),
+                       csrf.set_cookie);
   });
 
   router_.add("POST", kResidentLinkPath, [this](const HttpRequest& r, const PathParams&) {
     auto form = parse_query(r.body);
-    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+    if (!form_ok(r, form["csrf"])) return expired_form_page();
     std::string token = form["token"];
     auto session = token.size() > 100 ? std::nullopt : residents_.open_session(token);
     if (!session) return expired_link_page();
@@ -245,7 +222,7 @@ void App::add_my_bookings_pages() {
   router_.add("POST", "/mes-rendez-vous/deconnexion",
               [this](const HttpRequest& r, const PathParams&) {
                 auto form = parse_query(r.body);
-                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                if (!form_ok(r, form["csrf"])) return expired_form_page();
                 if (auto cookie = r.cookie(resident_cookie_name()); cookie && !cookie->empty())
                   residents_.end_session(*cookie);
                 HttpResponse go = see_other(std::string(kMyBookings) + "?deconnecte=1");

@@ -1,5 +1,5 @@
 // Pages for residents, without an account: find a service, choose a slot,
-// book, and from the link of every message see, move or cancel the visit.
+// book (web/pages_manage.cpp: what the link of every message opens).
 // Every rule is the core's (search, free slots, the booking use cases and
 // their life cycle): these handlers read forms and render answers.
 #include <algorithm>
@@ -38,21 +38,6 @@ std::string modes_text(const ModeSet& modes) {
 std::optional<Mode> mode_of(const std::string* v) {
   if (!v || v->empty()) return std::nullopt;
   return parse_mode(*v);
-}
-
-std::string param(const HttpRequest& r, const char* name) {
-  const std::string* v = r.param(name);
-  return v ? v->substr(0, 500) : "";
-}
-
-// "2026-12-08" of a local date.
-std::string day_key(LocalDateTime t) { return format_local(t).substr(0, 10); }
-
-// The first day shown: ?semaine=YYYY-MM-DD, not before today.
-date::local_days first_day(const HttpRequest& r, Instant now, Zone zone) {
-  auto today = date::floor<date::days>(to_local(now, zone));
-  if (auto d = parse_local_date(param(r, "semaine")); d && *d > today) return *d;
-  return today;
 }
 
 // The form fields of a resident, in French, with what was typed and the errors.
@@ -240,51 +225,6 @@ void App::add_resident_pages() {
   router_.add("POST", "/services/{id}/reserver", [this](const HttpRequest& r, const PathParams& p) {
     return book_from_form(r, p.id(0));
   });
-
-  router_.add("GET", "/rendez-vous/{id}", [this](const HttpRequest& r, const PathParams& p) {
-    return manage_page(r, p.id(0), param(r, "token"));
-  });
-
-  router_.add(
-      "POST", "/rendez-vous/{id}/annuler", [this](const HttpRequest& r, const PathParams& p) {
-        auto form = parse_query(r.body);
-        Id id = p.id(0);
-        std::string token = form["token"];
-        if (!links_.is_manage_token(id, token)) return invalid_link_page();
-        if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
-        try {
-          bookings_.cancel(id, Actor::kResident, "");
-        } catch (const ClientError& e) {
-          return change_refused_page(id, token, e);
-        }
-        return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "&annule=1");
-      });
-
-  router_.add("GET", "/rendez-vous/{id}/deplacer",
-              [this](const HttpRequest& r, const PathParams& p) {
-                return move_page(r, p.id(0), param(r, "token"), "");
-              });
-
-  router_.add(
-      "POST", "/rendez-vous/{id}/deplacer", [this](const HttpRequest& r, const PathParams& p) {
-        auto form = parse_query(r.body);
-        Id id = p.id(0);
-        std::string token = form["token"];
-        if (!links_.is_manage_token(id, token)) return invalid_link_page();
-        if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
-        auto start = parse_rfc3339(form["start"]);
-        if (!start) return move_page(r, id, token, "Choisissez un créneau dans la liste.");
-        try {
-          bookings_.reschedule(id, *start, std::nullopt, Actor::kResident);
-        } catch (const ClientError& e) {
-          if (e.code() == ErrorCode::kSlotUnavailable)
-            return move_page(r, id, token,
-                             "Ce créneau vient d'être pris. Choisissez-en un autre parmi les "
-                             "créneaux libres.");
-          return change_refused_page(id, token, e);
-        }
-        return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "&deplace=1");
-      });
 }
 
 HttpResponse App::error_page(const HttpResponse& json_error) {
@@ -314,7 +254,11 @@ HttpResponse App::error_page(const HttpResponse& json_error) {
 }
 
 CsrfToken App::page_csrf(const HttpRequest& r) {
-  return csrf_token(r, links_, random_, options_.public_url.rfind("https://", 0) == 0);
+  return csrf_token(r, links_, random_, cookie_name(kCsrfCookie), https());
+}
+
+bool App::form_ok(const HttpRequest& r, const std::string& field) const {
+  return csrf_ok(r, field, links_, cookie_name(kCsrfCookie)) && same_site(r);
 }
 
 HttpResponse App::invalid_link_page() const {
@@ -480,7 +424,7 @@ HttpResponse App::booking_form(const HttpRequest& r, Id service_id,
 
 HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
   auto form = parse_query(r.body);
-  if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+  if (!form_ok(r, form["csrf"])) return expired_form_page();
   if (auto limited = over_limit(booking_limiter_, r, "too many bookings"))
     return message_page(429, "Trop de demandes",
                         {"Trop de rendez-vous ont été demandés depuis votre connexion. "
@@ -551,12 +495,13 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
   std::optional<IdempotencyKey> key;
   if (values["key"].size() == 43)
     // Scoped by who sends it: the account, or this browser (its CSRF cookie,
-    // which csrf_ok checked), never a network address that others share.
-    key = IdempotencyKey{"page:" +
-                             (r.staff ? "account:" + std::to_string(r.staff->account_id())
-                                      : "browser:" + token_hash(*r.cookie(kCsrfCookie))) +
-                             ":" + values["key"],
-                         token_hash(fingerprint + req.mandate_json)};
+    // which form_ok checked), never a network address that others share.
+    key = IdempotencyKey{
+        "page:" +
+            (r.staff ? "account:" + std::to_string(r.staff->account_id())
+                     : "browser:" + token_hash(*r.cookie(cookie_name(kCsrfCookie)))) +
+            ":" + values["key"],
+        token_hash(fingerprint + req.mandate_json)};
   try {
     // The booking, made now or by the first sending of this form.
     std::string id, token;
@@ -606,277 +551,6 @@ HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {
     }
     return booking_form(r, service_id, values, errors, 400);
   }
-}
-
-HttpResponse App::change_refused_page(Id id, const std::string& token,
-                                      const ClientError& why) const {
-  std::string reason = why.code() == ErrorCode::kAlreadyCancelled ? "il est déjà annulé"
-                       : why.code() == ErrorCode::kCancellationClosed
-                           ? "il est trop tard pour le modifier en ligne"
-                           : "ce rendez-vous ne peut plus être modifié";
-  return message_page(409, "Mon rendez-vous",
-                      {"Ce changement n'est pas possible : " + reason + ".",
-                       "Pour toute question, appelez le service."},
-                      "/rendez-vous/" + std::to_string(id) + "?token=" + token,
-                      "Revenir à mon rendez-vous");
-}
-
-HttpResponse App::manage_page(const HttpRequest& r, Id id, const std::string& token, int status,
-                              const std::vector<std::pair<std::string, std::string>>& errors) {
-  if (!links_.is_manage_token(id, token)) return invalid_link_page();
-  PageData d = form_errors(errors);
-  store_.read([&](StoreReader& s) {
-    Booking b = require_booking(s, id);
-    Service service = require_service(s, b.service_id);
-    auto org = s.organisation(service.organisation_id);
-    auto place = s.place(b.place_id);
-    Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
-    d.set("service", service.name);
-    d.set("organisation", org ? org->name : "");
-    d.set("when", french_moment(b.start, zone));
-    if (std::string label = zone_label(zone); !label.empty()) d.set("zone", label);
-    d.set("mode", mode_label(b.mode));
-    if (b.mode == Mode::kInPerson && place)
-      d.set("place", place->name + (place->address.empty() ? "" : ", " + place->address) +
-                         (place->city.empty() ? "" : ", " + place->city));
-    d.set("resident", b.resident.first_name + " " + b.resident.last_name);
-    static const std::map<BookingStatus, const char*> statuses = {
-        {BookingStatus::kConfirmed, "Confirmé"},
-        {BookingStatus::kCancelled, "Annulé"},
-        {BookingStatus::kDone, "Terminé"},
-        {BookingStatus::kNoShow, "Absent au rendez-vous"}};
-    d.set("status", statuses.at(b.status));
-    list docs;
-    for (auto& doc : service.documents_to_bring) docs.push_back(doc);
-    d.set("documents", docs);
-    d.set("has_documents",
-          !service.documents_to_bring.empty() && b.status == BookingStatus::kConfirmed);
-    bool active = b.status == BookingStatus::kConfirmed && b.end > clock_.now();
-    d.set("active", active);
-    d.set("cancelled", b.status == BookingStatus::kCancelled);
-    bool can_change = true;
-    try {
-      next_status(b, service, BookingAction::kCancel, Actor::kResident, clock_.now());
-    } catch (const ClientError&) {
-      can_change = false;
-    }
-    d.set("can_change", can_change);
-    std::string base = "/rendez-vous/" + std::to_string(id);
-    d.set("ics_url", "/api/v1/bookings/" + std::to_string(id) + "/calendar.ics?token=" + token);
-    d.set("move_url", base + "/deplacer?token=" + token);
-    d.set("cancel_action", base + "/annuler");
-    d.set("again_url", "/services/" + std::to_string(service.id));
-    if (r.param("nouveau")) {
-      d.set("created", true);
-      std::string contact = !b.resident.email.empty()   ? "à " + b.resident.email
-                            : !b.resident.phone.empty() ? "par SMS"
-                                                        : "";
-      if (!contact.empty()) d.set("contact", contact);
-    }
-    if (r.param("deplace")) d.set("moved", true);
-    if (r.param("envoye")) d.set("uploaded", true);
-    add_manage_extras(d, s, b, service, org, zone);
-  });
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  d.set("token", token);
-  HttpResponse page = render_page(status, "Mon rendez-vous", "booking", d);
-  return with_cookie(page, csrf.set_cookie);
-}
-
-HttpResponse App::move_page(const HttpRequest& r, Id id, const std::string& token,
-                            const std::string& notice) {
-  // A resident comes with the manage token; staff without (their rights are
-  // checked by the caller) and from their own pages.
-  bool staff = token.empty();
-  if (!staff && !links_.is_manage_token(id, token)) return invalid_link_page();
-  std::string base = (staff ? "/espace/rendez-vous/" : "/rendez-vous/") + std::to_string(id);
-  std::string back = staff ? base : base + "?token=" + token;
-  std::string page = base + "/deplacer" + (staff ? "" : "?token=" + token);
-  std::string query = page + (staff ? "?" : "&");  // what a slot's or a week's link adds to
-  PageData d;
-  bool closed = false;
-  store_.read([&](StoreReader& s) {
-    Booking b = require_booking(s, id);
-    Service service = require_service(s, b.service_id);
-    try {
-      next_status(b, service, BookingAction::kReschedule, staff ? Actor::kStaff : Actor::kResident,
-                  clock_.now());
-    } catch (const ClientError&) {
-      closed = true;
-      return;
-    }
-    auto place = s.place(b.place_id);
-    Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
-    d.set("current", french_moment(b.start, zone));
-    if (auto chosen = parse_rfc3339(param(r, "start"))) {
-      d.set("choice", true);
-      d.set("start", format_rfc3339(*chosen, zone));
-      d.set("when", french_moment(*chosen, zone));
-      d.set("back_url", page);
-      return;
-    }
-    SlotFilter filter;
-    filter.mode = b.mode;
-    filter.place_id = b.place_id;
-    filter.limit = 500;
-    add_slot_days(
-        d, s, service, filter, first_day(r, clock_.now(), zone), zone,
-        [&](const Slot& slot) {
-          return query + "start=" + url_encode(format_rfc3339(slot.start, zone));
-        },
-        [&](date::local_days week) { return query + "semaine=" + day_key(LocalDateTime{week}); },
-        b.id);
-  });
-  if (closed)
-    return message_page(409, "Déplacer le rendez-vous",
-                        {"Ce rendez-vous ne peut plus être déplacé en ligne. Pour toute "
-                         "question, appelez le service."},
-                        back, "Revenir au rendez-vous");
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  set_text(d, "token", token);
-  d.set("action", base + "/deplacer");
-  d.set("staff", staff);
-  if (!notice.empty()) d.set("notice", notice);
-  return with_cookie(
-      render_page(notice.empty() ? 200 : 409,
-                  staff ? "Déplacer le rendez-vous" : "Déplacer mon rendez-vous", "move", d),
-      csrf.set_cookie);
-}
-
-// "2,5 Mo", "120 ko": a file's size for people.
-static std::string french_size(std::int64_t bytes) {
-  if (bytes < 1000) return std::to_string(bytes) + " octets";
-  if (bytes < 1000 * 1000) return std::to_string((bytes + 999) / 1000) + " ko";
-  std::int64_t tenths = (bytes + 99999) / 100000;
-  return std::to_string(tenths / 10) + "," + std::to_string(tenths % 10) + " Mo";
-}
-
-void App::add_manage_extras(PageData& d, StoreReader& s, const Booking& b, const Service& service,
-                            const std::optional<Organisation>& org, Zone zone) {
-  Instant now = clock_.now();
-  auto allowed = [&](BookingAction action) {
-    try {
-      next_status(b, service, action, Actor::kResident, now);
-      return true;
-    } catch (const ClientError&) {
-      return false;
-    }
-  };
-  std::string base = "/rendez-vous/" + std::to_string(b.id);
-  // Reminders go before the visit: the choice is shown until it starts.
-  if (b.status == BookingStatus::kConfirmed && b.start > now) {
-    d.set("show_reminders", true);
-    d.set("reminders_off", b.reminders_opt_out);
-    d.set("can_stop_reminders", !b.reminders_opt_out && allowed(BookingAction::kStopReminders));
-    d.set("stop_action", base + "/rappels");
-  }
-  if (b.mode != Mode::kVideo) return;
-  list sent;
-  for (const Document& doc : s.documents_of(b.id)) {
-    PageData item;
-    item.set("name", doc.filename);
-    item.set("size", french_size(doc.size));
-    sent.push_back(item);
-  }
-  d.set("has_sent", !sent.empty());
-  d.set("sent", sent);
-  bool can_upload = allowed(BookingAction::kAddDocument);
-  d.set("show_upload", can_upload || !sent.empty());
-  d.set("can_upload", can_upload);
-  d.set("upload_action", base + "/documents");
-  d.set("accepted",
-        "Fichiers PDF, PNG ou JPEG, de " + std::to_string(options_.max_document_bytes >> 20) +
-            " Mo au plus chacun ; " + std::to_string(options_.max_documents_per_booking) +
-            " fichiers et " + std::to_string(options_.max_document_bytes_per_booking >> 20) +
-            " Mo au plus en tout.");
-  if (!org || org->video.provider == VideoProvider::kNone) return;
-  switch (visio_state(b, org->video, now)) {
-    case VisioState::kOpen:
-      d.set("visio_url", visio_url(b, false));
-      break;
-    case VisioState::kTooEarly:
-      d.set("visio_from", french_moment(visio_window(b, org->video).start, zone));
-      break;
-    default:
-      break;
-  }
-}
-
-HttpResponse App::upload_from_page(const HttpRequest& r, Id id) {
-  const std::string* type = r.header("content-type");
-  MultipartLimits limits;
-  // The server caps the body; a file too big gets add_document's own message.
-  limits.max_file_bytes = r.body.size();
-  std::vector<MultipartPart> parts =
-      parse_multipart(r.body, multipart_boundary(type ? *type : ""), limits);
-  auto field = [&](const char* name) {
-    const MultipartPart* p = find_part(parts, name);
-    return p && !p->is_file ? p->body : std::string();
-  };
-  std::string token = field("token");
-  if (!links_.is_manage_token(id, token)) return invalid_link_page();
-  if (!csrf_ok(r, field("csrf"), links_) || !same_site(r)) return expired_form_page();
-  if (auto limited = over_limit(document_limiter_, r, "too many uploads, retry later"))
-    return *limited;
-  const MultipartPart* file = find_part(parts, "fichier");
-  if (!file || !file->is_file || (file->filename.empty() && file->body.empty()))
-    return manage_page(r, id, token, 400, {{"fichier", "Choisissez le fichier à envoyer."}});
-  std::string problem;
-  try {
-    add_document(id, &token, file->filename, &file->content_type, file->body);
-  } catch (const ClientError& e) {
-    std::string mib = std::to_string(options_.max_document_bytes >> 20);
-    switch (e.code()) {
-      case ErrorCode::kPayloadTooLarge:
-        problem = "Ce fichier est trop gros : " + mib + " Mo au plus par fichier.";
-        break;
-      case ErrorCode::kUnsupportedMediaType:
-        problem =
-            "Ce type de fichier n'est pas accepté : envoyez un PDF, ou une image PNG ou JPEG.";
-        break;
-      case ErrorCode::kDocumentLimit:
-        problem = std::string(e.what()).rfind("this appointment already has", 0) == 0
-                      ? "Vous avez déjà envoyé " +
-                            std::to_string(options_.max_documents_per_booking) +
-                            " documents, le nombre maximum pour ce rendez-vous."
-                      : "Ce fichier dépasse la place restante : " +
-                            std::to_string(options_.max_document_bytes_per_booking >> 20) +
-                            " Mo au plus en tout pour ce rendez-vous.";
-        break;
-      case ErrorCode::kForbidden:
-        return invalid_link_page();
-      default:
-        return change_refused_page(id, token, e);
-    }
-  }
-  if (!problem.empty()) return manage_page(r, id, token, 400, {{"fichier", problem}});
-  return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token +
-                   "&envoye=1#documents");
-}
-
-void App::add_manage_page_routes() {
-  router_.add(
-      "POST", "/rendez-vous/{id}/rappels", [this](const HttpRequest& r, const PathParams& p) {
-        auto form = parse_query(r.body);
-        Id id = p.id(0);
-        std::string token = form["token"];
-        if (!links_.is_manage_token(id, token)) return invalid_link_page();
-        if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
-        try {
-          bookings_.stop_reminders(id);
-        } catch (const ClientError& e) {
-          return change_refused_page(id, token, e);
-        }
-        return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "#rappels");
-      });
-
-  // The body's limit (api/main.cpp) is raised for POSTs ending in
-  // "/documents": a file of max_document_bytes and the form around it.
-  router_.add(
-      "POST", "/rendez-vous/{id}/documents",
-      [this](const HttpRequest& r, const PathParams& p) { return upload_from_page(r, p.id(0)); });
 }
 
 }  // namespace rdv

@@ -1,6 +1,6 @@
-// Pages for staff: signing in and out (password, or the single sign-on
-// provider when one is configured), a forgotten password, and the agent's
-// week. Credentials and rights are the API's own (Credentials, Staff).
+// Pages for signed-in staff: their page (an agent's week, a desk's bookings),
+// a booking's details, its outcome and summary, its printed confirmation and
+// move, and the agent's openings. Rights are the API's own (Staff).
 #include <algorithm>
 #include <map>
 
@@ -43,9 +43,6 @@ std::string role_label(Role r) {
   }
   return "";
 }
-
-// A path of ours to go back to after signing in ("/espace" otherwise).
-std::string local_next(const std::string& next) { return is_local_path(next) ? next : kStaffHome; }
 
 // One entry of an agent's week, in time order within its day.
 struct WeekEntry {
@@ -119,130 +116,7 @@ kainjow::mustache::list agent_week(StoreReader& s, const Agent& agent, TimeRange
 
 }  // namespace
 
-HttpResponse App::sign_in_page(const HttpRequest& r, int status, const std::string& email,
-                               const std::string& next, const std::string& problem) {
-  PageData d;
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  d.set("email", email);
-  d.set("next", local_next(next));
-  if (!problem.empty()) d.set("problem", problem);
-  if (r.param("sortie")) d.set("notice", "Vous êtes déconnecté.");
-  if (sso_) {
-    d.set("sso", true);
-    d.set("sso_url", "/api/v1/auth/oidc?next=" + url_encode(local_next(next)));
-  }
-  return with_cookie(render_page(status, "Connexion", "signin", d), csrf.set_cookie);
-}
-
 void App::add_staff_pages() {
-  router_.add("GET", "/connexion", [this](const HttpRequest& r, const PathParams&) {
-    std::string next = r.param("next") ? *r.param("next") : "";
-    if (r.staff) return see_other(local_next(next));
-    return sign_in_page(r, 200, "", next, "");
-  });
-
-  router_.add("POST", "/connexion", [this](const HttpRequest& r, const PathParams&) {
-    auto form = parse_query(r.body);
-    std::string email = form["email"].substr(0, 254), next = form["next"];
-    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
-    try {
-      NewSession s =
-          credentials_.sign_in(email, form["password"].substr(0, 1024), client_address(r));
-      HttpResponse go = see_other(local_next(next));
-      go.headers.emplace_back("Set-Cookie", session_cookie(s.token));
-      return go;
-    } catch (const TooManyAttempts& e) {
-      HttpResponse page =
-          sign_in_page(r, 429, email, next,
-                       "Trop d'essais ont échoué. Réessayez dans " + std::to_string(e.retry_after) +
-                           " secondes, ou demandez un nouveau mot de passe.");
-      page.headers.emplace_back("Retry-After", std::to_string(e.retry_after));
-      return page;
-    } catch (const ClientError&) {
-      return sign_in_page(r, 401, email, next, "Adresse électronique ou mot de passe incorrect.");
-    }
-  });
-
-  router_.add("POST", "/deconnexion", [this](const HttpRequest& r, const PathParams&) {
-    auto form = parse_query(r.body);
-    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
-    if (r.session_id) credentials_.sign_out(*r.session_id);
-    HttpResponse go = see_other("/connexion?sortie=1");
-    go.headers.emplace_back("Set-Cookie", session_cookie(""));
-    return go;
-  });
-
-  router_.add("GET", "/mot-de-passe-oublie", [this](const HttpRequest& r, const PathParams&) {
-    PageData d;
-    CsrfToken csrf = page_csrf(r);
-    d.set("csrf", csrf.field);
-    d.set("sent", false);
-    return with_cookie(render_page(200, "Mot de passe oublié", "forgot", d), csrf.set_cookie);
-  });
-
-  router_.add("POST", "/mot-de-passe-oublie", [this](const HttpRequest& r, const PathParams&) {
-    auto form = parse_query(r.body);
-    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
-    if (auto limited = over_limit(reset_limiter_, r, "too many requests"))
-      return error_page(*limited);
-    // The same answer whether the address has an account or not.
-    credentials_.request_reset(form["email"].substr(0, 254), client_address(r));
-    PageData d;
-    d.set("sent", true);
-    return render_page(200, "Mot de passe oublié", "forgot", d);
-  });
-
-  // The page the invitation and reset links open: choose a password.
-  auto password_page = [this](const HttpRequest& r, int status, const std::string& token,
-                              const std::string& problem) {
-    PageData d = form_errors(
-        problem.empty() ? std::vector<std::pair<std::string, std::string>>{}
-                        : std::vector<std::pair<std::string, std::string>>{{"password", problem}});
-    CsrfToken csrf = page_csrf(r);
-    d.set("csrf", csrf.field);
-    d.set("token", token);
-    d.set("action", std::string(kPasswordPagePath));
-    return with_cookie(render_page(status, "Choisir mon mot de passe", "password", d),
-                       csrf.set_cookie);
-  };
-  auto link_refused = [] {
-    return message_page(400, "Lien expiré",
-                        {"Ce lien n'est plus valable (déjà utilisé ou expiré). Demandez un "
-                         "nouveau lien à votre administrateur ou depuis la page de connexion."},
-                        "/mot-de-passe-oublie", "Demander un nouveau lien");
-  };
-  router_.add("GET", kPasswordPagePath, [password_page](const HttpRequest& r, const PathParams&) {
-    const std::string* token = r.param("token");
-    if (!token || token->empty() || token->size() > 200)
-      return message_page(404, "Lien invalide", {"Ce lien n'est pas valide."},
-                          "/mot-de-passe-oublie", "Demander un nouveau lien");
-    return password_page(r, 200, *token, "");
-  });
-  router_.add("POST", kPasswordPagePath,
-              [this, password_page, link_refused](const HttpRequest& r, const PathParams&) {
-                auto form = parse_query(r.body);
-                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
-                std::string token = form["token"], password = form["password"];
-                if (token.size() > 200 || password.size() > 1024) return link_refused();
-                try {
-                  credentials_.set_password(token, password, client_address(r));
-                } catch (const ClientError& e) {
-                  // The password's problems are written in French by the core.
-                  if (e.field() == "password") {
-                    // "password le mot de passe doit ...": the core's French words.
-                    std::string why = std::string(e.what()).substr(e.field().size() + 1);
-                    if (!why.empty()) why[0] = static_cast<char>(std::toupper(why[0]));
-                    return password_page(r, 400, token, why + ".");
-                  }
-                  return link_refused();
-                }
-                return message_page(200, "Mot de passe enregistré",
-                                    {"Votre mot de passe est enregistré. Vous pouvez vous "
-                                     "connecter."},
-                                    "/connexion", "Se connecter");
-              });
-
   // The staff member's page: who they are, and an agent's week.
   router_.add("GET", kStaffHome, [this](const HttpRequest& r, const PathParams&) {
     if (!r.staff) return see_other("/connexion?next=" + url_encode(kStaffHome));
@@ -462,60 +336,67 @@ void App::add_agent_pages() {
   };
   // The confirmation to hand to a visitor, on paper: what, when, where, what
   // to bring, and the address of the page to move or cancel it.
-  router_.add(
-      "GET", "/espace/rendez-vous/{id}/confirmation",
-      [this, acting_on](const HttpRequest& r, const PathParams& p) {
-        if (!r.staff) return see_other("/connexion?next=%2Fespace");
-        Id id = p.id(0);
-        acting_on(r, id);
-        PageData d;
-        store_.read([&](StoreReader& s) {
-          Booking b = require_booking(s, id);
-          Service service = require_service(s, b.service_id);
-          auto org = s.organisation(service.organisation_id);
-          auto place = s.place(b.place_id);
-          Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
-          d.set("service", service.name);
-          set_text(d, "organisation", org ? org->name : "");
-          d.set("when", french_moment(b.start, zone));
-          d.set("mode", mode_label(b.mode));
-          set_text(d, "place",
-                   b.mode == Mode::kInPerson && place
-                       ? place->name + (place->address.empty() ? "" : ", " + place->address) +
-                             (place->city.empty() ? "" : ", " + place->city)
-                       : "");
-          d.set("resident", b.resident.first_name + " " + b.resident.last_name);
-          list docs;
-          for (const auto& doc : service.documents_to_bring) docs.push_back(doc);
-          d.set("documents", docs);
-          d.set("has_documents", !service.documents_to_bring.empty());
-          d.set("cancelled", b.status == BookingStatus::kCancelled);
-          d.set("manage_url", booking_page_url(options_.public_url, id, links_.manage_token(id)));
-        });
-        d.set("back_url", "/espace/rendez-vous/" + std::to_string(id));
-        return render_page(200, "Confirmation de rendez-vous", "print", d);
-      });
+  router_.add("GET", "/espace/rendez-vous/{id}/confirmation",
+              [this, acting_on](const HttpRequest& r, const PathParams& p) {
+                if (!r.staff) return see_other("/connexion?next=%2Fespace");
+                Id id = p.id(0);
+                acting_on(r, id);
+                PageData d;
+                store_.read([&](StoreReader& s) {
+                  Booking b = require_booking(s, id);
+                  Service service = require_service(s, b.service_id);
+                  auto org = s.organisation(service.organisation_id);
+                  auto place = s.place(b.place_id);
+                  Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
+                  d.set("service", service.name);
+                  set_text(d, "organisation", org ? org->name : "");
+                  d.set("when", french_moment(b.start, zone));
+                  d.set("mode", mode_label(b.mode));
+                  set_text(d, "place",
+                           b.mode == Mode::kInPerson && place
+                               ? place->name +
+                                     (place->address.empty() ? "" : ", " + place->address) +
+                                     (place->city.empty() ? "" : ", " + place->city)
+                               : "");
+                  d.set("resident", b.resident.first_name + " " + b.resident.last_name);
+                  list docs;
+                  for (const auto& doc : service.documents_to_bring) docs.push_back(doc);
+                  d.set("documents", docs);
+                  d.set("has_documents", !service.documents_to_bring.empty());
+                  d.set("cancelled", b.status == BookingStatus::kCancelled);
+                  // Not the visitor's manage link: with it one acts as the resident,
+                  // for good (it cannot be revoked). It reaches them by email or SMS.
+                  set_text(d, "contact",
+                           !b.resident.email.empty()   ? "par courriel"
+                           : !b.resident.phone.empty() ? "par SMS"
+                                                       : "");
+                });
+                d.set("back_url", "/espace/rendez-vous/" + std::to_string(id));
+                return render_page(200, "Confirmation de rendez-vous", "print", d);
+              });
 
   // Staff move a booking for the person (a desk: one it made, mandate in force).
   router_.add("GET", "/espace/rendez-vous/{id}/deplacer",
               [this, acting_on](const HttpRequest& r, const PathParams& p) {
                 if (!r.staff) return see_other("/connexion?next=%2Fespace");
                 acting_on(r, p.id(0));
-                return move_page(r, p.id(0), "", "");
+                return move_page(r, p.id(0), MoveBy::kStaff, "", "");
               });
   router_.add("POST", "/espace/rendez-vous/{id}/deplacer",
               [this, acting_on](const HttpRequest& r, const PathParams& p) {
                 auto form = parse_query(r.body);
-                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                if (!form_ok(r, form["csrf"])) return expired_form_page();
                 Id id = p.id(0);
                 acting_on(r, id);
                 auto start = parse_rfc3339(form["start"]);
-                if (!start) return move_page(r, id, "", "Choisissez un créneau dans la liste.");
+                if (!start)
+                  return move_page(r, id, MoveBy::kStaff, "",
+                                   "Choisissez un créneau dans la liste.");
                 try {
                   bookings_.reschedule(id, *start, std::nullopt, Actor::kStaff);
                 } catch (const ClientError& e) {
                   if (e.code() != ErrorCode::kSlotUnavailable) throw;
-                  return move_page(r, id, "",
+                  return move_page(r, id, MoveBy::kStaff, "",
                                    "Ce créneau vient d'être pris. Choisissez-en un autre parmi "
                                    "les créneaux libres.");
                 }
@@ -525,7 +406,7 @@ void App::add_agent_pages() {
   router_.add("POST", "/espace/rendez-vous/{id}/statut",
               [this, acting_on](const HttpRequest& r, const PathParams& p) {
                 auto form = parse_query(r.body);
-                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                if (!form_ok(r, form["csrf"])) return expired_form_page();
                 Id id = p.id(0);
                 acting_on(r, id);
                 bookings_.mark(
@@ -535,7 +416,7 @@ void App::add_agent_pages() {
   router_.add("POST", "/espace/rendez-vous/{id}/compte-rendu",
               [this, acting_on](const HttpRequest& r, const PathParams& p) {
                 auto form = parse_query(r.body);
-                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                if (!form_ok(r, form["csrf"])) return expired_form_page();
                 Id id = p.id(0);
                 acting_on(r, id);
                 std::string summary = form["summary"].substr(0, 5000);
@@ -549,7 +430,7 @@ void App::add_agent_pages() {
   router_.add("POST", "/espace/rendez-vous/{id}/annuler",
               [this](const HttpRequest& r, const PathParams& p) {
                 auto form = parse_query(r.body);
-                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                if (!form_ok(r, form["csrf"])) return expired_form_page();
                 if (!r.staff) return see_other("/connexion");
                 Id id = p.id(0);
                 store_.read([&](StoreReader& s) {
@@ -567,7 +448,7 @@ void App::add_agent_pages() {
 
   router_.add("POST", "/espace/creneaux", [this](const HttpRequest& r, const PathParams&) {
     auto form = parse_query(r.body);
-    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+    if (!form_ok(r, form["csrf"])) return expired_form_page();
     if (!r.staff || !r.staff->agent_id()) return see_other(kStaffHome);
     std::map<std::string, std::string> values;
     for (const char* name : {"place", "day", "start", "end", "weekly"})
@@ -612,7 +493,7 @@ void App::add_agent_pages() {
   router_.add("POST", "/espace/creneaux/{id}/retirer",
               [this](const HttpRequest& r, const PathParams& p) {
                 auto form = parse_query(r.body);
-                if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+                if (!form_ok(r, form["csrf"])) return expired_form_page();
                 if (!r.staff || !r.staff->agent_id()) return see_other(kStaffHome);
                 std::vector<Id> outside = remove_opening(*r.staff->agent_id(), p.id(0));
                 return see_other(std::string("/espace/creneaux?retire=1") +

@@ -68,7 +68,7 @@ void App::add_survey_pages() {
     const std::string& token = p.text(0);
     auto id = links_.survey_booking(token);
     if (!id) return invalid_link_page();
-    if (!csrf_ok(r, form["csrf"], links_) || !same_site(r)) return expired_form_page();
+    if (!form_ok(r, form["csrf"])) return expired_form_page();
     std::map<std::string, std::string> values = {{"rating", form["rating"].substr(0, 1)},
                                                  {"solved", form["solved"].substr(0, 3)},
                                                  {"comment", form["comment"].substr(0, 2000)}};

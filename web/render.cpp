@@ -106,6 +106,21 @@ HttpResponse with_cookie(HttpResponse r, const std::string& cookie) {
   return r;
 }
 
+std::string param(const HttpRequest& r, const char* name) {
+  const std::string* v = r.param(name);
+  return v ? v->substr(0, 500) : "";
+}
+
+// "2026-12-08" of a local date.
+std::string day_key(LocalDateTime t) { return format_local(t).substr(0, 10); }
+
+// The first day shown: ?semaine=YYYY-MM-DD, not before today.
+date::local_days first_day(const HttpRequest& r, Instant now, Zone zone) {
+  auto today = date::floor<date::days>(to_local(now, zone));
+  if (auto d = parse_local_date(param(r, "semaine")); d && *d > today) return *d;
+  return today;
+}
+
 HttpResponse see_other(const std::string& location) {
   return {303, "text/plain", "", {{"Location", location}}};
 }

@@ -16,6 +16,9 @@
 namespace rdv {
 
 using PageData = kainjow::mustache::data;
+// A form as typed (field name to value), and its errors (field, message).
+using FormValues = std::map<std::string, std::string>;
+using FormErrors = std::vector<std::pair<std::string, std::string>>;
 
 // Template `name` (web/templates/NAME.mustache) rendered with `data`.
 // std::logic_error for a template that is missing or malformed (a bug).
@@ -54,6 +57,15 @@ HttpResponse message_page(int status, const std::string& title, std::vector<std:
 
 // `r` with a Set-Cookie header for `cookie` (none when it is empty).
 HttpResponse with_cookie(HttpResponse r, const std::string& cookie);
+
+// A query parameter of a page, at most 500 bytes ("" when absent).
+std::string param(const HttpRequest& r, const char* name);
+
+// "2026-12-08" of a local date.
+std::string day_key(LocalDateTime t);
+
+// The first day of a week of slots shown: ?semaine=YYYY-MM-DD, not before today.
+date::local_days first_day(const HttpRequest& r, Instant now, Zone zone);
 
 // A redirect after a form (303, See Other).
 HttpResponse see_other(const std::string& location);

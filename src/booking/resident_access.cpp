@@ -5,32 +5,36 @@
 namespace rdv {
 
 ResidentAccess::ResidentAccess(Store& store, const Clock& clock, Random& random,
-                               ResidentAccessPolicy policy)
-    : store_(store), clock_(clock), random_(random), policy_(policy) {}
+                               const LinkSigner& links, ResidentAccessPolicy policy)
+    : store_(store), clock_(clock), random_(random), links_(links), policy_(policy) {}
 
 void ResidentAccess::request_link(const ResidentContact& contact) {
   bool by_sms = contact.email.empty();
   if (by_sms ? (contact.phone.empty() || !policy_.sms) : !policy_.email) return;
   Instant now = clock_.now();
+  // Read first: anyone may ask, and the write lock is for those who get a link.
+  bool known = false;
+  store_.read([&](StoreReader& r) {
+    known = !r.directory().bookings_of_contact(contact.email, contact.phone).empty();
+  });
+  if (!known) return;
   store_.write([&](StoreWriter& tx) {
     // A few per hour: enough to retry, too few to flood someone's mailbox.
     if (tx.resident_links_since(contact.email, contact.phone, now - std::chrono::hours{1}) >=
         policy_.links_per_contact_per_hour)
       return;
-    if (tx.directory().bookings_of_contact(contact.email, contact.phone).empty()) return;
     ResidentLink l;
     l.email = contact.email;
     l.phone = contact.phone;
     l.created_at = now;
     l.expires_at = now + policy_.link_valid;
-    std::string token = new_token(random_);
-    l.id = tx.insert_resident_link(l, token_hash(token));
-    // The outbox holds the token until the message is sent: it is useless
-    // once used or after link_valid, well before finished jobs are purged.
+    // The token is made from the id: the outbox sends it without holding it.
+    l.id = tx.insert_resident_link(l);
+    tx.set_resident_link_token_hash(l.id, token_hash(links_.resident_link_token(l.id)));
     Job j;
     j.kind = by_sms ? JobKind::kSms : JobKind::kEmail;
     j.idempotency_key = "resident-link:" + std::to_string(l.id);
-    j.payload = nlohmann::json{{"resident_link_id", l.id}, {"token", token}}.dump();
+    j.payload = nlohmann::json{{"resident_link_id", l.id}}.dump();
     j.run_at = j.created_at = now;
     j.max_attempts = 5;
     tx.enqueue_job(j);

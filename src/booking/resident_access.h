@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "crypto/link_tokens.h"
 #include "crypto/tokens.h"
 #include "domain/clock.h"
 #include "storage/store.h"
@@ -35,7 +36,8 @@ struct ResidentContact {
 
 class ResidentAccess {
  public:
-  ResidentAccess(Store& store, const Clock& clock, Random& random, ResidentAccessPolicy policy);
+  ResidentAccess(Store& store, const Clock& clock, Random& random, const LinkSigner& links,
+                 ResidentAccessPolicy policy);
 
   // Queues a sign-in link to the contact when it has bookings, its channel
   // is configured and it has not asked too often this hour. Says nothing
@@ -56,6 +58,7 @@ class ResidentAccess {
   Store& store_;
   const Clock& clock_;
   Random& random_;
+  const LinkSigner& links_;
   ResidentAccessPolicy policy_;
 };
 

@@ -30,6 +30,8 @@ class LinkSigner {
   // The token of an account link (invitation, password reset), from its id:
   // the outbox can send it without holding it. Only its hash is stored.
   std::string account_link_token(Id link_id) const { return sign("account-link", link_id); }
+  // The same for a resident's sign-in link to "mes rendez-vous".
+  std::string resident_link_token(Id link_id) const { return sign("resident-link", link_id); }
   // The form token of a browser's CSRF cookie (web/csrf.h).
   std::string csrf_field(std::string_view cookie) const;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <functional>
 
 #include "domain/error.h"
@@ -148,7 +149,6 @@ std::vector<MultipartPart> parse_multipart(std::string_view body, std::string_vi
   if (boundary.empty()) malformed("no boundary");
   const std::string dash = "--" + std::string(boundary);
   const std::string delimiter = "\r\n" + dash;
-  const std::boyer_moore_horspool_searcher searcher(delimiter.begin(), delimiter.end());
   // No preamble: the body starts with the first delimiter line.
   if (body.substr(0, dash.size()) != dash) malformed("the body does not start with the boundary");
   size_t at = dash.size();
@@ -172,10 +172,12 @@ std::vector<MultipartPart> parse_multipart(std::string_view body, std::string_vi
     MultipartPart part;
     read_headers(body.substr(at, headers_end - at), part);
     at = headers_end + 4;
-    // Boyer-Moore-Horspool: linear on hostile bodies full of near-delimiters.
-    auto found = std::search(body.begin() + at, body.end(), searcher);
-    if (found == body.end()) malformed("a part without its closing boundary");
-    size_t next = static_cast<size_t>(found - body.begin());
+    // glibc's memmem (two-way) stays linear on hostile bodies full of
+    // near-delimiters, whatever boundary the sender chose.
+    const void* found =
+        memmem(body.data() + at, body.size() - at, delimiter.data(), delimiter.size());
+    if (!found) malformed("a part without its closing boundary");
+    size_t next = static_cast<size_t>(static_cast<const char*>(found) - body.data());
     size_t size = next - at;
     if (size > (part.is_file ? limits.max_file_bytes : limits.max_field_bytes))
       malformed("a part larger than allowed");

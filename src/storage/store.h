@@ -170,7 +170,10 @@ class StoreWriter : public StoreReader {
   virtual void insert_survey_answer(Id organisation_id, Id service_id, const SurveyAnswer& a,
                                     const std::string& day) = 0;
 
-  virtual Id insert_resident_link(const ResidentLink& l, const std::string& token_hash) = 0;
+  // The token is made from the id (LinkSigner::resident_link_token): the
+  // link is inserted, then given its token's hash in the same transaction.
+  virtual Id insert_resident_link(const ResidentLink& l) = 0;
+  virtual void set_resident_link_token_hash(Id id, const std::string& token_hash) = 0;
   // Marks the link used; false when it was used already (single use).
   virtual bool use_resident_link(Id id, Instant at) = 0;
   virtual Id insert_resident_session(const ResidentSession& s, const std::string& token_hash) = 0;

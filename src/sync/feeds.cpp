@@ -62,6 +62,9 @@ IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string
     e.description += "Pris par un guichet pour l'usager (mandat enregistré)\n";
   if (!b.notes.empty()) e.description += "Notes : " + b.notes + "\n";
   if (service) e.description += documents_text(*service);
+  // The booking's page in the agent's space (signing in opens it; no secret).
+  e.url = public_url + "/espace/rendez-vous/" + std::to_string(b.id);
+  e.description += "Le rendez-vous dans mon espace : " + e.url + "\n";
   if (b.mode == Mode::kPhone)
     e.location = "Appel au " + b.resident.phone;
   else if (b.mode == Mode::kVideo)

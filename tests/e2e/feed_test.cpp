@@ -76,6 +76,12 @@ class Feeds : public ::testing::Test {
   json last_booking_;
 };
 
+// The text of an iCalendar file with its folded lines joined (RFC 5545 3.1).
+std::string unfold(std::string text) {
+  for (size_t at; (at = text.find("\r\n ")) != std::string::npos;) text.erase(at, 3);
+  return text;
+}
+
 TEST_F(Feeds, AgentFeedFollowsBookingsWithStableUidAndGrowingSequence) {
   std::string feed = feed_url();
   book(world_.at("09:30"));
@@ -91,6 +97,8 @@ TEST_F(Feeds, AgentFeedFollowsBookingsWithStableUidAndGrowingSequence) {
   EXPECT_NE(r.body.find("Carte grise — Léa Dupont"), std::string::npos);
   EXPECT_NE(r.body.find("TRANSP:TRANSPARENT"), std::string::npos);  // the openings
   expect_folded_lines(r.body);
+  // The event links to the booking in the agent's space (no secret in it).
+  EXPECT_NE(unfold(r.body).find("/espace/rendez-vous/" + std::to_string(id)), std::string::npos);
 
   // libical reads it back: the booking is a busy event at the booked time.
   auto cal = ImportedCalendar::parse(r.body, date::locate_zone("Europe/Paris"));
@@ -200,6 +208,13 @@ TEST_F(Feeds, ResidentGetsTheBookingAsPublishedEvent) {
   EXPECT_NE(r.body.find("Rendez-vous : Carte grise (France Services de Cenon)"), std::string::npos);
   EXPECT_NE(r.headers["content-disposition"].find("rendez-vous.ics"), std::string::npos);
   expect_folded_lines(r.body);  // long lines: the manage link, the description
+  // Its link opens the resident's page (as in the messages), not the API.
+  std::string unfolded = unfold(r.body);
+  std::string page = "/rendez-vous/" + std::to_string(last_booking_["id"].get<long>()) +
+                     "?token=" + last_booking_["manage_token"].get<std::string>();
+  EXPECT_NE(unfolded.find("\r\nURL:http://127.0.0.1:" + std::to_string(server_.port()) + page),
+            std::string::npos)
+      << unfolded;
   std::string file = write_temp("rdv-booking-" + std::to_string(server_.port()) + ".ics", r.body);
   auto [rc, lines] =
       run_command("/usr/bin/python3 " RDV_SOURCE_DIR "/tests/e2e/parse_ics.py " + file + " method");

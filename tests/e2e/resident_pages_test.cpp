@@ -5,6 +5,7 @@
 
 #include <regex>
 
+#include "accounts/passwords.h"
 #include "booking/retention.h"
 #include "domain/text.h"
 #include "page_browser.h"
@@ -410,14 +411,16 @@ class ResidentPagesClock : public ::testing::Test {
     std::string cookie = header(form, "Set-Cookie");
     return {cookie.substr(0, cookie.find(';')), input_value(form.body, "csrf")};
   }
-  // The tokens of the sign-in links waiting in the outbox.
+  // The tokens of the sign-in links waiting in the outbox (made from their
+  // id, as the notifier makes them: the outbox holds no token).
   std::vector<std::pair<Id, std::string>> queued_links() {
     std::vector<std::pair<Id, std::string>> out;
     api_.store().read([&](StoreReader& s) {
       for (const Job& j : s.jobs_with_status(JobStatus::kPending, 100)) {
         json p = json::parse(j.payload);
         if (p.contains("resident_link_id"))
-          out.push_back({p["resident_link_id"].get<Id>(), p["token"].get<std::string>()});
+          out.push_back({p["resident_link_id"].get<Id>(),
+                         api_.links.resident_link_token(p["resident_link_id"].get<Id>())});
       }
     });
     return out;
@@ -480,6 +483,42 @@ TEST_F(ResidentPagesClock, ALinkServesThirtyMinutesAFewTimesAnHourAndIsPurged) {
       EXPECT_FALSE(s.resident_link_by_hash(token_hash(token)));
     }
   });
+}
+
+// On https every cookie of ours is a __Host- one (only this host may set
+// it) and Secure: the form token's, a staff session's, a resident's.
+TEST_F(ResidentPagesClock, OnHttpsTheCookiesAreHostOnesAndSecure) {
+  auto [cookie, field] = csrf();
+  EXPECT_EQ(cookie.rfind("__Host-rdv_csrf=", 0), 0u) << cookie;
+  // A staff member signs in on the page.
+  Id account = api_.app.create_user(
+      org_,
+      {{"name", "Nadia Benali"}, {"email", "nadia.benali@cenon.fr"}, {"role", "org_admin"}})["id"];
+  api_.store().write([&](StoreWriter& tx) {
+    tx.accounts().set_password_hash(account, hash_password("Garonne-en-crue-1875"));
+    auto a = tx.accounts().account(account);
+    a->status = AccountStatus::kActive;
+    tx.accounts().update_account(*a);
+  });
+  Call signin;
+  signin.cookie = cookie;
+  signin.form = "csrf=" + field + "&email=nadia.benali%40cenon.fr&password=Garonne-en-crue-1875";
+  HttpResponse in = api_.call("POST", "/connexion", signin);
+  ASSERT_EQ(in.status, 303) << in.body;
+  std::string session = header(in, "Set-Cookie");
+  EXPECT_EQ(session.rfind("__Host-rdv_session=", 0), 0u) << session;
+  EXPECT_NE(session.find("; Secure"), std::string::npos);
+  // The unprefixed names, which a sibling subdomain could plant, are ignored.
+  Call planted;
+  planted.cookie = "rdv_session=" + session.substr(19, session.find(';') - 19);
+  EXPECT_EQ(api_.call("GET", "/espace", planted).status, 303);  // sent to sign in
+  Call own;
+  own.cookie = session.substr(0, session.find(';'));
+  EXPECT_EQ(api_.call("GET", "/espace", own).status, 200);
+  Call forged;
+  forged.cookie = "rdv_csrf=" + cookie.substr(cookie.find('=') + 1);
+  forged.form = "csrf=" + field + "&email=lea%40example.fr";
+  EXPECT_EQ(api_.call("POST", "/mes-rendez-vous", forged).status, 403);
 }
 
 TEST_F(ResidentPagesClock, TheVideoButtonShowsOnlyInTheJoinWindow) {

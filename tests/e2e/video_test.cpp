@@ -237,6 +237,15 @@ TEST_F(Video, DocumentsBeforeTheVisitAreForTheAgentOnly) {
   Reply up = upload(pdf, "application/pdf", token);
   ASSERT_EQ(up.status, 201) << up.body;
   EXPECT_EQ(up.json()["filename"], "avis-imposition.pdf");
+  // A name that would show "...exe.pdf" turned around (U+202E), with another
+  // extension: the agent sees the sniffed type's extension, no control.
+  Reply disguised = http_.request("POST", docs + "?token=" + token, pdf,
+                                  {{"Content-Type", "application/pdf"},
+                                   {"X-Filename",
+                                    "facture\xE2\x80\xAE"
+                                    "fdp.exe"}});
+  ASSERT_EQ(disguised.status, 201) << disguised.body;
+  EXPECT_EQ(disguised.json()["filename"], "facturefdp.pdf");
   EXPECT_EQ(upload(pdf, "application/pdf", "forged").status, 403);
   EXPECT_EQ(upload("MZ\x90\x00 not a pdf", "application/pdf", token).status, 415);
   EXPECT_EQ(upload(pdf, "text/html", token).status, 415);
@@ -246,7 +255,7 @@ TEST_F(Video, DocumentsBeforeTheVisitAreForTheAgentOnly) {
 
   Reply listed = http_.get(docs + "?token=" + token);
   ASSERT_EQ(listed.status, 200);
-  ASSERT_EQ(listed.json().size(), 1u);
+  ASSERT_EQ(listed.json().size(), 2u);
   std::string one = docs + "/" + std::to_string(listed.json()[0]["id"].get<long>());
   Reply download = http_.get(one, world_.agent_token);
   ASSERT_EQ(download.status, 200);

@@ -52,7 +52,11 @@
     if (!main || !incoming) return false;
     main.innerHTML = incoming.innerHTML;
     document.title = next.title;
-    if (push) history.pushState({swapped: true}, '', url);
+    if (push) {
+      // The page left is marked too, so that coming back to it swaps it in.
+      if (!history.state) history.replaceState({swapped: true}, '');
+      history.pushState({swapped: true}, '', url);
+    }
     enhance(main);
     var heading = main.querySelector('h1');
     if (heading) {
@@ -89,7 +93,11 @@
     enableSwaps(root);
   }
 
-  window.addEventListener('popstate', function () {
+  // Back and forward between pages this script swapped in. Browsers fire
+  // popstate for #fragment links too (skip link, error summary): those are
+  // left alone.
+  window.addEventListener('popstate', function (event) {
+    if (!event.state || !event.state.swapped) return;
     swap(window.location.href, false).catch(function () { window.location.reload(); });
   });
   enhance(document);

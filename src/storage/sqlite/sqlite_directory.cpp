@@ -1,5 +1,9 @@
 #include "storage/sqlite/sqlite_directory.h"
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+
 #include "storage/sqlite/rows.h"
 
 namespace rdv {
@@ -128,12 +132,26 @@ std::vector<BookingCount> SqliteDirectory::booking_counts(Id organisation_id, Ti
 
 std::vector<Booking> SqliteDirectory::bookings_of_contact(const std::string& email,
                                                           const std::string& phone) {
-  auto st = c_.prepare(std::string("SELECT ") + kBookingColumns +
-                       " FROM bookings WHERE (?1 <> '' AND lower(resident_email) = lower(?1)) "
-                       "OR (?2 <> '' AND resident_phone = ?2) ORDER BY start_at, id");
-  st.bind(1, email).bind(2, phone);
+  // One indexed query per kind of contact (an OR of both would scan the
+  // table), merged.
+  std::map<Id, Booking> found;
+  auto add = [&](const char* where, const std::string& value) {
+    if (value.empty()) return;
+    auto st =
+        c_.prepare(std::string("SELECT ") + kBookingColumns + " FROM bookings WHERE " + where);
+    st.bind(1, value);
+    while (st.step()) {
+      Booking b = booking_from_row(st);
+      found.emplace(b.id, std::move(b));
+    }
+  };
+  add("lower(resident_email) = lower(?1)", email);
+  add("resident_phone = ?1", phone);
   std::vector<Booking> out;
-  while (st.step()) out.push_back(booking_from_row(st));
+  for (auto& [id, b] : found) out.push_back(std::move(b));
+  std::sort(out.begin(), out.end(), [](const Booking& a, const Booking& b) {
+    return std::tie(a.start, a.id) < std::tie(b.start, b.id);
+  });
   return out;
 }
 

@@ -708,13 +708,19 @@ class SqliteTx final : public StoreWriter {
     return s;
   }
 
-  Id insert_resident_link(const ResidentLink& l, const std::string& token_hash) override {
+  Id insert_resident_link(const ResidentLink& l) override {
+    // Until its hash is set, the unique column holds a value no hash equals.
     auto st = c_.prepare(
         "INSERT INTO resident_links(email, phone, token_hash, created_at, expires_at) "
-        "VALUES (?,?,?,?,?)");
-    st.bind(1, l.email).bind(2, l.phone).bind(3, token_hash);
-    st.bind(4, to_epoch(l.created_at)).bind(5, to_epoch(l.expires_at)).run();
+        "VALUES (?,?,'pending:' || hex(randomblob(16)),?,?)");
+    st.bind(1, l.email).bind(2, l.phone);
+    st.bind(3, to_epoch(l.created_at)).bind(4, to_epoch(l.expires_at)).run();
     return c_.last_insert_id();
+  }
+
+  void set_resident_link_token_hash(Id id, const std::string& token_hash) override {
+    auto st = c_.prepare("UPDATE resident_links SET token_hash = ? WHERE id = ?");
+    st.bind(1, token_hash).bind(2, id).run();
   }
 
   bool use_resident_link(Id id, Instant at) override {

@@ -16,6 +16,11 @@ CREATE INDEX resident_links_email ON resident_links(lower(email), created_at) WH
 CREATE INDEX resident_links_phone ON resident_links(phone, created_at) WHERE phone <> '';
 CREATE INDEX resident_links_expires ON resident_links(expires_at);
 
+-- Anyone may ask for a link: finding a contact's bookings must not scan the
+-- table (also used by the RGPD export and erasure).
+CREATE INDEX bookings_resident_email ON bookings(lower(resident_email));
+CREATE INDEX bookings_resident_phone ON bookings(resident_phone);
+
 CREATE TABLE resident_sessions (
   id INTEGER PRIMARY KEY,
   email TEXT NOT NULL DEFAULT '',
