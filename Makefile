@@ -64,10 +64,12 @@ test-tsan: deps
 fuzz: deps
 	@command -v clang++ >/dev/null || $$([ "$$(id -u)" = 0 ] || echo sudo) apt-get install -y -q clang libclang-rt-14-dev
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRDV_FUZZ=ON -DRDV_SANITIZE=address,undefined
-	cmake --build build-fuzz -j$(JOBS) --target ics_import_fuzzer
-	mkdir -p build-fuzz/fuzz-corpus
+	cmake --build build-fuzz -j$(JOBS) --target ics_import_fuzzer multipart_fuzzer
+	mkdir -p build-fuzz/fuzz-corpus build-fuzz/multipart-corpus
 	build-fuzz/tests/ics_import_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	  -rss_limit_mb=2048 build-fuzz/fuzz-corpus tests/data/ics-corpus
+	build-fuzz/tests/multipart_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  -rss_limit_mb=2048 build-fuzz/multipart-corpus
 
 lint:
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
