@@ -130,24 +130,6 @@ FormErrors every_refusal(Json body, const std::function<void(const Json&)>& chec
   return out;
 }
 
-std::string role_label_fr(Role r) {
-  switch (r) {
-    case Role::kAdmin:
-      return "administrateur du département";
-    case Role::kTerritoryAdmin:
-      return "administrateur de territoire";
-    case Role::kOrgAdmin:
-      return "administrateur de l'organisation";
-    case Role::kAgent:
-      return "agent";
-    case Role::kDesk:
-      return "accueil France Services";
-    case Role::kObserver:
-      return "observateur (statistiques)";
-  }
-  return "";
-}
-
 std::string account_status_fr(AccountStatus s) {
   switch (s) {
     case AccountStatus::kInvited:
@@ -319,7 +301,7 @@ HttpResponse App::organisation_admin_page(const HttpRequest& r, const Organisati
       std::string roles;
       for (const Membership& m : a.memberships)
         if (m.organisation_id == org.id || m.role == Role::kAdmin)
-          roles += (roles.empty() ? "" : ", ") + role_label_fr(m.role);
+          roles += (roles.empty() ? "" : ", ") + role_label(m.role);
       ad.set("roles", roles);
       ad.set("status", account_status_fr(a.status));
       bool manageable = me.may_manage_account(a) && a.id != me.account_id();

@@ -40,8 +40,8 @@ FormErrors every_refusal(Json body, const std::function<void(const Json&)>& chec
                          const std::function<std::string(const std::string&)>& french,
                          const std::string& fallback_field, const Json& stand_ins = Json::object());
 
-// French labels for an account's role and status, a webhook's event, a video provider.
-std::string role_label_fr(Role r);
+// French labels for an account's status, a webhook's event, a video provider
+// (a role's: role_label, render.h).
 std::string account_status_fr(AccountStatus s);
 
 std::string event_label_fr(WebhookEvent e);

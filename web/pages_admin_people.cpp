@@ -66,7 +66,7 @@ HttpResponse App::invite_form_page(const HttpRequest& r, const Organisation& org
     if (!r.staff->may_grant({role, org.id, std::nullopt})) continue;
     PageData rd;
     rd.set("value", std::string(role_name(role)));
-    rd.set("label", role_label_fr(role));
+    rd.set("label", role_label(role));
     rd.set("checked", chosen == role_name(role));
     roles.push_back(rd);
   }

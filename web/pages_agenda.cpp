@@ -2,7 +2,7 @@
 // feed, and the calendars they subscribe to (with how their last read went).
 // The rules are the API's: create_absence, remove_absence, renew_feed, the
 // calendar sync's subscribe and refresh.
-#include <variant>
+#include <functional>
 
 #include "app.h"
 #include "auth.h"
@@ -127,16 +127,18 @@ HttpResponse App::calendars_page(const HttpRequest& r, int status, const std::st
 }
 
 void App::add_agenda_pages() {
-  // Checks the form's CSRF token and who sends it; the agent acting, or an
-  // answer to return instead.
-  auto agent_form =
-      [this](const HttpRequest& r,
-             std::map<std::string, std::string>& form) -> std::variant<Id, HttpResponse> {
-    form = parse_query(r.body);
-    if (!form_ok(r, form["csrf"])) return expired_form_page();
-    auto agent_id = agent_of(r);
-    if (!agent_id) return see_other("/espace");
-    return *agent_id;
+  // A form of the agent's own pages: its CSRF token checked, then `act` for
+  // the signed-in agent (others are sent to their page).
+  using AgentAction = std::function<HttpResponse(const HttpRequest&, const PathParams&, Id agent,
+                                                 std::map<std::string, std::string>& form)>;
+  auto agent_form = [this](AgentAction act) {
+    return [this, act](const HttpRequest& r, const PathParams& p) {
+      auto form = parse_query(r.body);
+      if (!form_ok(r, form["csrf"])) return expired_form_page();
+      auto agent_id = agent_of(r);
+      if (!agent_id) return see_other("/espace");
+      return act(r, p, *agent_id, form);
+    };
   };
 
   router_.add("GET", kAbsences, [this](const HttpRequest& r, const PathParams&) {
@@ -144,123 +146,115 @@ void App::add_agenda_pages() {
     return absences_page(r, 200, {}, {});
   });
 
-  router_.add("POST", kAbsences, [this, agent_form](const HttpRequest& r, const PathParams&) {
-    std::map<std::string, std::string> form;
-    auto acting = agent_form(r, form);
-    if (auto* answer = std::get_if<HttpResponse>(&acting)) return *answer;
-    Id agent_id = std::get<Id>(acting);
-    std::map<std::string, std::string> values;
-    for (const char* name : {"from", "from_time", "to", "to_time", "weekly"})
-      values[name] = form[name].substr(0, 40);
-    values["reason"] = form["reason"].substr(0, 2000);  // the API says when it is too long
-    std::vector<std::pair<std::string, std::string>> errors;
-    auto from = parse_local_date(values["from"]);
-    auto to = parse_local_date(values["to"].empty() ? values["from"] : values["to"]);
-    if (!from) errors.push_back({"from", "Indiquez le premier jour d'absence."});
-    if (!to) errors.push_back({"to", "Indiquez le dernier jour d'absence, ou laissez vide."});
-    auto time_of = [&](const char* name) -> std::optional<std::string> {
-      const std::string& t = values[name];
-      if (t.empty()) return std::string();
-      if (t.size() != 5 || t[2] != ':') return std::nullopt;
-      return t;
-    };
-    auto from_time = time_of("from_time"), to_time = time_of("to_time");
-    if (!from_time || !to_time)
-      errors.push_back({"from_time", "Indiquez les heures comme 09:00, ou laissez vide."});
-    if (!errors.empty()) return absences_page(r, 400, values, errors);
-    // Without hours, whole days: from the first day's midnight to the one
-    // after the last day.
-    std::string start = values["from"] + "T" + (from_time->empty() ? "00:00" : *from_time);
-    std::string end =
-        to_time->empty() ? format_local(LocalDateTime{*to + date::days{1}}).substr(0, 10) + "T00:00"
-                         : format_local(LocalDateTime{*to}).substr(0, 10) + "T" + *to_time;
-    Json body = {{"start", start}, {"end", end}, {"reason", values["reason"]}};
-    if (values["weekly"] == "oui") body["rrule"] = "FREQ=WEEKLY";
-    try {
-      create_absence(agent_id, body);
-    } catch (const ClientError& e) {
-      if (e.field() == "reason")
-        errors.push_back({"reason", "Le motif contient des caractères refusés."});
-      else if (e.code() == ErrorCode::kNonexistentLocalTime)
-        errors.push_back(
-            {"from_time", "Cette heure n'existe pas ce jour-là (changement d'heure)."});
-      else if (e.code() == ErrorCode::kInvalidTimeRange)
-        errors.push_back({"to", "La fin doit suivre le début, et une absence dure au plus un an."});
-      else
-        errors.push_back(
-            {"from", "Cette absence ne peut pas être enregistrée : vérifiez les dates."});
-      return absences_page(r, 400, values, errors);
-    }
-    return see_other(std::string(kAbsences) + "?ajoute=1");
-  });
+  router_.add(
+      "POST", kAbsences,
+      agent_form([this](const HttpRequest& r, const PathParams&, Id agent_id,
+                        std::map<std::string, std::string>& form) {
+        std::map<std::string, std::string> values;
+        for (const char* name : {"from", "from_time", "to", "to_time", "weekly"})
+          values[name] = form[name].substr(0, 40);
+        values["reason"] = form["reason"].substr(0, 2000);  // the API says when it is too long
+        std::vector<std::pair<std::string, std::string>> errors;
+        auto from = parse_local_date(values["from"]);
+        auto to = parse_local_date(values["to"].empty() ? values["from"] : values["to"]);
+        if (!from) errors.push_back({"from", "Indiquez le premier jour d'absence."});
+        if (!to) errors.push_back({"to", "Indiquez le dernier jour d'absence, ou laissez vide."});
+        auto time_of = [&](const char* name) -> std::optional<std::string> {
+          const std::string& t = values[name];
+          if (t.empty()) return std::string();
+          if (t.size() != 5 || t[2] != ':') return std::nullopt;
+          return t;
+        };
+        auto from_time = time_of("from_time"), to_time = time_of("to_time");
+        if (!from_time || !to_time)
+          errors.push_back({"from_time", "Indiquez les heures comme 09:00, ou laissez vide."});
+        if (!errors.empty()) return absences_page(r, 400, values, errors);
+        // Without hours, whole days: from the first day's midnight to the one
+        // after the last day.
+        std::string start = values["from"] + "T" + (from_time->empty() ? "00:00" : *from_time);
+        std::string end =
+            to_time->empty()
+                ? format_local(LocalDateTime{*to + date::days{1}}).substr(0, 10) + "T00:00"
+                : format_local(LocalDateTime{*to}).substr(0, 10) + "T" + *to_time;
+        Json body = {{"start", start}, {"end", end}, {"reason", values["reason"]}};
+        if (values["weekly"] == "oui") body["rrule"] = "FREQ=WEEKLY";
+        try {
+          create_absence(agent_id, body);
+        } catch (const ClientError& e) {
+          if (e.field() == "reason")
+            errors.push_back({"reason", "Le motif contient des caractères refusés."});
+          else if (e.code() == ErrorCode::kNonexistentLocalTime)
+            errors.push_back(
+                {"from_time", "Cette heure n'existe pas ce jour-là (changement d'heure)."});
+          else if (e.code() == ErrorCode::kInvalidTimeRange)
+            errors.push_back(
+                {"to", "La fin doit suivre le début, et une absence dure au plus un an."});
+          else
+            errors.push_back(
+                {"from", "Cette absence ne peut pas être enregistrée : vérifiez les dates."});
+          return absences_page(r, 400, values, errors);
+        }
+        return see_other(std::string(kAbsences) + "?ajoute=1");
+      }));
 
   router_.add("POST", "/espace/absences/{id}/retirer",
-              [this, agent_form](const HttpRequest& r, const PathParams& p) {
-                std::map<std::string, std::string> form;
-                auto acting = agent_form(r, form);
-                if (auto* answer = std::get_if<HttpResponse>(&acting)) return *answer;
-                remove_absence(std::get<Id>(acting), p.id(0));
+              agent_form([this](const HttpRequest&, const PathParams& p, Id agent_id,
+                                std::map<std::string, std::string>&) {
+                remove_absence(agent_id, p.id(0));
                 return see_other(std::string(kAbsences) + "?retire=1");
-              });
+              }));
 
   router_.add("GET", kCalendars, [this](const HttpRequest& r, const PathParams&) {
     if (!r.staff) return sign_in_first(kCalendars);
     return calendars_page(r, 200, "", {});
   });
 
-  router_.add(
-      "POST", "/espace/agendas/adresse",
-      [this, agent_form](const HttpRequest& r, const PathParams&) {
-        std::map<std::string, std::string> form;
-        auto acting = agent_form(r, form);
-        if (auto* answer = std::get_if<HttpResponse>(&acting)) return *answer;
-        Agent agent;
-        store_.read([&](StoreReader& s) { agent = require_agent(s, std::get<Id>(acting)); });
-        renew_feed(agent);
-        return see_other(std::string(kCalendars) + "?nouvelle-adresse=1");
-      });
-
-  router_.add("POST", kCalendars, [this, agent_form](const HttpRequest& r, const PathParams&) {
-    std::map<std::string, std::string> form;
-    auto acting = agent_form(r, form);
-    if (auto* answer = std::get_if<HttpResponse>(&acting)) return *answer;
-    std::string url = form["url"].substr(0, 2000);
-    auto purpose =
-        form["purpose"] == "availability" ? CalendarPurpose::kAvailability : CalendarPurpose::kBusy;
-    if (url.empty())
-      return calendars_page(r, 400, url, {{"url", "Indiquez l'adresse de votre agenda."}});
-    try {
-      sync_.subscribe(std::get<Id>(acting), url, purpose);
-    } catch (const ClientError&) {
-      return calendars_page(
-          r, 400, url,
-          {{"url",
-            "Cette adresse ne peut pas être ajoutée : donnez l'adresse complète de l'agenda au "
-            "format iCal (elle commence par https:// et finit souvent par .ics), joignable depuis "
-            "Internet. Le nombre d'agendas suivis est limité : retirez-en un si besoin."}});
-    }
-    return see_other(std::string(kCalendars) + "?ajoute=1");
-  });
+  router_.add("POST", "/espace/agendas/adresse",
+              agent_form([this](const HttpRequest&, const PathParams&, Id agent_id,
+                                std::map<std::string, std::string>&) {
+                Agent agent;
+                store_.read([&](StoreReader& s) { agent = require_agent(s, agent_id); });
+                renew_feed(agent);
+                return see_other(std::string(kCalendars) + "?nouvelle-adresse=1");
+              }));
 
   router_.add(
-      "POST", "/espace/agendas/{id}/relire",
-      [this, agent_form](const HttpRequest& r, const PathParams& p) {
-        std::map<std::string, std::string> form;
-        auto acting = agent_form(r, form);
-        if (auto* answer = std::get_if<HttpResponse>(&acting)) return *answer;
-        store_.read([&](StoreReader& s) { own_calendar(s, std::get<Id>(acting), p.id(0)); });
-        sync_.refresh(p.id(0));
-        return see_other(std::string(kCalendars) + "?relu=1");
-      });
+      "POST", kCalendars,
+      agent_form([this](const HttpRequest& r, const PathParams&, Id agent_id,
+                        std::map<std::string, std::string>& form) {
+        std::string url = form["url"].substr(0, 2000);
+        auto purpose = form["purpose"] == "availability" ? CalendarPurpose::kAvailability
+                                                         : CalendarPurpose::kBusy;
+        if (url.empty())
+          return calendars_page(r, 400, url, {{"url", "Indiquez l'adresse de votre agenda."}});
+        try {
+          sync_.subscribe(agent_id, url, purpose);
+        } catch (const ClientError&) {
+          return calendars_page(
+              r, 400, url,
+              {{"url",
+                "Cette adresse ne peut pas être ajoutée : donnez l'adresse complète de l'agenda au "
+                "format iCal (elle commence par https:// et finit souvent par .ics), joignable "
+                "depuis "
+                "Internet. Le nombre d'agendas suivis est limité : retirez-en un si besoin."}});
+        }
+        return see_other(std::string(kCalendars) + "?ajoute=1");
+      }));
+
+  router_.add("POST", "/espace/agendas/{id}/relire",
+              agent_form([this](const HttpRequest&, const PathParams& p, Id agent_id,
+                                std::map<std::string, std::string>&) {
+                store_.read([&](StoreReader& s) { own_calendar(s, agent_id, p.id(0)); });
+                sync_.refresh(p.id(0));
+                return see_other(std::string(kCalendars) + "?relu=1");
+              }));
 
   router_.add("POST", "/espace/agendas/{id}/retirer",
-              [this, agent_form](const HttpRequest& r, const PathParams& p) {
-                std::map<std::string, std::string> form;
-                auto acting = agent_form(r, form);
-                if (auto* answer = std::get_if<HttpResponse>(&acting)) return *answer;
-                remove_calendar(std::get<Id>(acting), p.id(0));
+              agent_form([this](const HttpRequest&, const PathParams& p, Id agent_id,
+                                std::map<std::string, std::string>&) {
+                remove_calendar(agent_id, p.id(0));
                 return see_other(std::string(kCalendars) + "?retire=1");
-              });
+              }));
 }
 
 }  // namespace rdv

@@ -2,6 +2,7 @@
 // (see, add to a calendar, cancel, move, stop reminders, send documents for
 // a video visit, join the video), and staff moving a booking for the person.
 // Every rule is the core's life cycle and use cases.
+#include <functional>
 #include <map>
 
 #include "app.h"
@@ -275,24 +276,36 @@ HttpResponse App::upload_from_page(const HttpRequest& r, Id id) {
 }
 
 void App::add_manage_page_routes() {
+  // A resident's form on their booking's page: the booking's link and this
+  // browser's CSRF token checked, then `act`.
+  using ResidentAction = std::function<HttpResponse(
+      const HttpRequest&, Id, const std::string& token, std::map<std::string, std::string>& form)>;
+  auto resident_form = [this](ResidentAction act) {
+    return [this, act](const HttpRequest& r, const PathParams& p) {
+      auto form = parse_query(r.body);
+      Id id = p.id(0);
+      std::string token = form["token"];
+      if (!links_.is_manage_token(id, token)) return invalid_link_page();
+      if (!form_ok(r, form["csrf"])) return expired_form_page();
+      return act(r, id, token, form);
+    };
+  };
+
   router_.add("GET", "/rendez-vous/{id}", [this](const HttpRequest& r, const PathParams& p) {
     return manage_page(r, p.id(0), param(r, "token"));
   });
 
   router_.add(
-      "POST", "/rendez-vous/{id}/annuler", [this](const HttpRequest& r, const PathParams& p) {
-        auto form = parse_query(r.body);
-        Id id = p.id(0);
-        std::string token = form["token"];
-        if (!links_.is_manage_token(id, token)) return invalid_link_page();
-        if (!form_ok(r, form["csrf"])) return expired_form_page();
+      "POST", "/rendez-vous/{id}/annuler",
+      resident_form([this](const HttpRequest&, Id id, const std::string& token,
+                           std::map<std::string, std::string>&) {
         try {
           bookings_.cancel(id, Actor::kResident, "");
         } catch (const ClientError& e) {
           return change_refused_page(id, token, e);
         }
         return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "&annule=1");
-      });
+      }));
 
   router_.add("GET", "/rendez-vous/{id}/deplacer",
               [this](const HttpRequest& r, const PathParams& p) {
@@ -300,12 +313,9 @@ void App::add_manage_page_routes() {
               });
 
   router_.add(
-      "POST", "/rendez-vous/{id}/deplacer", [this](const HttpRequest& r, const PathParams& p) {
-        auto form = parse_query(r.body);
-        Id id = p.id(0);
-        std::string token = form["token"];
-        if (!links_.is_manage_token(id, token)) return invalid_link_page();
-        if (!form_ok(r, form["csrf"])) return expired_form_page();
+      "POST", "/rendez-vous/{id}/deplacer",
+      resident_form([this](const HttpRequest& r, Id id, const std::string& token,
+                           std::map<std::string, std::string>& form) {
         auto start = parse_rfc3339(form["start"]);
         if (!start)
           return move_page(r, id, MoveBy::kResident, token, "Choisissez un créneau dans la liste.");
@@ -319,22 +329,19 @@ void App::add_manage_page_routes() {
           return change_refused_page(id, token, e);
         }
         return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "&deplace=1");
-      });
+      }));
 
   router_.add(
-      "POST", "/rendez-vous/{id}/rappels", [this](const HttpRequest& r, const PathParams& p) {
-        auto form = parse_query(r.body);
-        Id id = p.id(0);
-        std::string token = form["token"];
-        if (!links_.is_manage_token(id, token)) return invalid_link_page();
-        if (!form_ok(r, form["csrf"])) return expired_form_page();
+      "POST", "/rendez-vous/{id}/rappels",
+      resident_form([this](const HttpRequest&, Id id, const std::string& token,
+                           std::map<std::string, std::string>&) {
         try {
           bookings_.stop_reminders(id);
         } catch (const ClientError& e) {
           return change_refused_page(id, token, e);
         }
         return see_other("/rendez-vous/" + std::to_string(id) + "?token=" + token + "#rappels");
-      });
+      }));
 
   // The body's limit (api/main.cpp) is raised for POSTs ending in
   // "/documents": a file of max_document_bytes and the form around it.

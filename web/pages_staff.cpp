@@ -26,24 +26,6 @@ using kainjow::mustache::list;
 
 constexpr const char* kStaffHome = "/espace";
 
-std::string role_label(Role r) {
-  switch (r) {
-    case Role::kAdmin:
-      return "administrateur du département";
-    case Role::kTerritoryAdmin:
-      return "administrateur de territoire";
-    case Role::kOrgAdmin:
-      return "administrateur";
-    case Role::kAgent:
-      return "agent";
-    case Role::kDesk:
-      return "accueil France Services";
-    case Role::kObserver:
-      return "observateur";
-  }
-  return "";
-}
-
 // One entry of an agent's week, in time order within its day.
 struct WeekEntry {
   Instant start, end;

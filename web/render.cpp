@@ -121,6 +121,24 @@ date::local_days first_day(const HttpRequest& r, Instant now, Zone zone) {
   return today;
 }
 
+std::string role_label(Role r) {
+  switch (r) {
+    case Role::kAdmin:
+      return "administrateur du département";
+    case Role::kTerritoryAdmin:
+      return "administrateur de territoire";
+    case Role::kOrgAdmin:
+      return "administrateur de l'organisation";
+    case Role::kAgent:
+      return "agent";
+    case Role::kDesk:
+      return "accueil France Services";
+    case Role::kObserver:
+      return "observateur (statistiques)";
+  }
+  return "";
+}
+
 HttpResponse see_other(const std::string& location) {
   return {303, "text/plain", "", {{"Location", location}}};
 }

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "accounts/account.h"
 #include "domain/model.h"
 #include "domain/time.h"
 #include "http_types.h"
@@ -69,6 +70,9 @@ date::local_days first_day(const HttpRequest& r, Instant now, Zone zone);
 
 // A redirect after a form (303, See Other).
 HttpResponse see_other(const std::string& location);
+
+// A role in French: "agent", "accueil France Services", "observateur"...
+std::string role_label(Role r);
 
 // How a visit takes place, in French: "Sur place", "Par téléphone", "En visio".
 std::string mode_label(Mode m);

@@ -52,10 +52,16 @@ test('a resident books, moves and cancels from a phone, with the keyboard only',
   await page.waitForURL(/\/services\/\d+/);
   await check(page, '03-creneaux');
 
-  // Next week: far enough ahead to be moved and cancelled online.
+  // Next week: far enough ahead to be moved and cancelled online. The script
+  // swaps the week in without reloading the page (a mark set now stays), and
+  // the new heading takes the focus.
+  await page.evaluate(() => { window.sameDocument = true; });
   await tabTo(page, () => document.activeElement.textContent === 'Semaine suivante', 'next week');
   await page.keyboard.press('Enter');
   await page.waitForURL(/semaine=/);
+  await page.waitForFunction(() => document.activeElement.tagName === 'H1');
+  assert.equal(await page.evaluate(() => window.sameDocument), true, 'the page was reloaded');
+  await check(page, '03b-semaine-suivante');
   await tabTo(page, () => document.activeElement.classList.contains('slot'), 'a slot');
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/reserver/);
