@@ -39,10 +39,11 @@ bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  if (rc == SQLITE_CONSTRAINT) {
-    std::string msg = sqlite3_errmsg(sqlite3_db_handle(stmt_));
-    if (msg.find("slot_taken") != std::string::npos) throw SlotTakenError();
-  }
+  // The triggers that keep a slot from being taken twice abort with the
+  // label slot_taken (migrations 0001, 0005): a typed error for the core.
+  if (sqlite3_extended_errcode(sqlite3_db_handle(stmt_)) == SQLITE_CONSTRAINT_TRIGGER &&
+      std::string_view(sqlite3_errmsg(sqlite3_db_handle(stmt_))) == "slot_taken")
+    throw SlotTakenError();
   conn_.fail("step");
 }
 

@@ -65,10 +65,34 @@ class Connection {
   std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   [[noreturn]] void fail(const std::string& what) const;
+  // ROLLBACK, ignoring a failure (nothing to roll back, or the connection
+  // gone: the transaction ends with it either way).
+  void rollback_quietly() noexcept { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
 
  private:
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// A transaction that ends in a rollback unless commit() was reached: the
+// rollback of an abandoned transaction cannot throw, so the error that
+// abandoned it is the one that reaches the caller.
+class Transaction {
+ public:
+  // `begin` is "BEGIN" or "BEGIN IMMEDIATE" (takes the write lock now).
+  Transaction(Connection& c, const char* begin) : c_(c) { c_.exec(begin); }
+  Transaction(const Transaction&) = delete;
+  ~Transaction() {
+    if (!done_) c_.rollback_quietly();
+  }
+  void commit() {
+    c_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  Connection& c_;
+  bool done_ = false;
 };
 
 }  // namespace rdv::sqlite

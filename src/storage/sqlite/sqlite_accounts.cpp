@@ -124,8 +124,8 @@ std::optional<std::string> SqliteAccounts::password_hash(Id account_id) {
 }
 
 bool SqliteAccounts::agent_departed(Id agent_id) {
-  auto st = c_.prepare(
-      "SELECT 1 FROM accounts WHERE agent_id = ? AND status = 'deactivated' LIMIT 1");
+  auto st =
+      c_.prepare("SELECT 1 FROM accounts WHERE agent_id = ? AND status = 'deactivated' LIMIT 1");
   st.bind(1, agent_id);
   return st.step();
 }

@@ -801,22 +801,20 @@ void migrate(Connection& c) {
       "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at "
       "INTEGER NOT NULL)");
   for (const Migration& m : sqlite_migrations()) {
-    c.exec("BEGIN IMMEDIATE");
-    try {
+    Transaction tx(c, "BEGIN IMMEDIATE");
+    bool applied = false;
+    {
       auto seen = c.prepare("SELECT 1 FROM schema_migrations WHERE name = ?");
       seen.bind(1, m.name);
-      bool applied = seen.step();
-      if (!applied) {
-        c.exec(m.sql);
-        auto mark = c.prepare(
-            "INSERT INTO schema_migrations(name, applied_at) VALUES (?, strftime('%s','now'))");
-        mark.bind(1, m.name).run();
-      }
-      c.exec("COMMIT");
-    } catch (...) {
-      c.exec("ROLLBACK");
-      throw;
+      applied = seen.step();
     }
+    if (!applied) {
+      c.exec(m.sql);
+      auto mark = c.prepare(
+          "INSERT INTO schema_migrations(name, applied_at) VALUES (?, strftime('%s','now'))");
+      mark.bind(1, m.name).run();
+    }
+    tx.commit();
   }
 }
 
@@ -849,14 +847,13 @@ void SqliteStore::give_back(std::unique_ptr<sqlite::Connection> c) {
 
 void SqliteStore::read(const std::function<void(StoreReader&)>& work) {
   auto c = take_reader();
-  c->exec("BEGIN");
   try {
+    Transaction guard(*c, "BEGIN");
     SqliteTx tx(*c);
     work(tx);
-    c->exec("COMMIT");
+    guard.commit();
   } catch (...) {
-    c->exec("ROLLBACK");
-    give_back(std::move(c));
+    give_back(std::move(c));  // rolled back by the guard
     throw;
   }
   give_back(std::move(c));
@@ -866,15 +863,10 @@ void SqliteStore::write(const std::function<void(StoreWriter&)>& work) {
   std::lock_guard lock(write_mutex_);
   // IMMEDIATE takes the write lock now, so checks made in `work` still hold at
   // commit, also against other processes on the same file.
-  writer_->exec("BEGIN IMMEDIATE");
-  try {
-    SqliteTx tx(*writer_);
-    work(tx);
-    writer_->exec("COMMIT");
-  } catch (...) {
-    writer_->exec("ROLLBACK");
-    throw;
-  }
+  Transaction guard(*writer_, "BEGIN IMMEDIATE");
+  SqliteTx tx(*writer_);
+  work(tx);
+  guard.commit();
 }
 
 bool SqliteStore::healthy() {
