@@ -225,7 +225,7 @@ void App::add_follow_up_routes() {
     store_.read([&](StoreReader& s) {
       require_admin(require_staff(r));
       Zone utc = date::locate_zone("UTC");
-      for (const Job& j : s.jobs_with_status(*status, 200))
+      for (const Job& j : s.jobs().with_status(*status, 200))
         out.push_back({{"id", j.id},
                        {"kind", job_kind_name(j.kind)},
                        {"status", job_status_name(j.status)},
@@ -244,7 +244,7 @@ void App::add_follow_up_routes() {
         "# TYPE rdv_messages gauge\n";
     store_.read([&](StoreReader& s) {
       require_admin(require_staff(r));
-      for (const auto& [kind, status, count] : s.job_counts())
+      for (const auto& [kind, status, count] : s.jobs().counts())
         text += "rdv_messages{channel=\"" + std::string(job_kind_name(kind)) + "\",status=\"" +
                 std::string(job_status_name(status)) + "\"} " + std::to_string(count) + "\n";
     });

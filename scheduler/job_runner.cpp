@@ -28,7 +28,7 @@ size_t JobRunner::run_due() {
     std::vector<Job> claimed;
     Instant now = clock_.now();
     store_.write(
-        [&](StoreWriter& tx) { claimed = tx.claim_jobs(owner_, now, now + options_.lease, 1); });
+        [&](StoreWriter& tx) { claimed = tx.jobs().claim(owner_, now, now + options_.lease, 1); });
     if (claimed.empty()) break;
     const Job& job = claimed.front();
     JobStatus status = JobStatus::kDone;
@@ -48,7 +48,7 @@ size_t JobRunner::run_due() {
                 << job.attempts << " failed: " << error << "\n";
     }
     store_.write([&](StoreWriter& tx) {
-      tx.finish_job(job.id, owner_, status, error, clock_.now(), retry_at);
+      tx.jobs().finish(job.id, owner_, status, error, clock_.now(), retry_at);
     });
   }
   return ran;

@@ -31,7 +31,7 @@ class Planner {
     j.run_at = at;
     j.max_attempts = kMessageAttempts;
     j.created_at = now_;
-    tx_.enqueue_job(j);
+    tx_.jobs().enqueue(j);
   }
 
   void webhooks(WebhookEvent event) {
@@ -52,7 +52,7 @@ class Planner {
       j.run_at = now_;
       j.max_attempts = kWebhookAttempts;
       j.created_at = now_;
-      tx_.enqueue_job(j);
+      tx_.jobs().enqueue(j);
     }
   }
 

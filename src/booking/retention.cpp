@@ -11,7 +11,7 @@ RetentionReport apply_retention(Store& store, const Clock& clock, const Retentio
     files = tx.delete_bookings_ended_before(now - policy.keep_bookings);
     for (Document& d : tx.anonymise_cancelled_before(now - policy.keep_cancelled_data))
       files.push_back(std::move(d));
-    tx.delete_jobs_finished_before(now - policy.keep_finished_jobs);
+    tx.jobs().delete_finished_before(now - policy.keep_finished_jobs);
     tx.directory().clear_mandates_ended_before(now - policy.keep_mandates);
     tx.accounts().purge_audit(now - policy.keep_audit);
     tx.accounts().purge_failures(now - policy.keep_sign_in_failures);

@@ -14,6 +14,7 @@
 #include "domain/time.h"
 #include "storage/accounts_store.h"
 #include "storage/directory_store.h"
+#include "storage/jobs_store.h"
 
 namespace rdv {
 
@@ -51,6 +52,7 @@ class StoreReader {
   virtual std::optional<Booking> booking(Id id) = 0;
   virtual AccountsReader& accounts() = 0;
   virtual DirectoryReader& directory() = 0;
+  virtual JobsReader& jobs() = 0;
   virtual bool is_empty() = 0;  // no organisation yet
 
   // Openings offering `service_id` that may have an occurrence in `window`,
@@ -94,9 +96,6 @@ class StoreReader {
   virtual std::optional<std::string> setting(const std::string& name) = 0;
   virtual std::vector<Document> documents_of(Id booking_id) = 0;
   virtual std::vector<Webhook> webhooks_of(Id organisation_id) = 0;
-  virtual std::vector<Job> jobs_with_status(JobStatus status, size_t limit) = 0;
-  // (kind, status) -> number of jobs, for /metrics.
-  virtual std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> job_counts() = 0;
   virtual std::vector<SurveyStats> survey_stats(Id organisation_id) = 0;
 
   virtual std::optional<ResidentLink> resident_link(Id id) = 0;
@@ -112,6 +111,7 @@ class StoreWriter : public StoreReader {
  public:
   AccountsWriter& accounts() override = 0;
   DirectoryWriter& directory() override = 0;
+  JobsWriter& jobs() override = 0;
   virtual Id insert_organisation(const Organisation& o) = 0;
   virtual Id insert_place(const Place& p) = 0;
   virtual Id insert_service(const Service& s) = 0;
@@ -144,17 +144,6 @@ class StoreWriter : public StoreReader {
 
   // Stores `value` under `name` unless a value is there; returns the stored one.
   virtual std::string ensure_setting(const std::string& name, const std::string& value) = 0;
-  // Adds a job unless one with its idempotency key exists; true when added.
-  virtual bool enqueue_job(const Job& job) = 0;
-  // Takes up to `limit` due jobs (or jobs whose lease ran out) for `owner`
-  // until `lease_until`, counting the attempt.
-  virtual std::vector<Job> claim_jobs(const std::string& owner, Instant now, Instant lease_until,
-                                      size_t limit) = 0;
-  // Ends an attempt of a job this owner holds: done, skipped, failed, or
-  // pending again at `retry_at`. False when the lease was lost.
-  virtual bool finish_job(Id job_id, const std::string& owner, JobStatus status,
-                          const std::string& error, Instant now,
-                          std::optional<Instant> retry_at) = 0;
   virtual Id insert_webhook(const Webhook& w, Instant now) = 0;
   virtual void update_webhook(const Webhook& w) = 0;  // url, secret, events
   virtual void update_organisation_video(Id organisation_id, const VideoSettings& v) = 0;
@@ -165,8 +154,6 @@ class StoreWriter : public StoreReader {
   // Clears the resident's data (and documents' rows) of bookings cancelled
   // before `cancelled_before`; returns the documents.
   virtual std::vector<Document> anonymise_cancelled_before(Instant cancelled_before) = 0;
-  // Forgets jobs that ended (done, skipped or failed) before `finished_before`.
-  virtual void delete_jobs_finished_before(Instant finished_before) = 0;
   virtual void insert_survey_answer(Id organisation_id, Id service_id, const SurveyAnswer& a,
                                     const std::string& day) = 0;
 

@@ -83,7 +83,7 @@ class Notifications : public ::testing::Test {
   std::map<std::string, int> jobs_by_status() {
     std::map<std::string, int> out;
     store_.read([&](StoreReader& r) {
-      for (auto& [kind, status, n] : r.job_counts())
+      for (auto& [kind, status, n] : r.jobs().counts())
         out[std::string(job_status_name(status))] += static_cast<int>(n);
     });
     return out;
@@ -358,7 +358,7 @@ TEST_F(Notifications, AJobThatKeepsFailingEndsVisiblyFailed) {
   auto statuses = jobs_by_status();
   EXPECT_EQ(statuses["failed"], 3);  // resident email and SMS, agent email
   store_.read([&](StoreReader& r) {
-    auto failed = r.jobs_with_status(JobStatus::kFailed, 10);
+    auto failed = r.jobs().with_status(JobStatus::kFailed, 10);
     ASSERT_EQ(failed.size(), 3u);
     for (const Job& j : failed) {
       EXPECT_EQ(j.attempts, j.max_attempts);

@@ -416,7 +416,7 @@ class ResidentPagesClock : public ::testing::Test {
   std::vector<std::pair<Id, std::string>> queued_links() {
     std::vector<std::pair<Id, std::string>> out;
     api_.store().read([&](StoreReader& s) {
-      for (const Job& j : s.jobs_with_status(JobStatus::kPending, 100)) {
+      for (const Job& j : s.jobs().with_status(JobStatus::kPending, 100)) {
         json p = json::parse(j.payload);
         if (p.contains("resident_link_id"))
           out.push_back({p["resident_link_id"].get<Id>(),

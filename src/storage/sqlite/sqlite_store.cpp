@@ -9,6 +9,7 @@
 #include "storage/sqlite/rows.h"
 #include "storage/sqlite/sqlite_accounts.h"
 #include "storage/sqlite/sqlite_directory.h"
+#include "storage/sqlite/sqlite_jobs.h"
 
 namespace rdv {
 namespace {
@@ -17,7 +18,7 @@ using namespace sqlite;  // the connection and the shared row encodings
 
 class SqliteTx final : public StoreWriter {
  public:
-  explicit SqliteTx(Connection& c) : c_(c), accounts_(c), directory_(c) {}
+  explicit SqliteTx(Connection& c) : c_(c), accounts_(c), directory_(c), jobs_(c) {}
 
   std::optional<Organisation> organisation(Id id) override {
     auto st = c_.prepare(std::string("SELECT ") + kOrganisationColumns +
@@ -62,6 +63,7 @@ class SqliteTx final : public StoreWriter {
 
   AccountsWriter& accounts() override { return accounts_; }
   DirectoryWriter& directory() override { return directory_; }
+  JobsWriter& jobs() override { return jobs_; }
 
   bool is_empty() override {
     auto st = c_.prepare("SELECT 1 FROM organisations LIMIT 1");
@@ -302,27 +304,6 @@ class SqliteTx final : public StoreWriter {
     return out;
   }
 
-  std::vector<Job> jobs_with_status(JobStatus status, size_t limit) override {
-    auto st = c_.prepare(std::string("SELECT ") + kJobColumns +
-                         " FROM jobs WHERE status = ? ORDER BY id DESC LIMIT ?");
-    st.bind(1, job_status_name(status)).bind(2, static_cast<std::int64_t>(limit));
-    std::vector<Job> out;
-    while (st.step()) out.push_back(job_from_row(st));
-    return out;
-  }
-
-  std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> job_counts() override {
-    auto st =
-        c_.prepare("SELECT kind, status, count(*) FROM jobs GROUP BY kind, status ORDER BY 1, 2");
-    std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> out;
-    while (st.step()) {
-      auto kind = parse_job_kind(st.text(0));
-      auto status = parse_job_status(st.text(1));
-      if (kind && status) out.emplace_back(*kind, *status, st.int64(2));
-    }
-    return out;
-  }
-
   std::vector<SurveyStats> survey_stats(Id organisation_id) override {
     auto st = c_.prepare(
         "SELECT service_id, count(*), avg(rating), sum(solved) FROM survey_answers "
@@ -545,49 +526,6 @@ class SqliteTx final : public StoreWriter {
     return *setting(name);
   }
 
-  bool enqueue_job(const Job& j) override {
-    auto st = c_.prepare(
-        "INSERT OR IGNORE INTO jobs(kind, idempotency_key, payload, organisation_id, run_at, "
-        "max_attempts, status, created_at) VALUES (?,?,?,?,?,?,'pending',?)");
-    st.bind(1, job_kind_name(j.kind))
-        .bind(2, j.idempotency_key)
-        .bind(3, j.payload)
-        .bind(4, j.organisation_id);
-    st.bind(5, to_epoch(j.run_at)).bind(6, j.max_attempts).bind(7, to_epoch(j.created_at)).run();
-    return c_.changes() > 0;
-  }
-
-  std::vector<Job> claim_jobs(const std::string& owner, Instant now, Instant lease_until,
-                              size_t limit) override {
-    auto st = c_.prepare(std::string("SELECT ") + kJobColumns +
-                         " FROM jobs WHERE (status = 'pending' AND run_at <= ?1) OR "
-                         "(status = 'running' AND lease_until < ?1) ORDER BY run_at, id LIMIT ?2");
-    st.bind(1, to_epoch(now)).bind(2, static_cast<std::int64_t>(limit));
-    std::vector<Job> out;
-    while (st.step()) out.push_back(job_from_row(st));
-    for (Job& j : out) {
-      auto take = c_.prepare(
-          "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, "
-          "attempts = attempts + 1 WHERE id = ?");
-      take.bind(1, owner).bind(2, to_epoch(lease_until)).bind(3, j.id).run();
-      j.status = JobStatus::kRunning;
-      ++j.attempts;
-    }
-    return out;
-  }
-
-  bool finish_job(Id job_id, const std::string& owner, JobStatus status, const std::string& error,
-                  Instant now, std::optional<Instant> retry_at) override {
-    auto st = c_.prepare(
-        "UPDATE jobs SET status = ?, last_error = ?, lease_owner = '', lease_until = 0, "
-        "run_at = coalesce(?, run_at), finished_at = CASE WHEN ? THEN NULL ELSE ? END "
-        "WHERE id = ? AND status = 'running' AND lease_owner = ?");
-    st.bind(1, job_status_name(retry_at ? JobStatus::kPending : status)).bind(2, error);
-    st.bind(3, retry_at ? std::optional<std::int64_t>(to_epoch(*retry_at)) : std::nullopt);
-    st.bind(4, retry_at ? 1 : 0).bind(5, to_epoch(now)).bind(6, job_id).bind(7, owner).run();
-    return c_.changes() > 0;
-  }
-
   void update_organisation_video(Id organisation_id, const VideoSettings& v) override {
     nlohmann::json j = {{"provider", provider_name(v.provider)},
                         {"url", v.url},
@@ -631,12 +569,6 @@ class SqliteTx final : public StoreWriter {
         "resident_email <> '' OR resident_phone <> '')");
     b.bind(1, to_epoch(cancelled_before)).run();
     return docs;
-  }
-
-  void delete_jobs_finished_before(Instant finished_before) override {
-    auto st = c_.prepare(
-        "DELETE FROM jobs WHERE status IN ('done', 'skipped', 'failed') AND finished_at < ?");
-    st.bind(1, to_epoch(finished_before)).run();
   }
 
   Id insert_webhook(const Webhook& w, Instant now) override {
@@ -794,6 +726,7 @@ class SqliteTx final : public StoreWriter {
   Connection& c_;
   SqliteAccounts accounts_;
   SqliteDirectory directory_;
+  SqliteJobs jobs_;
 };
 
 void migrate(Connection& c) {

@@ -88,7 +88,7 @@ TEST_F(BookingsTest, BooksAFreeSlotOnceWithASignedManageToken) {
 std::vector<std::string> keys(Store& store) {
   std::vector<std::string> out;
   store.read([&](StoreReader& r) {
-    for (const Job& j : r.jobs_with_status(JobStatus::kPending, 100))
+    for (const Job& j : r.jobs().with_status(JobStatus::kPending, 100))
       out.push_back(j.idempotency_key);
   });
   std::sort(out.begin(), out.end());

@@ -66,10 +66,10 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     old_job.idempotency_key = "old";
     old_job.payload = "{}";
     old_job.run_at = old_job.created_at = utc("2026-01-01T00:00:00Z");
-    tx.enqueue_job(old_job);
-    auto claimed = tx.claim_jobs("w", utc("2026-01-01T00:00:00Z"), utc("2026-01-01T00:05:00Z"), 10);
+    tx.jobs().enqueue(old_job);
+    auto claimed = tx.jobs().claim("w", utc("2026-01-01T00:00:00Z"), utc("2026-01-01T00:05:00Z"), 10);
     ASSERT_EQ(claimed.size(), 1u);
-    tx.finish_job(claimed[0].id, "w", JobStatus::kDone, "", utc("2026-01-01T00:00:10Z"),
+    tx.jobs().finish(claimed[0].id, "w", JobStatus::kDone, "", utc("2026-01-01T00:00:10Z"),
                   std::nullopt);
     for (const char* at : {"2025-07-01T00:00:00Z", "2025-07-20T00:00:00Z"}) {
       AuditEntry e;
@@ -93,7 +93,7 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     // A mandate goes 30 days after its visit; one for a visit to come stays.
     EXPECT_EQ(r.booking(kept.id)->mandate_json, "");
     EXPECT_NE(r.booking(recent_cancelled.id)->mandate_json, "");
-    EXPECT_TRUE(r.jobs_with_status(JobStatus::kDone, 10).empty());  // sent more than 90 days ago
+    EXPECT_TRUE(r.jobs().with_status(JobStatus::kDone, 10).empty());  // sent more than 90 days ago
     // The audit log keeps a year; failed sign-ins a day.
     auto audit = r.accounts().audit({});
     ASSERT_EQ(audit.size(), 1u);
