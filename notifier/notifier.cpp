@@ -181,7 +181,7 @@ JobResult Notifier::run_account_link(const Job& job) {
 JobResult Notifier::run_resident_link(const Job& job) {
   Json p = Json::parse(job.payload);
   std::optional<ResidentLink> link;
-  store_.read([&](StoreReader& r) { link = r.resident_link(p.at("resident_link_id").get<Id>()); });
+  store_.read([&](StoreReader& r) { link = r.residents().link(p.at("resident_link_id").get<Id>()); });
   if (!link) return {true, "link purged"};
   if (link->used_at) return {true, "link used"};
   if (clock_.now() >= link->expires_at) return {true, "link expired"};

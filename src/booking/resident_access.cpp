@@ -20,7 +20,7 @@ void ResidentAccess::request_link(const ResidentContact& contact) {
   if (!known) return;
   store_.write([&](StoreWriter& tx) {
     // A few per hour: enough to retry, too few to flood someone's mailbox.
-    if (tx.resident_links_since(contact.email, contact.phone, now - std::chrono::hours{1}) >=
+    if (tx.residents().links_since(contact.email, contact.phone, now - std::chrono::hours{1}) >=
         policy_.links_per_contact_per_hour)
       return;
     ResidentLink l;
@@ -29,8 +29,8 @@ void ResidentAccess::request_link(const ResidentContact& contact) {
     l.created_at = now;
     l.expires_at = now + policy_.link_valid;
     // The token is made from the id: the outbox sends it without holding it.
-    l.id = tx.insert_resident_link(l);
-    tx.set_resident_link_token_hash(l.id, token_hash(links_.resident_link_token(l.id)));
+    l.id = tx.residents().insert_link(l);
+    tx.residents().set_link_token_hash(l.id, token_hash(links_.resident_link_token(l.id)));
     Job j;
     j.kind = by_sms ? JobKind::kSms : JobKind::kEmail;
     j.idempotency_key = "resident-link:" + std::to_string(l.id);
@@ -44,7 +44,7 @@ void ResidentAccess::request_link(const ResidentContact& contact) {
 bool ResidentAccess::link_usable(const std::string& link_token) {
   bool usable = false;
   store_.read([&](StoreReader& r) {
-    auto l = r.resident_link_by_hash(token_hash(link_token));
+    auto l = r.residents().link_by_hash(token_hash(link_token));
     usable = l && !l->used_at && clock_.now() < l->expires_at;
   });
   return usable;
@@ -54,15 +54,15 @@ std::optional<std::string> ResidentAccess::open_session(const std::string& link_
   Instant now = clock_.now();
   std::optional<std::string> token;
   store_.write([&](StoreWriter& tx) {
-    auto l = tx.resident_link_by_hash(token_hash(link_token));
-    if (!l || l->used_at || now >= l->expires_at || !tx.use_resident_link(l->id, now)) return;
+    auto l = tx.residents().link_by_hash(token_hash(link_token));
+    if (!l || l->used_at || now >= l->expires_at || !tx.residents().use_link(l->id, now)) return;
     ResidentSession s;
     s.email = l->email;
     s.phone = l->phone;
     s.created_at = now;
     s.expires_at = now + policy_.session_valid;
     std::string t = new_token(random_);
-    tx.insert_resident_session(s, token_hash(t));
+    tx.residents().insert_session(s, token_hash(t));
     token = t;
   });
   return token;
@@ -71,7 +71,7 @@ std::optional<std::string> ResidentAccess::open_session(const std::string& link_
 std::optional<ResidentContact> ResidentAccess::session(const std::string& session_token) {
   std::optional<ResidentContact> contact;
   store_.read([&](StoreReader& r) {
-    auto s = r.resident_session_by_hash(token_hash(session_token));
+    auto s = r.residents().session_by_hash(token_hash(session_token));
     if (s && !s->ended_at && clock_.now() < s->expires_at)
       contact = ResidentContact{s->email, s->phone};
   });
@@ -80,8 +80,8 @@ std::optional<ResidentContact> ResidentAccess::session(const std::string& sessio
 
 void ResidentAccess::end_session(const std::string& session_token) {
   store_.write([&](StoreWriter& tx) {
-    if (auto s = tx.resident_session_by_hash(token_hash(session_token)))
-      tx.end_resident_session(s->id, clock_.now());
+    if (auto s = tx.residents().session_by_hash(token_hash(session_token)))
+      tx.residents().end_session(s->id, clock_.now());
   });
 }
 

@@ -16,7 +16,7 @@ RetentionReport apply_retention(Store& store, const Clock& clock, const Retentio
     tx.accounts().purge_audit(now - policy.keep_audit);
     tx.accounts().purge_failures(now - policy.keep_sign_in_failures);
     // Residents' sign-in links and sessions serve for minutes: gone once expired.
-    tx.purge_resident_access(now);
+    tx.residents().purge(now);
   });
   // The rows go first, in one transaction; a crash before the files are
   // removed leaves files that nothing points to any more (never the reverse).

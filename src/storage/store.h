@@ -15,6 +15,7 @@
 #include "storage/accounts_store.h"
 #include "storage/directory_store.h"
 #include "storage/jobs_store.h"
+#include "storage/resident_access_store.h"
 
 namespace rdv {
 
@@ -23,22 +24,6 @@ namespace rdv {
 struct IdempotentBooking {
   std::string request_hash;
   Id booking_id = 0;
-};
-
-// "Mes rendez-vous": a sign-in link sent to a resident's email or phone (the
-// contact as bookings store it; the other one is ""), and the session it
-// opens in their browser. Both are known by their token's hash only.
-struct ResidentLink {
-  Id id = 0;
-  std::string email, phone;
-  Instant created_at, expires_at;
-  std::optional<Instant> used_at;
-};
-struct ResidentSession {
-  Id id = 0;
-  std::string email, phone;
-  Instant created_at, expires_at;
-  std::optional<Instant> ended_at;
 };
 
 class StoreReader {
@@ -53,6 +38,7 @@ class StoreReader {
   virtual AccountsReader& accounts() = 0;
   virtual DirectoryReader& directory() = 0;
   virtual JobsReader& jobs() = 0;
+  virtual ResidentAccessReader& residents() = 0;
   virtual bool is_empty() = 0;  // no organisation yet
 
   // Openings offering `service_id` that may have an occurrence in `window`,
@@ -97,14 +83,6 @@ class StoreReader {
   virtual std::vector<Document> documents_of(Id booking_id) = 0;
   virtual std::vector<Webhook> webhooks_of(Id organisation_id) = 0;
   virtual std::vector<SurveyStats> survey_stats(Id organisation_id) = 0;
-
-  virtual std::optional<ResidentLink> resident_link(Id id) = 0;
-  virtual std::optional<ResidentLink> resident_link_by_hash(const std::string& token_hash) = 0;
-  // Links asked for this email (whatever its case) or this phone at or after `since`.
-  virtual int resident_links_since(const std::string& email, const std::string& phone,
-                                   Instant since) = 0;
-  virtual std::optional<ResidentSession> resident_session_by_hash(
-      const std::string& token_hash) = 0;
 };
 
 class StoreWriter : public StoreReader {
@@ -112,6 +90,7 @@ class StoreWriter : public StoreReader {
   AccountsWriter& accounts() override = 0;
   DirectoryWriter& directory() override = 0;
   JobsWriter& jobs() override = 0;
+  ResidentAccessWriter& residents() override = 0;
   virtual Id insert_organisation(const Organisation& o) = 0;
   virtual Id insert_place(const Place& p) = 0;
   virtual Id insert_service(const Service& s) = 0;
@@ -156,17 +135,6 @@ class StoreWriter : public StoreReader {
   virtual std::vector<Document> anonymise_cancelled_before(Instant cancelled_before) = 0;
   virtual void insert_survey_answer(Id organisation_id, Id service_id, const SurveyAnswer& a,
                                     const std::string& day) = 0;
-
-  // The token is made from the id (LinkSigner::resident_link_token): the
-  // link is inserted, then given its token's hash in the same transaction.
-  virtual Id insert_resident_link(const ResidentLink& l) = 0;
-  virtual void set_resident_link_token_hash(Id id, const std::string& token_hash) = 0;
-  // Marks the link used; false when it was used already (single use).
-  virtual bool use_resident_link(Id id, Instant at) = 0;
-  virtual Id insert_resident_session(const ResidentSession& s, const std::string& token_hash) = 0;
-  virtual void end_resident_session(Id id, Instant at) = 0;
-  // RGPD: forgets the links and sessions that expired before `expired_before`.
-  virtual void purge_resident_access(Instant expired_before) = 0;
 };
 
 class Store {

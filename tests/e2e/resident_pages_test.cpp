@@ -479,8 +479,8 @@ TEST_F(ResidentPagesClock, ALinkServesThirtyMinutesAFewTimesAnHourAndIsPurged) {
   apply_retention(api_.store(), api_.clock, RetentionPolicy{});
   api_.store().read([&](StoreReader& s) {
     for (const auto& [id, token] : links) {
-      EXPECT_FALSE(s.resident_link(id));
-      EXPECT_FALSE(s.resident_link_by_hash(token_hash(token)));
+      EXPECT_FALSE(s.residents().link(id));
+      EXPECT_FALSE(s.residents().link_by_hash(token_hash(token)));
     }
   });
 }

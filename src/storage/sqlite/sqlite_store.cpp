@@ -10,6 +10,7 @@
 #include "storage/sqlite/sqlite_accounts.h"
 #include "storage/sqlite/sqlite_directory.h"
 #include "storage/sqlite/sqlite_jobs.h"
+#include "storage/sqlite/sqlite_resident_access.h"
 
 namespace rdv {
 namespace {
@@ -18,7 +19,7 @@ using namespace sqlite;  // the connection and the shared row encodings
 
 class SqliteTx final : public StoreWriter {
  public:
-  explicit SqliteTx(Connection& c) : c_(c), accounts_(c), directory_(c), jobs_(c) {}
+  explicit SqliteTx(Connection& c) : c_(c), accounts_(c), directory_(c), jobs_(c), residents_(c) {}
 
   std::optional<Organisation> organisation(Id id) override {
     auto st = c_.prepare(std::string("SELECT ") + kOrganisationColumns +
@@ -64,6 +65,7 @@ class SqliteTx final : public StoreWriter {
   AccountsWriter& accounts() override { return accounts_; }
   DirectoryWriter& directory() override { return directory_; }
   JobsWriter& jobs() override { return jobs_; }
+  ResidentAccessWriter& residents() override { return residents_; }
 
   bool is_empty() override {
     auto st = c_.prepare("SELECT 1 FROM organisations LIMIT 1");
@@ -597,106 +599,7 @@ class SqliteTx final : public StoreWriter {
     st.bind(5, a.comment).bind(6, day).run();
   }
 
-  // "Mes rendez-vous": sign-in links and sessions of residents.
-  std::optional<ResidentLink> resident_link(Id id) override {
-    auto st = c_.prepare(std::string("SELECT ") + kResidentAccessColumns +
-                         ", used_at FROM resident_links WHERE id = ?");
-    st.bind(1, id);
-    if (!st.step()) return std::nullopt;
-    return resident_link_from_row(st);
-  }
-
-  std::optional<ResidentLink> resident_link_by_hash(const std::string& token_hash) override {
-    auto st = c_.prepare(std::string("SELECT ") + kResidentAccessColumns +
-                         ", used_at FROM resident_links WHERE token_hash = ?");
-    st.bind(1, token_hash);
-    if (!st.step()) return std::nullopt;
-    return resident_link_from_row(st);
-  }
-
-  int resident_links_since(const std::string& email, const std::string& phone,
-                           Instant since) override {
-    auto st = c_.prepare(
-        "SELECT count(*) FROM resident_links WHERE created_at >= ?1 AND "
-        "((?2 <> '' AND email <> '' AND lower(email) = lower(?2)) OR "
-        "(?3 <> '' AND phone <> '' AND phone = ?3))");
-    st.bind(1, to_epoch(since)).bind(2, email).bind(3, phone);
-    st.step();
-    return static_cast<int>(st.int64(0));
-  }
-
-  std::optional<ResidentSession> resident_session_by_hash(const std::string& token_hash) override {
-    auto st = c_.prepare(std::string("SELECT ") + kResidentAccessColumns +
-                         ", ended_at FROM resident_sessions WHERE token_hash = ?");
-    st.bind(1, token_hash);
-    if (!st.step()) return std::nullopt;
-    ResidentSession s{st.int64("id"),
-                      st.text("email"),
-                      st.text("phone"),
-                      from_epoch(st.int64("created_at")),
-                      from_epoch(st.int64("expires_at")),
-                      std::nullopt};
-    if (auto ended = st.opt_int64("ended_at")) s.ended_at = from_epoch(*ended);
-    return s;
-  }
-
-  Id insert_resident_link(const ResidentLink& l) override {
-    // Until its hash is set, the unique column holds a value no hash equals.
-    auto st = c_.prepare(
-        "INSERT INTO resident_links(email, phone, token_hash, created_at, expires_at) "
-        "VALUES (?,?,'pending:' || hex(randomblob(16)),?,?)");
-    st.bind(1, l.email).bind(2, l.phone);
-    st.bind(3, to_epoch(l.created_at)).bind(4, to_epoch(l.expires_at)).run();
-    return c_.last_insert_id();
-  }
-
-  void set_resident_link_token_hash(Id id, const std::string& token_hash) override {
-    auto st = c_.prepare("UPDATE resident_links SET token_hash = ? WHERE id = ?");
-    st.bind(1, token_hash).bind(2, id).run();
-  }
-
-  bool use_resident_link(Id id, Instant at) override {
-    auto st = c_.prepare("UPDATE resident_links SET used_at = ? WHERE id = ? AND used_at IS NULL");
-    st.bind(1, to_epoch(at)).bind(2, id).run();
-    return c_.changes() == 1;
-  }
-
-  Id insert_resident_session(const ResidentSession& s, const std::string& token_hash) override {
-    auto st = c_.prepare(
-        "INSERT INTO resident_sessions(email, phone, token_hash, created_at, expires_at) "
-        "VALUES (?,?,?,?,?)");
-    st.bind(1, s.email).bind(2, s.phone).bind(3, token_hash);
-    st.bind(4, to_epoch(s.created_at)).bind(5, to_epoch(s.expires_at)).run();
-    return c_.last_insert_id();
-  }
-
-  void end_resident_session(Id id, Instant at) override {
-    auto st =
-        c_.prepare("UPDATE resident_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL");
-    st.bind(1, to_epoch(at)).bind(2, id).run();
-  }
-
-  void purge_resident_access(Instant expired_before) override {
-    for (const char* sql : {"DELETE FROM resident_links WHERE expires_at < ?",
-                            "DELETE FROM resident_sessions WHERE expires_at < ?"}) {
-      auto st = c_.prepare(sql);
-      st.bind(1, to_epoch(expired_before)).run();
-    }
-  }
-
  private:
-  static constexpr const char* kResidentAccessColumns = "id, email, phone, created_at, expires_at";
-  static ResidentLink resident_link_from_row(const Statement& st) {
-    ResidentLink l{st.int64("id"),
-                   st.text("email"),
-                   st.text("phone"),
-                   from_epoch(st.int64("created_at")),
-                   from_epoch(st.int64("expires_at")),
-                   std::nullopt};
-    if (auto used = st.opt_int64("used_at")) l.used_at = from_epoch(*used);
-    return l;
-  }
-
   // Documents of the bookings `b` matching `where` (one bound instant).
   std::vector<Document> documents_where(const std::string& where, std::int64_t at) {
     auto st = c_.prepare(std::string("SELECT ") + kDocumentColumns +
@@ -727,6 +630,7 @@ class SqliteTx final : public StoreWriter {
   SqliteAccounts accounts_;
   SqliteDirectory directory_;
   SqliteJobs jobs_;
+  SqliteResidentAccess residents_;
 };
 
 void migrate(Connection& c) {
