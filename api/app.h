@@ -178,8 +178,10 @@ class App {
   HttpResponse move_page(const HttpRequest& r, Id id, MoveBy by, const std::string& token,
                          const std::string& notice);
   HttpResponse invalid_link_page() const;
-  // This browser's CSRF token for a page's forms (and its cookie when new).
-  CsrfToken page_csrf(const HttpRequest& r);
+  // A page with forms: render_page, with this browser's CSRF token in
+  // `csrf` for its forms (and the cookie that holds it when new).
+  HttpResponse form_page(const HttpRequest& r, int status, const std::string& title,
+                         const std::string& name, PageData data);
   // Whether a form that changes something comes from this browser's page:
   // its CSRF field, and no sign of another site (same_site).
   bool form_ok(const HttpRequest& r, const std::string& field) const;

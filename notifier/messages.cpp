@@ -25,11 +25,7 @@ std::string where(const MessageContext& c) {
     return "En visio : " + c.video_url + "\n(le lien s'ouvre " +
            std::to_string(c.organisation.video.open_minutes_before) + " minutes avant le début)";
   if (!c.place) return "";
-  std::string s = "Lieu : " + c.place->name;
-  if (!c.place->address.empty()) s += ", " + c.place->address;
-  if (!c.place->postcode.empty() || !c.place->city.empty())
-    s += ", " + c.place->postcode + " " + c.place->city;
-  s += ".";
+  std::string s = "Lieu : " + place_line(*c.place) + ".";
   if (!c.place->accessibility.empty()) s += "\nAccessibilité : " + c.place->accessibility;
   return s;
 }

@@ -106,18 +106,12 @@ JobResult Notifier::run(const Job& job) {
     return {};
   }
   if (!email_) throw std::runtime_error("no SMTP server configured");
-  EmailMessage m;
-  m.from = options_.from;
   // The same Message-ID on every attempt; a dot-atom, as RFC 5322 wants.
   std::string local = job.idempotency_key;
   for (char& ch : local)
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') ch = '.';
-  m.message_id = "<" + local + "@" + host_of_url(options_.public_url) + ">";
   RenderedEmail text = to_agent ? agent_email(event, context) : resident_email(event, context);
-  m.to = to_agent ? agent->email : b.resident.email;
-  m.subject = text.subject;
-  m.text = text.text;
-  m.html = text.html;
+  EmailMessage m = email(local, to_agent ? agent->email : b.resident.email, text);
   if (!to_agent && (event == MessageEvent::kConfirmation || event == MessageEvent::kReminder ||
                     event == MessageEvent::kReschedule))
     m.unsubscribe_url = base + "/stop-reminders?token=" + token;
@@ -166,22 +160,15 @@ JobResult Notifier::run_account_link(const Job& job) {
       options_.public_url + kPasswordPagePath + "?token=" + links_.account_link_token(link->id);
   RenderedEmail text = account_link_email(link->purpose == LinkPurpose::kInvitation, account->name,
                                           url, link->expires_at, date::locate_zone("Europe/Paris"));
-  EmailMessage m;
-  m.from = options_.from;
-  m.message_id =
-      "<account-link." + std::to_string(link->id) + "@" + host_of_url(options_.public_url) + ">";
-  m.to = account->email;
-  m.subject = text.subject;
-  m.text = text.text;
-  m.html = text.html;
-  email_->send(m);
+  email_->send(email("account-link." + std::to_string(link->id), account->email, text));
   return {};
 }
 
 JobResult Notifier::run_resident_link(const Job& job) {
   Json p = Json::parse(job.payload);
   std::optional<ResidentLink> link;
-  store_.read([&](StoreReader& r) { link = r.residents().link(p.at("resident_link_id").get<Id>()); });
+  store_.read(
+      [&](StoreReader& r) { link = r.residents().link(p.at("resident_link_id").get<Id>()); });
   if (!link) return {true, "link purged"};
   if (link->used_at) return {true, "link used"};
   if (clock_.now() >= link->expires_at) return {true, "link expired"};
@@ -196,17 +183,21 @@ JobResult Notifier::run_resident_link(const Job& job) {
     return {};
   }
   if (!email_) throw std::runtime_error("no SMTP server configured");
-  RenderedEmail text = resident_link_email(url, minutes);
+  email_->send(email("resident-link." + std::to_string(link->id), link->email,
+                     resident_link_email(url, minutes)));
+  return {};
+}
+
+EmailMessage Notifier::email(const std::string& id_local, const std::string& to,
+                             const RenderedEmail& text) const {
   EmailMessage m;
   m.from = options_.from;
-  m.message_id =
-      "<resident-link." + std::to_string(link->id) + "@" + host_of_url(options_.public_url) + ">";
-  m.to = link->email;
+  m.message_id = "<" + id_local + "@" + host_of_url(options_.public_url) + ">";
+  m.to = to;
   m.subject = text.subject;
   m.text = text.text;
   m.html = text.html;
-  email_->send(m);
-  return {};
+  return m;
 }
 
 JobResult Notifier::run_webhook(const Job& job) {

@@ -9,6 +9,7 @@
 #include "domain/clock.h"
 #include "email.h"
 #include "job_runner.h"
+#include "messages.h"
 #include "net/http_client.h"
 #include "sms.h"
 #include "storage/store.h"
@@ -32,6 +33,10 @@ class Notifier final : public JobHandler {
   JobResult run_webhook(const Job& job);
   JobResult run_account_link(const Job& job);
   JobResult run_resident_link(const Job& job);
+  // An email from us: `id_local` makes its Message-ID (the same on every
+  // attempt) with the public URL's host.
+  EmailMessage email(const std::string& id_local, const std::string& to,
+                     const RenderedEmail& text) const;
 
   Store& store_;
   const Clock& clock_;

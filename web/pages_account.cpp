@@ -24,8 +24,6 @@ std::string local_next(const std::string& next) { return is_local_path(next) ? n
 HttpResponse App::sign_in_page(const HttpRequest& r, int status, const std::string& email,
                                const std::string& next, const std::string& problem) {
   PageData d;
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
   d.set("email", email);
   d.set("next", local_next(next));
   if (!problem.empty()) d.set("problem", problem);
@@ -34,7 +32,7 @@ HttpResponse App::sign_in_page(const HttpRequest& r, int status, const std::stri
     d.set("sso", true);
     d.set("sso_url", "/api/v1/auth/oidc?next=" + url_encode(local_next(next)));
   }
-  return with_cookie(render_page(status, "Connexion", "signin", d), csrf.set_cookie);
+  return form_page(r, status, "Connexion", "signin", d);
 }
 
 void App::add_account_pages() {
@@ -77,10 +75,8 @@ void App::add_account_pages() {
 
   router_.add("GET", "/mot-de-passe-oublie", [this](const HttpRequest& r, const PathParams&) {
     PageData d;
-    CsrfToken csrf = page_csrf(r);
-    d.set("csrf", csrf.field);
     d.set("sent", false);
-    return with_cookie(render_page(200, "Mot de passe oublié", "forgot", d), csrf.set_cookie);
+    return form_page(r, 200, "Mot de passe oublié", "forgot", d);
   });
 
   router_.add("POST", "/mot-de-passe-oublie", [this](const HttpRequest& r, const PathParams&) {
@@ -101,12 +97,9 @@ void App::add_account_pages() {
     PageData d = form_errors(
         problem.empty() ? std::vector<std::pair<std::string, std::string>>{}
                         : std::vector<std::pair<std::string, std::string>>{{"password", problem}});
-    CsrfToken csrf = page_csrf(r);
-    d.set("csrf", csrf.field);
     d.set("token", token);
     d.set("action", std::string(kPasswordPagePath));
-    return with_cookie(render_page(status, "Choisir mon mot de passe", "password", d),
-                       csrf.set_cookie);
+    return form_page(r, status, "Choisir mon mot de passe", "password", d);
   };
   auto link_refused = [] {
     return message_page(400, "Lien expiré",

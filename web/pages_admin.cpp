@@ -339,9 +339,7 @@ HttpResponse App::organisation_admin_page(const HttpRequest& r, const Organisati
   }
   d.set("surveys", survey_lines);
   d.set("has_surveys", !survey_lines.empty());
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(render_page(200, org.name, "admin_organisation", d), csrf.set_cookie);
+  return form_page(r, 200, org.name, "admin_organisation", d);
 }
 
 void App::add_admin_pages() {

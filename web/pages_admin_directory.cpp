@@ -229,11 +229,7 @@ HttpResponse App::place_form_page(const HttpRequest& r, const Organisation& org,
   d.set("action", admin_org_path(org.id, place_id ? "/lieux/" + std::to_string(*place_id)
                                                   : std::string("/lieux")));
   d.set("editing", place_id.has_value());
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(
-      render_page(status, place_id ? "Modifier un lieu" : "Ajouter un lieu", "admin_place", d),
-      csrf.set_cookie);
+  return form_page(r, status, place_id ? "Modifier un lieu" : "Ajouter un lieu", "admin_place", d);
 }
 
 HttpResponse App::service_form_page(const HttpRequest& r, const Organisation& org,
@@ -278,12 +274,8 @@ HttpResponse App::service_form_page(const HttpRequest& r, const Organisation& or
   d.set("action", admin_org_path(org.id, service_id ? "/demarches/" + std::to_string(*service_id)
                                                     : std::string("/demarches")));
   d.set("editing", service_id.has_value());
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(
-      render_page(status, service_id ? "Modifier une démarche" : "Ajouter une démarche",
-                  "admin_service", d),
-      csrf.set_cookie);
+  return form_page(r, status, service_id ? "Modifier une démarche" : "Ajouter une démarche",
+                   "admin_service", d);
 }
 
 void App::add_admin_directory_pages() {

@@ -72,10 +72,7 @@ HttpResponse App::invite_form_page(const HttpRequest& r, const Organisation& org
   }
   d.set("roles", roles);
   d.set("org_path", admin_org_path(org.id));
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(render_page(status, "Inviter une personne", "admin_invite", d),
-                     csrf.set_cookie);
+  return form_page(r, status, "Inviter une personne", "admin_invite", d);
 }
 
 HttpResponse App::video_form_page(const HttpRequest& r, const Organisation& org, int status,
@@ -101,9 +98,7 @@ HttpResponse App::video_form_page(const HttpRequest& r, const Organisation& org,
   d.set("providers", providers);
   d.set("secret_set", !org.video.secret.empty());
   d.set("org_path", admin_org_path(org.id));
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(render_page(status, "Régler la visio", "admin_video", d), csrf.set_cookie);
+  return form_page(r, status, "Régler la visio", "admin_video", d);
 }
 
 HttpResponse App::webhook_form_page(const HttpRequest& r, const Organisation& org, int status,
@@ -126,10 +121,7 @@ HttpResponse App::webhook_form_page(const HttpRequest& r, const Organisation& or
   }
   d.set("events", items);
   d.set("org_path", admin_org_path(org.id));
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(render_page(status, "Ajouter un webhook", "admin_webhook", d),
-                     csrf.set_cookie);
+  return form_page(r, status, "Ajouter un webhook", "admin_webhook", d);
 }
 
 void App::add_admin_people_pages() {

@@ -85,9 +85,7 @@ HttpResponse App::absences_page(const HttpRequest& r, int status,
   d.set("weekly_checked", value_of(values, "weekly") == "oui");
   d.set("added", r.param("ajoute") != nullptr);
   d.set("removed", r.param("retire") != nullptr);
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(render_page(status, "Mes absences", "absences", d), csrf.set_cookie);
+  return form_page(r, status, "Mes absences", "absences", d);
 }
 
 HttpResponse App::calendars_page(const HttpRequest& r, int status, const std::string& url,
@@ -121,9 +119,7 @@ HttpResponse App::calendars_page(const HttpRequest& r, int status, const std::st
   d.set("added", r.param("ajoute") != nullptr);
   d.set("refreshed", r.param("relu") != nullptr);
   d.set("removed", r.param("retire") != nullptr);
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(render_page(status, "Mes agendas", "calendars", d), csrf.set_cookie);
+  return form_page(r, status, "Mes agendas", "calendars", d);
 }
 
 void App::add_agenda_pages() {

@@ -51,40 +51,20 @@ HttpResponse App::manage_page(const HttpRequest& r, Id id, const std::string& to
   PageData d = form_errors(errors);
   store_.read([&](StoreReader& s) {
     Booking b = require_booking(s, id);
-    Service service = require_service(s, b.service_id);
-    auto org = s.organisation(service.organisation_id);
-    auto place = s.place(b.place_id);
-    Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
-    d.set("service", service.name);
-    d.set("organisation", org ? org->name : "");
-    d.set("when", french_moment(b.start, zone));
-    if (std::string label = zone_label(zone); !label.empty()) d.set("zone", label);
-    d.set("mode", mode_label(b.mode));
-    if (b.mode == Mode::kInPerson && place)
-      d.set("place", place->name + (place->address.empty() ? "" : ", " + place->address) +
-                         (place->city.empty() ? "" : ", " + place->city));
-    d.set("resident", b.resident.first_name + " " + b.resident.last_name);
+    auto [service, org, place, zone] = set_booking_facts(d, s, b);
     static const std::map<BookingStatus, const char*> statuses = {
         {BookingStatus::kConfirmed, "Confirmé"},
         {BookingStatus::kCancelled, "Annulé"},
         {BookingStatus::kDone, "Terminé"},
         {BookingStatus::kNoShow, "Absent au rendez-vous"}};
     d.set("status", statuses.at(b.status));
-    list docs;
-    for (auto& doc : service.documents_to_bring) docs.push_back(doc);
-    d.set("documents", docs);
+    // Documents to bring matter while the visit is to come.
     d.set("has_documents",
           !service.documents_to_bring.empty() && b.status == BookingStatus::kConfirmed);
     bool active = b.status == BookingStatus::kConfirmed && b.end > clock_.now();
     d.set("active", active);
     d.set("cancelled", b.status == BookingStatus::kCancelled);
-    bool can_change = true;
-    try {
-      next_status(b, service, BookingAction::kCancel, Actor::kResident, clock_.now());
-    } catch (const ClientError&) {
-      can_change = false;
-    }
-    d.set("can_change", can_change);
+    d.set("can_change", allows(b, service, BookingAction::kCancel, Actor::kResident, clock_.now()));
     std::string base = "/rendez-vous/" + std::to_string(id);
     d.set("ics_url", "/api/v1/bookings/" + std::to_string(id) + "/calendar.ics?token=" + token);
     d.set("move_url", base + "/deplacer?token=" + token);
@@ -101,11 +81,8 @@ HttpResponse App::manage_page(const HttpRequest& r, Id id, const std::string& to
     if (r.param("envoye")) d.set("uploaded", true);
     add_manage_extras(d, s, b, service, org, zone);
   });
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
   d.set("token", token);
-  HttpResponse page = render_page(status, "Mon rendez-vous", "booking", d);
-  return with_cookie(page, csrf.set_cookie);
+  return form_page(r, status, "Mon rendez-vous", "booking", d);
 }
 
 HttpResponse App::move_page(const HttpRequest& r, Id id, MoveBy by, const std::string& token,
@@ -121,13 +98,9 @@ HttpResponse App::move_page(const HttpRequest& r, Id id, MoveBy by, const std::s
   store_.read([&](StoreReader& s) {
     Booking b = require_booking(s, id);
     Service service = require_service(s, b.service_id);
-    try {
-      next_status(b, service, BookingAction::kReschedule, staff ? Actor::kStaff : Actor::kResident,
-                  clock_.now());
-    } catch (const ClientError&) {
-      closed = true;
-      return;
-    }
+    closed = !allows(b, service, BookingAction::kReschedule,
+                     staff ? Actor::kStaff : Actor::kResident, clock_.now());
+    if (closed) return;
     auto place = s.place(b.place_id);
     Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
     d.set("current", french_moment(b.start, zone));
@@ -155,28 +128,19 @@ HttpResponse App::move_page(const HttpRequest& r, Id id, MoveBy by, const std::s
                         {"Ce rendez-vous ne peut plus être déplacé en ligne. Pour toute "
                          "question, appelez le service."},
                         back, "Revenir au rendez-vous");
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
   set_text(d, "token", token);
   d.set("action", base + "/deplacer");
   d.set("staff", staff);
   if (!notice.empty()) d.set("notice", notice);
-  return with_cookie(
-      render_page(notice.empty() ? 200 : 409,
-                  staff ? "Déplacer le rendez-vous" : "Déplacer mon rendez-vous", "move", d),
-      csrf.set_cookie);
+  return form_page(r, notice.empty() ? 200 : 409,
+                   staff ? "Déplacer le rendez-vous" : "Déplacer mon rendez-vous", "move", d);
 }
 
 void App::add_manage_extras(PageData& d, StoreReader& s, const Booking& b, const Service& service,
                             const std::optional<Organisation>& org, Zone zone) {
   Instant now = clock_.now();
   auto allowed = [&](BookingAction action) {
-    try {
-      next_status(b, service, action, Actor::kResident, now);
-      return true;
-    } catch (const ClientError&) {
-      return false;
-    }
+    return allows(b, service, action, Actor::kResident, now);
   };
   std::string base = "/rendez-vous/" + std::to_string(b.id);
   // Reminders go before the visit: the choice is shown until it starts.

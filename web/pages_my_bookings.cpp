@@ -63,9 +63,7 @@ HttpResponse App::my_bookings_form(const HttpRequest& r, int status,
   }
   if (r.param("deconnecte")) d.set("signed_out", true);
   if (r.param("expire")) d.set("session_ended", true);
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(render_page(status, "Mes rendez-vous", "my_bookings_ask", d), csrf.set_cookie);
+  return form_page(r, status, "Mes rendez-vous", "my_bookings_ask", d);
 }
 
 HttpResponse App::my_bookings_list(const HttpRequest& r, const ResidentContact& contact) {
@@ -117,9 +115,7 @@ HttpResponse App::my_bookings_list(const HttpRequest& r, const ResidentContact& 
   }
   d.set("groups", groups);
   d.set("contact", contact.email.empty() ? "le " + contact.phone : contact.email);
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(render_page(200, "Mes rendez-vous", "my_bookings", d), csrf.set_cookie);
+  return form_page(r, 200, "Mes rendez-vous", "my_bookings", d);
 }
 
 void App::add_my_bookings_pages() {
@@ -198,14 +194,11 @@ void App::add_my_bookings_pages() {
     if (!token || token->size() > 100 || !residents_.link_usable(*token))
       return expired_link_page();
     PageData d;
-    CsrfToken csrf = page_csrf(r);
-    d.set("csrf", csrf.field);
     d.set("token", *token);
     d.set("action", kResidentLinkPath);
     d.set("session_minutes", std::to_string(residents_.policy().session_valid.count()));
     // (The server's Referrer-Policy, same-origin, keeps the token from other sites.)
-    return with_cookie(render_page(200, "Mes rendez-vous", "my_bookings_confirm", d),
-                       csrf.set_cookie);
+    return form_page(r, 200, "Mes rendez-vous", "my_bookings_confirm", d);
   });
 
   router_.add("POST", kResidentLinkPath, [this](const HttpRequest& r, const PathParams&) {

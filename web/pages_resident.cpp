@@ -253,8 +253,11 @@ HttpResponse App::error_page(const HttpResponse& json_error) {
   return page;
 }
 
-CsrfToken App::page_csrf(const HttpRequest& r) {
-  return csrf_token(r, links_, random_, cookie_name(kCsrfCookie), https());
+HttpResponse App::form_page(const HttpRequest& r, int status, const std::string& title,
+                            const std::string& name, PageData data) {
+  CsrfToken csrf = csrf_token(r, links_, random_, cookie_name(kCsrfCookie), https());
+  data.set("csrf", csrf.field);
+  return with_cookie(render_page(status, title, name, std::move(data)), csrf.set_cookie);
 }
 
 bool App::form_ok(const HttpRequest& r, const std::string& field) const {
@@ -407,8 +410,6 @@ HttpResponse App::booking_form(const HttpRequest& r, Id service_id,
   for (const auto& [field, message] : errors) field_errors[field] = message;
   PageData fields = resident_form_fields(values, field_errors);
   d.set("fields", *fields.get("fields"));
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
   d.set("action", "/services/" + std::to_string(service_id) + "/reserver");
   d.set("start", get("start"));
   d.set("agent", get("agent"));
@@ -419,7 +420,7 @@ HttpResponse App::booking_form(const HttpRequest& r, Id service_id,
   auto sent = values.find("key");
   d.set("key",
         sent != values.end() && sent->second.size() == 43 ? sent->second : new_token(random_));
-  return with_cookie(render_page(status, title, "book", d), csrf.set_cookie);
+  return form_page(r, status, title, "book", d);
 }
 
 HttpResponse App::book_from_form(const HttpRequest& r, Id service_id) {

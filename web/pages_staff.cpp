@@ -160,9 +160,7 @@ void App::add_staff_pages() {
     });
     if (r.param("reserve")) d.set("booked", true);
     if (r.param("annule")) d.set("cancelled_one", true);
-    CsrfToken csrf = page_csrf(r);
-    d.set("csrf", csrf.field);
-    return with_cookie(render_page(200, "Mon espace", "staff_home", d), csrf.set_cookie);
+    return form_page(r, 200, "Mon espace", "staff_home", d);
   });
 }
 
@@ -240,9 +238,7 @@ HttpResponse App::openings_page(const HttpRequest& r, int status,
   d.set("added", r.param("ajoute") != nullptr);
   d.set("removed", r.param("retire") != nullptr);
   d.set("outside", r.param("hors") != nullptr);
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(render_page(status, "Mes créneaux", "openings", d), csrf.set_cookie);
+  return form_page(r, status, "Mes créneaux", "openings", d);
 }
 
 // A booking as its agent (or who may act on it) sees it: the person's
@@ -254,14 +250,7 @@ HttpResponse App::staff_booking_page(const HttpRequest& r, Id id, const std::str
     Booking b = require_booking(s, id);
     if (!may_manage_booking(s, *r.staff, b, clock_.now()))
       throw ClientError(ErrorCode::kForbidden, "not this person's booking");
-    Service service = require_service(s, b.service_id);
-    auto place = s.place(b.place_id);
-    Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
-    d.set("service", service.name);
-    d.set("when", french_moment(b.start, zone));
-    d.set("mode", mode_label(b.mode));
-    if (place && b.mode == Mode::kInPerson) d.set("place", place->name);
-    d.set("resident", b.resident.first_name + " " + b.resident.last_name);
+    Service service = set_booking_facts(d, s, b).service;
     set_text(d, "email", b.resident.email);
     set_text(d, "phone", b.resident.phone);
     set_text(d, "notes", b.notes);
@@ -277,12 +266,7 @@ HttpResponse App::staff_booking_page(const HttpRequest& r, Id id, const std::str
     set_text(d, "summary", b.summary);
     // What the life cycle allows now (booking/lifecycle.h).
     auto allowed = [&](BookingAction action) {
-      try {
-        next_status(b, service, action, Actor::kStaff, clock_.now());
-        return true;
-      } catch (const ClientError&) {
-        return false;
-      }
+      return allows(b, service, action, Actor::kStaff, clock_.now());
     };
     d.set("can_move", allowed(BookingAction::kReschedule));
     d.set("can_cancel", allowed(BookingAction::kCancel));
@@ -295,9 +279,7 @@ HttpResponse App::staff_booking_page(const HttpRequest& r, Id id, const std::str
   });
   if (!notice.empty()) d.set("done_notice", notice);
   d.set("action", "/espace/rendez-vous/" + std::to_string(id));
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(render_page(200, "Rendez-vous", "staff_booking", d), csrf.set_cookie);
+  return form_page(r, 200, "Rendez-vous", "staff_booking", d);
 }
 
 void App::add_agent_pages() {
@@ -326,25 +308,7 @@ void App::add_agent_pages() {
                 PageData d;
                 store_.read([&](StoreReader& s) {
                   Booking b = require_booking(s, id);
-                  Service service = require_service(s, b.service_id);
-                  auto org = s.organisation(service.organisation_id);
-                  auto place = s.place(b.place_id);
-                  Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
-                  d.set("service", service.name);
-                  set_text(d, "organisation", org ? org->name : "");
-                  d.set("when", french_moment(b.start, zone));
-                  d.set("mode", mode_label(b.mode));
-                  set_text(d, "place",
-                           b.mode == Mode::kInPerson && place
-                               ? place->name +
-                                     (place->address.empty() ? "" : ", " + place->address) +
-                                     (place->city.empty() ? "" : ", " + place->city)
-                               : "");
-                  d.set("resident", b.resident.first_name + " " + b.resident.last_name);
-                  list docs;
-                  for (const auto& doc : service.documents_to_bring) docs.push_back(doc);
-                  d.set("documents", docs);
-                  d.set("has_documents", !service.documents_to_bring.empty());
+                  set_booking_facts(d, s, b);
                   d.set("cancelled", b.status == BookingStatus::kCancelled);
                   // Not the visitor's manage link: with it one acts as the resident,
                   // for good (it cannot be revoked). It reaches them by email or SMS.

@@ -53,9 +53,7 @@ HttpResponse App::survey_page(const HttpRequest& r, const std::string& token,
   d.set("solved_no", value("solved") == "non");
   d.set("comment", value("comment"));
   d.set("action", "/avis/" + token);
-  CsrfToken csrf = page_csrf(r);
-  d.set("csrf", csrf.field);
-  return with_cookie(render_page(status, "Votre avis", "survey", d), csrf.set_cookie);
+  return form_page(r, status, "Votre avis", "survey", d);
 }
 
 void App::add_survey_pages() {

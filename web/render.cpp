@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "domain/french_dates.h"
+#include "storage/require.h"
 
 namespace rdv {
 
@@ -86,6 +87,24 @@ void set_text(PageData& d, const std::string& name, const std::string& value) {
     d.set(name, false);
   else
     d.set(name, value);
+}
+
+BookingContext set_booking_facts(PageData& d, StoreReader& s, const Booking& b) {
+  BookingContext c{require_service(s, b.service_id), std::nullopt, s.place(b.place_id), nullptr};
+  c.organisation = s.organisation(c.service.organisation_id);
+  c.zone = date::locate_zone(c.place ? c.place->timezone : "Europe/Paris");
+  d.set("service", c.service.name);
+  set_text(d, "organisation", c.organisation ? c.organisation->name : "");
+  d.set("when", french_moment(b.start, c.zone));
+  set_text(d, "zone", zone_label(c.zone));
+  d.set("mode", mode_label(b.mode));
+  set_text(d, "place", b.mode == Mode::kInPerson && c.place ? place_line(*c.place) : "");
+  d.set("resident", b.resident.first_name + " " + b.resident.last_name);
+  kainjow::mustache::list docs;
+  for (const auto& doc : c.service.documents_to_bring) docs.push_back(doc);
+  d.set("documents", docs);
+  d.set("has_documents", !c.service.documents_to_bring.empty());
+  return c;
 }
 
 HttpResponse message_page(int status, const std::string& title, std::vector<std::string> lines,

@@ -52,6 +52,21 @@ class DayGroups {
 // enclosing data (a list item would show its page's value).
 void set_text(PageData& d, const std::string& name, const std::string& value);
 
+class StoreReader;
+
+// What a booking hangs from, as the pages about it read it.
+struct BookingContext {
+  Service service;
+  std::optional<Organisation> organisation;
+  std::optional<Place> place;
+  Zone zone = nullptr;  // the place's
+};
+
+// Sets what every page about a booking shows: service, organisation, when
+// (with the zone when it is not Paris'), mode, place (in person), resident,
+// documents to bring (has_documents: the service names some).
+BookingContext set_booking_facts(PageData& d, StoreReader& s, const Booking& b);
+
 // A page of a few paragraphs, and a link onwards when given.
 HttpResponse message_page(int status, const std::string& title, std::vector<std::string> lines,
                           const std::string& link_url = "", const std::string& link_text = "");

@@ -108,4 +108,13 @@ BookingStatus next_status(const Booking& b, const Service& s, BookingAction acti
   return t.to.value_or(b.status);
 }
 
+bool allows(const Booking& b, const Service& s, BookingAction action, Actor actor, Instant now) {
+  try {
+    next_status(b, s, action, actor, now);
+    return true;
+  } catch (const ClientError&) {
+    return false;
+  }
+}
+
 }  // namespace rdv

@@ -40,4 +40,7 @@ enum class Actor { kResident, kStaff };
 BookingStatus next_status(const Booking& b, const Service& s, BookingAction action, Actor actor,
                           Instant now);
 
+// Whether next_status would allow it now (pages offer only what can be done).
+bool allows(const Booking& b, const Service& s, BookingAction action, Actor actor, Instant now);
+
 }  // namespace rdv

@@ -46,6 +46,14 @@ std::string_view purpose_name(CalendarPurpose p) { return name_in(kPurposeNames,
 std::optional<CalendarPurpose> parse_purpose(std::string_view name) {
   return parse_in(kPurposeNames, name);
 }
+std::string place_line(const Place& p) {
+  std::string out = p.name;
+  if (!p.address.empty()) out += ", " + p.address;
+  if (!p.postcode.empty() || !p.city.empty())
+    out += ", " + p.postcode + (p.postcode.empty() ? "" : " ") + p.city;
+  return out;
+}
+
 std::string_view provider_name(VideoProvider p) { return name_in(kProviderNames, p); }
 std::optional<VideoProvider> parse_provider(std::string_view name) {
   return parse_in(kProviderNames, name);

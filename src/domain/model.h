@@ -58,7 +58,7 @@ struct Organisation {
   VideoSettings video;
   std::optional<Id> territory_id;       // the territory that groups it with others, if any
   bool colleagues_see_agendas = false;  // agents see each other's agendas, read-only
-  bool archived = false;  // closed: its services are archived, it is no longer listed
+  bool archived = false;                // closed: its services are archived, it is no longer listed
 };
 
 struct Place {
@@ -68,6 +68,9 @@ struct Place {
   std::optional<double> latitude, longitude;
   std::string timezone;
 };
+
+// Where a place is, on one line: "France Services Cenon, 12 rue X, 33150 Cenon".
+std::string place_line(const Place& p);
 
 struct Service {
   Id id = 0;

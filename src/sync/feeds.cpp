@@ -10,14 +10,6 @@ constexpr auto kFeedPast = std::chrono::days{30};
 constexpr auto kFeedFuture = std::chrono::days{731};
 constexpr auto kOpeningsAhead = std::chrono::days{90};
 
-std::string place_line(const Place& p) {
-  std::string out = p.name;
-  if (!p.address.empty()) out += ", " + p.address;
-  if (!p.postcode.empty() || !p.city.empty())
-    out += ", " + p.postcode + (p.postcode.empty() ? "" : " ") + p.city;
-  return out;
-}
-
 std::string mode_text(Mode m) {
   switch (m) {
     case Mode::kInPerson:

@@ -9,8 +9,8 @@
 
 #include <regex>
 
-#include "page_browser.h"
 #include "smtp_sink.h"
+#include "staff_browser.h"
 #include "support/in_process_app.h"
 #include "support/wait.h"
 #include "world.h"
@@ -30,44 +30,15 @@ class AdminPages : public ::testing::Test {
   std::string org_page(const std::string& tail = "", long org = 0) const {
     return "/espace/admin/organisations/" + std::to_string(org ? org : world_.org) + tail;
   }
-  // The text of the first message sent to `email`.
-  std::string mail_to(const std::string& email) {
-    std::string text;
-    wait_until(
-        [&] {
-          for (const auto& m : smtp_.messages())
-            if (m["to"].get<std::string>().find(email) != std::string::npos) {
-              text = m["text"];
-              return true;
-            }
-          return false;
-        },
-        std::chrono::seconds{20});
-    return text;
-  }
   // Invites a person through the API, sets their password from the mail and
   // signs them in through /connexion.
   void sign_in(Browser& b, const std::string& email, const std::string& role, long org = 0) {
-    Reply invited = http_.post(
-        "/api/v1/accounts",
+    sign_in_invited(
+        b, http_, smtp_,
         {{"name", "Personne " + role},
          {"email", email},
          {"memberships", {{{"role", role}, {"organisation_id", org ? org : world_.org}}}}},
         world_.admin_token);
-    ASSERT_EQ(invited.status, 201) << invited.body;
-    std::string text = mail_to(email);
-    ASSERT_NE(text.find("token="), std::string::npos) << text;
-    std::string token = text.substr(text.find("token=") + 6, 43);
-    const std::string password = "Mot-de-passe-solide-33";
-    ASSERT_EQ(
-        http_.post("/api/v1/auth/password", {{"token", token}, {"password", password}}).status,
-        200);
-    Reply form = b.get("/connexion");
-    ASSERT_EQ(
-        b.post("/connexion",
-               {{"csrf", input_value(form.body, "csrf")}, {"email", email}, {"password", password}})
-            .status,
-        303);
   }
   // The form's csrf token, read from a page of ours.
   static std::string csrf_of(Browser& b, const std::string& page) {
@@ -245,7 +216,7 @@ TEST_F(AdminPages, AnOrganisationsAdministratorManagesItThroughTheForms) {
   EXPECT_EQ(input_value(bad_person.body, "name"), "Paul Martin");
   person["email"] = "paul.martin@cenon.fr";
   ASSERT_EQ(admin.post(org_page("/personnes"), person).status, 303);
-  EXPECT_TRUE(has(mail_to("paul.martin@cenon.fr"), "token="));
+  EXPECT_TRUE(has(mail_text_to(smtp_, "paul.martin@cenon.fr"), "token="));
   json accounts = api_get("/api/v1/accounts?organisation_id=" + std::to_string(world_.org));
   json paul;
   for (const auto& a : accounts["items"])

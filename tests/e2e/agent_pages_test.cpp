@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "file_server.h"
-#include "page_browser.h"
 #include "smtp_sink.h"
+#include "staff_browser.h"
 #include "world.h"
 
 namespace rdv::testing {
@@ -30,19 +30,9 @@ class AgentPages : public ::testing::Test {
   Browser staff(const std::string& email, const json& membership, std::optional<long> agent = {}) {
     json body = {{"name", "Agent " + email}, {"email", email}, {"memberships", {membership}}};
     if (agent) body["agent_id"] = *agent;
-    size_t before = smtp_.count();
-    Reply invited = http_.post("/api/v1/accounts", body, world_.admin_token);
-    EXPECT_EQ(invited.status, 201) << invited.body;
-    // Other messages (bookings' confirmations) may come in between.
-    std::string text;
-    for (size_t n = before + 1; text.empty() && smtp_.wait_for(n); ++n)
-      for (const auto& m : smtp_.messages())
-        if (m["to"].get<std::string>().find(email) != std::string::npos) text = m["text"];
-    std::string token = text.substr(text.find("token=") + 6, 43);
-    const std::string password = "Garonne-en-crue-1875";
-    Reply set = http_.post("/api/v1/auth/password", {{"token", token}, {"password", password}});
-    EXPECT_EQ(set.status, 200) << set.body << text;
-    return signed_in(server_.port(), email, password);
+    Browser browser(server_.port());
+    sign_in_invited(browser, http_, smtp_, body, world_.admin_token);
+    return browser;
   }
   json org_role(const std::string& role) {
     return {{"role", role}, {"organisation_id", world_.org}};
@@ -222,16 +212,8 @@ TEST_F(AgentPages, ADeskPrintsTheConfirmationAndMovesTheBookingForTheVisitor) {
   auto slots = links(service.body, "/services/" + std::to_string(world_.service) + "/reserver");
   ASSERT_FALSE(slots.empty());
   Reply form = desk.get(slots.front());
-  std::map<std::string, std::string> fields;
-  for (const char* hidden : {"csrf", "start", "agent", "place", "mode", "key"})
-    fields[hidden] = input_value(form.body, hidden);
-  fields["first_name"] = "Léa";
-  fields["last_name"] = "Dupont";
-  fields["phone"] = "06 12 34 56 78";
-  fields["mandate_consent"] = "oui";
-  fields["mandate_kind"] = "oral";
-  fields["mandate_identity"] = "passport";
-  fields["mandate_procedures"] = "Carte grise";
+  auto fields = booking_fields(form.body);
+  as_desk_visitor(fields);
   Reply booked = desk.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
   ASSERT_EQ(booked.status, 303) << booked.body;
   std::string id = Browser::location(booked).substr(16);

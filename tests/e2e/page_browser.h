@@ -6,7 +6,6 @@
 #include <cstring>
 #include <map>
 #include <regex>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -108,15 +107,29 @@ class Browser {
   std::map<std::string, std::string> cookies_;
 };
 
-// A staff member's browser, signed in through the sign-in page.
-inline Browser signed_in(int port, const std::string& email, const std::string& password) {
-  Browser browser(port);
-  Reply form = browser.get("/connexion");
-  Reply done = browser.post(
-      "/connexion",
-      {{"csrf", input_value(form.body, "csrf")}, {"email", email}, {"password", password}});
-  if (done.status != 303) throw std::runtime_error("sign-in failed: " + done.body);
-  return browser;
+// A booking form as sent: its hidden fields from the page, and a resident
+// (Léa Dupont, by email).
+inline std::map<std::string, std::string> booking_fields(const std::string& form_html) {
+  std::map<std::string, std::string> f;
+  for (const char* hidden : {"csrf", "start", "agent", "place", "mode", "key"})
+    f[hidden] = input_value(form_html, hidden);
+  f["first_name"] = "Léa";
+  f["last_name"] = "Dupont";
+  f["email"] = "lea.dupont@example.fr";
+  f["phone"] = "";
+  f["notes"] = "";
+  return f;
+}
+
+// The same sent by a desk: the visitor by phone, with their oral agreement
+// (the mandate), identity checked on a passport.
+inline void as_desk_visitor(std::map<std::string, std::string>& f) {
+  f["email"] = "";
+  f["phone"] = "06 12 34 56 78";
+  f["mandate_consent"] = "oui";
+  f["mandate_kind"] = "oral";
+  f["mandate_identity"] = "passport";
+  f["mandate_procedures"] = "Carte grise";
 }
 
 }  // namespace rdv::testing

@@ -25,17 +25,6 @@ class Pages : public ::testing::Test {
     EXPECT_FALSE(slots.empty());
     return slots.empty() ? "" : slots.front();
   }
-  std::map<std::string, std::string> filled(const std::string& form_html) {
-    std::map<std::string, std::string> f;
-    for (const char* hidden : {"csrf", "start", "agent", "place", "mode", "key"})
-      f[hidden] = input_value(form_html, hidden);
-    f["first_name"] = "Léa";
-    f["last_name"] = "Dupont";
-    f["email"] = "lea.dupont@example.fr";
-    f["phone"] = "";
-    f["notes"] = "";
-    return f;
-  }
 
   SmtpSink smtp_;
   ServerProcess server_;
@@ -62,7 +51,7 @@ TEST_F(Pages, AResidentFindsAServiceBooksMovesAndCancels) {
   Reply form = browser.get(slot);
   ASSERT_EQ(form.status, 200) << form.body;
   EXPECT_NE(form.body.find("Confirmer le rendez-vous"), std::string::npos);
-  auto fields = filled(form.body);
+  auto fields = booking_fields(form.body);
   ASSERT_EQ(fields["csrf"].size(), 64u);
 
   Reply booked = browser.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
@@ -125,7 +114,7 @@ TEST_F(Pages, AResidentFindsAServiceBooksMovesAndCancels) {
 TEST_F(Pages, AFormWithMistakesComesBackWithWhatWasTypedAndEachErrorByItsField) {
   Browser browser(server_.port());
   Reply form = browser.get(first_slot_form(browser));
-  auto fields = filled(form.body);
+  auto fields = booking_fields(form.body);
   fields["first_name"] = "";
   fields["email"] = "";
   fields["last_name"] = "Du<b>pont";
@@ -139,7 +128,7 @@ TEST_F(Pages, AFormWithMistakesComesBackWithWhatWasTypedAndEachErrorByItsField) 
   EXPECT_EQ(input_value(back.body, "last_name"), "Du<b>pont");
   EXPECT_EQ(back.body.find("Du<b>pont"), std::string::npos);
   // A mailbox the core refuses comes back next to its field.
-  fields = filled(back.body);
+  fields = booking_fields(back.body);
   fields["email"] = "pas-une-adresse";
   Reply refused = browser.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
   EXPECT_EQ(refused.status, 400);
@@ -154,7 +143,7 @@ TEST_F(Pages, AFormWithMistakesComesBackWithWhatWasTypedAndEachErrorByItsField) 
 TEST_F(Pages, FormsFromAnotherSiteOrWithoutTheBrowsersTokenChangeNothing) {
   Browser browser(server_.port());
   Reply form = browser.get(first_slot_form(browser));
-  auto fields = filled(form.body);
+  auto fields = booking_fields(form.body);
   Browser stranger(server_.port());  // no cookie: another browser
   EXPECT_EQ(
       stranger.post("/services/" + std::to_string(world_.service) + "/reserver", fields).status,
@@ -177,8 +166,8 @@ TEST_F(Pages, FormsFromAnotherSiteOrWithoutTheBrowsersTokenChangeNothing) {
 TEST_F(Pages, ASlotTakenMeanwhileSaysSoAndOffersTheOthers) {
   Browser first(server_.port()), second(server_.port());
   std::string slot = first_slot_form(first);
-  auto a = filled(first.get(slot).body);
-  auto b = filled(second.get(slot).body);
+  auto a = booking_fields(first.get(slot).body);
+  auto b = booking_fields(second.get(slot).body);
   b["email"] = "paul@example.fr";
   ASSERT_EQ(first.post("/services/" + std::to_string(world_.service) + "/reserver", a).status, 303);
   Reply late = second.post("/services/" + std::to_string(world_.service) + "/reserver", b);
@@ -303,20 +292,15 @@ TEST_F(Pages, ADeskBooksOnBehalfOfAVisitorWithTheMandate) {
   Reply form = desk.get(slot);
   ASSERT_EQ(form.status, 200);
   EXPECT_NE(form.body.find("Mandat du visiteur"), std::string::npos);
-  auto fields = filled(form.body);
+  auto fields = booking_fields(form.body);
   fields["email"] = "";
   fields["phone"] = "06 12 34 56 78";
   // Without the visitor's agreement: refused, said by its field.
   Reply refused = desk.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(unescape(refused.body).find("Cochez l'accord de la personne"), std::string::npos);
-  fields = filled(refused.body);
-  fields["email"] = "";
-  fields["phone"] = "06 12 34 56 78";
-  fields["mandate_consent"] = "oui";
-  fields["mandate_kind"] = "oral";
-  fields["mandate_identity"] = "passport";
-  fields["mandate_procedures"] = "Carte grise";
+  fields = booking_fields(refused.body);
+  as_desk_visitor(fields);
   Reply booked = desk.post("/services/" + std::to_string(world_.service) + "/reserver", fields);
   ASSERT_EQ(booked.status, 303) << booked.body;
   // The desk's browser does not keep the visitor's link: the visitor gets it.
