@@ -15,7 +15,7 @@ std::string at(date::local_days monday, int day, const char* hhmm) {
 bool load_demo_data(App& app, Store& store, const Clock& clock,
                     std::vector<std::string>* sign_ins) {
   bool empty = false;
-  store.read([&](StoreReader& r) { empty = r.is_empty(); });
+  store.read([&](StoreReader& r) { empty = r.directory().is_empty(); });
   if (!empty) return false;
 
   Zone paris = date::locate_zone("Europe/Paris");

@@ -205,7 +205,7 @@ Json App::create_account(Account a, bool first_token) {
       agent.phone = a.phone;
       agent.organisation_ids = agent_orgs;
       agent.ics_secret = new_token(random_);
-      a.agent_id = tx.insert_agent(agent);
+      a.agent_id = tx.directory().insert_agent(agent);
     }
     a.status = a.email.empty() ? AccountStatus::kActive : AccountStatus::kInvited;
     a.created_at = clock_.now();

@@ -18,7 +18,7 @@ Json App::create_organisation(const Json& body) {
   Organisation o;
   read_organisation_fields(f, o, true);
   f.done();
-  store_.write([&](StoreWriter& tx) { o.id = tx.insert_organisation(o); });
+  store_.write([&](StoreWriter& tx) { o.id = tx.directory().insert_organisation(o); });
   return to_json(o);
 }
 
@@ -31,7 +31,7 @@ Json App::create_place(Id organisation_id, const Json& body) {
     p.timezone = org.timezone;
     read_place_fields(f, p, true);
     f.done();
-    p.id = tx.insert_place(p);
+    p.id = tx.directory().insert_place(p);
   });
   return to_json(p);
 }
@@ -45,7 +45,7 @@ Json App::create_service(Id organisation_id, const Json& body) {
   f.done();
   store_.write([&](StoreWriter& tx) {
     require_open_organisation(tx, organisation_id);
-    s.id = tx.insert_service(s);
+    s.id = tx.directory().insert_service(s);
   });
   return to_json(s);
 }
@@ -142,7 +142,7 @@ std::optional<Service> App::remove_service(const Staff& by, Id service_id) {
   store_.write([&](StoreWriter& tx) {
     Service service = require_service(tx, service_id);
     require_org_admin(by, service.organisation_id);
-    if (tx.directory().bookings_of_service(service_id) > 0) {
+    if (tx.bookings().count_of_service(service_id) > 0) {
       tx.directory().set_service_archived(service_id, true);  // its bookings keep their service
       service.archived = true;
       archived = service;
@@ -174,9 +174,9 @@ Json App::organisation_stats(Id organisation_id, TimeRange made) {
   store_.read([&](StoreReader& s) {
     org = require_organisation(s, organisation_id);
     std::map<Id, Json> counts;
-    for (const Service& sv : s.services_of({organisation_id}))
+    for (const Service& sv : s.directory().services_of({organisation_id}))
       if (!sv.archived) counts[sv.id] = zeros();
-    for (const BookingCount& c : s.directory().booking_counts(organisation_id, made)) {
+    for (const BookingCount& c : s.bookings().counts(organisation_id, made)) {
       if (!counts.count(c.service_id)) counts[c.service_id] = zeros();
       for (Json* j : {&counts[c.service_id], &totals}) {
         (*j)["total"] = (*j)["total"].get<int>() + c.count;

@@ -113,7 +113,7 @@ Json App::create_opening(Id agent_id, const Json& body) {
   Opening o;
   store_.write([&](StoreWriter& tx) {
     o = opening_from(tx, require_agent(tx, agent_id), body);
-    o.id = tx.insert_opening(o);
+    o.id = tx.agenda().insert_opening(o);
   });
   return to_json(o);
 }
@@ -121,8 +121,8 @@ Json App::create_opening(Id agent_id, const Json& body) {
 std::vector<Id> App::remove_opening(Id agent_id, Id opening_id) {
   std::vector<Id> outside;
   store_.write([&](StoreWriter& tx) {
-    require_own(tx.agent_openings(agent_id, kAllTime), opening_id, "opening");
-    tx.directory().delete_opening(opening_id);
+    require_own(tx.agenda().agent_openings(agent_id, kAllTime), opening_id, "opening");
+    tx.agenda().delete_opening(opening_id);
     // Confirmed bookings stay; the agent is told of each one left without an
     // opening, so that nothing is dropped silently.
     outside = sync_.tell_of_bookings_without_opening(tx, agent_id);
@@ -132,8 +132,8 @@ std::vector<Id> App::remove_opening(Id agent_id, Id opening_id) {
 
 void App::remove_absence(Id agent_id, Id absence_id) {
   store_.write([&](StoreWriter& tx) {
-    require_own(tx.absences_of({agent_id}, kAllTime), absence_id, "absence");
-    tx.directory().delete_absence(absence_id);
+    require_own(tx.agenda().absences_of({agent_id}, kAllTime), absence_id, "absence");
+    tx.agenda().delete_absence(absence_id);
   });
 }
 
@@ -141,7 +141,7 @@ Json App::create_absence(Id agent_id, const Json& body) {
   Absence a;
   store_.write([&](StoreWriter& tx) {
     a = absence_from(tx, require_agent(tx, agent_id), body);
-    a.id = tx.insert_absence(a);
+    a.id = tx.agenda().insert_absence(a);
   });
   return to_json(a);
 }
@@ -165,7 +165,7 @@ void App::add_agenda_routes() {
                 Agent agent = agenda_of(r, p.id(0));
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
-                  for (const Opening& o : s.agent_openings(agent.id, kAllTime))
+                  for (const Opening& o : s.agenda().agent_openings(agent.id, kAllTime))
                     out.push_back(to_json(o));
                 });
                 return json_response(200, out);
@@ -180,7 +180,7 @@ void App::add_agenda_routes() {
                 Agent agent = agenda_of(r, p.id(0));
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
-                  for (const Absence& a : s.absences_of({agent.id}, kAllTime))
+                  for (const Absence& a : s.agenda().absences_of({agent.id}, kAllTime))
                     out.push_back(to_json(a));
                 });
                 return json_response(200, out);
@@ -202,10 +202,10 @@ void App::add_agenda_routes() {
                 std::vector<Id> outside;
                 store_.write([&](StoreWriter& tx) {
                   Opening current =
-                      require_own(tx.agent_openings(agent.id, kAllTime), p.id(1), "opening");
+                      require_own(tx.agenda().agent_openings(agent.id, kAllTime), p.id(1), "opening");
                   o = opening_from(tx, agent, merged(to_json(current), change));
                   o.id = current.id;
-                  tx.update_opening(o);
+                  tx.agenda().update_opening(o);
                   outside = sync_.tell_of_bookings_without_opening(tx, agent.id);
                 });
                 Json out = to_json(o);
@@ -219,10 +219,10 @@ void App::add_agenda_routes() {
                 Absence a;
                 store_.write([&](StoreWriter& tx) {
                   Absence current =
-                      require_own(tx.absences_of({agent.id}, kAllTime), p.id(1), "absence");
+                      require_own(tx.agenda().absences_of({agent.id}, kAllTime), p.id(1), "absence");
                   a = absence_from(tx, agent, merged(to_json(current), change));
                   a.id = current.id;
-                  tx.update_absence(a);
+                  tx.agenda().update_absence(a);
                 });
                 return json_response(200, to_json(a));
               });

@@ -40,12 +40,12 @@ std::string App::renew_feed(const Agent& agent) {
   Agent renewed = agent;
   renewed.ics_secret = new_token(random_);
   store_.write(
-      [&](StoreWriter& tx) { tx.update_agent_ics_secret(renewed.id, renewed.ics_secret); });
+      [&](StoreWriter& tx) { tx.directory().update_agent_ics_secret(renewed.id, renewed.ics_secret); });
   return feed_url(renewed);
 }
 
 ExternalCalendar App::own_calendar(StoreReader& r, Id agent_id, Id calendar_id) {
-  auto c = r.calendar(calendar_id);
+  auto c = r.calendars().find(calendar_id);
   if (!c || c->agent_id != agent_id) throw ClientError(ErrorCode::kNotFound, "calendar not found");
   return *c;
 }
@@ -53,7 +53,7 @@ ExternalCalendar App::own_calendar(StoreReader& r, Id agent_id, Id calendar_id) 
 void App::remove_calendar(Id agent_id, Id calendar_id) {
   store_.write([&](StoreWriter& tx) {
     own_calendar(tx, agent_id, calendar_id);
-    tx.delete_calendar(calendar_id);
+    tx.calendars().remove(calendar_id);
   });
 }
 
@@ -133,7 +133,7 @@ void App::add_calendar_routes() {
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
                   Zone zone = agent_zone(s, agent);
-                  for (const auto& c : s.agent_calendars(agent.id))
+                  for (const auto& c : s.calendars().of_agent(agent.id))
                     out.push_back(calendar_json(c, zone));
                 });
                 return json_response(200, out);
@@ -204,7 +204,7 @@ void App::add_calendar_routes() {
                 store_.read([&](StoreReader& s) {
                   for (const Agent& agent : s.directory().agents_of(org)) {
                     Zone zone = agent_zone(s, agent);
-                    for (const auto& c : s.agent_calendars(agent.id))
+                    for (const auto& c : s.calendars().of_agent(agent.id))
                       if (!failing || !c.last_error.empty()) {
                         // The agent's address may hold their calendar's
                         // secret: administrators see where, not the key.

@@ -50,14 +50,14 @@ Json App::add_webhook(Id organisation_id, const Json& body) {
   read_webhook_fields(body, w, true);
   store_.write([&](StoreWriter& tx) {
     require_organisation(tx, organisation_id);
-    w.id = tx.insert_webhook(w, clock_.now());
+    w.id = tx.directory().insert_webhook(w, clock_.now());
   });
   return webhook_json(w);
 }
 
 void App::remove_webhook(Id organisation_id, Id webhook_id) {
   store_.write([&](StoreWriter& tx) {
-    auto hooks = tx.webhooks_of(organisation_id);
+    auto hooks = tx.directory().webhooks_of(organisation_id);
     if (std::none_of(hooks.begin(), hooks.end(),
                      [&](const Webhook& w) { return w.id == webhook_id; }))
       throw ClientError(ErrorCode::kNotFound, "webhook not found");
@@ -68,7 +68,7 @@ void App::remove_webhook(Id organisation_id, Id webhook_id) {
 Json App::survey_results(Id organisation_id) {
   Json out = Json::array();
   store_.read([&](StoreReader& s) {
-    for (const SurveyStats& st : s.survey_stats(organisation_id)) {
+    for (const SurveyStats& st : s.bookings().survey_stats(organisation_id)) {
       auto service = s.service(st.service_id);
       out.push_back(
           {{"service_id", st.service_id},
@@ -196,14 +196,14 @@ void App::add_follow_up_routes() {
                 Json body = parse_json_object(r);
                 Webhook w;
                 store_.write([&](StoreWriter& tx) {
-                  auto hooks = tx.webhooks_of(org);
+                  auto hooks = tx.directory().webhooks_of(org);
                   auto it = std::find_if(hooks.begin(), hooks.end(),
                                          [&](const Webhook& h) { return h.id == id; });
                   if (it == hooks.end())
                     throw ClientError(ErrorCode::kNotFound, "webhook not found");
                   w = *it;
                   read_webhook_fields(body, w, false);
-                  tx.update_webhook(w);
+                  tx.directory().update_webhook(w);
                 });
                 return json_response(200, webhook_json(w));
               });
@@ -213,7 +213,7 @@ void App::add_follow_up_routes() {
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
                   require_org_admin(require_staff(r), org);
-                  for (const Webhook& w : s.webhooks_of(org)) out.push_back(webhook_json(w));
+                  for (const Webhook& w : s.directory().webhooks_of(org)) out.push_back(webhook_json(w));
                 });
                 return json_response(200, out);
               });

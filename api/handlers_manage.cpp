@@ -35,7 +35,7 @@ void require_may_close(const Staff& me, const Organisation& o) {
 // Archives every service of a closing organisation: nothing is found nor
 // booked there any more.
 void archive_organisation(StoreWriter& tx, const Organisation& o) {
-  for (const Service& s : tx.services_of({o.id})) tx.directory().set_service_archived(s.id, true);
+  for (const Service& s : tx.directory().services_of({o.id})) tx.directory().set_service_archived(s.id, true);
 }
 
 // The filters of a booking list from the query: from, to, status, service,
@@ -75,7 +75,7 @@ HttpResponse App::booking_list(BookingFilter filter,
   Json items = Json::array();
   std::string next;
   store_.read([&](StoreReader& s) {
-    auto found = s.directory().bookings(filter);
+    auto found = s.bookings().list(filter);
     for (const Booking& b : found)
       if (!keep || keep(s, b)) items.push_back(booking_json(s, b, "", true));
     if (found.size() == filter.limit)
@@ -211,7 +211,7 @@ void App::add_manage_routes() {
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
                   require_organisation(s, org);
-                  for (const Place& place : s.places_of({org})) out.push_back(to_json(place));
+                  for (const Place& place : s.directory().places_of({org})) out.push_back(to_json(place));
                 });
                 return json_response(200, out);
               });
@@ -235,7 +235,7 @@ void App::add_manage_routes() {
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
                   require_organisation(s, org);
-                  for (const Service& service : s.services_of({org}))
+                  for (const Service& service : s.directory().services_of({org}))
                     if (!service.archived || archived) out.push_back(to_json(service));
                 });
                 return json_response(200, out);
@@ -348,7 +348,7 @@ void App::add_manage_routes() {
         for (;;) {
           filter.after = after;
           std::vector<Booking> page;
-          store_.read([&](StoreReader& s) { page = s.directory().bookings(filter); });
+          store_.read([&](StoreReader& s) { page = s.bookings().list(filter); });
           for (const Booking& b : page) {
             try {
               bool ours = false;
@@ -403,7 +403,7 @@ void App::add_manage_routes() {
         const std::string &email = contact.first, &phone = contact.second;
         Json bookings = Json::array();
         store_.read([&](StoreReader& s) {
-          for (const Booking& b : s.directory().bookings_of_contact(email, phone)) {
+          for (const Booking& b : s.bookings().of_contact(email, phone)) {
             Service service = require_service(s, b.service_id);
             if (!me.administers(service.organisation_id)) continue;
             Json j = booking_json(s, b, "", true);
@@ -412,7 +412,7 @@ void App::add_manage_routes() {
                                                   : Json::parse(b.mandate_json, nullptr, false);
             j["summary"] = b.summary;
             Json docs = Json::array();
-            for (const Document& d : s.documents_of(b.id))
+            for (const Document& d : s.bookings().documents_of(b.id))
               docs.push_back({{"filename", d.filename}, {"size", d.size}});
             j["documents"] = docs;
             bookings.push_back(j);
@@ -434,7 +434,7 @@ void App::add_manage_routes() {
         Instant now = clock_.now();
         std::vector<Id> to_cancel;
         store_.read([&](StoreReader& s) {
-          for (const Booking& b : s.directory().bookings_of_contact(email, phone)) {
+          for (const Booking& b : s.bookings().of_contact(email, phone)) {
             if (!me.administers(require_service(s, b.service_id).organisation_id)) continue;
             mine.push_back(b.id);
             if (b.status == BookingStatus::kConfirmed && b.start > now) to_cancel.push_back(b.id);
@@ -446,8 +446,8 @@ void App::add_manage_routes() {
         std::vector<Document> files;
         store_.write([&](StoreWriter& tx) {
           for (Id id : mine) {
-            for (Document& d : tx.documents_of(id)) files.push_back(d);
-            tx.directory().anonymise_booking(id);
+            for (Document& d : tx.bookings().documents_of(id)) files.push_back(d);
+            tx.bookings().anonymise(id);
           }
         });
         remove_document_files(options_.documents_dir, files);

@@ -100,7 +100,7 @@ Json App::set_video(Id organisation_id, const Json& body) {
   }
   store_.write([&](StoreWriter& tx) {
     require_organisation(tx, organisation_id);
-    tx.update_organisation_video(organisation_id, v);
+    tx.directory().update_organisation_video(organisation_id, v);
   });
   return {{"provider", provider_name(v.provider)},
           {"url", v.url},
@@ -118,7 +118,7 @@ Document App::add_document(Id id, const std::string* token, const std::string& f
       throw ClientError(ErrorCode::kForbidden, "the manage token of the booking is required");
     next_status(b, require_service(s, b.service_id), BookingAction::kAddDocument, Actor::kResident,
                 clock_.now());
-    auto documents = s.documents_of(id);
+    auto documents = s.bookings().documents_of(id);
     size_t total = bytes.size();
     for (const Document& d : documents) total += static_cast<size_t>(d.size);
     if (static_cast<int>(documents.size()) >= options_.max_documents_per_booking)
@@ -160,7 +160,7 @@ Document App::add_document(Id id, const std::string* token, const std::string& f
     // Checked again where the row is written: two uploads at once cannot both fit.
     store_.write([&](StoreWriter& tx) {
       check_room(tx);
-      d.id = tx.insert_document(d);
+      d.id = tx.bookings().insert_document(d);
     });
   } catch (...) {
     std::error_code ignored;
@@ -265,7 +265,7 @@ void App::add_video_routes() {
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
                   authorize_booking(s, r, require_booking(s, id));
-                  for (const Document& d : s.documents_of(id))
+                  for (const Document& d : s.bookings().documents_of(id))
                     out.push_back({{"id", d.id},
                                    {"filename", d.filename},
                                    {"content_type", d.content_type},
@@ -285,7 +285,7 @@ void App::add_video_routes() {
           if (require_staff(r).agent_id() != b.agent_id)
             throw ClientError(ErrorCode::kForbidden,
                               "only the agent of the booking may read its documents");
-          for (const Document& d : s.documents_of(id))
+          for (const Document& d : s.bookings().documents_of(id))
             if (d.id == doc) found = d;
         });
         if (!found) throw ClientError(ErrorCode::kNotFound, "document not found");

@@ -82,7 +82,7 @@ struct Runtime {
     std::string hex;
     for (auto b : bytes) hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15];
     std::string key;
-    store.write([&](rdv::StoreWriter& tx) { key = tx.ensure_setting("link_key", hex); });
+    store.write([&](rdv::StoreWriter& tx) { key = tx.directory().ensure_setting("link_key", hex); });
     return key;
   }
 

@@ -35,13 +35,13 @@ std::vector<Id> build(SqliteStore& store, const Scale& scale, bool with_bookings
     std::vector<std::pair<Id, Id>> agents;  // agent, organisation
     std::vector<Id> places;
     for (int o = 0; o < scale.organisations; ++o) {
-      Id org = tx.insert_organisation(
+      Id org = tx.directory().insert_organisation(
           {0, "Organisation " + std::to_string(o), "commune", "Europe/Paris", {}});
       Place p;
       p.organisation_id = org;
       p.name = "Lieu " + std::to_string(o);
       p.timezone = "Europe/Paris";
-      places.push_back(tx.insert_place(p));
+      places.push_back(tx.directory().insert_place(p));
       for (int s = 0; s < scale.services / scale.organisations; ++s) {
         Service svc;
         svc.organisation_id = org;
@@ -50,11 +50,11 @@ std::vector<Id> build(SqliteStore& store, const Scale& scale, bool with_bookings
         svc.min_notice_minutes = 0;
         svc.horizon_days = 365;
         svc.modes.add(Mode::kInPerson);
-        services.push_back(tx.insert_service(svc));
+        services.push_back(tx.directory().insert_service(svc));
       }
       for (int a = 0; a < scale.agents_per_organisation; ++a)
         agents.emplace_back(
-            tx.insert_agent({0, "Agent", "", "", "s" + std::to_string(o * 100 + a), {org}}), org);
+            tx.directory().insert_agent({0, "Agent", "", "", "s" + std::to_string(o * 100 + a), {org}}), org);
     }
     int per_org = scale.services / scale.organisations;
     for (size_t i = 0; i < agents.size(); ++i) {
@@ -71,7 +71,7 @@ std::vector<Id> build(SqliteStore& store, const Scale& scale, bool with_bookings
                      zone_named("Europe/Paris"),
                      "FREQ=WEEKLY",
                      {}};
-        tx.insert_opening(op);
+        tx.agenda().insert_opening(op);
       }
     }
     if (!with_bookings) return;
@@ -91,7 +91,7 @@ std::vector<Id> build(SqliteStore& store, const Scale& scale, bool with_bookings
       b.end = b.start + std::chrono::minutes{30};
       b.created_at = b.updated_at = b.start;
       try {
-        tx.insert_booking(b);
+        tx.bookings().insert(b);
         ++made;
       } catch (const SlotTakenError&) {
       }

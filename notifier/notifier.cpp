@@ -208,7 +208,7 @@ JobResult Notifier::run_webhook(const Job& job) {
   store_.read([&](StoreReader& r) {
     booking = r.booking(p.at("booking_id").get<Id>());
     if (!job.organisation_id) return;
-    for (Webhook& w : r.webhooks_of(*job.organisation_id))
+    for (Webhook& w : r.directory().webhooks_of(*job.organisation_id))
       if (w.id == p.at("webhook_id").get<Id>()) hook = w;
     if (booking)
       if (auto place = r.place(booking->place_id)) zone_name = place->timezone;

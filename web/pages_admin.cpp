@@ -260,7 +260,7 @@ HttpResponse App::organisation_admin_page(const HttpRequest& r, const Organisati
   Json surveys = survey_results(org.id);
   store_.read([&](StoreReader& s) {
     list places;
-    for (const Place& p : s.places_of({org.id})) {
+    for (const Place& p : s.directory().places_of({org.id})) {
       PageData pd;
       pd.set("id", std::to_string(p.id));
       pd.set("name", p.name);
@@ -274,7 +274,7 @@ HttpResponse App::organisation_admin_page(const HttpRequest& r, const Organisati
     d.set("places", places);
     d.set("has_places", !places.empty());
     list services;
-    for (const Service& sv : s.services_of({org.id})) {
+    for (const Service& sv : s.directory().services_of({org.id})) {
       PageData sd;
       sd.set("id", std::to_string(sv.id));
       sd.set("name", sv.name);
@@ -312,7 +312,7 @@ HttpResponse App::organisation_admin_page(const HttpRequest& r, const Organisati
     d.set("people", people);
     d.set("has_people", !people.empty());
     list hooks;
-    for (const Webhook& w : s.webhooks_of(org.id)) {
+    for (const Webhook& w : s.directory().webhooks_of(org.id)) {
       PageData wd;
       wd.set("id", std::to_string(w.id));
       wd.set("url", w.url);  // the secret stays in the store

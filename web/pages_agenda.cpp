@@ -66,7 +66,7 @@ HttpResponse App::absences_page(const HttpRequest& r, int status,
     Agent agent = require_agent(s, *agent_id);
     Instant now = clock_.now();
     list absences;
-    for (const Absence& a : s.absences_of({agent.id}, kAllTime)) {
+    for (const Absence& a : s.agenda().absences_of({agent.id}, kAllTime)) {
       // Past one-off absences are history: the page shows what is ahead.
       bool repeats = !a.period.rrule.empty();
       if (!repeats && to_instant(a.period.end, a.period.zone) <= now) continue;
@@ -98,7 +98,7 @@ HttpResponse App::calendars_page(const HttpRequest& r, int status, const std::st
     Zone zone = agent_zone(s, agent);
     d.set("feed_url", feed_url(agent));
     list calendars;
-    for (const ExternalCalendar& c : s.agent_calendars(agent.id)) {
+    for (const ExternalCalendar& c : s.calendars().of_agent(agent.id)) {
       PageData item;
       item.set("id", std::to_string(c.id));
       item.set("url", c.url);

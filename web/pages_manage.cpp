@@ -152,7 +152,7 @@ void App::add_manage_extras(PageData& d, StoreReader& s, const Booking& b, const
   }
   if (b.mode != Mode::kVideo) return;
   list sent;
-  for (const Document& doc : s.documents_of(b.id)) {
+  for (const Document& doc : s.bookings().documents_of(b.id)) {
     PageData item;
     item.set("name", doc.filename);
     item.set("size", french_size(doc.size));
@@ -218,7 +218,7 @@ HttpResponse App::upload_from_page(const HttpRequest& r, Id id) {
       case ErrorCode::kDocumentLimit: {
         // Which limit: the number of files, or their total size.
         size_t sent = 0;
-        store_.read([&](StoreReader& s) { sent = s.documents_of(id).size(); });
+        store_.read([&](StoreReader& s) { sent = s.bookings().documents_of(id).size(); });
         problem = static_cast<int>(sent) >= options_.max_documents_per_booking
                       ? "Vous avez déjà envoyé " +
                             std::to_string(options_.max_documents_per_booking) +

@@ -71,7 +71,7 @@ HttpResponse App::my_bookings_list(const HttpRequest& r, const ResidentContact& 
   Instant now = clock_.now();
   list coming, past;
   store_.read([&](StoreReader& s) {
-    std::vector<Booking> all = s.directory().bookings_of_contact(contact.email, contact.phone);
+    std::vector<Booking> all = s.bookings().of_contact(contact.email, contact.phone);
     // Coming soonest first; past ones most recent first.
     std::stable_partition(all.begin(), all.end(), [&](const Booking& b) {
       return b.status != BookingStatus::kCancelled && b.end > now;

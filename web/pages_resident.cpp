@@ -298,7 +298,7 @@ HttpResponse App::service_page(const HttpRequest& r, Id id, int status, const st
       d.set("documents", docs);
       d.set("has_documents", !service.documents_to_bring.empty());
       list places;
-      for (const Place& p : s.places_offering(id, "")) {
+      for (const Place& p : s.directory().places_offering(id, "")) {
         PageData pd;
         pd.set("name", p.name);
         pd.set("address", p.address);

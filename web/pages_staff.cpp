@@ -56,7 +56,7 @@ kainjow::mustache::list agent_week(StoreReader& s, const Agent& agent, TimeRange
   };
   // Group sessions: the bookings of a service with several seats at one time.
   std::map<std::pair<Id, Instant>, std::vector<std::string>> sessions;
-  for (const Booking& b : s.agent_bookings(agent.id, week, true)) {
+  for (const Booking& b : s.bookings().of_agent(agent.id, week, true)) {
     const auto& svc = service(b.service_id);
     std::string name = svc ? svc->name : "";
     std::string person = b.resident.first_name + " " + b.resident.last_name;
@@ -79,12 +79,12 @@ kainjow::mustache::list agent_week(StoreReader& s, const Agent& agent, TimeRange
     item->set("detail", std::to_string(people.size()) + " inscrit(s) sur " +
                             std::to_string(svc.capacity) + " places : " + names);
   }
-  for (const Opening& o : s.agent_openings(agent.id, week)) {
+  for (const Opening& o : s.agenda().agent_openings(agent.id, week)) {
     auto place = s.place(o.place_id);
     for (const TimeRange& t : occurrences(o.period, week))
       entry(t.start, t.end, "Créneau ouvert", place ? place->name : "");
   }
-  for (const Absence& a : s.absences_of({agent.id}, week))
+  for (const Absence& a : s.agenda().absences_of({agent.id}, week))
     for (const TimeRange& t : occurrences(a.period, week))
       entry(t.start, t.end, "Absence", a.reason);
   for (const BusyInterval& b : sync.busy(s, agent.id, week))
@@ -124,7 +124,7 @@ void App::add_staff_pages() {
       made.from = clock_.now();
       made.limit = 50;
       list made_list;
-      for (const Booking& b : s.directory().bookings(made)) {
+      for (const Booking& b : s.bookings().list(made)) {
         if (!may_manage_booking(s, me, b, clock_.now())) continue;
         auto service = s.service(b.service_id);
         auto place = s.place(b.place_id);
@@ -183,7 +183,7 @@ HttpResponse App::openings_page(const HttpRequest& r, int status,
     Agent agent = require_agent(s, *r.staff->agent_id());
     std::map<Id, std::string> place_names, service_names;
     list places, services;
-    for (const Place& p : s.places_of(agent.organisation_ids)) {
+    for (const Place& p : s.directory().places_of(agent.organisation_ids)) {
       place_names[p.id] = p.name;
       PageData pd;
       pd.set("id", std::to_string(p.id));
@@ -191,7 +191,7 @@ HttpResponse App::openings_page(const HttpRequest& r, int status,
       pd.set("selected", value("place") == std::to_string(p.id));
       places.push_back(pd);
     }
-    for (const Service& sv : s.services_of(agent.organisation_ids)) {
+    for (const Service& sv : s.directory().services_of(agent.organisation_ids)) {
       service_names[sv.id] = sv.name;
       PageData sd;
       sd.set("id", std::to_string(sv.id));
@@ -204,7 +204,7 @@ HttpResponse App::openings_page(const HttpRequest& r, int status,
     d.set("places", places);
     d.set("services", services);
     list openings;
-    for (const Opening& o : s.agent_openings(agent.id, kAllTime)) {
+    for (const Opening& o : s.agenda().agent_openings(agent.id, kAllTime)) {
       PageData od;
       od.set("id", std::to_string(o.id));
       od.set("when", french_day(o.period.start) + ", " + french_time(o.period.start) + " – " +

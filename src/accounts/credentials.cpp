@@ -232,7 +232,7 @@ void Credentials::deactivate(StoreWriter& tx, Account& a) {
   tx.accounts().end_sessions(a.id, clock_.now());
   tx.accounts().revoke_tokens(a.id, clock_.now());
   // The feed URL they may have shared stops working too, for good.
-  if (a.agent_id) tx.update_agent_ics_secret(*a.agent_id, new_token(random_));
+  if (a.agent_id) tx.directory().update_agent_ics_secret(*a.agent_id, new_token(random_));
 }
 
 }  // namespace rdv

@@ -10,7 +10,7 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
   // Openings that started up to a day before the window may still hold slots in it.
   TimeRange opening_window{window.start - date::days{1}, window.end};
   std::map<Id, AgentAgenda> by_agent;
-  for (Opening& o : store.openings_for_service(rules.service_id, opening_window, agent_id)) {
+  for (Opening& o : store.agenda().openings_for_service(rules.service_id, opening_window, agent_id)) {
     auto& agenda = by_agent[o.agent_id];
     agenda.agent_id = o.agent_id;
     agenda.openings.push_back(std::move(o));
@@ -19,11 +19,11 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
   for (auto& [id, agenda] : by_agent) agents.push_back(id);
   TimeRange busy_window{window.start - rules.buffer_before - rules.duration - date::days{1},
                         window.end + rules.duration + rules.buffer_after + date::days{1}};
-  for (Absence& a : store.absences_of(agents, busy_window))
+  for (Absence& a : store.agenda().absences_of(agents, busy_window))
     by_agent[a.agent_id].absences.push_back(std::move(a.period));
-  for (Booking& b : store.bookings_of(agents, busy_window))
+  for (Booking& b : store.bookings().holding_time(agents, busy_window))
     by_agent[b.agent_id].bookings.push_back(std::move(b));
-  for (auto& [agent, range] : store.calendar_busy_of(agents, busy_window))
+  for (auto& [agent, range] : store.calendars().busy_of(agents, busy_window))
     by_agent[agent].busy.push_back(range);
   std::vector<AgentAgenda> out;
   out.reserve(by_agent.size());

@@ -59,8 +59,8 @@ BookingOutcome Bookings::book(const BookingRequest& req,
   store_.write([&](StoreWriter& tx) {
     Instant now = clock_.now();
     if (idempotency) {
-      tx.purge_idempotency_keys(now - kIdempotencyWindow);
-      if (auto previous = tx.idempotent_booking(key_hash)) {
+      tx.bookings().purge_idempotency_keys(now - kIdempotencyWindow);
+      if (auto previous = tx.bookings().idempotent(key_hash)) {
         if (previous->request_hash != idempotency->request_hash)
           throw ClientError(ErrorCode::kIdempotencyKeyReused,
                             "Idempotency-Key already used for another request");
@@ -91,7 +91,7 @@ BookingOutcome Bookings::book(const BookingRequest& req,
       if (*m->valid_until < today) invalid_field("mandate.valid_until", "is in the past");
     }
     if (req.booked_by != BookedBy::kAgent && limits_.open_bookings_per_contact > 0 &&
-        tx.open_bookings_of_contact(service.id, resident.email, resident.phone, now) >=
+        tx.bookings().open_of_contact(service.id, resident.email, resident.phone, now) >=
             limits_.open_bookings_per_contact)
       throw ClientError(ErrorCode::kTooManyBookings,
                         "this person already holds " +
@@ -119,14 +119,14 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     b.created_at = now;
     b.updated_at = now;
     try {
-      b.id = tx.insert_booking(b);
+      b.id = tx.bookings().insert(b);
     } catch (const SlotTakenError&) {
       throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
     }
     created.manage_token = links_.manage_token(b.id);
     plan_notifications(tx, notifications_, b, BookingEvent::kCreated, now);
     result.response = render(tx, created);
-    if (idempotency) tx.save_idempotent_booking(key_hash, {idempotency->request_hash, b.id}, now);
+    if (idempotency) tx.bookings().save_idempotent(key_hash, {idempotency->request_hash, b.id}, now);
     result.booking = b;
   });
   return result;
@@ -142,7 +142,7 @@ Booking Bookings::cancel(Id booking_id, Actor actor, const std::string& reason) 
     b.cancel_reason = reason;
     b.updated_at = now;
     ++b.sequence;
-    tx.update_booking(b);
+    tx.bookings().update(b);
     plan_notifications(tx, notifications_, b, BookingEvent::kCancelled, now);
   });
   return b;
@@ -171,7 +171,7 @@ void Bookings::move_to_slot(StoreWriter& tx, Booking& b, const Service& service,
   b.updated_at = now;
   ++b.sequence;
   try {
-    tx.update_booking(b);
+    tx.bookings().update(b);
   } catch (const SlotTakenError&) {
     throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
   }
@@ -201,7 +201,7 @@ Booking Bookings::record_summary(Id booking_id, const std::string& summary) {
     bool first = b.summary.empty();
     b.summary = summary;
     b.updated_at = now;
-    tx.update_booking(b);
+    tx.bookings().update(b);
     if (first) plan_notifications(tx, notifications_, b, BookingEvent::kSummary, now);
   });
   return b;
@@ -219,7 +219,7 @@ Booking Bookings::mark(Id booking_id, BookingStatus outcome) {
         outcome == BookingStatus::kDone ? BookingAction::kMarkDone : BookingAction::kMarkNoShow,
         Actor::kStaff, now);
     b.updated_at = now;
-    tx.update_booking(b);
+    tx.bookings().update(b);
   });
   return b;
 }
@@ -234,7 +234,7 @@ Booking Bookings::withdraw_mandate(Id booking_id) {
     m->withdrawn_at = clock_.now();
     b.mandate_json = m->to_json();
     b.updated_at = clock_.now();
-    tx.update_booking(b);
+    tx.bookings().update(b);
   });
   return b;
 }
@@ -246,7 +246,7 @@ Booking Bookings::stop_reminders(Id booking_id) {
     next_status(b, require_service(tx, b.service_id), BookingAction::kStopReminders,
                 Actor::kResident, clock_.now());
     b.reminders_opt_out = true;
-    tx.update_booking(b);
+    tx.bookings().update(b);
   });
   return b;
 }
@@ -262,10 +262,10 @@ void Bookings::answer_survey(Id booking_id, const SurveyAnswer& answer) {
       throw ClientError(ErrorCode::kAlreadyAnswered, "this survey was already answered");
     Service s = require_service(tx, b.service_id);
     b.survey_answered = true;
-    tx.update_booking(b);
+    tx.bookings().update(b);
     // Only the day is kept with the answer: nothing leads back to the resident.
     Instant now = clock_.now();
-    tx.insert_survey_answer(
+    tx.bookings().insert_survey_answer(
         s.organisation_id, s.id, answer,
         format_local(to_local(now, date::locate_zone("Europe/Paris"))).substr(0, 10));
   });

@@ -37,7 +37,7 @@ class Planner {
   void webhooks(WebhookEvent event) {
     if (!org_) return;
     std::string name(webhook_event_name(event));
-    for (const Webhook& w : tx_.webhooks_of(*org_)) {
+    for (const Webhook& w : tx_.directory().webhooks_of(*org_)) {
       if (std::find(w.events.begin(), w.events.end(), event) == w.events.end()) continue;
       Job j;
       j.kind = JobKind::kWebhook;

@@ -15,7 +15,7 @@ void ResidentAccess::request_link(const ResidentContact& contact) {
   // Read first: anyone may ask, and the write lock is for those who get a link.
   bool known = false;
   store_.read([&](StoreReader& r) {
-    known = !r.directory().bookings_of_contact(contact.email, contact.phone).empty();
+    known = !r.bookings().of_contact(contact.email, contact.phone).empty();
   });
   if (!known) return;
   store_.write([&](StoreWriter& tx) {

@@ -8,11 +8,11 @@ RetentionReport apply_retention(Store& store, const Clock& clock, const Retentio
   Instant now = clock.now();
   std::vector<Document> files;
   store.write([&](StoreWriter& tx) {
-    files = tx.delete_bookings_ended_before(now - policy.keep_bookings);
-    for (Document& d : tx.anonymise_cancelled_before(now - policy.keep_cancelled_data))
+    files = tx.bookings().delete_ended_before(now - policy.keep_bookings);
+    for (Document& d : tx.bookings().anonymise_cancelled_before(now - policy.keep_cancelled_data))
       files.push_back(std::move(d));
     tx.jobs().delete_finished_before(now - policy.keep_finished_jobs);
-    tx.directory().clear_mandates_ended_before(now - policy.keep_mandates);
+    tx.bookings().clear_mandates_ended_before(now - policy.keep_mandates);
     tx.accounts().purge_audit(now - policy.keep_audit);
     tx.accounts().purge_failures(now - policy.keep_sign_in_failures);
     // Residents' sign-in links and sessions serve for minutes: gone once expired.

@@ -18,8 +18,8 @@ std::vector<SearchHit> search_services(StoreReader& r, const SearchQuery& q, Ins
                                        size_t limit) {
   check_search_query(q);
   std::vector<SearchHit> out;
-  for (const Service& s : r.search_services(search_terms(q.text), q.mode, limit)) {
-    SearchHit hit{s, r.organisation(s.organisation_id), r.places_offering(s.id, q.postcode), {}};
+  for (const Service& s : r.directory().search_services(search_terms(q.text), q.mode, limit)) {
+    SearchHit hit{s, r.organisation(s.organisation_id), r.directory().places_offering(s.id, q.postcode), {}};
     if (hit.places.empty()) continue;  // nowhere to be received (near that postcode)
     SlotFilter filter;
     filter.mode = q.mode;

@@ -12,5 +12,7 @@ struct Migration {
 };
 
 const std::vector<Migration>& sqlite_migrations();
+// src/storage/postgres/migrations, in library rdv_postgres.
+const std::vector<Migration>& postgres_migrations();
 
 }  // namespace rdv

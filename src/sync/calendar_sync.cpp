@@ -69,11 +69,11 @@ ExternalCalendar CalendarSync::subscribe(Id agent_id, const std::string& url,
   store_.write([&](StoreWriter& tx) {
     require_agent(tx, agent_id);
     // Each calendar adds its openings and busy time to every search.
-    if (tx.agent_calendars(agent_id).size() >= options_.max_calendars_per_agent)
+    if (tx.calendars().of_agent(agent_id).size() >= options_.max_calendars_per_agent)
       invalid_field("url", "cannot be added: an agent has at most " +
                                std::to_string(options_.max_calendars_per_agent) +
                                " calendars; remove one first");
-    c.id = tx.insert_calendar(c);
+    c.id = tx.calendars().insert(c);
   });
   return refresh(c.id);
 }
@@ -83,14 +83,14 @@ ExternalCalendar CalendarSync::change(Id calendar_id, const std::optional<std::s
   std::string checked = url ? fetcher_.accept_url(*url) : "";
   bool had_openings = false;
   store_.write([&](StoreWriter& tx) {
-    auto c = tx.calendar(calendar_id);
+    auto c = tx.calendars().find(calendar_id);
     if (!c) throw ClientError(ErrorCode::kNotFound, "calendar not found");
     had_openings = c->purpose == CalendarPurpose::kAvailability;
     if (url) c->url = checked;
     if (purpose) c->purpose = *purpose;
-    tx.replace_calendar_busy(c->id, c->agent_id, {});
-    tx.replace_calendar_openings(c->id, {});
-    tx.update_calendar_source(*c);
+    tx.calendars().replace_busy(c->id, c->agent_id, {});
+    tx.calendars().replace_openings(c->id, {});
+    tx.calendars().update_source(*c);
   });
   ExternalCalendar c = refresh(calendar_id);
   // Openings read for the old purpose are gone; a refresh for availability
@@ -104,7 +104,7 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
   ExternalCalendar c;
   Zone zone = nullptr;
   store_.read([&](StoreReader& r) {
-    auto found = r.calendar(calendar_id);
+    auto found = r.calendars().find(calendar_id);
     if (!found) throw ClientError(ErrorCode::kNotFound, "calendar not found");
     c = *found;
     zone = agent_zone(r, require_agent(r, c.agent_id));
@@ -120,7 +120,7 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
                               c.content.empty() ? "" : c.last_modified);
   } catch (const FetchError& e) {
     c.last_error = e.what();  // written for the agent: nothing of how the network answered
-    store_.write([&](StoreWriter& tx) { tx.save_calendar_fetch(c); });
+    store_.write([&](StoreWriter& tx) { tx.calendars().save_fetch(c); });
     return c;
   }
   // Not modified: the copy we have is current; it is applied again all the
@@ -148,15 +148,15 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
     }
   } catch (const CalendarError& e) {
     c.last_error = std::string("unusable calendar: ") + e.what();
-    store_.write([&](StoreWriter& tx) { tx.save_calendar_fetch(c); });  // the last good data stays
+    store_.write([&](StoreWriter& tx) { tx.calendars().save_fetch(c); });  // the last good data stays
     return c;
   }
   store_.write([&](StoreWriter& tx) {
     if (c.purpose == CalendarPurpose::kAvailability) {
-      tx.replace_calendar_openings(c.id, openings);
+      tx.calendars().replace_openings(c.id, openings);
       tell_of_bookings_without_opening(tx, c.agent_id);
     } else {
-      tx.replace_calendar_busy(c.id, c.agent_id, busy);
+      tx.calendars().replace_busy(c.id, c.agent_id, busy);
     }
     c.content = std::move(response.body);
     c.etag = response.etag;
@@ -164,7 +164,7 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
     c.last_success_at = now;
     c.last_error.clear();
     c.warnings = warnings;
-    tx.save_calendar_fetch(c);
+    tx.calendars().save_fetch(c);
   });
   return c;
 }
@@ -173,8 +173,8 @@ std::vector<Opening> CalendarSync::openings_from(StoreReader& r, const ExternalC
                                                  const ImportedCalendar& cal,
                                                  std::vector<std::string>& warnings) {
   Agent agent = require_agent(r, c.agent_id);
-  auto services = r.services_of(agent.organisation_ids);
-  auto places = r.places_of(agent.organisation_ids);
+  auto services = r.directory().services_of(agent.organisation_ids);
+  auto places = r.directory().places_of(agent.organisation_ids);
   if (places.empty()) {
     warnings.push_back("the agent's organisations have no place to receive people");
     return {};
@@ -229,10 +229,10 @@ std::vector<Id> CalendarSync::tell_of_bookings_without_opening(StoreWriter& tx, 
   Instant now = clock_.now();
   std::vector<Id> outside;
   // As far ahead as any service takes bookings (horizons up to two years).
-  for (const Booking& b : tx.agent_bookings(agent_id, {now, now + std::chrono::days{731}}, false)) {
+  for (const Booking& b : tx.bookings().of_agent(agent_id, {now, now + std::chrono::days{731}}, false)) {
     bool covered = false;
     // Covered: an occurrence holds the whole visit, at its place, in its mode.
-    for (const Opening& o : tx.openings_for_service(b.service_id, {b.start, b.end}, agent_id)) {
+    for (const Opening& o : tx.agenda().openings_for_service(b.service_id, {b.start, b.end}, agent_id)) {
       if (o.place_id != b.place_id || !o.modes.has(b.mode)) continue;
       for (TimeRange t : occurrences(o.period, {b.start, b.end}))
         covered = covered || (t.start <= b.start && t.end >= b.end);
@@ -247,7 +247,7 @@ std::vector<Id> CalendarSync::tell_of_bookings_without_opening(StoreWriter& tx, 
 
 size_t CalendarSync::refresh_due(size_t max) {
   std::vector<Id> due;
-  store_.read([&](StoreReader& r) { due = r.calendars_due(clock_.now(), max); });
+  store_.read([&](StoreReader& r) { due = r.calendars().due(clock_.now(), max); });
   for (Id id : due) refresh(id);
   return due.size();
 }
@@ -264,13 +264,13 @@ std::vector<BusyInterval> CalendarSync::busy(StoreReader& r, Id agent_id, TimeRa
   Zone zone = agent_zone(r, agent);
   // Bookings last less than two days: start the scan that much earlier.
   for (const Booking& b :
-       r.agent_bookings(agent_id, {window.start - std::chrono::days{2}, window.end}, false))
+       r.bookings().of_agent(agent_id, {window.start - std::chrono::days{2}, window.end}, false))
     if (TimeRange{b.start, b.end}.overlaps(window))
       out.push_back({{b.start, b.end}, "booking", "booking-" + std::to_string(b.id)});
-  for (const Absence& a : r.absences_of({agent_id}, window))
+  for (const Absence& a : r.agenda().absences_of({agent_id}, window))
     for (TimeRange t : occurrences(a.period, window))
       out.push_back({t, "absence", "absence-" + std::to_string(a.id)});
-  for (const ExternalCalendar& c : r.agent_calendars(agent_id)) {
+  for (const ExternalCalendar& c : r.calendars().of_agent(agent_id)) {
     if (c.purpose != CalendarPurpose::kBusy || c.content.empty()) continue;
     try {
       auto cal = ImportedCalendar::parse(c.content, zone, import_limits(c.purpose));

@@ -70,7 +70,7 @@ IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string
 std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
                        const std::string& public_url, const LinkSigner& links) {
   std::vector<IcsEvent> events;
-  for (const Booking& b : r.agent_bookings(agent.id, {now - kFeedPast, now + kFeedFuture}, true)) {
+  for (const Booking& b : r.bookings().of_agent(agent.id, {now - kFeedPast, now + kFeedFuture}, true)) {
     bool recently_cancelled =
         b.status == BookingStatus::kCancelled && b.updated_at >= now - kFeedPast;
     if (holds_time(b.status) || recently_cancelled)
@@ -78,7 +78,7 @@ std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
                                            public_url + "/visio/" + links.visio_token(b.id, true)));
   }
   std::string host = host_of_url(public_url);
-  for (const Opening& o : r.agent_openings(agent.id, {now, now + kOpeningsAhead})) {
+  for (const Opening& o : r.agenda().agent_openings(agent.id, {now, now + kOpeningsAhead})) {
     std::string services;
     for (Id id : o.service_ids)
       if (auto s = r.service(id)) services += (services.empty() ? "" : ", ") + s->name;

@@ -304,7 +304,7 @@ TEST_F(Notifications, WebhooksAreSignedAndRetried) {
   RecordingServer receiver(1);  // down once
   const std::string secret = "whsec-0123456789abcdef";
   store_.write([&](StoreWriter& tx) {
-    tx.insert_webhook({0,
+    tx.directory().insert_webhook({0,
                        org_,
                        receiver.url("/hooks/rdv"),
                        secret,
@@ -396,7 +396,7 @@ TEST_F(Notifications, SummarySurveyAndAnonymousStatistics) {
   EXPECT_THROW(bookings_.answer_survey(b.id, {5, true, ""}), ClientError);
   EXPECT_THROW(bookings_.answer_survey(b.id, {9, true, ""}), ClientError);
   store_.read([&](StoreReader& r) {
-    auto stats = r.survey_stats(org_);
+    auto stats = r.bookings().survey_stats(org_);
     ASSERT_EQ(stats.size(), 1u);
     EXPECT_EQ(stats[0].service_id, service_);
     EXPECT_EQ(stats[0].answers, 1);

@@ -31,7 +31,7 @@ struct Seeded {
 inline Seeded seed(StoreWriter& tx, const SeedOptions& o = {}) {
   Seeded s;
   s.organisation =
-      tx.insert_organisation({0, o.organisation, "france_services", "Europe/Paris", {}});
+      tx.directory().insert_organisation({0, o.organisation, "france_services", "Europe/Paris", {}});
   Place p;
   p.organisation_id = s.organisation;
   p.name = "France Services Cenon";
@@ -39,7 +39,7 @@ inline Seeded seed(StoreWriter& tx, const SeedOptions& o = {}) {
   p.postcode = "33150";
   p.city = "Cenon";
   p.timezone = "Europe/Paris";
-  s.place = tx.insert_place(p);
+  s.place = tx.directory().insert_place(p);
   Service svc;
   svc.organisation_id = s.organisation;
   svc.name = o.service;
@@ -49,8 +49,8 @@ inline Seeded seed(StoreWriter& tx, const SeedOptions& o = {}) {
   for (Mode m : o.modes) svc.modes.add(m);
   svc.reminders = o.reminders;
   svc.documents_to_bring = o.documents;
-  s.service = tx.insert_service(svc);
-  s.agent = tx.insert_agent({0, "Karim Benali", o.agent_email, "", "secret", {s.organisation}});
+  s.service = tx.directory().insert_service(svc);
+  s.agent = tx.directory().insert_agent({0, "Karim Benali", o.agent_email, "", "secret", {s.organisation}});
   Opening op;
   op.agent_id = s.agent;
   op.place_id = s.place;
@@ -61,7 +61,7 @@ inline Seeded seed(StoreWriter& tx, const SeedOptions& o = {}) {
                zone_named("Europe/Paris"),
                o.rrule,
                {}};
-  tx.insert_opening(op);
+  tx.agenda().insert_opening(op);
   return s;
 }
 

@@ -47,6 +47,7 @@ class Statement {
   std::optional<std::int64_t> opt_int64(std::string_view name) const {
     return opt_int64(column(name));
   }
+  std::optional<double> opt_real(std::string_view name) const { return opt_real(column(name)); }
 
  private:
   sqlite3_stmt* stmt_;

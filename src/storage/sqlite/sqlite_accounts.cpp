@@ -5,51 +5,8 @@
 #include "storage/sqlite/rows.h"
 
 namespace rdv {
-namespace {
 
-using sqlite::epoch_or_null;
-using sqlite::Statement;
-
-std::optional<Instant> instant_or_null(const Statement& st, std::string_view column) {
-  if (auto v = st.opt_int64(column)) return from_epoch(*v);
-  return std::nullopt;
-}
-
-const char* const kAccountColumns =
-    "a.id, a.name, a.email, a.phone, a.status, a.agent_id, a.created_at, a.last_sign_in_at, "
-    "a.locked_until, a.sso_subject";
-
-Account account_from_row(const Statement& st) {
-  Account a;
-  a.id = st.int64("id");
-  a.name = st.text("name");
-  a.email = st.text("email");
-  a.phone = st.text("phone");
-  a.status = parse_account_status(st.text("status")).value_or(AccountStatus::kDeactivated);
-  a.agent_id = st.opt_int64("agent_id");
-  a.created_at = from_epoch(st.int64("created_at"));
-  a.last_sign_in_at = instant_or_null(st, "last_sign_in_at");
-  a.locked_until = instant_or_null(st, "locked_until");
-  a.sso_subject = st.text("sso_subject");  // NULL reads as ""
-  return a;
-}
-
-const char* const kTokenColumns =
-    "id, account_id, name, created_at, expires_at, revoked_at, last_used_at";
-
-ApiToken token_from_row(const Statement& st) {
-  ApiToken t;
-  t.id = st.int64("id");
-  t.account_id = st.int64("account_id");
-  t.name = st.text("name");
-  t.created_at = from_epoch(st.int64("created_at"));
-  t.expires_at = instant_or_null(st, "expires_at");
-  t.revoked_at = instant_or_null(st, "revoked_at");
-  t.last_used_at = instant_or_null(st, "last_used_at");
-  return t;
-}
-
-}  // namespace
+using namespace sqlite;  // the connection and the shared row mapping
 
 std::vector<Membership> SqliteAccounts::memberships_of(Id account_id) {
   auto st = c_.prepare(

@@ -1,9 +1,5 @@
 #include "storage/sqlite/sqlite_directory.h"
 
-#include <algorithm>
-#include <map>
-#include <tuple>
-
 #include "storage/sqlite/rows.h"
 
 namespace rdv {
@@ -68,42 +64,6 @@ std::vector<Agent> SqliteDirectory::agents_of(Id organisation_id) {
   return out;
 }
 
-std::vector<Booking> SqliteDirectory::bookings(const BookingFilter& f) {
-  // ?1 agent ?2 organisation ?3 booked by ?4 service ?5 place ?6 status ?7 from ?8 to
-  // ?9, ?10 after (start, id) ?11 limit
-  auto st = c_.prepare(
-      std::string("SELECT ") + kBookingColumns +
-      " FROM bookings WHERE (?1 IS NULL OR agent_id = ?1) "
-      "AND (?2 IS NULL OR service_id IN (SELECT id FROM services WHERE organisation_id = ?2)) "
-      "AND (?3 IS NULL OR booked_by_account_id = ?3) AND (?4 IS NULL OR service_id = ?4) "
-      "AND (?5 IS NULL OR place_id = ?5) AND (?6 IS NULL OR status = ?6) "
-      "AND (?7 IS NULL OR start_at >= ?7) AND (?8 IS NULL OR start_at < ?8) "
-      "AND (?9 IS NULL OR start_at > ?9 OR (start_at = ?9 AND id > ?10)) "
-      "ORDER BY start_at, id LIMIT ?11");
-  st.bind(1, f.agent_id).bind(2, f.organisation_id).bind(3, f.booked_by_account_id);
-  st.bind(4, f.service_id).bind(5, f.place_id);
-  if (f.status)
-    st.bind(6, status_name(*f.status));
-  else
-    st.bind(6, std::optional<std::int64_t>{});
-  st.bind(7, epoch_or_null(f.from)).bind(8, epoch_or_null(f.to));
-  if (f.after)
-    st.bind(9, to_epoch(f.after->first)).bind(10, f.after->second);
-  else
-    st.bind(9, std::optional<std::int64_t>{}).bind(10, 0);
-  st.bind(11, static_cast<std::int64_t>(f.limit));
-  std::vector<Booking> out;
-  while (st.step()) out.push_back(booking_from_row(st));
-  return out;
-}
-
-int SqliteDirectory::bookings_of_service(Id service_id) {
-  auto st = c_.prepare("SELECT count(*) FROM bookings WHERE service_id = ?");
-  st.bind(1, service_id);
-  st.step();
-  return static_cast<int>(st.int64(0));
-}
-
 int SqliteDirectory::uses_of_place(Id place_id) {
   auto st = c_.prepare(
       "SELECT (SELECT count(*) FROM bookings WHERE place_id = ?1) + "
@@ -111,48 +71,6 @@ int SqliteDirectory::uses_of_place(Id place_id) {
   st.bind(1, place_id);
   st.step();
   return static_cast<int>(st.int64(0));
-}
-
-std::vector<BookingCount> SqliteDirectory::booking_counts(Id organisation_id, TimeRange made) {
-  auto st = c_.prepare(
-      "SELECT b.service_id, b.status, b.booked_by, count(*) FROM bookings b "
-      "JOIN services s ON s.id = b.service_id WHERE s.organisation_id = ? "
-      "AND b.created_at >= ? AND b.created_at < ? "
-      "GROUP BY b.service_id, b.status, b.booked_by ORDER BY b.service_id");
-  st.bind(1, organisation_id).bind(2, to_epoch(made.start)).bind(3, to_epoch(made.end));
-  std::vector<BookingCount> out;
-  while (st.step()) {
-    auto status = parse_status(st.text(1));
-    auto by = parse_booked_by(st.text(2));
-    if (!status || !by) continue;  // written by this program: never happens
-    out.push_back({st.int64(0), *status, *by, st.integer(3)});
-  }
-  return out;
-}
-
-std::vector<Booking> SqliteDirectory::bookings_of_contact(const std::string& email,
-                                                          const std::string& phone) {
-  // One indexed query per kind of contact (an OR of both would scan the
-  // table), merged.
-  std::map<Id, Booking> found;
-  auto add = [&](const char* where, const std::string& value) {
-    if (value.empty()) return;
-    auto st =
-        c_.prepare(std::string("SELECT ") + kBookingColumns + " FROM bookings WHERE " + where);
-    st.bind(1, value);
-    while (st.step()) {
-      Booking b = booking_from_row(st);
-      found.emplace(b.id, std::move(b));
-    }
-  };
-  add("lower(resident_email) = lower(?1)", email);
-  add("resident_phone = ?1", phone);
-  std::vector<Booking> out;
-  for (auto& [id, b] : found) out.push_back(std::move(b));
-  std::sort(out.begin(), out.end(), [](const Booking& a, const Booking& b) {
-    return std::tie(a.start, a.id) < std::tie(b.start, b.id);
-  });
-  return out;
 }
 
 void SqliteDirectory::update_organisation(const Organisation& o) {
@@ -204,36 +122,196 @@ void SqliteDirectory::update_agent(const Agent& a) {
   st.bind(1, a.name).bind(2, a.email).bind(3, a.phone).bind(4, a.id).run();
 }
 
-void SqliteDirectory::delete_opening(Id opening_id) {
-  auto links = c_.prepare("DELETE FROM opening_services WHERE opening_id = ?");
-  links.bind(1, opening_id).run();
-  auto st = c_.prepare("DELETE FROM openings WHERE id = ?");
-  st.bind(1, opening_id).run();
-}
-
-void SqliteDirectory::delete_absence(Id absence_id) {
-  auto st = c_.prepare("DELETE FROM absences WHERE id = ?");
-  st.bind(1, absence_id).run();
-}
-
-void SqliteDirectory::anonymise_booking(Id booking_id) {
-  auto drop = c_.prepare("DELETE FROM documents WHERE booking_id = ?");
-  drop.bind(1, booking_id).run();
-  auto st = c_.prepare(
-      "UPDATE bookings SET resident_first_name = '', resident_last_name = '', resident_email = "
-      "'', resident_phone = '', mandate = '', notes = '', cancel_reason = '', summary = '' "
-      "WHERE id = ?");
-  st.bind(1, booking_id).run();
-}
-
-void SqliteDirectory::clear_mandates_ended_before(Instant ended_before) {
-  auto st = c_.prepare("UPDATE bookings SET mandate = '' WHERE mandate <> '' AND end_at < ?");
-  st.bind(1, to_epoch(ended_before)).run();
-}
-
 void SqliteDirectory::delete_webhook(Id webhook_id) {
   auto st = c_.prepare("DELETE FROM webhooks WHERE id = ?");
   st.bind(1, webhook_id).run();
+}
+
+std::optional<Organisation> SqliteDirectory::organisation(Id id) {
+  auto st = c_.prepare(std::string("SELECT ") + kOrganisationColumns +
+                       " FROM organisations WHERE id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return organisation_from_row(st);
+}
+
+std::optional<Place> SqliteDirectory::place(Id id) {
+  auto st = c_.prepare(std::string("SELECT ") + kPlaceColumns + " FROM places WHERE id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return place_from_row(st);
+}
+
+std::optional<Service> SqliteDirectory::service(Id id) {
+  auto st = c_.prepare(std::string("SELECT ") + kServiceColumns + " FROM services WHERE id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return service_from_row(st);
+}
+
+std::optional<Agent> SqliteDirectory::agent(Id id) {
+  auto st = c_.prepare(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  Agent a = agent_from_row(st);
+  auto orgs =
+      c_.prepare("SELECT organisation_id FROM agent_organisations WHERE agent_id = ? ORDER BY 1");
+  orgs.bind(1, id);
+  while (orgs.step()) a.organisation_ids.push_back(orgs.int64(0));
+  return a;
+}
+
+bool SqliteDirectory::is_empty() {
+  auto st = c_.prepare("SELECT 1 FROM organisations LIMIT 1");
+  return !st.step();
+}
+
+std::vector<Place> SqliteDirectory::places_of(const std::vector<Id>& orgs) {
+  std::vector<Place> out;
+  if (orgs.empty()) return out;
+  auto st =
+      c_.prepare(std::string("SELECT ") + kPlaceColumns +
+                 " FROM places WHERE organisation_id IN (" + marks(orgs.size()) + ") ORDER BY id");
+  int i = 1;
+  for (Id o : orgs) st.bind(i++, o);
+  while (st.step()) out.push_back(place_from_row(st));
+  return out;
+}
+
+std::vector<Service> SqliteDirectory::services_of(const std::vector<Id>& orgs) {
+  std::vector<Service> out;
+  if (orgs.empty()) return out;
+  auto st = c_.prepare(std::string("SELECT ") + kServiceColumns +
+                       " FROM services WHERE organisation_id IN (" + marks(orgs.size()) +
+                       ") ORDER BY id");
+  int i = 1;
+  for (Id o : orgs) st.bind(i++, o);
+  while (st.step()) out.push_back(service_from_row(st));
+  return out;
+}
+
+std::vector<Service> SqliteDirectory::search_services(const std::vector<std::string>& terms,
+                                                      std::optional<Mode> mode, size_t limit) {
+  std::string sql =
+      std::string("SELECT ") + kServiceColumns + " FROM services WHERE archived_at IS NULL";
+  for (size_t i = 0; i < terms.size(); ++i) sql += " AND instr(search_text, ?) > 0";
+  if (mode) sql += " AND instr(',' || modes || ',', ?) > 0";
+  sql += " ORDER BY name, id LIMIT ?";
+  auto st = c_.prepare(sql);
+  int i = 1;
+  for (auto& t : terms) st.bind(i++, t);
+  if (mode) st.bind(i++, "," + std::string(mode_name(*mode)) + ",");
+  st.bind(i++, static_cast<std::int64_t>(limit));
+  std::vector<Service> out;
+  while (st.step()) out.push_back(service_from_row(st));
+  return out;
+}
+
+std::vector<Place> SqliteDirectory::places_offering(Id service_id,
+                                                    const std::string& postcode_prefix) {
+  auto st = c_.prepare(std::string("SELECT DISTINCT p.") +
+                       "id, p.organisation_id, p.name, p.address, p.postcode, p.city, "
+                       "p.accessibility, p.opening_hours, p.latitude, p.longitude, p.timezone "
+                       "FROM opening_services os JOIN openings o ON o.id = os.opening_id "
+                       "JOIN places p ON p.id = o.place_id WHERE os.service_id = ? AND "
+                       "substr(p.postcode, 1, length(?2)) = ?2 ORDER BY p.id");
+  st.bind(1, service_id).bind(2, postcode_prefix);
+  std::vector<Place> out;
+  while (st.step()) out.push_back(place_from_row(st));
+  return out;
+}
+
+std::vector<Webhook> SqliteDirectory::webhooks_of(Id organisation_id) {
+  auto st = c_.prepare(std::string("SELECT ") + kWebhookColumns +
+                       " FROM webhooks WHERE organisation_id = ? ORDER BY id");
+  st.bind(1, organisation_id);
+  std::vector<Webhook> out;
+  while (st.step()) out.push_back(webhook_from_row(st));
+  return out;
+}
+
+std::optional<std::string> SqliteDirectory::setting(const std::string& name) {
+  auto st = c_.prepare("SELECT value FROM settings WHERE name = ?");
+  st.bind(1, name);
+  if (!st.step()) return std::nullopt;
+  return st.text(0);
+}
+
+Id SqliteDirectory::insert_organisation(const Organisation& o) {
+  auto st = c_.prepare(
+      "INSERT INTO organisations(name, kind, timezone, territory_id, colleagues_see_agendas) "
+      "VALUES (?, ?, ?, ?, ?)");
+  st.bind(1, o.name).bind(2, o.kind).bind(3, o.timezone).bind(4, o.territory_id);
+  st.bind(5, o.colleagues_see_agendas ? 1 : 0).run();
+  return c_.last_insert_id();
+}
+
+void SqliteDirectory::update_organisation_video(Id organisation_id, const VideoSettings& v) {
+  auto st = c_.prepare("UPDATE organisations SET video = ? WHERE id = ?");
+  st.bind(1, video_json(v)).bind(2, organisation_id).run();
+}
+
+Id SqliteDirectory::insert_place(const Place& p) {
+  auto st = c_.prepare(
+      "INSERT INTO places(organisation_id, name, address, postcode, city, accessibility, "
+      "opening_hours, latitude, longitude, timezone) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  st.bind(1, p.organisation_id).bind(2, p.name).bind(3, p.address).bind(4, p.postcode);
+  st.bind(5, p.city).bind(6, p.accessibility).bind(7, p.opening_hours);
+  st.bind(8, p.latitude).bind(9, p.longitude).bind(10, p.timezone).run();
+  return c_.last_insert_id();
+}
+
+Id SqliteDirectory::insert_service(const Service& s) {
+  auto org = organisation(s.organisation_id);
+  auto st = c_.prepare(
+      "INSERT INTO services(organisation_id, name, description, keywords, documents_to_bring, "
+      "duration_minutes, slot_step_minutes, modes, min_notice_minutes, horizon_days, "
+      "buffer_before_minutes, buffer_after_minutes, capacity, cancel_until_minutes, "
+      "bookable_by, search_text, reminders) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+      "?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+  bind_service(st, s, service_search_text(s, org ? org->name : ""));
+  st.run();
+  return c_.last_insert_id();
+}
+
+Id SqliteDirectory::insert_agent(const Agent& a) {
+  auto st = c_.prepare("INSERT INTO agents(name, email, phone, ics_secret) VALUES (?,?,?,?)");
+  st.bind(1, a.name).bind(2, a.email).bind(3, a.phone).bind(4, a.ics_secret).run();
+  Id id = c_.last_insert_id();
+  for (Id org : a.organisation_ids) {
+    auto link =
+        c_.prepare("INSERT INTO agent_organisations(agent_id, organisation_id) VALUES (?, ?)");
+    link.bind(1, id).bind(2, org).run();
+  }
+  return id;
+}
+
+void SqliteDirectory::update_agent_ics_secret(Id agent_id, const std::string& secret) {
+  auto st = c_.prepare("UPDATE agents SET ics_secret = ? WHERE id = ?");
+  st.bind(1, secret).bind(2, agent_id).run();
+}
+
+Id SqliteDirectory::insert_webhook(const Webhook& w, Instant now) {
+  auto st = c_.prepare(
+      "INSERT INTO webhooks(organisation_id, url, secret, events, created_at) VALUES "
+      "(?,?,?,?,?)");
+  st.bind(1, w.organisation_id)
+      .bind(2, w.url)
+      .bind(3, w.secret)
+      .bind(4, webhook_events_csv(w.events));
+  st.bind(5, to_epoch(now)).run();
+  return c_.last_insert_id();
+}
+
+void SqliteDirectory::update_webhook(const Webhook& w) {
+  auto st = c_.prepare("UPDATE webhooks SET url = ?, secret = ?, events = ? WHERE id = ?");
+  st.bind(1, w.url).bind(2, w.secret).bind(3, webhook_events_csv(w.events)).bind(4, w.id).run();
+}
+
+std::string SqliteDirectory::ensure_setting(const std::string& name, const std::string& value) {
+  auto st = c_.prepare("INSERT OR IGNORE INTO settings(name, value) VALUES (?, ?)");
+  st.bind(1, name).bind(2, value).run();
+  return *setting(name);
 }
 
 }  // namespace rdv

@@ -16,13 +16,13 @@ std::vector<Job> SqliteJobs::with_status(JobStatus status, size_t limit) {
 }
 
 std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> SqliteJobs::counts() {
-  auto st =
-      c_.prepare("SELECT kind, status, count(*) FROM jobs GROUP BY kind, status ORDER BY 1, 2");
+  auto st = c_.prepare(
+      "SELECT kind, status, count(*) AS n FROM jobs GROUP BY kind, status ORDER BY 1, 2");
   std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> out;
   while (st.step()) {
-    auto kind = parse_job_kind(st.text(0));
-    auto status = parse_job_status(st.text(1));
-    if (kind && status) out.emplace_back(*kind, *status, st.int64(2));
+    auto kind = parse_job_kind(st.text("kind"));
+    auto status = parse_job_status(st.text("status"));
+    if (kind && status) out.emplace_back(*kind, *status, st.int64("n"));
   }
   return out;
 }

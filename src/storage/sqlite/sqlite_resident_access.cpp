@@ -6,33 +6,17 @@ namespace rdv {
 
 using namespace sqlite;  // the shared row encodings
 
-namespace {
-
-constexpr const char* kResidentAccessColumns = "id, email, phone, created_at, expires_at";
-ResidentLink resident_link_from_row(const Statement& st) {
-  ResidentLink l{st.int64("id"),
-                 st.text("email"),
-                 st.text("phone"),
-                 from_epoch(st.int64("created_at")),
-                 from_epoch(st.int64("expires_at")),
-                 std::nullopt};
-  if (auto used = st.opt_int64("used_at")) l.used_at = from_epoch(*used);
-  return l;
-}
-
-}  // namespace
-
 std::optional<ResidentLink> SqliteResidentAccess::link(Id id) {
-  auto st = c_.prepare(std::string("SELECT ") + kResidentAccessColumns +
-                       ", used_at FROM resident_links WHERE id = ?");
+  auto st = c_.prepare(std::string("SELECT ") + kResidentLinkColumns +
+                       " FROM resident_links WHERE id = ?");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
   return resident_link_from_row(st);
 }
 
 std::optional<ResidentLink> SqliteResidentAccess::link_by_hash(const std::string& token_hash) {
-  auto st = c_.prepare(std::string("SELECT ") + kResidentAccessColumns +
-                       ", used_at FROM resident_links WHERE token_hash = ?");
+  auto st = c_.prepare(std::string("SELECT ") + kResidentLinkColumns +
+                       " FROM resident_links WHERE token_hash = ?");
   st.bind(1, token_hash);
   if (!st.step()) return std::nullopt;
   return resident_link_from_row(st);
@@ -51,18 +35,11 @@ int SqliteResidentAccess::links_since(const std::string& email, const std::strin
 
 std::optional<ResidentSession> SqliteResidentAccess::session_by_hash(
     const std::string& token_hash) {
-  auto st = c_.prepare(std::string("SELECT ") + kResidentAccessColumns +
-                       ", ended_at FROM resident_sessions WHERE token_hash = ?");
+  auto st = c_.prepare(std::string("SELECT ") + kResidentSessionColumns +
+                       " FROM resident_sessions WHERE token_hash = ?");
   st.bind(1, token_hash);
   if (!st.step()) return std::nullopt;
-  ResidentSession s{st.int64("id"),
-                    st.text("email"),
-                    st.text("phone"),
-                    from_epoch(st.int64("created_at")),
-                    from_epoch(st.int64("expires_at")),
-                    std::nullopt};
-  if (auto ended = st.opt_int64("ended_at")) s.ended_at = from_epoch(*ended);
-  return s;
+  return resident_session_from_row(st);
 }
 
 Id SqliteResidentAccess::insert_link(const ResidentLink& l) {

@@ -166,7 +166,7 @@ TEST_F(BookingsTest, IdempotencyKeyReplaysAndRefusesAnotherBody) {
   EXPECT_EQ(again.response.body, first.response.body);
   store_.read([&](StoreReader& r) {
     EXPECT_EQ(
-        r.bookings_of({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")}).size(),
+        r.bookings().holding_time({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")}).size(),
         1u);
   });
   IdempotencyKey other{"public:abc", "hash-2"};
@@ -206,7 +206,7 @@ TEST_F(BookingsTest, DoneAndNoShowKeepHoldingTheirTime) {
   EXPECT_EQ(error_of([&] { bookings_.mark(created.booking.id, BookingStatus::kNoShow); }),
             ErrorCode::kInvalidTransition);
   store_.read([&](StoreReader& r) {
-    auto held = r.bookings_of({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
+    auto held = r.bookings().holding_time({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
     ASSERT_EQ(held.size(), 1u);
     EXPECT_EQ(held[0].status, BookingStatus::kDone);
   });
@@ -214,7 +214,7 @@ TEST_F(BookingsTest, DoneAndNoShowKeepHoldingTheirTime) {
   Booking twin = created.booking;
   twin.id = 0;
   twin.status = BookingStatus::kConfirmed;
-  EXPECT_THROW(store_.write([&](StoreWriter& tx) { tx.insert_booking(twin); }), SlotTakenError);
+  EXPECT_THROW(store_.write([&](StoreWriter& tx) { tx.bookings().insert(twin); }), SlotTakenError);
 }
 
 TEST_F(BookingsTest, NoShowIsRecordedOnlyAfterTheStartAndHoldsTheSlot) {
@@ -224,7 +224,7 @@ TEST_F(BookingsTest, NoShowIsRecordedOnlyAfterTheStartAndHoldsTheSlot) {
             BookingStatus::kNoShow);
   Booking twin = created.booking;
   twin.id = 0;
-  EXPECT_THROW(store_.write([&](StoreWriter& tx) { tx.insert_booking(twin); }), SlotTakenError);
+  EXPECT_THROW(store_.write([&](StoreWriter& tx) { tx.bookings().insert(twin); }), SlotTakenError);
   EXPECT_EQ(error_of([&] { bookings_.mark(created.booking.id, BookingStatus::kCancelled); }),
             ErrorCode::kInvalidInput);
 }
@@ -247,7 +247,7 @@ TEST_F(BookingsTest, ContactsAreNormalisedAndCheckedWhereTheyEnter) {
   }
   store_.read([&](StoreReader& rd) {
     EXPECT_EQ(
-        rd.bookings_of({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")}).size(),
+        rd.bookings().holding_time({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")}).size(),
         1u);
   });
 }
@@ -296,8 +296,8 @@ TEST_F(BookingsTest, IdempotencyKeepsNoAnswerOnlyTheBookingAndHashes) {
   EXPECT_TRUE(again.replayed);
   EXPECT_EQ(again.response.body, first.response.body);  // manage token rendered again
   store_.read([&](StoreReader& r) {
-    EXPECT_FALSE(r.idempotent_booking(key.key));  // the key itself is not stored
-    auto kept = r.idempotent_booking(token_hash(key.key));
+    EXPECT_FALSE(r.bookings().idempotent(key.key));  // the key itself is not stored
+    auto kept = r.bookings().idempotent(token_hash(key.key));
     ASSERT_TRUE(kept);
     EXPECT_EQ(kept->booking_id, first.booking->id);
   });

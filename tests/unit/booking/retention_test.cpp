@@ -50,11 +50,11 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
   std::filesystem::create_directories(docs + "/" + std::to_string(old.id));
   std::ofstream(docs + "/" + std::to_string(old.id) + "/f1") << "%PDF-";
   store.write([&](StoreWriter& tx) {
-    tx.insert_document({0, old.id, "avis.pdf", "application/pdf", 5, "f1", clock.now()});
+    tx.bookings().insert_document({0, old.id, "avis.pdf", "application/pdf", 5, "f1", clock.now()});
     // Desks' mandates: one for a visit that is over, one for a visit to come.
     for (Booking b : {kept, recent_cancelled}) {
       b.mandate_json = R"({"consent":true,"kind":"oral","procedures":["carte grise"]})";
-      tx.update_booking(b);
+      tx.bookings().update(b);
     }
   });
 

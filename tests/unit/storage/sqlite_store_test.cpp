@@ -17,20 +17,20 @@ struct Seed {
 Seed seed(Store& store) {
   Seed s{};
   store.write([&](StoreWriter& tx) {
-    s.org = tx.insert_organisation({0, "Mairie de Bègles", "commune", "Europe/Paris"});
+    s.org = tx.directory().insert_organisation({0, "Mairie de Bègles", "commune", "Europe/Paris"});
     Place p;
     p.organisation_id = s.org;
     p.name = "Hôtel de ville";
     p.postcode = "33130";
     p.timezone = "Europe/Paris";
-    s.place = tx.insert_place(p);
+    s.place = tx.directory().insert_place(p);
     Service svc;
     svc.organisation_id = s.org;
     svc.name = "Carte d'identité";
     svc.keywords = {"CNI", "passeport"};
     svc.modes.add(Mode::kInPerson);
-    s.service = tx.insert_service(svc);
-    s.agent = tx.insert_agent({0, "Claire Martin", "claire@example.fr", "", "secret-1", {s.org}});
+    s.service = tx.directory().insert_service(svc);
+    s.agent = tx.directory().insert_agent({0, "Claire Martin", "claire@example.fr", "", "secret-1", {s.org}});
     Opening o;
     o.agent_id = s.agent;
     o.place_id = s.place;
@@ -41,7 +41,7 @@ Seed seed(Store& store) {
                 zone_named("Europe/Paris"),
                 "FREQ=WEEKLY;COUNT=4",
                 {local("2026-12-08T09:00")}};
-    tx.insert_opening(o);
+    tx.agenda().insert_opening(o);
   });
   return s;
 }
@@ -74,7 +74,7 @@ TEST(SqliteStore, RoundTripsEntitiesAndMigratesOnce) {
     auto agent = r.agent(s.agent);
     ASSERT_TRUE(agent);
     EXPECT_EQ(agent->organisation_ids, std::vector<Id>{s.org});
-    auto openings = r.openings_for_service(
+    auto openings = r.agenda().openings_for_service(
         s.service, {utc("2026-12-01T00:00:00Z"), utc("2026-12-31T00:00:00Z")}, std::nullopt);
     ASSERT_EQ(openings.size(), 1u);
     EXPECT_EQ(openings[0].period.rrule, "FREQ=WEEKLY;COUNT=4");
@@ -90,15 +90,15 @@ TEST(SqliteStore, WindowQueriesSkipRulesThatEnded) {
   Seed s = seed(store);
   store.read([&](StoreReader& r) {
     // COUNT=4 from 1 December: the last occurrence ends on 22 December.
-    EXPECT_TRUE(r.openings_for_service(s.service,
+    EXPECT_TRUE(r.agenda().openings_for_service(s.service,
                                        {utc("2027-01-01T00:00:00Z"), utc("2027-02-01T00:00:00Z")},
                                        std::nullopt)
                     .empty());
-    EXPECT_TRUE(r.openings_for_service(s.service,
+    EXPECT_TRUE(r.agenda().openings_for_service(s.service,
                                        {utc("2026-11-01T00:00:00Z"), utc("2026-11-30T00:00:00Z")},
                                        std::nullopt)
                     .empty());
-    EXPECT_TRUE(r.openings_for_service(s.service,
+    EXPECT_TRUE(r.agenda().openings_for_service(s.service,
                                        {utc("2026-12-01T00:00:00Z"), utc("2026-12-31T00:00:00Z")},
                                        s.agent + 1)
                     .empty());
@@ -110,14 +110,14 @@ TEST(SqliteStore, SearchIsAccentAndCaseInsensitive) {
   SqliteStore store(dir.file("db.sqlite"));
   Seed s = seed(store);
   store.read([&](StoreReader& r) {
-    EXPECT_EQ(r.search_services({"identite"}, std::nullopt, 10).size(), 1u);
-    EXPECT_EQ(r.search_services({"cni"}, std::nullopt, 10).size(), 1u);
-    EXPECT_EQ(r.search_services({"begles"}, std::nullopt, 10).size(), 1u);  // organisation
-    EXPECT_EQ(r.search_services({"carte", "passeport"}, std::nullopt, 10).size(), 1u);
-    EXPECT_TRUE(r.search_services({"carte", "grise"}, std::nullopt, 10).empty());
-    EXPECT_TRUE(r.search_services({"identite"}, Mode::kVideo, 10).empty());
-    EXPECT_EQ(r.places_offering(s.service, "33").size(), 1u);
-    EXPECT_TRUE(r.places_offering(s.service, "75").empty());
+    EXPECT_EQ(r.directory().search_services({"identite"}, std::nullopt, 10).size(), 1u);
+    EXPECT_EQ(r.directory().search_services({"cni"}, std::nullopt, 10).size(), 1u);
+    EXPECT_EQ(r.directory().search_services({"begles"}, std::nullopt, 10).size(), 1u);  // organisation
+    EXPECT_EQ(r.directory().search_services({"carte", "passeport"}, std::nullopt, 10).size(), 1u);
+    EXPECT_TRUE(r.directory().search_services({"carte", "grise"}, std::nullopt, 10).empty());
+    EXPECT_TRUE(r.directory().search_services({"identite"}, Mode::kVideo, 10).empty());
+    EXPECT_EQ(r.directory().places_offering(s.service, "33").size(), 1u);
+    EXPECT_TRUE(r.directory().places_offering(s.service, "75").empty());
   });
 }
 
@@ -126,23 +126,23 @@ TEST(SqliteStore, DatabaseRefusesOverlappingConfirmedBookings) {
   SqliteStore store(dir.file("db.sqlite"));
   Seed s = seed(store);
   store.write([&](StoreWriter& tx) {
-    tx.insert_booking(booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z"));
+    tx.bookings().insert(booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z"));
   });
   EXPECT_THROW(store.write([&](StoreWriter& tx) {
-    tx.insert_booking(booking_at(s, "2026-12-01T08:15:00Z", "2026-12-01T08:45:00Z"));
+    tx.bookings().insert(booking_at(s, "2026-12-01T08:15:00Z", "2026-12-01T08:45:00Z"));
   }),
                SlotTakenError);
   // Back to back is fine; a cancelled booking blocks nothing.
   store.write([&](StoreWriter& tx) {
-    tx.insert_booking(booking_at(s, "2026-12-01T08:30:00Z", "2026-12-01T09:00:00Z"));
+    tx.bookings().insert(booking_at(s, "2026-12-01T08:30:00Z", "2026-12-01T09:00:00Z"));
     auto cancelled = booking_at(s, "2026-12-01T09:00:00Z", "2026-12-01T09:30:00Z");
     cancelled.status = BookingStatus::kCancelled;
-    tx.insert_booking(cancelled);
-    tx.insert_booking(booking_at(s, "2026-12-01T09:00:00Z", "2026-12-01T09:30:00Z"));
+    tx.bookings().insert(cancelled);
+    tx.bookings().insert(booking_at(s, "2026-12-01T09:00:00Z", "2026-12-01T09:30:00Z"));
   });
   store.read([&](StoreReader& r) {
     auto found =
-        r.bookings_of({s.agent}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
+        r.bookings().holding_time({s.agent}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
     EXPECT_EQ(found.size(), 3u);
   });
 }
@@ -153,19 +153,19 @@ TEST(SqliteStore, DatabaseCapsGroupSessionSeats) {
   Seed s = seed(store);
   auto seat = booking_at(s, "2026-12-01T13:00:00Z", "2026-12-01T15:00:00Z");
   seat.capacity = 3;
-  for (int i = 0; i < 3; ++i) store.write([&](StoreWriter& tx) { tx.insert_booking(seat); });
-  EXPECT_THROW(store.write([&](StoreWriter& tx) { tx.insert_booking(seat); }), SlotTakenError);
+  for (int i = 0; i < 3; ++i) store.write([&](StoreWriter& tx) { tx.bookings().insert(seat); });
+  EXPECT_THROW(store.write([&](StoreWriter& tx) { tx.bookings().insert(seat); }), SlotTakenError);
 }
 
 TEST(SqliteStore, WriteRollsBackOnError) {
   testing::TempDir dir;
   SqliteStore store(dir.file("db.sqlite"));
   EXPECT_THROW(store.write([&](StoreWriter& tx) {
-    tx.insert_organisation({0, "Temporaire", "commune", "Europe/Paris"});
+    tx.directory().insert_organisation({0, "Temporaire", "commune", "Europe/Paris"});
     throw std::runtime_error("boom");
   }),
                std::runtime_error);
-  store.read([&](StoreReader& r) { EXPECT_TRUE(r.is_empty()); });
+  store.read([&](StoreReader& r) { EXPECT_TRUE(r.directory().is_empty()); });
 }
 
 }  // namespace

@@ -1,0 +1,174 @@
+#include "storage/postgres/connection.h"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <random>
+#include <string_view>
+#include <thread>
+
+namespace rdv::postgres {
+
+namespace {
+
+// The connection is gone, or the server is going away or not taking
+// connections yet: class 08 (connection exception), 57P01 admin shutdown,
+// 57P02 crash shutdown, 57P03 cannot connect now.
+bool is_lost_connection(std::string_view sqlstate) {
+  return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
+         sqlstate == "57P03";
+}
+
+bool is_conflict(std::string_view sqlstate) { return sqlstate == "40001" || sqlstate == "40P01"; }
+
+// libpq sees that the server closed an idle connection only when it next
+// uses it; the socket says so at once: an idle connection has nothing to
+// read unless the server sent its goodbye (an error, then end of file).
+bool closed_while_idle(const pqxx::connection& conn) {
+  if (!conn.is_open()) return true;
+  pollfd p{conn.sock(), POLLIN, 0};
+  return ::poll(&p, 1, 0) != 0;
+}
+
+// A short random pause before running a conflicting transaction again, so
+// that the transactions that met do not meet again at once.
+void pause_before_retry(int attempt) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  std::uniform_int_distribution<int> ms(1, 5 << std::min(attempt, 4));  // up to 10, 20, 40, 80 ms
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms(random)));
+}
+
+}  // namespace
+
+void rethrow_translated() {
+  try {
+    throw;
+  } catch (const pqxx::in_doubt_error& e) {
+    throw StoreUnavailableError(std::string("connection lost while committing: ") + e.what());
+  } catch (const pqxx::broken_connection& e) {
+    throw StoreUnavailableError(std::string("database unavailable: ") + e.what());
+  } catch (const pqxx::serialization_failure& e) {
+    // libpqxx 6 names 40001 and 40P01 with their own classes, not sql_error.
+    throw RetryableConflict(e.what());
+  } catch (const pqxx::deadlock_detected& e) {
+    throw RetryableConflict(e.what());
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == "23P01") throw SlotTakenError();
+    if (is_lost_connection(e.sqlstate()))
+      throw StoreUnavailableError(std::string("database unavailable: ") + e.what());
+    if (is_conflict(e.sqlstate())) throw RetryableConflict(e.what());
+    throw;
+  }
+}
+
+Lease::Lease(Pool& pool, std::unique_ptr<pqxx::connection> conn)
+    : pool_(&pool), conn_(std::move(conn)) {}
+
+Lease::Lease(Lease&& other) noexcept
+    : pool_(other.pool_), conn_(std::move(other.conn_)), discard_(other.discard_) {}
+
+Lease::~Lease() {
+  if (conn_) pool_->give_back(std::move(conn_), discard_ || !conn_->is_open());
+}
+
+Pool::Pool(std::string url, std::size_t size, std::chrono::milliseconds wait)
+    : url_(std::move(url)), size_(size == 0 ? 1 : size), wait_(wait) {}
+
+Pool::~Pool() = default;
+
+Lease Pool::acquire() {
+  std::unique_lock lock(mutex_);
+  if (!freed_.wait_for(lock, wait_, [&] { return !idle_.empty() || open_ < size_; }))
+    throw PoolTimeoutError("no database connection free after " + std::to_string(wait_.count()) +
+                           " ms (pool of " + std::to_string(size_) + ")");
+  std::unique_ptr<pqxx::connection> conn;
+  if (!idle_.empty()) {
+    conn = std::move(idle_.back());
+    idle_.pop_back();
+  } else {
+    ++open_;  // the slot is ours while we connect
+  }
+  lock.unlock();
+  // Opening takes a network round trip or more: never under the lock.
+  if (conn && closed_while_idle(*conn)) conn.reset();
+  if (!conn) {
+    try {
+      conn = open_connection();
+    } catch (...) {
+      give_back(nullptr, true);
+      throw;
+    }
+  }
+  return Lease(*this, std::move(conn));
+}
+
+std::unique_ptr<pqxx::connection> Pool::open_connection() {
+  try {
+    return std::make_unique<pqxx::connection>(url_);
+  } catch (const pqxx::broken_connection& e) {
+    throw StoreUnavailableError(std::string("cannot connect to the database: ") + e.what());
+  }
+}
+
+void Pool::give_back(std::unique_ptr<pqxx::connection> conn, bool discard) noexcept {
+  std::vector<std::unique_ptr<pqxx::connection>> closing;  // closed outside the lock
+  {
+    std::lock_guard lock(mutex_);
+    if (discard || !conn) {
+      closing.push_back(std::move(conn));
+      --open_;
+      // A lost connection usually means the server restarted or failed over:
+      // the idle ones went with it. Reopening them on demand is cheaper than
+      // lending each once more to find out.
+      if (discard) {
+        open_ -= idle_.size();
+        for (auto& c : idle_) closing.push_back(std::move(c));
+        idle_.clear();
+      }
+    } else {
+      idle_.push_back(std::move(conn));
+    }
+  }
+  freed_.notify_all();
+}
+
+namespace detail {
+
+std::string set_transaction_sql(const TransactionOptions& options) {
+  std::string sql;
+  if (options.isolation == Isolation::kRepeatableRead) sql = "ISOLATION LEVEL REPEATABLE READ";
+  if (options.isolation == Isolation::kSerializable) sql = "ISOLATION LEVEL SERIALIZABLE";
+  if (options.read_only) sql += sql.empty() ? "READ ONLY" : ", READ ONLY";
+  return sql.empty() ? sql : "SET TRANSACTION " + sql;
+}
+
+void RetryPolicy::after_failure(Lease& lease, bool commit_sent) {
+  try {
+    rethrow_translated();
+  } catch (const RetryableConflict&) {
+    if (++conflicts_ >= max_attempts_) throw;
+    pause_before_retry(conflicts_);
+    return;
+  } catch (const StoreUnavailableError& e) {
+    lease.discard();
+    if (commit_sent) throw StoreUnavailableError(std::string("outcome unknown: ") + e.what());
+    if (reconnected_) throw;
+  } catch (...) {
+    // An error without SQLSTATE on a connection that is no longer open: the
+    // connection was lost, whatever libpqxx called it.
+    if (lease->is_open()) throw;
+    lease.discard();
+    if (commit_sent)
+      throw StoreUnavailableError("outcome unknown: connection lost while committing");
+    if (reconnected_) throw StoreUnavailableError("database connection lost");
+  }
+  // The connection was lost before COMMIT was sent, so nothing was
+  // committed: one more run on a fresh connection rides out a restart or a
+  // failover. Lost during COMMIT, the transaction may have committed, and
+  // running it again could do it twice: the caller is told instead.
+  reconnected_ = true;
+}
+
+}  // namespace detail
+
+}  // namespace rdv::postgres

@@ -1,0 +1,170 @@
+// What a PostgreSQL store needs around libpqxx: a pool of connections that
+// reopens the broken ones, PostgreSQL's errors turned into the store's typed
+// errors, and transactions run again when, and only when, that is safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "storage/store.h"  // SlotTakenError
+#include "storage/store_errors.h"
+
+namespace rdv::postgres {
+
+// No connection came free in time: the database is slow or overloaded.
+// Temporary like any unavailability, so the API answers 503 for it too.
+struct PoolTimeoutError : StoreUnavailableError {
+  using StoreUnavailableError::StoreUnavailableError;
+};
+
+// A serialization failure (SQLSTATE 40001) or a deadlock (40P01): PostgreSQL
+// rolled the transaction back, and running it again is correct.
+struct RetryableConflict : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Inside a catch block: rethrows the exception in flight as the store's typed
+// error when it is one (23P01 -> SlotTakenError; lost connection or server
+// shutting down -> StoreUnavailableError; 40001, 40P01 -> RetryableConflict),
+// unchanged otherwise.
+[[noreturn]] void rethrow_translated();
+
+class Pool;
+
+// A connection lent by a pool, given back when the lease ends. Move-only.
+class Lease {
+ public:
+  Lease(Lease&& other) noexcept;
+  Lease& operator=(Lease&&) = delete;
+  ~Lease();
+
+  pqxx::connection& connection() { return *conn_; }
+  pqxx::connection* operator->() { return conn_.get(); }
+  // The connection is lost or in an unknown state: the pool closes it
+  // rather than lending it again. (A lease whose connection is no longer
+  // open is discarded anyway.)
+  void discard() { discard_ = true; }
+
+ private:
+  friend class Pool;
+  Lease(Pool& pool, std::unique_ptr<pqxx::connection> conn);
+
+  Pool* pool_;
+  std::unique_ptr<pqxx::connection> conn_;
+  bool discard_ = false;
+};
+
+class Pool {
+ public:
+  // `url`: a libpq URL or key=value string, several hosts as libpq allows
+  // (add target_session_attrs=read-write to land on the primary, and
+  // connect_timeout so that an unreachable host does not hang a request).
+  // Connections open on first need, at most `size` at once; a caller waits
+  // up to `wait` for one to come free.
+  Pool(std::string url, std::size_t size, std::chrono::milliseconds wait = std::chrono::seconds(5));
+  Pool(const Pool&) = delete;
+  ~Pool();  // every lease must have ended
+
+  // A connection known to be usable as far as the client can tell (one the
+  // server closed while it was idle is reopened). Throws PoolTimeoutError
+  // after `wait`, StoreUnavailableError when a connection cannot be opened.
+  Lease acquire();
+
+  const std::string& url() const { return url_; }
+
+ private:
+  friend class Lease;
+  void give_back(std::unique_ptr<pqxx::connection> conn, bool discard) noexcept;
+  std::unique_ptr<pqxx::connection> open_connection();
+
+  const std::string url_;
+  const std::size_t size_;
+  const std::chrono::milliseconds wait_;
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  std::size_t open_ = 0;  // idle, lent, or being opened; never above size_
+};
+
+enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
+
+struct TransactionOptions {
+  bool read_only = false;
+  Isolation isolation = Isolation::kReadCommitted;
+  int max_attempts = 4;  // runs in all, when each ends in a RetryableConflict
+};
+// Writes run at READ COMMITTED: the constraints and triggers of the schema
+// hold there (see migrations/0001_schema.sql). Reads see one snapshot, and a
+// read-only REPEATABLE READ transaction never fails to serialize.
+inline constexpr TransactionOptions kWrite{};
+inline constexpr TransactionOptions kRead{true, Isolation::kRepeatableRead};
+
+namespace detail {
+
+// "SET TRANSACTION ..." for the options; "" for the default.
+std::string set_transaction_sql(const TransactionOptions& options);
+
+// Decides, in the catch block of a failed attempt, whether the transaction
+// runs again: returns when it may (after a short pause for a conflict), or
+// rethrows the failure translated (see rethrow_translated).
+class RetryPolicy {
+ public:
+  explicit RetryPolicy(int max_attempts) : max_attempts_(max_attempts) {}
+  void after_failure(Lease& lease, bool commit_sent);
+
+ private:
+  int max_attempts_;
+  int conflicts_ = 0;         // runs that ended in a RetryableConflict
+  bool reconnected_ = false;  // the one run again after a lost connection
+};
+
+}  // namespace detail
+
+// Runs f(pqxx::work&) in a transaction and commits; returns what f returns.
+// f may run more than once, so it must not act outside the transaction (or
+// do so idempotently), and it should let libpqxx's exceptions out so that
+// they are recognised here. It runs again:
+//  - after a serialization failure or deadlock, up to options.max_attempts
+//    runs in all, then RetryableConflict;
+//  - once, on a fresh connection, when the connection was lost before COMMIT
+//    was sent (nothing was committed). Lost while committing, the outcome is
+//    unknown: StoreUnavailableError, never a blind second run.
+// A 23P01 (double booking) ends as SlotTakenError; other errors pass unchanged.
+template <class F>
+auto with_transaction(Pool& pool, F&& f, const TransactionOptions& options = kWrite)
+    -> std::invoke_result_t<F&, pqxx::work&> {
+  using Result = std::invoke_result_t<F&, pqxx::work&>;
+  const std::string set_transaction = detail::set_transaction_sql(options);
+  detail::RetryPolicy policy(options.max_attempts);
+  for (;;) {
+    Lease lease = pool.acquire();
+    bool commit_sent = false;
+    try {
+      pqxx::work tx(lease.connection());
+      if (!set_transaction.empty()) tx.exec0(set_transaction);
+      if constexpr (std::is_void_v<Result>) {
+        f(tx);
+        commit_sent = true;
+        tx.commit();
+        return;
+      } else {
+        Result result = f(tx);
+        commit_sent = true;
+        tx.commit();
+        return result;
+      }
+    } catch (...) {
+      policy.after_failure(lease, commit_sent);
+    }
+  }
+}
+
+}  // namespace rdv::postgres

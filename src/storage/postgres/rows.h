@@ -1,0 +1,52 @@
+// The PostgreSQL store's side of the shared row mapping
+// (storage/row_mapping.h): a result row read by column name, as the SELECT
+// names it. An unknown name throws, and so does NULL where no optional is
+// asked for, except text, which reads NULL as "" like SQLite's.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "storage/row_mapping.h"
+
+namespace rdv::postgres {
+
+using namespace rdv::rows;  // the shared encodings and row readers
+
+class Row {
+ public:
+  explicit Row(const pqxx::row& row) : row_(row) {}
+
+  std::int64_t int64(const char* column) const { return row_[column].as<std::int64_t>(); }
+  std::string text(const char* column) const {
+    auto field = row_[column];
+    return field.is_null() ? std::string() : field.as<std::string>();
+  }
+  std::optional<std::int64_t> opt_int64(const char* column) const {
+    auto field = row_[column];
+    if (field.is_null()) return std::nullopt;
+    return field.as<std::int64_t>();
+  }
+  std::optional<double> opt_real(const char* column) const {
+    auto field = row_[column];
+    if (field.is_null()) return std::nullopt;
+    return field.as<double>();
+  }
+
+ private:
+  const pqxx::row& row_;
+};
+
+// Every row of a result through a reader of the shared mapping, e.g.
+// all_of(tx.exec_params(...), booking_from_row<Row>).
+template <class T>
+std::vector<T> all_of(const pqxx::result& result, T (*read)(const Row&)) {
+  std::vector<T> out;
+  out.reserve(result.size());
+  for (const auto& r : result) out.push_back(read(Row(r)));
+  return out;
+}
+
+}  // namespace rdv::postgres
