@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "domain/error.h"
 #include "error_status.h"
+#include "storage/store_errors.h"
 
 namespace rdv {
 
@@ -69,6 +70,14 @@ HttpResponse App::handle(HttpRequest request) {
     response.headers.emplace_back("Retry-After", std::to_string(e.retry_after));
   } catch (const ClientError& e) {
     response = error_response(e.code(), e.what(), e.field());
+  } catch (const StoreUnavailableError& e) {
+    // The database is restarting or failing over: nothing was done (or the
+    // outcome is unknown and an Idempotency-Key replay tells it).
+    std::cerr << "database unavailable on " << request.method << " " << route << ": " << e.what()
+              << "\n";
+    response = error_response(ErrorCode::kUnavailable,
+                              "the service is briefly unavailable, please retry in a moment");
+    response.headers.emplace_back("Retry-After", "2");
   } catch (const std::exception& e) {
     // The detail stays in the log; the client gets a generic 500.
     std::cerr << "error on " << request.method << " " << route << ": " << e.what() << "\n";

@@ -45,6 +45,8 @@ const std::vector<Option>& options() {
   static const std::vector<Option> all = {
       {"--listen", "RDV_LISTEN", true, [](Config& c, const std::string& v) { c.listen = v; }},
       {"--db", "RDV_DB", true, [](Config& c, const std::string& v) { c.db = v; }},
+      {"--db-pool", "RDV_DB_POOL", true,
+       [](Config& c, const std::string& v) { c.db_pool = to_int("database pool", v, 1, 512); }},
       {"--demo", "RDV_DEMO", false,
        [](Config& c, const std::string& v) { c.demo = v != "0" && v != "false"; }},
       {"--public-url", "RDV_PUBLIC_URL", true,
@@ -95,6 +97,10 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) { c.sms_token = v; }},
       {"--sms-template", "RDV_SMS_TEMPLATE", true,
        [](Config& c, const std::string& v) { c.sms_template = v; }},
+      {"--job-lease-seconds", "RDV_JOB_LEASE_SECONDS", true,
+       [](Config& c, const std::string& v) {
+         c.job_lease_seconds = to_int("job lease", v, 2, 86400);
+       }},
       {"--scheduler-tick-ms", "RDV_SCHEDULER_TICK_MS", true,
        [](Config& c, const std::string& v) {
          c.scheduler_tick_ms = to_int("scheduler tick", v, 50, 600000);
@@ -161,10 +167,11 @@ int Config::listen_port() const {
 }
 
 std::string usage() {
-  return "usage: rendezvous serve|worker [--listen HOST:PORT] [--db sqlite:PATH] [--demo] "
+  return "usage: rendezvous serve|worker [--listen HOST:PORT] [--db sqlite:PATH|postgresql://...] "
+         "[--db-pool N] [--demo] "
          "[--smtp-url URL] [--smtp-from ADDR] [--sms-url URL] [--sms-token T] [--sms-template "
          "JSON] "
-         "[--scheduler-tick-ms N] "
+         "[--scheduler-tick-ms N] [--job-lease-seconds N] "
          "[--config FILE] [--public-url URL] [--booking-rate-limit N] [--trusted-proxies A,B] "
          "[--fetch-allow HOSTS] [--calendar-refresh-minutes N] [--availability-keywords W,W] "
          "[--no-scheduler] [--worker-threads N] [--oidc-issuer URL --oidc-client-id ID "
@@ -214,11 +221,9 @@ Config parse_config(int argc, const char* const* argv,
   if (c.listen.find(':') == std::string::npos || c.listen_host().empty())
     throw ConfigError("--listen must be HOST:PORT, got '" + c.listen + "'");
   c.listen_port();
-  if (c.db.rfind("sqlite:", 0) != 0 || c.db.size() <= 7) {
-    if (c.db.rfind("postgresql://", 0) == 0 || c.db.rfind("postgres://", 0) == 0)
-      throw ConfigError("this build has no PostgreSQL store yet; use --db sqlite:PATH");
-    throw ConfigError("--db must be sqlite:PATH, got '" + c.db + "'");
-  }
+  bool sqlite = c.db.rfind("sqlite:", 0) == 0 && c.db.size() > 7;
+  bool postgres = c.db.rfind("postgresql://", 0) == 0 || c.db.rfind("postgres://", 0) == 0;
+  if (!sqlite && !postgres) throw ConfigError("--db must be sqlite:PATH or postgresql://...");
   if (!c.smtp_url.empty() && c.smtp_url.rfind("smtp://", 0) != 0 &&
       c.smtp_url.rfind("smtps://", 0) != 0)
     throw ConfigError("--smtp-url must start with smtp:// or smtps://");

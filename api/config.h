@@ -13,6 +13,9 @@ struct Config {
   std::string command;  // serve
   std::string listen = "127.0.0.1:8080";
   std::string db = "sqlite:var/rendezvous.db";
+  // PostgreSQL connections per process: the handler threads and the
+  // background tasks each hold one while they work.
+  int db_pool = 12;
   bool demo = false;
   std::string public_url;  // default: the listen URL
   std::string bootstrap_admin_token;
@@ -31,6 +34,9 @@ struct Config {
   std::string smtp_from = "Rendez-vous <no-reply@localhost>";
   std::string sms_url, sms_token, sms_template;
   int scheduler_tick_ms = 2000;  // how often due jobs are looked for
+  // How long a process holds a job it claimed: another takes it over after
+  // that if the first died mid-send. Far longer than a send (30 s timeouts).
+  int job_lease_seconds = 300;
   std::string documents_dir = "var/documents";
   int retention_days = 730;      // bookings and documents, after the visit
   int audit_days = 365;          // the audit log

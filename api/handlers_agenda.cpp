@@ -201,8 +201,8 @@ void App::add_agenda_routes() {
                 Opening o;
                 std::vector<Id> outside;
                 store_.write([&](StoreWriter& tx) {
-                  Opening current =
-                      require_own(tx.agenda().agent_openings(agent.id, kAllTime), p.id(1), "opening");
+                  Opening current = require_own(tx.agenda().agent_openings(agent.id, kAllTime),
+                                                p.id(1), "opening");
                   o = opening_from(tx, agent, merged(to_json(current), change));
                   o.id = current.id;
                   tx.agenda().update_opening(o);
@@ -218,8 +218,8 @@ void App::add_agenda_routes() {
                 Json change = parse_json_object(r);
                 Absence a;
                 store_.write([&](StoreWriter& tx) {
-                  Absence current =
-                      require_own(tx.agenda().absences_of({agent.id}, kAllTime), p.id(1), "absence");
+                  Absence current = require_own(tx.agenda().absences_of({agent.id}, kAllTime),
+                                                p.id(1), "absence");
                   a = absence_from(tx, agent, merged(to_json(current), change));
                   a.id = current.id;
                   tx.agenda().update_absence(a);

@@ -39,8 +39,9 @@ std::string App::feed_url(const Agent& agent) const {
 std::string App::renew_feed(const Agent& agent) {
   Agent renewed = agent;
   renewed.ics_secret = new_token(random_);
-  store_.write(
-      [&](StoreWriter& tx) { tx.directory().update_agent_ics_secret(renewed.id, renewed.ics_secret); });
+  store_.write([&](StoreWriter& tx) {
+    tx.directory().update_agent_ics_secret(renewed.id, renewed.ics_secret);
+  });
   return feed_url(renewed);
 }
 

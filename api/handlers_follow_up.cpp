@@ -213,7 +213,8 @@ void App::add_follow_up_routes() {
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
                   require_org_admin(require_staff(r), org);
-                  for (const Webhook& w : s.directory().webhooks_of(org)) out.push_back(webhook_json(w));
+                  for (const Webhook& w : s.directory().webhooks_of(org))
+                    out.push_back(webhook_json(w));
                 });
                 return json_response(200, out);
               });

@@ -35,7 +35,8 @@ void require_may_close(const Staff& me, const Organisation& o) {
 // Archives every service of a closing organisation: nothing is found nor
 // booked there any more.
 void archive_organisation(StoreWriter& tx, const Organisation& o) {
-  for (const Service& s : tx.directory().services_of({o.id})) tx.directory().set_service_archived(s.id, true);
+  for (const Service& s : tx.directory().services_of({o.id}))
+    tx.directory().set_service_archived(s.id, true);
 }
 
 // The filters of a booking list from the query: from, to, status, service,
@@ -211,7 +212,8 @@ void App::add_manage_routes() {
                 Json out = Json::array();
                 store_.read([&](StoreReader& s) {
                   require_organisation(s, org);
-                  for (const Place& place : s.directory().places_of({org})) out.push_back(to_json(place));
+                  for (const Place& place : s.directory().places_of({org}))
+                    out.push_back(to_json(place));
                 });
                 return json_response(200, out);
               });

@@ -19,6 +19,8 @@
 #include "notifier.h"
 #include "periodic_task.h"
 #include "sms.h"
+#include "storage/postgres/copy_from_sqlite.h"
+#include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "sync/calendar_sync.h"
 
@@ -44,7 +46,8 @@ std::map<std::string, std::string> environment() {
 // What both `serve` and `worker` run on: the store and the background work.
 struct Runtime {
   explicit Runtime(const rdv::Config& config)
-      : store(sqlite_path(config)),
+      : store_owner(open_store(config)),
+        store(*store_owner),
         links(store_link_key()),
         fetcher(fetch_policy(config)),
         sync(store, clock, fetcher, sync_options(config)) {
@@ -56,11 +59,13 @@ struct Runtime {
                                       : config.sms_template);
   }
 
-  static std::string sqlite_path(const rdv::Config& config) {
-    std::string path = config.db.substr(7);
+  static std::unique_ptr<rdv::Store> open_store(const rdv::Config& config) {
+    if (rdv::is_postgres_url(config.db))
+      return std::make_unique<rdv::PostgresStore>(config.db, config.db_pool);
+    std::string path = config.db.substr(7);  // sqlite:PATH
     if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
       std::filesystem::create_directories(dir);
-    return path;
+    return std::make_unique<rdv::SqliteStore>(path);
   }
   static rdv::FetchPolicy fetch_policy(const rdv::Config& config) {
     rdv::FetchPolicy p;
@@ -82,7 +87,8 @@ struct Runtime {
     std::string hex;
     for (auto b : bytes) hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15];
     std::string key;
-    store.write([&](rdv::StoreWriter& tx) { key = tx.directory().ensure_setting("link_key", hex); });
+    store.write(
+        [&](rdv::StoreWriter& tx) { key = tx.directory().ensure_setting("link_key", hex); });
     return key;
   }
 
@@ -96,8 +102,11 @@ struct Runtime {
         std::make_unique<rdv::Notifier>(store, clock, links, email.get(), sms.get(), options);
     char host[256] = "host";
     gethostname(host, sizeof host - 1);
+    rdv::RunnerOptions runner_options;
+    runner_options.lease = std::chrono::seconds{config.job_lease_seconds};
     runner = std::make_unique<rdv::JobRunner>(store, clock, *notifier,
-                                              std::string(host) + ":" + std::to_string(getpid()));
+                                              std::string(host) + ":" + std::to_string(getpid()),
+                                              runner_options);
     jobs_task = std::make_unique<rdv::PeriodicTask>(
         "jobs", std::chrono::milliseconds{config.scheduler_tick_ms}, [this] {
           while (runner->run_due() > 0) {
@@ -120,7 +129,8 @@ struct Runtime {
     if (retention_task) retention_task->stop();
   }
 
-  rdv::SqliteStore store;
+  std::unique_ptr<rdv::Store> store_owner;
+  rdv::Store& store;
   rdv::SystemClock clock;
   rdv::SystemRandom random;
   rdv::LinkSigner links;
@@ -201,6 +211,35 @@ int worker(const rdv::Config& config, const sigset_t& signals) {
   return 0;
 }
 
+// `migrate --from sqlite:PATH --to postgresql://...`: copies a SQLite
+// deployment into an empty PostgreSQL database (see copy_from_sqlite.h).
+int migrate(int argc, char** argv) {
+  std::string from, to;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--from")
+      from = argv[i + 1];
+    else if (flag == "--to")
+      to = argv[i + 1];
+    else
+      throw rdv::ConfigError("unknown flag " + flag);
+  }
+  if (from.rfind("sqlite:", 0) != 0 || from.size() <= 7 || !rdv::is_postgres_url(to))
+    throw rdv::ConfigError(
+        "usage: rendezvous migrate --from sqlite:PATH --to postgresql://USER@HOST/DB");
+  if (!std::filesystem::exists(from.substr(7)))
+    throw rdv::ConfigError("no SQLite database at " + from.substr(7));
+  auto report = rdv::postgres::copy_from_sqlite(from.substr(7), to);
+  std::int64_t rows = 0;
+  for (const auto& [table, count] : report) {
+    std::cout << table << ": " << count << " rows\n";
+    rows += count;
+  }
+  std::cout << "copied " << rows << " rows in " << report.size() << " tables; counts checked"
+            << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -212,6 +251,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   try {
+    if (argc > 1 && std::string(argv[1]) == "migrate") return migrate(argc, argv);
     rdv::Config config = rdv::parse_config(argc, argv, environment());
     rdv::preload_time_zones();
     return config.command == "worker" ? worker(config, signals) : serve(config, signals);

@@ -302,6 +302,80 @@ ApiToken token_from_row(const Row& r) {
   return t;
 }
 
+inline constexpr const char* kMembershipColumns = "role, organisation_id, territory_id";
+
+// nullopt for a role this version does not know: it gives no right.
+template <class Row>
+std::optional<Membership> membership_from_row(const Row& r) {
+  auto role = parse_role(r.text("role"));
+  if (!role) return std::nullopt;
+  return Membership{*role, r.opt_int64("organisation_id"), r.opt_int64("territory_id")};
+}
+
+inline constexpr const char* kTerritoryColumns = "id, name, created_at";
+
+template <class Row>
+Territory territory_from_row(const Row& r) {
+  return {r.int64("id"), r.text("name"), from_epoch(r.int64("created_at"))};
+}
+
+inline constexpr const char* kSessionColumns =
+    "id, account_id, created_at, last_seen_at, expires_at";
+
+template <class Row>
+Session session_from_row(const Row& r) {
+  Session s;
+  s.id = r.int64("id");
+  s.account_id = r.int64("account_id");
+  s.created_at = from_epoch(r.int64("created_at"));
+  s.last_seen_at = from_epoch(r.int64("last_seen_at"));
+  s.expires_at = from_epoch(r.int64("expires_at"));
+  return s;
+}
+
+inline constexpr const char* kAccountLinkColumns =
+    "id, account_id, purpose, created_at, expires_at, used_at";
+
+// nullopt for a purpose this version does not know: such a link is unusable.
+template <class Row>
+std::optional<AccountLink> account_link_from_row(const Row& r) {
+  auto purpose = parse_link_purpose(r.text("purpose"));
+  if (!purpose) return std::nullopt;
+  AccountLink l;
+  l.id = r.int64("id");
+  l.account_id = r.int64("account_id");
+  l.purpose = *purpose;
+  l.created_at = from_epoch(r.int64("created_at"));
+  l.expires_at = from_epoch(r.int64("expires_at"));
+  l.used_at = instant_or_null(r, "used_at");
+  return l;
+}
+
+inline constexpr const char* kSsoLoginColumns = "id, nonce, code_verifier, return_to, created_at";
+
+template <class Row>
+SsoLogin sso_login_from_row(const Row& r) {
+  return {r.int64("id"), r.text("nonce"), r.text("code_verifier"), r.text("return_to"),
+          from_epoch(r.int64("created_at"))};
+}
+
+inline constexpr const char* kAuditColumns =
+    "id, at, account_id, address, action, route, target, outcome";
+
+template <class Row>
+AuditEntry audit_entry_from_row(const Row& r) {
+  AuditEntry e;
+  e.id = r.int64("id");
+  e.at = from_epoch(r.int64("at"));
+  e.account_id = r.opt_int64("account_id");
+  e.address = r.text("address");
+  e.action = r.text("action");
+  e.route = r.text("route");
+  e.target = r.text("target");
+  e.outcome = static_cast<int>(r.int64("outcome"));
+  return e;
+}
+
 inline constexpr const char* kResidentLinkColumns =
     "id, email, phone, created_at, expires_at, used_at";
 

@@ -67,11 +67,11 @@ TEST(Durability, AcknowledgedBookingSurvivesKillNine) {
     ASSERT_EQ(r.status, 201);
     id = r.json()["id"];
     token = r.json()["manage_token"];
-    db = server->db_path();
+    db = server->db();
     server->kill_hard();  // no clean shutdown, right after the 201
 
     ServerOptions again;
-    again.db_path = db;
+    again.db = db;
     ServerProcess restarted(again);
     HttpClient http2(restarted.port());
     Reply found = http2.get("/api/v1/bookings/" + std::to_string(id) + "?token=" + token);

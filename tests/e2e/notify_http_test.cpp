@@ -139,7 +139,7 @@ TEST(Worker, SendsWhatTheServerQueued) {
           .status,
       201);
   EXPECT_FALSE(smtp.wait_for(1, std::chrono::seconds{1}));  // nobody runs the jobs yet
-  WorkerProcess worker(server.db_path(),
+  WorkerProcess worker(server.db(),
                        {{"RDV_SMTP_URL", smtp.url()}, {"RDV_SCHEDULER_TICK_MS", "100"}});
   ASSERT_TRUE(smtp.wait_for(1));
   EXPECT_NE(smtp.messages()[0]["subject"].get<std::string>().find("est confirmé"),

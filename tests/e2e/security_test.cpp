@@ -263,7 +263,9 @@ TEST_F(Security, IdempotencyKeysKeepNoTokenAndAreScopedByClient) {
   EXPECT_EQ(other.body.find(first.json()["manage_token"].get<std::string>()), std::string::npos);
   // The database holds no manage token and no resident data for idempotency.
   server_.terminate();
-  auto dump = run_command("sqlite3 " + server_.db_path() + " .dump");
+  const std::string& db = server_.db();
+  auto dump = run_command(testing_postgres() ? "pg_dump --data-only '" + db + "'"
+                                             : "sqlite3 " + db.substr(7) + " .dump");
   ASSERT_EQ(dump.first, 0) << dump.second;
   EXPECT_EQ(dump.second.find(first.json()["manage_token"].get<std::string>()), std::string::npos);
   EXPECT_EQ(dump.second.find("same-key-123"), std::string::npos);

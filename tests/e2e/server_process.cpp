@@ -12,6 +12,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "support/pg_databases.h"
+
 namespace rdv::testing {
 namespace {
 
@@ -72,8 +74,17 @@ void stop(pid_t pid, int sig) {
 
 }  // namespace
 
-WorkerProcess::WorkerProcess(const std::string& db_path, std::map<std::string, std::string> env) {
-  auto [pid, line] = spawn({RDV_BINARY, "worker", "--db", "sqlite:" + db_path}, env);
+bool testing_postgres() {
+  const char* store = std::getenv("RDV_TEST_STORE");
+  return store && std::string(store) == "postgres";
+}
+
+std::string fresh_test_db(const std::string& dir) {
+  return testing_postgres() ? fresh_migrated_database() : "sqlite:" + dir + "/rendezvous.db";
+}
+
+WorkerProcess::WorkerProcess(const std::string& db, std::map<std::string, std::string> env) {
+  auto [pid, line] = spawn({RDV_BINARY, "worker", "--db", db}, env);
   pid_ = pid;
   if (line != "worker running") throw std::runtime_error("unexpected first line: " + line);
 }
@@ -84,10 +95,9 @@ ServerProcess::ServerProcess(ServerOptions options) {
   std::random_device rd;
   dir_ = (std::filesystem::temp_directory_path() / ("rdv-e2e-" + std::to_string(rd()))).string();
   std::filesystem::create_directories(dir_);
-  db_path_ = options.db_path.empty() ? dir_ + "/rendezvous.db" : options.db_path;
+  db_ = options.db.empty() ? fresh_test_db(dir_) : options.db;
 
-  std::vector<std::string> args = {RDV_BINARY,    "serve", "--listen",
-                                   "127.0.0.1:0", "--db",  "sqlite:" + db_path_};
+  std::vector<std::string> args = {RDV_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", db_};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   auto [pid, line] = spawn(args, options.env, options.log_file);
   pid_ = pid;

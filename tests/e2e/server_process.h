@@ -1,5 +1,7 @@
 // Runs the built `rendezvous serve` in a child process on a free port, with a
-// fresh SQLite database, and stops it with SIGTERM (or SIGKILL when asked).
+// fresh database, and stops it with SIGTERM (or SIGKILL when asked). The
+// store is SQLite, or PostgreSQL when RDV_TEST_STORE=postgres: then every
+// server gets a fresh database of one throwaway cluster (tests/support).
 #pragma once
 
 #include <sys/types.h>
@@ -11,7 +13,7 @@
 namespace rdv::testing {
 
 struct ServerOptions {
-  std::string db_path;  // empty: a new file in a temporary directory
+  std::string db;  // a --db value; empty: a fresh database of the store under test
   std::vector<std::string> extra_args;
   std::map<std::string, std::string> env;
   std::string log_file;  // where the server's stderr goes (default: nowhere)
@@ -26,7 +28,7 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
 
   int port() const { return port_; }
-  const std::string& db_path() const { return db_path_; }
+  const std::string& db() const { return db_; }
   // Sends SIGTERM and returns the exit status (as from waitpid).
   int terminate();
   void kill_hard();  // SIGKILL, no chance to clean up
@@ -35,13 +37,18 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   std::string dir_;
-  std::string db_path_;
+  std::string db_;
 };
+
+// Whether the end-to-end tests run on PostgreSQL (RDV_TEST_STORE=postgres).
+bool testing_postgres();
+// A fresh, migrated database of the store under test; `dir` holds SQLite files.
+std::string fresh_test_db(const std::string& dir);
 
 // `rendezvous worker` on a database: the background work alone.
 class WorkerProcess {
  public:
-  WorkerProcess(const std::string& db_path, std::map<std::string, std::string> env);
+  WorkerProcess(const std::string& db, std::map<std::string, std::string> env);
   ~WorkerProcess();  // SIGTERM
   WorkerProcess(const WorkerProcess&) = delete;
 

@@ -26,12 +26,15 @@ namespace rdv::testing {
 
 class SmtpSink {
  public:
-  // port 0: any free port; `credentials` "user:password" makes AUTH required.
-  explicit SmtpSink(int port = 0, const std::string& credentials = "") {
+  // port 0: any free port; `credentials` "user:password" makes AUTH required;
+  // `delay_ms` answers each message's end that much later (a send that a
+  // killed client leaves unfinished is not taken).
+  explicit SmtpSink(int port = 0, const std::string& credentials = "", int delay_ms = 0) {
     std::random_device rd;
     dir_ = (std::filesystem::temp_directory_path() / ("rdv-smtp-" + std::to_string(rd()))).string();
     std::filesystem::create_directories(dir_);
-    std::string cmd = "exec /usr/bin/python3 " RDV_SOURCE_DIR "/tests/support/smtp_sink.py " +
+    std::string cmd = "SMTP_SINK_DELAY_MS=" + std::to_string(delay_ms) +
+                      " exec /usr/bin/python3 " RDV_SOURCE_DIR "/tests/support/smtp_sink.py " +
                       dir_ + " " + std::to_string(port) +
                       (credentials.empty() ? "" : " " + credentials);
     int out[2];

@@ -52,7 +52,8 @@ std::string tail(const fs::path& file, size_t bytes = 3000) {
 
 }  // namespace
 
-PgCluster::PgCluster(const std::string& database) : database_(database) {
+PgCluster::PgCluster(const std::string& database, bool durable)
+    : database_(database), durable_(durable) {
   if (!fs::exists(fs::path(kBinDir) / "initdb") || !fs::exists(fs::path(kBinDir) / "pg_ctl"))
     throw std::runtime_error(std::string("PgCluster: no PostgreSQL server programs in ") + kBinDir +
                              ": install the Debian package postgresql-15 " +
@@ -106,8 +107,12 @@ std::string PgCluster::url(const std::string& database) const {
   return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + database;
 }
 
-std::string PgCluster::create_database(const std::string& name) {
-  run("createdb", {"-h", "127.0.0.1", "-p", std::to_string(port_), "-U", "postgres", name});
+std::string PgCluster::create_database(const std::string& name, const std::string& template_name) {
+  std::vector<std::string> args = {"-h", "127.0.0.1", "-p", std::to_string(port_),
+                                   "-U", "postgres"};
+  if (!template_name.empty()) args.insert(args.end(), {"-T", template_name});
+  args.push_back(name);
+  run("createdb", args);
   return url(name);
 }
 
@@ -115,9 +120,9 @@ void PgCluster::start() {
   // Durability is not the point of a test cluster: no fsync, no waiting
   // for the WAL at commit. The socket lives in our folder, not in
   // /var/run/postgresql, so that several clusters and a system one coexist.
-  std::string options = "-p " + std::to_string(port_) + " -k " + folder_ +
-                        " -c listen_addresses=127.0.0.1 -c fsync=off"
-                        " -c synchronous_commit=off -c full_page_writes=off";
+  std::string options =
+      "-p " + std::to_string(port_) + " -k " + folder_ + " -c listen_addresses=127.0.0.1";
+  if (!durable_) options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
   run("pg_ctl", {"start", "-w", "-t", "30", "-D", folder_ + "/data", "-l", folder_ + "/server.log",
                  "-o", options});
   running_ = true;

@@ -17,8 +17,10 @@ class PgCluster {
     kImmediate,  // processes killed, as in a crash: recovery at next start
   };
 
-  // Creates the cluster, starts it, and creates `database` in it.
-  explicit PgCluster(const std::string& database = "rendezvous");
+  // Creates the cluster, starts it, and creates `database` in it. A
+  // durable cluster waits for the disk at each commit, as production does,
+  // so that a crash (Shutdown::kImmediate) loses nothing acknowledged.
+  explicit PgCluster(const std::string& database = "rendezvous", bool durable = false);
   ~PgCluster();  // stops the server (immediate) and removes the folder
   PgCluster(const PgCluster&) = delete;
   PgCluster& operator=(const PgCluster&) = delete;
@@ -26,8 +28,9 @@ class PgCluster {
   // postgresql://postgres@127.0.0.1:PORT/NAME, the first database by default.
   std::string url() const { return url(database_); }
   std::string url(const std::string& database) const;
-  // Creates another (empty) database and returns its URL.
-  std::string create_database(const std::string& name);
+  // Creates another database, empty or a copy of `template_name` (fast: a
+  // file copy, no migration to run again), and returns its URL.
+  std::string create_database(const std::string& name, const std::string& template_name = "");
 
   // The same server on the same port and data, down then up again (tests
   // of outages). stop() waits until the server is gone, start() until it
@@ -47,6 +50,7 @@ class PgCluster {
   std::string folder_;  // data/, the server's socket, server.log, commands.log
   std::string database_;
   int port_ = 0;
+  bool durable_ = false;
   bool running_ = false;
 };
 

@@ -30,8 +30,8 @@ struct Seeded {
 
 inline Seeded seed(StoreWriter& tx, const SeedOptions& o = {}) {
   Seeded s;
-  s.organisation =
-      tx.directory().insert_organisation({0, o.organisation, "france_services", "Europe/Paris", {}});
+  s.organisation = tx.directory().insert_organisation(
+      {0, o.organisation, "france_services", "Europe/Paris", {}});
   Place p;
   p.organisation_id = s.organisation;
   p.name = "France Services Cenon";
@@ -50,7 +50,8 @@ inline Seeded seed(StoreWriter& tx, const SeedOptions& o = {}) {
   svc.reminders = o.reminders;
   svc.documents_to_bring = o.documents;
   s.service = tx.directory().insert_service(svc);
-  s.agent = tx.directory().insert_agent({0, "Karim Benali", o.agent_email, "", "secret", {s.organisation}});
+  s.agent = tx.directory().insert_agent(
+      {0, "Karim Benali", o.agent_email, "", "secret", {s.organisation}});
   Opening op;
   op.agent_id = s.agent;
   op.place_id = s.place;

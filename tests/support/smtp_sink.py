@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """An SMTP server for the tests (Debian's python3-aiosmtpd): every message it
 accepts is written to DIR as <n>.eml. Prints "ready <port>" once listening.
-Usage: smtp_sink.py DIR [PORT [USER:PASSWORD]] (with credentials, AUTH is required)"""
+Usage: smtp_sink.py DIR [PORT [USER:PASSWORD]] (with credentials, AUTH is required)
+With SMTP_SINK_DELAY_MS set, the end of each message is answered that much
+later: a client that goes away meanwhile has sent nothing (the transaction is
+cancelled, as an MTA does not take a message whose transaction did not end)."""
+import asyncio
 import os
 import sys
 import threading
@@ -17,6 +21,11 @@ class Sink:
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
+        delay = int(os.environ.get("SMTP_SINK_DELAY_MS", "0"))
+        if delay:
+            await asyncio.sleep(delay / 1000)
+            if server.transport is None or server.transport.is_closing():
+                return "421 client gone"
         with self.lock:
             self.count += 1
             path = os.path.join(self.directory, "%06d.eml" % self.count)

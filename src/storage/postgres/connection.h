@@ -26,9 +26,10 @@ struct PoolTimeoutError : StoreUnavailableError {
 };
 
 // A serialization failure (SQLSTATE 40001) or a deadlock (40P01): PostgreSQL
-// rolled the transaction back, and running it again is correct.
-struct RetryableConflict : std::runtime_error {
-  using std::runtime_error::runtime_error;
+// rolled the transaction back, and running it again is correct. Once the
+// retries are spent, the client is told to come back, like for an outage.
+struct RetryableConflict : StoreUnavailableError {
+  using StoreUnavailableError::StoreUnavailableError;
 };
 
 // Inside a catch block: rethrows the exception in flight as the store's typed

@@ -9,16 +9,12 @@ namespace rdv {
 using namespace sqlite;  // the connection and the shared row mapping
 
 std::vector<Membership> SqliteAccounts::memberships_of(Id account_id) {
-  auto st = c_.prepare(
-      "SELECT role, organisation_id, territory_id FROM memberships WHERE account_id = ? "
-      "ORDER BY rowid");
+  auto st = c_.prepare(std::string("SELECT ") + kMembershipColumns +
+                       " FROM memberships WHERE account_id = ? ORDER BY rowid");
   st.bind(1, account_id);
   std::vector<Membership> out;
-  while (st.step()) {
-    auto role = parse_role(st.text("role"));
-    if (!role) continue;  // a role this version does not know gives no right
-    out.push_back({*role, st.opt_int64("organisation_id"), st.opt_int64("territory_id")});
-  }
+  while (st.step())
+    if (auto m = membership_from_row(st)) out.push_back(*m);
   return out;
 }
 
@@ -95,17 +91,18 @@ bool SqliteAccounts::has_admin() {
 }
 
 std::optional<Territory> SqliteAccounts::territory(Id id) {
-  auto st = c_.prepare("SELECT id, name, created_at FROM territories WHERE id = ?");
+  auto st =
+      c_.prepare(std::string("SELECT ") + kTerritoryColumns + " FROM territories WHERE id = ?");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
-  return Territory{st.int64("id"), st.text("name"), from_epoch(st.int64("created_at"))};
+  return territory_from_row(st);
 }
 
 std::vector<Territory> SqliteAccounts::territories() {
-  auto st = c_.prepare("SELECT id, name, created_at FROM territories ORDER BY name, id");
+  auto st = c_.prepare(std::string("SELECT ") + kTerritoryColumns +
+                       " FROM territories ORDER BY name, id");
   std::vector<Territory> out;
-  while (st.step())
-    out.push_back({st.int64("id"), st.text("name"), from_epoch(st.int64("created_at"))});
+  while (st.step()) out.push_back(territory_from_row(st));
   return out;
 }
 
@@ -149,56 +146,38 @@ std::vector<ApiToken> SqliteAccounts::tokens_of(Id account_id) {
 }
 
 std::optional<Session> SqliteAccounts::session_by_hash(const std::string& token_hash) {
-  auto st = c_.prepare(
-      "SELECT id, account_id, created_at, last_seen_at, expires_at FROM sessions "
-      "WHERE token_hash = ? AND ended_at IS NULL");
+  auto st = c_.prepare(std::string("SELECT ") + kSessionColumns +
+                       " FROM sessions WHERE token_hash = ? AND ended_at IS NULL");
   st.bind(1, token_hash);
   if (!st.step()) return std::nullopt;
-  Session s;
-  s.id = st.int64("id");
-  s.account_id = st.int64("account_id");
-  s.created_at = from_epoch(st.int64("created_at"));
-  s.last_seen_at = from_epoch(st.int64("last_seen_at"));
-  s.expires_at = from_epoch(st.int64("expires_at"));
-  return s;
+  return session_from_row(st);
 }
 
 std::optional<AccountLink> SqliteAccounts::link_by_hash(const std::string& token_hash) {
-  auto st = c_.prepare(
-      "SELECT id, account_id, purpose, created_at, expires_at, used_at FROM account_links "
-      "WHERE token_hash = ?");
+  auto st = c_.prepare(std::string("SELECT ") + kAccountLinkColumns +
+                       " FROM account_links WHERE token_hash = ?");
   st.bind(1, token_hash);
   return link_from(st);
 }
 
 std::optional<AccountLink> SqliteAccounts::link(Id id) {
-  auto st = c_.prepare(
-      "SELECT id, account_id, purpose, created_at, expires_at, used_at FROM account_links "
-      "WHERE id = ?");
+  auto st =
+      c_.prepare(std::string("SELECT ") + kAccountLinkColumns + " FROM account_links WHERE id = ?");
   st.bind(1, id);
   return link_from(st);
 }
 
 std::optional<AccountLink> SqliteAccounts::latest_link(Id account_id, LinkPurpose purpose) {
-  auto st = c_.prepare(
-      "SELECT id, account_id, purpose, created_at, expires_at, used_at FROM account_links "
-      "WHERE account_id = ? AND purpose = ? ORDER BY id DESC LIMIT 1");
+  auto st = c_.prepare(std::string("SELECT ") + kAccountLinkColumns +
+                       " FROM account_links WHERE account_id = ? AND purpose = ? "
+                       "ORDER BY id DESC LIMIT 1");
   st.bind(1, account_id).bind(2, link_purpose_name(purpose));
   return link_from(st);
 }
 
 std::optional<AccountLink> SqliteAccounts::link_from(sqlite::Statement& st) {
   if (!st.step()) return std::nullopt;
-  auto purpose = parse_link_purpose(st.text("purpose"));
-  if (!purpose) return std::nullopt;
-  AccountLink l;
-  l.id = st.int64("id");
-  l.account_id = st.int64("account_id");
-  l.purpose = *purpose;
-  l.created_at = from_epoch(st.int64("created_at"));
-  l.expires_at = from_epoch(st.int64("expires_at"));
-  l.used_at = instant_or_null(st, "used_at");
-  return l;
+  return account_link_from_row(st);
 }
 
 Failures SqliteAccounts::failures_since(const std::string& subject, Instant since) {
@@ -212,7 +191,8 @@ Failures SqliteAccounts::failures_since(const std::string& subject, Instant sinc
 std::vector<AuditEntry> SqliteAccounts::audit(const AuditFilter& f) {
   // ?1 account, ?2 from, ?3 to, ?4 action, ?5 target, ?6 before id, ?7 limit
   auto st = c_.prepare(
-      "SELECT id, at, account_id, address, action, route, target, outcome FROM audit_log "
+      std::string("SELECT ") + kAuditColumns +
+      " FROM audit_log "
       "WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR at >= ?2) "
       "AND (?3 IS NULL OR at < ?3) AND (?4 = '' OR action = ?4) AND (?5 = '' OR target = ?5) "
       "AND (?6 = 0 OR id < ?6) ORDER BY id DESC LIMIT ?7");
@@ -220,18 +200,7 @@ std::vector<AuditEntry> SqliteAccounts::audit(const AuditFilter& f) {
   st.bind(4, f.action).bind(5, f.target).bind(6, f.before_id);
   st.bind(7, static_cast<std::int64_t>(f.limit));
   std::vector<AuditEntry> out;
-  while (st.step()) {
-    AuditEntry e;
-    e.id = st.int64("id");
-    e.at = from_epoch(st.int64("at"));
-    e.account_id = st.opt_int64("account_id");
-    e.address = st.text("address");
-    e.action = st.text("action");
-    e.route = st.text("route");
-    e.target = st.text("target");
-    e.outcome = static_cast<int>(st.int64("outcome"));
-    out.push_back(std::move(e));
-  }
+  while (st.step()) out.push_back(audit_entry_from_row(st));
   return out;
 }
 
@@ -363,13 +332,11 @@ Id SqliteAccounts::insert_sso_login(const SsoLogin& l, const std::string& state_
 }
 
 std::optional<SsoLogin> SqliteAccounts::take_sso_login(const std::string& state_hash) {
-  auto st = c_.prepare(
-      "DELETE FROM sso_logins WHERE state_hash = ? "
-      "RETURNING id, nonce, code_verifier, return_to, created_at");
+  auto st = c_.prepare(std::string("DELETE FROM sso_logins WHERE state_hash = ? RETURNING ") +
+                       kSsoLoginColumns);
   st.bind(1, state_hash);
   if (!st.step()) return std::nullopt;
-  SsoLogin l{st.int64("id"), st.text("nonce"), st.text("code_verifier"), st.text("return_to"),
-             from_epoch(st.int64("created_at"))};
+  SsoLogin l = sso_login_from_row(st);
   while (st.step()) {
   }
   return l;

@@ -26,7 +26,8 @@ std::vector<Booking> SqliteBookings::holding_time(const std::vector<Id>& agent_i
   auto st = c_.prepare(std::string("SELECT ") + kBookingColumns +
                        " FROM bookings WHERE status <> 'cancelled' AND agent_id IN (" +
                        marks(agent_ids.size()) +
-                       ") AND block_start < ? AND block_start > ? AND block_end > ?");
+                       ") AND block_start < ? AND block_start > ? AND block_end > ? "
+                       "ORDER BY agent_id, block_start, id");
   int i = 1;
   for (Id a : agent_ids) st.bind(i++, a);
   st.bind(i++, to_epoch(window.end));
@@ -278,7 +279,8 @@ void SqliteBookings::insert_survey_answer(Id organisation_id, Id service_id, con
 
 std::vector<Document> SqliteBookings::documents_where(const std::string& where, std::int64_t at) {
   auto st = c_.prepare(std::string("SELECT ") + kDocumentColumns +
-                       " FROM documents d JOIN bookings b ON b.id = d.booking_id WHERE " + where);
+                       " FROM documents d JOIN bookings b ON b.id = d.booking_id WHERE " + where +
+                       " ORDER BY d.booking_id, d.id");
   st.bind(1, at);
   std::vector<Document> out;
   while (st.step()) out.push_back(document_from_row(st));

@@ -45,7 +45,12 @@ class SqliteTx final : public StoreWriter {
   SqliteResidentAccess residents_;
 };
 
+// Applies the migrations not yet applied, each in its own transaction.
+// Foreign keys are off meanwhile, as SQLite asks for when a migration
+// rebuilds a table that others reference (the pragma is a no-op inside a
+// transaction); every reference is checked before they are on again.
 void migrate(Connection& c) {
+  c.exec("PRAGMA foreign_keys=OFF");
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at "
       "INTEGER NOT NULL)");
@@ -65,6 +70,9 @@ void migrate(Connection& c) {
     }
     tx.commit();
   }
+  if (c.prepare("PRAGMA foreign_key_check").step())
+    throw std::runtime_error("a migration left rows whose references are broken");
+  c.exec("PRAGMA foreign_keys=ON");
 }
 
 }  // namespace

@@ -4,22 +4,22 @@
 
 #include "crypto/tokens.h"
 #include "domain/error.h"
-#include "storage/sqlite/sqlite_store.h"
 #include "support/seed.h"
-#include "support/temp_dir.h"
+#include "support/test_stores.h"
 
 namespace rdv {
 namespace {
 
 Instant utc(const char* s) { return *parse_rfc3339(s); }
 
-class BookingsTest : public ::testing::Test {
+// The use cases on every store: the rules hold whatever database is behind.
+class BookingsTest : public ::testing::TestWithParam<testing::StoreKind> {
  protected:
   BookingsTest()
-      : store_(dir_.file("db.sqlite")),
+      : store_(testing::make_test_store(GetParam(), dir_)),
         clock_(utc("2026-11-27T10:00:00Z")),
-        bookings_(store_, clock_, links_, NotificationPolicy{true, true}) {
-    store_.write([&](StoreWriter& tx) {
+        bookings_(*store_, clock_, links_, NotificationPolicy{true, true}) {
+    store_->write([&](StoreWriter& tx) {
       testing::SeedOptions o;
       o.modes = {Mode::kInPerson, Mode::kPhone};
       o.min_notice_minutes = 30;
@@ -62,21 +62,21 @@ class BookingsTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  SqliteStore store_;
+  std::unique_ptr<Store> store_;
   ManualClock clock_;
   LinkSigner links_{std::string(64, 'k')};
   Bookings bookings_;
   Id place_ = 0, service_ = 0, agent_ = 0;
 };
 
-TEST_F(BookingsTest, BooksAFreeSlotOnceWithASignedManageToken) {
+TEST_P(BookingsTest, BooksAFreeSlotOnceWithASignedManageToken) {
   auto created = book("2026-12-01T08:00:00Z");
   EXPECT_EQ(created.booking.agent_id, agent_);
   EXPECT_EQ(created.booking.end, utc("2026-12-01T08:30:00Z"));
   EXPECT_EQ(created.manage_token.size(), 43u);
   EXPECT_TRUE(links_.is_manage_token(created.booking.id, created.manage_token));
   EXPECT_FALSE(links_.is_manage_token(created.booking.id + 1, created.manage_token));
-  store_.read([&](StoreReader& r) {
+  store_->read([&](StoreReader& r) {
     auto stored = r.booking(created.booking.id);
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->agent_id, agent_);
@@ -95,31 +95,31 @@ std::vector<std::string> keys(Store& store) {
   return out;
 }
 
-TEST_F(BookingsTest, EveryChangeWritesItsMessagesInTheSameTransaction) {
+TEST_P(BookingsTest, EveryChangeWritesItsMessagesInTheSameTransaction) {
   auto created =
       book("2026-12-01T08:00:00Z");  // resident with email and phone; agent without email
   std::string id = std::to_string(created.booking.id);
   std::string at = "at" + std::to_string(to_epoch(utc("2026-12-01T08:00:00Z")));
-  EXPECT_EQ(keys(store_), (std::vector<std::string>{
-                              "booking:" + id + ":after_visit:resident:email:" + at,
-                              "booking:" + id + ":confirmation:resident:email:seq0",
-                              "booking:" + id + ":confirmation:resident:sms:seq0",
-                              "booking:" + id + ":reminder:resident:email:m120:" + at,
-                              "booking:" + id + ":reminder:resident:email:m2880:" + at,
-                              "booking:" + id + ":reminder:resident:sms:m120:" + at,
-                              "booking:" + id + ":reminder:resident:sms:m2880:" + at,
-                          }));
+  EXPECT_EQ(keys(*store_), (std::vector<std::string>{
+                               "booking:" + id + ":after_visit:resident:email:" + at,
+                               "booking:" + id + ":confirmation:resident:email:seq0",
+                               "booking:" + id + ":confirmation:resident:sms:seq0",
+                               "booking:" + id + ":reminder:resident:email:m120:" + at,
+                               "booking:" + id + ":reminder:resident:email:m2880:" + at,
+                               "booking:" + id + ":reminder:resident:sms:m120:" + at,
+                               "booking:" + id + ":reminder:resident:sms:m2880:" + at,
+                           }));
   bookings_.cancel(created.booking.id, Actor::kResident, "");
-  auto after_cancel = keys(store_);
+  auto after_cancel = keys(*store_);
   EXPECT_EQ(after_cancel.size(), 9u);
   EXPECT_TRUE(std::count(after_cancel.begin(), after_cancel.end(),
                          "booking:" + id + ":cancellation:resident:email:seq1"));
   // A failed booking writes nothing.
   EXPECT_THROW(book("2026-12-01T08:10:00Z"), ClientError);
-  EXPECT_EQ(keys(store_).size(), 9u);
+  EXPECT_EQ(keys(*store_).size(), 9u);
 }
 
-TEST_F(BookingsTest, CancelFreesTheSlotAndCannotBeRepeated) {
+TEST_P(BookingsTest, CancelFreesTheSlotAndCannotBeRepeated) {
   auto created = book("2026-12-01T08:00:00Z");
   auto cancelled = bookings_.cancel(created.booking.id, Actor::kResident, "empêchement");
   EXPECT_EQ(cancelled.status, BookingStatus::kCancelled);
@@ -128,7 +128,7 @@ TEST_F(BookingsTest, CancelFreesTheSlotAndCannotBeRepeated) {
   EXPECT_NO_THROW(book("2026-12-01T08:00:00Z"));
 }
 
-TEST_F(BookingsTest, ResidentsCannotCancelTooLate) {
+TEST_P(BookingsTest, ResidentsCannotCancelTooLate) {
   auto created = book("2026-12-01T08:00:00Z");
   clock_.set(utc("2026-12-01T05:00:00Z"));  // three hours before, default limit is four
   EXPECT_EQ(error_of([&] { bookings_.cancel(created.booking.id, Actor::kResident, ""); }),
@@ -136,7 +136,7 @@ TEST_F(BookingsTest, ResidentsCannotCancelTooLate) {
   EXPECT_NO_THROW(bookings_.cancel(created.booking.id, Actor::kStaff, "agent"));
 }
 
-TEST_F(BookingsTest, RescheduleIsAtomic) {
+TEST_P(BookingsTest, RescheduleIsAtomic) {
   auto first = book("2026-12-01T08:00:00Z");
   auto second = book("2026-12-01T08:30:00Z");
   // The target is taken: nothing changes.
@@ -145,7 +145,7 @@ TEST_F(BookingsTest, RescheduleIsAtomic) {
                                    Actor::kResident);
             }),
             ErrorCode::kSlotUnavailable);
-  store_.read([&](StoreReader& r) {
+  store_->read([&](StoreReader& r) {
     EXPECT_EQ(r.booking(first.booking.id)->start, utc("2026-12-01T08:00:00Z"));
   });
   bookings_.cancel(second.booking.id, Actor::kResident, "");
@@ -155,7 +155,7 @@ TEST_F(BookingsTest, RescheduleIsAtomic) {
   EXPECT_NO_THROW(book("2026-12-01T08:00:00Z"));  // the old slot is free again
 }
 
-TEST_F(BookingsTest, IdempotencyKeyReplaysAndRefusesAnotherBody) {
+TEST_P(BookingsTest, IdempotencyKeyReplaysAndRefusesAnotherBody) {
   IdempotencyKey key{"public:abc", "hash-1"};
   auto first = bookings_.book(request("2026-12-01T08:00:00Z"), key, render);
   ASSERT_FALSE(first.replayed);
@@ -164,9 +164,11 @@ TEST_F(BookingsTest, IdempotencyKeyReplaysAndRefusesAnotherBody) {
   EXPECT_TRUE(again.replayed);
   EXPECT_FALSE(again.booking);
   EXPECT_EQ(again.response.body, first.response.body);
-  store_.read([&](StoreReader& r) {
+  store_->read([&](StoreReader& r) {
     EXPECT_EQ(
-        r.bookings().holding_time({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")}).size(),
+        r.bookings()
+            .holding_time({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")})
+            .size(),
         1u);
   });
   IdempotencyKey other{"public:abc", "hash-2"};
@@ -179,7 +181,7 @@ TEST_F(BookingsTest, IdempotencyKeyReplaysAndRefusesAnotherBody) {
   EXPECT_TRUE(later.booking);
 }
 
-TEST_F(BookingsTest, ValidatesResidentAndMode) {
+TEST_P(BookingsTest, ValidatesResidentAndMode) {
   auto r = request("2026-12-01T08:00:00Z");
   r.resident.last_name = "";
   EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput);
@@ -194,7 +196,7 @@ TEST_F(BookingsTest, ValidatesResidentAndMode) {
   EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput);
 }
 
-TEST_F(BookingsTest, DoneAndNoShowKeepHoldingTheirTime) {
+TEST_P(BookingsTest, DoneAndNoShowKeepHoldingTheirTime) {
   auto created = book("2026-12-01T08:00:00Z");
   // Before the visit: refused, and the slot stays taken.
   EXPECT_EQ(error_of([&] { bookings_.record_summary(created.booking.id, "vu"); }),
@@ -205,8 +207,9 @@ TEST_F(BookingsTest, DoneAndNoShowKeepHoldingTheirTime) {
   EXPECT_EQ(bookings_.record_summary(created.booking.id, "vu").status, BookingStatus::kDone);
   EXPECT_EQ(error_of([&] { bookings_.mark(created.booking.id, BookingStatus::kNoShow); }),
             ErrorCode::kInvalidTransition);
-  store_.read([&](StoreReader& r) {
-    auto held = r.bookings().holding_time({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
+  store_->read([&](StoreReader& r) {
+    auto held = r.bookings().holding_time(
+        {agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
     ASSERT_EQ(held.size(), 1u);
     EXPECT_EQ(held[0].status, BookingStatus::kDone);
   });
@@ -214,22 +217,22 @@ TEST_F(BookingsTest, DoneAndNoShowKeepHoldingTheirTime) {
   Booking twin = created.booking;
   twin.id = 0;
   twin.status = BookingStatus::kConfirmed;
-  EXPECT_THROW(store_.write([&](StoreWriter& tx) { tx.bookings().insert(twin); }), SlotTakenError);
+  EXPECT_THROW(store_->write([&](StoreWriter& tx) { tx.bookings().insert(twin); }), SlotTakenError);
 }
 
-TEST_F(BookingsTest, NoShowIsRecordedOnlyAfterTheStartAndHoldsTheSlot) {
+TEST_P(BookingsTest, NoShowIsRecordedOnlyAfterTheStartAndHoldsTheSlot) {
   auto created = book("2026-12-01T08:30:00Z");
   clock_.set(utc("2026-12-01T09:10:00Z"));
   EXPECT_EQ(bookings_.mark(created.booking.id, BookingStatus::kNoShow).status,
             BookingStatus::kNoShow);
   Booking twin = created.booking;
   twin.id = 0;
-  EXPECT_THROW(store_.write([&](StoreWriter& tx) { tx.bookings().insert(twin); }), SlotTakenError);
+  EXPECT_THROW(store_->write([&](StoreWriter& tx) { tx.bookings().insert(twin); }), SlotTakenError);
   EXPECT_EQ(error_of([&] { bookings_.mark(created.booking.id, BookingStatus::kCancelled); }),
             ErrorCode::kInvalidInput);
 }
 
-TEST_F(BookingsTest, ContactsAreNormalisedAndCheckedWhereTheyEnter) {
+TEST_P(BookingsTest, ContactsAreNormalisedAndCheckedWhereTheyEnter) {
   auto r = request("2026-12-01T08:00:00Z");
   r.resident.phone = "06 12 34 56 78";
   r.resident.email = "Lea@Example.FR";
@@ -245,15 +248,17 @@ TEST_F(BookingsTest, ContactsAreNormalisedAndCheckedWhereTheyEnter) {
     EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }), ErrorCode::kInvalidInput)
         << email << phone;
   }
-  store_.read([&](StoreReader& rd) {
+  store_->read([&](StoreReader& rd) {
     EXPECT_EQ(
-        rd.bookings().holding_time({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")}).size(),
+        rd.bookings()
+            .holding_time({agent_}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")})
+            .size(),
         1u);
   });
 }
 
-TEST_F(BookingsTest, OneContactHoldsAtMostTheConfiguredOpenBookingsPerService) {
-  Bookings limited(store_, clock_, links_, NotificationPolicy{}, BookingLimits{1});
+TEST_P(BookingsTest, OneContactHoldsAtMostTheConfiguredOpenBookingsPerService) {
+  Bookings limited(*store_, clock_, links_, NotificationPolicy{}, BookingLimits{1});
   auto at = [&](const char* start, const char* phone) {
     auto r = request(start);
     r.resident.email = "";
@@ -272,8 +277,8 @@ TEST_F(BookingsTest, OneContactHoldsAtMostTheConfiguredOpenBookingsPerService) {
   EXPECT_NO_THROW(limited.book(staff, std::nullopt, render));
 }
 
-TEST_F(BookingsTest, OneMailboxIsOneContactWhateverItsLetterCase) {
-  Bookings limited(store_, clock_, links_, NotificationPolicy{}, BookingLimits{1});
+TEST_P(BookingsTest, OneMailboxIsOneContactWhateverItsLetterCase) {
+  Bookings limited(*store_, clock_, links_, NotificationPolicy{}, BookingLimits{1});
   auto by_email = [&](const char* start, const char* email) {
     auto r = request(start);
     r.resident.email = email;
@@ -289,19 +294,21 @@ TEST_F(BookingsTest, OneMailboxIsOneContactWhateverItsLetterCase) {
         << email;
 }
 
-TEST_F(BookingsTest, IdempotencyKeepsNoAnswerOnlyTheBookingAndHashes) {
+TEST_P(BookingsTest, IdempotencyKeepsNoAnswerOnlyTheBookingAndHashes) {
   IdempotencyKey key{"client:203.0.113.9:abc", "hash-1"};
   auto first = bookings_.book(request("2026-12-01T08:00:00Z"), key, render);
   auto again = bookings_.book(request("2026-12-01T08:00:00Z"), key, render);
   EXPECT_TRUE(again.replayed);
   EXPECT_EQ(again.response.body, first.response.body);  // manage token rendered again
-  store_.read([&](StoreReader& r) {
+  store_->read([&](StoreReader& r) {
     EXPECT_FALSE(r.bookings().idempotent(key.key));  // the key itself is not stored
     auto kept = r.bookings().idempotent(token_hash(key.key));
     ASSERT_TRUE(kept);
     EXPECT_EQ(kept->booking_id, first.booking->id);
   });
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, BookingsTest, testing::kStoreKinds, testing::store_kind_name);
 
 }  // namespace
 }  // namespace rdv

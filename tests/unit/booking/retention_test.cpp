@@ -7,18 +7,21 @@
 
 #include "booking/bookings.h"
 #include "storage/sqlite/connection.h"
-#include "storage/sqlite/sqlite_store.h"
 #include "support/seed.h"
-#include "support/temp_dir.h"
+#include "support/test_stores.h"
 
 namespace rdv {
 namespace {
 
 Instant utc(const char* s) { return *parse_rfc3339(s); }
 
-TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
+class Retention : public ::testing::TestWithParam<testing::StoreKind> {};
+
+TEST_P(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
   testing::TempDir dir;
-  SqliteStore store(dir.file("db.sqlite"));
+  std::string where = testing::fresh_test_database(GetParam(), dir);
+  auto owned = testing::open_test_store(GetParam(), where);
+  Store& store = *owned;
   ManualClock clock(utc("2024-01-01T00:00:00Z"));
   LinkSigner links(std::string(64, 'k'));
   Bookings bookings(store, clock, links);
@@ -67,10 +70,11 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     old_job.payload = "{}";
     old_job.run_at = old_job.created_at = utc("2026-01-01T00:00:00Z");
     tx.jobs().enqueue(old_job);
-    auto claimed = tx.jobs().claim("w", utc("2026-01-01T00:00:00Z"), utc("2026-01-01T00:05:00Z"), 10);
+    auto claimed =
+        tx.jobs().claim("w", utc("2026-01-01T00:00:00Z"), utc("2026-01-01T00:05:00Z"), 10);
     ASSERT_EQ(claimed.size(), 1u);
     tx.jobs().finish(claimed[0].id, "w", JobStatus::kDone, "", utc("2026-01-01T00:00:10Z"),
-                  std::nullopt);
+                     std::nullopt);
     for (const char* at : {"2025-07-01T00:00:00Z", "2025-07-20T00:00:00Z"}) {
       AuditEntry e;
       e.at = utc(at);
@@ -100,10 +104,15 @@ TEST(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     EXPECT_EQ(audit[0].at, utc("2025-07-20T00:00:00Z"));
     EXPECT_EQ(r.accounts().failures_since("email:x@example.org", {}).count, 1);
   });
-  // Past retention, the audit log is only added to: the database refuses changes.
-  sqlite::Connection raw(dir.file("db.sqlite"));
-  EXPECT_THROW(raw.exec("UPDATE audit_log SET action = 'nothing happened'"), std::exception);
+  // Past retention, the audit log is only added to: the database refuses
+  // changes (on PostgreSQL: pg_schema_test).
+  if (GetParam() == testing::StoreKind::kSqlite) {
+    sqlite::Connection raw(where);
+    EXPECT_THROW(raw.exec("UPDATE audit_log SET action = 'nothing happened'"), std::exception);
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, Retention, testing::kStoreKinds, testing::store_kind_name);
 
 }  // namespace
 }  // namespace rdv

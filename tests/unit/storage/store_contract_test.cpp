@@ -1,8 +1,8 @@
-#include "storage/sqlite/sqlite_store.h"
-
+// The storage contract: what every store must do, run on SQLite and on
+// PostgreSQL.
 #include <gtest/gtest.h>
 
-#include "support/temp_dir.h"
+#include "support/test_stores.h"
 
 namespace rdv {
 namespace {
@@ -30,7 +30,8 @@ Seed seed(Store& store) {
     svc.keywords = {"CNI", "passeport"};
     svc.modes.add(Mode::kInPerson);
     s.service = tx.directory().insert_service(svc);
-    s.agent = tx.directory().insert_agent({0, "Claire Martin", "claire@example.fr", "", "secret-1", {s.org}});
+    s.agent = tx.directory().insert_agent(
+        {0, "Claire Martin", "claire@example.fr", "", "secret-1", {s.org}});
     Opening o;
     o.agent_id = s.agent;
     o.place_id = s.place;
@@ -46,6 +47,13 @@ Seed seed(Store& store) {
   return s;
 }
 
+class StoreContract : public ::testing::TestWithParam<testing::StoreKind> {
+ protected:
+  std::unique_ptr<Store> fresh_store() { return testing::make_test_store(GetParam(), dir_); }
+
+  testing::TempDir dir_;
+};
+
 Booking booking_at(const Seed& s, const char* start, const char* end) {
   Booking b;
   b.service_id = s.service;
@@ -57,14 +65,11 @@ Booking booking_at(const Seed& s, const char* start, const char* end) {
   return b;
 }
 
-TEST(SqliteStore, RoundTripsEntitiesAndMigratesOnce) {
-  testing::TempDir dir;
-  Seed s;
-  {
-    SqliteStore store(dir.file("db.sqlite"));
-    s = seed(store);
-  }
-  SqliteStore store(dir.file("db.sqlite"));  // reopening applies no migration twice
+TEST_P(StoreContract, RoundTripsEntitiesAndMigratesOnce) {
+  std::string where = testing::fresh_test_database(GetParam(), dir_);
+  Seed s = seed(*testing::open_test_store(GetParam(), where));
+  auto reopened = testing::open_test_store(GetParam(), where);  // no migration twice
+  Store& store = *reopened;
   store.read([&](StoreReader& r) {
     auto svc = r.service(s.service);
     ASSERT_TRUE(svc);
@@ -84,35 +89,39 @@ TEST(SqliteStore, RoundTripsEntitiesAndMigratesOnce) {
   });
 }
 
-TEST(SqliteStore, WindowQueriesSkipRulesThatEnded) {
-  testing::TempDir dir;
-  SqliteStore store(dir.file("db.sqlite"));
+TEST_P(StoreContract, WindowQueriesSkipRulesThatEnded) {
+  auto owned = fresh_store();
+  Store& store = *owned;
   Seed s = seed(store);
   store.read([&](StoreReader& r) {
     // COUNT=4 from 1 December: the last occurrence ends on 22 December.
-    EXPECT_TRUE(r.agenda().openings_for_service(s.service,
-                                       {utc("2027-01-01T00:00:00Z"), utc("2027-02-01T00:00:00Z")},
-                                       std::nullopt)
-                    .empty());
-    EXPECT_TRUE(r.agenda().openings_for_service(s.service,
-                                       {utc("2026-11-01T00:00:00Z"), utc("2026-11-30T00:00:00Z")},
-                                       std::nullopt)
-                    .empty());
-    EXPECT_TRUE(r.agenda().openings_for_service(s.service,
-                                       {utc("2026-12-01T00:00:00Z"), utc("2026-12-31T00:00:00Z")},
-                                       s.agent + 1)
-                    .empty());
+    EXPECT_TRUE(
+        r.agenda()
+            .openings_for_service(
+                s.service, {utc("2027-01-01T00:00:00Z"), utc("2027-02-01T00:00:00Z")}, std::nullopt)
+            .empty());
+    EXPECT_TRUE(
+        r.agenda()
+            .openings_for_service(
+                s.service, {utc("2026-11-01T00:00:00Z"), utc("2026-11-30T00:00:00Z")}, std::nullopt)
+            .empty());
+    EXPECT_TRUE(
+        r.agenda()
+            .openings_for_service(
+                s.service, {utc("2026-12-01T00:00:00Z"), utc("2026-12-31T00:00:00Z")}, s.agent + 1)
+            .empty());
   });
 }
 
-TEST(SqliteStore, SearchIsAccentAndCaseInsensitive) {
-  testing::TempDir dir;
-  SqliteStore store(dir.file("db.sqlite"));
+TEST_P(StoreContract, SearchIsAccentAndCaseInsensitive) {
+  auto owned = fresh_store();
+  Store& store = *owned;
   Seed s = seed(store);
   store.read([&](StoreReader& r) {
     EXPECT_EQ(r.directory().search_services({"identite"}, std::nullopt, 10).size(), 1u);
     EXPECT_EQ(r.directory().search_services({"cni"}, std::nullopt, 10).size(), 1u);
-    EXPECT_EQ(r.directory().search_services({"begles"}, std::nullopt, 10).size(), 1u);  // organisation
+    EXPECT_EQ(r.directory().search_services({"begles"}, std::nullopt, 10).size(),
+              1u);  // organisation
     EXPECT_EQ(r.directory().search_services({"carte", "passeport"}, std::nullopt, 10).size(), 1u);
     EXPECT_TRUE(r.directory().search_services({"carte", "grise"}, std::nullopt, 10).empty());
     EXPECT_TRUE(r.directory().search_services({"identite"}, Mode::kVideo, 10).empty());
@@ -121,9 +130,9 @@ TEST(SqliteStore, SearchIsAccentAndCaseInsensitive) {
   });
 }
 
-TEST(SqliteStore, DatabaseRefusesOverlappingConfirmedBookings) {
-  testing::TempDir dir;
-  SqliteStore store(dir.file("db.sqlite"));
+TEST_P(StoreContract, DatabaseRefusesOverlappingConfirmedBookings) {
+  auto owned = fresh_store();
+  Store& store = *owned;
   Seed s = seed(store);
   store.write([&](StoreWriter& tx) {
     tx.bookings().insert(booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z"));
@@ -141,15 +150,15 @@ TEST(SqliteStore, DatabaseRefusesOverlappingConfirmedBookings) {
     tx.bookings().insert(booking_at(s, "2026-12-01T09:00:00Z", "2026-12-01T09:30:00Z"));
   });
   store.read([&](StoreReader& r) {
-    auto found =
-        r.bookings().holding_time({s.agent}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
+    auto found = r.bookings().holding_time(
+        {s.agent}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
     EXPECT_EQ(found.size(), 3u);
   });
 }
 
-TEST(SqliteStore, DatabaseCapsGroupSessionSeats) {
-  testing::TempDir dir;
-  SqliteStore store(dir.file("db.sqlite"));
+TEST_P(StoreContract, DatabaseCapsGroupSessionSeats) {
+  auto owned = fresh_store();
+  Store& store = *owned;
   Seed s = seed(store);
   auto seat = booking_at(s, "2026-12-01T13:00:00Z", "2026-12-01T15:00:00Z");
   seat.capacity = 3;
@@ -157,9 +166,9 @@ TEST(SqliteStore, DatabaseCapsGroupSessionSeats) {
   EXPECT_THROW(store.write([&](StoreWriter& tx) { tx.bookings().insert(seat); }), SlotTakenError);
 }
 
-TEST(SqliteStore, WriteRollsBackOnError) {
-  testing::TempDir dir;
-  SqliteStore store(dir.file("db.sqlite"));
+TEST_P(StoreContract, WriteRollsBackOnError) {
+  auto owned = fresh_store();
+  Store& store = *owned;
   EXPECT_THROW(store.write([&](StoreWriter& tx) {
     tx.directory().insert_organisation({0, "Temporaire", "commune", "Europe/Paris"});
     throw std::runtime_error("boom");
@@ -167,6 +176,35 @@ TEST(SqliteStore, WriteRollsBackOnError) {
                std::runtime_error);
   store.read([&](StoreReader& r) { EXPECT_TRUE(r.directory().is_empty()); });
 }
+
+// Links sign a row's id: an id given once is never given again, even after
+// the row with the largest id was deleted (retention, purges).
+TEST_P(StoreContract, IdsOfDeletedRowsAreNeverGivenAgain) {
+  auto owned = fresh_store();
+  Store& store = *owned;
+  Seed s = seed(store);
+  Id first_booking = 0, first_link = 0;
+  store.write([&](StoreWriter& tx) {
+    first_booking =
+        tx.bookings().insert(booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z"));
+    first_link = tx.residents().insert_link(
+        {0, "lea@example.fr", "", utc("2026-12-01T08:00:00Z"), utc("2026-12-01T09:00:00Z"), {}});
+    tx.residents().set_link_token_hash(first_link, "hash-1");
+  });
+  store.write([&](StoreWriter& tx) {
+    tx.bookings().delete_ended_before(utc("2027-01-01T00:00:00Z"));
+    tx.residents().purge(utc("2027-01-01T00:00:00Z"));
+  });
+  store.write([&](StoreWriter& tx) {
+    EXPECT_GT(tx.bookings().insert(booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z")),
+              first_booking);
+    Id link = tx.residents().insert_link(
+        {0, "jean@example.fr", "", utc("2026-12-01T08:00:00Z"), utc("2026-12-01T09:00:00Z"), {}});
+    EXPECT_GT(link, first_link);
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, testing::kStoreKinds, testing::store_kind_name);
 
 }  // namespace
 }  // namespace rdv

@@ -1,0 +1,32 @@
+// Agents' openings and absences on PostgreSQL, in the transaction it is
+// given.
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include "storage/agenda_store.h"
+
+namespace rdv {
+
+class PgAgenda final : public AgendaWriter {
+ public:
+  explicit PgAgenda(pqxx::work& tx) : tx_(tx) {}
+
+  std::vector<Opening> openings_for_service(Id service_id, TimeRange window,
+                                            std::optional<Id> agent_id) override;
+  std::vector<Opening> agent_openings(Id agent_id, TimeRange window) override;
+  std::vector<Absence> absences_of(const std::vector<Id>& agent_ids, TimeRange window) override;
+  Id insert_opening(const Opening& o) override;
+  void update_opening(const Opening& o) override;
+  void delete_opening(Id opening_id) override;
+  Id insert_absence(const Absence& a) override;
+  void update_absence(const Absence& a) override;
+  void delete_absence(Id absence_id) override;
+
+ private:
+  void link_services(Id opening_id, const std::vector<Id>& service_ids);
+
+  pqxx::work& tx_;
+};
+
+}  // namespace rdv

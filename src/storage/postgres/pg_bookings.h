@@ -1,0 +1,46 @@
+// Bookings, idempotency keys, documents and survey answers on PostgreSQL.
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include "storage/bookings_store.h"
+
+namespace rdv {
+
+class PgBookings final : public BookingsWriter {
+ public:
+  explicit PgBookings(pqxx::work& tx) : tx_(tx) {}
+
+  std::optional<Booking> find(Id id) override;
+  std::vector<Booking> holding_time(const std::vector<Id>& agent_ids, TimeRange window) override;
+  std::vector<Booking> of_agent(Id agent_id, TimeRange window, bool include_cancelled) override;
+  std::vector<Booking> list(const BookingFilter& filter) override;
+  int count_of_service(Id service_id) override;
+  std::vector<Booking> of_contact(const std::string& email, const std::string& phone) override;
+  int open_of_contact(Id service_id, const std::string& email, const std::string& phone,
+                      Instant now) override;
+  std::vector<BookingCount> counts(Id organisation_id, TimeRange made) override;
+  std::optional<IdempotentBooking> idempotent(const std::string& key_hash) override;
+  std::vector<Document> documents_of(Id booking_id) override;
+  std::vector<SurveyStats> survey_stats(Id organisation_id) override;
+
+  // Both throw SlotTakenError when the exclusion constraint or the group
+  // session's capacity refuses the booking.
+  Id insert(const Booking& b) override;
+  void update(const Booking& b) override;
+  void save_idempotent(const std::string& key_hash, const IdempotentBooking& b,
+                       Instant now) override;
+  void purge_idempotency_keys(Instant older_than) override;
+  Id insert_document(const Document& d) override;
+  void anonymise(Id booking_id) override;
+  void clear_mandates_ended_before(Instant ended_before) override;
+  std::vector<Document> delete_ended_before(Instant ended_before) override;
+  std::vector<Document> anonymise_cancelled_before(Instant cancelled_before) override;
+  void insert_survey_answer(Id organisation_id, Id service_id, const SurveyAnswer& a,
+                            const std::string& day) override;
+
+ private:
+  pqxx::work& tx_;
+};
+
+}  // namespace rdv

@@ -1,0 +1,79 @@
+#include "storage/postgres/pg_jobs.h"
+
+#include "storage/postgres/rows.h"
+
+namespace rdv {
+
+using namespace postgres;  // Row and the shared row encodings
+
+std::vector<Job> PgJobs::with_status(JobStatus status, size_t limit) {
+  auto r = tx_.exec_params(std::string("SELECT ") + kJobColumns +
+                               " FROM jobs WHERE status = $1 ORDER BY id DESC LIMIT $2",
+                           std::string(job_status_name(status)), static_cast<std::int64_t>(limit));
+  return all_of(r, job_from_row<Row>);
+}
+
+std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> PgJobs::counts() {
+  // Bytewise, as SQLite orders text, whatever the database's collation.
+  auto r = tx_.exec(
+      "SELECT kind, status, count(*) AS n FROM jobs GROUP BY kind, status "
+      "ORDER BY kind COLLATE \"C\", status COLLATE \"C\"");
+  std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> out;
+  for (const auto& row : r) {
+    Row c(row);
+    auto kind = parse_job_kind(c.text("kind"));
+    auto status = parse_job_status(c.text("status"));
+    if (kind && status) out.emplace_back(*kind, *status, c.int64("n"));
+  }
+  return out;
+}
+
+bool PgJobs::enqueue(const Job& j) {
+  // A concurrent enqueue of the same key waits for the other transaction,
+  // then adds nothing if it committed.
+  auto r = tx_.exec_params(
+      "INSERT INTO jobs(kind, idempotency_key, payload, organisation_id, run_at, max_attempts, "
+      "status, created_at) VALUES ($1,$2,$3,$4,$5,$6,'pending',$7) "
+      "ON CONFLICT (idempotency_key) DO NOTHING",
+      std::string(job_kind_name(j.kind)), j.idempotency_key, j.payload, j.organisation_id,
+      to_epoch(j.run_at), j.max_attempts, to_epoch(j.created_at));
+  return r.affected_rows() > 0;
+}
+
+std::vector<Job> PgJobs::claim(const std::string& owner, Instant now, Instant lease_until,
+                               size_t limit) {
+  // SKIP LOCKED: a job that another scheduler's open transaction holds is
+  // left to it rather than waited for, so that schedulers claiming at once
+  // take disjoint sets without queueing behind each other. The rows come back
+  // as updated (running, the attempt counted), as SQLite's claim returns them.
+  auto r = tx_.exec_params(
+      std::string("WITH due AS (SELECT id FROM jobs WHERE (status = 'pending' AND run_at <= $1) "
+                  "OR (status = 'running' AND lease_until < $1) ORDER BY run_at, id LIMIT $2 "
+                  "FOR UPDATE SKIP LOCKED), "
+                  "taken AS (UPDATE jobs j SET status = 'running', lease_owner = $3, "
+                  "lease_until = $4, attempts = j.attempts + 1 FROM due WHERE j.id = due.id "
+                  "RETURNING j.*) SELECT ") +
+          kJobColumns + " FROM taken ORDER BY run_at, id",
+      to_epoch(now), static_cast<std::int64_t>(limit), owner, to_epoch(lease_until));
+  return all_of(r, job_from_row<Row>);
+}
+
+bool PgJobs::finish(Id job_id, const std::string& owner, JobStatus status, const std::string& error,
+                    Instant now, std::optional<Instant> retry_at) {
+  auto r = tx_.exec_params(
+      "UPDATE jobs SET status = $1, last_error = $2, lease_owner = '', lease_until = 0, "
+      "run_at = coalesce($3::bigint, run_at), "
+      "finished_at = CASE WHEN $4::boolean THEN NULL ELSE $5::bigint END "
+      "WHERE id = $6 AND status = 'running' AND lease_owner = $7",
+      std::string(job_status_name(retry_at ? JobStatus::kPending : status)), error,
+      epoch_or_null(retry_at), retry_at.has_value(), to_epoch(now), job_id, owner);
+  return r.affected_rows() > 0;
+}
+
+void PgJobs::delete_finished_before(Instant finished_before) {
+  tx_.exec_params0(
+      "DELETE FROM jobs WHERE status IN ('done', 'skipped', 'failed') AND finished_at < $1",
+      to_epoch(finished_before));
+}
+
+}  // namespace rdv

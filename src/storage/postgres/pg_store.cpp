@@ -1,0 +1,87 @@
+#include "storage/postgres/pg_store.h"
+
+#include "storage/postgres/migrate.h"
+#include "storage/postgres/pg_accounts.h"
+#include "storage/postgres/pg_agenda.h"
+#include "storage/postgres/pg_bookings.h"
+#include "storage/postgres/pg_calendars.h"
+#include "storage/postgres/pg_directory.h"
+#include "storage/postgres/pg_jobs.h"
+#include "storage/postgres/pg_resident_access.h"
+
+namespace rdv {
+namespace {
+
+// The advisory lock every write transaction takes first ("rdv-writ").
+constexpr std::int64_t kWriteLock = 0x7264762d77726974;
+
+// One transaction's view of the database: every part on the same transaction.
+class PgTx final : public StoreWriter {
+ public:
+  explicit PgTx(pqxx::work& tx)
+      : directory_(tx),
+        agenda_(tx),
+        bookings_(tx),
+        calendars_(tx, agenda_),
+        accounts_(tx),
+        jobs_(tx),
+        residents_(tx) {}
+
+  DirectoryWriter& directory() override { return directory_; }
+  AgendaWriter& agenda() override { return agenda_; }
+  BookingsWriter& bookings() override { return bookings_; }
+  CalendarsWriter& calendars() override { return calendars_; }
+  AccountsWriter& accounts() override { return accounts_; }
+  JobsWriter& jobs() override { return jobs_; }
+  ResidentAccessWriter& residents() override { return residents_; }
+
+ private:
+  PgDirectory directory_;
+  PgAgenda agenda_;
+  PgBookings bookings_;
+  PgCalendars calendars_;
+  PgAccounts accounts_;
+  PgJobs jobs_;
+  PgResidentAccess residents_;
+};
+
+}  // namespace
+
+bool is_postgres_url(const std::string& db) {
+  return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
+}
+
+PostgresStore::PostgresStore(const std::string& url, std::size_t pool_size)
+    : pool_(url, pool_size) {
+  postgres::migrate(url);
+}
+
+void PostgresStore::read(const std::function<void(StoreReader&)>& work) {
+  postgres::with_transaction(
+      pool_,
+      [&](pqxx::work& tx) {
+        PgTx parts(tx);
+        work(parts);
+      },
+      postgres::kRead);
+}
+
+void PostgresStore::write(const std::function<void(StoreWriter&)>& work) {
+  postgres::with_transaction(pool_, [&](pqxx::work& tx) {
+    tx.exec_params1("SELECT pg_advisory_xact_lock($1)", kWriteLock);
+    PgTx parts(tx);
+    work(parts);
+  });
+}
+
+bool PostgresStore::healthy() {
+  try {
+    postgres::with_transaction(
+        pool_, [](pqxx::work& tx) { tx.exec1("SELECT 1"); }, postgres::kRead);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace rdv

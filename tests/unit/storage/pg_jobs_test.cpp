@@ -1,0 +1,150 @@
+// PgJobs against SqliteJobs: the same calls on both stores give the same
+// jobs and counts, field by field (see pg_twin.h); then what only PostgreSQL
+// has to prove: schedulers of several processes claiming at once take
+// disjoint jobs, and enqueueing one key at once adds one job.
+#include "storage/postgres/pg_jobs.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+
+#include "unit/storage/pg_twin.h"
+
+namespace rdv::twin {
+namespace {
+
+Job job(JobKind kind, const std::string& key, Instant run_at, std::optional<Id> organisation) {
+  Job j;
+  j.kind = kind;
+  j.idempotency_key = key;
+  j.payload = R"({"to":")" + key + R"("})";
+  j.organisation_id = organisation;
+  j.run_at = run_at;
+  j.max_attempts = 5;
+  j.created_at = kDay - 1h;
+  return j;
+}
+
+TEST(PgJobs, OutboxLifecycleMatchesSqlite) {
+  Twin t;
+  auto enqueued = t.jobs([](JobsWriter& s) {
+    std::vector<int> added;
+    added.push_back(s.enqueue(job(JobKind::kEmail, "mail-1", kDay, kOrg1)));
+    added.push_back(s.enqueue(job(JobKind::kSms, "sms-1", kDay - 10min, std::nullopt)));
+    added.push_back(s.enqueue(job(JobKind::kWebhook, "hook-1", kDay - 10min, kOrg2)));
+    added.push_back(s.enqueue(job(JobKind::kEmail, "mail-2", kDay - 5min, kOrg1)));
+    added.push_back(s.enqueue(job(JobKind::kEmail, "mail-later", kDay + 1h, kOrg1)));
+    return added;
+  });
+  EXPECT_EQ(enqueued, (std::vector<int>{1, 1, 1, 1, 1}));
+  // Last enqueue of the test: PostgreSQL spends an id on the refused row.
+  EXPECT_FALSE(t.jobs([](JobsWriter& s) {
+    Job again = job(JobKind::kSms, "mail-1", kDay - 1h, std::nullopt);
+    again.payload = "{}";
+    return s.enqueue(again);
+  }));
+  t.jobs([](JobsWriter& s) { return s.with_status(JobStatus::kPending, 10); });
+  EXPECT_EQ(t.jobs([](JobsWriter& s) { return s.with_status(JobStatus::kPending, 2); }).size(), 2u);
+  t.jobs([](JobsWriter& s) { return s.counts(); });
+
+  // Due jobs by run_at then id; the one to come stays.
+  auto a = t.jobs([](JobsWriter& s) { return s.claim("a", kDay, kDay + 5min, 2); });
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].status, JobStatus::kRunning);
+  EXPECT_EQ(a[0].attempts, 1);
+  auto b = t.jobs([](JobsWriter& s) { return s.claim("b", kDay, kDay + 5min, 10); });
+  EXPECT_EQ(b.size(), 2u);
+  EXPECT_TRUE(t.jobs([](JobsWriter& s) { return s.claim("c", kDay, kDay + 5min, 10); }).empty());
+
+  auto finish = [&](Id id, const std::string& owner, JobStatus status, const std::string& error,
+                    std::optional<Instant> retry_at) {
+    return t.jobs(
+        [&](JobsWriter& s) { return s.finish(id, owner, status, error, kDay + 1min, retry_at); });
+  };
+  EXPECT_FALSE(finish(a[0].id, "b", JobStatus::kDone, "", std::nullopt));  // not its lease
+  EXPECT_TRUE(finish(a[0].id, "a", JobStatus::kDone, "", std::nullopt));
+  EXPECT_FALSE(finish(a[0].id, "a", JobStatus::kDone, "", std::nullopt));      // done already
+  EXPECT_TRUE(finish(a[1].id, "a", JobStatus::kFailed, "503", kDay + 30min));  // again later
+  EXPECT_TRUE(finish(b[0].id, "b", JobStatus::kSkipped, "no phone", std::nullopt));
+  for (JobStatus status : {JobStatus::kPending, JobStatus::kRunning, JobStatus::kDone,
+                           JobStatus::kSkipped, JobStatus::kFailed})
+    t.jobs([&](JobsWriter& s) { return s.with_status(status, 10); });
+  t.jobs([](JobsWriter& s) { return s.counts(); });
+
+  // b[1]'s lease ran out at kDay + 5min: taken again, a second attempt;
+  // the retried job is due at kDay + 30min.
+  auto c = t.jobs([](JobsWriter& s) { return s.claim("c", kDay + 6min, kDay + 10min, 10); });
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].attempts, 2);
+  EXPECT_FALSE(finish(b[1].id, "b", JobStatus::kDone, "", std::nullopt));  // lease lost
+  EXPECT_TRUE(finish(c[0].id, "c", JobStatus::kFailed, "gave up", std::nullopt));
+  EXPECT_EQ(t.jobs([](JobsWriter& s) { return s.claim("d", kDay + 2h, kDay + 3h, 10); }).size(),
+            2u);  // the retried job and the one to come
+
+  // Finished at kDay + 1min: kept at that instant, gone after it.
+  t.jobs([](JobsWriter& s) { s.delete_finished_before(kDay + 1min); });
+  t.jobs([](JobsWriter& s) { return s.counts(); });
+  t.jobs([](JobsWriter& s) { s.delete_finished_before(kDay + 1min + 1s); });
+  t.jobs([](JobsWriter& s) { return s.counts(); });
+  for (JobStatus status : {JobStatus::kRunning, JobStatus::kDone, JobStatus::kFailed})
+    t.jobs([&](JobsWriter& s) { return s.with_status(status, 10); });
+}
+
+TEST(PgJobs, ConcurrentClaimsTakeDisjointJobs) {
+  Twin t;
+  {
+    pqxx::work tx(t.pg());
+    PgJobs jobs(tx);
+    for (int i = 0; i < 10; ++i)
+      ASSERT_TRUE(
+          jobs.enqueue(job(JobKind::kEmail, "mail-" + std::to_string(i), kDay - 1min * i, kOrg1)));
+    tx.commit();
+  }
+  // Two schedulers' transactions open at once; the second must neither wait
+  // for the first (lock_timeout turns a wait into a failure) nor take its jobs.
+  pqxx::connection other(t.url());
+  pqxx::work first(t.pg());
+  pqxx::work second(other);
+  second.exec0("SET LOCAL lock_timeout = '2s'");
+  auto a = PgJobs(first).claim("a", kDay, kDay + 5min, 4);
+  auto b = PgJobs(second).claim("b", kDay, kDay + 5min, 100);
+  EXPECT_EQ(a.size(), 4u);
+  EXPECT_EQ(b.size(), 6u);
+  std::set<Id> ids;
+  for (auto& j : a) ids.insert(j.id);
+  for (auto& j : b) ids.insert(j.id);
+  EXPECT_EQ(ids.size(), 10u);
+  // The first took the most overdue ones, in order.
+  for (size_t i = 1; i < a.size(); ++i) EXPECT_LE(a[i - 1].run_at, a[i].run_at);
+  second.commit();
+  first.commit();
+
+  pqxx::work after(t.pg());
+  EXPECT_TRUE(PgJobs(after).claim("c", kDay, kDay + 5min, 100).empty());
+  EXPECT_EQ(PgJobs(after).with_status(JobStatus::kRunning, 100).size(), 10u);
+}
+
+TEST(PgJobs, ConcurrentEnqueueOfOneKeyAddsOneJob) {
+  Twin t;
+  pqxx::connection other(t.url());
+  pqxx::work first(t.pg());
+  EXPECT_TRUE(PgJobs(first).enqueue(job(JobKind::kEmail, "same", kDay, kOrg1)));
+  auto second = std::async(std::launch::async, [&] {
+    pqxx::work tx(other);
+    tx.exec0("SET LOCAL lock_timeout = '10s'");
+    bool added = PgJobs(tx).enqueue(job(JobKind::kSms, "same", kDay, std::nullopt));
+    tx.commit();
+    return added;
+  });
+  EXPECT_EQ(second.wait_for(200ms), std::future_status::timeout);  // waits for the first
+  first.commit();
+  EXPECT_FALSE(second.get());
+  pqxx::work check(t.pg());
+  auto pending = PgJobs(check).with_status(JobStatus::kPending, 10);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].kind, JobKind::kEmail);
+}
+
+}  // namespace
+}  // namespace rdv::twin
