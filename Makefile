@@ -51,7 +51,8 @@ bench: build
 test-sanitize: deps
 	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DRDV_SANITIZE=address,undefined
 	cmake --build build-sanitize -j$(JOBS)
-	cd build-sanitize && ctest --output-on-failure --timeout 900 -E contract
+	cd build-sanitize && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  ctest --output-on-failure --timeout 900 -E contract
 
 # ThreadSanitizer over what runs concurrently: the server's I/O threads, its
 # handler pool and periodic tasks, under racing bookings and the scheduler.

@@ -26,24 +26,27 @@ json resident_number(int i) {
           {"email", "resident" + std::to_string(i) + "@example.fr"}};
 }
 
-TEST(Instances, RacingBookingsAcrossThreeInstancesGiveOneBookingPerSlot) {
-  REQUIRE_POSTGRES();
+// Three `serve` processes on one fresh database, without background work.
+struct ThreeInstances {
   std::string db = fresh_test_db("");
-  ServerProcess a({db, {"--no-scheduler"}}), b({db, {"--no-scheduler"}}),
-      c({db, {"--no-scheduler"}});
+  ServerProcess a{{db, {"--no-scheduler"}}}, b{{db, {"--no-scheduler"}}},
+      c{{db, {"--no-scheduler"}}};
   std::vector<HttpClient> clients = {HttpClient(a.port()), HttpClient(b.port()),
                                      HttpClient(c.port())};
-  World w = make_world(clients[0]);
-  const std::vector<std::string> slots = {"09:00", "09:30", "10:00", "10:30", "11:00"};
-  const int per_slot = 12;
+};
+
+// Fires one booking request per start at once, spread over the instances;
+// returns status -> count.
+std::map<int, int> race(const std::vector<HttpClient>& clients, long service,
+                        const std::vector<std::string>& starts) {
   std::vector<std::thread> threads;
-  std::vector<int> statuses(slots.size() * per_slot);
+  std::vector<int> statuses(starts.size());
   std::atomic<bool> go{false};
-  for (size_t i = 0; i < statuses.size(); ++i)
+  for (size_t i = 0; i < starts.size(); ++i)
     threads.emplace_back([&, i] {
       while (!go) std::this_thread::yield();
-      json body = {{"service_id", w.service},
-                   {"start", w.at(slots[i % slots.size()])},
+      json body = {{"service_id", service},
+                   {"start", starts[i]},
                    {"resident", resident_number(static_cast<int>(i))}};
       statuses[i] = clients[i % clients.size()].post("/api/v1/bookings", body).status;
     });
@@ -51,10 +54,22 @@ TEST(Instances, RacingBookingsAcrossThreeInstancesGiveOneBookingPerSlot) {
   for (auto& t : threads) t.join();
   std::map<int, int> counts;
   for (int s : statuses) ++counts[s];
+  return counts;
+}
+
+TEST(Instances, RacingBookingsAcrossThreeInstancesGiveOneBookingPerSlot) {
+  REQUIRE_POSTGRES();
+  ThreeInstances instances;
+  World w = make_world(instances.clients[0]);
+  const std::vector<std::string> slots = {"09:00", "09:30", "10:00", "10:30", "11:00"};
+  std::vector<std::string> starts;
+  for (int round = 0; round < 12; ++round)
+    for (const std::string& slot : slots) starts.push_back(w.at(slot));
+  auto counts = race(instances.clients, w.service, starts);
   EXPECT_EQ(counts[201], static_cast<int>(slots.size()));
-  EXPECT_EQ(counts[409], static_cast<int>(statuses.size() - slots.size()));
+  EXPECT_EQ(counts[409], static_cast<int>(starts.size() - slots.size()));
   // Each slot is held once, whichever instance is asked.
-  for (const HttpClient& http : clients) {
+  for (const HttpClient& http : instances.clients) {
     Reply list = http.get("/api/v1/agents/" + std::to_string(w.agent) + "/bookings", w.admin_token);
     ASSERT_EQ(list.status, 200) << list.body;
     json items = list.json()["items"];
@@ -64,27 +79,11 @@ TEST(Instances, RacingBookingsAcrossThreeInstancesGiveOneBookingPerSlot) {
 
 TEST(Instances, GroupSeatsRacedAcrossInstancesStopAtCapacity) {
   REQUIRE_POSTGRES();
-  std::string db = fresh_test_db("");
-  ServerProcess a({db, {"--no-scheduler"}}), b({db, {"--no-scheduler"}}),
-      c({db, {"--no-scheduler"}});
-  std::vector<HttpClient> clients = {HttpClient(a.port()), HttpClient(b.port()),
-                                     HttpClient(c.port())};
-  World w = make_world(clients[0]);
-  std::vector<std::thread> threads;
-  std::vector<int> statuses(30);
-  std::atomic<bool> go{false};
-  for (size_t i = 0; i < statuses.size(); ++i)
-    threads.emplace_back([&, i] {
-      while (!go) std::this_thread::yield();
-      json body = {{"service_id", w.workshop},
-                   {"start", w.at("14:00")},
-                   {"resident", resident_number(static_cast<int>(i))}};
-      statuses[i] = clients[i % clients.size()].post("/api/v1/bookings", body).status;
-    });
-  go = true;
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 6);
-  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409), 24);
+  ThreeInstances instances;
+  World w = make_world(instances.clients[0]);
+  auto counts = race(instances.clients, w.workshop, std::vector<std::string>(30, w.at("14:00")));
+  EXPECT_EQ(counts[201], 6);
+  EXPECT_EQ(counts[409], 24);
 }
 
 TEST(Instances, AnotherInstanceReadsABookingAcknowledgedRightBeforeKillNine) {

@@ -1,6 +1,5 @@
 #include "storage/postgres/pg_accounts.h"
 
-#include <limits>
 #include <map>
 
 #include "storage/postgres/rows.h"
@@ -10,13 +9,6 @@ namespace rdv {
 using namespace postgres;  // Row and the shared row mapping
 
 namespace {
-
-// SQLite takes a limit beyond int64 (negative once cast) as no limit, where
-// PostgreSQL refuses a negative one; NULL is LIMIT ALL.
-std::optional<std::int64_t> limit_param(size_t limit) {
-  if (limit > static_cast<size_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
-  return static_cast<std::int64_t>(limit);
-}
 
 Id returned_id(const pqxx::row& r) { return Row(r).int64("id"); }
 

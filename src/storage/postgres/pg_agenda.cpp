@@ -10,14 +10,6 @@ using namespace postgres;  // Row, all_of and the shared row encodings
 
 namespace {
 
-// An id list as one array parameter, used as `= ANY($n::bigint[])`: libpqxx
-// 6 binds no container, and one statement text then serves every list size.
-std::string id_array(const std::vector<Id>& ids) {
-  std::string out = "{";
-  for (Id id : ids) out += (out.size() > 1 ? "," : "") + std::to_string(id);
-  return out + "}";
-}
-
 // A period's columns: start_local, end_local, timezone, rrule, exdates, and
 // the bounds of every occurrence (first_start, last_end) for window queries.
 struct PeriodValues {
@@ -73,7 +65,7 @@ std::vector<Opening> PgAgenda::agent_openings(Id agent_id, TimeRange window) {
   auto links = tx_.exec_params(
       "SELECT opening_id, service_id FROM opening_services WHERE opening_id = ANY($1::bigint[]) "
       "ORDER BY opening_id, service_id",
-      id_array(ids));
+      bigint_array(ids));
   for (const auto& row : links)
     by_id.at(Row(row).int64("opening_id"))->service_ids.push_back(Row(row).int64("service_id"));
   return out;
@@ -83,12 +75,13 @@ std::vector<Absence> PgAgenda::absences_of(const std::vector<Id>& agent_ids, Tim
   if (agent_ids.empty()) return {};
   // SQLite has no ORDER BY here and reads along its index absences_agent
   // (agent_id, first_start), then by rowid: the same order, made explicit.
-  return all_of(tx_.exec_params(std::string("SELECT ") + kAbsenceColumns +
-                                    " FROM absences WHERE agent_id = ANY($1::bigint[]) AND "
-                                    "first_start < $2 AND (last_end IS NULL OR last_end > $3) "
-                                    "ORDER BY agent_id, first_start, id",
-                                id_array(agent_ids), to_epoch(window.end), to_epoch(window.start)),
-                absence_from_row<Row>);
+  return all_of(
+      tx_.exec_params(std::string("SELECT ") + kAbsenceColumns +
+                          " FROM absences WHERE agent_id = ANY($1::bigint[]) AND "
+                          "first_start < $2 AND (last_end IS NULL OR last_end > $3) "
+                          "ORDER BY agent_id, first_start, id",
+                      bigint_array(agent_ids), to_epoch(window.end), to_epoch(window.start)),
+      absence_from_row<Row>);
 }
 
 Id PgAgenda::insert_opening(const Opening& o) {
@@ -149,7 +142,7 @@ void PgAgenda::link_services(Id opening_id, const std::vector<Id>& service_ids) 
   // SQLite's one-by-one inserts do.
   tx_.exec_params0(
       "INSERT INTO opening_services(service_id, opening_id) SELECT unnest($1::bigint[]), $2",
-      id_array(service_ids), opening_id);
+      bigint_array(service_ids), opening_id);
 }
 
 }  // namespace rdv

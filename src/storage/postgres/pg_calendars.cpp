@@ -1,31 +1,11 @@
 #include "storage/postgres/pg_calendars.h"
 
-#include <limits>
 
 #include "storage/postgres/rows.h"
 
 namespace rdv {
 
 using namespace postgres;  // Row, all_of and the shared row encodings
-
-namespace {
-
-// Integers as one array parameter ("{1,2}" for $n::bigint[]): libpqxx
-// 6 binds no container, and one statement text then serves every list size.
-std::string bigint_array(const std::vector<Id>& ids) {
-  std::string out = "{";
-  for (Id id : ids) out += (out.size() > 1 ? "," : "") + std::to_string(id);
-  return out + "}";
-}
-
-// SQLite takes a size_t beyond int64 (cast to a negative LIMIT) as no limit;
-// PostgreSQL refuses a negative LIMIT and takes NULL as none.
-std::optional<std::int64_t> limit_param(size_t limit) {
-  if (limit > static_cast<size_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
-  return static_cast<std::int64_t>(limit);
-}
-
-}  // namespace
 
 std::optional<ExternalCalendar> PgCalendars::find(Id id) {
   auto r = tx_.exec_params(

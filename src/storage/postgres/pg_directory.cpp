@@ -1,6 +1,5 @@
 #include "storage/postgres/pg_directory.h"
 
-#include <limits>
 #include <unordered_map>
 
 #include "storage/postgres/rows.h"
@@ -10,21 +9,6 @@ namespace rdv {
 using namespace postgres;  // Row, all_of and the shared row encodings
 
 namespace {
-
-// An id list as one array parameter, used as `= ANY($n::bigint[])`: libpqxx
-// 6 binds no container, and one statement text then serves every list size.
-std::string id_array(const std::vector<Id>& ids) {
-  std::string out = "{";
-  for (Id id : ids) out += (out.size() > 1 ? "," : "") + std::to_string(id);
-  return out + "}";
-}
-
-// SQLite takes a size_t beyond int64 (cast to a negative LIMIT) as no limit;
-// PostgreSQL refuses a negative LIMIT and takes NULL as none.
-std::optional<std::int64_t> limit_param(size_t limit) {
-  if (limit > static_cast<size_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
-  return static_cast<std::int64_t>(limit);
-}
 
 // $1 organisation_id ... $17 reminders, in the order exec_service binds them.
 constexpr const char* kServiceWrite =
@@ -66,7 +50,7 @@ void read_organisation_ids(pqxx::work& tx, std::vector<Agent>& agents) {
   auto r = tx.exec_params(
       "SELECT agent_id, organisation_id FROM agent_organisations "
       "WHERE agent_id = ANY($1::bigint[]) ORDER BY agent_id, organisation_id",
-      id_array(ids));
+      bigint_array(ids));
   for (const auto& row : r)
     by_id.at(Row(row).int64("agent_id"))
         ->organisation_ids.push_back(Row(row).int64("organisation_id"));
@@ -219,7 +203,7 @@ std::vector<Place> PgDirectory::places_of(const std::vector<Id>& orgs) {
   return all_of(tx_.exec_params(std::string("SELECT ") + kPlaceColumns +
                                     " FROM places WHERE organisation_id = ANY($1::bigint[]) "
                                     "ORDER BY id",
-                                id_array(orgs)),
+                                bigint_array(orgs)),
                 place_from_row<Row>);
 }
 
@@ -228,7 +212,7 @@ std::vector<Service> PgDirectory::services_of(const std::vector<Id>& orgs) {
   return all_of(tx_.exec_params(std::string("SELECT ") + kServiceColumns +
                                     " FROM services WHERE organisation_id = ANY($1::bigint[]) "
                                     "ORDER BY id",
-                                id_array(orgs)),
+                                bigint_array(orgs)),
                 service_from_row<Row>);
 }
 
@@ -320,7 +304,7 @@ Id PgDirectory::insert_agent(const Agent& a) {
     tx_.exec_params0(
         "INSERT INTO agent_organisations(agent_id, organisation_id) "
         "SELECT $1, unnest($2::bigint[])",
-        id, id_array(a.organisation_ids));
+        id, bigint_array(a.organisation_ids));
   return id;
 }
 

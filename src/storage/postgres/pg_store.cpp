@@ -8,6 +8,7 @@
 #include "storage/postgres/pg_directory.h"
 #include "storage/postgres/pg_jobs.h"
 #include "storage/postgres/pg_resident_access.h"
+#include "storage/store_parts.h"
 
 namespace rdv {
 namespace {
@@ -15,35 +16,17 @@ namespace {
 // The advisory lock every write transaction takes first ("rdv-writ").
 constexpr std::int64_t kWriteLock = 0x7264762d77726974;
 
-// One transaction's view of the database: every part on the same transaction.
-class PgTx final : public StoreWriter {
- public:
-  explicit PgTx(pqxx::work& tx)
-      : directory_(tx),
-        agenda_(tx),
-        bookings_(tx),
-        calendars_(tx, agenda_),
-        accounts_(tx),
-        jobs_(tx),
-        residents_(tx) {}
-
-  DirectoryWriter& directory() override { return directory_; }
-  AgendaWriter& agenda() override { return agenda_; }
-  BookingsWriter& bookings() override { return bookings_; }
-  CalendarsWriter& calendars() override { return calendars_; }
-  AccountsWriter& accounts() override { return accounts_; }
-  JobsWriter& jobs() override { return jobs_; }
-  ResidentAccessWriter& residents() override { return residents_; }
-
- private:
-  PgDirectory directory_;
-  PgAgenda agenda_;
-  PgBookings bookings_;
-  PgCalendars calendars_;
-  PgAccounts accounts_;
-  PgJobs jobs_;
-  PgResidentAccess residents_;
+// Every part of the store in one transaction.
+struct PgParts {
+  using Directory = PgDirectory;
+  using Agenda = PgAgenda;
+  using Bookings = PgBookings;
+  using Calendars = PgCalendars;
+  using Accounts = PgAccounts;
+  using Jobs = PgJobs;
+  using Residents = PgResidentAccess;
 };
+using PgTx = PartsTransaction<PgParts>;
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -47,6 +48,23 @@ std::vector<T> all_of(const pqxx::result& result, T (*read)(const Row&)) {
   out.reserve(result.size());
   for (const auto& r : result) out.push_back(read(Row(r)));
   return out;
+}
+
+// A list of integers as one array parameter, used as `= ANY($n::bigint[])`
+// or in `unnest($n::bigint[])`: libpqxx 6 binds no container, and one
+// statement text then serves every list size.
+template <class Int>
+std::string bigint_array(const std::vector<Int>& values) {
+  std::string out = "{";
+  for (Int v : values) out += (out.size() > 1 ? "," : "") + std::to_string(v);
+  return out + "}";
+}
+
+// A LIMIT parameter: SQLite takes a size_t beyond int64 (a negative LIMIT)
+// as no limit; PostgreSQL refuses a negative LIMIT and takes NULL as none.
+inline std::optional<std::int64_t> limit_param(size_t limit) {
+  if (limit > static_cast<size_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+  return static_cast<std::int64_t>(limit);
 }
 
 }  // namespace rdv::postgres

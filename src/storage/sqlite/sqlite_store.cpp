@@ -9,41 +9,24 @@
 #include "storage/sqlite/sqlite_directory.h"
 #include "storage/sqlite/sqlite_jobs.h"
 #include "storage/sqlite/sqlite_resident_access.h"
+#include "storage/store_parts.h"
 
 namespace rdv {
 namespace {
 
 using namespace sqlite;  // the connection and the shared row encodings
 
-// One transaction's view of the database: every part on the same connection.
-class SqliteTx final : public StoreWriter {
- public:
-  explicit SqliteTx(Connection& c)
-      : directory_(c),
-        agenda_(c),
-        bookings_(c),
-        calendars_(c, agenda_),
-        accounts_(c),
-        jobs_(c),
-        residents_(c) {}
-
-  DirectoryWriter& directory() override { return directory_; }
-  AgendaWriter& agenda() override { return agenda_; }
-  BookingsWriter& bookings() override { return bookings_; }
-  CalendarsWriter& calendars() override { return calendars_; }
-  AccountsWriter& accounts() override { return accounts_; }
-  JobsWriter& jobs() override { return jobs_; }
-  ResidentAccessWriter& residents() override { return residents_; }
-
- private:
-  SqliteDirectory directory_;
-  SqliteAgenda agenda_;
-  SqliteBookings bookings_;
-  SqliteCalendars calendars_;
-  SqliteAccounts accounts_;
-  SqliteJobs jobs_;
-  SqliteResidentAccess residents_;
+// Every part of the store in one transaction.
+struct SqliteParts {
+  using Directory = SqliteDirectory;
+  using Agenda = SqliteAgenda;
+  using Bookings = SqliteBookings;
+  using Calendars = SqliteCalendars;
+  using Accounts = SqliteAccounts;
+  using Jobs = SqliteJobs;
+  using Residents = SqliteResidentAccess;
 };
+using SqliteTx = PartsTransaction<SqliteParts>;
 
 // Applies the migrations not yet applied, each in its own transaction.
 // Foreign keys are off meanwhile, as SQLite asks for when a migration
