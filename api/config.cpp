@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <libpq-fe.h>
+
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -9,6 +11,26 @@
 
 namespace rdv {
 namespace {
+
+// Whether libpq reads `url` as the administrator meant it. Checked here and
+// refused without libpq's words, which quote the faulty part: often the
+// password, as when an unencoded @ or / in it makes a host or a port.
+bool valid_postgres_url(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (error) PQfreemem(error);
+  if (!options) return false;
+  bool valid = true;
+  for (PQconninfoOption* o = options; o->keyword; ++o) {
+    if (!o->val) continue;
+    std::string_view key = o->keyword, value = o->val;
+    if (key == "host" && value.find('@') != std::string_view::npos) valid = false;
+    if (key == "port" && value.find_first_not_of("0123456789,") != std::string_view::npos)
+      valid = false;
+  }
+  PQconninfoFree(options);
+  return valid;
+}
 
 std::vector<std::string> split_list(const std::string& v) {
   std::vector<std::string> out;
@@ -153,7 +175,9 @@ void apply_file(Config& c, const std::string& path) {
     for (const auto& o : options())
       if (key == o.env) opt = &o;
     if (eq == std::string::npos || !opt)
-      throw ConfigError(path + ":" + std::to_string(number) + ": unknown setting '" + key + "'");
+      // Only the name: the rest of a line may hold a secret (a password).
+      throw ConfigError(path + ":" + std::to_string(number) + ": unknown setting '" +
+                        key.substr(0, key.find_first_of(" \t")) + "'");
     opt->set(c, line.substr(eq + 1));
   }
 }
@@ -224,6 +248,10 @@ Config parse_config(int argc, const char* const* argv,
   bool sqlite = c.db.rfind("sqlite:", 0) == 0 && c.db.size() > 7;
   bool postgres = c.db.rfind("postgresql://", 0) == 0 || c.db.rfind("postgres://", 0) == 0;
   if (!sqlite && !postgres) throw ConfigError("--db must be sqlite:PATH or postgresql://...");
+  if (postgres && !valid_postgres_url(c.db))
+    throw ConfigError(
+        "--db is not a valid PostgreSQL URL (special characters of the user or password must be "
+        "percent-encoded)");
   if (!c.smtp_url.empty() && c.smtp_url.rfind("smtp://", 0) != 0 &&
       c.smtp_url.rfind("smtps://", 0) != 0)
     throw ConfigError("--smtp-url must start with smtp:// or smtps://");

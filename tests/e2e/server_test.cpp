@@ -52,6 +52,20 @@ TEST(Server, BadConfigurationExitsWithOneLine) {
   }
 }
 
+// libpq quotes the part of a URL it cannot parse, which may be the
+// password: the server says what is wrong without repeating it.
+TEST(Server, AnUnparsableDatabaseUrlIsRefusedWithoutItsPassword) {
+  for (const auto& [url, password] : std::vector<std::pair<std::string, std::string>>{
+           {"postgresql://rdv:s3cr%zzet@db.example/rdv", "s3cr%zzet"},
+           {"postgresql://rdv:pa@ss@db.example/rdv", "ss@db"},
+           {"postgresql://rdv:pa/ss@db.example/rdv", "pa/ss"}}) {
+    auto [code, err] = run_binary({"serve", "--db", url});
+    EXPECT_EQ(code, 2) << err;
+    EXPECT_NE(err.find("not a valid PostgreSQL URL"), std::string::npos) << err;
+    EXPECT_EQ(err.find(password), std::string::npos) << err;
+  }
+}
+
 TEST(Server, BookingCreationIsRateLimitedPerClient) {
   ServerOptions options;
   options.env["RDV_BOOKING_RATE_LIMIT"] = "3";

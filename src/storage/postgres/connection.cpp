@@ -57,6 +57,8 @@ void rethrow_translated() {
     if (is_lost_connection(e.sqlstate()))
       throw StoreUnavailableError(std::string("database unavailable: ") + e.what());
     if (is_conflict(e.sqlstate())) throw RetryableConflict(e.what());
+    // lock_timeout: another transaction holds the lock too long.
+    if (e.sqlstate() == "55P03") throw RetryableConflict(std::string("database busy: ") + e.what());
     throw;
   }
 }
@@ -68,7 +70,9 @@ Lease::Lease(Lease&& other) noexcept
     : pool_(other.pool_), conn_(std::move(other.conn_)), discard_(other.discard_) {}
 
 Lease::~Lease() {
-  if (conn_) pool_->give_back(std::move(conn_), discard_ || !conn_->is_open());
+  if (!conn_) return;
+  bool discard = discard_ || !conn_->is_open();  // read before conn_ is moved from
+  pool_->give_back(std::move(conn_), discard);
 }
 
 Pool::Pool(std::string url, std::size_t size, std::chrono::milliseconds wait)
@@ -142,17 +146,23 @@ std::string set_transaction_sql(const TransactionOptions& options) {
   return sql.empty() ? sql : "SET TRANSACTION " + sql;
 }
 
-void RetryPolicy::after_failure(Lease& lease, bool commit_sent) {
+void take_advisory_lock(pqxx::work& tx, std::int64_t key) {
+  tx.exec0(std::string("SET LOCAL lock_timeout = '") + kLockWait + "'");
+  tx.exec_params1("SELECT pg_advisory_xact_lock($1)", key);
+  tx.exec0("SET LOCAL lock_timeout TO DEFAULT");  // f's own waits are its own
+}
+
+void RetryPolicy::after_failure(Lease& lease, bool commit_sent, bool f_ran_once) {
   try {
     rethrow_translated();
   } catch (const RetryableConflict&) {
-    if (++conflicts_ >= max_attempts_) throw;
+    if (f_ran_once || ++conflicts_ >= max_attempts_) throw;
     pause_before_retry(conflicts_);
     return;
   } catch (const StoreUnavailableError& e) {
     lease.discard();
     if (commit_sent) throw StoreUnavailableError(std::string("outcome unknown: ") + e.what());
-    if (reconnected_) throw;
+    if (reconnected_ || f_ran_once) throw;
   } catch (...) {
     // An error without SQLSTATE on a connection that is no longer open: the
     // connection was lost, whatever libpqxx called it.
@@ -160,7 +170,7 @@ void RetryPolicy::after_failure(Lease& lease, bool commit_sent) {
     lease.discard();
     if (commit_sent)
       throw StoreUnavailableError("outcome unknown: connection lost while committing");
-    if (reconnected_) throw StoreUnavailableError("database connection lost");
+    if (reconnected_ || f_ran_once) throw StoreUnavailableError("database connection lost");
   }
   // The connection was lost before COMMIT was sent, so nothing was
   // committed: one more run on a fresh connection rides out a restart or a

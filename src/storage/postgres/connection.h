@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <pqxx/pqxx>
@@ -101,7 +102,15 @@ struct TransactionOptions {
   bool read_only = false;
   Isolation isolation = Isolation::kReadCommitted;
   int max_attempts = 4;  // runs in all, when each ends in a RetryableConflict
+  // Taken first (pg_advisory_xact_lock), waiting at most kLockWait: a wait
+  // that long is a RetryableConflict (SQLSTATE 55P03), not a frozen thread.
+  std::int64_t advisory_lock = 0;
+  // Whether f may run again after a failure met inside it. False for
+  // functions that are not safe to run twice (they keep what they read, move
+  // what they write): they run again only when the failure came before them.
+  bool run_again = true;
 };
+inline constexpr const char* kLockWait = "3s";
 // Writes run at READ COMMITTED: the constraints and triggers of the schema
 // hold there (see migrations/0001_schema.sql). Reads see one snapshot, and a
 // read-only REPEATABLE READ transaction never fails to serialize.
@@ -113,13 +122,17 @@ namespace detail {
 // "SET TRANSACTION ..." for the options; "" for the default.
 std::string set_transaction_sql(const TransactionOptions& options);
 
+// pg_advisory_xact_lock(key), waiting at most kLockWait.
+void take_advisory_lock(pqxx::work& tx, std::int64_t key);
+
 // Decides, in the catch block of a failed attempt, whether the transaction
 // runs again: returns when it may (after a short pause for a conflict), or
 // rethrows the failure translated (see rethrow_translated).
 class RetryPolicy {
  public:
   explicit RetryPolicy(int max_attempts) : max_attempts_(max_attempts) {}
-  void after_failure(Lease& lease, bool commit_sent);
+  // `f_ran`: the failure came from f or after it, and f may not run again.
+  void after_failure(Lease& lease, bool commit_sent, bool f_ran_once);
 
  private:
   int max_attempts_;
@@ -130,9 +143,9 @@ class RetryPolicy {
 }  // namespace detail
 
 // Runs f(pqxx::work&) in a transaction and commits; returns what f returns.
-// f may run more than once, so it must not act outside the transaction (or
-// do so idempotently), and it should let libpqxx's exceptions out so that
-// they are recognised here. It runs again:
+// Unless options.run_again is false, f may run more than once, so it must not
+// act outside the transaction (or do so idempotently); it should let
+// libpqxx's exceptions out so that they are recognised here. It runs again:
 //  - after a serialization failure or deadlock, up to options.max_attempts
 //    runs in all, then RetryableConflict;
 //  - once, on a fresh connection, when the connection was lost before COMMIT
@@ -147,10 +160,12 @@ auto with_transaction(Pool& pool, F&& f, const TransactionOptions& options = kWr
   detail::RetryPolicy policy(options.max_attempts);
   for (;;) {
     Lease lease = pool.acquire();
-    bool commit_sent = false;
+    bool commit_sent = false, f_started = false;
     try {
       pqxx::work tx(lease.connection());
       if (!set_transaction.empty()) tx.exec0(set_transaction);
+      if (options.advisory_lock) detail::take_advisory_lock(tx, options.advisory_lock);
+      f_started = true;
       if constexpr (std::is_void_v<Result>) {
         f(tx);
         commit_sent = true;
@@ -163,7 +178,7 @@ auto with_transaction(Pool& pool, F&& f, const TransactionOptions& options = kWr
         return result;
       }
     } catch (...) {
-      policy.after_failure(lease, commit_sent);
+      policy.after_failure(lease, commit_sent, f_started && !options.run_again);
     }
   }
 }

@@ -64,6 +64,16 @@ std::vector<std::string> columns_of(sqlite::Connection& db, const std::string& t
 
 std::string quoted(const std::string& name) { return "\"" + name + "\""; }
 
+// The largest id SQLite gave in an AUTOINCREMENT table (kept in
+// sqlite_sequence even when that row is gone); 0 for other tables.
+std::int64_t highest_id_given(sqlite::Connection& db, const std::string& table) {
+  auto exists = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'");
+  if (!exists.step()) return 0;
+  auto st = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = ?");
+  st.bind(1, table);
+  return st.step() ? st.int64("seq") : 0;
+}
+
 std::int64_t sqlite_count(sqlite::Connection& db, const std::string& table) {
   auto st = db.prepare("SELECT count(*) AS n FROM " + quoted(table));
   st.step();
@@ -119,8 +129,12 @@ CopyReport copy_from_sqlite(const std::string& sqlite_path, const std::string& u
   sqlite::Transaction snapshot(from, "BEGIN");  // one consistent view of the source
   pqxx::connection conn(url);
   pqxx::work to(conn);
-  if (!to.exec("SELECT 1 FROM organisations UNION ALL SELECT 1 FROM accounts LIMIT 1").empty())
-    throw std::runtime_error("the PostgreSQL database already holds data: copy into an empty one");
+  if (!to.exec("SELECT 1 FROM organisations UNION ALL SELECT 1 FROM accounts UNION ALL "
+               "SELECT 1 FROM settings LIMIT 1")
+           .empty())
+    throw std::runtime_error(
+        "the PostgreSQL database already holds data (was a server started on it?): copy into an "
+        "empty one");
 
   CopyReport report;
   for (const std::string& table : in_dependency_order(from, tables_of(from))) {
@@ -130,14 +144,16 @@ CopyReport copy_from_sqlite(const std::string& sqlite_path, const std::string& u
     if (copied != expected)
       throw std::runtime_error("table " + table + ": " + std::to_string(copied) + " rows copied, " +
                                std::to_string(expected) + " in SQLite");
-    // The next id PostgreSQL gives follows the copied ones.
+    // The next id PostgreSQL gives follows every id SQLite ever gave, also
+    // those of rows deleted since (links sign ids: none may come again).
     std::vector<std::string> columns = columns_of(from, table);
     if (std::find(columns.begin(), columns.end(), "id") != columns.end() &&
         !to.exec_params1("SELECT pg_get_serial_sequence($1, 'id') AS seq", table)["seq"].is_null())
       to.exec_params1(
-          "SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce((SELECT max(id) FROM " +
-              quoted(table) + "), 0) + 1, false)",
-          table);
+          "SELECT setval(pg_get_serial_sequence($1, 'id'), greatest(coalesce((SELECT max(id) "
+          "FROM " +
+              quoted(table) + "), 0), $2) + 1, false)",
+          table, highest_id_given(from, table));
     report.emplace_back(table, copied);
   }
   to.commit();

@@ -138,7 +138,8 @@ std::optional<IdempotentBooking> PgBookings::idempotent(const std::string& key_h
   auto r = tx_.exec_params(
       "SELECT request_hash, booking_id FROM idempotency_keys WHERE key_hash = $1", key_hash);
   if (r.empty()) return std::nullopt;
-  Row c(r[0]);
+  pqxx::row row = r[0];  // Row reads it by reference: it must outlive Row
+  Row c(row);
   return IdempotentBooking{c.text("request_hash"), c.int64("booking_id")};
 }
 

@@ -1,6 +1,5 @@
 #include "storage/postgres/pg_calendars.h"
 
-
 #include "storage/postgres/rows.h"
 
 namespace rdv {

@@ -39,22 +39,32 @@ PostgresStore::PostgresStore(const std::string& url, std::size_t pool_size)
   postgres::migrate(url);
 }
 
+// The use cases' functions keep what they read and move what they write:
+// they run once. A transaction runs again only when its connection was found
+// lost, or the write lock busy, before the function began.
 void PostgresStore::read(const std::function<void(StoreReader&)>& work) {
+  postgres::TransactionOptions options = postgres::kRead;
+  options.run_again = false;
   postgres::with_transaction(
       pool_,
       [&](pqxx::work& tx) {
         PgTx parts(tx);
         work(parts);
       },
-      postgres::kRead);
+      options);
 }
 
 void PostgresStore::write(const std::function<void(StoreWriter&)>& work) {
-  postgres::with_transaction(pool_, [&](pqxx::work& tx) {
-    tx.exec_params1("SELECT pg_advisory_xact_lock($1)", kWriteLock);
-    PgTx parts(tx);
-    work(parts);
-  });
+  postgres::TransactionOptions options = postgres::kWrite;
+  options.advisory_lock = kWriteLock;
+  options.run_again = false;
+  postgres::with_transaction(
+      pool_,
+      [&](pqxx::work& tx) {
+        PgTx parts(tx);
+        work(parts);
+      },
+      options);
 }
 
 bool PostgresStore::healthy() {
