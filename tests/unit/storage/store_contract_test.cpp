@@ -177,6 +177,20 @@ TEST_P(StoreContract, WriteRollsBackOnError) {
   store.read([&](StoreReader& r) { EXPECT_TRUE(r.directory().is_empty()); });
 }
 
+// A service's capacity raised from 1: the booking already made at a start
+// is the first seat of that session, on every store.
+TEST_P(StoreContract, RaisingACapacityMakesTheBookingThereTheFirstSeat) {
+  auto owned = fresh_store();
+  Store& store = *owned;
+  Seed s = seed(store);
+  auto at = [&] { return booking_at(s, "2026-12-01T13:00:00Z", "2026-12-01T15:00:00Z"); };
+  store.write([&](StoreWriter& tx) { tx.bookings().insert(at()); });  // capacity 1
+  auto seat = at();
+  seat.capacity = 3;
+  for (int i = 0; i < 2; ++i) store.write([&](StoreWriter& tx) { tx.bookings().insert(seat); });
+  EXPECT_THROW(store.write([&](StoreWriter& tx) { tx.bookings().insert(seat); }), SlotTakenError);
+}
+
 // Links sign a row's id: an id given once is never given again, even after
 // the row with the largest id was deleted (retention, purges).
 TEST_P(StoreContract, IdsOfDeletedRowsAreNeverGivenAgain) {
