@@ -10,7 +10,7 @@ DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates tzdata \
   libboost-dev libical-dev libcurl4-openssl-dev libhowardhinnant-date-dev nlohmann-json3-dev libsqlite3-dev sqlite3 \
   libsodium-dev libssl-dev libgmime-3.0-dev libphonenumber-dev googletest libgtest-dev libgmock-dev curl python3 python3-icalendar khal \
   python3-aiosmtpd libkainjow-mustache-dev chromium \
-  libpqxx-dev postgresql
+  libpqxx-dev postgresql python3-prometheus-client
 # Node.js and npm (contract tests) come from Debian only when the machine has none.
 NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
 
@@ -43,9 +43,11 @@ run: deps $(BUILD)/Makefile
 test: build
 	cd $(BUILD) && ctest --output-on-failure --timeout 600
 
-# Slot search at department scale; prints ratios measured in one run.
+# Slot search at department scale, and the capacity rule of group sessions on
+# PostgreSQL; each prints ratios measured in one run.
 bench: build
 	$(BUILD)/slot_search_bench
+	$(BUILD)/capacity_rule_bench
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the C++ suites.
 test-sanitize: deps

@@ -1,11 +1,14 @@
 #include "app.h"
 
 #include <algorithm>
-#include <iostream>
+#include <chrono>
+#include <cmath>
 
 #include "auth.h"
 #include "domain/error.h"
 #include "error_status.h"
+#include "observe/log.h"
+#include "observe/metrics.h"
 #include "storage/store_errors.h"
 
 namespace rdv {
@@ -38,6 +41,7 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
                                         }(),
                                         clock)
                                   : nullptr) {
+  add_operations_routes();
   add_admin_routes();
   add_agenda_routes();
   add_booking_routes();
@@ -59,8 +63,10 @@ App::App(Store& store, const Clock& clock, Random& random, const LinkSigner& lin
 }
 
 HttpResponse App::handle(HttpRequest request) {
+  const auto started = std::chrono::steady_clock::now();
   HttpResponse response;
   std::string route = "-";  // logs show the route's pattern, never the path (secrets)
+  std::string error_code;   // for the metrics, when the answer is an error
   bool stale_cookie = false;
   try {
     identify(request, stale_cookie);
@@ -68,21 +74,28 @@ HttpResponse App::handle(HttpRequest request) {
   } catch (const TooManyAttempts& e) {
     response = error_response(ErrorCode::kRateLimited, "too many failed sign-ins, retry later");
     response.headers.emplace_back("Retry-After", std::to_string(e.retry_after));
+    error_code = error_wire(ErrorCode::kRateLimited).code;
   } catch (const ClientError& e) {
     response = error_response(e.code(), e.what(), e.field());
+    error_code = error_wire(e.code()).code;
   } catch (const StoreUnavailableError& e) {
     // The database is restarting or failing over: nothing was done (or the
     // outcome is unknown and an Idempotency-Key replay tells it).
-    std::cerr << "database unavailable on " << request.method << " " << route << ": " << e.what()
-              << "\n";
+    logging::warn("database_unavailable",
+                  {{"method", request.method}, {"route", route}, {"error", e.what()}});
     response = error_response(ErrorCode::kUnavailable,
                               "the service is briefly unavailable, please retry in a moment");
     response.headers.emplace_back("Retry-After", "2");
+    error_code = error_wire(ErrorCode::kUnavailable).code;
   } catch (const std::exception& e) {
     // The detail stays in the log; the client gets a generic 500.
-    std::cerr << "error on " << request.method << " " << route << ": " << e.what() << "\n";
+    logging::error("request_failed",
+                   {{"method", request.method}, {"route", route}, {"error", e.what()}});
     response = internal_error_response();
+    error_code = "internal";
   }
+  if (response.status >= 400 && error_code.empty())
+    error_code = "http_" + std::to_string(response.status);
   // People see pages, not JSON: an error on a path of the pages is a page.
   if (response.status >= 400 && response.content_type == "application/json" &&
       is_page_path(request.path))
@@ -96,17 +109,26 @@ HttpResponse App::handle(HttpRequest request) {
     try {
       audit_request(request, route, response.status);
     } catch (const std::exception& e) {
-      std::cerr << "audit log not written for " << route << ": " << e.what() << "\n";
+      logging::error("audit_not_written", {{"route", route}, {"error", e.what()}});
     }
   }
-  std::cerr << request.method << " " << route << " " << response.status
-            << " account=" << (request.staff ? std::to_string(request.staff->account_id()) : "-")
-            << "\n";
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics::record_request(route, request.method, response.status, seconds);
+  if (!error_code.empty()) metrics::record_error(error_code);
+  logging::Fields line = {{"method", request.method},
+                          {"route", route},
+                          {"status", response.status},
+                          {"duration_ms", std::round(seconds * 1e4) / 10},
+                          {"client", client_address(request)}};
+  line["account"] = request.staff ? logging::Fields(request.staff->account_id()) : nullptr;
+  logging::info("request", line);
   return response;
 }
 
 bool App::is_page_path(const std::string& path) {
-  for (const char* prefix : {"/api/", "/ical/", "/visio/", "/metrics", "/healthz", "/openapi.yaml"})
+  for (const char* prefix :
+       {"/api/", "/ical/", "/visio/", "/metrics", "/healthz", "/readyz", "/openapi.yaml"})
     if (path.rfind(prefix, 0) == 0) return false;
   return true;
 }

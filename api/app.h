@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <string>
@@ -17,6 +18,7 @@
 #include "domain/clock.h"
 #include "domain/error.h"
 #include "json_io.h"
+#include "net/ip_address.h"
 #include "rate_limiter.h"
 #include "render.h"
 #include "router.h"
@@ -43,6 +45,12 @@ struct AppOptions {
   CredentialPolicy credentials;      // sessions, links, sign-in throttling
   SingleSignOnSettings sso;          // OpenID Connect provider, when configured
   int sso_rate_limit = 30;           // single sign-on starts per client address and minute
+  // Clients that may read /metrics without the administrator's token (the
+  // address as client_address() resolves it behind a trusted proxy).
+  std::vector<IpNetwork> metrics_allow;
+  // Whether the background work this process should run is running, for
+  // /readyz; empty when it runs none here (--no-scheduler).
+  std::function<bool()> background_running;
 };
 
 class App {
@@ -84,6 +92,8 @@ class App {
 
  private:
   void add_admin_routes();
+  void add_operations_routes();  // /healthz, /readyz, /metrics
+  bool ready();                  // what /readyz answers
   void add_agenda_routes();
   void add_booking_routes();
   void add_calendar_routes();

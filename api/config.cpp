@@ -7,7 +7,9 @@
 #include <functional>
 #include <vector>
 
+#include "net/ip_address.h"
 #include "net/url.h"
+#include "observe/log.h"
 
 namespace rdv {
 namespace {
@@ -153,6 +155,22 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) { c.oidc_scopes = v; }},
       {"--oidc-trust-email", "RDV_OIDC_TRUST_EMAIL", false,
        [](Config& c, const std::string& v) { c.oidc_trust_email = v != "0" && v != "false"; }},
+      {"--metrics-allow", "RDV_METRICS_ALLOW", true,
+       [](Config& c, const std::string& v) {
+         c.metrics_allow = split_list(v);
+         for (const auto& n : c.metrics_allow)
+           if (!IpNetwork::parse(n))
+             throw ConfigError(
+                 "--metrics-allow: expected addresses or networks such as "
+                 "10.0.0.0/8, got '" +
+                 n + "'");
+       }},
+      {"--log-level", "RDV_LOG_LEVEL", true,
+       [](Config& c, const std::string& v) {
+         if (!logging::parse_level(v))
+           throw ConfigError("--log-level must be debug, info, warn or error, got '" + v + "'");
+         c.log_level = v;
+       }},
       {"--worker-threads", "RDV_WORKER_THREADS", true,
        [](Config& c, const std::string& v) {
          c.worker_threads = to_int("worker threads", v, 1, 256);
@@ -198,7 +216,8 @@ std::string usage() {
          "[--scheduler-tick-ms N] [--job-lease-seconds N] "
          "[--config FILE] [--public-url URL] [--booking-rate-limit N] [--trusted-proxies A,B] "
          "[--fetch-allow HOSTS] [--calendar-refresh-minutes N] [--availability-keywords W,W] "
-         "[--no-scheduler] [--worker-threads N] [--oidc-issuer URL --oidc-client-id ID "
+         "[--no-scheduler] [--worker-threads N] [--metrics-allow NETS] [--log-level LEVEL] "
+         "[--oidc-issuer URL --oidc-client-id ID "
          "--oidc-client-secret S [--oidc-scopes 'openid email'] [--oidc-trust-email]]";
 }
 

@@ -26,7 +26,10 @@ struct Config {
   int max_document_mib_per_booking = 20;
   int worker_threads = 8;
   std::vector<std::string> trusted_proxies;  // peers allowed to set X-Forwarded-For
-  std::vector<std::string> fetch_allow;      // private hosts calendar fetches may reach
+  // Networks that may read /metrics without a token (addresses or CIDR).
+  std::vector<std::string> metrics_allow{"127.0.0.1", "::1"};
+  std::string log_level = "info";        // debug, info, warn, error
+  std::vector<std::string> fetch_allow;  // private hosts calendar fetches may reach
   int calendar_refresh_minutes = 15;
   std::vector<std::string> availability_keywords{"RDV", "Permanence"};
   bool scheduler = true;  // background work inside serve

@@ -209,10 +209,6 @@ Json App::organisation_stats(Id organisation_id, TimeRange made) {
 }
 
 void App::add_admin_routes() {
-  router_.add("GET", "/healthz", [this](const HttpRequest&, const PathParams&) {
-    if (!store_.healthy()) throw ClientError(ErrorCode::kUnavailable, "database unavailable");
-    return json_response(200, {{"status", "ok"}});
-  });
   router_.add("GET", "/openapi.yaml", [this](const HttpRequest&, const PathParams&) {
     return HttpResponse{200, "application/yaml; charset=utf-8", options_.openapi_yaml, {}};
   });

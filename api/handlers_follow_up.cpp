@@ -238,19 +238,6 @@ void App::add_follow_up_routes() {
     });
     return json_response(200, out);
   });
-
-  router_.add("GET", "/metrics", [this](const HttpRequest& r, const PathParams&) {
-    std::string text =
-        "# HELP rdv_messages Messages and webhooks of the outbox by channel and status.\n"
-        "# TYPE rdv_messages gauge\n";
-    store_.read([&](StoreReader& s) {
-      require_admin(require_staff(r));
-      for (const auto& [kind, status, count] : s.jobs().counts())
-        text += "rdv_messages{channel=\"" + std::string(job_kind_name(kind)) + "\",status=\"" +
-                std::string(job_status_name(status)) + "\"} " + std::to_string(count) + "\n";
-    });
-    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", text, {}};
-  });
 }
 
 }  // namespace rdv

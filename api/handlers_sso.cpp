@@ -3,13 +3,13 @@
 // provider only says who the person is: a first sign-in binds its identity
 // to the account invited with that (verified) email, and no account, role or
 // membership is ever made here.
-#include <iostream>
 
 #include "app.h"
 #include "crypto/tokens.h"
 #include "domain/error.h"
 #include "html_page.h"
 #include "net/url.h"
+#include "observe/log.h"
 
 namespace rdv {
 namespace {
@@ -86,7 +86,7 @@ void App::add_sso_routes() {
       url = sso_->authorization_url(options_.public_url + kCallbackPath, state, login.nonce,
                                     login.code_verifier);
     } catch (const SsoError& e) {
-      std::cerr << "single sign-on: " << e.what() << "\n";
+      logging::warn("sso_unavailable", {{"error", e.what()}});
       return provider_down_page();
     }
     store_.write([&](StoreWriter& tx) {
@@ -127,7 +127,7 @@ void App::add_sso_routes() {
       who = sso_->finish(*code, options_.public_url + kCallbackPath, login->code_verifier,
                          login->nonce);
     } catch (const SsoError& e) {
-      std::cerr << "single sign-on refused: " << e.what() << "\n";
+      logging::warn("sso_refused", {{"error", e.what()}});
       if (e.provider_unavailable) return provider_down_page();
       store_.write([&](StoreWriter& tx) {
         credentials_.audit(tx, std::nullopt, address, "sign_in_failed");

@@ -4,10 +4,11 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
-#include <iostream>
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include "observe/log.h"
 
 namespace rdv {
 
@@ -227,7 +228,7 @@ class Session : public std::enable_shared_from_this<Session> {
       try {
         response = self->server_.handler(request);
       } catch (const std::exception& e) {
-        std::cerr << "handler failed: " << e.what() << "\n";
+        logging::error("handler_failed", {{"error", e.what()}});
         response = {500,
                     "application/json",
                     R"({"error":{"code":"internal_error","message":"internal error"}})",
@@ -244,8 +245,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // (values are checked where they enter; this is the last line).
     for (auto& [name, value] : response.headers)
       if (!is_header_safe(name) || !is_header_safe(value)) {
-        std::cerr << "refused an answer whose header " << (is_header_safe(name) ? name : "?")
-                  << " holds control characters\n";
+        logging::error("unsafe_header_refused", {{"header", is_header_safe(name) ? name : "?"}});
         response = {500,
                     "application/json",
                     R"({"error":{"code":"internal_error","message":"internal error"}})",

@@ -17,6 +17,7 @@
 #include "http_server.h"
 #include "job_runner.h"
 #include "notifier.h"
+#include "observe/log.h"
 #include "periodic_task.h"
 #include "sms.h"
 #include "storage/postgres/copy_from_sqlite.h"
@@ -123,6 +124,11 @@ struct Runtime {
         "retention", std::chrono::hours{1},
         [this, retention] { rdv::apply_retention(store, clock, retention); });
   }
+  // Whether every background task started is still running (for /readyz).
+  bool background_running() const {
+    return jobs_task && jobs_task->running() && calendars_task->running() &&
+           retention_task->running();
+  }
   void stop_background() {
     if (jobs_task) jobs_task->stop();
     if (calendars_task) calendars_task->stop();
@@ -169,6 +175,9 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   options.documents_dir = config.documents_dir;
   options.sso = {config.oidc_issuer, config.oidc_client_id, config.oidc_client_secret,
                  config.oidc_scopes, config.oidc_trust_email};
+  for (const auto& n : config.metrics_allow)
+    options.metrics_allow.push_back(*rdv::IpNetwork::parse(n));
+  if (config.scheduler) options.background_running = [&rt] { return rt.background_running(); };
   // The public URL defaults to the listen address, known once bound.
   std::unique_ptr<rdv::App> app;
   rdv::HttpServer server(http, [&app](rdv::HttpRequest& r) { return app->handle(std::move(r)); });
@@ -179,7 +188,7 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   app->bootstrap_admin(config.bootstrap_admin_token);
   std::vector<std::string> sign_ins;
   if (config.demo && rdv::load_demo_data(*app, rt.store, rt.clock, &sign_ins))
-    std::cerr << "demo data loaded\n";
+    rdv::logging::info("demo_data_loaded");
   server.start();
   if (config.scheduler) rt.start_background(config, options.public_url);
   std::cout << "listening on " << listen_url << std::endl;
@@ -193,7 +202,7 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  std::cerr << "signal " << sig << ": finishing in-flight requests\n";
+  rdv::logging::info("stopping", {{"signal", sig}});  // in-flight requests finish first
   rt.stop_background();
   server.stop();
   return 0;
@@ -207,6 +216,7 @@ int worker(const rdv::Config& config, const sigset_t& signals) {
   std::cout << "worker running" << std::endl;
   int sig = 0;
   sigwait(&signals, &sig);
+  rdv::logging::info("stopping", {{"signal", sig}});
   rt.stop_background();
   return 0;
 }
@@ -253,13 +263,16 @@ int main(int argc, char** argv) {
   try {
     if (argc > 1 && std::string(argv[1]) == "migrate") return migrate(argc, argv);
     rdv::Config config = rdv::parse_config(argc, argv, environment());
+    rdv::logging::set_min_level(*rdv::logging::parse_level(config.log_level));
     rdv::preload_time_zones();
     return config.command == "worker" ? worker(config, signals) : serve(config, signals);
   } catch (const rdv::ConfigError& e) {
+    // A mistake on the command line, answered as any command does; what the
+    // service writes once it runs is JSON (observe/log.h).
     std::cerr << "rendezvous: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "rendezvous: " << e.what() << "\n";
+    rdv::logging::error("fatal", {{"error", e.what()}});
     return 1;
   }
 }

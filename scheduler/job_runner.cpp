@@ -1,7 +1,8 @@
 #include "job_runner.h"
 
 #include <algorithm>
-#include <iostream>
+
+#include "observe/log.h"
 
 namespace rdv {
 
@@ -44,8 +45,10 @@ size_t JobRunner::run_due() {
         status = JobStatus::kFailed;
       else
         retry_at = clock_.now() + retry_delay(job);
-      std::cerr << "job " << job.id << " (" << job_kind_name(job.kind) << ") attempt "
-                << job.attempts << " failed: " << error << "\n";
+      logging::warn("job_failed", {{"job", job.id},
+                                   {"kind", job_kind_name(job.kind)},
+                                   {"attempt", job.attempts},
+                                   {"error", error}});
     }
     store_.write([&](StoreWriter& tx) {
       tx.jobs().finish(job.id, owner_, status, error, clock_.now(), retry_at);

@@ -1,6 +1,6 @@
 #include "periodic_task.h"
 
-#include <iostream>
+#include "observe/log.h"
 
 namespace rdv {
 
@@ -19,6 +19,11 @@ void PeriodicTask::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool PeriodicTask::running() {
+  std::lock_guard lock(mutex_);
+  return !stopping_;
+}
+
 void PeriodicTask::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -26,7 +31,8 @@ void PeriodicTask::run() {
     try {
       task_();
     } catch (const std::exception& e) {
-      std::cerr << name_ << " failed: " << e.what() << "\n";  // the next tick retries
+      logging::error("task_failed",
+                     {{"task", name_}, {"error", e.what()}});  // the next tick retries
     }
     lock.lock();
     wake_.wait_for(lock, period_, [this] { return stopping_; });

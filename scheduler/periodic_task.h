@@ -19,6 +19,9 @@ class PeriodicTask {
   PeriodicTask(const PeriodicTask&) = delete;
 
   void stop();
+  // Started and not stopped: its thread goes on ticking (a failing task is
+  // logged and tried again at the next tick, never ends the thread).
+  bool running();
 
  private:
   void run();

@@ -1,7 +1,10 @@
 #include "booking/agendas.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+
+#include "observe/metrics.h"
 
 namespace rdv {
 
@@ -10,7 +13,8 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
   // Openings that started up to a day before the window may still hold slots in it.
   TimeRange opening_window{window.start - date::days{1}, window.end};
   std::map<Id, AgentAgenda> by_agent;
-  for (Opening& o : store.agenda().openings_for_service(rules.service_id, opening_window, agent_id)) {
+  for (Opening& o :
+       store.agenda().openings_for_service(rules.service_id, opening_window, agent_id)) {
     auto& agenda = by_agent[o.agent_id];
     agenda.agent_id = o.agent_id;
     agenda.openings.push_back(std::move(o));
@@ -36,12 +40,16 @@ std::vector<Slot> find_slots(StoreReader& store, const Service& service, TimeRan
                              std::optional<Id> ignore_booking) {
   // An archived service takes no new booking; its bookings may still move.
   if (service.archived && !ignore_booking) return {};
+  const auto started = std::chrono::steady_clock::now();  // reading and computing
   SlotRules rules = SlotRules::of(service);
   auto agendas = load_agendas(store, rules, window, agent_id);
   if (ignore_booking)
     for (auto& agenda : agendas)
       std::erase_if(agenda.bookings, [&](const Booking& b) { return b.id == *ignore_booking; });
-  return free_slots(rules, agendas, window, now, filter);
+  auto slots = free_slots(rules, agendas, window, now, filter);
+  metrics::record_slot_search(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return slots;
 }
 
 }  // namespace rdv

@@ -6,6 +6,7 @@
 #include "domain/contact.h"
 #include "domain/error.h"
 #include "domain/text.h"
+#include "observe/metrics.h"
 #include "storage/require.h"
 
 namespace rdv {
@@ -126,9 +127,11 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     created.manage_token = links_.manage_token(b.id);
     plan_notifications(tx, notifications_, b, BookingEvent::kCreated, now);
     result.response = render(tx, created);
-    if (idempotency) tx.bookings().save_idempotent(key_hash, {idempotency->request_hash, b.id}, now);
+    if (idempotency)
+      tx.bookings().save_idempotent(key_hash, {idempotency->request_hash, b.id}, now);
     result.booking = b;
   });
+  if (result.booking) metrics::record_booking("created", booked_by_name(result.booking->booked_by));
   return result;
 }
 
@@ -145,6 +148,7 @@ Booking Bookings::cancel(Id booking_id, Actor actor, const std::string& reason) 
     tx.bookings().update(b);
     plan_notifications(tx, notifications_, b, BookingEvent::kCancelled, now);
   });
+  metrics::record_booking("cancelled", booked_by_name(b.booked_by));
   return b;
 }
 
@@ -158,6 +162,7 @@ Booking Bookings::reschedule(Id booking_id, Instant new_start, std::optional<Id>
     next_status(b, service, BookingAction::kReschedule, actor, now);
     move_to_slot(tx, b, service, new_start, agent_id, now, BookingEvent::kRescheduled);
   });
+  metrics::record_booking("moved", booked_by_name(b.booked_by));
   return b;
 }
 
@@ -188,6 +193,7 @@ Booking Bookings::reassign(Id booking_id, Id agent_id) {
     if (agent_id == b.agent_id) invalid_field("agent_id", "the booking is this agent's already");
     move_to_slot(tx, b, service, b.start, agent_id, now, BookingEvent::kReassigned);
   });
+  metrics::record_booking("moved", booked_by_name(b.booked_by));
   return b;
 }
 

@@ -205,6 +205,48 @@ long strict_code_point(std::string_view s, size_t& i) {
 
 }  // namespace
 
+namespace {
+
+// Windows-1252's characters for 0x80..0x9F; U+FFFD for its five holes.
+constexpr char16_t kCp1252High[32] = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+}  // namespace
+
+std::string utf8_from_legacy(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (size_t i = 0; i < bytes.size();) {
+    size_t at = i;
+    long cp = strict_code_point(bytes, i);
+    if (cp == 0) continue;
+    if (cp > 0) {
+      out.append(bytes.substr(at, i - at));
+      continue;
+    }
+    // Not UTF-8 here: this one byte is Windows-1252, and the next is read afresh.
+    auto b = static_cast<unsigned char>(bytes[at]);
+    i = at + 1;
+    append_utf8(out, b >= 0xA0 ? char32_t(b) : char32_t(kCp1252High[b - 0x80]));
+  }
+  return out;
+}
+
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -15,6 +15,13 @@ std::string fold_for_search(std::string_view utf8);
 // mailboxes as accounts compare them).
 std::string lower_ascii(std::string_view s);
 
+// Bytes from other software as UTF-8 text: valid UTF-8 sequences kept as
+// they are, every other byte read as Windows-1252 (the superset of Latin-1
+// that older calendar software writes, whatever charset it declares), NUL
+// bytes dropped. Both stores then keep the same text (PostgreSQL refuses
+// invalid UTF-8 and NUL in text).
+std::string utf8_from_legacy(std::string_view bytes);
+
 // Text safe inside HTML elements and attribute values.
 std::string escape_html(std::string_view text);
 

@@ -4,11 +4,11 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <iostream>
 #include <memory>
 
 #include "net/call_target.h"
 #include "net/special_purpose.h"
+#include "observe/log.h"
 
 namespace rdv {
 namespace {
@@ -231,10 +231,11 @@ IncomingResponse send_http(const HttpClientPolicy& policy, const OutgoingRequest
     }
   } catch (const HttpClientError& e) {
     // The detail is the operator's; the URL's path, query and userinfo stay out.
-    std::cerr << "outgoing " << request.method << " to " << origin
-              << (redirects ? " (redirect " + std::to_string(redirects) + ")" : "")
-              << " failed: " << e.what() << (e.detail().empty() ? "" : " (" + e.detail() + ")")
-              << "\n";
+    logging::warn("outgoing_request_failed", {{"method", request.method},
+                                              {"origin", origin},
+                                              {"redirects", redirects},
+                                              {"error", e.what()},
+                                              {"detail", e.detail()}});
     throw;
   }
 }

@@ -79,6 +79,44 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<IpNetwork> IpNetwork::parse(std::string_view text) {
+  size_t slash = text.find('/');
+  auto base = IpAddress::parse(text.substr(0, slash));
+  if (!base) return std::nullopt;
+  int max = base->v6 ? 128 : 32, prefix = max;
+  if (slash != std::string_view::npos) {
+    std::string_view digits = text.substr(slash + 1);
+    if (digits.empty() || digits.size() > 3 ||
+        digits.find_first_not_of("0123456789") != std::string_view::npos)
+      return std::nullopt;
+    prefix = std::stoi(std::string(digits));
+    if (prefix > max) return std::nullopt;
+  }
+  return IpNetwork{*base, prefix};
+}
+
+bool IpNetwork::contains(const IpAddress& address) const {
+  IpAddress a = address;
+  // ::ffff:a.b.c.d is the IPv4 address a.b.c.d
+  static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+  if (a.v6 && !base.v6 && std::memcmp(a.bytes.data(), kMapped, 12) == 0) {
+    IpAddress v4;
+    std::memcpy(v4.bytes.data(), a.bytes.data() + 12, 4);
+    a = v4;
+  }
+  if (a.v6 != base.v6) return false;
+  int full = prefix / 8, rest = prefix % 8;
+  if (std::memcmp(a.bytes.data(), base.bytes.data(), static_cast<size_t>(full)) != 0) return false;
+  if (rest == 0) return true;
+  auto mask = static_cast<std::uint8_t>(0xFF << (8 - rest));
+  return (a.bytes[full] & mask) == (base.bytes[full] & mask);
+}
+
+bool IpNetwork::contains(std::string_view address_text) const {
+  auto a = IpAddress::parse(address_text);
+  return a && contains(*a);
+}
+
 std::optional<IpAddress> IpAddress::from_sockaddr(const sockaddr* address, socklen_t length) {
   IpAddress a;
   if (address->sa_family == AF_INET && length >= static_cast<socklen_t>(sizeof(sockaddr_in))) {

@@ -28,6 +28,19 @@ struct IpAddress {
   bool operator==(const IpAddress&) const = default;
 };
 
+// A network written as an address and a prefix length ("10.0.0.0/8",
+// "2001:db8::/32"), or one address ("127.0.0.1"). An IPv4 network also holds
+// the IPv4-mapped IPv6 form of its addresses ("::ffff:10.1.2.3"), as a
+// dual-stack socket reports them.
+struct IpNetwork {
+  IpAddress base;
+  int prefix = 0;  // bits of base that must match
+
+  static std::optional<IpNetwork> parse(std::string_view text);
+  bool contains(const IpAddress& a) const;
+  bool contains(std::string_view address_text) const;  // false when not an address
+};
+
 // The address that a URL host names literally, in every spelling a resolver
 // would accept: dotted, decimal, octal and hexadecimal IPv4 with one to four
 // parts and an optional final dot, or an IPv6 address in brackets (a zone id

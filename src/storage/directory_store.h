@@ -55,7 +55,9 @@ class DirectoryWriter : public DirectoryReader {
   virtual void update_place(const Place& p) = 0;
   virtual void delete_place(Id place_id) = 0;
   virtual Id insert_service(const Service& s) = 0;
-  virtual void update_service(const Service& s) = 0;  // every field but the organisation
+  // Every field but the organisation: a service never moves to another one,
+  // and a service whose organisation is not s.organisation_id is left as is.
+  virtual void update_service(const Service& s) = 0;
   virtual void set_service_archived(Id service_id, bool archived) = 0;
   virtual void delete_service(Id service_id) = 0;
   virtual Id insert_agent(const Agent& a) = 0;

@@ -21,6 +21,8 @@ class JobsReader {
   virtual std::vector<Job> with_status(JobStatus status, size_t limit) = 0;
   // (kind, status) -> number of jobs, for /metrics.
   virtual std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> counts() = 0;
+  // When the most overdue job was due, if a pending job is due at `now`.
+  virtual std::optional<Instant> oldest_due(Instant now) = 0;
 };
 
 class JobsWriter : public JobsReader {

@@ -229,6 +229,9 @@ Document document_from_row(const Row& r) {
 
 // organisation_ids are read apart.
 inline constexpr const char* kAgentColumns = "id, name, email, phone, ics_secret";
+// The same for lists of agents `a`, which never carry the feed's secret.
+inline constexpr const char* kAgentListColumns =
+    "a.id AS id, a.name AS name, a.email AS email, a.phone AS phone, '' AS ics_secret";
 
 template <class Row>
 Agent agent_from_row(const Row& r) {
@@ -303,6 +306,11 @@ ApiToken token_from_row(const Row& r) {
 }
 
 inline constexpr const char* kMembershipColumns = "role, organisation_id, territory_id";
+// Memberships have no id: both stores give them in this order (role, then
+// organisation, then territory; a missing one first), not in write order,
+// which PostgreSQL does not keep.
+inline constexpr const char* kMembershipOrder =
+    "role, coalesce(organisation_id, 0), coalesce(territory_id, 0)";
 
 // nullopt for a role this version does not know: it gives no right.
 template <class Row>

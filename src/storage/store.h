@@ -58,7 +58,14 @@ class Store {
   virtual ~Store() = default;
   virtual void read(const std::function<void(StoreReader&)>& work) = 0;
   virtual void write(const std::function<void(StoreWriter&)>& work) = 0;
-  virtual bool healthy() = 0;
+  // The database answers and holds every migration of this binary (/readyz).
+  virtual bool ready() = 0;
+  // Connections to the database: how many the store may keep, has open, and
+  // has idle (/metrics).
+  struct Connections {
+    std::size_t size = 0, open = 0, idle = 0;
+  };
+  virtual Connections connections() = 0;
 };
 
 // Raised by a store when its own constraints find a double booking.

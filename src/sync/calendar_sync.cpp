@@ -6,6 +6,7 @@
 #include "calendar/recurrence.h"
 #include "domain/error.h"
 #include "domain/text.h"
+#include "observe/metrics.h"
 #include "storage/require.h"
 
 namespace rdv {
@@ -120,9 +121,11 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
                               c.content.empty() ? "" : c.last_modified);
   } catch (const FetchError& e) {
     c.last_error = e.what();  // written for the agent: nothing of how the network answered
+    metrics::record_calendar_sync_failure();
     store_.write([&](StoreWriter& tx) { tx.calendars().save_fetch(c); });
     return c;
   }
+  response.body = utf8_from_legacy(response.body);  // what is stored and parsed is text
   // Not modified: the copy we have is current; it is applied again all the
   // same, since the span of busy time kept moves with the clock.
   if (response.not_modified) {
@@ -148,7 +151,9 @@ ExternalCalendar CalendarSync::refresh(Id calendar_id) {
     }
   } catch (const CalendarError& e) {
     c.last_error = std::string("unusable calendar: ") + e.what();
-    store_.write([&](StoreWriter& tx) { tx.calendars().save_fetch(c); });  // the last good data stays
+    metrics::record_calendar_sync_failure();
+    store_.write(
+        [&](StoreWriter& tx) { tx.calendars().save_fetch(c); });  // the last good data stays
     return c;
   }
   store_.write([&](StoreWriter& tx) {
@@ -229,10 +234,12 @@ std::vector<Id> CalendarSync::tell_of_bookings_without_opening(StoreWriter& tx, 
   Instant now = clock_.now();
   std::vector<Id> outside;
   // As far ahead as any service takes bookings (horizons up to two years).
-  for (const Booking& b : tx.bookings().of_agent(agent_id, {now, now + std::chrono::days{731}}, false)) {
+  for (const Booking& b :
+       tx.bookings().of_agent(agent_id, {now, now + std::chrono::days{731}}, false)) {
     bool covered = false;
     // Covered: an occurrence holds the whole visit, at its place, in its mode.
-    for (const Opening& o : tx.agenda().openings_for_service(b.service_id, {b.start, b.end}, agent_id)) {
+    for (const Opening& o :
+         tx.agenda().openings_for_service(b.service_id, {b.start, b.end}, agent_id)) {
       if (o.place_id != b.place_id || !o.modes.has(b.mode)) continue;
       for (TimeRange t : occurrences(o.period, {b.start, b.end}))
         covered = covered || (t.start <= b.start && t.end >= b.end);

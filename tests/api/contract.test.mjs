@@ -71,6 +71,7 @@ async function call(method, path, { body, token, cookie, status } = {}) {
 
 test('operations endpoints match the contract', async () => {
   assert.equal((await call('GET', '/healthz', { status: 200 })).status, 'ok');
+  assert.equal((await call('GET', '/readyz', { status: 200 })).status, 'ready');
   assert.match(await call('GET', '/openapi.yaml', { status: 200 }), /^openapi: 3\.1\.0/);
 });
 
@@ -188,7 +189,7 @@ test('a whole booking session matches the contract', async () => {
   await call('GET', `/api/v1/bookings/${booking.id}/documents?token=${token}`, { status: 200 });
   await call('GET', `/api/v1/bookings/${booking.id}/documents/1`, { token: agent.api_token, status: 404 });
   await call('GET', '/visio/1-r-forged', { status: 404 });
-  assert.match(await call('GET', '/metrics', { token: ADMIN, status: 200 }), /rdv_messages|^# HELP/m);
+  assert.match(await call('GET', '/metrics', { token: ADMIN, status: 200 }), /^rdv_jobs_oldest_due_age_seconds /m);
 
   // Management: lists, changes, removals, booking lists.
   const orgs = await call('GET', '/api/v1/organisations?limit=2', { status: 200 });

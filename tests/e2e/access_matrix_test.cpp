@@ -77,6 +77,7 @@ const Rule kLinkOnly = {};
 // Who may call each route, on organisation A's resources.
 const std::map<std::string, Rule> kRules = {
     {"GET /healthz", kEveryone},
+    {"GET /readyz", kEveryone},
     {"GET /openapi.yaml", kEveryone},
     {"POST /api/v1/organisations", kAdminOnly},
     {"GET /api/v1/organisations/{org}", kEveryone},

@@ -281,6 +281,30 @@ TEST_F(CalendarSync, BadFilesAreReportedAndTheLastGoodDataIsKept) {
   EXPECT_TRUE(ten_is_offered());
 }
 
+// Older software writes Latin-1 or Windows-1252 whatever it declares. The
+// file is read and kept as UTF-8, so PostgreSQL (which refuses other bytes
+// in text) keeps it as SQLite does, and the next refresh reuses it.
+TEST_F(CalendarSync, ALatin1FileIsReadAndKeptAsText) {
+  files_.put("/latin1.ics", one_event("l1",
+                                      "R\xE9union \x93pr\xE9"
+                                      "fecture\x94",
+                                      ical_local(world_, "10:00"), ical_local(world_, "11:00")));
+  Reply sub = subscribe(files_.url("/latin1.ics"));
+  ASSERT_EQ(sub.status, 201) << sub.body;
+  EXPECT_TRUE(sub.json()["last_error"].is_null()) << sub.body;
+  auto ten_is_offered = [&] {
+    for (auto& s : slots(world_.service, world_.at("00:00"), world_.at("23:59")))
+      if (s["start"] == world_.at("10:00")) return true;
+    return false;
+  };
+  EXPECT_FALSE(ten_is_offered());
+  Reply again = refresh(sub.json()["id"]);  // 304: the stored copy is parsed again
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_TRUE(again.json()["last_error"].is_null()) << again.body;
+  EXPECT_EQ(files_.not_modified("/latin1.ics"), 1);
+  EXPECT_FALSE(ten_is_offered());
+}
+
 TEST_F(CalendarSync, RefreshUsesConditionalRequests) {
   files_.put("/cal.ics",
              one_event("b1", "Occupé", ical_local(world_, "10:00"), ical_local(world_, "11:00")));

@@ -114,11 +114,10 @@ TEST_F(MessagesOverHttp, WebhooksAndTheOperatorsViews) {
   Reply metrics;
   EXPECT_TRUE(wait_until([&] {
     metrics = http_.get("/metrics", world_.admin_token);
-    return metrics.body.find("rdv_messages{channel=\"email\",status=\"done\"} 1") !=
-           std::string::npos;
+    return metrics.body.find("rdv_jobs{state=\"done\",channel=\"email\"} 1") != std::string::npos;
   })) << metrics.body;
   ASSERT_EQ(metrics.status, 200);
-  EXPECT_EQ(http_.get("/metrics").status, 401);
+  EXPECT_EQ(http_.get("/metrics").status, 403);  // not from a monitoring address
   EXPECT_EQ(http_.get("/metrics", world_.agent_token).status, 403);
   Reply failed = http_.get("/api/v1/jobs?status=failed", world_.admin_token);
   EXPECT_EQ(failed.status, 200);

@@ -1,6 +1,7 @@
 #include "server_process.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "log_check.h"
 #include "support/pg_databases.h"
 
 namespace rdv::testing {
@@ -46,6 +48,8 @@ std::pair<pid_t, std::string> spawn(const std::vector<std::string>& args,
     close(out[1]);
     setenv("RDV_BOOTSTRAP_ADMIN_TOKEN", ServerProcess::kAdminToken, 1);
     setenv("RDV_BOOKING_RATE_LIMIT", "0", 1);
+    // Metrics stay the administrator's, as from any address but the monitoring one.
+    setenv("RDV_METRICS_ALLOW", "192.0.2.1", 1);
     for (auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
     if (!log_file.empty()) {
       int log = open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -96,10 +100,14 @@ ServerProcess::ServerProcess(ServerOptions options) {
   dir_ = (std::filesystem::temp_directory_path() / ("rdv-e2e-" + std::to_string(rd()))).string();
   std::filesystem::create_directories(dir_);
   db_ = options.db.empty() ? fresh_test_db(dir_) : options.db;
+  // The log is kept and checked when the server goes, unless the test reads
+  // its own or asked to see it (RDV_TEST_SERVER_LOG).
+  log_ = options.log_file.empty() && !std::getenv("RDV_TEST_SERVER_LOG") ? dir_ + "/server.log"
+                                                                         : options.log_file;
 
   std::vector<std::string> args = {RDV_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", db_};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  auto [pid, line] = spawn(args, options.env, options.log_file);
+  auto [pid, line] = spawn(args, options.env, log_);
   pid_ = pid;
   const std::string prefix = "listening on http://127.0.0.1:";
   if (line.rfind(prefix, 0) != 0) throw std::runtime_error("unexpected first line: " + line);
@@ -108,6 +116,8 @@ ServerProcess::ServerProcess(ServerOptions options) {
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) kill_hard();
+  if (!log_.empty())
+    for (const auto& problem : log_problems(log_, {kAdminToken})) ADD_FAILURE() << problem;
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }

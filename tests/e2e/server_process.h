@@ -16,7 +16,7 @@ struct ServerOptions {
   std::string db;  // a --db value; empty: a fresh database of the store under test
   std::vector<std::string> extra_args;
   std::map<std::string, std::string> env;
-  std::string log_file;  // where the server's stderr goes (default: nowhere)
+  std::string log_file;  // where the server's stderr goes (default: a file checked at the end)
 };
 
 class ServerProcess {
@@ -38,6 +38,7 @@ class ServerProcess {
   int port_ = 0;
   std::string dir_;
   std::string db_;
+  std::string log_;  // the server's stderr, checked by log_problems() at the end
 };
 
 // Whether the end-to-end tests run on PostgreSQL (RDV_TEST_STORE=postgres).

@@ -58,32 +58,11 @@ PgCluster::PgCluster(const std::string& database, bool durable)
     throw std::runtime_error(std::string("PgCluster: no PostgreSQL server programs in ") + kBinDir +
                              ": install the Debian package postgresql-15 " +
                              "(apt-get install postgresql)");
-  std::string pattern = (fs::temp_directory_path() / "rdv-pg-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("PgCluster: mkdtemp failed");
-  folder_ = pattern;
+  make_folder();
   try {
-    if (::geteuid() == 0) {
-      // PostgreSQL will not run as root: the folder goes to its own user.
-      const passwd* pg = ::getpwnam("postgres");
-      if (!pg)
-        throw std::runtime_error(
-            "PgCluster: running as root but there is no `postgres` user to run PostgreSQL as: "
-            "install the Debian package postgresql-15");
-      if (::chown(folder_.c_str(), pg->pw_uid, pg->pw_gid) != 0)
-        throw std::runtime_error("PgCluster: cannot give " + folder_ + " to postgres");
-    }
     run("initdb", {"-D", folder_ + "/data", "-A", "trust", "-U", "postgres", "--no-sync", "-E",
                    "UTF8", "--locale=C"});
-    // The port may be taken between free_port() and the server's bind.
-    for (int attempt = 1;; ++attempt) {
-      port_ = free_port();
-      try {
-        start();
-        break;
-      } catch (const std::exception&) {
-        if (attempt == 3) throw;
-      }
-    }
+    start_on_free_port();
     create_database(database_);
   } catch (...) {
     if (running_) stop(Shutdown::kImmediate);
@@ -92,6 +71,57 @@ PgCluster::PgCluster(const std::string& database, bool durable)
     throw;
   }
 }
+
+PgCluster::PgCluster(StandbyOf standby)
+    : database_(standby.primary.database_), durable_(standby.primary.durable_) {
+  make_folder();
+  try {
+    // -R writes primary_conninfo and standby.signal; -X stream copies the WAL
+    // written meanwhile; a fast checkpoint starts the copy at once (the
+    // default spreads it over minutes).
+    run("pg_basebackup",
+        {"-D", folder_ + "/data", "-h", "127.0.0.1", "-p", std::to_string(standby.primary.port_),
+         "-U", "postgres", "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"});
+    start_on_free_port();
+  } catch (...) {
+    if (running_) stop(Shutdown::kImmediate);
+    std::error_code ignored;
+    fs::remove_all(folder_, ignored);
+    throw;
+  }
+}
+
+void PgCluster::make_folder() {
+  std::string pattern = (fs::temp_directory_path() / "rdv-pg-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("PgCluster: mkdtemp failed");
+  folder_ = pattern;
+  if (::geteuid() == 0) {
+    // PostgreSQL will not run as root: the folder goes to its own user.
+    const passwd* pg = ::getpwnam("postgres");
+    if (!pg || ::chown(folder_.c_str(), pg->pw_uid, pg->pw_gid) != 0) {
+      std::error_code ignored;
+      fs::remove_all(folder_, ignored);
+      throw std::runtime_error(
+          "PgCluster: running as root but cannot give the folder to a `postgres` user to run "
+          "PostgreSQL as: install the Debian package postgresql-15");
+    }
+  }
+}
+
+void PgCluster::start_on_free_port() {
+  // The port may be taken between free_port() and the server's bind.
+  for (int attempt = 1;; ++attempt) {
+    port_ = free_port();
+    try {
+      start();
+      return;
+    } catch (const std::exception&) {
+      if (attempt == 3) throw;
+    }
+  }
+}
+
+void PgCluster::promote() { run("pg_ctl", {"promote", "-w", "-t", "30", "-D", folder_ + "/data"}); }
 
 PgCluster::~PgCluster() {
   try {

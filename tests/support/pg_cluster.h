@@ -21,6 +21,12 @@ class PgCluster {
   // durable cluster waits for the disk at each commit, as production does,
   // so that a crash (Shutdown::kImmediate) loses nothing acknowledged.
   explicit PgCluster(const std::string& database = "rendezvous", bool durable = false);
+  // A streaming-replication standby of a running primary (pg_basebackup -R),
+  // on a port of its own, read-only until promote().
+  struct StandbyOf {
+    const PgCluster& primary;
+  };
+  explicit PgCluster(StandbyOf standby);
   ~PgCluster();  // stops the server (immediate) and removes the folder
   PgCluster(const PgCluster&) = delete;
   PgCluster& operator=(const PgCluster&) = delete;
@@ -37,11 +43,14 @@ class PgCluster {
   // accepts connections.
   void stop(Shutdown how = Shutdown::kFast);
   void start();
+  void promote();  // pg_ctl promote: the standby becomes a primary
   bool running() const { return running_; }
   int port() const { return port_; }
   const std::string& folder() const { return folder_; }
 
  private:
+  void make_folder();  // a fresh folder, given to `postgres` when we are root
+  void start_on_free_port();
   // Runs a PostgreSQL program of the bin folder (as `postgres` when root),
   // its output appended to the folder's commands.log; throws, with the end
   // of the logs, when it fails.

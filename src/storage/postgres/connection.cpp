@@ -1,8 +1,10 @@
 #include "storage/postgres/connection.h"
 
+#include <libpq-fe.h>
 #include <poll.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <string_view>
 #include <thread>
@@ -75,8 +77,45 @@ Lease::~Lease() {
   pool_->give_back(std::move(conn_), discard);
 }
 
+std::string with_session_defaults(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &error);
+  if (error) PQfreemem(error);  // it may quote the password: never shown
+  if (!parsed) throw StoreUnavailableError("the database URL is not one libpq reads");
+  std::map<std::string, std::string> settings = {
+      {"connect_timeout", "5"},          {"keepalives", "1"},       {"keepalives_idle", "30"},
+      {"keepalives_interval", "10"},     {"keepalives_count", "3"}, {"tcp_user_timeout", "30000"},
+      {"application_name", "rendezvous"}};
+  std::string options = "-c idle_in_transaction_session_timeout=60000";
+  for (PQconninfoOption* o = parsed; o->keyword; ++o) {
+    if (!o->val) continue;
+    if (std::string_view(o->keyword) == "options")
+      options += std::string(" ") + o->val;  // later -c settings win
+    else
+      settings[o->keyword] = o->val;
+  }
+  PQconninfoFree(parsed);
+  settings["options"] = options;
+  // key='value' with \ and ' escaped, as libpq reads them.
+  std::string out;
+  for (const auto& [key, value] : settings) {
+    out += (out.empty() ? "" : " ") + key + "='";
+    for (char c : value) {
+      if (c == '\\' || c == '\'') out += '\\';
+      out += c;
+    }
+    out += '\'';
+  }
+  return out;
+}
+
 Pool::Pool(std::string url, std::size_t size, std::chrono::milliseconds wait)
-    : url_(std::move(url)), size_(size == 0 ? 1 : size), wait_(wait) {}
+    : conninfo_(with_session_defaults(url)), size_(size == 0 ? 1 : size), wait_(wait) {}
+
+Pool::Use Pool::use() {
+  std::lock_guard lock(mutex_);
+  return {size_, open_, idle_.size()};
+}
 
 Pool::~Pool() = default;
 
@@ -108,7 +147,7 @@ Lease Pool::acquire() {
 
 std::unique_ptr<pqxx::connection> Pool::open_connection() {
   try {
-    return std::make_unique<pqxx::connection>(url_);
+    return std::make_unique<pqxx::connection>(conninfo_);
   } catch (const pqxx::broken_connection& e) {
     throw StoreUnavailableError(std::string("cannot connect to the database: ") + e.what());
   }

@@ -64,13 +64,21 @@ class Lease {
   bool discard_ = false;
 };
 
+// `url` (a libpq URL or key=value string) as a key=value string with the
+// settings a server's connections need where the URL does not say otherwise:
+// connect_timeout 5 s, TCP keepalives (idle 30 s, then 3 probes 10 s apart)
+// and tcp_user_timeout 30 s, so that a dead peer (a partition, a failed
+// primary) is noticed in under a minute rather than hours; and each session's
+// idle_in_transaction_session_timeout (60 s), so that a client that stops in
+// the middle of a transaction does not hold its locks.
+std::string with_session_defaults(const std::string& url);
+
 class Pool {
  public:
   // `url`: a libpq URL or key=value string, several hosts as libpq allows
-  // (add target_session_attrs=read-write to land on the primary, and
-  // connect_timeout so that an unreachable host does not hang a request).
-  // Connections open on first need, at most `size` at once; a caller waits
-  // up to `wait` for one to come free.
+  // (add target_session_attrs=read-write to land on the primary), opened with
+  // with_session_defaults(). Connections open on first need, at most `size`
+  // at once; a caller waits up to `wait` for one to come free.
   Pool(std::string url, std::size_t size, std::chrono::milliseconds wait = std::chrono::seconds(5));
   Pool(const Pool&) = delete;
   ~Pool();  // every lease must have ended
@@ -80,14 +88,19 @@ class Pool {
   // after `wait`, StoreUnavailableError when a connection cannot be opened.
   Lease acquire();
 
-  const std::string& url() const { return url_; }
+  // How many connections the pool may open, has open (lent or idle), and
+  // keeps idle: what the metrics show of it.
+  struct Use {
+    std::size_t size, open, idle;
+  };
+  Use use();
 
  private:
   friend class Lease;
   void give_back(std::unique_ptr<pqxx::connection> conn, bool discard) noexcept;
   std::unique_ptr<pqxx::connection> open_connection();
 
-  const std::string url_;
+  const std::string conninfo_;
   const std::size_t size_;
   const std::chrono::milliseconds wait_;
   std::mutex mutex_;

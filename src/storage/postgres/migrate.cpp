@@ -54,7 +54,7 @@ std::vector<std::string> apply(pqxx::connection& conn, const std::vector<Migrati
 
 std::vector<std::string> migrate(const std::string& url, const std::vector<Migration>& migrations) {
   try {
-    pqxx::connection conn(url);
+    pqxx::connection conn(with_session_defaults(url));
     return apply(conn, migrations);
   } catch (const pqxx::failure&) {
     rethrow_translated();  // a lost connection becomes StoreUnavailableError

@@ -23,19 +23,14 @@ std::vector<Account> PgAccounts::with_memberships(const pqxx::result& rows) {
   std::vector<Account> out = all_of(rows, account_from_row<Row>);
   if (out.empty()) return out;
   // One query for all the accounts rather than one each: a round trip costs
-  // more here than a step of an embedded SQLite. The ids go as one array
-  // literal (a value, not SQL).
-  std::string ids = "{";
-  for (const Account& a : out) ids += (ids.size() > 1 ? "," : "") + std::to_string(a.id);
-  ids += "}";
-  // Memberships have no id, and SQLite gives them in rowid (write) order.
-  // ctid is that order for the rows one statement sequence writes, unless a
-  // page filled up and the next row went to free space in an earlier page:
-  // only an ordering column in both schemas would make it certain.
+  // more here than a step of an embedded SQLite.
+  std::vector<Id> ids;
+  for (const Account& a : out) ids.push_back(a.id);
   auto result = tx_.exec_params(std::string("SELECT account_id, ") + kMembershipColumns +
                                     " FROM memberships WHERE account_id = ANY($1::bigint[]) "
-                                    "ORDER BY ctid",
-                                ids);
+                                    "ORDER BY " +
+                                    kMembershipOrder,
+                                bigint_array(ids));
   std::map<Id, std::vector<Membership>> of;
   for (const auto& r : result)
     if (auto m = membership_from_row(Row(r))) of[Row(r).int64("account_id")].push_back(*m);

@@ -9,13 +9,6 @@ using namespace postgres;  // Row and the shared row encodings
 
 namespace {
 
-// "$first,$first+1,..." for n values.
-std::string placeholders(size_t first, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += (i ? ",$" : "$") + std::to_string(first + i);
-  return out;
-}
-
 // The columns that anonymising empties, from the resident's name to the
 // agent's summary.
 constexpr const char* kClearResident =
@@ -36,15 +29,13 @@ std::vector<Booking> PgBookings::holding_time(const std::vector<Id>& agent_ids, 
   // A blocked period is shorter than two days (durations and buffers are
   // capped), so the index range on block_start is bounded on both sides.
   // Ordered as SQLite's index walk returns them.
-  const size_t n = agent_ids.size();
-  auto r =
-      tx_.exec_params(std::string("SELECT ") + kBookingColumns +
-                          " FROM bookings WHERE status <> 'cancelled' AND agent_id IN (" +
-                          placeholders(1, n) + ") AND block_start < $" + std::to_string(n + 1) +
-                          " AND block_start > $" + std::to_string(n + 2) + " AND block_end > $" +
-                          std::to_string(n + 3) + " ORDER BY agent_id, block_start, id",
-                      pqxx::prepare::make_dynamic_params(agent_ids), to_epoch(window.end),
-                      to_epoch(window.start) - 2 * 86400, to_epoch(window.start));
+  auto r = tx_.exec_params(std::string("SELECT ") + kBookingColumns +
+                               " FROM bookings WHERE status <> 'cancelled' AND "
+                               "agent_id = ANY($1::bigint[]) AND block_start < $2 AND "
+                               "block_start > $3 AND block_end > $4 "
+                               "ORDER BY agent_id, block_start, id",
+                           bigint_array(agent_ids), to_epoch(window.end),
+                           to_epoch(window.start) - 2 * 86400, to_epoch(window.start));
   return all_of(r, booking_from_row<Row>);
 }
 
@@ -93,13 +84,14 @@ int PgBookings::count_of_service(Id service_id) {
 }
 
 std::vector<Booking> PgBookings::of_contact(const std::string& email, const std::string& phone) {
-  // One query: PostgreSQL ORs the two indexes (lower(resident_email),
+  // One query: PostgreSQL ORs the two indexes (ascii_lower(resident_email),
   // resident_phone) in a bitmap, where SQLite needs a query for each.
-  auto r = tx_.exec_params(std::string("SELECT ") + kBookingColumns +
-                               " FROM bookings WHERE ($1::text <> '' AND lower(resident_email) = "
-                               "lower($1)) OR ($2::text <> '' AND resident_phone = $2) "
-                               "ORDER BY start_at, id",
-                           email, phone);
+  auto r =
+      tx_.exec_params(std::string("SELECT ") + kBookingColumns +
+                          " FROM bookings WHERE ($1::text <> '' AND ascii_lower(resident_email) = "
+                          "ascii_lower($1)) OR ($2::text <> '' AND resident_phone = $2) "
+                          "ORDER BY start_at, id",
+                      email, phone);
   return all_of(r, booking_from_row<Row>);
 }
 
@@ -107,7 +99,7 @@ int PgBookings::open_of_contact(Id service_id, const std::string& email, const s
                                 Instant now) {
   auto r = tx_.exec_params1(
       "SELECT count(*) AS n FROM bookings WHERE service_id = $1 AND status <> 'cancelled' AND "
-      "end_at > $2 AND (($3::text <> '' AND lower(resident_email) = lower($3)) OR "
+      "end_at > $2 AND (($3::text <> '' AND ascii_lower(resident_email) = ascii_lower($3)) OR "
       "($4::text <> '' AND resident_phone = $4))",
       service_id, to_epoch(now), email, phone);
   return static_cast<int>(Row(r).int64("n"));

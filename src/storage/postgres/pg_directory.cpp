@@ -92,22 +92,13 @@ void PgDirectory::delete_organisation(Id organisation_id) {
 }
 
 std::vector<Agent> PgDirectory::agents_of(Id organisation_id) {
-  // Without ics_secret, as in SQLite: lists never carry the feed's secret.
   // COLLATE "C": SQLite orders text by bytes, whatever the database's locale.
-  auto r = tx_.exec_params(
-      "SELECT a.id, a.name, a.email, a.phone FROM agents a JOIN agent_organisations ao "
-      "ON ao.agent_id = a.id WHERE ao.organisation_id = $1 ORDER BY a.name COLLATE \"C\", a.id",
-      organisation_id);
-  std::vector<Agent> out;
-  for (const auto& row : r) {
-    Row f(row);
-    Agent a;
-    a.id = f.int64("id");
-    a.name = f.text("name");
-    a.email = f.text("email");
-    a.phone = f.text("phone");
-    out.push_back(std::move(a));
-  }
+  auto out = all_of(
+      tx_.exec_params(std::string("SELECT ") + kAgentListColumns +
+                          " FROM agents a JOIN agent_organisations ao ON ao.agent_id = a.id "
+                          "WHERE ao.organisation_id = $1 ORDER BY a.name COLLATE \"C\", a.id",
+                      organisation_id),
+      agent_from_row<Row>);
   read_organisation_ids(tx_, out);
   return out;
 }
@@ -140,9 +131,10 @@ void PgDirectory::delete_place(Id place_id) {
 }
 
 void PgDirectory::update_service(const Service& s) {
-  // Sets organisation_id too, as SQLite's kServiceWrite does.
-  exec_service(tx_, std::string("UPDATE services SET ") + kServiceWrite + " WHERE id = $18", s,
-               service_search_text(s, organisation_name(tx_, s.organisation_id)), s.id);
+  exec_service(tx_,
+               std::string("UPDATE services SET ") + kServiceWrite +
+                   " WHERE id = $18 AND organisation_id = $1",
+               s, service_search_text(s, organisation_name(tx_, s.organisation_id)), s.id);
 }
 
 void PgDirectory::set_service_archived(Id service_id, bool archived) {

@@ -28,6 +28,15 @@ std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> PgJobs::counts() {
   return out;
 }
 
+std::optional<Instant> PgJobs::oldest_due(Instant now) {
+  auto r = tx_.exec_params1(
+      "SELECT min(run_at) AS due FROM jobs WHERE status = 'pending' AND run_at <= $1",
+      to_epoch(now));
+  auto due = Row(r).opt_int64("due");
+  if (!due) return std::nullopt;
+  return from_epoch(*due);
+}
+
 bool PgJobs::enqueue(const Job& j) {
   // A concurrent enqueue of the same key waits for the other transaction,
   // then adds nothing if it committed.

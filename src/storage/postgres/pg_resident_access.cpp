@@ -25,7 +25,7 @@ int PgResidentAccess::links_since(const std::string& email, const std::string& p
                                   Instant since) {
   auto r = tx_.exec_params1(
       "SELECT count(*) AS n FROM resident_links WHERE created_at >= $1 AND "
-      "(($2::text <> '' AND email <> '' AND lower(email) = lower($2)) OR "
+      "(($2::text <> '' AND email <> '' AND ascii_lower(email) = ascii_lower($2)) OR "
       "($3::text <> '' AND phone <> '' AND phone = $3))",
       to_epoch(since), email, phone);
   return static_cast<int>(Row(r).int64("n"));

@@ -1,5 +1,8 @@
 #include "storage/postgres/pg_store.h"
 
+#include <set>
+
+#include "storage/migration.h"
 #include "storage/postgres/migrate.h"
 #include "storage/postgres/pg_accounts.h"
 #include "storage/postgres/pg_agenda.h"
@@ -67,14 +70,25 @@ void PostgresStore::write(const std::function<void(StoreWriter&)>& work) {
       options);
 }
 
-bool PostgresStore::healthy() {
+bool PostgresStore::ready() {
   try {
+    std::set<std::string> applied;
     postgres::with_transaction(
-        pool_, [](pqxx::work& tx) { tx.exec1("SELECT 1"); }, postgres::kRead);
-    return true;
+        pool_,
+        [&](pqxx::work& tx) {
+          for (const auto& row : tx.exec("SELECT name FROM schema_migrations"))
+            applied.insert(row[0].as<std::string>());
+        },
+        postgres::kRead);
+    return all_applied(postgres_migrations(), applied);
   } catch (const std::exception&) {
     return false;
   }
+}
+
+Store::Connections PostgresStore::connections() {
+  auto use = pool_.use();
+  return {use.size, use.open, use.idle};
 }
 
 }  // namespace rdv

@@ -23,7 +23,8 @@ class PostgresStore : public Store {
 
   void read(const std::function<void(StoreReader&)>& work) override;
   void write(const std::function<void(StoreWriter&)>& work) override;
-  bool healthy() override;
+  bool ready() override;
+  Connections connections() override;
 
  private:
   postgres::Pool pool_;

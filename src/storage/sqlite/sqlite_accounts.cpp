@@ -10,7 +10,7 @@ using namespace sqlite;  // the connection and the shared row mapping
 
 std::vector<Membership> SqliteAccounts::memberships_of(Id account_id) {
   auto st = c_.prepare(std::string("SELECT ") + kMembershipColumns +
-                       " FROM memberships WHERE account_id = ? ORDER BY rowid");
+                       " FROM memberships WHERE account_id = ? ORDER BY " + kMembershipOrder);
   st.bind(1, account_id);
   std::vector<Membership> out;
   while (st.step())

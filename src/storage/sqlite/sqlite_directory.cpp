@@ -43,19 +43,12 @@ void SqliteDirectory::delete_organisation(Id organisation_id) {
 }
 
 std::vector<Agent> SqliteDirectory::agents_of(Id organisation_id) {
-  auto st = c_.prepare(
-      "SELECT a.id, a.name, a.email, a.phone FROM agents a JOIN agent_organisations ao "
-      "ON ao.agent_id = a.id WHERE ao.organisation_id = ? ORDER BY a.name, a.id");
+  auto st = c_.prepare(std::string("SELECT ") + kAgentListColumns +
+                       " FROM agents a JOIN agent_organisations ao ON ao.agent_id = a.id "
+                       "WHERE ao.organisation_id = ? ORDER BY a.name, a.id");
   st.bind(1, organisation_id);
   std::vector<Agent> out;
-  while (st.step()) {
-    Agent a;
-    a.id = st.int64("id");
-    a.name = st.text("name");
-    a.email = st.text("email");
-    a.phone = st.text("phone");
-    out.push_back(std::move(a));
-  }
+  while (st.step()) out.push_back(agent_from_row(st));
   for (Agent& a : out) {
     auto orgs = c_.prepare("SELECT organisation_id FROM agent_organisations WHERE agent_id = ?");
     orgs.bind(1, a.id);
@@ -99,7 +92,8 @@ void SqliteDirectory::update_service(const Service& s) {
   auto org = c_.prepare("SELECT name FROM organisations WHERE id = ?");
   org.bind(1, s.organisation_id);
   std::string org_name = org.step() ? org.text(0) : "";
-  auto st = c_.prepare(std::string("UPDATE services SET ") + kServiceWrite + " WHERE id = ?18");
+  auto st = c_.prepare(std::string("UPDATE services SET ") + kServiceWrite +
+                       " WHERE id = ?18 AND organisation_id = ?1");
   bind_service(st, s, service_search_text(s, org_name));
   st.bind(18, s.id).run();
 }

@@ -27,6 +27,16 @@ std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> SqliteJobs::counts() {
   return out;
 }
 
+std::optional<Instant> SqliteJobs::oldest_due(Instant now) {
+  auto st =
+      c_.prepare("SELECT min(run_at) AS due FROM jobs WHERE status = 'pending' AND run_at <= ?");
+  st.bind(1, to_epoch(now));
+  if (!st.step()) return std::nullopt;
+  auto due = st.opt_int64("due");
+  if (!due) return std::nullopt;
+  return from_epoch(*due);
+}
+
 bool SqliteJobs::enqueue(const Job& j) {
   auto st = c_.prepare(
       "INSERT OR IGNORE INTO jobs(kind, idempotency_key, payload, organisation_id, run_at, "

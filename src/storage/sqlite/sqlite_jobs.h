@@ -12,6 +12,7 @@ class SqliteJobs final : public JobsWriter {
 
   std::vector<Job> with_status(JobStatus status, size_t limit) override;
   std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> counts() override;
+  std::optional<Instant> oldest_due(Instant now) override;
   bool enqueue(const Job& job) override;
   std::vector<Job> claim(const std::string& owner, Instant now, Instant lease_until,
                          size_t limit) override;

@@ -1,5 +1,7 @@
 #include "storage/sqlite/sqlite_store.h"
 
+#include <set>
+
 #include "storage/migration.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/sqlite_accounts.h"
@@ -64,6 +66,7 @@ SqliteStore::SqliteStore(const std::string& path, size_t readers) : path_(path) 
   writer_ = std::make_unique<Connection>(path);
   migrate(*writer_);
   for (size_t i = 0; i < readers; ++i) readers_.push_back(std::make_unique<Connection>(path));
+  opened_readers_ = readers;
 }
 
 SqliteStore::~SqliteStore() = default;
@@ -77,12 +80,18 @@ std::unique_ptr<sqlite::Connection> SqliteStore::take_reader() {
       return c;
     }
   }
-  return std::make_unique<Connection>(path_);  // pool empty: one more, kept afterwards
+  auto c = std::make_unique<Connection>(path_);  // pool empty: one more, kept afterwards
+  std::lock_guard lock(pool_mutex_);
+  ++opened_readers_;
+  return c;
 }
 
 void SqliteStore::give_back(std::unique_ptr<sqlite::Connection> c) {
   std::lock_guard lock(pool_mutex_);
-  if (readers_.size() < 16) readers_.push_back(std::move(c));
+  if (readers_.size() < kKeptReaders)
+    readers_.push_back(std::move(c));
+  else
+    --opened_readers_;  // closed as it goes out of scope
 }
 
 void SqliteStore::read(const std::function<void(StoreReader&)>& work) {
@@ -109,13 +118,24 @@ void SqliteStore::write(const std::function<void(StoreWriter&)>& work) {
   guard.commit();
 }
 
-bool SqliteStore::healthy() {
+bool SqliteStore::ready() {
+  std::set<std::string> applied;
+  auto c = take_reader();
   try {
-    read([](StoreReader& r) { (void)r.directory().is_empty(); });
-    return true;
+    auto st = c->prepare("SELECT name FROM schema_migrations");
+    while (st.step()) applied.insert(st.text(0));
   } catch (const std::exception&) {
+    give_back(std::move(c));
     return false;
   }
+  give_back(std::move(c));
+  return all_applied(sqlite_migrations(), applied);
+}
+
+Store::Connections SqliteStore::connections() {
+  std::lock_guard lock(pool_mutex_);
+  // The writer is always open; readers are opened on demand, kKeptReaders kept.
+  return {kKeptReaders + 1, opened_readers_ + 1, readers_.size()};
 }
 
 }  // namespace rdv

@@ -23,7 +23,8 @@ class SqliteStore : public Store {
 
   void read(const std::function<void(StoreReader&)>& work) override;
   void write(const std::function<void(StoreWriter&)>& work) override;
-  bool healthy() override;
+  bool ready() override;
+  Connections connections() override;
 
  private:
   std::unique_ptr<sqlite::Connection> take_reader();
@@ -32,8 +33,10 @@ class SqliteStore : public Store {
   std::string path_;
   std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;
+  static constexpr std::size_t kKeptReaders = 16;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<sqlite::Connection>> readers_;
+  std::size_t opened_readers_ = 0;  // idle in readers_ or lent
 };
 
 }  // namespace rdv

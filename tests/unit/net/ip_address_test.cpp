@@ -60,5 +60,27 @@ TEST(IpAddress, ParseTakesCanonicalFormsOnly) {
   EXPECT_EQ(*IpAddress::parse("::ffff:127.0.0.1"), *IpAddress::parse("::ffff:7f00:1"));
 }
 
+TEST(IpNetwork, AddressesAndPrefixes) {
+  auto ten = IpNetwork::parse("10.0.0.0/8");
+  ASSERT_TRUE(ten);
+  EXPECT_TRUE(ten->contains("10.255.1.2"));
+  EXPECT_TRUE(ten->contains("::ffff:10.1.2.3"));  // as a dual-stack socket reports it
+  EXPECT_FALSE(ten->contains("11.0.0.1"));
+  EXPECT_FALSE(ten->contains("not an address"));
+  auto one = IpNetwork::parse("127.0.0.1");
+  ASSERT_TRUE(one);
+  EXPECT_TRUE(one->contains("127.0.0.1"));
+  EXPECT_FALSE(one->contains("127.0.0.2"));
+  auto v6 = IpNetwork::parse("2001:db8::/33");
+  ASSERT_TRUE(v6);
+  EXPECT_TRUE(v6->contains("2001:db8:7fff::1"));
+  EXPECT_FALSE(v6->contains("2001:db8:8000::1"));
+  EXPECT_FALSE(v6->contains("10.0.0.1"));
+  EXPECT_TRUE(IpNetwork::parse("0.0.0.0/0")->contains("203.0.113.9"));
+  for (const char* bad :
+       {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "::/129", "host/8", "10.0.0.0/8x"})
+    EXPECT_FALSE(IpNetwork::parse(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace rdv

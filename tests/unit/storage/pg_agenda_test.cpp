@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "unit/storage/pg_sqlite_twin.h"
+#include "unit/storage/pg_twin.h"
 
 namespace rdv {
 namespace {

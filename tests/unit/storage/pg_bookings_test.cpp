@@ -11,7 +11,7 @@
 #include "storage/postgres/connection.h"
 #include "unit/storage/pg_twin.h"
 
-namespace rdv::twin {
+namespace rdv::testing {
 namespace {
 
 Booking booking(Id service, Id agent, Id place, Instant start, Minutes length) {
@@ -30,12 +30,12 @@ Booking booking(Id service, Id agent, Id place, Instant start, Minutes length) {
 // Bookings of several agents, services and organisations, with ties on start
 // times, a group session, a cancelled one and one in the past.
 void insert_dataset(Twin& t) {
-  t.bookings([](BookingsWriter& s) {
+  t.same([](Parts& p) {
     std::vector<Id> ids;
     Booking b1 = booking(kService1, kClaire, kPlace1, at(10h), 30min);
     b1.buffer_before = 5min;
     b1.buffer_after = 10min;
-    ids.push_back(s.insert(b1));
+    ids.push_back(p.bookings.insert(b1));
 
     Booking b2 = booking(kService1, kClaire, kPlace1, at(11h), 30min);
     b2.resident = {"Léa", "Dupont", "Lea@Example.FR", "+33611111111"};
@@ -44,52 +44,52 @@ void insert_dataset(Twin& t) {
     b2.mandate_json = R"({"kind":"aidant","name":"Marc"})";
     b2.notes = "fauteuil roulant";
     b2.sequence = 2;
-    ids.push_back(s.insert(b2));
+    ids.push_back(p.bookings.insert(b2));
 
     Booking b3 = booking(kService1, kClaire, kPlace1, at(9h), 30min);
     b3.status = BookingStatus::kCancelled;
     b3.cancel_reason = "empêchée";
-    ids.push_back(s.insert(b3));
+    ids.push_back(p.bookings.insert(b3));
 
     Booking b4 = booking(kService3, kPaul, kPlace2, at(10h), 30min);
     b4.mode = Mode::kPhone;
     b4.resident = {"Omar", "Benali", "", "+33611111111"};
     b4.created_at = kDay - 48h;
-    ids.push_back(s.insert(b4));
+    ids.push_back(p.bookings.insert(b4));
 
     Booking b5 = booking(kService1, kInes, kPlace1, at(10h), 30min);
     b5.status = BookingStatus::kDone;
     b5.booked_by = BookedBy::kAgent;
     b5.resident = {"Jean", "Martin", "jean@example.fr", ""};
-    ids.push_back(s.insert(b5));
+    ids.push_back(p.bookings.insert(b5));
 
     for (const char* who : {"Ana", "Bo", "Cy"}) {
       Booking seat = booking(kGroupService, kClaire, kPlace1, at(14h), 60min);
       seat.capacity = 3;
       seat.resident = {who, "Groupe", std::string(who) + "@example.fr", ""};
-      ids.push_back(s.insert(seat));
+      ids.push_back(p.bookings.insert(seat));
     }
 
     Booking b9 = booking(kService1, kClaire, kPlace1, at(24h + 9h), 30min);
     b9.status = BookingStatus::kNoShow;
-    ids.push_back(s.insert(b9));
+    ids.push_back(p.bookings.insert(b9));
 
     Booking b10 = booking(kService3, kPaul, kPlace2, at(-72h), 30min);
     b10.resident = {"Léa", "Dupont", "LEA@example.fr", ""};
     b10.created_at = kDay - 30 * 24h;
-    ids.push_back(s.insert(b10));
+    ids.push_back(p.bookings.insert(b10));
     return ids;
   });
 }
 
 TEST(PgBookings, InsertFindAndUpdateMatchSqlite) {
-  Twin t;
+  SeededTwin t;
   insert_dataset(t);
   for (Id id : {1, 2, 3, 4, 5, 6, 9, 10, 999})
-    t.bookings([&](BookingsWriter& s) { return s.find(id); });
+    t.same([&](Parts& p) { return p.bookings.find(id); });
 
   // Every column update() saves, buffers and mandate included.
-  Booking changed = *t.bookings([](BookingsWriter& s) { return s.find(1); });
+  Booking changed = *t.same([](Parts& p) { return p.bookings.find(1); });
   changed.agent_id = kPaul;
   changed.place_id = kPlace2;
   changed.mode = Mode::kVideo;
@@ -106,8 +106,8 @@ TEST(PgBookings, InsertFindAndUpdateMatchSqlite) {
   changed.survey_answered = true;
   changed.reminders_opt_out = true;
   changed.mandate_json = R"({"kind":"tutelle"})";
-  t.bookings([&](BookingsWriter& s) { s.update(changed); });
-  auto found = t.bookings([](BookingsWriter& s) { return s.find(1); });
+  t.same([&](Parts& p) { p.bookings.update(changed); });
+  auto found = t.same([](Parts& p) { return p.bookings.find(1); });
   ASSERT_TRUE(found);
   EXPECT_EQ(show(*found), show(changed));
 
@@ -115,17 +115,17 @@ TEST(PgBookings, InsertFindAndUpdateMatchSqlite) {
   changed.survey_answered = false;
   changed.reminders_opt_out = false;
   changed.agent_id = kInes;
-  t.bookings([&](BookingsWriter& s) { s.update(changed); });
-  found = t.bookings([](BookingsWriter& s) { return s.find(1); });
+  t.same([&](Parts& p) { p.bookings.update(changed); });
+  found = t.same([](Parts& p) { return p.bookings.find(1); });
   EXPECT_EQ(show(*found), show(changed));
 }
 
 TEST(PgBookings, TimeQueriesMatchSqlite) {
-  Twin t;
+  SeededTwin t;
   insert_dataset(t);
   TimeRange day{kDay, kDay + 24h};
   auto holding = [&](std::vector<Id> agents, TimeRange window) {
-    return t.bookings([&](BookingsWriter& s) { return s.holding_time(agents, window); });
+    return t.same([&](Parts& p) { return p.bookings.holding_time(agents, window); });
   };
   EXPECT_TRUE(holding({}, day).empty());
   EXPECT_EQ(holding({kClaire}, day).size(), 5u);  // not the cancelled one, not tomorrow's
@@ -140,24 +140,22 @@ TEST(PgBookings, TimeQueriesMatchSqlite) {
   EXPECT_EQ(holding({kPaul}, {at(-72h + 10min), at(-71h)}).size(), 1u);
 
   for (bool cancelled : {false, true}) {
-    t.bookings([&](BookingsWriter& s) { return s.of_agent(kClaire, day, cancelled); });
-    t.bookings([&](BookingsWriter& s) { return s.of_agent(kClaire, kAllTime, cancelled); });
+    t.same([&](Parts& p) { return p.bookings.of_agent(kClaire, day, cancelled); });
+    t.same([&](Parts& p) { return p.bookings.of_agent(kClaire, kAllTime, cancelled); });
   }
-  EXPECT_TRUE(t.bookings([&](BookingsWriter& s) {
-                 return s.of_agent(kClaire, {at(9h), at(9h)}, true);
+  EXPECT_TRUE(t.same([&](Parts& p) {
+                 return p.bookings.of_agent(kClaire, {at(9h), at(9h)}, true);
                }).empty());
-  EXPECT_EQ(t.bookings([&](BookingsWriter& s) {
-               return s.of_agent(kClaire, {at(9h), at(10h)}, true);
+  EXPECT_EQ(t.same([&](Parts& p) {
+               return p.bookings.of_agent(kClaire, {at(9h), at(10h)}, true);
              }).size(),
             1u);  // start in [from, to)
 }
 
 TEST(PgBookings, ListMatchesSqliteForEveryFilter) {
-  Twin t;
+  SeededTwin t;
   insert_dataset(t);
-  auto list = [&](BookingFilter f) {
-    return t.bookings([&](BookingsWriter& s) { return s.list(f); });
-  };
+  auto list = [&](BookingFilter f) { return t.same([&](Parts& p) { return p.bookings.list(f); }); };
   EXPECT_EQ(list({}).size(), 10u);
   EXPECT_EQ(list({.agent_id = kClaire}).size(), 7u);
   EXPECT_EQ(list({.organisation_id = kOrg2}).size(), 2u);
@@ -195,13 +193,13 @@ TEST(PgBookings, ListMatchesSqliteForEveryFilter) {
 }
 
 TEST(PgBookings, ContactsCountsAndIdempotencyMatchSqlite) {
-  Twin t;
+  SeededTwin t;
   insert_dataset(t);
   for (Id service : {kService1, kGroupService, kService3, Id{99}})
-    t.bookings([&](BookingsWriter& s) { return s.count_of_service(service); });
+    t.same([&](Parts& p) { return p.bookings.count_of_service(service); });
 
   auto of_contact = [&](const std::string& email, const std::string& phone) {
-    return t.bookings([&](BookingsWriter& s) { return s.of_contact(email, phone); });
+    return t.same([&](Parts& p) { return p.bookings.of_contact(email, phone); });
   };
   EXPECT_EQ(of_contact("lea@EXAMPLE.fr", "").size(), 5u);  // whatever the case
   EXPECT_EQ(of_contact("", "+33611111111").size(), 2u);
@@ -210,8 +208,7 @@ TEST(PgBookings, ContactsCountsAndIdempotencyMatchSqlite) {
   EXPECT_TRUE(of_contact("nobody@example.fr", "+33000000000").empty());
 
   auto open = [&](Id service, const std::string& email, const std::string& phone, Instant now) {
-    return t.bookings(
-        [&](BookingsWriter& s) { return s.open_of_contact(service, email, phone, now); });
+    return t.same([&](Parts& p) { return p.bookings.open_of_contact(service, email, phone, now); });
   };
   EXPECT_EQ(open(kService1, "LEA@example.fr", "", kDay), 3);             // not the cancelled one
   EXPECT_EQ(open(kService1, "LEA@example.fr", "", at(10h + 30min)), 2);  // booking 1 is over
@@ -220,7 +217,7 @@ TEST(PgBookings, ContactsCountsAndIdempotencyMatchSqlite) {
   EXPECT_EQ(open(kService1, "", "", kDay), 0);
 
   auto counts = [&](Id organisation, TimeRange made) {
-    return t.bookings([&](BookingsWriter& s) { return s.counts(organisation, made); });
+    return t.same([&](Parts& p) { return p.bookings.counts(organisation, made); });
   };
   EXPECT_EQ(counts(kOrg1, kAllTime).size(), 6u);
   EXPECT_EQ(counts(kOrg2, kAllTime).size(), 1u);
@@ -228,25 +225,25 @@ TEST(PgBookings, ContactsCountsAndIdempotencyMatchSqlite) {
   EXPECT_TRUE(counts(kOrg2, {kDay - 48h - 1s, kDay - 48h}).empty());
   EXPECT_TRUE(counts(99, kAllTime).empty());
 
-  t.bookings([](BookingsWriter& s) {
-    s.save_idempotent("key-1", {"request-1", 2}, kDay);
-    s.save_idempotent("key-2", {"request-2", 4}, kDay + 1h);
+  t.same([](Parts& p) {
+    p.bookings.save_idempotent("key-1", {"request-1", 2}, kDay);
+    p.bookings.save_idempotent("key-2", {"request-2", 4}, kDay + 1h);
   });
   for (const char* key : {"key-1", "key-2", "key-3"})
-    t.bookings([&](BookingsWriter& s) { return s.idempotent(key); });
-  t.bookings([](BookingsWriter& s) { s.purge_idempotency_keys(kDay + 1h); });  // older than
-  EXPECT_FALSE(t.bookings([](BookingsWriter& s) { return s.idempotent("key-1"); }));
-  EXPECT_TRUE(t.bookings([](BookingsWriter& s) { return s.idempotent("key-2"); }));
+    t.same([&](Parts& p) { return p.bookings.idempotent(key); });
+  t.same([](Parts& p) { p.bookings.purge_idempotency_keys(kDay + 1h); });  // older than
+  EXPECT_FALSE(t.same([](Parts& p) { return p.bookings.idempotent("key-1"); }));
+  EXPECT_TRUE(t.same([](Parts& p) { return p.bookings.idempotent("key-2"); }));
 }
 
 TEST(PgBookings, DocumentsAndRetentionMatchSqlite) {
-  Twin t;
+  SeededTwin t;
   // 1, 2: ended long ago; 3, 4: cancelled long ago; 5: to come.
-  t.bookings([](BookingsWriter& s) {
+  t.same([](Parts& p) {
     Booking a = booking(kService1, kClaire, kPlace1, at(-20 * 24h), 30min);
     a.mandate_json = R"({"kind":"aidant"})";
-    s.insert(a);
-    s.insert(booking(kService1, kClaire, kPlace1, at(-19 * 24h), 30min));
+    p.bookings.insert(a);
+    p.bookings.insert(booking(kService1, kClaire, kPlace1, at(-19 * 24h), 30min));
     for (int day : {-18, -17}) {
       Booking c = booking(kService1, kPaul, kPlace1, at(day * 24h), 30min);
       c.status = BookingStatus::kCancelled;
@@ -255,123 +252,121 @@ TEST(PgBookings, DocumentsAndRetentionMatchSqlite) {
       c.summary = "annulé";
       c.cancel_reason = "malade";
       c.mandate_json = R"({"kind":"tutelle"})";
-      s.insert(c);
+      p.bookings.insert(c);
     }
     Booking future = booking(kService1, kInes, kPlace1, at(24h), 30min);
     future.mandate_json = R"({"kind":"aidant"})";
     future.notes = "prévenir";
-    s.insert(future);
+    p.bookings.insert(future);
   });
   // Documents whose ids run against their bookings' ids, so that orders
   // show; the last one (the highest id) stays until new ones are added.
-  t.bookings([](BookingsWriter& s) {
+  t.same([](Parts& p) {
     std::vector<Id> ids;
     for (Id booking_id : {5, 2, 4, 1, 3, 5, 2}) {
       std::string name = "piece-" + std::to_string(booking_id) + ".pdf";
-      ids.push_back(s.insert_document({0, booking_id, name, "application/pdf", 1000 + booking_id,
-                                       "stored-" + name, kDay - 24h}));
+      ids.push_back(p.bookings.insert_document({0, booking_id, name, "application/pdf",
+                                                1000 + booking_id, "stored-" + name, kDay - 24h}));
     }
     return ids;
   });
-  for (Id id : {1, 2, 3, 4, 5, 6})
-    t.bookings([&](BookingsWriter& s) { return s.documents_of(id); });
+  for (Id id : {1, 2, 3, 4, 5, 6}) t.same([&](Parts& p) { return p.bookings.documents_of(id); });
 
-  t.bookings([](BookingsWriter& s) { s.anonymise(5); });
-  EXPECT_TRUE(t.bookings([](BookingsWriter& s) { return s.documents_of(5); }).empty());
-  auto anonymised = t.bookings([](BookingsWriter& s) { return s.find(5); });
+  t.same([](Parts& p) { p.bookings.anonymise(5); });
+  EXPECT_TRUE(t.same([](Parts& p) { return p.bookings.documents_of(5); }).empty());
+  auto anonymised = t.same([](Parts& p) { return p.bookings.find(5); });
   EXPECT_EQ(anonymised->resident.last_name, "");
   EXPECT_EQ(anonymised->notes, "");
 
-  t.bookings([](BookingsWriter& s) { s.clear_mandates_ended_before(at(-19 * 24h)); });
-  for (Id id : {1, 2, 3, 4}) t.bookings([&](BookingsWriter& s) { return s.find(id); });
+  t.same([](Parts& p) { p.bookings.clear_mandates_ended_before(at(-19 * 24h)); });
+  for (Id id : {1, 2, 3, 4}) t.same([&](Parts& p) { return p.bookings.find(id); });
 
-  auto cancelled = t.bookings([](BookingsWriter& s) {
-    return s.anonymise_cancelled_before(at(-18 * 24h - 24h + 1s));  // booking 3 only
+  auto cancelled = t.same([](Parts& p) {
+    return p.bookings.anonymise_cancelled_before(at(-18 * 24h - 24h + 1s));  // booking 3 only
   });
   EXPECT_EQ(cancelled.size(), 1u);
-  cancelled = t.bookings([](BookingsWriter& s) { return s.anonymise_cancelled_before(kDay); });
+  cancelled = t.same([](Parts& p) { return p.bookings.anonymise_cancelled_before(kDay); });
   EXPECT_EQ(cancelled.size(), 1u);
-  EXPECT_TRUE(
-      t.bookings([](BookingsWriter& s) { return s.anonymise_cancelled_before(kDay); }).empty());
-  for (Id id : {3, 4}) t.bookings([&](BookingsWriter& s) { return s.find(id); });
+  EXPECT_TRUE(t.same([](Parts& p) { return p.bookings.anonymise_cancelled_before(kDay); }).empty());
+  for (Id id : {3, 4}) t.same([&](Parts& p) { return p.bookings.find(id); });
 
   // Two documents per booking, returned in SQLite's order for both calls.
-  t.bookings([](BookingsWriter& s) {
-    s.insert_document({0, 3, "b.pdf", "application/pdf", 1, "s-b", kDay});
-    s.insert_document({0, 4, "c.pdf", "application/pdf", 1, "s-c", kDay});
-    s.insert_document({0, 3, "d.pdf", "application/pdf", 1, "s-d", kDay});
+  t.same([](Parts& p) {
+    p.bookings.insert_document({0, 3, "b.pdf", "application/pdf", 1, "s-b", kDay});
+    p.bookings.insert_document({0, 4, "c.pdf", "application/pdf", 1, "s-c", kDay});
+    p.bookings.insert_document({0, 3, "d.pdf", "application/pdf", 1, "s-d", kDay});
   });
-  t.bookings([](BookingsWriter& s) { return s.anonymise_cancelled_before(kDay); });
+  t.same([](Parts& p) { return p.bookings.anonymise_cancelled_before(kDay); });
 
-  auto ended = t.bookings([](BookingsWriter& s) { return s.delete_ended_before(at(-18 * 24h)); });
+  auto ended = t.same([](Parts& p) { return p.bookings.delete_ended_before(at(-18 * 24h)); });
   EXPECT_EQ(ended.size(), 3u);  // the documents of bookings 1 and 2
-  for (Id id : {1, 2, 3}) t.bookings([&](BookingsWriter& s) { return s.find(id); });
+  for (Id id : {1, 2, 3}) t.same([&](Parts& p) { return p.bookings.find(id); });
   EXPECT_TRUE(
-      t.bookings([](BookingsWriter& s) { return s.delete_ended_before(at(-18 * 24h)); }).empty());
-  t.bookings([](BookingsWriter& s) { return s.list({}); });
+      t.same([](Parts& p) { return p.bookings.delete_ended_before(at(-18 * 24h)); }).empty());
+  t.same([](Parts& p) { return p.bookings.list({}); });
 }
 
 TEST(PgBookings, SurveyStatsMatchSqlite) {
-  Twin t;
-  t.bookings([](BookingsWriter& s) {
-    s.insert_survey_answer(kOrg1, kService1, {5, true, "parfait"}, "2030-03-17");
-    s.insert_survey_answer(kOrg1, kService1, {4, false, ""}, "2030-03-17");
-    s.insert_survey_answer(kOrg1, kService1, {4, true, "bien"}, "2030-03-18");
-    s.insert_survey_answer(kOrg1, kGroupService, {3, false, ""}, "2030-03-18");
-    s.insert_survey_answer(kOrg2, kService3, {1, false, "long"}, "2030-03-18");
+  SeededTwin t;
+  t.same([](Parts& p) {
+    p.bookings.insert_survey_answer(kOrg1, kService1, {5, true, "parfait"}, "2030-03-17");
+    p.bookings.insert_survey_answer(kOrg1, kService1, {4, false, ""}, "2030-03-17");
+    p.bookings.insert_survey_answer(kOrg1, kService1, {4, true, "bien"}, "2030-03-18");
+    p.bookings.insert_survey_answer(kOrg1, kGroupService, {3, false, ""}, "2030-03-18");
+    p.bookings.insert_survey_answer(kOrg2, kService3, {1, false, "long"}, "2030-03-18");
   });
-  auto stats = t.bookings([](BookingsWriter& s) { return s.survey_stats(kOrg1); });
+  auto stats = t.same([](Parts& p) { return p.bookings.survey_stats(kOrg1); });
   ASSERT_EQ(stats.size(), 2u);
   EXPECT_DOUBLE_EQ(stats[0].average_rating, 13.0 / 3);
-  t.bookings([](BookingsWriter& s) { return s.survey_stats(kOrg2); });
-  EXPECT_TRUE(t.bookings([](BookingsWriter& s) { return s.survey_stats(99); }).empty());
+  t.same([](Parts& p) { return p.bookings.survey_stats(kOrg2); });
+  EXPECT_TRUE(t.same([](Parts& p) { return p.bookings.survey_stats(99); }).empty());
 }
 
 TEST(PgBookings, RefusedOverlapsAreSlotTakenLikeSqlite) {
-  Twin t;
+  SeededTwin t;
   // Successful writes first: PostgreSQL spends an id on a refused insert,
   // SQLite does not, and the ids compared must stay in step.
-  t.bookings([](BookingsWriter& s) {
+  t.same([](Parts& p) {
     Booking x = booking(kService1, kClaire, kPlace1, at(10h), 30min);
     x.buffer_after = 15min;  // blocks 10:00-10:45
-    s.insert(x);
-    s.insert(booking(kService1, kClaire, kPlace1, at(10h + 45min), 15min));  // adjacent
+    p.bookings.insert(x);
+    p.bookings.insert(booking(kService1, kClaire, kPlace1, at(10h + 45min), 15min));  // adjacent
     Booking cancelled = booking(kService1, kClaire, kPlace1, at(10h + 15min), 30min);
     cancelled.status = BookingStatus::kCancelled;  // holds no time
-    s.insert(cancelled);
-    s.insert(booking(kService1, kPaul, kPlace1, at(10h), 30min));  // another agent
+    p.bookings.insert(cancelled);
+    p.bookings.insert(booking(kService1, kPaul, kPlace1, at(10h), 30min));  // another agent
     for (int seat = 0; seat < 3; ++seat) {
       Booking b = booking(kGroupService, kClaire, kPlace1, at(14h), 60min);
       b.capacity = 3;
-      s.insert(b);
+      p.bookings.insert(b);
     }
   });
 
-  t.both_refuse_booking([](BookingsWriter& s) {
-    s.insert(booking(kService1, kClaire, kPlace1, at(10h + 40min), 20min));
+  t.both_refuse_booking([](Parts& p) {
+    p.bookings.insert(booking(kService1, kClaire, kPlace1, at(10h + 40min), 20min));
   });
-  t.both_refuse_booking([](BookingsWriter& s) {
+  t.both_refuse_booking([](Parts& p) {
     Booking fourth = booking(kGroupService, kClaire, kPlace1, at(14h), 60min);
     fourth.capacity = 3;
-    s.insert(fourth);
+    p.bookings.insert(fourth);
   });
-  t.both_refuse_booking([](BookingsWriter& s) {
-    Booking moved = *s.find(2);
+  t.both_refuse_booking([](Parts& p) {
+    Booking moved = *p.bookings.find(2);
     moved.start = at(10h + 30min);
     moved.end = at(10h + 45min);
-    s.update(moved);
+    p.bookings.update(moved);
   });
-  t.both_refuse_booking([](BookingsWriter& s) {
-    Booking back = *s.find(3);
+  t.both_refuse_booking([](Parts& p) {
+    Booking back = *p.bookings.find(3);
     back.status = BookingStatus::kConfirmed;
-    s.update(back);
+    p.bookings.update(back);
   });
-  t.both_refuse_booking([](BookingsWriter& s) {
-    Booking reassigned = *s.find(4);
+  t.both_refuse_booking([](Parts& p) {
+    Booking reassigned = *p.bookings.find(4);
     reassigned.agent_id = kClaire;
-    s.update(reassigned);
+    p.bookings.update(reassigned);
   });
-  t.bookings([](BookingsWriter& s) { return s.list({}); });
+  t.same([](Parts& p) { return p.bookings.list({}); });
 
   // Through the foundation's transactions: translated the same way.
   postgres::Pool pool(t.url(), 1);
@@ -384,7 +379,7 @@ TEST(PgBookings, RefusedOverlapsAreSlotTakenLikeSqlite) {
 }
 
 TEST(PgBookings, ConcurrentOverlapIsRefusedWhenTheFirstCommits) {
-  Twin t;
+  SeededTwin t;
   pqxx::connection other(t.url());
   pqxx::work first(t.pg());
   PgBookings(first).insert(booking(kService1, kClaire, kPlace1, at(10h), 30min));
@@ -401,4 +396,4 @@ TEST(PgBookings, ConcurrentOverlapIsRefusedWhenTheFirstCommits) {
 }
 
 }  // namespace
-}  // namespace rdv::twin
+}  // namespace rdv::testing

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "unit/storage/pg_sqlite_twin.h"
+#include "unit/storage/pg_twin.h"
 
 namespace rdv {
 namespace {

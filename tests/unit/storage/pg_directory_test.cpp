@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "storage/postgres/migrate.h"
-#include "unit/storage/pg_sqlite_twin.h"
+#include "unit/storage/pg_twin.h"
 
 namespace rdv {
 namespace {
@@ -104,9 +104,11 @@ TEST(PgDirectory, WritesAndReadsEveryEntityLikeSqlite) {
     s.keywords = {"voyage"};
     s.modes = ModeSet::from_csv("phone").value();
     s.reminders = {};
-    // SQLite's update moves the service too (kServiceWrite sets organisation_id).
-    s.organisation_id = org_b;
     p.directory.update_service(s);
+    Service elsewhere = s;  // a service never moves: this update changes nothing
+    elsewhere.organisation_id = org_b;
+    elsewhere.name = "Ailleurs";
+    p.directory.update_service(elsewhere);
     p.directory.set_service_archived(service_id, true);
     p.directory.update_agent(
         {agent_id, "Claire Dupont", "claire.dupont@example.fr", "", "not-this-way", {}});
@@ -122,8 +124,8 @@ TEST(PgDirectory, WritesAndReadsEveryEntityLikeSqlite) {
   EXPECT_NE(after[6].find("archived=true"), std::string::npos) << after[6];
   EXPECT_NE(after[8].find("secret-2"), std::string::npos) << after[8];
 
-  // The search text follows the update (new name, new organisation), and
-  // un-archiving finds the service again.
+  // The search text follows the update (new name, the organisation's new
+  // name), and un-archiving finds the service again.
   twin.same([&](Parts& p) {
     p.directory.set_service_archived(service_id, false);
     p.directory.set_organisation_archived(org_b, false);
@@ -131,7 +133,7 @@ TEST(PgDirectory, WritesAndReadsEveryEntityLikeSqlite) {
   });
   auto found = twin.same([](Parts& p) {
     return std::vector<std::vector<Service>>{
-        p.directory.search_services({"passeport", "cenon"}, std::nullopt, 10),
+        p.directory.search_services({"passeport", "centre"}, std::nullopt, 10),
         p.directory.search_services({"identite"}, std::nullopt, 10),
         p.directory.search_services({"voyage"}, Mode::kPhone, 10)};
   });

@@ -3,10 +3,12 @@
 // transactions, the pool through a server restart, and when transactions run
 // again.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include <algorithm>
 #include <chrono>
 #include <latch>
+#include <map>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -343,6 +345,46 @@ TEST(PgPool, ReopensConnectionsAfterTheServerRestarted) {
   Lease lease = pool.acquire();
   pqxx::work tx(lease.connection());
   EXPECT_EQ(tx.exec1("SELECT 1")[0].as<int>(), 1);
+}
+
+// Every connection gets the session's settings; what the URL says wins, and
+// odd characters (a quote in a password) survive the rewriting.
+TEST(PgPool, ConnectionsCarryTheSessionDefaultsAndTheUrlWins) {
+  Pool pool(scratch_database(), 2);
+  {
+    Lease lease = pool.acquire();
+    pqxx::work tx(lease.connection());
+    EXPECT_EQ(tx.exec1("SHOW idle_in_transaction_session_timeout")[0].as<std::string>(), "1min");
+    EXPECT_EQ(tx.exec1("SHOW application_name")[0].as<std::string>(), "rendezvous");
+    EXPECT_EQ(pool.use().open, 1u);
+    EXPECT_EQ(pool.use().idle, 0u);
+  }
+  EXPECT_EQ(pool.use().idle, 1u);
+  EXPECT_EQ(pool.use().size, 2u);
+
+  auto read_back = [](const std::string& conninfo) {
+    std::map<std::string, std::string> out;
+    char* error = nullptr;
+    PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &error);
+    EXPECT_TRUE(parsed) << (error ? error : "");
+    if (error) PQfreemem(error);
+    for (PQconninfoOption* o = parsed; o && o->keyword; ++o)
+      if (o->val) out[o->keyword] = o->val;
+    PQconninfoFree(parsed);
+    return out;
+  };
+  auto settings = read_back(rdv::postgres::with_session_defaults(
+      "postgresql://rdv:it%27s%20a%5Csecret@db-a,db-b:5433/rdv?keepalives_idle=5&"
+      "target_session_attrs=read-write&options=-c%20statement_timeout%3D10s"));
+  EXPECT_EQ(settings["password"], "it's a\\secret");
+  EXPECT_EQ(settings["host"], "db-a,db-b");
+  EXPECT_EQ(settings["keepalives_idle"], "5");
+  EXPECT_EQ(settings["keepalives_interval"], "10");
+  EXPECT_EQ(settings["tcp_user_timeout"], "30000");
+  EXPECT_EQ(settings["target_session_attrs"], "read-write");
+  EXPECT_EQ(settings["options"],
+            "-c idle_in_transaction_session_timeout=60000 -c statement_timeout=10s");
+  EXPECT_THROW(rdv::postgres::with_session_defaults("postgresql://[bad"), StoreUnavailableError);
 }
 
 // ---- Transactions run again, or not

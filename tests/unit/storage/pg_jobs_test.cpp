@@ -11,7 +11,7 @@
 
 #include "unit/storage/pg_twin.h"
 
-namespace rdv::twin {
+namespace rdv::testing {
 namespace {
 
 Job job(JobKind kind, const std::string& key, Instant run_at, std::optional<Id> organisation) {
@@ -27,40 +27,40 @@ Job job(JobKind kind, const std::string& key, Instant run_at, std::optional<Id> 
 }
 
 TEST(PgJobs, OutboxLifecycleMatchesSqlite) {
-  Twin t;
-  auto enqueued = t.jobs([](JobsWriter& s) {
+  SeededTwin t;
+  auto enqueued = t.same([](Parts& p) {
     std::vector<int> added;
-    added.push_back(s.enqueue(job(JobKind::kEmail, "mail-1", kDay, kOrg1)));
-    added.push_back(s.enqueue(job(JobKind::kSms, "sms-1", kDay - 10min, std::nullopt)));
-    added.push_back(s.enqueue(job(JobKind::kWebhook, "hook-1", kDay - 10min, kOrg2)));
-    added.push_back(s.enqueue(job(JobKind::kEmail, "mail-2", kDay - 5min, kOrg1)));
-    added.push_back(s.enqueue(job(JobKind::kEmail, "mail-later", kDay + 1h, kOrg1)));
+    added.push_back(p.jobs.enqueue(job(JobKind::kEmail, "mail-1", kDay, kOrg1)));
+    added.push_back(p.jobs.enqueue(job(JobKind::kSms, "sms-1", kDay - 10min, std::nullopt)));
+    added.push_back(p.jobs.enqueue(job(JobKind::kWebhook, "hook-1", kDay - 10min, kOrg2)));
+    added.push_back(p.jobs.enqueue(job(JobKind::kEmail, "mail-2", kDay - 5min, kOrg1)));
+    added.push_back(p.jobs.enqueue(job(JobKind::kEmail, "mail-later", kDay + 1h, kOrg1)));
     return added;
   });
   EXPECT_EQ(enqueued, (std::vector<int>{1, 1, 1, 1, 1}));
   // Last enqueue of the test: PostgreSQL spends an id on the refused row.
-  EXPECT_FALSE(t.jobs([](JobsWriter& s) {
+  EXPECT_FALSE(t.same([](Parts& p) {
     Job again = job(JobKind::kSms, "mail-1", kDay - 1h, std::nullopt);
     again.payload = "{}";
-    return s.enqueue(again);
+    return p.jobs.enqueue(again);
   }));
-  t.jobs([](JobsWriter& s) { return s.with_status(JobStatus::kPending, 10); });
-  EXPECT_EQ(t.jobs([](JobsWriter& s) { return s.with_status(JobStatus::kPending, 2); }).size(), 2u);
-  t.jobs([](JobsWriter& s) { return s.counts(); });
+  t.same([](Parts& p) { return p.jobs.with_status(JobStatus::kPending, 10); });
+  EXPECT_EQ(t.same([](Parts& p) { return p.jobs.with_status(JobStatus::kPending, 2); }).size(), 2u);
+  t.same([](Parts& p) { return p.jobs.counts(); });
 
   // Due jobs by run_at then id; the one to come stays.
-  auto a = t.jobs([](JobsWriter& s) { return s.claim("a", kDay, kDay + 5min, 2); });
+  auto a = t.same([](Parts& p) { return p.jobs.claim("a", kDay, kDay + 5min, 2); });
   ASSERT_EQ(a.size(), 2u);
   EXPECT_EQ(a[0].status, JobStatus::kRunning);
   EXPECT_EQ(a[0].attempts, 1);
-  auto b = t.jobs([](JobsWriter& s) { return s.claim("b", kDay, kDay + 5min, 10); });
+  auto b = t.same([](Parts& p) { return p.jobs.claim("b", kDay, kDay + 5min, 10); });
   EXPECT_EQ(b.size(), 2u);
-  EXPECT_TRUE(t.jobs([](JobsWriter& s) { return s.claim("c", kDay, kDay + 5min, 10); }).empty());
+  EXPECT_TRUE(t.same([](Parts& p) { return p.jobs.claim("c", kDay, kDay + 5min, 10); }).empty());
 
   auto finish = [&](Id id, const std::string& owner, JobStatus status, const std::string& error,
                     std::optional<Instant> retry_at) {
-    return t.jobs(
-        [&](JobsWriter& s) { return s.finish(id, owner, status, error, kDay + 1min, retry_at); });
+    return t.same(
+        [&](Parts& p) { return p.jobs.finish(id, owner, status, error, kDay + 1min, retry_at); });
   };
   EXPECT_FALSE(finish(a[0].id, "b", JobStatus::kDone, "", std::nullopt));  // not its lease
   EXPECT_TRUE(finish(a[0].id, "a", JobStatus::kDone, "", std::nullopt));
@@ -69,30 +69,30 @@ TEST(PgJobs, OutboxLifecycleMatchesSqlite) {
   EXPECT_TRUE(finish(b[0].id, "b", JobStatus::kSkipped, "no phone", std::nullopt));
   for (JobStatus status : {JobStatus::kPending, JobStatus::kRunning, JobStatus::kDone,
                            JobStatus::kSkipped, JobStatus::kFailed})
-    t.jobs([&](JobsWriter& s) { return s.with_status(status, 10); });
-  t.jobs([](JobsWriter& s) { return s.counts(); });
+    t.same([&](Parts& p) { return p.jobs.with_status(status, 10); });
+  t.same([](Parts& p) { return p.jobs.counts(); });
 
   // b[1]'s lease ran out at kDay + 5min: taken again, a second attempt;
   // the retried job is due at kDay + 30min.
-  auto c = t.jobs([](JobsWriter& s) { return s.claim("c", kDay + 6min, kDay + 10min, 10); });
+  auto c = t.same([](Parts& p) { return p.jobs.claim("c", kDay + 6min, kDay + 10min, 10); });
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].attempts, 2);
   EXPECT_FALSE(finish(b[1].id, "b", JobStatus::kDone, "", std::nullopt));  // lease lost
   EXPECT_TRUE(finish(c[0].id, "c", JobStatus::kFailed, "gave up", std::nullopt));
-  EXPECT_EQ(t.jobs([](JobsWriter& s) { return s.claim("d", kDay + 2h, kDay + 3h, 10); }).size(),
+  EXPECT_EQ(t.same([](Parts& p) { return p.jobs.claim("d", kDay + 2h, kDay + 3h, 10); }).size(),
             2u);  // the retried job and the one to come
 
   // Finished at kDay + 1min: kept at that instant, gone after it.
-  t.jobs([](JobsWriter& s) { s.delete_finished_before(kDay + 1min); });
-  t.jobs([](JobsWriter& s) { return s.counts(); });
-  t.jobs([](JobsWriter& s) { s.delete_finished_before(kDay + 1min + 1s); });
-  t.jobs([](JobsWriter& s) { return s.counts(); });
+  t.same([](Parts& p) { p.jobs.delete_finished_before(kDay + 1min); });
+  t.same([](Parts& p) { return p.jobs.counts(); });
+  t.same([](Parts& p) { p.jobs.delete_finished_before(kDay + 1min + 1s); });
+  t.same([](Parts& p) { return p.jobs.counts(); });
   for (JobStatus status : {JobStatus::kRunning, JobStatus::kDone, JobStatus::kFailed})
-    t.jobs([&](JobsWriter& s) { return s.with_status(status, 10); });
+    t.same([&](Parts& p) { return p.jobs.with_status(status, 10); });
 }
 
 TEST(PgJobs, ConcurrentClaimsTakeDisjointJobs) {
-  Twin t;
+  SeededTwin t;
   {
     pqxx::work tx(t.pg());
     PgJobs jobs(tx);
@@ -126,7 +126,7 @@ TEST(PgJobs, ConcurrentClaimsTakeDisjointJobs) {
 }
 
 TEST(PgJobs, ConcurrentEnqueueOfOneKeyAddsOneJob) {
-  Twin t;
+  SeededTwin t;
   pqxx::connection other(t.url());
   pqxx::work first(t.pg());
   EXPECT_TRUE(PgJobs(first).enqueue(job(JobKind::kEmail, "same", kDay, kOrg1)));
@@ -147,4 +147,4 @@ TEST(PgJobs, ConcurrentEnqueueOfOneKeyAddsOneJob) {
 }
 
 }  // namespace
-}  // namespace rdv::twin
+}  // namespace rdv::testing

@@ -218,6 +218,88 @@ TEST_P(StoreContract, IdsOfDeletedRowsAreNeverGivenAgain) {
   });
 }
 
+// Mailboxes match with ASCII letters folded and nothing else, on every store:
+// PostgreSQL's lower() would also fold É, by the database's locale.
+TEST_P(StoreContract, MailboxesMatchWithAsciiCaseFoldedOnly) {
+  auto owned = fresh_store();
+  Store& store = *owned;
+  Seed s = seed(store);
+  const Instant now = utc("2026-11-30T08:00:00Z");
+  store.write([&](StoreWriter& tx) {
+    auto b = booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z");
+    b.resident.email = "jean@\u00c9cole.fr";  // a UTF-8 domain, É upper case
+    tx.bookings().insert(b);
+    tx.residents().insert_link({0, "jean@\u00c9cole.fr", "", now, now + std::chrono::hours(1), {}});
+  });
+  store.read([&](StoreReader& r) {
+    EXPECT_EQ(r.bookings().of_contact("JEAN@\u00c9cole.fr", "").size(), 1u);
+    EXPECT_EQ(r.bookings().of_contact("jean@\u00e9cole.fr", "").size(), 0u);
+    EXPECT_EQ(r.bookings().open_of_contact(s.service, "Jean@\u00c9cole.fr", "", now), 1);
+    EXPECT_EQ(r.bookings().open_of_contact(s.service, "jean@\u00e9cole.fr", "", now), 0);
+    EXPECT_EQ(r.residents().links_since("JEAN@\u00c9cole.fr", "", now), 1);
+    EXPECT_EQ(r.residents().links_since("jean@\u00e9cole.fr", "", now), 0);
+  });
+}
+
+// Memberships have no id of their own: every store gives them by role, then
+// organisation, then territory, whatever order they were written in.
+TEST_P(StoreContract, MembershipsComeInOneOrder) {
+  auto owned = fresh_store();
+  Store& store = *owned;
+  Seed s = seed(store);
+  Id other = 0, account = 0;
+  store.write([&](StoreWriter& tx) {
+    other = tx.directory().insert_organisation({0, "CCAS de Bègles", "ccas", "Europe/Paris"});
+    Account a;
+    a.name = "Claire Martin";
+    a.email = "claire@example.fr";
+    a.created_at = utc("2026-11-30T08:00:00Z");
+    a.memberships = {{Role::kOrgAdmin, other, std::nullopt},
+                     {Role::kAgent, other, std::nullopt},
+                     {Role::kAdmin, std::nullopt, std::nullopt},
+                     {Role::kAgent, s.org, std::nullopt}};
+    account = tx.accounts().insert_account(a);
+  });
+  store.read([&](StoreReader& r) {
+    auto a = r.accounts().account(account);
+    ASSERT_TRUE(a);
+    std::vector<Membership> expected = {{Role::kAdmin, std::nullopt, std::nullopt},
+                                        {Role::kAgent, s.org, std::nullopt},
+                                        {Role::kAgent, other, std::nullopt},
+                                        {Role::kOrgAdmin, other, std::nullopt}};
+    EXPECT_EQ(a->memberships, expected);
+  });
+}
+
+// A service stays in its organisation: an update naming another one changes
+// nothing, not even the search text built from the organisation's name.
+TEST_P(StoreContract, AServiceNeverMovesToAnotherOrganisation) {
+  auto owned = fresh_store();
+  Store& store = *owned;
+  Seed s = seed(store);
+  store.write([&](StoreWriter& tx) {
+    Id other = tx.directory().insert_organisation({0, "CCAS de Talence", "ccas", "Europe/Paris"});
+    Service moved = *tx.directory().service(s.service);
+    moved.organisation_id = other;
+    moved.name = "Déménagée";
+    tx.directory().update_service(moved);
+  });
+  store.read([&](StoreReader& r) {
+    auto kept = r.directory().service(s.service);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->organisation_id, s.org);
+    EXPECT_EQ(kept->name, "Carte d'identité");
+    EXPECT_TRUE(r.directory().search_services({"talence"}, std::nullopt, 10).empty());
+  });
+  store.write([&](StoreWriter& tx) {
+    Service renamed = *tx.directory().service(s.service);
+    renamed.name = "Passeport";
+    tx.directory().update_service(renamed);
+  });
+  store.read(
+      [&](StoreReader& r) { EXPECT_EQ(r.directory().service(s.service)->name, "Passeport"); });
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, testing::kStoreKinds, testing::store_kind_name);
 
 }  // namespace
