@@ -10,7 +10,8 @@ DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates tzdata \
   libboost-dev libical-dev libcurl4-openssl-dev libhowardhinnant-date-dev nlohmann-json3-dev libsqlite3-dev sqlite3 \
   libsodium-dev libssl-dev libgmime-3.0-dev libphonenumber-dev googletest libgtest-dev libgmock-dev curl python3 python3-icalendar khal \
   python3-aiosmtpd libkainjow-mustache-dev chromium \
-  libpqxx-dev postgresql python3-prometheus-client
+  libpqxx-dev postgresql python3-prometheus-client \
+  nginx-light prometheus systemd openssl postgresql-client python3-yaml
 # Node.js and npm (contract tests) come from Debian only when the machine has none.
 NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
 
