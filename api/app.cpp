@@ -133,11 +133,14 @@ bool App::is_page_path(const std::string& path) {
   return true;
 }
 
+bool App::from_trusted_proxy(const HttpRequest& request) const {
+  return std::any_of(options_.trusted_proxies.begin(), options_.trusted_proxies.end(),
+                     [&](const IpNetwork& n) { return n.contains(request.client_ip); });
+}
+
 std::string App::client_address(const HttpRequest& request) const {
   const std::string* forwarded = request.header("x-forwarded-for");
-  bool trusted = std::find(options_.trusted_proxies.begin(), options_.trusted_proxies.end(),
-                           request.client_ip) != options_.trusted_proxies.end();
-  if (!forwarded || !trusted) return request.client_ip;
+  if (!forwarded || !from_trusted_proxy(request)) return request.client_ip;
   // The proxy appends the address it saw: the last entry is the one to trust.
   std::string last = forwarded->substr(forwarded->rfind(',') + 1);
   auto first = last.find_first_not_of(' ');

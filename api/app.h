@@ -39,7 +39,7 @@ struct AppOptions {
   int reset_rate_limit = 5;  // password reset requests per client address and minute
   BookingLimits booking_limits;
   // Peers (reverse proxies) whose X-Forwarded-For names the real client.
-  std::vector<std::string> trusted_proxies;
+  std::vector<IpNetwork> trusted_proxies;
   NotificationPolicy notifications;  // which channels are configured
   HttpClientPolicy http;             // for checking webhook URLs
   CredentialPolicy credentials;      // sessions, links, sign-in throttling
@@ -265,6 +265,8 @@ class App {
   static HttpResponse error_page(const HttpResponse& json_error);
   // The client's address: the peer, or what a trusted proxy says the client was.
   std::string client_address(const HttpRequest& request) const;
+  // Whether the peer is one of --trusted-proxies (its X-Forwarded-For counts).
+  bool from_trusted_proxy(const HttpRequest& request) const;
   // Sets request.staff from a bearer token (401 when it is not valid) or the
   // session cookie (ignored when it is not valid: `stale_cookie` is set).
   void identify(HttpRequest& request, bool& stale_cookie);

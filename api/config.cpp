@@ -98,7 +98,15 @@ const std::vector<Option>& options() {
          c.max_document_mib_per_booking = to_int("max document MiB per booking", v, 1, 1000);
        }},
       {"--trusted-proxies", "RDV_TRUSTED_PROXIES", true,
-       [](Config& c, const std::string& v) { c.trusted_proxies = split_list(v); }},
+       [](Config& c, const std::string& v) {
+         c.trusted_proxies = split_list(v);
+         for (const auto& n : c.trusted_proxies)
+           if (!IpNetwork::parse(n))
+             throw ConfigError(
+                 "--trusted-proxies: expected addresses or networks such as "
+                 "127.0.0.1, got '" +
+                 n + "'");
+       }},
       {"--fetch-allow", "RDV_FETCH_ALLOW", true,
        [](Config& c, const std::string& v) { c.fetch_allow = split_list(v); }},
       {"--calendar-refresh-minutes", "RDV_CALENDAR_REFRESH_MINUTES", true,

@@ -22,8 +22,8 @@ std::string process_metrics() {
          metrics::render_gauge("process_start_time_seconds",
                                "Start time of the process since the Unix epoch in seconds.",
                                {{{}, stats->start_time_seconds}}) +
-         metrics::render_gauge("process_cpu_seconds_total", "User and system CPU time in seconds.",
-                               {{{}, stats->cpu_seconds}});
+         metrics::render_family("process_cpu_seconds_total", "counter",
+                                "User and system CPU time in seconds.", {{{}, stats->cpu_seconds}});
 }
 
 }  // namespace
@@ -40,17 +40,21 @@ void App::add_operations_routes() {
     return json_response(200, {{"status", "ok"}});
   });
   router_.add("GET", "/readyz", [this](const HttpRequest&, const PathParams&) {
-    if (!ready()) {
-      HttpResponse r = json_response(503, {{"status", "not ready"}});
-      r.headers.emplace_back("Cache-Control", "no-store");
-      return r;
-    }
-    return json_response(200, {{"status", "ready"}});
+    bool is_ready = ready();
+    HttpResponse r =
+        json_response(is_ready ? 200 : 503, {{"status", is_ready ? "ready" : "not ready"}});
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
   });
 
   router_.add("GET", "/metrics", [this](const HttpRequest& r, const PathParams&) {
+    // A request forwarded by a proxy we do not trust is nobody's by address:
+    // a misconfigured --trusted-proxies must not open metrics to every client
+    // of a local nginx.
     std::string client = client_address(r);
-    bool monitoring = std::any_of(options_.metrics_allow.begin(), options_.metrics_allow.end(),
+    bool forwarded_untrusted = r.header("x-forwarded-for") && !from_trusted_proxy(r);
+    bool monitoring = !forwarded_untrusted &&
+                      std::any_of(options_.metrics_allow.begin(), options_.metrics_allow.end(),
                                   [&](const IpNetwork& n) { return n.contains(client); });
     if (!monitoring) {
       if (!r.staff)
@@ -59,25 +63,35 @@ void App::add_operations_routes() {
                           "token");
       require_admin(*r.staff);
     }
-    std::vector<metrics::Sample> jobs, oldest;
-    store_.read([&](StoreReader& s) {
-      for (const auto& [kind, status, count] : s.jobs().counts())
-        jobs.push_back({{{"state", std::string(job_status_name(status))},
-                         {"channel", std::string(job_kind_name(kind))}},
-                        static_cast<double>(count)});
-      Instant now = clock_.now();
-      auto due = s.jobs().oldest_due(now);
-      oldest.push_back({{}, due ? std::chrono::duration<double>(now - *due).count() : 0.0});
-    });
-    auto connections = store_.connections();
+    // Readiness first: with the database away the scrape still answers,
+    // rdv_ready 0 and without the families read from the database.
     bool is_ready = ready();
+    std::string from_database;
+    if (is_ready) {
+      try {
+        std::vector<metrics::Sample> jobs, oldest;
+        store_.read([&](StoreReader& s) {
+          for (const auto& [kind, status, count] : s.jobs().counts())
+            jobs.push_back({{{"state", std::string(job_status_name(status))},
+                             {"channel", std::string(job_kind_name(kind))}},
+                            static_cast<double>(count)});
+          Instant now = clock_.now();
+          auto due = s.jobs().oldest_due(now);
+          oldest.push_back({{}, due ? std::chrono::duration<double>(now - *due).count() : 0.0});
+        });
+        from_database =
+            metrics::render_gauge("rdv_jobs", "Jobs of the outbox (messages, webhooks) by state.",
+                                  jobs) +
+            metrics::render_gauge("rdv_jobs_oldest_due_age_seconds",
+                                  "How long the most overdue pending job has waited; 0 when none.",
+                                  oldest);
+      } catch (const std::exception&) {
+        is_ready = false;  // gone between the two reads
+      }
+    }
+    auto connections = store_.connections();
     std::string text =
-        metrics::render_counters() +
-        metrics::render_gauge("rdv_jobs", "Jobs of the outbox (messages, webhooks) by state.",
-                              jobs) +
-        metrics::render_gauge("rdv_jobs_oldest_due_age_seconds",
-                              "How long the most overdue pending job has waited; 0 when none.",
-                              oldest) +
+        metrics::render_counters() + from_database +
         metrics::render_gauge("rdv_db_pool_connections",
                               "Database connections of this process, in use or idle.",
                               {{{{"state", "in_use"}}, double(connections.open - connections.idle)},

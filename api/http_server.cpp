@@ -219,7 +219,14 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(req.body());
     beast::error_code ep_ec;
     auto ep = stream_.socket().remote_endpoint(ep_ec);
-    if (!ep_ec) request.client_ip = ep.address().to_string();
+    if (!ep_ec) {
+      // A dual-stack socket reports IPv4 clients as ::ffff:a.b.c.d: the
+      // address is a.b.c.d, for the logs, rate limits and trusted proxies.
+      auto address = ep.address();
+      if (address.is_v6() && address.to_v6().is_v4_mapped())
+        address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+      request.client_ip = address.to_string();
+    }
 
     ++server_.in_flight;
     stream_.expires_never();

@@ -167,7 +167,8 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   options.max_documents_per_booking = config.max_documents_per_booking;
   options.max_document_bytes_per_booking = static_cast<size_t>(config.max_document_mib_per_booking)
                                            << 20;
-  options.trusted_proxies = config.trusted_proxies;
+  for (const auto& n : config.trusted_proxies)
+    options.trusted_proxies.push_back(*rdv::IpNetwork::parse(n));
   options.openapi_yaml = rdv::openapi_yaml();
   options.notifications.email = rt.email != nullptr;
   options.notifications.sms = rt.sms != nullptr;
@@ -189,8 +190,10 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   std::vector<std::string> sign_ins;
   if (config.demo && rdv::load_demo_data(*app, rt.store, rt.clock, &sign_ins))
     rdv::logging::info("demo_data_loaded");
-  server.start();
+  // The background work first: the handlers (/readyz) read its tasks, and
+  // their threads start with server.start().
   if (config.scheduler) rt.start_background(config, options.public_url);
+  server.start();
   std::cout << "listening on " << listen_url << std::endl;
   // Shown once, when the demo is made (on stdout, never in the log): how to
   // sign in as each kind of staff.

@@ -48,11 +48,18 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_word(char c) {
   auto u = static_cast<unsigned char>(c);
   return std::isalnum(u) || u >= 0x80 || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' ||
-         c == '@';
+         c == '@' || c == '/' || c == '=';
+}
+// What tokens are made of: base64url and base64 (openssl rand -base64).
+bool is_token_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '+' ||
+         c == '/' || c == '=';
 }
 
-// Runs of 9 digits or more (spaces allowed between them), or '+' and 8
-// digits: phone numbers as people write them or as E.164 keeps them.
+// Phone numbers as people and E.164 write them: '+' and 8 digits or more
+// (spaces, dots or dashes between them), a French national number (0 and 9
+// more digits, in any of those styles), or 9 digits or more in a row or with
+// spaces. Dates (2026-12-02 18:40), IPv4 addresses and durations stay.
 std::string mask_numbers(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size();) {
@@ -61,25 +68,53 @@ std::string mask_numbers(std::string_view text) {
       out += text[i++];
       continue;
     }
-    size_t end = plus ? i + 1 : i, digits = 0, last_digit = end;
+    size_t end = plus ? i + 1 : i, last_digit = end;
+    size_t digits = 0, group = 0, longest_group = 0;
+    bool dot_or_dash = false;
     while (end < text.size()) {
-      if (is_digit(text[end])) {
+      char c = text[end];
+      if (is_digit(c)) {
         ++digits;
+        longest_group = std::max(longest_group, ++group);
         last_digit = ++end;
-      } else if (text[end] == ' ' && end + 1 < text.size() && is_digit(text[end + 1])) {
+      } else if ((c == ' ' || c == '.' || c == '-') && end + 1 < text.size() &&
+                 is_digit(text[end + 1])) {
+        dot_or_dash |= c != ' ';
+        group = 0;
         ++end;
       } else {
         break;
       }
     }
-    if (digits >= (plus ? 8u : 9u)) {
+    size_t first = plus ? i + 1 : i;
+    bool french =
+        text[first] == '0' && first + 1 < text.size() && text[first + 1] != '0' && digits == 10;
+    bool masked =
+        plus ? digits >= 8 : french || longest_group >= 9 || (!dot_or_dash && digits >= 9);
+    if (masked)
       out += "[number]";
-    } else {
+    else
       out.append(text.substr(i, last_digit - i));
-    }
     i = last_digit;
   }
   return out;
+}
+
+// Texts in the fields of a line, scrubbed, and cut at kMaxField bytes so
+// that a line stays one line for journald (which splits beyond 48 KiB).
+constexpr size_t kMaxField = 2048;
+Fields scrubbed(const Fields& value) {
+  if (value.is_string()) {
+    std::string text = scrub(value.get<std::string>());
+    if (text.size() > kMaxField) text = text.substr(0, kMaxField) + "...";
+    return text;
+  }
+  if (value.is_array() || value.is_object()) {
+    Fields out = value;
+    for (auto& item : out) item = scrubbed(item);
+    return out;
+  }
+  return value;
 }
 
 }  // namespace
@@ -106,13 +141,16 @@ std::string scrub(std::string_view text) {
     size_t end = i;
     while (end < s.size() && is_word(s[end])) ++end;
     std::string_view word = s.substr(i, end - i);
-    size_t at = word.find('@');
-    bool mailbox = at != std::string_view::npos && at > 0 && at + 1 < word.size();
+    size_t at = word.find('@'), at_width = 1;
+    if (at == std::string_view::npos) {
+      at = word.find("%40");  // percent-encoded, as in a URL
+      at_width = 3;
+    }
+    bool mailbox = at != std::string_view::npos && at > 0 && at + at_width < word.size();
     size_t run = 0, longest = 0;
     bool letters = false, digits = false;
     for (char c : word) {
-      bool token_char = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-      run = token_char ? run + 1 : 0;
+      run = is_token_char(c) ? run + 1 : 0;
       longest = std::max(longest, run);
       letters |= std::isalpha(static_cast<unsigned char>(c)) != 0;
       digits |= is_digit(c);
@@ -136,7 +174,8 @@ std::string format_line(Level level, std::string_view event, const Fields& field
   line["event"] = event;
   for (const auto& [key, value] : fields.items()) {
     if (key == "time" || key == "level" || key == "event") continue;
-    line[key] = value.is_string() ? Fields(scrub(value.get<std::string>())) : value;
+    // A route is the router's template, never data (and may be long).
+    line[key] = key == "route" ? value : scrubbed(value);
   }
   // Invalid UTF-8 (from a library's message) is replaced, never a throw.
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -1,5 +1,6 @@
 #include "observe/metrics.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -121,8 +122,13 @@ std::string escape_label(std::string_view value) {
 }
 
 void record_request(std::string_view route, std::string_view method, int status, double seconds) {
+  // Clients choose the method: one series per known method, the rest as
+  // "other", so that no client can grow the registry.
+  static constexpr std::string_view kMethods[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                                  "PATCH", "DELETE", "OPTIONS"};
+  bool known = std::find(std::begin(kMethods), std::end(kMethods), method) != std::end(kMethods);
   requests.add({{"route", std::string(route)},
-                {"method", std::string(method)},
+                {"method", known ? std::string(method) : "other"},
                 {"status", std::to_string(status)}});
   request_seconds.observe({{"route", std::string(route)}}, seconds);
 }
@@ -151,8 +157,13 @@ std::string render_counters() {
 
 std::string render_gauge(std::string_view name, std::string_view help,
                          const std::vector<Sample>& samples) {
+  return render_family(name, "gauge", help, samples);
+}
+
+std::string render_family(std::string_view name, std::string_view type, std::string_view help,
+                          const std::vector<Sample>& samples) {
   std::string out;
-  header(out, name, "gauge", help);
+  header(out, name, type, help);
   for (const auto& s : samples)
     out.append(name).append(label_text(s.labels)).append(" ").append(number(s.value)).append("\n");
   return out;

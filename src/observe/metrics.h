@@ -33,6 +33,9 @@ struct Sample {
 };
 std::string render_gauge(std::string_view name, std::string_view help,
                          const std::vector<Sample>& samples);
+// The same with another type ("counter" for a total read from elsewhere).
+std::string render_family(std::string_view name, std::string_view type, std::string_view help,
+                          const std::vector<Sample>& samples);
 
 // A label value as the text format writes it: \, " and line feeds escaped.
 std::string escape_label(std::string_view value);

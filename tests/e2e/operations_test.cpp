@@ -116,11 +116,16 @@ TEST(Operations, MetricsAreForTheMonitoringAddressesOrAdministrators) {
   // The proxy appends the address it saw: a client's own header counts for nothing.
   EXPECT_EQ(through_proxy("10.20.3.4, 203.0.113.9"), 403);
 
+  // A local proxy the server was not told to trust (a forgotten
+  // --trusted-proxies): what it forwards is nobody's by address.
   ServerOptions untrusted;
-  untrusted.env["RDV_METRICS_ALLOW"] = "10.20.0.0/16";
+  untrusted.env["RDV_METRICS_ALLOW"] = "127.0.0.1";
   ServerProcess direct(untrusted);
   HttpClient direct_http(direct.port());
-  EXPECT_EQ(direct_http.request("GET", "/metrics", "", {{"X-Forwarded-For", "10.20.3.4"}}).status,
+  EXPECT_EQ(direct_http.get("/metrics").status, 200);
+  EXPECT_EQ(direct_http.request("GET", "/metrics", "", {{"X-Forwarded-For", "127.0.0.1"}}).status,
+            403);
+  EXPECT_EQ(direct_http.request("GET", "/metrics", "", {{"X-Forwarded-For", "203.0.113.9"}}).status,
             403);
 }
 

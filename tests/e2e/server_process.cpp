@@ -88,12 +88,20 @@ std::string fresh_test_db(const std::string& dir) {
 }
 
 WorkerProcess::WorkerProcess(const std::string& db, std::map<std::string, std::string> env) {
-  auto [pid, line] = spawn({RDV_BINARY, "worker", "--db", db}, env);
+  std::random_device rd;
+  log_ = (std::filesystem::temp_directory_path() / ("rdv-worker-" + std::to_string(rd()) + ".log"))
+             .string();
+  auto [pid, line] = spawn({RDV_BINARY, "worker", "--db", db}, env, log_);
   pid_ = pid;
   if (line != "worker running") throw std::runtime_error("unexpected first line: " + line);
 }
 
-WorkerProcess::~WorkerProcess() { stop(pid_, SIGTERM); }
+WorkerProcess::~WorkerProcess() {
+  stop(pid_, SIGTERM);
+  for (const auto& problem : log_problems(log_)) ADD_FAILURE() << problem;
+  std::error_code ec;
+  std::filesystem::remove(log_, ec);
+}
 
 ServerProcess::ServerProcess(ServerOptions options) {
   std::random_device rd;

@@ -50,11 +50,12 @@ std::string fresh_test_db(const std::string& dir);
 class WorkerProcess {
  public:
   WorkerProcess(const std::string& db, std::map<std::string, std::string> env);
-  ~WorkerProcess();  // SIGTERM
+  ~WorkerProcess();  // SIGTERM, then its log checked as a server's is
   WorkerProcess(const WorkerProcess&) = delete;
 
  private:
   pid_t pid_ = -1;
+  std::string log_;
 };
 
 // Runs the binary with these arguments; returns exit code and stderr.

@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <string_view>
@@ -82,20 +83,26 @@ std::string with_session_defaults(const std::string& url) {
   PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &error);
   if (error) PQfreemem(error);  // it may quote the password: never shown
   if (!parsed) throw StoreUnavailableError("the database URL is not one libpq reads");
-  std::map<std::string, std::string> settings = {
-      {"connect_timeout", "5"},          {"keepalives", "1"},       {"keepalives_idle", "30"},
-      {"keepalives_interval", "10"},     {"keepalives_count", "3"}, {"tcp_user_timeout", "30000"},
-      {"application_name", "rendezvous"}};
-  std::string options = "-c idle_in_transaction_session_timeout=60000";
-  for (PQconninfoOption* o = parsed; o->keyword; ++o) {
-    if (!o->val) continue;
-    if (std::string_view(o->keyword) == "options")
-      options += std::string(" ") + o->val;  // later -c settings win
-    else
-      settings[o->keyword] = o->val;
-  }
+  std::map<std::string, std::string> settings;
+  for (PQconninfoOption* o = parsed; o->keyword; ++o)
+    if (o->val) settings[o->keyword] = o->val;
   PQconninfoFree(parsed);
-  settings["options"] = options;
+  // A default only where neither the URL, nor libpq's environment variable
+  // for it, nor a service file (which may set anything) says otherwise.
+  const bool service = settings.count("service") || std::getenv("PGSERVICE");
+  const std::pair<const char*, const char*> defaults[] = {{"connect_timeout", "PGCONNECT_TIMEOUT"},
+                                                          {"application_name", "PGAPPNAME"},
+                                                          {"keepalives", nullptr},
+                                                          {"keepalives_idle", nullptr},
+                                                          {"keepalives_interval", nullptr},
+                                                          {"keepalives_count", nullptr},
+                                                          {"tcp_user_timeout", nullptr}};
+  const char* values[] = {"5", "rendezvous", "1", "30", "10", "3", "30000"};
+  for (size_t i = 0; i < std::size(defaults); ++i) {
+    auto [key, variable] = defaults[i];
+    if (service || settings.count(key) || (variable && std::getenv(variable))) continue;
+    settings[key] = values[i];
+  }
   // key='value' with \ and ' escaped, as libpq reads them.
   std::string out;
   for (const auto& [key, value] : settings) {
@@ -147,7 +154,16 @@ Lease Pool::acquire() {
 
 std::unique_ptr<pqxx::connection> Pool::open_connection() {
   try {
-    return std::make_unique<pqxx::connection>(conninfo_);
+    auto conn = std::make_unique<pqxx::connection>(conninfo_);
+    // A SET rather than the `options` startup parameter, which poolers such
+    // as PgBouncer refuse; a role's own setting (ALTER ROLE) is kept.
+    pqxx::nontransaction session(*conn);
+    if (session
+            .exec1("SELECT setting FROM pg_settings WHERE name = "
+                   "'idle_in_transaction_session_timeout'")[0]
+            .as<std::string>() == "0")
+      session.exec0("SET idle_in_transaction_session_timeout = 60000");
+    return conn;
   } catch (const pqxx::broken_connection& e) {
     throw StoreUnavailableError(std::string("cannot connect to the database: ") + e.what());
   }

@@ -65,12 +65,13 @@ class Lease {
 };
 
 // `url` (a libpq URL or key=value string) as a key=value string with the
-// settings a server's connections need where the URL does not say otherwise:
-// connect_timeout 5 s, TCP keepalives (idle 30 s, then 3 probes 10 s apart)
-// and tcp_user_timeout 30 s, so that a dead peer (a partition, a failed
-// primary) is noticed in under a minute rather than hours; and each session's
-// idle_in_transaction_session_timeout (60 s), so that a client that stops in
-// the middle of a transaction does not hold its locks.
+// settings a server's connections need where neither the URL, nor libpq's
+// environment (PGCONNECT_TIMEOUT, PGAPPNAME), nor a service file says
+// otherwise: connect_timeout 5 s, TCP keepalives (idle 30 s, then 3 probes
+// 10 s apart) and tcp_user_timeout 30 s, so that a dead peer (a partition, a
+// failed primary) is noticed in under a minute rather than hours. The pool
+// also sets each session's idle_in_transaction_session_timeout (60 s) unless
+// the role has one, so that a client stopped mid-transaction holds no lock.
 std::string with_session_defaults(const std::string& url);
 
 class Pool {

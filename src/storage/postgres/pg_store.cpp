@@ -76,6 +76,10 @@ bool PostgresStore::ready() {
     postgres::with_transaction(
         pool_,
         [&](pqxx::work& tx) {
+          // A database that hangs makes a probe fail, not wait.
+          tx.exec0("SET LOCAL statement_timeout = '2s'");
+          // A standby answers reads but takes no booking: not ready.
+          if (tx.exec1("SELECT pg_is_in_recovery()")[0].as<bool>()) return;
           for (const auto& row : tx.exec("SELECT name FROM schema_migrations"))
             applied.insert(row[0].as<std::string>());
         },

@@ -120,15 +120,19 @@ void SqliteStore::write(const std::function<void(StoreWriter&)>& work) {
 
 bool SqliteStore::ready() {
   std::set<std::string> applied;
-  auto c = take_reader();
   try {
-    auto st = c->prepare("SELECT name FROM schema_migrations");
-    while (st.step()) applied.insert(st.text(0));
-  } catch (const std::exception&) {
+    auto c = take_reader();
+    try {
+      auto st = c->prepare("SELECT name FROM schema_migrations");
+      while (st.step()) applied.insert(st.text(0));
+    } catch (...) {
+      give_back(std::move(c));
+      throw;
+    }
     give_back(std::move(c));
-    return false;
+  } catch (const std::exception&) {
+    return false;  // the file cannot be opened or read
   }
-  give_back(std::move(c));
   return all_applied(sqlite_migrations(), applied);
 }
 

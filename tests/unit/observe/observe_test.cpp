@@ -32,13 +32,34 @@ TEST(Log, PersonalDataAndTokensAreMaskedInTexts) {
   EXPECT_EQ(logging::scrub("mail to lea.dupont+rdv@example.fr refused"), "mail to [email] refused");
   EXPECT_EQ(logging::scrub("sms to +33612345678 failed"), "sms to [number] failed");
   EXPECT_EQ(logging::scrub("call 06 12 34 56 78 now"), "call [number] now");
+  EXPECT_EQ(logging::scrub("call 06.12.34.56.78 or 06-12-34-56-78"), "call [number] or [number]");
+  EXPECT_EQ(logging::scrub("to +33 6 12 34 56 78"), "to [number]");
+  EXPECT_EQ(logging::scrub("mailto:lea%40example.fr"), "mailto:[email]");
+  // Standard base64 (openssl rand -base64 32) with its + / and =.
+  EXPECT_EQ(logging::scrub("token q+3x/Vb7Kp0LmN4rT8sWd2YhJ6gF9aCe1kLq0Zr5u8=!"), "token [token]!");
   EXPECT_EQ(logging::scrub("link 12-Zq3xVb7Kp0LmN4rT8sWd2YhJ6gF9aCe1 expired"),
             "link [token] expired");
   // What the people running the service need stays.
   for (const char* kept :
        {"/api/v1/bookings/{id}/documents", "127.0.0.1", "2001:db8::1", "timeout after 30000 ms",
-        "2026-12-02T18:40:00Z", "HTTP 503", "connection to 192.168.100.200 refused"})
+        "2026-12-02T18:40:00Z", "HTTP 503", "connection to 192.168.100.200 refused",
+        "on 2026-12-02 18:40", "job 12 attempt 3", "0.25 s"})
     EXPECT_EQ(logging::scrub(kept), kept);
+}
+
+TEST(Log, EveryTextOfALineIsScrubbedAndBounded) {
+  auto line =
+      nlohmann::json::parse(logging::format_line(logging::Level::kInfo, "x",
+                                                 {{"list", {"lea@example.fr", 3}},
+                                                  {"nested", {{"to", "+33612345678"}}},
+                                                  {"long", std::string(100000, 'a') + " end"},
+                                                  {"route", "/api/v1/agents/{agent}/calendars"}},
+                                                 "t"));
+  EXPECT_EQ(line["list"][0], "[email]");
+  EXPECT_EQ(line["list"][1], 3);
+  EXPECT_EQ(line["nested"]["to"], "[number]");
+  EXPECT_LE(line["long"].get<std::string>().size(), 2048u + 3);
+  EXPECT_EQ(line["route"], "/api/v1/agents/{agent}/calendars");
 }
 
 TEST(Log, LevelsHaveNames) {

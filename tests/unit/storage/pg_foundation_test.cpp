@@ -382,8 +382,15 @@ TEST(PgPool, ConnectionsCarryTheSessionDefaultsAndTheUrlWins) {
   EXPECT_EQ(settings["keepalives_interval"], "10");
   EXPECT_EQ(settings["tcp_user_timeout"], "30000");
   EXPECT_EQ(settings["target_session_attrs"], "read-write");
-  EXPECT_EQ(settings["options"],
-            "-c idle_in_transaction_session_timeout=60000 -c statement_timeout=10s");
+  EXPECT_EQ(settings["options"], "-c statement_timeout=10s");  // the URL's own, alone
+  // libpq's environment wins over a default, and a service file over all.
+  setenv("PGCONNECT_TIMEOUT", "9", 1);
+  auto from_environment = read_back(rdv::postgres::with_session_defaults("postgresql://h/db"));
+  unsetenv("PGCONNECT_TIMEOUT");
+  EXPECT_EQ(from_environment.count("connect_timeout"), 0u);
+  EXPECT_EQ(from_environment["keepalives_idle"], "30");
+  auto with_service = read_back(rdv::postgres::with_session_defaults("service=rdv"));
+  EXPECT_EQ(with_service.count("keepalives_idle"), 0u);
   EXPECT_THROW(rdv::postgres::with_session_defaults("postgresql://[bad"), StoreUnavailableError);
 }
 
