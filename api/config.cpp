@@ -49,6 +49,16 @@ std::vector<std::string> split_list(const std::string& v) {
   return out;
 }
 
+// A comma-separated list of addresses or networks ("127.0.0.1,10.0.0.0/8").
+std::vector<std::string> network_list(const std::string& flag, const std::string& v) {
+  auto list = split_list(v);
+  for (const auto& n : list)
+    if (!IpNetwork::parse(n))
+      throw ConfigError(flag + ": expected addresses or networks such as 10.0.0.0/8, got '" + n +
+                        "'");
+  return list;
+}
+
 int to_int(const std::string& name, const std::string& v, int min, int max) {
   int n = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
@@ -99,13 +109,7 @@ const std::vector<Option>& options() {
        }},
       {"--trusted-proxies", "RDV_TRUSTED_PROXIES", true,
        [](Config& c, const std::string& v) {
-         c.trusted_proxies = split_list(v);
-         for (const auto& n : c.trusted_proxies)
-           if (!IpNetwork::parse(n))
-             throw ConfigError(
-                 "--trusted-proxies: expected addresses or networks such as "
-                 "127.0.0.1, got '" +
-                 n + "'");
+         c.trusted_proxies = network_list("--trusted-proxies", v);
        }},
       {"--fetch-allow", "RDV_FETCH_ALLOW", true,
        [](Config& c, const std::string& v) { c.fetch_allow = split_list(v); }},
@@ -165,13 +169,7 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) { c.oidc_trust_email = v != "0" && v != "false"; }},
       {"--metrics-allow", "RDV_METRICS_ALLOW", true,
        [](Config& c, const std::string& v) {
-         c.metrics_allow = split_list(v);
-         for (const auto& n : c.metrics_allow)
-           if (!IpNetwork::parse(n))
-             throw ConfigError(
-                 "--metrics-allow: expected addresses or networks such as "
-                 "10.0.0.0/8, got '" +
-                 n + "'");
+         c.metrics_allow = network_list("--metrics-allow", v);
        }},
       {"--log-level", "RDV_LOG_LEVEL", true,
        [](Config& c, const std::string& v) {
