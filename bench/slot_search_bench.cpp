@@ -53,8 +53,9 @@ std::vector<Id> build(SqliteStore& store, const Scale& scale, bool with_bookings
         services.push_back(tx.directory().insert_service(svc));
       }
       for (int a = 0; a < scale.agents_per_organisation; ++a)
-        agents.emplace_back(
-            tx.directory().insert_agent({0, "Agent", "", "", "s" + std::to_string(o * 100 + a), {org}}), org);
+        agents.emplace_back(tx.directory().insert_agent(
+                                {0, "Agent", "", "", "s" + std::to_string(o * 100 + a), {org}}),
+                            org);
     }
     int per_org = scale.services / scale.organisations;
     for (size_t i = 0; i < agents.size(); ++i) {

@@ -19,7 +19,8 @@ std::vector<SearchHit> search_services(StoreReader& r, const SearchQuery& q, Ins
   check_search_query(q);
   std::vector<SearchHit> out;
   for (const Service& s : r.directory().search_services(search_terms(q.text), q.mode, limit)) {
-    SearchHit hit{s, r.organisation(s.organisation_id), r.directory().places_offering(s.id, q.postcode), {}};
+    SearchHit hit{
+        s, r.organisation(s.organisation_id), r.directory().places_offering(s.id, q.postcode), {}};
     if (hit.places.empty()) continue;  // nowhere to be received (near that postcode)
     SlotFilter filter;
     filter.mode = q.mode;

@@ -70,7 +70,8 @@ IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string
 std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
                        const std::string& public_url, const LinkSigner& links) {
   std::vector<IcsEvent> events;
-  for (const Booking& b : r.bookings().of_agent(agent.id, {now - kFeedPast, now + kFeedFuture}, true)) {
+  for (const Booking& b :
+       r.bookings().of_agent(agent.id, {now - kFeedPast, now + kFeedFuture}, true)) {
     bool recently_cancelled =
         b.status == BookingStatus::kCancelled && b.updated_at >= now - kFeedPast;
     if (holds_time(b.status) || recently_cancelled)

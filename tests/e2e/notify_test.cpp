@@ -305,11 +305,11 @@ TEST_F(Notifications, WebhooksAreSignedAndRetried) {
   const std::string secret = "whsec-0123456789abcdef";
   store_.write([&](StoreWriter& tx) {
     tx.directory().insert_webhook({0,
-                       org_,
-                       receiver.url("/hooks/rdv"),
-                       secret,
-                       {WebhookEvent::kCreated, WebhookEvent::kCancelled}},
-                      clock_.now());
+                                   org_,
+                                   receiver.url("/hooks/rdv"),
+                                   secret,
+                                   {WebhookEvent::kCreated, WebhookEvent::kCancelled}},
+                                  clock_.now());
   });
   Worker worker(db_, clock_, links_, smtp.url(), gateway.url("/sms"), "w1");
   Booking b = book("2026-12-08T08:00:00Z");

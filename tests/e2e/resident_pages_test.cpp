@@ -385,8 +385,9 @@ class ResidentPagesClock : public ::testing::Test {
                                {"start", "2026-12-08T09:00"},
                                {"end", "2026-12-08T12:00"}});
     api_.store().write([&](StoreWriter& tx) {
-      tx.directory().update_organisation_video(org_, {VideoProvider::kJitsi, "https://visio.example.fr", "rdv",
-                                          "jitsi-secret-0123456789", 15});
+      tx.directory().update_organisation_video(
+          org_, {VideoProvider::kJitsi, "https://visio.example.fr", "rdv",
+                 "jitsi-secret-0123456789", 15});
     });
     Call booking;
     booking.body = {

@@ -28,8 +28,9 @@ TEST(VisioClock, TheLinkRedirectsOnlyFromFifteenMinutesBeforeToTheEnd) {
                              {"start", "2026-12-08T09:00"},
                              {"end", "2026-12-08T12:00"}});
   api.store().write([&](StoreWriter& tx) {
-    tx.directory().update_organisation_video(org, {VideoProvider::kJitsi, "https://visio.example.fr", "rdv",
-                                       "jitsi-secret-0123456789", 15});
+    tx.directory().update_organisation_video(
+        org,
+        {VideoProvider::kJitsi, "https://visio.example.fr", "rdv", "jitsi-secret-0123456789", 15});
   });
   Call booking;
   booking.body = {

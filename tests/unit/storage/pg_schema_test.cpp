@@ -80,7 +80,9 @@ Schema sqlite_schema() {
       throw std::runtime_error(f.string() + ": " + error);
   }
   Schema s;
-  for (auto& t : query(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")) {
+  for (auto& t :
+       query(db,
+             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")) {
     const std::string& table = t[0];
     std::vector<std::string> primary_key;
     // cid, name, type, notnull, dflt_value, pk
