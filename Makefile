@@ -63,7 +63,7 @@ test-tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRDV_SANITIZE=thread
 	cmake --build build-tsan -j$(JOBS) --target rendezvous e2e_tests
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-	  tests/e2e_tests --gtest_filter='Concurrency.*:Durability.*:Server*:MessagesOverHttp.*:Security.*'
+	  tests/e2e_tests --gtest_filter='Concurrency.*:Durability.*:Server*:MessagesOverHttp.*:Security.*:Operations.*'
 
 # libFuzzer over the iCalendar import for FUZZ_SECONDS, seeded with the real-world corpus.
 fuzz: deps
