@@ -63,9 +63,9 @@ def installed():
 
 def closure(roots, packages, provides):
     """roots with what they depend on (Depends and Pre-Depends, as installed here)."""
-    seen, todo = set(), list(roots)
-    while todo:
-        p = todo.pop()
+    seen, to_visit = set(), list(roots)
+    while to_visit:
+        p = to_visit.pop()
         if p in seen:
             continue
         check(p in packages, f"package {p} is not installed here: cannot follow its dependencies")
@@ -75,7 +75,7 @@ def closure(roots, packages, provides):
                 name = alternative.strip().split(" ")[0].split(":")[0]
                 name = name if name in packages else provides.get(name)
                 if name:
-                    todo.append(name)
+                    to_visit.append(name)
                     break
     return seen
 

@@ -45,8 +45,8 @@ PostgresStore::PostgresStore(const std::string& url, std::size_t pool_size)
 // The use cases' functions keep what they read and move what they write:
 // they run once. A transaction runs again only when its connection was found
 // lost, or the write lock busy, before the function began.
-void PostgresStore::read(const std::function<void(StoreReader&)>& work) {
-  postgres::TransactionOptions options = postgres::kRead;
+void PostgresStore::run_once(postgres::TransactionOptions options,
+                             const std::function<void(StoreWriter&)>& work) {
   options.run_again = false;
   postgres::with_transaction(
       pool_,
@@ -57,17 +57,14 @@ void PostgresStore::read(const std::function<void(StoreReader&)>& work) {
       options);
 }
 
+void PostgresStore::read(const std::function<void(StoreReader&)>& work) {
+  run_once(postgres::kRead, [&](StoreWriter& parts) { work(parts); });
+}
+
 void PostgresStore::write(const std::function<void(StoreWriter&)>& work) {
   postgres::TransactionOptions options = postgres::kWrite;
   options.advisory_lock = kWriteLock;
-  options.run_again = false;
-  postgres::with_transaction(
-      pool_,
-      [&](pqxx::work& tx) {
-        PgTx parts(tx);
-        work(parts);
-      },
-      options);
+  run_once(options, work);
 }
 
 bool PostgresStore::ready() {

@@ -27,6 +27,10 @@ class PostgresStore : public Store {
   Connections connections() override;
 
  private:
+  // work in one transaction with these options, never run twice.
+  void run_once(postgres::TransactionOptions options,
+                const std::function<void(StoreWriter&)>& work);
+
   postgres::Pool pool_;
 };
 
