@@ -43,11 +43,15 @@ class PlaceZones {
   std::map<Id, Zone> zones_;
 };
 
-Json slots_json(StoreReader& r, const std::vector<Slot>& slots) {
+std::string slots_json(StoreReader& r, const std::vector<Slot>& slots) {
   PlaceZones zones(r);
-  Json out = Json::array();
-  for (const Slot& s : slots) out.push_back(to_json(s, zones.of(s.place_id)));
-  return out;
+  std::string out = "[";
+  out.reserve(130 * slots.size() + 2);
+  for (const Slot& s : slots) {
+    if (out.size() > 1) out += ',';
+    append_json(out, s, zones.of(s.place_id));
+  }
+  return out + "]";
 }
 
 Resident resident_fields(const Json* j) {
@@ -175,12 +179,12 @@ HttpResponse App::slots(const HttpRequest& request) {
   if (auto limit = id_param(request, "limit"))
     filter.limit = static_cast<size_t>(std::min<Id>(*limit, 2000));
   auto agent = id_param(request, "agent");
-  Json out;
+  std::string out;
   store_.read([&](StoreReader& r) {
     Service service = require_service(r, *service_id);
     out = slots_json(r, find_slots(r, service, {from, to}, now, filter, agent));
   });
-  return json_response(200, out);
+  return {200, "application/json", std::move(out), {}};
 }
 
 HttpResponse App::search(const HttpRequest& request) {
@@ -190,6 +194,7 @@ HttpResponse App::search(const HttpRequest& request) {
   q.mode = mode_param(request);
   Json out = Json::array();
   store_.read([&](StoreReader& r) {
+    PlaceZones zones(r);
     for (const SearchHit& hit : search_services(r, q, clock_.now())) {
       Json places = Json::array();
       for (const Place& p : hit.places) places.push_back(to_json(p));
@@ -197,7 +202,8 @@ HttpResponse App::search(const HttpRequest& request) {
           {{"service", to_json(hit.service)},
            {"organisation", hit.organisation ? to_json(*hit.organisation) : Json(nullptr)},
            {"places", places},
-           {"next_slot", hit.next_slot ? slots_json(r, {*hit.next_slot})[0] : Json()}});
+           {"next_slot",
+            hit.next_slot ? to_json(*hit.next_slot, zones.of(hit.next_slot->place_id)) : Json()}});
     }
   });
   return json_response(200, out);

@@ -295,13 +295,26 @@ Json to_json(const Absence& a) {
           {"reason", a.reason}};
 }
 
+void append_json(std::string& out, const Slot& s, Zone zone) {
+  out += R"({"agent_id":)";
+  out += std::to_string(s.agent_id);
+  out += R"(,"end":")";
+  out += format_rfc3339(s.end, zone);
+  out += R"(","mode":")";
+  out += mode_name(s.mode);
+  out += R"(","place_id":)";
+  out += std::to_string(s.place_id);
+  out += R"(,"remaining":)";
+  out += std::to_string(s.remaining);
+  out += R"(,"start":")";
+  out += format_rfc3339(s.start, zone);
+  out += R"("})";
+}
+
 Json to_json(const Slot& s, Zone zone) {
-  return {{"start", format_rfc3339(s.start, zone)},
-          {"end", format_rfc3339(s.end, zone)},
-          {"agent_id", s.agent_id},
-          {"place_id", s.place_id},
-          {"mode", mode_name(s.mode)},
-          {"remaining", s.remaining}};
+  std::string text;
+  append_json(text, s, zone);
+  return Json::parse(text);
 }
 
 }  // namespace rdv

@@ -74,6 +74,11 @@ Json to_json(const Place& p);
 Json to_json(const Service& s);
 Json to_json(const Opening& o);
 Json to_json(const Absence& a);
+// A slot as JSON text, appended to `out`: lists of slots are written this way,
+// straight into the answer (a search returns up to 2,000 of them, and objects
+// built then dumped cost more than the search). Keys are in the order
+// nlohmann::json writes them, so both forms read the same.
+void append_json(std::string& out, const Slot& s, Zone zone);
 Json to_json(const Slot& s, Zone zone);
 
 }  // namespace rdv

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "calendar/recurrence.h"
+#include "calendar/occurrence_cache.h"
 
 namespace rdv {
 namespace {
@@ -43,23 +43,22 @@ void agent_slots(const SlotRules& rules, const AgentAgenda& agenda, TimeRange wi
                                  window.end + rules.duration + rules.buffer_after + date::days{1}};
   BusySet busy;
   for (const auto& absence : agenda.absences)
-    for (TimeRange r : occurrences(absence, blocked_window)) busy.add(r);
+    for (TimeRange r : cached_occurrences(absence, blocked_window)) busy.add(r);
   for (TimeRange r : agenda.busy) busy.add(r);
   // Seats taken in group sessions of this service, by start; other bookings block.
   std::map<Instant, int> seats_taken;
-  for (const Booking& b : agenda.bookings) {
-    if (!holds_time(b.status)) continue;
+  for (const HeldTime& b : agenda.held) {
     if (rules.capacity > 1 && b.service_id == rules.service_id)
       ++seats_taken[b.start];
     else
-      busy.add(b.blocked());
+      busy.add(b.blocked);
   }
   busy.seal();
 
   std::vector<OpeningOccurrence> occs;
   for (const Opening& o : agenda.openings) {
     if (filter.place_id && *filter.place_id != o.place_id) continue;
-    for (TimeRange r : occurrences(o.period, window)) occs.push_back({r, &o});
+    for (TimeRange r : cached_occurrences(o.period, window)) occs.push_back({r, &o});
   }
   std::sort(occs.begin(), occs.end(),
             [](const auto& a, const auto& b) { return a.range.start < b.range.start; });

@@ -30,8 +30,8 @@ struct AgentAgenda {
   Id agent_id = 0;
   std::vector<Opening> openings;  // those offering the service
   std::vector<RepeatingPeriod> absences;
-  std::vector<TimeRange> busy;    // e.g. events of the agent's own calendars
-  std::vector<Booking> bookings;  // the agent's confirmed bookings near the window
+  std::vector<TimeRange> busy;  // e.g. events of the agent's own calendars
+  std::vector<HeldTime> held;   // by the agent's bookings near the window
 };
 
 struct SlotFilter {

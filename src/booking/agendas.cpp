@@ -25,8 +25,8 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
                         window.end + rules.duration + rules.buffer_after + date::days{1}};
   for (Absence& a : store.agenda().absences_of(agents, busy_window))
     by_agent[a.agent_id].absences.push_back(std::move(a.period));
-  for (Booking& b : store.bookings().holding_time(agents, busy_window))
-    by_agent[b.agent_id].bookings.push_back(std::move(b));
+  for (const HeldTime& h : store.bookings().holding_time(agents, busy_window))
+    by_agent[h.agent_id].held.push_back(h);
   for (auto& [agent, range] : store.calendars().busy_of(agents, busy_window))
     by_agent[agent].busy.push_back(range);
   std::vector<AgentAgenda> out;
@@ -45,7 +45,8 @@ std::vector<Slot> find_slots(StoreReader& store, const Service& service, TimeRan
   auto agendas = load_agendas(store, rules, window, agent_id);
   if (ignore_booking)
     for (auto& agenda : agendas)
-      std::erase_if(agenda.bookings, [&](const Booking& b) { return b.id == *ignore_booking; });
+      std::erase_if(agenda.held,
+                    [&](const HeldTime& h) { return h.booking_id == *ignore_booking; });
   auto slots = free_slots(rules, agendas, window, now, filter);
   metrics::record_slot_search(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

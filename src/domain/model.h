@@ -142,6 +142,17 @@ struct Resident {
   std::string first_name, last_name, email, phone;
 };
 
+// What the slot search needs of a booking that holds time: when, whose, for
+// which service (group seats are counted per start). Residents' data stays out.
+struct HeldTime {
+  Id booking_id = 0;
+  Id agent_id = 0;
+  Id service_id = 0;
+  Instant start;
+  TimeRange blocked;  // buffers included
+  bool operator==(const HeldTime&) const = default;
+};
+
 struct Booking {
   Id id = 0;
   Id service_id = 0;
@@ -167,6 +178,7 @@ struct Booking {
   bool reminders_opt_out = false;
 
   TimeRange blocked() const { return {start - buffer_before, end + buffer_after}; }
+  HeldTime held() const { return {id, agent_id, service_id, start, blocked()}; }
 };
 
 // What an agent's own calendar is read for. kBusy: its events block slots;

@@ -122,7 +122,19 @@ std::optional<Instant> parse_rfc3339(std::string_view s) {
   return Instant{local->time_since_epoch() - offset};
 }
 
-std::string format_local(LocalDateTime local) { return date::format("%Y-%m-%dT%H:%M:%S", local); }
+// By hand rather than date::format (a stream per call): slot lists format
+// thousands of times per answer.
+std::string format_local(LocalDateTime local) {
+  auto day = date::floor<date::days>(local);
+  date::year_month_day ymd{day};
+  auto seconds = (local - day).count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(seconds / 3600), static_cast<int>(seconds / 60 % 60),
+                static_cast<int>(seconds % 60));
+  return buf;
+}
 
 std::string format_rfc3339(Instant instant, Zone zone) {
   auto info = zone->get_info(instant);

@@ -44,7 +44,8 @@ class BookingsReader {
   virtual std::optional<Booking> find(Id id) = 0;
   // Bookings holding time (every status but cancelled) of these agents whose
   // blocked time touches `window`.
-  virtual std::vector<Booking> holding_time(const std::vector<Id>& agent_ids, TimeRange window) = 0;
+  virtual std::vector<HeldTime> holding_time(const std::vector<Id>& agent_ids,
+                                             TimeRange window) = 0;
   // An agent's bookings starting in the window, cancelled ones too when asked.
   virtual std::vector<Booking> of_agent(Id agent_id, TimeRange window, bool include_cancelled) = 0;
   virtual std::vector<Booking> list(const BookingFilter& filter) = 0;

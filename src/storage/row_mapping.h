@@ -160,6 +160,20 @@ Booking booking_from_row(const Row& r) {
   return b;
 }
 
+// The columns the slot search reads: all of them in its index
+// (bookings_agent_time), so the table itself is not visited.
+inline constexpr const char* kHeldTimeColumns =
+    "id, agent_id, service_id, start_at, block_start, block_end";
+
+template <class Row>
+HeldTime held_time_from_row(const Row& r) {
+  return {r.int64("id"),
+          r.int64("agent_id"),
+          r.int64("service_id"),
+          from_epoch(r.int64("start_at")),
+          {from_epoch(r.int64("block_start")), from_epoch(r.int64("block_end"))}};
+}
+
 // Of "openings o"; service_ids are read apart.
 inline constexpr const char* kOpeningColumns =
     "o.id, o.agent_id, o.place_id, o.modes, o.start_local, o.end_local, o.timezone, o.rrule, "

@@ -35,15 +35,16 @@ std::vector<std::pair<Id, TimeRange>> PgCalendars::busy_of(const std::vector<Id>
                                                            TimeRange window) {
   std::vector<std::pair<Id, TimeRange>> out;
   if (agent_ids.empty()) return out;
-  // Imported events last at most 400 days: the index range is bounded.
-  // SQLite has no ORDER BY and reads along its index calendar_busy_agent
-  // (agent_id, start_at): that order, made explicit (rows with equal starts
-  // have no rowid here to follow, end_at orders them).
+  // As on SQLite: events of a day or less start at most a day before the
+  // window; longer ones (at most 400 days) come from calendar_busy_long.
   auto r = tx_.exec_params(
       "SELECT agent_id, start_at, end_at FROM calendar_busy WHERE agent_id = ANY($1::bigint[]) "
-      "AND start_at < $2 AND start_at > $3 AND end_at > $4 ORDER BY agent_id, start_at, end_at",
-      bigint_array(agent_ids), to_epoch(window.end), to_epoch(window.start) - 401 * 86400,
-      to_epoch(window.start));
+      "AND start_at < $2 AND start_at >= $3 AND end_at > $4 "
+      "UNION ALL SELECT agent_id, start_at, end_at FROM calendar_busy "
+      "WHERE agent_id = ANY($1::bigint[]) AND end_at - start_at > 86400 AND end_at > $4 "
+      "AND start_at < $3 AND start_at > $5 ORDER BY agent_id, start_at, end_at",
+      bigint_array(agent_ids), to_epoch(window.end), to_epoch(window.start) - 86400,
+      to_epoch(window.start), to_epoch(window.start) - 401 * 86400);
   for (const auto& row : r) {
     Row f(row);
     out.emplace_back(f.int64("agent_id"),

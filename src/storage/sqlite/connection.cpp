@@ -70,9 +70,8 @@ std::optional<std::int64_t> Statement::opt_int64(int col) const {
 }
 
 int Statement::column(std::string_view name) const {
-  int n = sqlite3_column_count(stmt_);
-  for (int i = 0; i < n; ++i)
-    if (const char* c = sqlite3_column_name(stmt_, i); c && name == c) return i;
+  for (size_t i = 0; i < columns_.size(); ++i)
+    if (columns_[i] == name) return static_cast<int>(i);
   throw std::logic_error("no column " + std::string(name) + " in the query");
 }
 
@@ -93,10 +92,13 @@ Connection::Connection(const std::string& path) {
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");
+  // Pages are read from the page cache in place rather than copied by a
+  // read() each: the slot search reads thousands of rows per request.
+  exec("PRAGMA mmap_size=1073741824");
 }
 
 Connection::~Connection() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  for (auto& [sql, prepared] : cache_) sqlite3_finalize(prepared.stmt);
   sqlite3_close_v2(db_);
 }
 
@@ -107,7 +109,12 @@ Statement Connection::prepare(const std::string& sql) {
     if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                            SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
       fail("prepare " + sql);
-    it = cache_.emplace(sql, stmt).first;
+    PreparedStatement prepared{stmt, {}};
+    for (int i = 0, n = sqlite3_column_count(stmt); i < n; ++i) {
+      const char* name = sqlite3_column_name(stmt, i);
+      prepared.columns.emplace_back(name ? name : "");
+    }
+    it = cache_.emplace(sql, std::move(prepared)).first;
   }
   return Statement(it->second, *this);
 }

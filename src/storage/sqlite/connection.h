@@ -9,15 +9,24 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace rdv::sqlite {
 
 class Connection;
 
+// A statement as its connection keeps it: prepared once, with the names of
+// its result columns read once (rows are mapped by name on every step).
+struct PreparedStatement {
+  sqlite3_stmt* stmt = nullptr;
+  std::vector<std::string> columns;
+};
+
 // A prepared statement borrowed from its connection's cache; reset on destruction.
 class Statement {
  public:
-  Statement(sqlite3_stmt* stmt, Connection& conn) : stmt_(stmt), conn_(conn) {}
+  Statement(const PreparedStatement& prepared, Connection& conn)
+      : stmt_(prepared.stmt), columns_(prepared.columns), conn_(conn) {}
   Statement(const Statement&) = delete;
   ~Statement();
 
@@ -51,6 +60,7 @@ class Statement {
 
  private:
   sqlite3_stmt* stmt_;
+  const std::vector<std::string>& columns_;
   Connection& conn_;
 };
 
@@ -72,7 +82,7 @@ class Connection {
 
  private:
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, PreparedStatement> cache_;
 };
 
 // A transaction that ends in a rollback unless commit() was reached: the

@@ -17,13 +17,13 @@ std::optional<Booking> SqliteBookings::find(Id id) {
   return booking_from_row(st);
 }
 
-std::vector<Booking> SqliteBookings::holding_time(const std::vector<Id>& agent_ids,
-                                                  TimeRange window) {
-  std::vector<Booking> out;
+std::vector<HeldTime> SqliteBookings::holding_time(const std::vector<Id>& agent_ids,
+                                                   TimeRange window) {
+  std::vector<HeldTime> out;
   if (agent_ids.empty()) return out;
   // A blocked period is shorter than two days (durations and buffers are
   // capped), so the index range on block_start is bounded on both sides.
-  auto st = c_.prepare(std::string("SELECT ") + kBookingColumns +
+  auto st = c_.prepare(std::string("SELECT ") + kHeldTimeColumns +
                        " FROM bookings WHERE status <> 'cancelled' AND agent_id IN (" +
                        marks(agent_ids.size()) +
                        ") AND block_start < ? AND block_start > ? AND block_end > ? "
@@ -33,7 +33,7 @@ std::vector<Booking> SqliteBookings::holding_time(const std::vector<Id>& agent_i
   st.bind(i++, to_epoch(window.end));
   st.bind(i++, to_epoch(window.start) - 2 * 86400);
   st.bind(i++, to_epoch(window.start));
-  while (st.step()) out.push_back(booking_from_row(st));
+  while (st.step()) out.push_back(held_time_from_row(st));
   return out;
 }
 

@@ -11,7 +11,7 @@ class SqliteBookings final : public BookingsWriter {
   explicit SqliteBookings(sqlite::Connection& c) : c_(c) {}
 
   std::optional<Booking> find(Id id) override;
-  std::vector<Booking> holding_time(const std::vector<Id>& agent_ids, TimeRange window) override;
+  std::vector<HeldTime> holding_time(const std::vector<Id>& agent_ids, TimeRange window) override;
   std::vector<Booking> of_agent(Id agent_id, TimeRange window, bool include_cancelled) override;
   std::vector<Booking> list(const BookingFilter& filter) override;
   int count_of_service(Id service_id) override;

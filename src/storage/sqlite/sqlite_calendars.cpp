@@ -37,15 +37,24 @@ std::vector<std::pair<Id, TimeRange>> SqliteCalendars::busy_of(const std::vector
                                                                TimeRange window) {
   std::vector<std::pair<Id, TimeRange>> out;
   if (agent_ids.empty()) return out;
-  // Imported events last at most 400 days: the index range is bounded.
-  auto st =
-      c_.prepare("SELECT agent_id, start_at, end_at FROM calendar_busy WHERE agent_id IN (" +
-                 marks(agent_ids.size()) + ") AND start_at < ? AND start_at > ? AND end_at > ?");
-  int i = 1;
+  // Events of a day or less start at most a day before the window; longer
+  // ones (at most 400 days) come from their own index (calendar_busy_long).
+  std::string agents;  // ?5, ?6...: each agent once, named in both halves
+  for (size_t k = 0; k < agent_ids.size(); ++k) agents += (k ? ",?" : "?") + std::to_string(5 + k);
+  auto st = c_.prepare(
+      "SELECT agent_id, start_at, end_at FROM calendar_busy WHERE agent_id IN (" + agents +
+      ") AND start_at < ?1 AND start_at >= ?2 AND end_at > ?3 "
+      "UNION ALL SELECT agent_id, start_at, end_at FROM calendar_busy INDEXED BY "
+      "calendar_busy_long WHERE agent_id IN (" +
+      agents +
+      ") AND end_at - start_at > 86400 AND end_at > ?3 AND start_at < ?2 AND start_at > ?4 "
+      "ORDER BY agent_id, start_at, end_at");
+  st.bind(1, to_epoch(window.end));
+  st.bind(2, to_epoch(window.start) - 86400);
+  st.bind(3, to_epoch(window.start));
+  st.bind(4, to_epoch(window.start) - 401 * 86400);
+  int i = 5;
   for (Id a : agent_ids) st.bind(i++, a);
-  st.bind(i, to_epoch(window.end));
-  st.bind(i + 1, to_epoch(window.start) - 401 * 86400);
-  st.bind(i + 2, to_epoch(window.start));
   while (st.step())
     out.emplace_back(st.int64("agent_id"),
                      TimeRange{from_epoch(st.int64("start_at")), from_epoch(st.int64("end_at"))});

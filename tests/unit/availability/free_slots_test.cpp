@@ -43,14 +43,8 @@ Opening opening(const char* start, const char* end, const char* zone = "Europe/P
   return o;
 }
 
-Booking booking(const char* start, const char* end, Id service = 2) {
-  Booking b;
-  b.id = 99;
-  b.agent_id = 7;
-  b.service_id = service;
-  b.start = utc(start);
-  b.end = utc(end);
-  return b;
+HeldTime booking(const char* start, const char* end, Id service = 2) {
+  return {99, 7, service, utc(start), {utc(start), utc(end)}};
 }
 
 const Instant kLongAgo = utc("2020-01-01T00:00:00Z");
@@ -161,7 +155,7 @@ TEST(FreeSlots, BookingsAndBuffersBlockNeighbouringSlots) {
   EXPECT_EQ(slots[0].start, utc("2026-12-01T09:00:00Z"));
 
   // The booked visit's own buffer after (10 min) blocks 09:30 too.
-  agenda.bookings[0].buffer_after = 10min;
+  agenda.held[0].blocked.end += 10min;
   rules.buffer_before = 0min;
   slots = free_slots(rules, {agenda}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")},
                      kLongAgo);
@@ -176,7 +170,7 @@ TEST(FreeSlots, GroupSessionsCountSeats) {
   rules.capacity = 6;
   AgentAgenda agenda{7, {opening("2026-12-01T14:00", "2026-12-01T18:00")}, {}, {}, {}};
   for (int i = 0; i < 4; ++i)
-    agenda.bookings.push_back(booking("2026-12-01T13:00:00Z", "2026-12-01T15:00:00Z", 1));
+    agenda.held.push_back(booking("2026-12-01T13:00:00Z", "2026-12-01T15:00:00Z", 1));
   TimeRange day{utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")};
   auto slots = free_slots(rules, {agenda}, day, kLongAgo);
   ASSERT_EQ(slots.size(), 2u);
@@ -184,13 +178,13 @@ TEST(FreeSlots, GroupSessionsCountSeats) {
   EXPECT_EQ(slots[1].remaining, 6);
 
   for (int i = 0; i < 2; ++i)
-    agenda.bookings.push_back(booking("2026-12-01T13:00:00Z", "2026-12-01T15:00:00Z", 1));
+    agenda.held.push_back(booking("2026-12-01T13:00:00Z", "2026-12-01T15:00:00Z", 1));
   slots = free_slots(rules, {agenda}, day, kLongAgo);
   ASSERT_EQ(slots.size(), 1u);
   EXPECT_EQ(slots[0].start, utc("2026-12-01T15:00:00Z"));
 
   // A cancelled seat frees a place.
-  agenda.bookings[0].status = BookingStatus::kCancelled;
+  agenda.held.erase(agenda.held.begin());
   slots = free_slots(rules, {agenda}, day, kLongAgo);
   ASSERT_EQ(slots.size(), 2u);
   EXPECT_EQ(slots[0].remaining, 1);
@@ -253,19 +247,16 @@ TEST(FreeSlots, PropertyNoSlotOverlapsBusyTime) {
       Instant s = base + std::chrono::minutes{minute(rng)};
       agenda.busy.push_back({s, s + std::chrono::minutes{length(rng)}});
       Instant bs = base + std::chrono::minutes{minute(rng)};
-      Booking b = booking("2026-12-01T00:00:00Z", "2026-12-01T00:30:00Z");
-      b.start = bs;
-      b.end = bs + 30min;
-      b.buffer_after = std::chrono::minutes{length(rng) % 20};
-      agenda.bookings.push_back(b);
+      agenda.held.push_back(
+          {99, 7, 2, bs, {bs, bs + 30min + std::chrono::minutes{length(rng) % 20}}});
     }
     TimeRange window{base, base + std::chrono::days{3}};
     auto slots = free_slots(rules, {agenda}, window, kLongAgo);
     auto busy_at = [&](TimeRange r) {
       for (auto& x : agenda.busy)
         if (x.overlaps(r)) return true;
-      for (auto& b : agenda.bookings)
-        if (b.blocked().overlaps(r)) return true;
+      for (auto& b : agenda.held)
+        if (b.blocked.overlaps(r)) return true;
       return false;
     };
     for (const Slot& s : slots)

@@ -153,6 +153,11 @@ inline std::string show(const Document& d) {
   return o.str();
 }
 
+inline std::string show(const HeldTime& h) {
+  return "held{" + show(h.booking_id) + " agent=" + show(h.agent_id) +
+         " service=" + show(h.service_id) + " " + show(h.start) + " " + show(h.blocked) + "}";
+}
+
 inline std::string show(const BookingCount& c) {
   std::ostringstream o;
   o << "count service=" << c.service_id << " status=" << status_name(c.status)
