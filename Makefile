@@ -11,7 +11,7 @@ DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates tzdata \
   libsodium-dev libssl-dev libgmime-3.0-dev libphonenumber-dev googletest libgtest-dev libgmock-dev curl python3 python3-icalendar khal \
   python3-aiosmtpd libkainjow-mustache-dev chromium \
   libpqxx-dev postgresql python3-prometheus-client \
-  nginx-light prometheus systemd openssl postgresql-client python3-yaml
+  nginx-light prometheus systemd openssl postgresql-client python3-yaml wrk libcpprest-dev
 # Node.js and npm (contract tests) come from Debian only when the machine has none.
 NODE_PACKAGES := $(if $(shell command -v npm),,nodejs npm)
 
@@ -44,10 +44,11 @@ run: deps $(BUILD)/Makefile
 test: build
 	cd $(BUILD) && ctest --output-on-failure --timeout 600
 
-# Slot search at department scale, and the capacity rule of group sessions on
-# PostgreSQL; each prints ratios measured in one run.
+# The department benchmark (BENCHMARKS.md says what each line means), then the
+# capacity rule of group sessions on PostgreSQL; every figure next to a
+# reference measured in the same run. About 25 minutes, 10 of them the soak.
 bench: build
-	$(BUILD)/slot_search_bench
+	$(BUILD)/department_bench --out $(BUILD)/bench
 	$(BUILD)/capacity_rule_bench
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the C++ suites.

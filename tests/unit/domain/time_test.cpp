@@ -15,6 +15,9 @@ Instant utc(const char* s) { return *parse_rfc3339(s); }
 TEST(Time, ParsesLocalDateTimes) {
   EXPECT_EQ(format_local(local("2026-03-29T09:30")), "2026-03-29T09:30:00");
   EXPECT_EQ(format_local(local("2026-03-29T09:30:15")), "2026-03-29T09:30:15");
+  EXPECT_EQ(format_local(local("2028-02-29T23:59:59")), "2028-02-29T23:59:59");
+  EXPECT_EQ(format_local(local("1969-12-31T00:00:01")), "1969-12-31T00:00:01");
+  EXPECT_EQ(format_local(local("0999-01-01T00:00")), "0999-01-01T00:00:00");
   EXPECT_FALSE(parse_local_date_time("2026-02-30T09:30"));
   EXPECT_FALSE(parse_local_date_time("2026-03-29T24:00"));
   EXPECT_FALSE(parse_local_date_time("2026-03-29"));

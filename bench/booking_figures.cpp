@@ -1,0 +1,168 @@
+// 3: durable booking creation over HTTP (each 201 after the commit reached
+// the disk) against bare durable INSERT transactions of a row of the same
+// size in the same database; 4: 200 clients racing for 20 slots.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <pqxx/pqxx>
+
+#include "bench/sections.h"
+#include "storage/postgres/pg_store.h"
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "support/pg_cluster.h"
+
+namespace rdv::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Roughly what a booking row holds: its texts and fifteen integers.
+constexpr const char* kRowBytes =
+    "SELECT CAST(avg(length(resident_first_name) + length(resident_last_name) + "
+    "length(resident_email) + length(resident_phone) + length(mandate) + length(notes) + "
+    "length(cancel_reason) + length(summary) + length(mode) + length(status) + "
+    "length(booked_by) + 15 * 8) AS INTEGER) FROM bookings WHERE resident_email LIKE 'bench%'";
+
+struct Booked {
+  LoadResult load;
+  std::vector<FreeSlot> left;  // free slots not used
+};
+
+// `n` bookings, one after the other, each on its own free slot.
+Booked book_one_by_one(const BenchContext& ctx, const Child& server, int n) {
+  Id service = ctx.data.busiest_service;
+  auto slots = free_slots_of(ctx, server.port, service, 8);
+  if (slots.size() < static_cast<size_t>(n) + 20)
+    throw std::runtime_error("too few free slots to book: " + std::to_string(slots.size()));
+  auto load = run_load(server.port, 1, n, [&](int, int i) {
+    return book_request(service, slots[static_cast<size_t>(i)], 100000 + i);
+  });
+  if (load.statuses[201] != n)
+    throw std::runtime_error("a booking on a free slot was refused (" +
+                             std::to_string(load.statuses[201]) + " of " + std::to_string(n) +
+                             " made)");
+  return {std::move(load), {slots.begin() + n, slots.end()}};
+}
+
+double sqlite_bare_inserts_per_second(const std::string& path, int n, int row_bytes) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open " + path);
+  auto exec = [&](const char* sql) {
+    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("bare insert: ") + sqlite3_errmsg(db));
+  };
+  sqlite3_busy_timeout(db, 10000);
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=FULL");  // as the store: the commit is on disk when it returns
+  exec("CREATE TABLE IF NOT EXISTS bench_bare (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+  sqlite3_stmt* insert = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO bench_bare(payload) VALUES (?)", -1, &insert, nullptr);
+  std::string payload(static_cast<size_t>(row_bytes), 'x');
+  auto t0 = Clock::now();
+  for (int i = 0; i < n; ++i) {
+    exec("BEGIN IMMEDIATE");
+    sqlite3_bind_blob(insert, 1, payload.data(), row_bytes, SQLITE_STATIC);
+    if (sqlite3_step(insert) != SQLITE_DONE) throw std::runtime_error("bare insert failed");
+    sqlite3_reset(insert);
+    exec("COMMIT");
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  sqlite3_finalize(insert);
+  exec("DROP TABLE bench_bare");
+  sqlite3_close(db);
+  return n / seconds;
+}
+
+double postgres_bare_inserts_per_second(const std::string& url, int n, int row_bytes) {
+  pqxx::connection c(url);
+  pqxx::nontransaction(c).exec0(
+      "CREATE TABLE bench_bare (id bigserial PRIMARY KEY, payload text NOT NULL)");
+  c.prepare("bare", "INSERT INTO bench_bare(payload) VALUES ($1)");
+  std::string payload(static_cast<size_t>(row_bytes), 'x');
+  auto t0 = Clock::now();
+  for (int i = 0; i < n; ++i) {
+    pqxx::work tx(c);
+    tx.exec_prepared0("bare", payload);
+    tx.commit();
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  pqxx::nontransaction(c).exec0("DROP TABLE bench_bare");
+  return n / seconds;
+}
+
+Figure durable_figure(const std::string& store, const LoadResult& load, double bare, int row) {
+  return {"3 durable booking",
+          {"bookings/s over HTTP, " + store + ", 1 client", load.per_second(), "/s"},
+          Measure{"bare durable INSERT transactions of " + std::to_string(row) + " bytes, same " +
+                      store + " database",
+                  bare, "/s"},
+          Target{Target::Kind::kAtLeast, 0.5, true},
+          "p50 " + std::to_string(load.p(0.5)).substr(0, 5) + " ms, " +
+              std::to_string(load.latencies_ms.size()) + " bookings"};
+}
+
+}  // namespace
+
+std::vector<Figure> booking_figures(BenchContext& ctx, const Child& server) {
+  const int n = ctx.runs(200, 5);
+  Booked booked = book_one_by_one(ctx, server, n);
+  int row = 0;
+  {
+    sqlite::Connection c(ctx.db);
+    auto st = c.prepare(kRowBytes);
+    st.step();
+    row = static_cast<int>(st.int64(0));
+  }
+  double bare = sqlite_bare_inserts_per_second(ctx.db, n, row);
+  std::vector<Figure> out{durable_figure("SQLite", booked.load, bare, row)};
+
+  // 4: 200 clients, each sent at once at one of 20 slots (10 per slot).
+  const int clients = 200, seats = 20;
+  std::vector<FreeSlot> twenty(booked.left.begin(), booked.left.begin() + seats);
+  auto race = run_load(server.port, clients, 1, [&](int c, int) {
+    return book_request(ctx.data.busiest_service, twenty[static_cast<size_t>(c % seats)],
+                        200000 + c);
+  });
+  SqliteStore store(ctx.db);
+  int held = 0;  // what the database holds, whatever the answers said
+  store.read([&](StoreReader& r) {
+    for (const FreeSlot& s : twenty) {
+      Instant start = *parse_rfc3339(s.start);
+      held += static_cast<int>(
+          r.bookings().holding_time({s.agent_id}, {start, start + std::chrono::minutes{1}}).size());
+    }
+  });
+  if (race.statuses[201] != seats || race.statuses[409] != clients - seats || held != seats)
+    throw std::runtime_error("200 clients for 20 slots: " + std::to_string(race.statuses[201]) +
+                             " answered 201, " + std::to_string(held) + " bookings held");
+  out.push_back({"4 contention",
+                 {"p99, 200 clients at once for 20 slots", race.p(0.99), "ms"},
+                 Measure{"p99 of one booking alone", booked.load.p(0.99), "ms"},
+                 {},
+                 "exactly 20 made, 180 answered 409"});
+  return out;
+}
+
+std::vector<Figure> postgres_booking_figures(const BenchContext& ctx) {
+  testing::PgCluster cluster("rendezvous", /*durable=*/true);
+  BenchContext pg = ctx;
+  pg.spec.scale = ctx.quick ? ctx.spec.scale : 0.1;  // the dataset matters little here
+  {
+    PostgresStore store(cluster.url(), 4);
+    pg.data = generate_dataset(store, pg.spec);
+  }
+  Child server = start_server(pg, cluster.url());
+  const int n = ctx.runs(200, 5);
+  Booked booked = book_one_by_one(pg, server, n);
+  stop_child(server);
+  int row = 0;
+  {
+    pqxx::connection c(cluster.url());
+    row = pqxx::nontransaction(c).exec1(kRowBytes)[0].as<int>();
+  }
+  return {durable_figure("PostgreSQL", booked.load,
+                         postgres_bare_inserts_per_second(cluster.url(), n, row), row)};
+}
+
+}  // namespace rdv::bench
