@@ -56,7 +56,7 @@ test-sanitize: deps
 	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DRDV_SANITIZE=address,undefined
 	cmake --build build-sanitize -j$(JOBS)
 	cd build-sanitize && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	  ctest --output-on-failure --timeout 900 -E contract
+	  ctest --output-on-failure --timeout 900 -E "contract|bench-quick"
 
 # ThreadSanitizer over what runs concurrently: the server's I/O threads, its
 # handler pool and periodic tasks, under racing bookings and the scheduler.

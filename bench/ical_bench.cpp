@@ -34,13 +34,6 @@ using std::chrono::minutes;
 
 constexpr const char* kSection = "6 iCal";
 constexpr const char* kPublicUrl = "https://rdv.example.fr";
-// The span of busy time a refresh keeps (kBusyPast, kBusyFuture of
-// src/sync/calendar_sync.cpp, file-local there): the window the import expands.
-constexpr auto kBusyPast = days{31};
-constexpr auto kBusyFuture = days{731};
-// The span of bookings an agent's feed holds (kFeedPast, kFeedFuture of src/sync/feeds.cpp).
-constexpr auto kFeedPast = days{30};
-constexpr auto kFeedFuture = days{731};
 
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
@@ -399,19 +392,8 @@ Imported import_as_refresh(const std::string& body, Zone zone, TimeRange window)
   auto cal = ImportedCalendar::parse(text, zone, ImportLimits{});  // a busy calendar's limits
   result.parse_ms = ms_since(t0);
   t0 = Clock::now();
-  // busy_occurrences of calendar_sync.cpp: the earliest `max` busy ones.
-  const size_t max = CalendarSyncOptions{}.max_busy_per_calendar;
   std::vector<std::string> warnings = cal.warnings();
-  std::vector<CalendarOccurrence> kept;
-  for (auto& o : cal.occurrences(window, &warnings)) {
-    if (!o.busy()) continue;
-    if (kept.size() == max) {
-      warnings.push_back("more than " + std::to_string(max) +
-                         " busy periods: the later ones are ignored");
-      break;
-    }
-    kept.push_back(std::move(o));
-  }
+  auto kept = busy_occurrences(cal, window, CalendarSyncOptions{}.max_busy_per_calendar, &warnings);
   std::vector<TimeRange> busy;
   for (const auto& o : kept) busy.push_back(o.range);
   result.expand_ms = ms_since(t0);

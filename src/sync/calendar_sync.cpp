@@ -12,9 +12,6 @@
 namespace rdv {
 namespace {
 
-// Busy time is kept ready for slot searches over this span around the fetch.
-constexpr auto kBusyPast = std::chrono::days{31};
-constexpr auto kBusyFuture = std::chrono::days{731};
 constexpr auto kOpeningsFuture = std::chrono::days{366};
 
 bool contains_words(const std::string& folded_text, const std::string& phrase) {
@@ -31,7 +28,8 @@ ImportLimits import_limits(CalendarPurpose purpose) {
   return limits;
 }
 
-// The busy occurrences of `cal` in `window`, the earliest `max` of them.
+}  // namespace
+
 std::vector<CalendarOccurrence> busy_occurrences(const ImportedCalendar& cal, TimeRange window,
                                                  size_t max, std::vector<std::string>* warnings) {
   std::vector<CalendarOccurrence> out;
@@ -47,8 +45,6 @@ std::vector<CalendarOccurrence> busy_occurrences(const ImportedCalendar& cal, Ti
   }
   return out;
 }
-
-}  // namespace
 
 Zone agent_zone(StoreReader& r, const Agent& agent) {
   for (Id org : agent.organisation_ids)

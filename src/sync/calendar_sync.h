@@ -16,6 +16,15 @@
 
 namespace rdv {
 
+// Busy time is kept ready for slot searches over this span around the fetch.
+inline constexpr auto kBusyPast = std::chrono::days{31};
+inline constexpr auto kBusyFuture = std::chrono::days{731};
+
+// The busy occurrences of `cal` in `window`, the earliest `max` of them
+// (`warnings`, if given, is told when more were cut).
+std::vector<CalendarOccurrence> busy_occurrences(const ImportedCalendar& cal, TimeRange window,
+                                                 size_t max, std::vector<std::string>* warnings);
+
 struct CalendarSyncOptions {
   std::chrono::minutes refresh_every{15};
   // Words that make an event of an `availability` calendar an opening.

@@ -6,8 +6,6 @@
 namespace rdv {
 namespace {
 
-constexpr auto kFeedPast = std::chrono::days{30};
-constexpr auto kFeedFuture = std::chrono::days{731};
 constexpr auto kOpeningsAhead = std::chrono::days{90};
 
 std::string mode_text(Mode m) {

@@ -11,6 +11,10 @@
 
 namespace rdv {
 
+// The span of bookings an agent's feed holds around now.
+inline constexpr auto kFeedPast = std::chrono::days{30};
+inline constexpr auto kFeedFuture = std::chrono::days{731};
+
 // The agent's feed: bookings from a month ago on (cancelled ones for a month
 // after their cancellation, as STATUS:CANCELLED), openings of the next 90 days.
 std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
