@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 
+#include "booking/calendar_busy_cache.h"
 #include "observe/metrics.h"
 
 namespace rdv {
@@ -27,8 +28,8 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
     by_agent[a.agent_id].absences.push_back(std::move(a.period));
   for (const HeldTime& h : store.bookings().holding_time(agents, busy_window))
     by_agent[h.agent_id].held.push_back(h);
-  for (auto& [agent, range] : store.calendars().busy_of(agents, busy_window))
-    by_agent[agent].busy.push_back(range);
+  for (auto& [agent, ranges] : cached_calendar_busy(store.calendars(), agents, busy_window))
+    by_agent[agent].busy = std::move(ranges);
   std::vector<AgentAgenda> out;
   out.reserve(by_agent.size());
   for (auto& [id, agenda] : by_agent) out.push_back(std::move(agenda));

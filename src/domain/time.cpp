@@ -122,30 +122,40 @@ std::optional<Instant> parse_rfc3339(std::string_view s) {
   return Instant{local->time_since_epoch() - offset};
 }
 
-// By hand rather than date::format (a stream per call): slot lists format
-// thousands of times per answer.
+namespace {
+
+void put_digits(char* at, int value, int width) {
+  for (int i = width - 1; i >= 0; --i, value /= 10) at[i] = static_cast<char>('0' + value % 10);
+}
+
+}  // namespace
+
+// By hand rather than date::format (a stream per call) or snprintf: slot
+// lists format thousands of dates per answer. Years 0 to 9999.
 std::string format_local(LocalDateTime local) {
   auto day = date::floor<date::days>(local);
   date::year_month_day ymd{day};
-  auto seconds = (local - day).count();
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(seconds / 3600), static_cast<int>(seconds / 60 % 60),
-                static_cast<int>(seconds % 60));
-  return buf;
+  auto seconds = static_cast<int>((local - day).count());
+  std::string out = "0000-00-00T00:00:00";
+  put_digits(&out[0], static_cast<int>(ymd.year()), 4);
+  put_digits(&out[5], static_cast<int>(static_cast<unsigned>(ymd.month())), 2);
+  put_digits(&out[8], static_cast<int>(static_cast<unsigned>(ymd.day())), 2);
+  put_digits(&out[11], seconds / 3600, 2);
+  put_digits(&out[14], seconds / 60 % 60, 2);
+  put_digits(&out[17], seconds % 60, 2);
+  return out;
 }
 
 std::string format_rfc3339(Instant instant, Zone zone) {
   auto info = zone->get_info(instant);
   auto local = LocalDateTime{instant.time_since_epoch() + info.offset};
-  auto off = std::chrono::duration_cast<std::chrono::minutes>(info.offset).count();
-  char sign = off < 0 ? '-' : '+';
+  auto off =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(info.offset).count());
+  std::string out = format_local(local) + (off < 0 ? "-00:00" : "+00:00");
   if (off < 0) off = -off;
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%c%02d:%02d", sign, static_cast<int>(off / 60),
-                static_cast<int>(off % 60));
-  return format_local(local) + buf;
+  put_digits(&out[20], off / 60, 2);
+  put_digits(&out[23], off % 60, 2);
+  return out;
 }
 
 }  // namespace rdv

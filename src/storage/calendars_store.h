@@ -23,6 +23,10 @@ class CalendarsReader {
   // Busy time read from external calendars, per agent, touching the window.
   virtual std::vector<std::pair<Id, TimeRange>> busy_of(const std::vector<Id>& agent_ids,
                                                         TimeRange window) = 0;
+  // Per agent, a number that grows with every change of that busy time
+  // (replace_busy, remove), in the same transaction.
+  virtual std::vector<std::pair<Id, std::int64_t>> busy_versions(
+      const std::vector<Id>& agent_ids) = 0;
 };
 
 class CalendarsWriter : public CalendarsReader {
@@ -34,6 +38,7 @@ class CalendarsWriter : public CalendarsReader {
   // the calendar is due at once.
   virtual void update_source(const ExternalCalendar& c) = 0;
   // Removes the calendar with its busy time and the openings it made.
+  // Both this and replace_busy move the agent's busy version.
   virtual void remove(Id calendar_id) = 0;
   virtual void replace_busy(Id calendar_id, Id agent_id, const std::vector<TimeRange>& busy) = 0;
   virtual void replace_openings(Id calendar_id, const std::vector<Opening>& openings) = 0;

@@ -114,6 +114,14 @@ TEST_F(SearchFreshness, EachChangeShowsInTheVeryNextSearchOnEveryInstance) {
                                  json::object(), world_.agent_token);
   ASSERT_EQ(refreshed.status, 200) << refreshed.body;
   both_show({"09:00", "09:30", "10:00"}, "the calendar refresh");
+
+  // The calendar removed, its busy time goes from the search at once.
+  Reply removed = http_a_.request("DELETE",
+                                  "/api/v1/agents/" + std::to_string(world_.agent) + "/calendars/" +
+                                      std::to_string(sub.json()["id"].get<long>()),
+                                  "", {{"authorization", "Bearer " + world_.agent_token}});
+  ASSERT_EQ(removed.status, 204) << removed.body;
+  both_show({"09:00", "09:30", "10:00", "10:30"}, "the calendar removal");
 }
 
 }  // namespace

@@ -79,13 +79,33 @@ void PgCalendars::update_source(const ExternalCalendar& c) {
       c.url, std::string(purpose_name(c.purpose)), to_epoch(c.next_fetch_at), c.id);
 }
 
+std::vector<std::pair<Id, std::int64_t>> PgCalendars::busy_versions(
+    const std::vector<Id>& agent_ids) {
+  std::vector<std::pair<Id, std::int64_t>> out;
+  if (agent_ids.empty()) return out;
+  auto r = tx_.exec_params(
+      "SELECT id, busy_version FROM agents WHERE id = ANY($1::bigint[]) ORDER BY id",
+      bigint_array(agent_ids));
+  for (const auto& row : r) out.emplace_back(Row(row).int64("id"), Row(row).int64("busy_version"));
+  return out;
+}
+
+void PgCalendars::bump_busy_version(Id calendar_id) {
+  tx_.exec_params0(
+      "UPDATE agents SET busy_version = busy_version + 1 WHERE id = "
+      "(SELECT agent_id FROM external_calendars WHERE id = $1)",
+      calendar_id);
+}
+
 void PgCalendars::remove(Id calendar_id) {
+  bump_busy_version(calendar_id);
   replace_openings(calendar_id, {});
   // Its busy time goes with it (ON DELETE CASCADE, as in SQLite).
   tx_.exec_params0("DELETE FROM external_calendars WHERE id = $1", calendar_id);
 }
 
 void PgCalendars::replace_busy(Id calendar_id, Id agent_id, const std::vector<TimeRange>& busy) {
+  bump_busy_version(calendar_id);
   tx_.exec_params0("DELETE FROM calendar_busy WHERE calendar_id = $1", calendar_id);
   if (busy.empty()) return;
   // One statement for all the intervals: a fetch may bring hundreds.

@@ -18,6 +18,7 @@ class PgCalendars final : public CalendarsWriter {
   std::vector<Id> due(Instant now, size_t limit) override;
   std::vector<std::pair<Id, TimeRange>> busy_of(const std::vector<Id>& agent_ids,
                                                 TimeRange window) override;
+  std::vector<std::pair<Id, std::int64_t>> busy_versions(const std::vector<Id>& agent_ids) override;
   Id insert(const ExternalCalendar& c) override;
   void save_fetch(const ExternalCalendar& c) override;
   void update_source(const ExternalCalendar& c) override;
@@ -26,6 +27,8 @@ class PgCalendars final : public CalendarsWriter {
   void replace_openings(Id calendar_id, const std::vector<Opening>& openings) override;
 
  private:
+  // In the same transaction as the change of its busy time.
+  void bump_busy_version(Id calendar_id);
   pqxx::work& tx_;
   PgAgenda& agenda_;
 };

@@ -89,7 +89,27 @@ void SqliteCalendars::update_source(const ExternalCalendar& c) {
   st.bind(3, to_epoch(c.next_fetch_at)).bind(4, c.id).run();
 }
 
+std::vector<std::pair<Id, std::int64_t>> SqliteCalendars::busy_versions(
+    const std::vector<Id>& agent_ids) {
+  std::vector<std::pair<Id, std::int64_t>> out;
+  if (agent_ids.empty()) return out;
+  auto st = c_.prepare("SELECT id, busy_version FROM agents WHERE id IN (" +
+                       marks(agent_ids.size()) + ") ORDER BY id");
+  int i = 1;
+  for (Id a : agent_ids) st.bind(i++, a);
+  while (st.step()) out.emplace_back(st.int64("id"), st.int64("busy_version"));
+  return out;
+}
+
+void SqliteCalendars::bump_busy_version(Id calendar_id) {
+  auto st = c_.prepare(
+      "UPDATE agents SET busy_version = busy_version + 1 WHERE id = "
+      "(SELECT agent_id FROM external_calendars WHERE id = ?)");
+  st.bind(1, calendar_id).run();
+}
+
 void SqliteCalendars::remove(Id calendar_id) {
+  bump_busy_version(calendar_id);  // its busy time goes with it (ON DELETE CASCADE)
   replace_openings(calendar_id, {});
   auto st = c_.prepare("DELETE FROM external_calendars WHERE id = ?");
   st.bind(1, calendar_id).run();
@@ -97,6 +117,7 @@ void SqliteCalendars::remove(Id calendar_id) {
 
 void SqliteCalendars::replace_busy(Id calendar_id, Id agent_id,
                                    const std::vector<TimeRange>& busy) {
+  bump_busy_version(calendar_id);
   auto clear = c_.prepare("DELETE FROM calendar_busy WHERE calendar_id = ?");
   clear.bind(1, calendar_id).run();
   for (const TimeRange& r : busy) {

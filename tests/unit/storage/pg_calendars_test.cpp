@@ -171,6 +171,12 @@ TEST(PgCalendars, BusyTimeLikeSqlite) {
   EXPECT_TRUE(busy[2].empty());
   EXPECT_TRUE(busy[3].empty());
   EXPECT_TRUE(busy[4].empty());
+  // Each replacement moved its agent's busy version (searches keep busy time under it).
+  auto versions = [&] {
+    return twin.same([&](Parts& p) { return p.calendars.busy_versions({s.a2, s.a1, 999}); });
+  };
+  using Versions = std::vector<std::pair<Id, std::int64_t>>;
+  EXPECT_EQ(versions(), (Versions{{s.a1, 3}, {s.a2, 1}}));
 
   twin.same([&](Parts& p) {
     p.calendars.replace_busy(s.c3, s.a2, {});
@@ -180,6 +186,7 @@ TEST(PgCalendars, BusyTimeLikeSqlite) {
   auto left = twin.same([&](Parts& p) { return p.calendars.busy_of({s.a1, s.a2}, kAllTime); });
   ASSERT_EQ(left.size(), 1u);  // calendar 2's
   EXPECT_EQ(left[0].second, range("2026-06-14T08:00:00Z", "2026-06-14T09:00:00Z"));
+  EXPECT_EQ(versions(), (Versions{{s.a1, 4}, {s.a2, 2}}));  // the removal moved it too
 }
 
 TEST(PgCalendars, OpeningsLikeSqlite) {
