@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "ceiling_args.h"
+
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
@@ -117,38 +119,13 @@ void accept(net::io_context& ioc, tcp::acceptor& acceptor, const Content& conten
   });
 }
 
-int usage() {
-  std::cerr << "usage: minimal_beast_server --port P --threads N [--body FILE]\n";
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  int port = 0, threads = 2;
-  Content content;
-  try {
-    for (int i = 1; i + 1 < argc; i += 2) {
-      std::string flag = argv[i], value = argv[i + 1];
-      if (flag == "--port") {
-        port = std::stoi(value);
-      } else if (flag == "--threads") {
-        threads = std::max(1, std::stoi(value));
-      } else if (flag == "--body") {
-        std::ifstream in(value, std::ios::binary);
-        if (!in) throw std::runtime_error("cannot read " + value);
-        std::ostringstream bytes;
-        bytes << in.rdbuf();
-        content = {bytes.str(), true};
-      } else {
-        return usage();
-      }
-    }
-    if (argc % 2 == 0 || port < 0 || port > 65535) return usage();
-  } catch (const std::exception& e) {
-    std::cerr << "minimal_beast_server: " << e.what() << "\n";
-    return usage();
-  }
+  auto args = parse_ceiling_args("minimal_beast_server", argc, argv);
+  if (!args) return 2;
+  const int port = args->port, threads = args->threads;
+  const Content content{args->body.value_or(""), args->body.has_value()};
 
   net::io_context ioc(threads);
   tcp::acceptor acceptor(ioc);

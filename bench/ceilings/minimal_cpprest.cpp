@@ -20,6 +20,8 @@
 #include <sstream>
 #include <string>
 
+#include "ceiling_args.h"
+
 using namespace web;
 using namespace web::http;
 using web::http::experimental::listener::http_listener;
@@ -66,39 +68,20 @@ http_response answer(status_code status, const std::string& body) {
   return res;
 }
 
-int usage() {
-  std::cerr << "usage: minimal_cpprest_server --port P --threads N [--body FILE]\n";
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  int port = 0, threads = 2;
-  std::string body;
-  bool has_body = false;
+  auto args = parse_ceiling_args("minimal_cpprest_server", argc, argv);
+  if (!args) return 2;
+  const int threads = args->threads;
+  const bool has_body = args->body.has_value();
+  const std::string body = args->body.value_or("");
+  int port = args->port;
   try {
-    for (int i = 1; i + 1 < argc; i += 2) {
-      std::string flag = argv[i], value = argv[i + 1];
-      if (flag == "--port") {
-        port = std::stoi(value);
-      } else if (flag == "--threads") {
-        threads = std::max(1, std::stoi(value));
-      } else if (flag == "--body") {
-        std::ifstream in(value, std::ios::binary);
-        if (!in) throw std::runtime_error("cannot read " + value);
-        std::ostringstream bytes;
-        bytes << in.rdbuf();
-        body = bytes.str(), has_body = true;
-      } else {
-        return usage();
-      }
-    }
-    if (argc % 2 == 0 || port < 0 || port > 65535) return usage();
     if (port == 0) port = free_port();
   } catch (const std::exception& e) {
     std::cerr << "minimal_cpprest_server: " << e.what() << "\n";
-    return usage();
+    return 1;
   }
 
   // Blocked before any thread starts, so that every thread inherits the mask
