@@ -1,5 +1,7 @@
 #include "sync/feeds.h"
 
+#include <map>
+
 #include "calendar/recurrence.h"
 #include "net/url.h"
 
@@ -27,16 +29,9 @@ std::string documents_text(const Service& s) {
   return out;
 }
 
-}  // namespace
-
-std::string booking_uid(Id booking_id, const std::string& public_url) {
-  return "booking-" + std::to_string(booking_id) + "@" + host_of_url(public_url);
-}
-
-IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string& public_url,
-                             const std::string& video_url) {
-  auto service = r.service(b.service_id);
-  auto place = r.place(b.place_id);
+IcsEvent booking_event(const Booking& b, const std::optional<Service>& service,
+                       const std::optional<Place>& place, const std::string& public_url,
+                       const std::string& video_url) {
   std::string resident = b.resident.first_name + " " + b.resident.last_name;
   IcsEvent e;
   e.uid = booking_uid(b.id, public_url);
@@ -65,16 +60,37 @@ IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string
   return e;
 }
 
+}  // namespace
+
+std::string booking_uid(Id booking_id, const std::string& public_url) {
+  return "booking-" + std::to_string(booking_id) + "@" + host_of_url(public_url);
+}
+
+IcsEvent agent_booking_event(StoreReader& r, const Booking& b, const std::string& public_url,
+                             const std::string& video_url) {
+  return booking_event(b, r.service(b.service_id), r.place(b.place_id), public_url, video_url);
+}
+
 std::string agent_feed(StoreReader& r, const Agent& agent, Instant now,
                        const std::string& public_url, const LinkSigner& links) {
   std::vector<IcsEvent> events;
+  // A feed holds thousands of bookings of a few services and places.
+  std::map<Id, std::optional<Service>> services;
+  std::map<Id, std::optional<Place>> places;
   for (const Booking& b :
        r.bookings().of_agent(agent.id, {now - kFeedPast, now + kFeedFuture}, true)) {
     bool recently_cancelled =
         b.status == BookingStatus::kCancelled && b.updated_at >= now - kFeedPast;
-    if (holds_time(b.status) || recently_cancelled)
-      events.push_back(agent_booking_event(r, b, public_url,
-                                           public_url + "/visio/" + links.visio_token(b.id, true)));
+    if (!holds_time(b.status) && !recently_cancelled) continue;
+    auto service = services.find(b.service_id);
+    if (service == services.end())
+      service = services.emplace(b.service_id, r.service(b.service_id)).first;
+    auto place = places.find(b.place_id);
+    if (place == places.end()) place = places.emplace(b.place_id, r.place(b.place_id)).first;
+    std::string video_url = b.mode == Mode::kVideo
+                                ? public_url + "/visio/" + links.visio_token(b.id, true)
+                                : std::string();
+    events.push_back(booking_event(b, service->second, place->second, public_url, video_url));
   }
   std::string host = host_of_url(public_url);
   for (const Opening& o : r.agenda().agent_openings(agent.id, {now, now + kOpeningsAhead})) {
