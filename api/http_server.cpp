@@ -4,6 +4,10 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -132,12 +136,87 @@ std::optional<std::string> HttpRequest::cookie(std::string_view name) const {
   return std::nullopt;
 }
 
+namespace {
+
+// The threads that run the handlers. A job wakes one sleeping thread, and
+// only when no thread already woken will take it; the thread woken is the
+// last one to have gone to sleep, so that a loaded server keeps a few warm
+// threads busy. (Asio's thread_pool also wakes one more thread for every
+// job taken while others wait, and wakes the longest asleep: on a loaded
+// server most of those wake-ups find nothing and cost two context switches.)
+class HandlerPool {
+ public:
+  explicit HandlerPool(size_t threads) : workers_(std::max<size_t>(1, threads)) {
+    for (Worker& w : workers_) w.thread = std::thread([this, &w] { run(w); });
+  }
+  ~HandlerPool() { join(); }
+
+  void post(std::function<void()> job) {
+    std::unique_lock lock(mutex_);
+    jobs_.push_back(std::move(job));
+    if (idle_.empty()) return;  // every thread is busy or already woken: the first free takes it
+    Worker* w = idle_.back();
+    idle_.pop_back();
+    w->woken = true;
+    lock.unlock();
+    w->wake.notify_one();
+  }
+
+  // Runs the jobs already posted, then ends the threads.
+  void join() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    for (Worker& w : workers_) w.wake.notify_one();
+    for (Worker& w : workers_)
+      if (w.thread.joinable()) w.thread.join();
+  }
+
+ private:
+  struct Worker {
+    std::thread thread;
+    std::condition_variable wake;
+    bool woken = false;  // taken off idle_ by post()
+  };
+
+  void run(Worker& w) {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (jobs_.empty() && !stopping_) {
+        w.woken = false;
+        idle_.push_back(&w);
+        w.wake.wait(lock, [&] { return w.woken || stopping_; });
+        if (!w.woken) std::erase(idle_, &w);  // stopping
+      }
+      if (jobs_.empty()) {
+        if (stopping_) return;
+        continue;
+      }
+      std::function<void()> job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      job();
+      job = nullptr;  // what it holds goes before the lock is taken again
+      lock.lock();
+    }
+  }
+
+  std::mutex mutex_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<Worker*> idle_;  // sleeping threads, the last to sleep at the back
+  bool stopping_ = false;
+  std::deque<Worker> workers_;  // not moved once made: threads refer to theirs
+};
+
+}  // namespace
+
 struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
-  net::thread_pool workers;
+  HandlerPool workers;
   std::vector<std::thread> io_threads;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
@@ -154,9 +233,11 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), server_(server) {}
+      : stream_(std::move(socket)), server_(server), client_ip_(peer_address(stream_.socket())) {}
 
   void start() {
+    beast::error_code ignored;
+    stream_.socket().non_blocking(true, ignored);  // see send()
     net::dispatch(stream_.get_executor(),
                   beast::bind_front_handler(&Session::read, shared_from_this()));
   }
@@ -180,15 +261,18 @@ class Session : public std::enable_shared_from_this<Session> {
     if (int status = framing_problem(*parser_))
       return reply_and_close(status, status == 501 ? kErrorUnknownCoding : kErrorBadFraming);
     size_t limit = server_.options.body_limit;
-    if (server_.options.body_limit_for) {
+    // A larger limit only matters to a body beyond the default one.
+    auto length = parser_->content_length();
+    bool beyond_default = parser_->chunked() || (length && *length > limit);
+    if (beyond_default && server_.options.body_limit_for) {
       std::string_view target(parser_->get().target().data(), parser_->get().target().size());
       std::string path = percent_decode(target.substr(0, target.find('?')), false);
       limit = std::max(
           limit, server_.options.body_limit_for(std::string(parser_->get().method_string()), path));
     }
-    if (auto length = parser_->content_length(); length && *length > limit)
-      return reply_and_close(413, kErrorTooLarge);
-    parser_->body_limit(limit);  // for chunked bodies
+    if (length && *length > limit) return reply_and_close(413, kErrorTooLarge);
+    if (parser_->is_done()) return on_read({}, 0);  // no body: no read to wait for
+    parser_->body_limit(limit);                     // for chunked bodies
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
@@ -217,20 +301,11 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers.emplace(std::move(name), std::string(field.value()));
     }
     request.body = std::move(req.body());
-    beast::error_code ep_ec;
-    auto ep = stream_.socket().remote_endpoint(ep_ec);
-    if (!ep_ec) {
-      // A dual-stack socket reports IPv4 clients as ::ffff:a.b.c.d: the
-      // address is a.b.c.d, for the logs, rate limits and trusted proxies.
-      auto address = ep.address();
-      if (address.is_v6() && address.to_v6().is_v4_mapped())
-        address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
-      request.client_ip = address.to_string();
-    }
+    request.client_ip = client_ip_;
 
     ++server_.in_flight;
     stream_.expires_never();
-    net::post(server_.workers, [self = shared_from_this(), request = std::move(request)]() mutable {
+    server_.workers.post([self = shared_from_this(), request = std::move(request)]() mutable {
       HttpResponse response;
       try {
         response = self->server_.handler(request);
@@ -241,13 +316,30 @@ class Session : public std::enable_shared_from_this<Session> {
                     R"({"error":{"code":"internal_error","message":"internal error"}})",
                     {}};
       }
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->write(std::move(response), true);
-      });
+      self->send(std::move(response));
     });
   }
 
-  void write(HttpResponse response, bool counted) {
+  // The peer's address, once per connection (a system call each time).
+  static std::string peer_address(const tcp::socket& socket) {
+    beast::error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    if (ec) return "";
+    // A dual-stack socket reports IPv4 clients as ::ffff:a.b.c.d: the
+    // address is a.b.c.d, for the logs, rate limits and trusted proxies.
+    auto address = ep.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+      address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+    return address.to_string();
+  }
+
+  // Sends a handler's answer from the handler's thread, then reads the next
+  // request: a small answer fits in the socket's buffer, so the connection
+  // goes back to waiting for its client without waking an io thread. Safe
+  // off the io threads: until the next read starts here, nothing else runs
+  // for this session (its read is over, its timer cancelled), and the socket
+  // never blocks (what does not fit is sent by the io threads).
+  void send(HttpResponse response) {
     // A header value built from stored data must not split the answer
     // (values are checked where they enter; this is the last line).
     for (auto& [name, value] : response.headers)
@@ -259,59 +351,67 @@ class Session : public std::enable_shared_from_this<Session> {
                     {}};
         break;
       }
-    auto res = answer(response.status, response.content_type);
+    auto& res = answer(response.status, response.content_type);
     // A handler's header replaces the default of the same name, except
     // Set-Cookie, which may come several times (one cookie each).
     for (auto& [name, value] : response.headers) {
       if (beast::iequals(name, "Set-Cookie"))
-        res->insert(name, value);
+        res.insert(name, value);
       else
-        res->set(name, value);
+        res.set(name, value);
     }
-    res->body() = std::move(response.body);
-    res->keep_alive(keep_alive_ && !server_.stopping);
-    res->prepare_payload();
-    stream_.expires_after(server_.options.read_timeout);
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res, counted](beast::error_code ec, size_t) {
-                        if (counted) --self->server_.in_flight;
-                        if (ec || !res->keep_alive()) return self->close();
-                        self->read();
-                      });
+    res.body() = std::move(response.body);
+    res.keep_alive(keep_alive_ && !server_.stopping);
+    res.prepare_payload();
+    serializer_.emplace(res);
+    beast::error_code ec;
+    http::write(stream_.socket(), *serializer_, ec);  // the socket is non-blocking
+    if (ec == net::error::would_block) {
+      stream_.expires_after(server_.options.read_timeout);
+      return http::async_write(
+          stream_, *serializer_,
+          [self = shared_from_this()](beast::error_code ec, size_t) { self->sent(ec); });
+    }
+    sent(ec);
   }
 
-  // An answer with the headers every answer carries.
-  static std::shared_ptr<http::response<http::string_body>> answer(int status,
-                                                                   const std::string& type) {
-    auto res =
-        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
-    res->set(http::field::server, "rendezvous");
-    res->set(http::field::content_type, type);
-    res->set(http::field::cache_control, "no-store");
-    res->set("X-Content-Type-Options", "nosniff");
+  void sent(beast::error_code ec) {
+    --server_.in_flight;
+    if (ec || !res_.keep_alive()) return close();
+    read();
+  }
+
+  // The answer to send, with the headers every answer carries. One per
+  // session: a connection sends one answer at a time.
+  http::response<http::string_body>& answer(int status, const std::string& type) {
+    serializer_.reset();  // it refers to the previous answer
+    res_ = {static_cast<http::status>(status), 11};
+    res_.set(http::field::server, "rendezvous");
+    res_.set(http::field::content_type, type);
+    res_.set(http::field::cache_control, "no-store");
+    res_.set("X-Content-Type-Options", "nosniff");
     // Links hold tokens: no other site learns them through Referer. Our own
     // pages' forms then carry a real Origin (with no-referrer, "null").
-    res->set("Referrer-Policy", "same-origin");
-    res->set("Content-Security-Policy", kContentSecurityPolicy);
-    return res;
+    res_.set("Referrer-Policy", "same-origin");
+    res_.set("Content-Security-Policy", kContentSecurityPolicy);
+    return res_;
   }
 
   // Answers an unreadable request, then stops sending and drains what the
   // client still sends for a moment, so that it gets to read the answer.
   void reply_and_close(int status, const char* body) {
     keep_alive_ = false;
-    auto res = answer(status, "application/json");
-    res->body() = body;
-    res->keep_alive(false);
-    res->prepare_payload();
+    auto& res = answer(status, "application/json");
+    res.body() = body;
+    res.keep_alive(false);
+    res.prepare_payload();
     stream_.expires_after(std::chrono::seconds{5});
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
-                        if (ec) return self->close();
-                        beast::error_code ignored;
-                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-                        self->drain();
-                      });
+    http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->close();
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      self->drain();
+    });
   }
 
   void drain() {
@@ -331,8 +431,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   HttpServer::Impl& server_;
+  const std::string client_ip_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  std::optional<http::response_serializer<http::string_body>> serializer_;
   bool keep_alive_ = false;
   std::array<char, 16384> drain_buffer_{};
   size_t drained_ = 0;

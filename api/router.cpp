@@ -1,6 +1,10 @@
 #include "router.h"
 
+#include <array>
 #include <charconv>
+#include <span>
+#include <stdexcept>
+#include <string_view>
 
 #include "domain/error.h"
 
@@ -21,6 +25,25 @@ std::vector<std::string> split_path(std::string_view path) {
     start = end;
   }
   return out;
+}
+
+// A path's segments as views of it, empty ones skipped (as split_path);
+// false when there are more than `out` holds.
+bool split_views(std::string_view path, std::span<std::string_view> out, size_t& count) {
+  count = 0;
+  size_t start = 0;
+  while (start < path.size()) {
+    if (path[start] == '/') {
+      ++start;
+      continue;
+    }
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (count == out.size()) return false;
+    out[count++] = path.substr(start, end - start);
+    start = end;
+  }
+  return true;
 }
 
 }  // namespace
@@ -51,6 +74,8 @@ Id PathParams::id(size_t i) const {
 
 void Router::add(std::string method, const std::string& pattern, RouteHandler handler) {
   auto segments = split_path(pattern);
+  if (segments.size() > kMaxSegments)
+    throw std::logic_error("route with more than " + std::to_string(kMaxSegments) + " segments");
   for (auto& s : segments)
     if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = "{}";
   routes_.push_back({std::move(method), pattern, std::move(segments), std::move(handler)});
@@ -64,22 +89,24 @@ std::vector<std::string> Router::routes() const {
 
 HttpResponse Router::route(const HttpRequest& request, std::string& pattern) const {
   pattern = "-";
-  auto segments = split_path(request.path);
+  // Matched on views of the path: a request allocates nothing until its route is found.
+  std::array<std::string_view, kMaxSegments> segments;
+  size_t count = 0;
+  if (!split_views(request.path, segments, count))
+    throw ClientError(ErrorCode::kNotFound, "no such endpoint");  // longer than any route
   bool path_known = false;
   for (const Route& r : routes_) {
-    if (r.segments.size() != segments.size()) continue;
-    std::vector<std::string> params;
+    if (r.segments.size() != count) continue;
     bool match = true;
-    for (size_t i = 0; i < segments.size() && match; ++i) {
-      if (r.segments[i] == "{}")
-        params.push_back(segments[i]);
-      else
-        match = r.segments[i] == segments[i];
-    }
+    for (size_t i = 0; i < count && match; ++i)
+      match = r.segments[i] == "{}" || r.segments[i] == segments[i];
     if (!match) continue;
     path_known = true;
     pattern = r.pattern;
     if (r.method == request.method || (r.method == "GET" && request.method == "HEAD")) {
+      std::vector<std::string> params;
+      for (size_t i = 0; i < count; ++i)
+        if (r.segments[i] == "{}") params.emplace_back(segments[i]);
       return r.handler(request, PathParams(std::move(params)));
     }
   }

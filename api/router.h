@@ -32,6 +32,8 @@ using RouteHandler = std::function<HttpResponse(const HttpRequest&, const PathPa
 
 class Router {
  public:
+  // Patterns have at most kMaxSegments segments.
+  static constexpr size_t kMaxSegments = 16;
   void add(std::string method, const std::string& pattern, RouteHandler handler);
   // Throws ClientError kNotFound or kMethodNotAllowed. `pattern` gets the
   // matched route's pattern ("/visio/{token}"): what logs may show of a path,

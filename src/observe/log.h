@@ -5,10 +5,13 @@
 // pass route templates and ids, and every text value goes through scrub().
 #pragma once
 
+#include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace rdv::logging {
 
@@ -22,8 +25,16 @@ bool enabled(Level level);
 using Fields = nlohmann::ordered_json;
 
 // {"time":"2026-12-02T18:40:00.123Z","level":"info","event":"request",...}:
-// one write(2) per line, so lines of several threads never mix.
+// whole lines, in the order they were written. Debug and info lines go out
+// in batches from a writer thread, up to 10 ms late (one write(2) for many
+// lines instead of one each under a shared lock); warn and error lines are on
+// stderr when write() returns. At most kMaxPendingBytes of lines wait (plus
+// the batch being written): when full, write() waits for room, as a write(2)
+// to a stalled stderr would, and no line is ever dropped. What waits is
+// written when the process exits (main's return, std::exit); a crash loses
+// at most the last 10 ms of debug and info lines.
 void write(Level level, std::string_view event, const Fields& fields = Fields::object());
+inline constexpr size_t kMaxPendingBytes = 1 << 20;
 inline void debug(std::string_view event, const Fields& fields = Fields::object()) {
   write(Level::kDebug, event, fields);
 }
@@ -37,6 +48,16 @@ inline void error(std::string_view event, const Fields& fields = Fields::object(
   write(Level::kError, event, fields);
 }
 
+// The same line from fields given without building a JSON object, for the
+// lines written on every request (the access log). Keys are distinct; texts
+// are scrubbed as in write().
+using Value = std::variant<std::nullptr_t, std::string_view, std::int64_t, double>;
+struct Field {
+  std::string_view key;
+  Value value;
+};
+void write_fields(Level level, std::string_view event, std::initializer_list<Field> fields);
+
 // A text as it may be logged: lines after the first dropped (PostgreSQL puts
 // the row's values in a DETAIL line), and what looks like a mailbox, a phone
 // number or a token (a long run of letters and digits) masked. An error's
@@ -46,5 +67,8 @@ std::string scrub(std::string_view text);
 // The line write() would write, without the time (for tests).
 std::string format_line(Level level, std::string_view event, const Fields& fields,
                         std::string_view time);
+// The line write_fields() would write: the same as format_line() for the same fields.
+std::string format_fields(Level level, std::string_view event, std::initializer_list<Field> fields,
+                          std::string_view time);
 
 }  // namespace rdv::logging

@@ -28,12 +28,37 @@ void header(std::string& out, std::string_view name, std::string_view type, std:
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
 
+// Label sets compared as sequences of (name, value), whatever holds the
+// texts: a count finds its series from string_views, without building Labels
+// (the requests' series are looked up on every request).
+using LabelView = std::pair<std::string_view, std::string_view>;
+struct LabelsLess {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return std::lexicographical_compare(
+        a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+          return LabelView(x.first, x.second) < LabelView(y.first, y.second);
+        });
+  }
+};
+
+// The series of `labels` in `series`, made on its first use.
+template <class Map, class L>
+typename Map::mapped_type& series_of(Map& series, const L& labels) {
+  auto it = series.find(labels);
+  if (it == series.end())
+    it = series.emplace(Labels(labels.begin(), labels.end()), typename Map::mapped_type{}).first;
+  return it->second;
+}
+
 class CounterFamily {
  public:
   CounterFamily(const char* name, const char* help) : name_(name), help_(help) {}
-  void add(const Labels& labels, double by = 1) {
+  template <class L = Labels>
+  void add(const L& labels, double by = 1) {
     std::lock_guard lock(mutex_);
-    values_[labels] += by;
+    series_of(values_, labels) += by;
   }
   void render(std::string& out) {
     header(out, name_, "counter", help_);
@@ -46,7 +71,7 @@ class CounterFamily {
   const char* name_;
   const char* help_;
   std::mutex mutex_;
-  std::map<Labels, double> values_;
+  std::map<Labels, double, LabelsLess> values_;
 };
 
 // Latency buckets in seconds, from 1 ms to 10 s.
@@ -56,9 +81,10 @@ constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 
 class HistogramFamily {
  public:
   HistogramFamily(const char* name, const char* help) : name_(name), help_(help) {}
-  void observe(const Labels& labels, double seconds) {
+  template <class L = Labels>
+  void observe(const L& labels, double seconds) {
     std::lock_guard lock(mutex_);
-    Series& s = series_[labels];
+    Series& s = series_of(series_, labels);
     for (size_t i = 0; i < kBuckets.size(); ++i)
       if (seconds <= kBuckets[i]) ++s.buckets[i];
     ++s.count;
@@ -91,7 +117,7 @@ class HistogramFamily {
   const char* name_;
   const char* help_;
   std::mutex mutex_;
-  std::map<Labels, Series> series_;
+  std::map<Labels, Series, LabelsLess> series_;
 };
 
 CounterFamily requests{"rdv_http_requests_total",
@@ -127,21 +153,24 @@ void record_request(std::string_view route, std::string_view method, int status,
   static constexpr std::string_view kMethods[] = {"GET",   "HEAD",   "POST",   "PUT",
                                                   "PATCH", "DELETE", "OPTIONS"};
   bool known = std::find(std::begin(kMethods), std::end(kMethods), method) != std::end(kMethods);
-  requests.add({{"route", std::string(route)},
-                {"method", known ? std::string(method) : "other"},
-                {"status", std::to_string(status)}});
-  request_seconds.observe({{"route", std::string(route)}}, seconds);
+  char status_text[12];
+  std::string_view status_view(
+      status_text,
+      std::to_chars(status_text, status_text + sizeof status_text, status).ptr - status_text);
+  requests.add(std::array<LabelView, 3>{
+      {{"route", route}, {"method", known ? method : "other"}, {"status", status_view}}});
+  request_seconds.observe(std::array<LabelView, 1>{{{"route", route}}}, seconds);
 }
 
 void record_slot_search(double seconds) { slot_search_seconds.observe({}, seconds); }
 
 void record_booking(std::string_view event, std::string_view channel) {
-  bookings.add({{"event", std::string(event)}, {"channel", std::string(channel)}});
+  bookings.add(std::array<LabelView, 2>{{{"event", event}, {"channel", channel}}});
 }
 
 void record_calendar_sync_failure() { calendar_failures.add({}); }
 
-void record_error(std::string_view code) { errors.add({{"code", std::string(code)}}); }
+void record_error(std::string_view code) { errors.add(std::array<LabelView, 1>{{{"code", code}}}); }
 
 std::string render_counters() {
   std::string out;
