@@ -84,12 +84,13 @@ int PgBookings::count_of_service(Id service_id) {
 }
 
 std::vector<Booking> PgBookings::of_contact(const std::string& email, const std::string& phone) {
-  // One query: PostgreSQL ORs the two indexes (ascii_lower(resident_email),
-  // resident_phone) in a bitmap, where SQLite needs a query for each.
+  // One query: PostgreSQL ORs the two contact indexes in a bitmap, where
+  // SQLite needs a query for each (each arm names the indexes' condition).
   auto r =
       tx_.exec_params(std::string("SELECT ") + kBookingColumns +
-                          " FROM bookings WHERE ($1::text <> '' AND ascii_lower(resident_email) = "
-                          "ascii_lower($1)) OR ($2::text <> '' AND resident_phone = $2) "
+                          " FROM bookings WHERE ($1::text <> '' AND resident_email <> '' AND "
+                          "ascii_lower(resident_email) = ascii_lower($1)) OR ($2::text <> '' AND "
+                          "resident_phone <> '' AND resident_phone = $2) "
                           "ORDER BY start_at, id",
                       email, phone);
   return all_of(r, booking_from_row<Row>);
@@ -97,7 +98,7 @@ std::vector<Booking> PgBookings::of_contact(const std::string& email, const std:
 
 int PgBookings::open_of_contact(Id service_id, const std::string& email, const std::string& phone,
                                 Instant now) {
-  // As on SQLite: one lookup along each index.
+  // As on SQLite: one lookup along each contact index (contact, service).
   auto r = tx_.exec_params1(
       "SELECT count(*) AS n FROM (SELECT id FROM bookings WHERE $3::text <> '' AND "
       "service_id = $1 AND resident_email <> '' AND ascii_lower(resident_email) = "
