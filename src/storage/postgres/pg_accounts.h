@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "storage/accounts_store.h"
+#include "storage/postgres/statements.h"
 
 namespace rdv {
 
@@ -76,7 +77,7 @@ class PgAccounts final : public AccountsWriter {
   std::vector<Account> with_memberships(const pqxx::result& accounts);
   void insert_memberships(Id account_id, const std::vector<Membership>& ms);
 
-  pqxx::work& tx_;
+  postgres::Statements tx_;
 };
 
 }  // namespace rdv

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "storage/agenda_store.h"
+#include "storage/postgres/statements.h"
 
 namespace rdv {
 
@@ -26,7 +27,7 @@ class PgAgenda final : public AgendaWriter {
  private:
   void link_services(Id opening_id, const std::vector<Id>& service_ids);
 
-  pqxx::work& tx_;
+  postgres::Statements tx_;
 };
 
 }  // namespace rdv

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "storage/bookings_store.h"
+#include "storage/postgres/statements.h"
 
 namespace rdv {
 
@@ -40,7 +41,7 @@ class PgBookings final : public BookingsWriter {
                             const std::string& day) override;
 
  private:
-  pqxx::work& tx_;
+  postgres::Statements tx_;
 };
 
 }  // namespace rdv

@@ -6,6 +6,7 @@
 
 #include "storage/calendars_store.h"
 #include "storage/postgres/pg_agenda.h"
+#include "storage/postgres/statements.h"
 
 namespace rdv {
 
@@ -29,7 +30,7 @@ class PgCalendars final : public CalendarsWriter {
  private:
   // In the same transaction as the change of its busy time.
   void bump_busy_version(Id calendar_id);
-  pqxx::work& tx_;
+  postgres::Statements tx_;
   PgAgenda& agenda_;
 };
 

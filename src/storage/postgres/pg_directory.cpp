@@ -20,7 +20,7 @@ constexpr const char* kServiceWrite =
 // Runs `sql` with a service's columns as $1..$17 (see kServiceWrite), then
 // `more` from $18 on.
 template <class... More>
-pqxx::result exec_service(pqxx::work& tx, const std::string& sql, const Service& s,
+pqxx::result exec_service(postgres::Statements& tx, const std::string& sql, const Service& s,
                           const std::string& search_text, const More&... more) {
   return tx.exec_params(sql, s.organisation_id, s.name, s.description, strings_to_json(s.keywords),
                         strings_to_json(s.documents_to_bring), s.duration_minutes,
@@ -32,13 +32,13 @@ pqxx::result exec_service(pqxx::work& tx, const std::string& sql, const Service&
 
 // The organisation's name for a service's search text; "" when there is
 // none, as in SQLite.
-std::string organisation_name(pqxx::work& tx, Id organisation_id) {
+std::string organisation_name(postgres::Statements& tx, Id organisation_id) {
   auto r = tx.exec_params("SELECT name FROM organisations WHERE id = $1", organisation_id);
   return r.empty() ? std::string() : Row(r[0]).text("name");
 }
 
 // Reads each agent's organisation_ids in one query rather than one per agent.
-void read_organisation_ids(pqxx::work& tx, std::vector<Agent>& agents) {
+void read_organisation_ids(postgres::Statements& tx, std::vector<Agent>& agents) {
   if (agents.empty()) return;
   std::vector<Id> ids;
   std::unordered_map<Id, Agent*> by_id;

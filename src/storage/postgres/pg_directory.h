@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "storage/directory_store.h"
+#include "storage/postgres/statements.h"
 
 namespace rdv {
 
@@ -51,7 +52,7 @@ class PgDirectory final : public DirectoryWriter {
   std::string ensure_setting(const std::string& name, const std::string& value) override;
 
  private:
-  pqxx::work& tx_;
+  postgres::Statements tx_;
 };
 
 }  // namespace rdv

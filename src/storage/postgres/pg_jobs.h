@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "storage/jobs_store.h"
+#include "storage/postgres/statements.h"
 
 namespace rdv {
 
@@ -25,7 +26,7 @@ class PgJobs final : public JobsWriter {
   void delete_finished_before(Instant finished_before) override;
 
  private:
-  pqxx::work& tx_;
+  postgres::Statements tx_;
 };
 
 }  // namespace rdv

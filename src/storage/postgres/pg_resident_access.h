@@ -3,6 +3,7 @@
 
 #include <pqxx/pqxx>
 
+#include "storage/postgres/statements.h"
 #include "storage/resident_access_store.h"
 
 namespace rdv {
@@ -23,7 +24,7 @@ class PgResidentAccess final : public ResidentAccessWriter {
   void purge(Instant expired_before) override;
 
  private:
-  pqxx::work& tx_;
+  postgres::Statements tx_;
 };
 
 }  // namespace rdv

@@ -1,0 +1,71 @@
+// The PostgreSQL store's statements: named and prepared once per connection,
+// except catch-all filters, which stay planned with their values.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+#include <string>
+
+#include "storage/postgres/statements.h"
+#include "unit/storage/pg_test_cluster.h"
+
+namespace {
+
+using rdv::postgres::statement_name;
+using rdv::postgres::Statements;
+using rdv::testing::scratch_database;
+
+long long prepared_here(pqxx::work& tx, const std::string& sql) {
+  return tx.exec_params1("SELECT count(*) FROM pg_prepared_statements WHERE statement = $1", sql)[0]
+      .as<long long>();
+}
+
+TEST(PgStatements, RunPreparedOncePerConnectionAndAnswerAsUnnamed) {
+  pqxx::connection c(scratch_database());
+  const std::string sql = "SELECT $1::bigint + $2::bigint AS n /* statements test */";
+  for (int i = 0; i < 3; ++i) {
+    pqxx::work tx(c);
+    Statements st(tx);
+    EXPECT_EQ(st.exec_params1(sql, i, 40).at("n").as<long long>(), i + 40);
+    EXPECT_EQ(prepared_here(tx, sql), 1) << "prepared once, used again";
+    tx.commit();
+  }
+  // Another connection prepares it for itself, under the same name.
+  pqxx::connection other(scratch_database());
+  EXPECT_EQ(*statement_name(other, sql), *statement_name(c, sql));
+  pqxx::work tx(other);
+  EXPECT_EQ(prepared_here(tx, sql), 0) << "libpqxx prepares at first use";
+  EXPECT_EQ(Statements(tx).exec_params1(sql, 1, 1).at("n").as<long long>(), 2);
+  EXPECT_EQ(prepared_here(tx, sql), 1);
+}
+
+TEST(PgStatements, CatchAllFiltersStayUnnamed) {
+  pqxx::connection c(scratch_database());
+  EXPECT_EQ(statement_name(c, "SELECT 1 WHERE ($1::bigint IS NULL OR 1 = $1)"), nullptr);
+  EXPECT_EQ(statement_name(c, "SELECT 1 WHERE ($2 IS NULL OR 1 = $2) AND $1 = 1"), nullptr);
+  // A nullable column is no catch-all.
+  EXPECT_NE(statement_name(c,
+                           "SELECT 1 FROM pg_class WHERE (reltoastrelid IS NULL OR "
+                           "reltoastrelid = $1) /* statements test */"),
+            nullptr);
+  const std::string catch_all =
+      "SELECT count(*) AS n FROM pg_class WHERE ($1::text IS NULL OR "
+      "relname = $1) /* statements test */";
+  pqxx::work tx(c);
+  Statements st(tx);
+  EXPECT_GT(st.exec_params1(catch_all, nullptr).at("n").as<long long>(), 1);
+  EXPECT_EQ(st.exec_params1(catch_all, "pg_class").at("n").as<long long>(), 1);
+  EXPECT_EQ(prepared_here(tx, catch_all), 0);
+}
+
+TEST(PgStatements, RowCountsAreChecked) {
+  pqxx::connection c(scratch_database());
+  pqxx::work tx(c);
+  Statements st(tx);
+  EXPECT_THROW(st.exec_params1("SELECT 1 WHERE $1::int > 5 /* statements test */", 1),
+               pqxx::unexpected_rows);
+  EXPECT_THROW(st.exec_params0("SELECT 1 WHERE $1::int > 5 /* statements test */", 9),
+               pqxx::unexpected_rows);
+  EXPECT_NO_THROW(st.exec_params0("SELECT 1 WHERE $1::int > 5 /* statements test */", 1));
+}
+
+}  // namespace
