@@ -11,8 +11,10 @@
 namespace rdv {
 namespace {
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> out;
+// Calls f with each segment of a path, empty ones skipped, until f returns
+// false; returns whether every segment was given.
+template <class F>
+bool for_each_segment(std::string_view path, F&& f) {
   size_t start = 0;
   while (start < path.size()) {
     if (path[start] == '/') {
@@ -21,29 +23,30 @@ std::vector<std::string> split_path(std::string_view path) {
     }
     size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
-    out.emplace_back(path.substr(start, end - start));
-    start = end;
-  }
-  return out;
-}
-
-// A path's segments as views of it, empty ones skipped (as split_path);
-// false when there are more than `out` holds.
-bool split_views(std::string_view path, std::span<std::string_view> out, size_t& count) {
-  count = 0;
-  size_t start = 0;
-  while (start < path.size()) {
-    if (path[start] == '/') {
-      ++start;
-      continue;
-    }
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    if (count == out.size()) return false;
-    out[count++] = path.substr(start, end - start);
+    if (!f(path.substr(start, end - start))) return false;
     start = end;
   }
   return true;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  for_each_segment(path, [&](std::string_view segment) {
+    out.emplace_back(segment);
+    return true;
+  });
+  return out;
+}
+
+// A path's segments as views of it; false when there are more than `out`
+// holds.
+bool split_views(std::string_view path, std::span<std::string_view> out, size_t& count) {
+  count = 0;
+  return for_each_segment(path, [&](std::string_view segment) {
+    if (count == out.size()) return false;
+    out[count++] = segment;
+    return true;
+  });
 }
 
 }  // namespace
