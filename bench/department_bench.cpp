@@ -5,11 +5,13 @@
 // small data set and few requests, every correctness check, no time asserted.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "bench/ical_bench.h"
@@ -22,14 +24,28 @@ namespace {
 using namespace rdv;
 using namespace rdv::bench;
 
+const char* const kSections[] = {"growth", "search",   "ceilings", "booking",
+                                 "memory", "postgres", "ical"};
+
 struct Args {
   bool quick = false;
-  bool postgres = true;
   int soak_seconds = 600;
   std::vector<double> scales{1, 4, 16};
   std::string out = "build/bench";
   std::string binaries;
+  std::set<std::string> sections{std::begin(kSections), std::end(kSections)};
+  bool runs(const std::string& name) const { return sections.count(name) > 0; }
 };
+
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> out;
+  for (size_t p = 0; p < list.size();) {
+    size_t comma = list.find(',', p);
+    out.push_back(list.substr(p, comma - p));
+    p = comma == std::string::npos ? list.size() : comma + 1;
+  }
+  return out;
+}
 
 Args parse(int argc, char** argv) {
   Args a;
@@ -45,16 +61,18 @@ Args parse(int argc, char** argv) {
       a.soak_seconds = 2;
       a.scales = {1, 4};
     } else if (arg == "--no-postgres") {
-      a.postgres = false;
+      a.sections.erase("postgres");
     } else if (arg == "--soak-seconds") {
       a.soak_seconds = std::stoi(value());
     } else if (arg == "--scales") {
       a.scales.clear();
-      std::string list = value();
-      for (size_t p = 0; p < list.size();) {
-        size_t comma = list.find(',', p);
-        a.scales.push_back(std::stod(list.substr(p, comma - p)));
-        p = comma == std::string::npos ? list.size() : comma + 1;
+      for (const std::string& scale : split(value())) a.scales.push_back(std::stod(scale));
+    } else if (arg == "--sections") {
+      a.sections.clear();
+      for (const std::string& name : split(value())) {
+        if (std::find(std::begin(kSections), std::end(kSections), name) == std::end(kSections))
+          throw std::runtime_error("unknown section " + name);
+        a.sections.insert(name);
       }
     } else if (arg == "--out") {
       a.out = value();
@@ -63,15 +81,18 @@ Args parse(int argc, char** argv) {
     } else {
       throw std::runtime_error("unknown argument " + arg +
                                " (--quick, --no-postgres, --soak-seconds N, --scales 1,4,16, "
+                               "--sections growth,search,ceilings,booking,memory,postgres,ical, "
                                "--out DIR, --binaries DIR)");
     }
   }
   return a;
 }
 
+// Runs one section of the table unless --sections left it out.
 template <class F>
-void section(const char* name, Report& report, F&& run) {
-  std::fprintf(stderr, "%s...\n", name);
+void section(const Args& args, const char* name, const char* title, Report& report, F&& run) {
+  if (!args.runs(name)) return;
+  std::fprintf(stderr, "%s...\n", title);
   report.add_all(run());
 }
 
@@ -108,20 +129,24 @@ int main(int argc, char** argv) try {
   Report report;
   // Growth first: its 1× is the default data set as generated, before the
   // sections below book into it.
-  section("growth", report, [&] { return growth_figures(ctx); });
-  {
+  section(args, "growth", "growth", report, [&] { return growth_figures(ctx); });
+  if (args.runs("search") || args.runs("ceilings") || args.runs("booking") || args.runs("memory")) {
     Child server = start_server(ctx, "sqlite:" + ctx.db);
     Rss at_start = rss_of(server.pid);
-    section("slot and keyword search", report, [&] { return search_figures(ctx, server); });
-    section("HTTP ceilings", report, [&] { return ceiling_figures(ctx, server); });
-    section("durable booking, contention", report, [&] { return booking_figures(ctx, server); });
-    section("memory under mixed load", report,
+    section(args, "search", "slot and keyword search", report,
+            [&] { return search_figures(ctx, server); });
+    section(args, "ceilings", "HTTP ceilings", report,
+            [&] { return ceiling_figures(ctx, server); });
+    section(args, "booking", "durable booking, contention", report,
+            [&] { return booking_figures(ctx, server); });
+    section(args, "memory", "memory under mixed load", report,
             [&] { return memory_figures(ctx, server, at_start); });
     stop_child(server);
   }
-  if (args.postgres)
-    section("durable booking on PostgreSQL", report, [&] { return postgres_booking_figures(ctx); });
-  section("iCal", report, [&] { return ical_figures(ctx.quick ? 300 : 5000, ctx.quick ? 1 : 5); });
+  section(args, "postgres", "durable booking on PostgreSQL", report,
+          [&] { return postgres_booking_figures(ctx); });
+  section(args, "ical", "iCal", report,
+          [&] { return ical_figures(ctx.quick ? 300 : 5000, ctx.quick ? 1 : 5); });
   std::filesystem::remove_all(ctx.work);
 
   nlohmann::json context = {{"quick", ctx.quick},
