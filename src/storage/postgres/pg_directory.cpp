@@ -222,8 +222,10 @@ std::vector<Service> PgDirectory::search_services(const std::vector<std::string>
   }
   // COLLATE "C": SQLite orders text by bytes, whatever the database's locale.
   sql += " ORDER BY name COLLATE \"C\", id LIMIT $1";
-  return all_of(tx_.exec_params(sql, limit_param(limit), pqxx::prepare::make_dynamic_params(texts)),
-                service_from_row<Row>);
+  // Unnamed: one text per number of terms, which a request chooses.
+  return all_of(
+      tx_.work().exec_params(sql, limit_param(limit), pqxx::prepare::make_dynamic_params(texts)),
+      service_from_row<Row>);
 }
 
 std::vector<Place> PgDirectory::places_offering(Id service_id, const std::string& postcode_prefix) {

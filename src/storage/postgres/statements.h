@@ -6,9 +6,9 @@
 // Two kinds stay unnamed, planned at each run with their values:
 // - catch-all filters ("$1 IS NULL OR column = $1"): a generic plan of those
 //   cannot use the index a given value would;
-// - texts beyond the first kMaxNamedStatements of the process: texts built
-//   at run time (one per number of search terms) never grow the server's
-//   memory without bound.
+// - texts beyond the first kMaxNamedStatements of the process, a guard: the
+//   texts built at run time from a request (one per number of search terms)
+//   are run unnamed where they are built, through work().
 #pragma once
 
 #include <pqxx/pqxx>

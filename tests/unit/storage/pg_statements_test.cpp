@@ -38,6 +38,15 @@ TEST(PgStatements, RunPreparedOncePerConnectionAndAnswerAsUnnamed) {
   EXPECT_EQ(prepared_here(tx, sql), 1);
 }
 
+TEST(PgStatements, NameFollowsTheTextInEveryProcess) {
+  // FNV-1a of the text: another instance, or another version of the server,
+  // gives the same text the same name (a pooler may share their connections).
+  pqxx::connection c(scratch_database());
+  const std::string sql = "SELECT $1::int AS n /* statements test: name */";
+  EXPECT_EQ(*statement_name(c, sql), "rdv_8c9dc990c30d4ae8");
+  EXPECT_NE(*statement_name(c, sql + " "), *statement_name(c, sql));
+}
+
 TEST(PgStatements, CatchAllFiltersStayUnnamed) {
   pqxx::connection c(scratch_database());
   EXPECT_EQ(statement_name(c, "SELECT 1 WHERE ($1::bigint IS NULL OR 1 = $1)"), nullptr);
