@@ -49,8 +49,11 @@ std::vector<double> flush_times(const std::string& folder, int n) {
   for (int i = 0; i < n; ++i) {
     auto t0 = Clock::now();
     if (::pwrite(fd, page.data(), page.size(), 0) != static_cast<ssize_t>(page.size()) ||
-        ::fdatasync(fd) != 0)
+        ::fdatasync(fd) != 0) {
+      ::close(fd);
+      std::filesystem::remove(path);
       throw std::runtime_error("cannot write " + path);
+    }
     out.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   }
   ::close(fd);

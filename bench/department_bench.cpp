@@ -49,6 +49,7 @@ std::vector<std::string> split(const std::string& list) {
 
 Args parse(int argc, char** argv) {
   Args a;
+  bool no_postgres = false;  // applied last: whatever --sections says
   a.binaries = std::filesystem::canonical("/proc/self/exe").parent_path().string();
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -61,7 +62,7 @@ Args parse(int argc, char** argv) {
       a.soak_seconds = 2;
       a.scales = {1, 4};
     } else if (arg == "--no-postgres") {
-      a.sections.erase("postgres");
+      no_postgres = true;
     } else if (arg == "--soak-seconds") {
       a.soak_seconds = std::stoi(value());
     } else if (arg == "--scales") {
@@ -85,6 +86,7 @@ Args parse(int argc, char** argv) {
                                "--out DIR, --binaries DIR)");
     }
   }
+  if (no_postgres) a.sections.erase("postgres");
   return a;
 }
 
@@ -164,7 +166,8 @@ int main(int argc, char** argv) try {
                               {"bookings", ctx.data.bookings},
                               {"build_seconds", built_s}}},
                             {"soak_seconds", ctx.soak_seconds},
-                            {"growth_scales", ctx.scales}};
+                            {"growth_scales", ctx.scales},
+                            {"sections", args.sections}};
   std::filesystem::create_directories(args.out);
   std::ofstream(args.out + "/results.json") << report.json(context.dump()) << "\n";
   std::ofstream(args.out + "/results.md") << report.table();

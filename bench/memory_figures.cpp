@@ -45,13 +45,13 @@ std::vector<Figure> memory_figures(const BenchContext& ctx, const Child& server,
   std::map<int, int> statuses;
   size_t requests = 0;
   const auto began = std::chrono::steady_clock::now();
-  const auto soak = std::chrono::seconds{ctx.soak_seconds};
+  const std::chrono::duration<double> soak{ctx.soak_seconds};
   const int marks = 5;  // samples at each fifth of the soak
   std::vector<Rss> samples;
   int round = 0;
   for (;;) {
     auto elapsed = std::chrono::steady_clock::now() - began;
-    if (elapsed >= soak * static_cast<int>(samples.size() + 1) / marks) {
+    if (elapsed >= soak * static_cast<double>(samples.size() + 1) / marks) {
       samples.push_back(rss_of(server.pid));
       if (static_cast<int>(samples.size()) == marks) break;
     }
@@ -79,7 +79,9 @@ std::vector<Figure> memory_figures(const BenchContext& ctx, const Child& server,
     throw std::runtime_error("the server failed requests under the mixed load");
   const Rss& warmed = samples.front();
   const Rss& after = samples.back();
-  std::string mix = std::to_string(requests) + " requests in " + std::to_string(ctx.soak_seconds) +
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  std::string mix = std::to_string(requests) + " requests in " +
+                    std::to_string(static_cast<int>(took + 0.5)) +
                     " s (70 % slot searches, 20 % keyword searches, 10 % bookings); private MiB "
                     "before, then at each fifth: " +
                     mib_list(before, samples);
