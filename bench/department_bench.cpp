@@ -26,6 +26,8 @@ using namespace rdv::bench;
 
 const char* const kSections[] = {"growth", "search",   "ceilings", "booking",
                                  "memory", "postgres", "ical"};
+// The sections measured on one server over the default data set.
+const char* const kServerSections[] = {"search", "ceilings", "booking", "memory"};
 
 struct Args {
   bool quick = false;
@@ -132,7 +134,8 @@ int main(int argc, char** argv) try {
   // Growth first: its 1× is the default data set as generated, before the
   // sections below book into it.
   section(args, "growth", "growth", report, [&] { return growth_figures(ctx); });
-  if (args.runs("search") || args.runs("ceilings") || args.runs("booking") || args.runs("memory")) {
+  if (std::any_of(std::begin(kServerSections), std::end(kServerSections),
+                  [&](const char* name) { return args.runs(name); })) {
     Child server = start_server(ctx, "sqlite:" + ctx.db);
     Rss at_start = rss_of(server.pid);
     section(args, "search", "slot and keyword search", report,

@@ -45,12 +45,6 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-std::string fixed(double v, int decimals = 1) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
 // Peak RSS (MiB) of a forked child doing `work`. A child starts with the
 // parent's resident pages counted, so the children compared are forked from
 // the same state; `malloc_trim` first, so that they fault in what they use

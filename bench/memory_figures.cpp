@@ -6,7 +6,6 @@
 // does not. The samples on the way are printed with the figure.
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <random>
 
@@ -16,13 +15,8 @@ namespace rdv::bench {
 namespace {
 
 std::string mib_list(const Rss& before, const std::vector<Rss>& samples) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", before.anonymous_mib);
-  std::string out = buf;
-  for (const Rss& s : samples) {
-    std::snprintf(buf, sizeof buf, ", %.1f", s.anonymous_mib);
-    out += buf;
-  }
+  std::string out = fixed(before.anonymous_mib);
+  for (const Rss& s : samples) out += ", " + fixed(s.anonymous_mib);
   return out;
 }
 

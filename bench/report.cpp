@@ -22,6 +22,12 @@ std::string target_text(const Target& t) {
 
 }  // namespace
 
+std::string fixed(double v, int decimals) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
 std::optional<double> Figure::ratio() const {
   if (!reference || reference->value == 0) return std::nullopt;
   return measured.value / reference->value;

@@ -50,4 +50,7 @@ class Report {
   std::vector<Figure> figures_;
 };
 
+// `v` with `decimals` digits after the point, for the notes of figures.
+std::string fixed(double v, int decimals = 1);
+
 }  // namespace rdv::bench
