@@ -9,6 +9,7 @@
 #include <random>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace rdv::postgres {
 
@@ -193,18 +194,22 @@ void Pool::give_back(std::unique_ptr<pqxx::connection> conn, bool discard) noexc
 
 namespace detail {
 
-std::string set_transaction_sql(const TransactionOptions& options) {
+std::string opening_sql(const TransactionOptions& options) {
+  std::vector<std::string> parts;
+  if (options.isolation == Isolation::kRepeatableRead)
+    parts.push_back("ISOLATION LEVEL REPEATABLE READ");
+  if (options.isolation == Isolation::kSerializable) parts.push_back("ISOLATION LEVEL SERIALIZABLE");
+  if (options.read_only) parts.push_back("READ ONLY");
   std::string sql;
-  if (options.isolation == Isolation::kRepeatableRead) sql = "ISOLATION LEVEL REPEATABLE READ";
-  if (options.isolation == Isolation::kSerializable) sql = "ISOLATION LEVEL SERIALIZABLE";
-  if (options.read_only) sql += sql.empty() ? "READ ONLY" : ", READ ONLY";
-  return sql.empty() ? sql : "SET TRANSACTION " + sql;
-}
-
-void take_advisory_lock(pqxx::work& tx, std::int64_t key) {
-  tx.exec0(std::string("SET LOCAL lock_timeout = '") + kLockWait + "'");
-  tx.exec_params1("SELECT pg_advisory_xact_lock($1)", key);
-  tx.exec0("SET LOCAL lock_timeout TO DEFAULT");  // f's own waits are its own
+  for (const std::string& p : parts) sql += (sql.empty() ? "SET TRANSACTION " : ", ") + p;
+  if (options.advisory_lock) {
+    if (!sql.empty()) sql += "; ";
+    // The key is ours, a number: written into the text, no parameter needed.
+    sql += std::string("SET LOCAL lock_timeout = '") + kLockWait +
+           "'; SELECT pg_advisory_xact_lock(" + std::to_string(options.advisory_lock) +
+           "); SET LOCAL lock_timeout TO DEFAULT";  // f's own waits are its own
+  }
+  return sql;
 }
 
 void RetryPolicy::after_failure(Lease& lease, bool commit_sent, bool f_ran_once) {

@@ -133,11 +133,10 @@ inline constexpr TransactionOptions kRead{true, Isolation::kRepeatableRead};
 
 namespace detail {
 
-// "SET TRANSACTION ..." for the options; "" for the default.
-std::string set_transaction_sql(const TransactionOptions& options);
-
-// pg_advisory_xact_lock(key), waiting at most kLockWait.
-void take_advisory_lock(pqxx::work& tx, std::int64_t key);
+// What a transaction runs first, as one simple query (one round trip): its
+// SET TRANSACTION, and pg_advisory_xact_lock(options.advisory_lock) waiting
+// at most kLockWait; "" when the options ask for neither.
+std::string opening_sql(const TransactionOptions& options);
 
 // Decides, in the catch block of a failed attempt, whether the transaction
 // runs again: returns when it may (after a short pause for a conflict), or
@@ -170,15 +169,14 @@ template <class F>
 auto with_transaction(Pool& pool, F&& f, const TransactionOptions& options = kWrite)
     -> std::invoke_result_t<F&, pqxx::work&> {
   using Result = std::invoke_result_t<F&, pqxx::work&>;
-  const std::string set_transaction = detail::set_transaction_sql(options);
+  const std::string opening = detail::opening_sql(options);
   detail::RetryPolicy policy(options.max_attempts);
   for (;;) {
     Lease lease = pool.acquire();
     bool commit_sent = false, f_started = false;
     try {
       pqxx::work tx(lease.connection());
-      if (!set_transaction.empty()) tx.exec0(set_transaction);
-      if (options.advisory_lock) detail::take_advisory_lock(tx, options.advisory_lock);
+      if (!opening.empty()) tx.exec0(opening);
       f_started = true;
       if constexpr (std::is_void_v<Result>) {
         f(tx);

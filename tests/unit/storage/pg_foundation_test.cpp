@@ -436,6 +436,44 @@ TEST(PgTransactions, GiveUpAfterMaxAttempts) {
   EXPECT_EQ(runs, 3);
 }
 
+// The opening statements run as one query: the isolation is set, the
+// advisory lock held, and the lock's short timeout is over for f's own waits.
+TEST(PgTransactions, OpenWithTheIsolationAndTheAdvisoryLock) {
+  std::string url = scratch_database();
+  Pool pool(url, 1);
+  TransactionOptions options{.isolation = Isolation::kRepeatableRead, .advisory_lock = 4242};
+  with_transaction(
+      pool,
+      [&](pqxx::work& tx) {
+        EXPECT_EQ(tx.exec1("SHOW transaction_isolation")[0].as<std::string>(), "repeatable read");
+        EXPECT_EQ(tx.exec1("SHOW lock_timeout")[0].as<std::string>(), "0");
+        EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                  "AND objid = 4242 AND granted AND pid = $1",
+                                  tx.conn().backendpid())[0]
+                      .as<int>(),
+                  1);
+      },
+      options);
+}
+
+// A write lock held elsewhere is waited for at most kLockWait (3 s), then
+// reported as a conflict rather than freezing the thread.
+TEST(PgTransactions, TheAdvisoryLockIsWaitedForABoundedTime) {
+  std::string url = scratch_database();
+  pqxx::connection holder_connection(url);
+  pqxx::work holder(holder_connection);
+  holder.exec("SELECT pg_advisory_xact_lock(4343)");
+  Pool pool(url, 1);
+  int runs = 0;
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(with_transaction(
+                   pool, [&](pqxx::work&) { ++runs; },
+                   TransactionOptions{.max_attempts = 1, .advisory_lock = 4343}),
+               RetryableConflict);
+  EXPECT_EQ(runs, 0);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 2900ms);
+}
+
 TEST(PgTransactions, ConnectionLostBeforeCommitRunsOnceMore) {
   std::string url = scratch_database();
   execute(url, "DROP TABLE IF EXISTS notes_before; CREATE TABLE notes_before (body TEXT)");
