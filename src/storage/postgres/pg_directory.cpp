@@ -1,5 +1,6 @@
 #include "storage/postgres/pg_directory.h"
 
+#include <charconv>
 #include <unordered_map>
 
 #include "storage/postgres/rows.h"
@@ -180,12 +181,22 @@ std::optional<Service> PgDirectory::service(Id id) {
 }
 
 std::optional<Agent> PgDirectory::agent(Id id) {
-  auto r =
-      tx_.exec_params(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = $1", id);
+  // With its organisations, in one round trip (ordered as read_organisation_ids).
+  auto r = tx_.exec_params(std::string("SELECT ") + kAgentColumns +
+                               ", (SELECT string_agg(organisation_id::text, ',' ORDER BY "
+                               "organisation_id) FROM agent_organisations WHERE agent_id = $1) "
+                               "AS organisation_ids FROM agents WHERE id = $1",
+                           id);
   if (r.empty()) return std::nullopt;
-  std::vector<Agent> one{agent_from_row(Row(r[0]))};
-  read_organisation_ids(tx_, one);
-  return std::move(one.front());
+  Row row(r[0]);
+  Agent a = agent_from_row(row);
+  std::string ids = row.text("organisation_ids");
+  for (const char *at = ids.data(), *end = at + ids.size(); at < end; ++at) {
+    Id org = 0;
+    at = std::from_chars(at, end, org).ptr;  // stops at the comma
+    a.organisation_ids.push_back(org);
+  }
+  return a;
 }
 
 bool PgDirectory::is_empty() { return tx_.exec("SELECT 1 FROM organisations LIMIT 1").empty(); }

@@ -236,6 +236,16 @@ TEST(PgDirectory, ListsFilterAndOrderLikeSqlite) {
   EXPECT_EQ(agents[0][4].organisation_ids, (std::vector<Id>{orgs[0], orgs[1]}));
   EXPECT_EQ(agents[1].size(), 2u);
   EXPECT_TRUE(agents[2].empty());
+  // One agent is read with its organisations in one query: the same.
+  auto one = twin.same([&](Parts& p) {
+    return std::vector<std::optional<Agent>>{p.directory.agent(agents[0][4].id),
+                                             p.directory.agent(agents[0][0].id),
+                                             p.directory.agent(999999)};
+  });
+  ASSERT_TRUE(one[0] && one[1]);
+  EXPECT_EQ(one[0]->organisation_ids, (std::vector<Id>{orgs[0], orgs[1]}));
+  EXPECT_NE(one[0]->ics_secret, "");  // read alone, an agent carries its secret
+  EXPECT_FALSE(one[2]);
   auto hooks = twin.same([&](Parts& p) {
     return std::vector<std::vector<Webhook>>{p.directory.webhooks_of(orgs[1]),
                                              p.directory.webhooks_of(orgs[0])};
