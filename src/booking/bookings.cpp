@@ -125,7 +125,7 @@ BookingOutcome Bookings::book(const BookingRequest& req,
       throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
     }
     created.manage_token = links_.manage_token(b.id);
-    plan_notifications(tx, notifications_, b, BookingEvent::kCreated, now);
+    plan_notifications(tx, notifications_, b, service, BookingEvent::kCreated, now);
     result.response = render(tx, created);
     if (idempotency)
       tx.bookings().save_idempotent(key_hash, {idempotency->request_hash, b.id}, now);
@@ -140,13 +140,13 @@ Booking Bookings::cancel(Id booking_id, Actor actor, const std::string& reason) 
   store_.write([&](StoreWriter& tx) {
     b = require_booking(tx, booking_id);
     Instant now = clock_.now();
-    b.status =
-        next_status(b, require_service(tx, b.service_id), BookingAction::kCancel, actor, now);
+    Service service = require_service(tx, b.service_id);
+    b.status = next_status(b, service, BookingAction::kCancel, actor, now);
     b.cancel_reason = reason;
     b.updated_at = now;
     ++b.sequence;
     tx.bookings().update(b);
-    plan_notifications(tx, notifications_, b, BookingEvent::kCancelled, now);
+    plan_notifications(tx, notifications_, b, service, BookingEvent::kCancelled, now);
   });
   metrics::record_booking("cancelled", booked_by_name(b.booked_by));
   return b;
@@ -180,7 +180,7 @@ void Bookings::move_to_slot(StoreWriter& tx, Booking& b, const Service& service,
   } catch (const SlotTakenError&) {
     throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
   }
-  plan_notifications(tx, notifications_, b, event, now);
+  plan_notifications(tx, notifications_, b, service, event, now);
 }
 
 Booking Bookings::reassign(Id booking_id, Id agent_id) {
@@ -202,13 +202,13 @@ Booking Bookings::record_summary(Id booking_id, const std::string& summary) {
   store_.write([&](StoreWriter& tx) {
     b = require_booking(tx, booking_id);
     Instant now = clock_.now();
-    b.status = next_status(b, require_service(tx, b.service_id), BookingAction::kRecordSummary,
-                           Actor::kStaff, now);
+    Service service = require_service(tx, b.service_id);
+    b.status = next_status(b, service, BookingAction::kRecordSummary, Actor::kStaff, now);
     bool first = b.summary.empty();
     b.summary = summary;
     b.updated_at = now;
     tx.bookings().update(b);
-    if (first) plan_notifications(tx, notifications_, b, BookingEvent::kSummary, now);
+    if (first) plan_notifications(tx, notifications_, b, service, BookingEvent::kSummary, now);
   });
   return b;
 }

@@ -66,13 +66,13 @@ class Planner {
 }  // namespace
 
 void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const Booking& b,
-                        BookingEvent event, Instant now) {
-  auto service = tx.service(b.service_id);
-  auto agent = tx.agent(b.agent_id);
-  Planner plan(tx, b, service ? std::optional<Id>(service->organisation_id) : std::nullopt, now);
+                        const Service& service, BookingEvent event, Instant now) {
+  Planner plan(tx, b, service.organisation_id, now);
   bool resident_email = policy.email && !b.resident.email.empty();
   bool resident_sms = policy.sms && !b.resident.phone.empty();
-  bool agent_email = policy.email && agent && !agent->email.empty();
+  bool agent_email = false;  // the agent is read only when email may go out
+  if (policy.email)
+    if (auto agent = tx.agent(b.agent_id)) agent_email = !agent->email.empty();
   std::string seq = "seq" + std::to_string(b.sequence);
   std::string at_start = "at" + std::to_string(to_epoch(b.start));
 
@@ -85,7 +85,7 @@ void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const
   // Reminders and the after-visit message, planned for this start; a later
   // change of start makes them obsolete (checked when they run).
   auto timed = [&] {
-    for (int minutes : service ? service->reminders : std::vector<int>{}) {
+    for (int minutes : service.reminders) {
       Instant at = b.start - std::chrono::minutes{minutes};
       if (at <= now) continue;
       std::string key = "m" + std::to_string(minutes) + ":" + at_start;

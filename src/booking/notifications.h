@@ -29,7 +29,8 @@ enum class BookingEvent {
 
 // Job payloads name the message event, the audience and, for timed messages,
 // the start they were planned for (see domain/events.h for the names).
+// `service` is the booking's, which the caller has read already.
 void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const Booking& b,
-                        BookingEvent event, Instant now);
+                        const Service& service, BookingEvent event, Instant now);
 
 }  // namespace rdv

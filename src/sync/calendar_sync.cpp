@@ -242,7 +242,8 @@ std::vector<Id> CalendarSync::tell_of_bookings_without_opening(StoreWriter& tx, 
     }
     // The booking stays; its agent is told (once for this booking and time).
     if (covered) continue;
-    plan_notifications(tx, options_.notifications, b, BookingEvent::kOpeningLost, now);
+    plan_notifications(tx, options_.notifications, b, require_service(tx, b.service_id),
+                       BookingEvent::kOpeningLost, now);
     outside.push_back(b.id);
   }
   return outside;
