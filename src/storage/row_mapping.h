@@ -164,6 +164,11 @@ Booking booking_from_row(const Row& r) {
 // (bookings_agent_time), so the table itself is not visited.
 inline constexpr const char* kHeldTimeColumns =
     "id, agent_id, service_id, start_at, block_start, block_end";
+// Their order: that index's own, to the row id, so that SQLite walks it
+// without sorting (ending at "block_start, id" made it sort the rows of each
+// agent and start apart: a third of the read); PostgreSQL returns the same.
+inline constexpr const char* kHeldTimeOrder =
+    " ORDER BY agent_id, block_start, block_end, start_at, service_id, status, id";
 
 template <class Row>
 HeldTime held_time_from_row(const Row& r) {

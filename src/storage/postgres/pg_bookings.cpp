@@ -28,12 +28,10 @@ std::vector<HeldTime> PgBookings::holding_time(const std::vector<Id>& agent_ids,
   if (agent_ids.empty()) return {};
   // A blocked period is shorter than two days (durations and buffers are
   // capped), so the index range on block_start is bounded on both sides.
-  // Ordered as SQLite's index walk returns them.
   auto r = tx_.exec_params(std::string("SELECT ") + kHeldTimeColumns +
                                " FROM bookings WHERE status <> 'cancelled' AND "
                                "agent_id = ANY($1::bigint[]) AND block_start < $2 AND "
-                               "block_start > $3 AND block_end > $4 "
-                               "ORDER BY agent_id, block_start, id",
+                               "block_start > $3 AND block_end > $4" + kHeldTimeOrder,
                            bigint_array(agent_ids), to_epoch(window.end),
                            to_epoch(window.start) - 2 * 86400, to_epoch(window.start));
   return all_of(r, held_time_from_row<Row>);

@@ -70,8 +70,14 @@ std::optional<std::int64_t> Statement::opt_int64(int col) const {
 }
 
 int Statement::column(std::string_view name) const {
-  for (size_t i = 0; i < columns_.size(); ++i)
-    if (columns_[i] == name) return static_cast<int>(i);
+  const size_t n = columns_.size();
+  for (size_t k = 0; k < n; ++k) {
+    size_t i = next_column_ + k < n ? next_column_ + k : next_column_ + k - n;
+    if (columns_[i] == name) {
+      next_column_ = i + 1 < n ? i + 1 : 0;
+      return static_cast<int>(i);
+    }
+  }
   throw std::logic_error("no column " + std::string(name) + " in the query");
 }
 

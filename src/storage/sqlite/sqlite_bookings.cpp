@@ -26,8 +26,8 @@ std::vector<HeldTime> SqliteBookings::holding_time(const std::vector<Id>& agent_
   auto st = c_.prepare(std::string("SELECT ") + kHeldTimeColumns +
                        " FROM bookings WHERE status <> 'cancelled' AND agent_id IN (" +
                        marks(agent_ids.size()) +
-                       ") AND block_start < ? AND block_start > ? AND block_end > ? "
-                       "ORDER BY agent_id, block_start, id");
+                       ") AND block_start < ? AND block_start > ? AND block_end > ?" +
+                       kHeldTimeOrder);
   int i = 1;
   for (Id a : agent_ids) st.bind(i++, a);
   st.bind(i++, to_epoch(window.end));
