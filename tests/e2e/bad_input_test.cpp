@@ -1,6 +1,8 @@
 // Bad input of any kind gets a clear 4xx in the JSON error shape and changes nothing.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "world.h"
 
 namespace rdv::testing {
@@ -168,6 +170,40 @@ TEST_F(BadInput, BodiesOverOneMebibyteGet413) {
   expect_error(r, 413, "payload_too_large");
   // The server is still fine.
   EXPECT_EQ(http_.get("/healthz").status, 200);
+}
+
+// A body is read whole however it arrives: with its header and the next
+// request, chunked, or split across writes. The booking's unknown service
+// (404, not a 400 for broken JSON) shows the handler got all of it.
+TEST_F(BadInput, BodiesAreReadWholeHoweverTheyArrive) {
+  std::string body = json{{"service_id", 99999},
+                          {"start", world_.at("09:00")},
+                          {"resident", resident()}}
+                         .dump();
+  std::string head =
+      "POST /api/v1/bookings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+  std::string sized = head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  auto status_line_at = [](const std::string& reply, size_t from = 0) {
+    return reply.find("HTTP/1.1 ", from);
+  };
+
+  std::string pipelined = http_.raw(sized + body + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(pipelined.rfind("HTTP/1.1 404", 0), 0u) << pipelined;
+  EXPECT_NE(pipelined.find("\"not_found\""), std::string::npos) << pipelined;
+  size_t second = status_line_at(pipelined, 1);
+  ASSERT_NE(second, std::string::npos) << pipelined;
+  EXPECT_EQ(pipelined.compare(second, 12, "HTTP/1.1 200"), 0) << pipelined;
+
+  std::stringstream chunk_size;
+  chunk_size << std::hex << body.size();
+  std::string chunked = http_.raw(head + "Transfer-Encoding: chunked\r\n\r\n" + chunk_size.str() +
+                                  "\r\n" + body + "\r\n0\r\n\r\n");
+  EXPECT_EQ(chunked.rfind("HTTP/1.1 404", 0), 0u) << chunked;
+
+  size_t half = body.find("99999") + 2;  // in the middle of the service's number
+  std::string split = http_.raw_parts({sized + body.substr(0, half), body.substr(half)});
+  EXPECT_EQ(split.rfind("HTTP/1.1 404", 0), 0u) << split;
+  EXPECT_NE(split.find("\"not_found\""), std::string::npos) << split;
 }
 
 TEST_F(BadInput, GarbageOnTheSocketGets400AndTheServerSurvives) {

@@ -70,13 +70,13 @@ Reply HttpClient::post(const std::string& target, const nlohmann::json& body,
   return request("POST", target, body.dump(), h);
 }
 
-std::string HttpClient::raw(const std::string& bytes) const {
+std::string HttpClient::raw_parts(const std::vector<std::string>& parts) const {
   net::io_context ioc;
   tcp::socket socket(ioc);
   socket.connect(
       tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
   beast::error_code ec;
-  net::write(socket, net::buffer(bytes), ec);
+  for (const std::string& part : parts) net::write(socket, net::buffer(part), ec);
   socket.shutdown(tcp::socket::shutdown_send, ec);
   std::string out;
   char buf[4096];

@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace rdv::testing {
 
@@ -25,7 +26,9 @@ class HttpClient {
   Reply request(const std::string& method, const std::string& target, const std::string& body,
                 const std::map<std::string, std::string>& headers = {}) const;
   // Writes raw bytes and reads whatever comes back until the server closes.
-  std::string raw(const std::string& bytes) const;
+  std::string raw(const std::string& bytes) const { return raw_parts({bytes}); }
+  // The same, written in parts, one write each (the server may read them apart).
+  std::string raw_parts(const std::vector<std::string>& parts) const;
 
  private:
   int port_;
