@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 
 #include "bench/sections.h"
+#include "booking/bookings.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -29,6 +30,8 @@ constexpr const char* kRowBytes =
 
 struct Durable {
   LoadResult bookings;
+  std::vector<double> in_process_ms;  // the same use case called in this process
+  double in_process_seconds = 0;
   double bare_per_second = 0;
   std::vector<double> flush_ms;  // the disk's flush time, sampled in each round
   int row_bytes = 0;
@@ -59,26 +62,57 @@ std::vector<double> flush_times(const std::string& folder, int n) {
   return out;
 }
 
-// `n` bookings one after the other, each on its own free slot, in rounds
-// alternated with as many bare inserts: the disk's flush time drifts a lot
-// during a run (1 to 4 ms here), and both sides must share it.
-// `row_bytes()` reads the size of the bookings made; `bare(k, bytes)` inserts
-// k rows of that size, each in its own transaction, and returns the seconds.
+// The booking use case (Bookings::book) called in this process on `store`,
+// the same database as the server's: what a booking costs without HTTP.
+// Returns the time of each, in ms.
+std::vector<double> book_in_process(Store& store, Id service, const std::vector<FreeSlot>& slots,
+                                    int first_resident) {
+  SystemClock clock;
+  LinkSigner links(std::string(32, 'b'));
+  Bookings bookings(store, clock, links, {}, BookingLimits{0});  // as the server: no limit
+  std::vector<double> out;
+  for (const FreeSlot& s : slots) {
+    BookingRequest req;
+    req.service_id = service;
+    req.start = *parse_rfc3339(s.start);
+    req.agent_id = s.agent_id;
+    req.place_id = s.place_id;
+    req.resident = {"Camille", "Bench" + std::to_string(first_resident),
+                    "bench" + std::to_string(first_resident) + "@example.org", ""};
+    ++first_resident;
+    auto t0 = Clock::now();
+    auto made = bookings.book(req, std::nullopt, [](StoreReader&, const CreatedBooking& c) {
+      return BookingAnswer{201, std::to_string(c.booking.id)};
+    });
+    out.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (!made.booking) throw std::runtime_error("a booking in process was not made");
+  }
+  return out;
+}
+
+// `n` bookings over HTTP one after the other, each on its own free slot, in
+// rounds alternated with as many bare inserts and as many bookings in
+// process: the disk's flush time drifts a lot during a run (1 to 4 ms
+// here), and every side must share it. `row_bytes()` reads the size of the
+// bookings made; `bare(k, bytes)` inserts k rows of that size, each in its
+// own transaction, and returns the seconds.
 template <class RowBytes, class Bare>
-Durable alternate(const BenchContext& ctx, const Child& server, int n, RowBytes row_bytes,
-                  Bare bare) {
+Durable alternate(const BenchContext& ctx, const Child& server, Store& store, int n,
+                  RowBytes row_bytes, Bare bare) {
   Id service = ctx.data.busiest_service;
   auto slots = free_slots_of(ctx, server.port, service, 8);
-  if (slots.size() < static_cast<size_t>(n) + 20)
+  if (slots.size() < 2 * static_cast<size_t>(n) + 20)
     throw std::runtime_error("too few free slots to book: " + std::to_string(slots.size()));
   Durable out;
   const int rounds = 4, per_round = std::max(1, n / rounds);
   double bare_seconds = 0;
+  size_t next_slot = 0;
   for (int r = 0; r < rounds; ++r) {
     auto load = run_load(server.port, 1, per_round, [&](int, int i) {
-      return book_request(service, slots[static_cast<size_t>(r * per_round + i)],
+      return book_request(service, slots[next_slot + static_cast<size_t>(i)],
                           100000 + r * per_round + i);
     });
+    next_slot += static_cast<size_t>(per_round);
     if (load.statuses[201] != per_round)
       throw std::runtime_error("a booking on a free slot was refused (" +
                                std::to_string(load.statuses[201]) + " of " +
@@ -90,11 +124,18 @@ Durable alternate(const BenchContext& ctx, const Child& server, int n, RowBytes 
     all.seconds += load.seconds;
     if (r == 0) out.row_bytes = row_bytes();
     bare_seconds += bare(per_round, out.row_bytes);
+    std::vector<FreeSlot> mine(slots.begin() + static_cast<std::ptrdiff_t>(next_slot),
+                               slots.begin() + static_cast<std::ptrdiff_t>(next_slot) + per_round);
+    next_slot += static_cast<size_t>(per_round);
+    auto t0 = Clock::now();
+    auto times = book_in_process(store, service, mine, 150000 + r * per_round);
+    out.in_process_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    out.in_process_ms.insert(out.in_process_ms.end(), times.begin(), times.end());
     auto flushes = flush_times(ctx.work, ctx.runs(50, 5));
     out.flush_ms.insert(out.flush_ms.end(), flushes.begin(), flushes.end());
   }
   out.bare_per_second = rounds * per_round / bare_seconds;
-  out.left.assign(slots.begin() + rounds * per_round, slots.end());
+  out.left.assign(slots.begin() + static_cast<std::ptrdiff_t>(next_slot), slots.end());
   return out;
 }
 
@@ -142,24 +183,36 @@ double postgres_bare_inserts(const std::string& url, int n, int row_bytes) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-Figure durable_figure(const std::string& store, const Durable& d) {
-  return {"3 durable booking",
-          {"bookings/s over HTTP, " + store + ", 1 client", d.bookings.per_second(), "/s"},
-          Measure{"bare durable INSERT transactions of " + std::to_string(d.row_bytes) +
-                      " bytes, same " + store + " database",
-                  d.bare_per_second, "/s"},
-          Target{Target::Kind::kAtLeast, 0.5, true},
-          "p50 " + fixed(d.bookings.p(0.5), 3) + " ms, " +
-              std::to_string(d.bookings.latencies_ms.size()) +
-              " bookings, in 4 rounds alternated; disk flush (4 KiB + fdatasync) p50 " +
-              fixed(quantile(d.flush_ms, 0.5), 3) + " ms"};
+// The target's line, over HTTP, then the same use case in process: how much
+// of a booking is its HTTP request, how much the use case and its commit.
+std::vector<Figure> durable_figures(const std::string& store, const Durable& d) {
+  Measure bare{"bare durable INSERT transactions of " + std::to_string(d.row_bytes) +
+                   " bytes, same " + store + " database",
+               d.bare_per_second, "/s"};
+  double in_process_per_second = d.in_process_ms.size() / d.in_process_seconds;
+  return {{"3 durable booking",
+           {"bookings/s over HTTP, " + store + ", 1 client", d.bookings.per_second(), "/s"},
+           bare,
+           Target{Target::Kind::kAtLeast, 0.5, true},
+           "p50 " + fixed(d.bookings.p(0.5), 3) + " ms, " +
+               std::to_string(d.bookings.latencies_ms.size()) +
+               " bookings, in 4 rounds alternated; disk flush (4 KiB + fdatasync) p50 " +
+               fixed(quantile(d.flush_ms, 0.5), 3) + " ms"},
+          {"3 durable booking",
+           {"bookings/s in process (the use case, its reads and commit; no HTTP), " + store,
+            in_process_per_second, "/s"},
+           bare,
+           {},
+           "p50 " + fixed(quantile(d.in_process_ms, 0.5), 3) + " ms, " +
+               std::to_string(d.in_process_ms.size()) + " bookings, in the same rounds"}};
 }
 
 }  // namespace
 
 std::vector<Figure> booking_figures(BenchContext& ctx, const Child& server) {
+  SqliteStore store(ctx.db);
   Durable booked = alternate(
-      ctx, server, ctx.runs(200, 8),
+      ctx, server, store, ctx.runs(200, 8),
       [&] {
         sqlite::Connection c(ctx.db);
         auto st = c.prepare(kRowBytes);
@@ -168,7 +221,7 @@ std::vector<Figure> booking_figures(BenchContext& ctx, const Child& server) {
       },
       [&](int k, int bytes) { return sqlite_bare_inserts(ctx.db, k, bytes); });
   sqlite::Connection(ctx.db).exec("DROP TABLE bench_bare");
-  std::vector<Figure> out{durable_figure("SQLite", booked)};
+  std::vector<Figure> out = durable_figures("SQLite", booked);
 
   // 4: 200 clients, each sent at once at one of 20 slots (10 per slot).
   const int clients = 200, seats = 20;
@@ -177,7 +230,6 @@ std::vector<Figure> booking_figures(BenchContext& ctx, const Child& server) {
     return book_request(ctx.data.busiest_service, twenty[static_cast<size_t>(c % seats)],
                         200000 + c);
   });
-  SqliteStore store(ctx.db);
   int held = 0;  // what the database holds, whatever the answers said
   store.read([&](StoreReader& r) {
     for (const FreeSlot& s : twenty) {
@@ -206,15 +258,16 @@ std::vector<Figure> postgres_booking_figures(const BenchContext& ctx) {
     pg.data = generate_dataset(store, pg.spec);
   }
   Child server = start_server(pg, cluster.url());
+  PostgresStore store(cluster.url(), 2);
   Durable booked = alternate(
-      pg, server, ctx.runs(200, 8),
+      pg, server, store, ctx.runs(200, 8),
       [&] {
         pqxx::connection c(cluster.url());
         return pqxx::nontransaction(c).exec1(kRowBytes)[0].as<int>();
       },
       [&](int k, int bytes) { return postgres_bare_inserts(cluster.url(), k, bytes); });
   stop_child(server);
-  return {durable_figure("PostgreSQL", booked)};
+  return durable_figures("PostgreSQL", booked);
 }
 
 }  // namespace rdv::bench
