@@ -199,7 +199,9 @@ std::vector<Figure> durable_figures(const std::string& store, const Durable& d) 
                " bookings, in 4 rounds alternated; disk flush (4 KiB + fdatasync) p50 " +
                fixed(quantile(d.flush_ms, 0.5), 3) + " ms"},
           {"3 durable booking",
-           {"bookings/s in process (the use case, its reads and commit; no HTTP), " + store,
+           {"bookings/s in process (the use case, its reads and commit; no HTTP, no answer "
+            "rendered), " +
+                store,
             in_process_per_second, "/s"},
            bare,
            {},

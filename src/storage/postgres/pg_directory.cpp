@@ -1,6 +1,7 @@
 #include "storage/postgres/pg_directory.h"
 
 #include <charconv>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "storage/postgres/rows.h"
@@ -188,13 +189,17 @@ std::optional<Agent> PgDirectory::agent(Id id) {
                                "AS organisation_ids FROM agents WHERE id = $1",
                            id);
   if (r.empty()) return std::nullopt;
-  Row row(r[0]);
+  const pqxx::row first = r[0];  // Row refers to it: it must outlive Row
+  Row row(first);
   Agent a = agent_from_row(row);
-  std::string ids = row.text("organisation_ids");
+  std::string ids = row.text("organisation_ids");  // NULL (none) reads as ""
   for (const char *at = ids.data(), *end = at + ids.size(); at < end; ++at) {
     Id org = 0;
-    at = std::from_chars(at, end, org).ptr;  // stops at the comma
+    auto [stop, ec] = std::from_chars(at, end, org);
+    if (ec != std::errc() || (stop != end && *stop != ','))
+      throw std::runtime_error("unexpected organisation ids of agent " + std::to_string(id));
     a.organisation_ids.push_back(org);
+    at = stop;  // at the comma, or the end
   }
   return a;
 }

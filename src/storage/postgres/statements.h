@@ -1,7 +1,7 @@
 // The PostgreSQL store's statements, run as named prepared statements: each
 // text is parsed once per connection, and PostgreSQL may keep a generic plan
-// once it has seen it a few times (a booking runs 17 statements; unnamed,
-// parsing and planning them took about 1.5 ms of its time).
+// once it has seen it a few times (a booking runs a dozen statements;
+// unnamed, parsing and planning them took about 1.5 ms of its time).
 //
 // Two kinds stay unnamed, planned at each run with their values:
 // - catch-all filters ("$1 IS NULL OR column = $1"): a generic plan of those

@@ -236,16 +236,20 @@ TEST(PgDirectory, ListsFilterAndOrderLikeSqlite) {
   EXPECT_EQ(agents[0][4].organisation_ids, (std::vector<Id>{orgs[0], orgs[1]}));
   EXPECT_EQ(agents[1].size(), 2u);
   EXPECT_TRUE(agents[2].empty());
-  // One agent is read with its organisations in one query: the same.
+  // One agent is read with its organisations in one query: the same, with
+  // two organisations, one, or none.
+  Id solo = twin.same([&](Parts& p) { return p.directory.insert_agent(agent("Solo", {})); });
   auto one = twin.same([&](Parts& p) {
-    return std::vector<std::optional<Agent>>{p.directory.agent(agents[0][4].id),
-                                             p.directory.agent(agents[0][0].id),
-                                             p.directory.agent(999999)};
+    return std::vector<std::optional<Agent>>{
+        p.directory.agent(agents[0][4].id), p.directory.agent(agents[0][0].id),
+        p.directory.agent(solo), p.directory.agent(999999)};
   });
-  ASSERT_TRUE(one[0] && one[1]);
+  ASSERT_TRUE(one[0] && one[1] && one[2]);
   EXPECT_EQ(one[0]->organisation_ids, (std::vector<Id>{orgs[0], orgs[1]}));
+  EXPECT_EQ(one[1]->organisation_ids, (std::vector<Id>{orgs[1]}));
+  EXPECT_TRUE(one[2]->organisation_ids.empty());
   EXPECT_NE(one[0]->ics_secret, "");  // read alone, an agent carries its secret
-  EXPECT_FALSE(one[2]);
+  EXPECT_FALSE(one[3]);
   auto hooks = twin.same([&](Parts& p) {
     return std::vector<std::vector<Webhook>>{p.directory.webhooks_of(orgs[1]),
                                              p.directory.webhooks_of(orgs[0])};
