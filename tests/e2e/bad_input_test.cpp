@@ -176,10 +176,8 @@ TEST_F(BadInput, BodiesOverOneMebibyteGet413) {
 // request, chunked, or split across writes. The booking's unknown service
 // (404, not a 400 for broken JSON) shows the handler got all of it.
 TEST_F(BadInput, BodiesAreReadWholeHoweverTheyArrive) {
-  std::string body = json{{"service_id", 99999},
-                          {"start", world_.at("09:00")},
-                          {"resident", resident()}}
-                         .dump();
+  std::string body =
+      json{{"service_id", 99999}, {"start", world_.at("09:00")}, {"resident", resident()}}.dump();
   std::string head =
       "POST /api/v1/bookings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
   std::string sized = head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";

@@ -198,7 +198,8 @@ std::string opening_sql(const TransactionOptions& options) {
   std::vector<std::string> parts;
   if (options.isolation == Isolation::kRepeatableRead)
     parts.push_back("ISOLATION LEVEL REPEATABLE READ");
-  if (options.isolation == Isolation::kSerializable) parts.push_back("ISOLATION LEVEL SERIALIZABLE");
+  if (options.isolation == Isolation::kSerializable)
+    parts.push_back("ISOLATION LEVEL SERIALIZABLE");
   if (options.read_only) parts.push_back("READ ONLY");
   std::string sql;
   for (const std::string& p : parts) sql += (sql.empty() ? "SET TRANSACTION " : ", ") + p;

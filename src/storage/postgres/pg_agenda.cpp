@@ -43,9 +43,9 @@ std::vector<Opening> PgAgenda::openings_for_service(Id service_id, TimeRange win
            "= 'deactivated') ORDER BY o.agent_id, o.id";
   };
   auto start = to_epoch(window.start), end = to_epoch(window.end);
-  auto r = agent_id ? tx_.exec_params(sql("AND o.agent_id = $4 "), service_id, start, end,
-                                      *agent_id)
-                    : tx_.exec_params(sql(""), service_id, start, end);
+  auto r = agent_id
+               ? tx_.exec_params(sql("AND o.agent_id = $4 "), service_id, start, end, *agent_id)
+               : tx_.exec_params(sql(""), service_id, start, end);
   std::vector<Opening> out = all_of(r, opening_from_row<Row>);
   for (Opening& o : out) o.service_ids.push_back(service_id);
   return out;

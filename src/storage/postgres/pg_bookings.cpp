@@ -31,7 +31,8 @@ std::vector<HeldTime> PgBookings::holding_time(const std::vector<Id>& agent_ids,
   auto r = tx_.exec_params(std::string("SELECT ") + kHeldTimeColumns +
                                " FROM bookings WHERE status <> 'cancelled' AND "
                                "agent_id = ANY($1::bigint[]) AND block_start < $2 AND "
-                               "block_start > $3 AND block_end > $4" + kHeldTimeOrder,
+                               "block_start > $3 AND block_end > $4" +
+                               kHeldTimeOrder,
                            bigint_array(agent_ids), to_epoch(window.end),
                            to_epoch(window.start) - 2 * 86400, to_epoch(window.start));
   return all_of(r, held_time_from_row<Row>);

@@ -23,11 +23,10 @@ std::vector<HeldTime> SqliteBookings::holding_time(const std::vector<Id>& agent_
   if (agent_ids.empty()) return out;
   // A blocked period is shorter than two days (durations and buffers are
   // capped), so the index range on block_start is bounded on both sides.
-  auto st = c_.prepare(std::string("SELECT ") + kHeldTimeColumns +
-                       " FROM bookings WHERE status <> 'cancelled' AND agent_id IN (" +
-                       marks(agent_ids.size()) +
-                       ") AND block_start < ? AND block_start > ? AND block_end > ?" +
-                       kHeldTimeOrder);
+  auto st = c_.prepare(
+      std::string("SELECT ") + kHeldTimeColumns +
+      " FROM bookings WHERE status <> 'cancelled' AND agent_id IN (" + marks(agent_ids.size()) +
+      ") AND block_start < ? AND block_start > ? AND block_end > ?" + kHeldTimeOrder);
   int i = 1;
   for (Id a : agent_ids) st.bind(i++, a);
   st.bind(i++, to_epoch(window.end));

@@ -240,9 +240,9 @@ TEST(PgDirectory, ListsFilterAndOrderLikeSqlite) {
   // two organisations, one, or none.
   Id solo = twin.same([&](Parts& p) { return p.directory.insert_agent(agent("Solo", {})); });
   auto one = twin.same([&](Parts& p) {
-    return std::vector<std::optional<Agent>>{
-        p.directory.agent(agents[0][4].id), p.directory.agent(agents[0][0].id),
-        p.directory.agent(solo), p.directory.agent(999999)};
+    return std::vector<std::optional<Agent>>{p.directory.agent(agents[0][4].id),
+                                             p.directory.agent(agents[0][0].id),
+                                             p.directory.agent(solo), p.directory.agent(999999)};
   });
   ASSERT_TRUE(one[0] && one[1] && one[2]);
   EXPECT_EQ(one[0]->organisation_ids, (std::vector<Id>{orgs[0], orgs[1]}));
