@@ -9,7 +9,6 @@
 #include <random>
 #include <string_view>
 #include <thread>
-#include <vector>
 
 namespace rdv::postgres {
 
@@ -195,14 +194,11 @@ void Pool::give_back(std::unique_ptr<pqxx::connection> conn, bool discard) noexc
 namespace detail {
 
 std::string opening_sql(const TransactionOptions& options) {
-  std::vector<std::string> parts;
-  if (options.isolation == Isolation::kRepeatableRead)
-    parts.push_back("ISOLATION LEVEL REPEATABLE READ");
-  if (options.isolation == Isolation::kSerializable)
-    parts.push_back("ISOLATION LEVEL SERIALIZABLE");
-  if (options.read_only) parts.push_back("READ ONLY");
   std::string sql;
-  for (const std::string& p : parts) sql += (sql.empty() ? "SET TRANSACTION " : ", ") + p;
+  if (options.isolation == Isolation::kRepeatableRead) sql = "ISOLATION LEVEL REPEATABLE READ";
+  if (options.isolation == Isolation::kSerializable) sql = "ISOLATION LEVEL SERIALIZABLE";
+  if (options.read_only) sql += sql.empty() ? "READ ONLY" : ", READ ONLY";
+  if (!sql.empty()) sql = "SET TRANSACTION " + sql;
   if (options.advisory_lock) {
     if (!sql.empty()) sql += "; ";
     // The key is ours, a number: written into the text, no parameter needed.

@@ -1,7 +1,5 @@
 #include "storage/postgres/pg_directory.h"
 
-#include <charconv>
-#include <stdexcept>
 #include <unordered_map>
 
 #include "storage/postgres/rows.h"
@@ -182,26 +180,12 @@ std::optional<Service> PgDirectory::service(Id id) {
 }
 
 std::optional<Agent> PgDirectory::agent(Id id) {
-  // With its organisations, in one round trip (ordered as read_organisation_ids).
-  auto r = tx_.exec_params(std::string("SELECT ") + kAgentColumns +
-                               ", (SELECT string_agg(organisation_id::text, ',' ORDER BY "
-                               "organisation_id) FROM agent_organisations WHERE agent_id = $1) "
-                               "AS organisation_ids FROM agents WHERE id = $1",
-                           id);
+  auto r =
+      tx_.exec_params(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = $1", id);
   if (r.empty()) return std::nullopt;
-  const pqxx::row first = r[0];  // Row refers to it: it must outlive Row
-  Row row(first);
-  Agent a = agent_from_row(row);
-  std::string ids = row.text("organisation_ids");  // NULL (none) reads as ""
-  for (const char *at = ids.data(), *end = at + ids.size(); at < end; ++at) {
-    Id org = 0;
-    auto [stop, ec] = std::from_chars(at, end, org);
-    if (ec != std::errc() || (stop != end && *stop != ','))
-      throw std::runtime_error("unexpected organisation ids of agent " + std::to_string(id));
-    a.organisation_ids.push_back(org);
-    at = stop;  // at the comma, or the end
-  }
-  return a;
+  std::vector<Agent> one{agent_from_row(Row(r[0]))};
+  read_organisation_ids(tx_, one);
+  return std::move(one.front());
 }
 
 bool PgDirectory::is_empty() { return tx_.exec("SELECT 1 FROM organisations LIMIT 1").empty(); }
