@@ -239,6 +239,9 @@ class App {
   // `agent_view`: the video link is the agent's, not the resident's.
   Json booking_json(StoreReader& store, const Booking& b, const std::string& manage_token = "",
                     bool agent_view = false);
+  // The same, with the booking's place already read.
+  Json booking_json(const std::optional<Place>& place, const Booking& b,
+                    const std::string& manage_token, bool agent_view = false);
   std::string visio_url(const Booking& b, bool agent) const;
   // A resident's document for their booking (the API's upload and the
   // manage page's): the manage token, the life cycle, the count and size

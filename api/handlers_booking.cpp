@@ -120,7 +120,11 @@ std::string App::visio_url(const Booking& b, bool agent) const {
 
 Json App::booking_json(StoreReader& r, const Booking& b, const std::string& manage_token,
                        bool agent_view) {
-  auto place = r.place(b.place_id);
+  return booking_json(r.place(b.place_id), b, manage_token, agent_view);
+}
+
+Json App::booking_json(const std::optional<Place>& place, const Booking& b,
+                       const std::string& manage_token, bool agent_view) {
   Zone zone = date::locate_zone(place ? place->timezone : "Europe/Paris");
   Json j = {{"id", b.id},
             {"status", status_name(b.status)},
@@ -255,7 +259,7 @@ HttpResponse App::create_booking(const HttpRequest& request) {
     // desk whose mandate ended gets no manage link again).
     if (staff && !may_manage_booking(r, *staff, c.booking, clock_.now()))
       throw ClientError(ErrorCode::kForbidden, "you may no longer act on this booking");
-    return BookingAnswer{201, dump(booking_json(r, c.booking, c.manage_token))};
+    return BookingAnswer{201, dump(booking_json(c.place, c.booking, c.manage_token))};
   });
   HttpResponse response{outcome.response.status, "application/json", outcome.response.body, {}};
   if (outcome.replayed) response.headers.emplace_back("Idempotent-Replayed", "true");

@@ -66,7 +66,7 @@ BookingOutcome Bookings::book(const BookingRequest& req,
           throw ClientError(ErrorCode::kIdempotencyKeyReused,
                             "Idempotency-Key already used for another request");
         Booking b = require_booking(tx, previous->booking_id);
-        result.response = render(tx, {b, links_.manage_token(b.id)});
+        result.response = render(tx, {b, links_.manage_token(b.id), tx.place(b.place_id)});
         result.replayed = true;
         return;
       }
@@ -84,8 +84,8 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     if (req.booked_by == BookedBy::kDesk && req.mandate_json.empty())
       invalid_field("mandate", "is required when a desk books on behalf of a visitor");
     std::string zone_name = org.timezone;
-    if (req.place_id)
-      if (auto place = tx.place(*req.place_id)) zone_name = place->timezone;
+    std::optional<Place> place = req.place_id ? tx.place(*req.place_id) : std::nullopt;
+    if (place) zone_name = place->timezone;
     Resident resident = checked_resident(req.resident, req.mode, zone_name);
     if (auto m = Mandate::from_json(req.mandate_json); m && m->valid_until) {
       std::string today = format_local(to_local(now, date::locate_zone(zone_name))).substr(0, 10);
@@ -125,6 +125,7 @@ BookingOutcome Bookings::book(const BookingRequest& req,
       throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
     }
     created.manage_token = links_.manage_token(b.id);
+    created.place = place && place->id == b.place_id ? place : tx.place(b.place_id);
     plan_notifications(tx, notifications_, b, service, BookingEvent::kCreated, now);
     result.response = render(tx, created);
     if (idempotency)

@@ -46,7 +46,8 @@ struct BookingAnswer {
 
 struct CreatedBooking {
   Booking booking;
-  std::string manage_token;  // signed, so messages can carry it again
+  std::string manage_token;    // signed, so messages can carry it again
+  std::optional<Place> place;  // the booking's, already read: the answer's time zone
 };
 
 // The answer, and whether it replays an earlier booking made under the same

@@ -85,6 +85,25 @@ TEST_P(BookingsTest, BooksAFreeSlotOnceWithASignedManageToken) {
   EXPECT_EQ(error_of([&] { book("2026-12-01T08:10:00Z"); }), ErrorCode::kSlotUnavailable);
 }
 
+// The answer is rendered with the booking's place (its time zone), whether
+// the request named the place or the slot chose it, and again on a replay.
+TEST_P(BookingsTest, TheAnswerIsRenderedWithTheBookingsPlace) {
+  std::vector<std::optional<Id>> seen;
+  auto remember = [&](StoreReader&, const CreatedBooking& c) {
+    seen.push_back(c.place ? std::optional<Id>(c.place->id) : std::nullopt);
+    EXPECT_TRUE(!c.place || c.place->id == c.booking.place_id);
+    return BookingAnswer{201, ""};
+  };
+  BookingRequest named = request("2026-12-01T08:00:00Z");
+  named.place_id = place_;
+  IdempotencyKey key{"client:test:1", "request-hash"};
+  bookings_.book(named, key, remember);
+  bookings_.book(request("2026-12-01T08:30:00Z"), std::nullopt, remember);
+  auto replay = bookings_.book(named, key, remember);
+  EXPECT_TRUE(replay.replayed);
+  EXPECT_EQ(seen, (std::vector<std::optional<Id>>{place_, place_, place_}));
+}
+
 std::vector<std::string> keys(Store& store) {
   std::vector<std::string> out;
   store.read([&](StoreReader& r) {
