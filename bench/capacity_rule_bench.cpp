@@ -63,7 +63,7 @@ Seed seed(const std::string& url) {
   return s;
 }
 
-void insert_seat(pqxx::work& tx, const Seed& s, long long start) {
+void insert_seat(pqxx::dbtransaction& tx, const Seed& s, long long start) {
   tx.exec_params0(
       "INSERT INTO bookings(service_id, agent_id, place_id, mode, start_at, end_at, block_start, "
       "block_end, capacity, status, booked_by, manage_token_hash, created_at) "
@@ -142,7 +142,7 @@ int main() {
 
   Result lock = race(lock_url, lock_seed,
                      [](postgres::Pool& pool, const Seed& s, long long start, auto& runs) {
-                       postgres::with_transaction(pool, [&](pqxx::work& tx) {
+                       postgres::with_transaction(pool, [&](pqxx::dbtransaction& tx) {
                          ++runs;
                          insert_seat(tx, s, start);
                        });
@@ -155,7 +155,7 @@ int main() {
                     [&](postgres::Pool& pool, const Seed& s, long long start, auto& runs) {
                       return postgres::with_transaction(
                           pool,
-                          [&](pqxx::work& tx) {
+                          [&](pqxx::dbtransaction& tx) {
                             ++runs;
                             auto taken =
                                 tx.exec_params1(

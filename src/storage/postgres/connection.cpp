@@ -191,6 +191,30 @@ void Pool::give_back(std::unique_ptr<pqxx::connection> conn, bool discard) noexc
   freed_.notify_all();
 }
 
+Transaction::Transaction(pqxx::connection_base& connection, const std::string& opening)
+    : namedclass("Transaction"),
+      basic_transaction(connection, "READ COMMITTED", pqxx::read_write),
+      begin_sql_(opening.empty() ? "BEGIN" : "BEGIN; " + opening) {
+  Begin();
+}
+
+Transaction::~Transaction() noexcept { End(); }
+
+void Transaction::do_begin() {
+  try {
+    direct_exec(begin_sql_.c_str());
+  } catch (...) {
+    // BEGIN ran and the opening failed (the lock's wait ran out): the session
+    // is in a failed transaction block, which libpqxx does not end since to
+    // it this transaction never began. The connection must go back clean.
+    try {
+      direct_exec("ROLLBACK");
+    } catch (...) {  // the connection is gone: the pool reopens it
+    }
+    throw;
+  }
+}
+
 namespace detail {
 
 std::string opening_sql(const TransactionOptions& options) {

@@ -133,9 +133,9 @@ inline constexpr TransactionOptions kRead{true, Isolation::kRepeatableRead};
 
 namespace detail {
 
-// What a transaction runs first, as one simple query (one round trip): its
-// SET TRANSACTION, and pg_advisory_xact_lock(options.advisory_lock) waiting
-// at most kLockWait; "" when the options ask for neither.
+// What a transaction runs first, right after its BEGIN: its SET TRANSACTION,
+// and pg_advisory_xact_lock(options.advisory_lock) waiting at most
+// kLockWait; "" when the options ask for neither.
 std::string opening_sql(const TransactionOptions& options);
 
 // Decides, in the catch block of a failed attempt, whether the transaction
@@ -155,7 +155,21 @@ class RetryPolicy {
 
 }  // namespace detail
 
-// Runs f(pqxx::work&) in a transaction and commits; returns what f returns.
+// A transaction whose BEGIN and opening (detail::opening_sql) go as one
+// simple query: one round trip before f's first statement, where
+// pqxx::work's BEGIN and then the opening took two. Otherwise a pqxx::work:
+// COMMIT with libpqxx's in-doubt handling, ROLLBACK when not committed.
+class Transaction final : public pqxx::internal::basic_transaction {
+ public:
+  Transaction(pqxx::connection_base& connection, const std::string& opening);
+  ~Transaction() noexcept override;
+
+ private:
+  void do_begin() override;
+  const std::string begin_sql_;
+};
+
+// Runs f(Transaction&) in a transaction and commits; returns what f returns.
 // Unless options.run_again is false, f may run more than once, so it must not
 // act outside the transaction (or do so idempotently); it should let
 // libpqxx's exceptions out so that they are recognised here. It runs again:
@@ -167,16 +181,15 @@ class RetryPolicy {
 // A 23P01 (double booking) ends as SlotTakenError; other errors pass unchanged.
 template <class F>
 auto with_transaction(Pool& pool, F&& f, const TransactionOptions& options = kWrite)
-    -> std::invoke_result_t<F&, pqxx::work&> {
-  using Result = std::invoke_result_t<F&, pqxx::work&>;
+    -> std::invoke_result_t<F&, Transaction&> {
+  using Result = std::invoke_result_t<F&, Transaction&>;
   const std::string opening = detail::opening_sql(options);
   detail::RetryPolicy policy(options.max_attempts);
   for (;;) {
     Lease lease = pool.acquire();
     bool commit_sent = false, f_started = false;
     try {
-      pqxx::work tx(lease.connection());
-      if (!opening.empty()) tx.exec0(opening);
+      Transaction tx(lease.connection(), opening);
       f_started = true;
       if constexpr (std::is_void_v<Result>) {
         f(tx);

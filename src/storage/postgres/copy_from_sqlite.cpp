@@ -82,7 +82,7 @@ std::int64_t sqlite_count(sqlite::Connection& db, const std::string& table) {
 
 // Sends the rows gathered so far as one INSERT; values are text (NULL as
 // nullptr) that PostgreSQL casts to each column's type.
-void flush(pqxx::work& tx, const std::string& head, size_t width,
+void flush(pqxx::dbtransaction& tx, const std::string& head, size_t width,
            std::vector<std::optional<std::string>>& values) {
   if (values.empty()) return;
   std::string sql = head;
@@ -100,7 +100,7 @@ void flush(pqxx::work& tx, const std::string& head, size_t width,
   values.clear();
 }
 
-void copy_table(sqlite::Connection& from, pqxx::work& to, const std::string& table) {
+void copy_table(sqlite::Connection& from, pqxx::dbtransaction& to, const std::string& table) {
   std::vector<std::string> columns = columns_of(from, table);
   std::string list;
   for (const std::string& c : columns) list += (list.empty() ? "" : ", ") + quoted(c);

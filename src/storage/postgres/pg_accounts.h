@@ -11,7 +11,7 @@ namespace rdv {
 
 class PgAccounts final : public AccountsWriter {
  public:
-  explicit PgAccounts(pqxx::work& tx) : tx_(tx) {}
+  explicit PgAccounts(pqxx::dbtransaction& tx) : tx_(tx) {}
 
   std::optional<Account> account(Id id) override;
   std::optional<Account> account_by_email(const std::string& lower_email) override;

@@ -11,7 +11,7 @@ namespace rdv {
 
 class PgAgenda final : public AgendaWriter {
  public:
-  explicit PgAgenda(pqxx::work& tx) : tx_(tx) {}
+  explicit PgAgenda(pqxx::dbtransaction& tx) : tx_(tx) {}
 
   std::vector<Opening> openings_for_service(Id service_id, TimeRange window,
                                             std::optional<Id> agent_id) override;

@@ -10,7 +10,7 @@ namespace rdv {
 
 class PgBookings final : public BookingsWriter {
  public:
-  explicit PgBookings(pqxx::work& tx) : tx_(tx) {}
+  explicit PgBookings(pqxx::dbtransaction& tx) : tx_(tx) {}
 
   std::optional<Booking> find(Id id) override;
   std::vector<HeldTime> holding_time(const std::vector<Id>& agent_ids, TimeRange window) override;

@@ -12,7 +12,7 @@ namespace rdv {
 
 class PgCalendars final : public CalendarsWriter {
  public:
-  PgCalendars(pqxx::work& tx, PgAgenda& agenda) : tx_(tx), agenda_(agenda) {}
+  PgCalendars(pqxx::dbtransaction& tx, PgAgenda& agenda) : tx_(tx), agenda_(agenda) {}
 
   std::optional<ExternalCalendar> find(Id id) override;
   std::vector<ExternalCalendar> of_agent(Id agent_id) override;

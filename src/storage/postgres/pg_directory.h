@@ -11,7 +11,7 @@ namespace rdv {
 
 class PgDirectory final : public DirectoryWriter {
  public:
-  explicit PgDirectory(pqxx::work& tx) : tx_(tx) {}
+  explicit PgDirectory(pqxx::dbtransaction& tx) : tx_(tx) {}
 
   std::optional<Organisation> organisation(Id id) override;
   std::optional<Place> place(Id id) override;

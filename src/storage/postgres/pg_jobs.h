@@ -11,7 +11,7 @@ namespace rdv {
 
 class PgJobs final : public JobsWriter {
  public:
-  explicit PgJobs(pqxx::work& tx) : tx_(tx) {}
+  explicit PgJobs(pqxx::dbtransaction& tx) : tx_(tx) {}
 
   std::vector<Job> with_status(JobStatus status, size_t limit) override;
   std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> counts() override;

@@ -10,7 +10,7 @@ namespace rdv {
 
 class PgResidentAccess final : public ResidentAccessWriter {
  public:
-  explicit PgResidentAccess(pqxx::work& tx) : tx_(tx) {}
+  explicit PgResidentAccess(pqxx::dbtransaction& tx) : tx_(tx) {}
 
   std::optional<ResidentLink> link(Id id) override;
   std::optional<ResidentLink> link_by_hash(const std::string& token_hash) override;

@@ -50,7 +50,7 @@ void PostgresStore::run_once(postgres::TransactionOptions options,
   options.run_again = false;
   postgres::with_transaction(
       pool_,
-      [&](pqxx::work& tx) {
+      [&](pqxx::dbtransaction& tx) {
         PgTx parts(tx);
         work(parts);
       },
@@ -72,7 +72,7 @@ bool PostgresStore::ready() {
     std::set<std::string> applied;
     postgres::with_transaction(
         pool_,
-        [&](pqxx::work& tx) {
+        [&](pqxx::dbtransaction& tx) {
           // A database that hangs makes a probe fail, not wait.
           tx.exec0("SET LOCAL statement_timeout = '2s'");
           // A standby answers reads but takes no booking: not ready.

@@ -25,10 +25,10 @@ inline constexpr std::size_t kMaxNamedStatements = 1000;
 const std::string* statement_name(pqxx::connection_base& connection, const std::string& sql);
 
 // What the stores' parts hold of their transaction: the exec_params family
-// of pqxx::work, through prepared statements.
+// of a libpqxx transaction, through prepared statements.
 class Statements {
  public:
-  explicit Statements(pqxx::work& tx) : tx_(tx) {}
+  explicit Statements(pqxx::dbtransaction& tx) : tx_(tx) {}
 
   template <class... Args>
   pqxx::result exec_params(const std::string& sql, Args&&... args) {
@@ -52,10 +52,10 @@ class Statements {
   }
   pqxx::result exec(const std::string& sql) { return tx_.exec(sql); }
 
-  pqxx::work& work() { return tx_; }
+  pqxx::dbtransaction& work() { return tx_; }
 
  private:
-  pqxx::work& tx_;
+  pqxx::dbtransaction& tx_;
 };
 
 }  // namespace rdv::postgres

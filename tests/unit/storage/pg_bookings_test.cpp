@@ -371,7 +371,7 @@ TEST(PgBookings, RefusedOverlapsAreSlotTakenLikeSqlite) {
   // Through the foundation's transactions: translated the same way.
   postgres::Pool pool(t.url(), 1);
   EXPECT_THROW(postgres::with_transaction(pool,
-                                          [](pqxx::work& tx) {
+                                          [](pqxx::dbtransaction& tx) {
                                             PgBookings(tx).insert(booking(kService1, kClaire,
                                                                           kPlace1, at(10h), 30min));
                                           }),

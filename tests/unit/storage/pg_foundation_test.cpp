@@ -172,7 +172,7 @@ struct NewBooking {
   long long buffer = 0;  // seconds blocked before and after
 };
 
-long long insert_booking(pqxx::work& tx, const Agenda& a, const NewBooking& b) {
+long long insert_booking(pqxx::dbtransaction& tx, const Agenda& a, const NewBooking& b) {
   return tx
       .exec_params1(
           "INSERT INTO bookings(service_id, agent_id, place_id, mode, start_at, end_at, "
@@ -188,7 +188,7 @@ enum class Outcome { kCommitted, kSlotTaken, kOtherError };
 
 Outcome book(Pool& pool, const Agenda& a, const NewBooking& b) {
   try {
-    with_transaction(pool, [&](pqxx::work& tx) { insert_booking(tx, a, b); });
+    with_transaction(pool, [&](pqxx::dbtransaction& tx) { insert_booking(tx, a, b); });
     return Outcome::kCommitted;
   } catch (const SlotTakenError&) {
     return Outcome::kSlotTaken;
@@ -205,7 +205,7 @@ std::vector<Outcome> race(Pool& pool, const Agenda& a, const std::vector<NewBook
     threads.emplace_back([&, i] {
       bool first_run = true;
       try {
-        with_transaction(pool, [&](pqxx::work& tx) {
+        with_transaction(pool, [&](pqxx::dbtransaction& tx) {
           tx.exec("SELECT 1");  // the transaction is open on the server
           if (std::exchange(first_run, false)) all_open.arrive_and_wait();
           insert_booking(tx, a, bookings[i]);
@@ -259,7 +259,7 @@ TEST(PgBookings, OnlyTimeHeldBlocks) {
   EXPECT_EQ(book(pool, a, {a.single, a.agent, s - 5400, s - 1800}), Outcome::kSlotTaken);
   // Taking a cancelled booking back over a held slot is refused too.
   EXPECT_THROW(with_transaction(pool,
-                                [](pqxx::work& tx) {
+                                [](pqxx::dbtransaction& tx) {
                                   tx.exec0(
                                       "UPDATE bookings SET status = 'confirmed' "
                                       "WHERE status = 'cancelled'");
@@ -281,7 +281,7 @@ TEST(PgBookings, RacingSeatsFillAGroupSessionExactly) {
   EXPECT_EQ(held(url), kCapacity);
 
   // A cancelled seat is free again, for one person.
-  with_transaction(pool, [](pqxx::work& tx) {
+  with_transaction(pool, [](pqxx::dbtransaction& tx) {
     tx.exec0("UPDATE bookings SET status = 'cancelled' WHERE id = (SELECT min(id) FROM bookings)");
   });
   EXPECT_EQ(book(pool, a, seats[0]), Outcome::kCommitted);
@@ -327,7 +327,7 @@ TEST(PgPool, WaitsForAFreeConnectionThenGivesUp) {
 TEST(PgPool, ReopensConnectionsAfterTheServerRestarted) {
   Pool pool(scratch_database(), 2);
   auto select_one = [&] {
-    return with_transaction(pool, [](pqxx::work& tx) { return tx.exec1("SELECT 1")[0].as<int>(); });
+    return with_transaction(pool, [](pqxx::dbtransaction& tx) { return tx.exec1("SELECT 1")[0].as<int>(); });
   };
   auto two_idle_connections = [&] { Lease a = pool.acquire(), b = pool.acquire(); };
   two_idle_connections();
@@ -406,7 +406,7 @@ TEST(PgTransactions, RunAgainAfterASerializationFailure) {
   int runs = 0;
   int written = with_transaction(
       pool,
-      [&](pqxx::work& tx) {
+      [&](pqxx::dbtransaction& tx) {
         ++runs;
         int n = tx.exec1("SELECT n FROM counters WHERE id = 1")[0].as<int>();
         if (runs == 1) {  // another writer, after our snapshot was taken
@@ -427,7 +427,7 @@ TEST(PgTransactions, RunAgainAfterASerializationFailure) {
 TEST(PgTransactions, GiveUpAfterMaxAttempts) {
   Pool pool(scratch_database(), 1);
   int runs = 0;
-  auto deadlock = [&](pqxx::work& tx) {
+  auto deadlock = [&](pqxx::dbtransaction& tx) {
     ++runs;
     tx.exec0("DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$");
   };
@@ -444,7 +444,7 @@ TEST(PgTransactions, OpenWithTheIsolationAndTheAdvisoryLock) {
   TransactionOptions options{.isolation = Isolation::kRepeatableRead, .advisory_lock = 4242};
   with_transaction(
       pool,
-      [&](pqxx::work& tx) {
+      [&](pqxx::dbtransaction& tx) {
         EXPECT_EQ(tx.exec1("SHOW transaction_isolation")[0].as<std::string>(), "repeatable read");
         EXPECT_EQ(tx.exec1("SHOW lock_timeout")[0].as<std::string>(), "0");
         EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
@@ -467,13 +467,28 @@ TEST(PgTransactions, TheAdvisoryLockIsWaitedForABoundedTime) {
   int runs = 0;
   auto started = std::chrono::steady_clock::now();
   EXPECT_THROW(with_transaction(
-                   pool, [&](pqxx::work&) { ++runs; },
+                   pool, [&](pqxx::dbtransaction&) { ++runs; },
                    TransactionOptions{.max_attempts = 1, .advisory_lock = 4343}),
                RetryableConflict);
   EXPECT_EQ(runs, 0);
   auto waited = std::chrono::steady_clock::now() - started;
   EXPECT_GE(waited, 2900ms);
   EXPECT_LT(waited, 6s);
+  // The BEGIN sent with the lock was rolled back: the pool's one connection
+  // runs the next transaction, at its own isolation, outside any other.
+  holder.abort();
+  with_transaction(
+      pool,
+      [&](pqxx::dbtransaction& tx) {
+        ++runs;
+        EXPECT_EQ(tx.exec1("SHOW transaction_isolation")[0].as<std::string>(), "repeatable read");
+        EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
+                           "pg_backend_pid()")[0]
+                      .as<int>(),
+                  1);
+      },
+      TransactionOptions{.isolation = Isolation::kRepeatableRead, .advisory_lock = 4343});
+  EXPECT_EQ(runs, 1);
 }
 
 TEST(PgTransactions, ConnectionLostBeforeCommitRunsOnceMore) {
@@ -481,7 +496,7 @@ TEST(PgTransactions, ConnectionLostBeforeCommitRunsOnceMore) {
   execute(url, "DROP TABLE IF EXISTS notes_before; CREATE TABLE notes_before (body TEXT)");
   Pool pool(url, 1);
   int runs = 0;
-  with_transaction(pool, [&](pqxx::work& tx) {
+  with_transaction(pool, [&](pqxx::dbtransaction& tx) {
     ++runs;
     tx.exec0("INSERT INTO notes_before VALUES ('kept once')");
     if (runs == 1) {
@@ -499,7 +514,7 @@ TEST(PgTransactions, ConnectionLostDuringCommitIsNotRunAgain) {
   Pool pool(url, 1);
   int runs = 0;
   EXPECT_THROW(with_transaction(pool,
-                                [&](pqxx::work& tx) {
+                                [&](pqxx::dbtransaction& tx) {
                                   ++runs;
                                   tx.exec0("INSERT INTO notes_during VALUES ('maybe')");
                                   terminate_backend(url, tx.conn().backendpid());
@@ -508,7 +523,7 @@ TEST(PgTransactions, ConnectionLostDuringCommitIsNotRunAgain) {
   EXPECT_EQ(runs, 1);
   // The next transaction gets a working connection.
   EXPECT_EQ(with_transaction(pool,
-                             [](pqxx::work& tx) {
+                             [](pqxx::dbtransaction& tx) {
                                return tx.exec1("SELECT count(*) FROM notes_during")[0].as<int>();
                              }),
             0);

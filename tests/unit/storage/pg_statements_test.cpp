@@ -14,7 +14,7 @@ using rdv::postgres::statement_name;
 using rdv::postgres::Statements;
 using rdv::testing::scratch_database;
 
-long long prepared_here(pqxx::work& tx, const std::string& sql) {
+long long prepared_here(pqxx::dbtransaction& tx, const std::string& sql) {
   return tx.exec_params1("SELECT count(*) FROM pg_prepared_statements WHERE statement = $1", sql)[0]
       .as<long long>();
 }

@@ -425,7 +425,7 @@ class Twin {
  private:
   // The PostgreSQL parts of one transaction.
   struct PgParts {
-    explicit PgParts(pqxx::work& tx)
+    explicit PgParts(pqxx::dbtransaction& tx)
         : directory(tx), agenda(tx), calendars(tx, agenda), bookings(tx), jobs(tx), residents(tx) {}
     Parts parts() { return {directory, agenda, calendars, bookings, jobs, residents}; }
 
