@@ -327,7 +327,8 @@ TEST(PgPool, WaitsForAFreeConnectionThenGivesUp) {
 TEST(PgPool, ReopensConnectionsAfterTheServerRestarted) {
   Pool pool(scratch_database(), 2);
   auto select_one = [&] {
-    return with_transaction(pool, [](pqxx::dbtransaction& tx) { return tx.exec1("SELECT 1")[0].as<int>(); });
+    return with_transaction(
+        pool, [](pqxx::dbtransaction& tx) { return tx.exec1("SELECT 1")[0].as<int>(); });
   };
   auto two_idle_connections = [&] { Lease a = pool.acquire(), b = pool.acquire(); };
   two_idle_connections();
