@@ -218,6 +218,8 @@ void Transaction::do_begin() {
 namespace detail {
 
 std::string opening_sql(const TransactionOptions& options) {
+  if (options.advisory_lock && options.isolation != Isolation::kReadCommitted)
+    throw std::logic_error("an advisory lock serialises writers at READ COMMITTED only");
   std::string sql;
   if (options.isolation == Isolation::kRepeatableRead) sql = "ISOLATION LEVEL REPEATABLE READ";
   if (options.isolation == Isolation::kSerializable) sql = "ISOLATION LEVEL SERIALIZABLE";

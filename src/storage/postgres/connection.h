@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <pqxx/pqxx>
+#include <pqxx/version>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -17,6 +18,10 @@
 
 #include "storage/store.h"  // SlotTakenError
 #include "storage/store_errors.h"
+
+// postgres::Transaction derives from libpqxx 6's internal transaction
+// classes, which libpqxx 7 changed.
+static_assert(PQXX_VERSION_MAJOR == 6, "the PostgreSQL store is written for libpqxx 6");
 
 namespace rdv::postgres {
 
@@ -135,7 +140,10 @@ namespace detail {
 
 // What a transaction runs first, right after its BEGIN: its SET TRANSACTION,
 // and pg_advisory_xact_lock(options.advisory_lock) waiting at most
-// kLockWait; "" when the options ask for neither.
+// kLockWait; "" when the options ask for neither. The lock only with READ
+// COMMITTED (else std::logic_error): at REPEATABLE READ or SERIALIZABLE the
+// snapshot is taken before the wait, and would miss what the previous
+// holder of the lock committed.
 std::string opening_sql(const TransactionOptions& options);
 
 // Decides, in the catch block of a failed attempt, whether the transaction
@@ -157,8 +165,11 @@ class RetryPolicy {
 
 // A transaction whose BEGIN and opening (detail::opening_sql) go as one
 // simple query: one round trip before f's first statement, where
-// pqxx::work's BEGIN and then the opening took two. Otherwise a pqxx::work:
-// COMMIT with libpqxx's in-doubt handling, ROLLBACK when not committed.
+// pqxx::work's BEGIN and then the opening took two. Otherwise a pqxx::work
+// (COMMIT with libpqxx's in-doubt handling, ROLLBACK when not committed),
+// except that a connection lost at BEGIN is not reopened here: the pool and
+// with_transaction's retry do that. Built on libpqxx 6's transaction
+// internals (Begin, End, do_begin), hence the version check above.
 class Transaction final : public pqxx::internal::basic_transaction {
  public:
   Transaction(pqxx::connection_base& connection, const std::string& opening);

@@ -85,23 +85,41 @@ TEST_P(BookingsTest, BooksAFreeSlotOnceWithASignedManageToken) {
   EXPECT_EQ(error_of([&] { book("2026-12-01T08:10:00Z"); }), ErrorCode::kSlotUnavailable);
 }
 
-// The answer is rendered with the booking's place (its time zone), whether
-// the request named the place or the slot chose it, and again on a replay.
+// The answer is rendered with the booking's place (its time zone): the one
+// the request named, the one of the slot found otherwise (here the agent's
+// second place, on another day), and again on a replay.
 TEST_P(BookingsTest, TheAnswerIsRenderedWithTheBookingsPlace) {
+  Id second_place = 0;
+  store_->write([&](StoreWriter& tx) {
+    Place p = *tx.place(place_);
+    p.name = "Mairie de Lormont";
+    second_place = tx.directory().insert_place(p);
+    Opening op;
+    op.agent_id = agent_;
+    op.place_id = second_place;
+    op.service_ids = {service_};
+    op.modes.add(Mode::kInPerson);
+    op.period = {*parse_local_date_time("2026-12-02T09:00"),
+                 *parse_local_date_time("2026-12-02T10:00"),
+                 zone_named("Europe/Paris"),
+                 "",
+                 {}};
+    tx.agenda().insert_opening(op);
+  });
   std::vector<std::optional<Id>> seen;
   auto remember = [&](StoreReader&, const CreatedBooking& c) {
     seen.push_back(c.place ? std::optional<Id>(c.place->id) : std::nullopt);
-    EXPECT_TRUE(!c.place || c.place->id == c.booking.place_id);
+    EXPECT_EQ(c.place ? c.place->id : 0, c.booking.place_id);
     return BookingAnswer{201, ""};
   };
   BookingRequest named = request("2026-12-01T08:00:00Z");
   named.place_id = place_;
   IdempotencyKey key{"client:test:1", "request-hash"};
   bookings_.book(named, key, remember);
-  bookings_.book(request("2026-12-01T08:30:00Z"), std::nullopt, remember);
+  bookings_.book(request("2026-12-02T08:00:00Z"), std::nullopt, remember);
   auto replay = bookings_.book(named, key, remember);
   EXPECT_TRUE(replay.replayed);
-  EXPECT_EQ(seen, (std::vector<std::optional<Id>>{place_, place_, place_}));
+  EXPECT_EQ(seen, (std::vector<std::optional<Id>>{place_, second_place, place_}));
 }
 
 std::vector<std::string> keys(Store& store) {

@@ -23,6 +23,7 @@ using namespace std::chrono_literals;
 using rdv::SlotTakenError;
 using rdv::StoreUnavailableError;
 using rdv::postgres::Isolation;
+using rdv::postgres::kRead;
 using rdv::postgres::Lease;
 using rdv::postgres::Pool;
 using rdv::postgres::PoolTimeoutError;
@@ -437,16 +438,28 @@ TEST(PgTransactions, GiveUpAfterMaxAttempts) {
   EXPECT_EQ(runs, 3);
 }
 
-// The opening statements run as one query: the isolation is set, the
+// The opening statements run with the BEGIN: the isolation is set, the
 // advisory lock held, and the lock's short timeout is over for f's own waits.
 TEST(PgTransactions, OpenWithTheIsolationAndTheAdvisoryLock) {
   std::string url = scratch_database();
   Pool pool(url, 1);
-  TransactionOptions options{.isolation = Isolation::kRepeatableRead, .advisory_lock = 4242};
   with_transaction(
       pool,
       [&](pqxx::dbtransaction& tx) {
         EXPECT_EQ(tx.exec1("SHOW transaction_isolation")[0].as<std::string>(), "repeatable read");
+        EXPECT_EQ(tx.exec1("SHOW transaction_read_only")[0].as<std::string>(), "on");
+      },
+      kRead);
+  // A lock taken at REPEATABLE READ would wait with a snapshot already taken.
+  EXPECT_THROW(with_transaction(
+                   pool, [](pqxx::dbtransaction&) {},
+                   TransactionOptions{.isolation = Isolation::kRepeatableRead, .advisory_lock = 1}),
+               std::logic_error);
+  TransactionOptions options{.advisory_lock = 4242};
+  with_transaction(
+      pool,
+      [&](pqxx::dbtransaction& tx) {
+        EXPECT_EQ(tx.exec1("SHOW transaction_isolation")[0].as<std::string>(), "read committed");
         EXPECT_EQ(tx.exec1("SHOW lock_timeout")[0].as<std::string>(), "0");
         EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
                                   "AND objid = 4242 AND granted AND pid = $1",
@@ -476,20 +489,26 @@ TEST(PgTransactions, TheAdvisoryLockIsWaitedForABoundedTime) {
   EXPECT_GE(waited, 2900ms);
   EXPECT_LT(waited, 6s);
   // The BEGIN sent with the lock was rolled back: the pool's one connection
-  // runs the next transaction, at its own isolation, outside any other.
+  // runs the next transaction, with its own options, outside any other.
   holder.abort();
   with_transaction(
       pool,
       [&](pqxx::dbtransaction& tx) {
         ++runs;
-        EXPECT_EQ(tx.exec1("SHOW transaction_isolation")[0].as<std::string>(), "repeatable read");
+        EXPECT_EQ(tx.exec1("SHOW transaction_read_only")[0].as<std::string>(), "on");
+      },
+      kRead);
+  with_transaction(
+      pool,
+      [&](pqxx::dbtransaction& tx) {
+        ++runs;
         EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
                            "pg_backend_pid()")[0]
                       .as<int>(),
                   1);
       },
-      TransactionOptions{.isolation = Isolation::kRepeatableRead, .advisory_lock = 4343});
-  EXPECT_EQ(runs, 1);
+      TransactionOptions{.advisory_lock = 4343});
+  EXPECT_EQ(runs, 2);
 }
 
 TEST(PgTransactions, ConnectionLostBeforeCommitRunsOnceMore) {
