@@ -174,7 +174,7 @@ std::string Credentials::issue_link(StoreWriter& tx, const Account& a, LinkPurpo
                     .dump();
     j.run_at = j.created_at = now;
     j.max_attempts = 5;
-    tx.jobs().enqueue(j);
+    tx.jobs().enqueue({j});
   }
   return token;
 }

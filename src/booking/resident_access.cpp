@@ -37,7 +37,7 @@ void ResidentAccess::request_link(const ResidentContact& contact) {
     j.payload = nlohmann::json{{"resident_link_id", l.id}}.dump();
     j.run_at = j.created_at = now;
     j.max_attempts = 5;
-    tx.jobs().enqueue(j);
+    tx.jobs().enqueue({j});
   });
 }
 

@@ -27,8 +27,10 @@ class JobsReader {
 
 class JobsWriter : public JobsReader {
  public:
-  // Adds a job unless one with its idempotency key exists; true when added.
-  virtual bool enqueue(const Job& job) = 0;
+  // Adds each job unless one with its idempotency key exists (in the store
+  // or earlier in `jobs`); returns how many were added. A use case's jobs
+  // go in one call: on PostgreSQL, one round trip for them all.
+  virtual size_t enqueue(const std::vector<Job>& jobs) = 0;
   // Takes up to `limit` due jobs (or jobs whose lease ran out) for `owner`
   // until `lease_until`, counting the attempt.
   virtual std::vector<Job> claim(const std::string& owner, Instant now, Instant lease_until,

@@ -1,5 +1,7 @@
 #include "storage/postgres/pg_jobs.h"
 
+#include <nlohmann/json.hpp>
+
 #include "storage/postgres/rows.h"
 
 namespace rdv {
@@ -37,16 +39,30 @@ std::optional<Instant> PgJobs::oldest_due(Instant now) {
   return from_epoch(*due);
 }
 
-bool PgJobs::enqueue(const Job& j) {
-  // A concurrent enqueue of the same key waits for the other transaction,
-  // then adds nothing if it committed.
+size_t PgJobs::enqueue(const std::vector<Job>& jobs) {
+  if (jobs.empty()) return 0;
+  // The jobs go as one JSON array, one parameter (no text of ours to escape),
+  // inserted in their order. A concurrent enqueue of the same key waits for
+  // the other transaction, then adds nothing if it committed.
+  nlohmann::json rows = nlohmann::json::array();
+  for (const Job& j : jobs)
+    rows.push_back({{"kind", job_kind_name(j.kind)},
+                    {"idempotency_key", j.idempotency_key},
+                    {"payload", j.payload},
+                    {"organisation_id", j.organisation_id ? nlohmann::json(*j.organisation_id)
+                                                          : nlohmann::json(nullptr)},
+                    {"run_at", to_epoch(j.run_at)},
+                    {"max_attempts", j.max_attempts},
+                    {"created_at", to_epoch(j.created_at)}});
   auto r = tx_.exec_params(
       "INSERT INTO jobs(kind, idempotency_key, payload, organisation_id, run_at, max_attempts, "
-      "status, created_at) VALUES ($1,$2,$3,$4,$5,$6,'pending',$7) "
+      "status, created_at) SELECT kind, idempotency_key, payload, organisation_id, run_at, "
+      "max_attempts, 'pending', created_at FROM jsonb_to_recordset($1::jsonb) AS j(kind text, "
+      "idempotency_key text, payload text, organisation_id bigint, run_at bigint, "
+      "max_attempts integer, created_at bigint) "
       "ON CONFLICT (idempotency_key) DO NOTHING",
-      std::string(job_kind_name(j.kind)), j.idempotency_key, j.payload, j.organisation_id,
-      to_epoch(j.run_at), j.max_attempts, to_epoch(j.created_at));
-  return r.affected_rows() > 0;
+      rows.dump());
+  return static_cast<size_t>(r.affected_rows());
 }
 
 std::vector<Job> PgJobs::claim(const std::string& owner, Instant now, Instant lease_until,

@@ -37,16 +37,20 @@ std::optional<Instant> SqliteJobs::oldest_due(Instant now) {
   return from_epoch(*due);
 }
 
-bool SqliteJobs::enqueue(const Job& j) {
-  auto st = c_.prepare(
-      "INSERT OR IGNORE INTO jobs(kind, idempotency_key, payload, organisation_id, run_at, "
-      "max_attempts, status, created_at) VALUES (?,?,?,?,?,?,'pending',?)");
-  st.bind(1, job_kind_name(j.kind))
-      .bind(2, j.idempotency_key)
-      .bind(3, j.payload)
-      .bind(4, j.organisation_id);
-  st.bind(5, to_epoch(j.run_at)).bind(6, j.max_attempts).bind(7, to_epoch(j.created_at)).run();
-  return c_.changes() > 0;
+size_t SqliteJobs::enqueue(const std::vector<Job>& jobs) {
+  size_t added = 0;
+  for (const Job& j : jobs) {
+    auto st = c_.prepare(
+        "INSERT OR IGNORE INTO jobs(kind, idempotency_key, payload, organisation_id, run_at, "
+        "max_attempts, status, created_at) VALUES (?,?,?,?,?,?,'pending',?)");
+    st.bind(1, job_kind_name(j.kind))
+        .bind(2, j.idempotency_key)
+        .bind(3, j.payload)
+        .bind(4, j.organisation_id);
+    st.bind(5, to_epoch(j.run_at)).bind(6, j.max_attempts).bind(7, to_epoch(j.created_at)).run();
+    added += c_.changes() > 0 ? 1 : 0;
+  }
+  return added;
 }
 
 std::vector<Job> SqliteJobs::claim(const std::string& owner, Instant now, Instant lease_until,

@@ -69,7 +69,7 @@ TEST_P(Retention, OldBookingsAndTheirFilesGoCancelledOnesLoseTheResident) {
     old_job.idempotency_key = "old";
     old_job.payload = "{}";
     old_job.run_at = old_job.created_at = utc("2026-01-01T00:00:00Z");
-    tx.jobs().enqueue(old_job);
+    tx.jobs().enqueue({old_job});
     auto claimed =
         tx.jobs().claim("w", utc("2026-01-01T00:00:00Z"), utc("2026-01-01T00:05:00Z"), 10);
     ASSERT_EQ(claimed.size(), 1u);

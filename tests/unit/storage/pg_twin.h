@@ -51,6 +51,7 @@ std::string show(const std::pair<A, B>& v);
 inline std::string show(bool v) { return v ? "true" : "false"; }
 inline std::string show(int v) { return std::to_string(v); }
 inline std::string show(std::int64_t v) { return std::to_string(v); }
+inline std::string show(std::size_t v) { return std::to_string(v); }
 inline std::string show(double v) {
   std::ostringstream out;
   out.precision(17);  // the exact double
