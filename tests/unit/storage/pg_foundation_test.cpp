@@ -15,6 +15,7 @@
 
 #include "storage/postgres/connection.h"
 #include "storage/postgres/migrate.h"
+#include "support/wait.h"
 #include "unit/storage/pg_test_cluster.h"
 
 namespace {
@@ -509,6 +510,39 @@ TEST(PgTransactions, TheAdvisoryLockIsWaitedForABoundedTime) {
       },
       TransactionOptions{.advisory_lock = 4343});
   EXPECT_EQ(runs, 2);
+}
+
+// The connection lost while its BEGIN waits for the write lock: nothing ran,
+// so the transaction runs once on a fresh connection (the ROLLBACK sent on the
+// lost one fails, and that failure is not the one reported).
+TEST(PgTransactions, ConnectionLostWhileWaitingForTheLockRunsOnAFreshConnection) {
+  std::string url = scratch_database();
+  pqxx::connection holder_connection(url);
+  pqxx::work holder(holder_connection);
+  holder.exec("SELECT pg_advisory_xact_lock(4444)");
+  Pool pool(url, 1);
+  int runs = 0, lost_pid = 0, pid = 0;
+  std::thread killer([&] {
+    EXPECT_TRUE(rdv::testing::wait_until([&] {
+      lost_pid = static_cast<int>(count(url,
+                                        "SELECT coalesce(max(pid), 0) FROM pg_locks WHERE "
+                                        "locktype = 'advisory' AND objid = 4444 AND NOT granted"));
+      return lost_pid != 0;
+    }));
+    if (lost_pid) terminate_backend(url, lost_pid);
+    holder.abort();  // the second run takes the lock at once
+  });
+  with_transaction(
+      pool,
+      [&](pqxx::dbtransaction& tx) {
+        ++runs;
+        pid = tx.conn().backendpid();
+      },
+      TransactionOptions{.advisory_lock = 4444});
+  killer.join();
+  EXPECT_EQ(runs, 1);
+  EXPECT_NE(lost_pid, 0);
+  EXPECT_NE(pid, lost_pid);
 }
 
 TEST(PgTransactions, ConnectionLostBeforeCommitRunsOnceMore) {
