@@ -63,6 +63,29 @@ void terminate_backend(const std::string& url, int pid) {
   FAIL() << "backend " << pid << " still there";
 }
 
+// The write lock `key`, held by another session's open transaction until
+// release(), as another instance's booking would hold it.
+class LockHeldElsewhere {
+ public:
+  LockHeldElsewhere(const std::string& url, std::int64_t key) : connection_(url), tx_(connection_) {
+    tx_.exec("SELECT pg_advisory_xact_lock(" + std::to_string(key) + ")");
+  }
+  void release() { tx_.abort(); }
+
+ private:
+  pqxx::connection connection_;
+  pqxx::work tx_;
+};
+
+// Whether the session of `tx` holds the advisory lock `key`.
+bool holds_advisory_lock(pqxx::dbtransaction& tx, std::int64_t key) {
+  return tx.exec_params1(
+               "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+               "objid = $1 AND granted AND pid = pg_backend_pid()",
+               key)[0]
+             .as<int>() == 1;
+}
+
 // ---- Migrations
 
 TEST(PgMigrations, ApplyEachOnceThenNothing) {
@@ -462,11 +485,7 @@ TEST(PgTransactions, OpenWithTheIsolationAndTheAdvisoryLock) {
       [&](pqxx::dbtransaction& tx) {
         EXPECT_EQ(tx.exec1("SHOW transaction_isolation")[0].as<std::string>(), "read committed");
         EXPECT_EQ(tx.exec1("SHOW lock_timeout")[0].as<std::string>(), "0");
-        EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                                  "AND objid = 4242 AND granted AND pid = $1",
-                                  tx.conn().backendpid())[0]
-                      .as<int>(),
-                  1);
+        EXPECT_TRUE(holds_advisory_lock(tx, 4242));
       },
       options);
 }
@@ -475,9 +494,7 @@ TEST(PgTransactions, OpenWithTheIsolationAndTheAdvisoryLock) {
 // reported as a conflict rather than freezing the thread.
 TEST(PgTransactions, TheAdvisoryLockIsWaitedForABoundedTime) {
   std::string url = scratch_database();
-  pqxx::connection holder_connection(url);
-  pqxx::work holder(holder_connection);
-  holder.exec("SELECT pg_advisory_xact_lock(4343)");
+  LockHeldElsewhere holder(url, 4343);
   Pool pool(url, 1);
   int runs = 0;
   auto started = std::chrono::steady_clock::now();
@@ -491,7 +508,7 @@ TEST(PgTransactions, TheAdvisoryLockIsWaitedForABoundedTime) {
   EXPECT_LT(waited, 6s);
   // The BEGIN sent with the lock was rolled back: the pool's one connection
   // runs the next transaction, with its own options, outside any other.
-  holder.abort();
+  holder.release();
   with_transaction(
       pool,
       [&](pqxx::dbtransaction& tx) {
@@ -503,10 +520,7 @@ TEST(PgTransactions, TheAdvisoryLockIsWaitedForABoundedTime) {
       pool,
       [&](pqxx::dbtransaction& tx) {
         ++runs;
-        EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
-                           "pg_backend_pid()")[0]
-                      .as<int>(),
-                  1);
+        EXPECT_TRUE(holds_advisory_lock(tx, 4343));
       },
       TransactionOptions{.advisory_lock = 4343});
   EXPECT_EQ(runs, 2);
@@ -517,9 +531,7 @@ TEST(PgTransactions, TheAdvisoryLockIsWaitedForABoundedTime) {
 // lost one fails, and that failure is not the one reported).
 TEST(PgTransactions, ConnectionLostWhileWaitingForTheLockRunsOnAFreshConnection) {
   std::string url = scratch_database();
-  pqxx::connection holder_connection(url);
-  pqxx::work holder(holder_connection);
-  holder.exec("SELECT pg_advisory_xact_lock(4444)");
+  LockHeldElsewhere holder(url, 4444);
   Pool pool(url, 1);
   int runs = 0, lost_pid = 0, pid = 0;
   std::thread killer([&] {
@@ -530,7 +542,7 @@ TEST(PgTransactions, ConnectionLostWhileWaitingForTheLockRunsOnAFreshConnection)
       return lost_pid != 0;
     }));
     if (lost_pid) terminate_backend(url, lost_pid);
-    holder.abort();  // the second run takes the lock at once
+    holder.release();  // the second run takes the lock at once
   });
   with_transaction(
       pool,
