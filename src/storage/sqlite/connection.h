@@ -79,6 +79,8 @@ class Connection {
   void exec(const std::string& sql);
   std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
+  // False once a transaction has ended, also when SQLite rolled it back itself.
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   [[noreturn]] void fail(const std::string& what) const;
   // ROLLBACK, ignoring a failure (nothing to roll back, or the connection
   // gone: the transaction ends with it either way).

@@ -4,6 +4,7 @@
 
 #include "storage/migration.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/sqlite_accounts.h"
 #include "storage/sqlite/sqlite_agenda.h"
 #include "storage/sqlite/sqlite_bookings.h"
@@ -68,6 +69,7 @@ void migrate(Connection& c) {
 SqliteStore::SqliteStore(const std::string& path, size_t readers) : path_(path) {
   writer_ = std::make_unique<Connection>(path);
   migrate(*writer_);
+  writes_ = std::make_unique<GroupCommit>(*writer_);
   for (size_t i = 0; i < readers; ++i) readers_.push_back(std::make_unique<Connection>(path));
   opened_readers_ = readers;
 }
@@ -112,13 +114,12 @@ void SqliteStore::read(const std::function<void(StoreReader&)>& work) {
 }
 
 void SqliteStore::write(const std::function<void(StoreWriter&)>& work) {
-  std::lock_guard lock(write_mutex_);
-  // IMMEDIATE takes the write lock now, so checks made in `work` still hold at
-  // commit, also against other processes on the same file.
-  Transaction guard(*writer_, "BEGIN IMMEDIATE");
-  SqliteTx tx(*writer_);
-  work(tx);
-  guard.commit();
+  // BEGIN IMMEDIATE takes the write lock at once, so checks made in `work`
+  // still hold at commit, also against other processes on the same file.
+  writes_->run([&] {
+    SqliteTx tx(*writer_);
+    work(tx);
+  });
 }
 
 bool SqliteStore::ready() {

@@ -1,5 +1,6 @@
-// The Store on an embedded SQLite database (WAL): one writer connection behind a
-// mutex, a small pool of reader connections.
+// The Store on an embedded SQLite database (WAL): one writer connection whose
+// concurrent writes are committed in groups (group_commit.h), a small pool of
+// reader connections.
 #pragma once
 
 #include <memory>
@@ -13,7 +14,8 @@ namespace rdv {
 
 namespace sqlite {
 class Connection;
-}
+class GroupCommit;
+}  // namespace sqlite
 
 class SqliteStore : public Store {
  public:
@@ -31,8 +33,8 @@ class SqliteStore : public Store {
   void give_back(std::unique_ptr<sqlite::Connection> c);
 
   std::string path_;
-  std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;
+  std::unique_ptr<sqlite::GroupCommit> writes_;
   static constexpr std::size_t kKeptReaders = 16;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<sqlite::Connection>> readers_;

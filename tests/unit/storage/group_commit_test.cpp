@@ -1,0 +1,170 @@
+// Writes that arrive together are committed together, and each still behaves
+// as if it ran alone. Each test holds the first write open until the others
+// are queued behind it, so the group they form is known (no sleep, no timing).
+#include "storage/sqlite/group_commit.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/sqlite/connection.h"
+#include "storage/store_errors.h"
+#include "support/temp_dir.h"
+
+namespace rdv::sqlite {
+namespace {
+
+class GroupCommitTest : public ::testing::Test {
+ protected:
+  GroupCommitTest() : path_(dir_.file("db.sqlite")), writer_(path_), group_(writer_) {
+    writer_.exec("CREATE TABLE t (name TEXT PRIMARY KEY)");
+  }
+
+  void insert(const std::string& name) {
+    writer_.prepare("INSERT INTO t(name) VALUES (?)").bind(1, name).run();
+  }
+  // What another connection sees: only what was committed.
+  std::vector<std::string> committed() {
+    Connection reader(path_);
+    std::vector<std::string> names;
+    auto st = reader.prepare("SELECT name FROM t ORDER BY name");
+    while (st.step()) names.push_back(st.text(0));
+    return names;
+  }
+
+  // Runs `first` in a write that stays open until the writes of `then`, each
+  // started on its own thread in order, are all queued behind it; each
+  // write's outcome is "" or what it threw.
+  std::vector<std::string> grouped(const std::function<void()>& first,
+                                   const std::vector<std::function<void()>>& then) {
+    std::vector<std::string> outcome(then.size() + 1);
+    auto run = [&](std::size_t i, const std::function<void()>& work) {
+      try {
+        group_.run(work);
+      } catch (const std::exception& e) {
+        outcome[i] = e.what();
+      }
+    };
+    std::vector<std::thread> threads;
+    threads.emplace_back(run, 0, [&] {
+      while (group_.waiting() < then.size() + 1) std::this_thread::yield();
+      first();
+    });
+    while (group_.waiting() < 1) std::this_thread::yield();
+    for (std::size_t i = 0; i < then.size(); ++i) {
+      threads.emplace_back(run, i + 1, then[i]);
+      while (group_.waiting() < i + 2) std::this_thread::yield();  // queued in this order
+    }
+    for (auto& t : threads) t.join();
+    return outcome;
+  }
+
+  testing::TempDir dir_;
+  std::string path_;
+  Connection writer_;
+  GroupCommit group_;
+};
+
+TEST_F(GroupCommitTest, AWriteAloneIsCommittedInItsOwnTransaction) {
+  group_.run([&] { insert("a"); });
+  EXPECT_EQ(committed(), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(group_.counts().writes, 1u);
+  EXPECT_EQ(group_.counts().groups, 1u);
+  EXPECT_FALSE(writer_.in_transaction());
+}
+
+TEST_F(GroupCommitTest, WritesQueuedBehindAnotherAreCommittedTogether) {
+  auto outcome = grouped([&] { insert("a"); },
+                         {[&] { insert("b"); }, [&] { insert("c"); }, [&] { insert("d"); }});
+  EXPECT_EQ(outcome, (std::vector<std::string>{"", "", "", ""}));
+  EXPECT_EQ(committed(), (std::vector<std::string>{"a", "b", "c", "d"}));
+  // The first alone, then the three that waited in one transaction.
+  EXPECT_EQ(group_.counts().writes, 4u);
+  EXPECT_EQ(group_.counts().groups, 2u);
+}
+
+TEST_F(GroupCommitTest, AWriteThatThrowsLosesOnlyItsOwnRowsAndItsCallerGetsTheError) {
+  auto outcome = grouped([&] { insert("a"); }, {[&] { insert("b"); },
+                                                [&] {
+                                                  insert("c");
+                                                  throw std::runtime_error("c refused");
+                                                },
+                                                [&] { insert("d"); }});
+  EXPECT_EQ(outcome, (std::vector<std::string>{"", "", "c refused", ""}));
+  EXPECT_EQ(committed(), (std::vector<std::string>{"a", "b", "d"}));
+  EXPECT_EQ(group_.counts().groups, 2u);
+}
+
+TEST_F(GroupCommitTest, EachWriteSeesTheWritesBeforeItInItsGroup) {
+  std::vector<std::string> seen;
+  auto count = [&] {
+    auto st = writer_.prepare("SELECT count(*) FROM t");
+    st.step();
+    return std::to_string(st.int64(0));
+  };
+  auto outcome = grouped([&] { insert("a"); }, {[&] {
+                                                  insert("b");
+                                                  seen.push_back(count());
+                                                },
+                                                [&] {
+                                                  seen.push_back(count());
+                                                  insert("b");  // taken by the one before
+                                                },
+                                                [&] { seen.push_back(count()); }});
+  EXPECT_EQ(seen, (std::vector<std::string>{"2", "2", "2"}));
+  EXPECT_EQ(outcome[0], "");
+  EXPECT_EQ(outcome[1], "");
+  EXPECT_NE(outcome[2].find("UNIQUE"), std::string::npos) << outcome[2];
+  EXPECT_EQ(outcome[3], "");
+  EXPECT_EQ(committed(), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(GroupCommitTest, AWriteThatEndsTheTransactionFailsThoseBeforeItAndNotThoseAfter) {
+  // As SQLite does itself on a full disk or an I/O error: the whole
+  // transaction is rolled back, not only the failing statement.
+  auto outcome = grouped([&] { insert("a"); }, {[&] { insert("b"); },
+                                                [&] {
+                                                  insert("c");
+                                                  writer_.exec("ROLLBACK");
+                                                  throw std::runtime_error("disk full");
+                                                },
+                                                [&] { insert("d"); }});
+  EXPECT_EQ(outcome[0], "");
+  EXPECT_NE(outcome[1].find("rolled back their transaction"), std::string::npos) << outcome[1];
+  EXPECT_EQ(outcome[2], "disk full");
+  EXPECT_EQ(outcome[3], "");  // had not begun: committed in a group of its own
+  EXPECT_EQ(committed(), (std::vector<std::string>{"a", "d"}));
+  EXPECT_EQ(group_.counts().writes, 4u);
+  EXPECT_FALSE(writer_.in_transaction());
+}
+
+TEST_F(GroupCommitTest, ConcurrentWritesAreEachCommittedOnce) {
+  writer_.exec("CREATE TABLE counter (n INTEGER NOT NULL); INSERT INTO counter VALUES (0)");
+  const int threads = 8, each = 200;
+  std::atomic<int> failed{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      for (int i = 0; i < each; ++i) try {
+          group_.run([&] { writer_.exec("UPDATE counter SET n = n + 1"); });
+        } catch (...) {
+          ++failed;
+        }
+    });
+  for (auto& t : pool) t.join();
+  Connection reader(path_);
+  auto st = reader.prepare("SELECT n FROM counter");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.int64(0), threads * each);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(group_.counts().writes, static_cast<std::uint64_t>(threads * each));
+  EXPECT_LE(group_.counts().groups, group_.counts().writes);
+  EXPECT_EQ(group_.waiting(), 0u);
+}
+
+}  // namespace
+}  // namespace rdv::sqlite
