@@ -90,6 +90,7 @@ void App::add_operations_routes() {
       }
     }
     auto connections = store_.connections();
+    auto writes = store_.writes();
     std::string text =
         metrics::render_counters() + from_database +
         metrics::render_gauge("rdv_db_pool_connections",
@@ -98,6 +99,16 @@ void App::add_operations_routes() {
                                {{{"state", "idle"}}, double(connections.idle)}}) +
         metrics::render_gauge("rdv_db_pool_size", "Database connections this process may keep.",
                               {{{}, double(connections.size)}}) +
+        metrics::render_gauge("rdv_db_writes_waiting",
+                              "Writes of this process queued or being committed.",
+                              {{{}, double(writes.waiting)}}) +
+        metrics::render_family("rdv_db_writes_total", "counter",
+                               "Writes this process ran (committed or failed).",
+                               {{{}, double(writes.writes)}}) +
+        metrics::render_family("rdv_db_write_groups_total", "counter",
+                               "Transactions these writes ran in: writes that arrive together "
+                               "are committed together.",
+                               {{{}, double(writes.groups)}}) +
         metrics::render_gauge("rdv_ready", "1 when /readyz answers 200.",
                               {{{}, is_ready ? 1.0 : 0.0}}) +
         process_metrics();

@@ -1,7 +1,8 @@
 // Storage behind one interface, so the booking rules are the same on SQLite and
 // PostgreSQL. All work happens in a transaction: `read` sees one snapshot;
 // `write` is serialised with every other write to the same database and commits
-// when the function returns (rolls back when it throws).
+// when the function returns (rolls back when it throws); writes that arrive
+// together are committed together (write_groups.h).
 //
 // A transaction gives the store's parts, one per kind of data; each store
 // (sqlite/, postgres/) implements every part in a file of its own.
@@ -19,6 +20,7 @@
 #include "storage/directory_store.h"
 #include "storage/jobs_store.h"
 #include "storage/resident_access_store.h"
+#include "storage/write_groups.h"
 
 namespace rdv {
 
@@ -66,6 +68,9 @@ class Store {
     std::size_t size = 0, open = 0, idle = 0;
   };
   virtual Connections connections() = 0;
+  // The writes of this process: queued now, run so far and in how many
+  // transactions (/metrics).
+  virtual WriteGroups::Counts writes() = 0;
 };
 
 // Raised by a store when its own constraints find a double booking.

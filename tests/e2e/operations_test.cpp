@@ -88,6 +88,12 @@ TEST(Operations, MetricsCountTheRequestsTheTestMade) {
   EXPECT_EQ(value_of(samples, "rdv_ready"), 1);
   EXPECT_GE(value_of(samples, "rdv_db_pool_size"), 1);
   EXPECT_GE(value_of(samples, "rdv_db_pool_connections", {{"state", "idle"}}), 0);
+  // At least the booking and its cancellation; none left waiting.
+  EXPECT_GE(value_of(samples, "rdv_db_writes_total"), 2);
+  EXPECT_GE(value_of(samples, "rdv_db_write_groups_total"), 1);
+  EXPECT_LE(value_of(samples, "rdv_db_write_groups_total"),
+            value_of(samples, "rdv_db_writes_total"));
+  EXPECT_EQ(value_of(samples, "rdv_db_writes_waiting"), 0);
   EXPECT_EQ(value_of(samples, "rdv_jobs_oldest_due_age_seconds"), 0);  // no scheduler delay yet
   EXPECT_GT(value_of(samples, "process_resident_memory_bytes"), 1 << 20);
   EXPECT_GT(value_of(samples, "process_open_fds"), 3);

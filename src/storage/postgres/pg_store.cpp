@@ -31,6 +31,32 @@ struct PgParts {
 };
 using PgTx = PartsTransaction<PgParts>;
 
+class PgGroupTransaction final : public GroupTransaction {
+ public:
+  explicit PgGroupTransaction(pqxx::dbtransaction& tx) : tx_(tx), parts_(tx) {}
+  StoreWriter& parts() override { return parts_; }
+  void exec(const char* sql) override { tx_.exec0(sql); }
+  // PostgreSQL keeps the transaction until ROLLBACK TO; a lost connection
+  // makes that statement throw.
+  bool alive() override { return true; }
+  std::exception_ptr reported(std::exception_ptr e) override {
+    try {
+      std::rethrow_exception(e);
+    } catch (...) {
+      try {
+        postgres::rethrow_translated();
+      } catch (...) {
+        return std::current_exception();
+      }
+    }
+    return e;
+  }
+
+ private:
+  pqxx::dbtransaction& tx_;
+  PgTx parts_;
+};
+
 }  // namespace
 
 bool is_postgres_url(const std::string& db) {
@@ -38,7 +64,14 @@ bool is_postgres_url(const std::string& db) {
 }
 
 PostgresStore::PostgresStore(const std::string& url, std::size_t pool_size)
-    : pool_(url, pool_size) {
+    : pool_(url, pool_size), writes_([this](const auto& body) {
+        postgres::TransactionOptions options = postgres::kWrite;
+        options.advisory_lock = kWriteLock;
+        run_once(options, [&](pqxx::dbtransaction& tx) {
+          PgGroupTransaction group(tx);
+          body(group);
+        });
+      }) {
   postgres::migrate(url);
 }
 
@@ -46,26 +79,21 @@ PostgresStore::PostgresStore(const std::string& url, std::size_t pool_size)
 // they run once. A transaction runs again only when its connection was found
 // lost, or the write lock busy, before the function began.
 void PostgresStore::run_once(postgres::TransactionOptions options,
-                             const std::function<void(StoreWriter&)>& work) {
+                             const std::function<void(pqxx::dbtransaction&)>& f) {
   options.run_again = false;
-  postgres::with_transaction(
-      pool_,
-      [&](pqxx::dbtransaction& tx) {
-        PgTx parts(tx);
-        work(parts);
-      },
-      options);
+  postgres::with_transaction(pool_, f, options);
 }
 
 void PostgresStore::read(const std::function<void(StoreReader&)>& work) {
-  run_once(postgres::kRead, [&](StoreWriter& parts) { work(parts); });
+  run_once(postgres::kRead, [&](pqxx::dbtransaction& tx) {
+    PgTx parts(tx);
+    work(parts);
+  });
 }
 
-void PostgresStore::write(const std::function<void(StoreWriter&)>& work) {
-  postgres::TransactionOptions options = postgres::kWrite;
-  options.advisory_lock = kWriteLock;
-  run_once(options, work);
-}
+void PostgresStore::write(const std::function<void(StoreWriter&)>& work) { writes_.run(work); }
+
+WriteGroups::Counts PostgresStore::writes() { return writes_.counts(); }
 
 bool PostgresStore::ready() {
   try {

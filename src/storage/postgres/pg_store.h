@@ -25,13 +25,15 @@ class PostgresStore : public Store {
   void write(const std::function<void(StoreWriter&)>& work) override;
   bool ready() override;
   Connections connections() override;
+  WriteGroups::Counts writes() override;
 
  private:
-  // work in one transaction with these options, never run twice.
+  // f in one transaction with these options, never run twice.
   void run_once(postgres::TransactionOptions options,
-                const std::function<void(StoreWriter&)>& work);
+                const std::function<void(pqxx::dbtransaction&)>& f);
 
   postgres::Pool pool_;
+  WriteGroups writes_;
 };
 
 // Whether `db` names a PostgreSQL database (postgresql:// or postgres://).

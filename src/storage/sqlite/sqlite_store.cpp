@@ -4,7 +4,6 @@
 
 #include "storage/migration.h"
 #include "storage/sqlite/connection.h"
-#include "storage/sqlite/group_commit.h"
 #include "storage/sqlite/sqlite_accounts.h"
 #include "storage/sqlite/sqlite_agenda.h"
 #include "storage/sqlite/sqlite_bookings.h"
@@ -30,6 +29,18 @@ struct SqliteParts {
   using Residents = SqliteResidentAccess;
 };
 using SqliteTx = PartsTransaction<SqliteParts>;
+
+class SqliteGroupTransaction final : public GroupTransaction {
+ public:
+  explicit SqliteGroupTransaction(Connection& c) : c_(c), parts_(c) {}
+  StoreWriter& parts() override { return parts_; }
+  void exec(const char* sql) override { c_.exec(sql); }
+  bool alive() override { return c_.in_transaction(); }
+
+ private:
+  Connection& c_;
+  SqliteTx parts_;
+};
 
 // Applies the migrations not yet applied, each in its own transaction.
 // Foreign keys are off meanwhile, as SQLite asks for when a migration
@@ -66,10 +77,19 @@ void migrate(Connection& c) {
 
 }  // namespace
 
+WriteGroups::RunTransaction sqlite::write_transaction(Connection& writer) {
+  return [&writer](const std::function<void(GroupTransaction&)>& body) {
+    Transaction guard(writer, "BEGIN IMMEDIATE");
+    SqliteGroupTransaction tx(writer);
+    body(tx);
+    guard.commit();
+  };
+}
+
 SqliteStore::SqliteStore(const std::string& path, size_t readers) : path_(path) {
   writer_ = std::make_unique<Connection>(path);
   migrate(*writer_);
-  writes_ = std::make_unique<GroupCommit>(*writer_);
+  writes_ = std::make_unique<WriteGroups>(write_transaction(*writer_));
   for (size_t i = 0; i < readers; ++i) readers_.push_back(std::make_unique<Connection>(path));
   opened_readers_ = readers;
 }
@@ -113,14 +133,9 @@ void SqliteStore::read(const std::function<void(StoreReader&)>& work) {
   give_back(std::move(c));
 }
 
-void SqliteStore::write(const std::function<void(StoreWriter&)>& work) {
-  // BEGIN IMMEDIATE takes the write lock at once, so checks made in `work`
-  // still hold at commit, also against other processes on the same file.
-  writes_->run([&] {
-    SqliteTx tx(*writer_);
-    work(tx);
-  });
-}
+void SqliteStore::write(const std::function<void(StoreWriter&)>& work) { writes_->run(work); }
+
+WriteGroups::Counts SqliteStore::writes() { return writes_->counts(); }
 
 bool SqliteStore::ready() {
   std::set<std::string> applied;

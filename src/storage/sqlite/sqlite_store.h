@@ -1,5 +1,5 @@
 // The Store on an embedded SQLite database (WAL): one writer connection whose
-// concurrent writes are committed in groups (group_commit.h), a small pool of
+// concurrent writes are committed in groups (write_groups.h), a small pool of
 // reader connections.
 #pragma once
 
@@ -14,7 +14,10 @@ namespace rdv {
 
 namespace sqlite {
 class Connection;
-class GroupCommit;
+// How SqliteStore runs a group of writes on `writer`: BEGIN IMMEDIATE, the
+// group, COMMIT. BEGIN IMMEDIATE takes the write lock at once, so checks made
+// in a write still hold at commit, also against other processes on the file.
+WriteGroups::RunTransaction write_transaction(Connection& writer);
 }  // namespace sqlite
 
 class SqliteStore : public Store {
@@ -27,6 +30,7 @@ class SqliteStore : public Store {
   void write(const std::function<void(StoreWriter&)>& work) override;
   bool ready() override;
   Connections connections() override;
+  WriteGroups::Counts writes() override;
 
  private:
   std::unique_ptr<sqlite::Connection> take_reader();
@@ -34,7 +38,7 @@ class SqliteStore : public Store {
 
   std::string path_;
   std::unique_ptr<sqlite::Connection> writer_;
-  std::unique_ptr<sqlite::GroupCommit> writes_;
+  std::unique_ptr<WriteGroups> writes_;
   static constexpr std::size_t kKeptReaders = 16;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<sqlite::Connection>> readers_;

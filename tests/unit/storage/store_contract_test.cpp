@@ -2,6 +2,8 @@
 // PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "support/test_stores.h"
 
 namespace rdv {
@@ -298,6 +300,63 @@ TEST_P(StoreContract, AServiceNeverMovesToAnotherOrganisation) {
   });
   store.read(
       [&](StoreReader& r) { EXPECT_EQ(r.directory().service(s.service)->name, "Passeport"); });
+}
+
+// Writes queued behind another are committed in one transaction, and each
+// behaves as if it ran alone: it sees the writes before it, and what it
+// throws (here, on PostgreSQL, an error of the database itself) rolls back its
+// own writes only and reaches its own caller.
+TEST_P(StoreContract, WritesThatArriveTogetherAreCommittedTogetherEachAsIfAlone) {
+  auto owned = fresh_store();
+  Store& store = *owned;
+  Seed s = seed(store);
+  const auto before = store.writes();
+  Id temporary = 0;
+  auto insert_at = [&](const char* start, const char* end) {
+    return [&, start, end](StoreWriter& tx) { tx.bookings().insert(booking_at(s, start, end)); };
+  };
+  std::vector<std::function<void(StoreWriter&)>> writes = {
+      [&](StoreWriter& tx) {  // open until the three others are queued behind
+        while (store.writes().waiting < 4) std::this_thread::yield();
+        tx.bookings().insert(booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z"));
+      },
+      insert_at("2026-12-01T09:00:00Z", "2026-12-01T09:30:00Z"),
+      [&](StoreWriter& tx) {
+        temporary =
+            tx.directory().insert_organisation({0, "Temporaire", "commune", "Europe/Paris"});
+        throw std::runtime_error("boom");
+      },
+      insert_at("2026-12-01T09:15:00Z", "2026-12-01T09:45:00Z"),  // the one before holds 9:15
+  };
+  std::vector<std::string> outcome(writes.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        store.write(writes[i]);
+      } catch (const SlotTakenError&) {
+        outcome[i] = "slot taken";
+      } catch (const std::exception& e) {
+        outcome[i] = e.what();
+      }
+    });
+    while (store.writes().waiting < i + 1) std::this_thread::yield();  // queued in this order
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(outcome, (std::vector<std::string>{"", "", "boom", "slot taken"}));
+  store.read([&](StoreReader& r) {
+    auto held = r.bookings().holding_time(
+        {s.agent}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
+    ASSERT_EQ(held.size(), 2u);
+    EXPECT_EQ(held[0].start, utc("2026-12-01T08:00:00Z"));
+    EXPECT_EQ(held[1].start, utc("2026-12-01T09:00:00Z"));
+    EXPECT_NE(temporary, 0);
+    EXPECT_FALSE(r.organisation(temporary));
+  });
+  const auto after = store.writes();
+  EXPECT_EQ(after.writes - before.writes, 4u);
+  EXPECT_EQ(after.groups - before.groups, 2u);  // the first alone, then the three together
+  EXPECT_EQ(after.waiting, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, testing::kStoreKinds, testing::store_kind_name);

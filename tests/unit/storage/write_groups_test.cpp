@@ -1,7 +1,10 @@
 // Writes that arrive together are committed together, and each still behaves
-// as if it ran alone. Each test holds the first write open until the others
-// are queued behind it, so the group they form is known (no sleep, no timing).
-#include "storage/sqlite/group_commit.h"
+// as if it ran alone: WriteGroups over SQLite's writer transaction, with raw
+// SQL so that a write can also end the transaction as SQLite does on a full
+// disk. Each test holds the first write open until the others are queued
+// behind it, so the group they form is known (no sleep, no timing). The same
+// on both stores, through their parts: store_contract_test.cpp.
+#include "storage/write_groups.h"
 
 #include <gtest/gtest.h>
 
@@ -12,15 +15,19 @@
 #include <vector>
 
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/sqlite_store.h"
 #include "storage/store_errors.h"
 #include "support/temp_dir.h"
 
 namespace rdv::sqlite {
+
+using Work = std::function<void()>;
 namespace {
 
-class GroupCommitTest : public ::testing::Test {
+class WriteGroupsTest : public ::testing::Test {
  protected:
-  GroupCommitTest() : path_(dir_.file("db.sqlite")), writer_(path_), group_(writer_) {
+  WriteGroupsTest()
+      : path_(dir_.file("db.sqlite")), writer_(path_), group_(write_transaction(writer_)) {
     writer_.exec("CREATE TABLE t (name TEXT PRIMARY KEY)");
   }
 
@@ -39,45 +46,49 @@ class GroupCommitTest : public ::testing::Test {
   // Runs `first` in a write that stays open until the writes of `then`, each
   // started on its own thread in order, are all queued behind it; each
   // write's outcome is "" or what it threw.
-  std::vector<std::string> grouped(const std::function<void()>& first,
-                                   const std::vector<std::function<void()>>& then) {
+  void run(const Work& work) {
+    group_.run([&](StoreWriter&) { work(); });
+  }
+  std::vector<std::string> grouped(const Work& first, const std::vector<Work>& then) {
     std::vector<std::string> outcome(then.size() + 1);
-    auto run = [&](std::size_t i, const std::function<void()>& work) {
+    auto run_one = [&](std::size_t i, const Work& work) {
       try {
-        group_.run(work);
+        run(work);
       } catch (const std::exception& e) {
         outcome[i] = e.what();
       }
     };
     std::vector<std::thread> threads;
-    threads.emplace_back(run, 0, [&] {
-      while (group_.waiting() < then.size() + 1) std::this_thread::yield();
+    threads.emplace_back(run_one, 0, [&] {
+      while (waiting() < then.size() + 1) std::this_thread::yield();
       first();
     });
-    while (group_.waiting() < 1) std::this_thread::yield();
+    while (waiting() < 1) std::this_thread::yield();
     for (std::size_t i = 0; i < then.size(); ++i) {
-      threads.emplace_back(run, i + 1, then[i]);
-      while (group_.waiting() < i + 2) std::this_thread::yield();  // queued in this order
+      threads.emplace_back(run_one, i + 1, then[i]);
+      while (waiting() < i + 2) std::this_thread::yield();  // queued in this order
     }
     for (auto& t : threads) t.join();
     return outcome;
   }
 
+  std::size_t waiting() const { return group_.counts().waiting; }
+
   testing::TempDir dir_;
   std::string path_;
   Connection writer_;
-  GroupCommit group_;
+  WriteGroups group_;
 };
 
-TEST_F(GroupCommitTest, AWriteAloneIsCommittedInItsOwnTransaction) {
-  group_.run([&] { insert("a"); });
+TEST_F(WriteGroupsTest, AWriteAloneIsCommittedInItsOwnTransaction) {
+  run([&] { insert("a"); });
   EXPECT_EQ(committed(), (std::vector<std::string>{"a"}));
   EXPECT_EQ(group_.counts().writes, 1u);
   EXPECT_EQ(group_.counts().groups, 1u);
   EXPECT_FALSE(writer_.in_transaction());
 }
 
-TEST_F(GroupCommitTest, WritesQueuedBehindAnotherAreCommittedTogether) {
+TEST_F(WriteGroupsTest, WritesQueuedBehindAnotherAreCommittedTogether) {
   auto outcome = grouped([&] { insert("a"); },
                          {[&] { insert("b"); }, [&] { insert("c"); }, [&] { insert("d"); }});
   EXPECT_EQ(outcome, (std::vector<std::string>{"", "", "", ""}));
@@ -87,7 +98,7 @@ TEST_F(GroupCommitTest, WritesQueuedBehindAnotherAreCommittedTogether) {
   EXPECT_EQ(group_.counts().groups, 2u);
 }
 
-TEST_F(GroupCommitTest, AWriteThatThrowsLosesOnlyItsOwnRowsAndItsCallerGetsTheError) {
+TEST_F(WriteGroupsTest, AWriteThatThrowsLosesOnlyItsOwnRowsAndItsCallerGetsTheError) {
   auto outcome = grouped([&] { insert("a"); }, {[&] { insert("b"); },
                                                 [&] {
                                                   insert("c");
@@ -99,7 +110,7 @@ TEST_F(GroupCommitTest, AWriteThatThrowsLosesOnlyItsOwnRowsAndItsCallerGetsTheEr
   EXPECT_EQ(group_.counts().groups, 2u);
 }
 
-TEST_F(GroupCommitTest, EachWriteSeesTheWritesBeforeItInItsGroup) {
+TEST_F(WriteGroupsTest, EachWriteSeesTheWritesBeforeItInItsGroup) {
   std::vector<std::string> seen;
   auto count = [&] {
     auto st = writer_.prepare("SELECT count(*) FROM t");
@@ -123,7 +134,7 @@ TEST_F(GroupCommitTest, EachWriteSeesTheWritesBeforeItInItsGroup) {
   EXPECT_EQ(committed(), (std::vector<std::string>{"a", "b"}));
 }
 
-TEST_F(GroupCommitTest, AWriteThatEndsTheTransactionFailsThoseBeforeItAndNotThoseAfter) {
+TEST_F(WriteGroupsTest, AWriteThatEndsTheTransactionFailsThoseBeforeItAndNotThoseAfter) {
   // As SQLite does itself on a full disk or an I/O error: the whole
   // transaction is rolled back, not only the failing statement.
   auto outcome = grouped([&] { insert("a"); }, {[&] { insert("b"); },
@@ -142,7 +153,7 @@ TEST_F(GroupCommitTest, AWriteThatEndsTheTransactionFailsThoseBeforeItAndNotThos
   EXPECT_FALSE(writer_.in_transaction());
 }
 
-TEST_F(GroupCommitTest, ConcurrentWritesAreEachCommittedOnce) {
+TEST_F(WriteGroupsTest, ConcurrentWritesAreEachCommittedOnce) {
   writer_.exec("CREATE TABLE counter (n INTEGER NOT NULL); INSERT INTO counter VALUES (0)");
   const int threads = 8, each = 200;
   std::atomic<int> failed{0};
@@ -150,7 +161,7 @@ TEST_F(GroupCommitTest, ConcurrentWritesAreEachCommittedOnce) {
   for (int t = 0; t < threads; ++t)
     pool.emplace_back([&] {
       for (int i = 0; i < each; ++i) try {
-          group_.run([&] { writer_.exec("UPDATE counter SET n = n + 1"); });
+          run([&] { writer_.exec("UPDATE counter SET n = n + 1"); });
         } catch (...) {
           ++failed;
         }
@@ -163,7 +174,7 @@ TEST_F(GroupCommitTest, ConcurrentWritesAreEachCommittedOnce) {
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(group_.counts().writes, static_cast<std::uint64_t>(threads * each));
   EXPECT_LE(group_.counts().groups, group_.counts().writes);
-  EXPECT_EQ(group_.waiting(), 0u);
+  EXPECT_EQ(waiting(), 0u);
 }
 
 }  // namespace

@@ -1,0 +1,89 @@
+#include "storage/write_groups.h"
+
+#include <algorithm>
+
+#include "storage/store_errors.h"
+
+namespace rdv {
+
+void WriteGroups::run(const Work& work) {
+  Pending me{&work};
+  std::unique_lock lock(mutex_);
+  queue_.push_back(&me);
+  me.wake.wait(lock, [&] { return me.done || queue_.front() == &me; });
+  if (!me.done) {
+    // At the front: commit the writes queued behind, which stay queued (so
+    // that the next ones wait) until their group is committed.
+    std::size_t n = std::min(queue_.size(), max_group_);
+    Pending* alone = &me;
+    std::span<Pending* const> todo(&alone, 1);
+    std::vector<Pending*> group;
+    try {
+      group.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      todo = group;
+    } catch (...) {  // no memory for the list: this write alone
+      n = 1;
+    }
+    lock.unlock();
+    commit(todo);
+    lock.lock();
+    counts_.writes += n;
+    ++counts_.groups;
+    for (std::size_t i = 0; i < n; ++i) {
+      Pending* p = queue_.front();
+      queue_.pop_front();
+      p->done = true;
+      if (p != &me) p->wake.notify_one();  // under the lock: p lives until it wakes
+    }
+    if (!queue_.empty()) queue_.front()->wake.notify_one();
+  }
+  lock.unlock();
+  if (me.error) std::rethrow_exception(me.error);
+}
+
+void WriteGroups::commit(std::span<Pending* const> group) noexcept {
+  std::size_t started = 0;  // the writes whose work began
+  try {
+    run_([&](GroupTransaction& tx) {
+      started = 0;
+      if (group.size() == 1) {  // alone: its errors are the transaction's
+        started = 1;
+        (*group.front()->work)(tx.parts());
+        return;
+      }
+      for (Pending* p : group) {
+        // One statement: the savepoint of the write before is released.
+        tx.exec(started == 0 ? "SAVEPOINT grouped_write"
+                             : "RELEASE grouped_write; SAVEPOINT grouped_write");
+        ++started;
+        try {
+          (*p->work)(tx.parts());
+        } catch (...) {
+          p->error = tx.reported(std::current_exception());
+          if (!tx.alive())
+            throw StoreUnavailableError(
+                "a write committed with this one failed and the database rolled back their "
+                "transaction");
+          tx.exec("ROLLBACK TO grouped_write");
+        }
+      }
+    });
+  } catch (...) {
+    // Nothing of the group is stored. The writes that ran learn why; those
+    // that had not begun form a group of their own.
+    std::exception_ptr why = std::current_exception();
+    if (started == 0) started = group.size();  // BEGIN failed: it would for each
+    for (std::size_t i = 0; i < started; ++i)
+      if (!group[i]->error) group[i]->error = why;
+    if (started < group.size()) commit(group.subspan(started));
+  }
+}
+
+WriteGroups::Counts WriteGroups::counts() const {
+  std::lock_guard lock(mutex_);
+  Counts out = counts_;
+  out.waiting = queue_.size();
+  return out;
+}
+
+}  // namespace rdv

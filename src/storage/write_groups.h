@@ -1,0 +1,83 @@
+// Group commit: writes that arrive while another is being committed wait, and
+// are then run together in one transaction, each in a savepoint of its own,
+// so that one transaction (one flush to disk, one take of the write lock)
+// serves all of them. Writes are serialised anyway (SQLite has one writer;
+// on PostgreSQL every write takes the same advisory lock); without grouping,
+// concurrent bookings queue behind each other's commit.
+//
+// Each write still behaves as if it ran alone, one after the other: it sees
+// what the writes before it in the group wrote, what it throws rolls back its
+// own writes only and reaches its own caller, and run() returns only after
+// the group's COMMIT. A write that arrives alone runs in a transaction of its
+// own, as without grouping (no savepoint, no wait).
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <vector>
+
+namespace rdv {
+
+class StoreWriter;
+
+// One write transaction of a store, as a group uses it.
+class GroupTransaction {
+ public:
+  virtual ~GroupTransaction() = default;
+  virtual StoreWriter& parts() = 0;
+  // Runs savepoint statements (SAVEPOINT, RELEASE, ROLLBACK TO; several
+  // separated by ";" in one call).
+  virtual void exec(const char* sql) = 0;
+  // False when the database ended the transaction itself (SQLite does on a
+  // full disk or an I/O error): the writes before are lost too.
+  virtual bool alive() = 0;
+  // What a write's exception becomes for its caller, as the store would
+  // report it had the write run alone (PostgreSQL: SQLSTATE to store errors).
+  virtual std::exception_ptr reported(std::exception_ptr e) { return e; }
+};
+
+class WriteGroups {
+ public:
+  using Work = std::function<void(StoreWriter&)>;
+  // Begins a write transaction, calls `body` with it, commits; throws when
+  // the transaction fails (then nothing of it is stored).
+  using RunTransaction = std::function<void(const std::function<void(GroupTransaction&)>& body)>;
+
+  explicit WriteGroups(RunTransaction run, std::size_t max_group = 64)
+      : run_(std::move(run)), max_group_(max_group) {}
+  WriteGroups(const WriteGroups&) = delete;
+
+  // Runs `work` in a write transaction and returns once it is committed;
+  // rethrows what `work` threw, its writes rolled back. `work` runs once, on
+  // whichever caller's thread commits its group.
+  void run(const Work& work);
+
+  struct Counts {
+    std::size_t waiting = 0;               // writes queued or being committed now
+    std::uint64_t writes = 0, groups = 0;  // run so far (committed or failed), and their groups
+  };
+  Counts counts() const;
+
+ private:
+  struct Pending {
+    const Work* work;
+    std::exception_ptr error;
+    bool done = false;
+    std::condition_variable wake;
+  };
+  void commit(std::span<Pending* const> group) noexcept;
+
+  RunTransaction run_;
+  const std::size_t max_group_;
+  mutable std::mutex mutex_;
+  std::deque<Pending*> queue_;  // the front is committing its group
+  Counts counts_;
+};
+
+}  // namespace rdv
