@@ -32,9 +32,10 @@ constexpr const char* kRowBytes =
 constexpr int kTogether = 8;
 
 struct Durable {
-  LoadResult bookings;                // one client
-  LoadResult together;                // kTogether clients at once
-  std::vector<double> in_process_ms;  // the same use case called in this process
+  LoadResult bookings;                              // one client
+  LoadResult together;                              // kTogether clients at once
+  double together_writes = 0, together_groups = 0;  // the server's, during `together`
+  std::vector<double> in_process_ms;                // the same use case called in this process
   double in_process_seconds = 0;
   double bare_per_second = 0;
   std::vector<double> flush_ms;  // the disk's flush time, sampled in each round
@@ -94,6 +95,19 @@ std::vector<double> book_in_process(Store& store, Id service, const std::vector<
   return out;
 }
 
+// The server's writes so far and the transactions they ran in (/metrics,
+// which answers the loopback address).
+std::pair<double, double> write_counts(int port) {
+  auto [status, text] = http_call(port, {"GET", "/metrics", "", {}});
+  if (status != 200) throw std::runtime_error("GET /metrics answered " + std::to_string(status));
+  auto value = [&](const std::string& name) {
+    auto at = text.find("\n" + name + " ");
+    if (at == std::string::npos) throw std::runtime_error("no " + name + " in /metrics");
+    return std::stod(text.substr(at + name.size() + 2));
+  };
+  return {value("rdv_db_writes_total"), value("rdv_db_write_groups_total")};
+}
+
 void add(LoadResult& all, const LoadResult& round) {
   all.latencies_ms.insert(all.latencies_ms.end(), round.latencies_ms.begin(),
                           round.latencies_ms.end());
@@ -130,6 +144,7 @@ Durable alternate(const BenchContext& ctx, const Child& server, Store& store, in
                                std::to_string(load.statuses[201]) + " of " +
                                std::to_string(per_round) + " made)");
     add(out.bookings, load);
+    auto [writes_before, groups_before] = write_counts(server.port);
     load = run_load(server.port, kTogether, per_client, [&](int c, int i) {
       std::size_t k = next_slot + static_cast<size_t>(c * per_client + i);
       return book_request(service, slots[k], 120000 + r * per_round + c * per_client + i);
@@ -139,6 +154,9 @@ Durable alternate(const BenchContext& ctx, const Child& server, Store& store, in
       throw std::runtime_error("a booking on a free slot was refused with " +
                                std::to_string(kTogether) + " clients at once");
     add(out.together, load);
+    auto [writes_after, groups_after] = write_counts(server.port);
+    out.together_writes += writes_after - writes_before;
+    out.together_groups += groups_after - groups_before;
     if (r == 0) out.row_bytes = row_bytes();
     bare_seconds += bare(per_round, out.row_bytes);
     std::vector<FreeSlot> mine(slots.begin() + static_cast<std::ptrdiff_t>(next_slot),
@@ -223,8 +241,9 @@ std::vector<Figure> durable_figures(const std::string& store, const Durable& d) 
        Target{Target::Kind::kAtLeast, 0.5, true},
        "p50 " + fixed(d.together.p(0.5), 3) + " ms, p99 " + fixed(d.together.p(0.99), 3) + " ms, " +
            std::to_string(d.together.latencies_ms.size()) +
-           " bookings in the same rounds; the reference commits one row per transaction, "
-           "one after the other"},
+           " bookings in the same rounds, committed in " + fixed(d.together_groups, 0) +
+           " transactions (" + fixed(d.together_writes / std::max(1.0, d.together_groups), 1) +
+           " writes each); the reference commits one row per transaction, one after the other"},
       {"3 durable booking",
        {"bookings/s in process (the use case, its reads and commit; no HTTP, no answer "
         "rendered), " +

@@ -1,12 +1,26 @@
 #include "storage/write_groups.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "storage/store_errors.h"
 
 namespace rdv {
+namespace {
+
+// Set on the thread running a group's writes (the caller's, or another's).
+thread_local bool running_writes = false;
+
+struct RunningWrites {
+  RunningWrites() { running_writes = true; }
+  ~RunningWrites() { running_writes = false; }
+};
+
+}  // namespace
 
 void WriteGroups::run(const Work& work) {
+  if (running_writes)
+    throw std::logic_error("a store write was called inside a write: it would wait for itself");
   Pending me{&work};
   std::unique_lock lock(mutex_);
   queue_.push_back(&me);
@@ -44,6 +58,7 @@ void WriteGroups::run(const Work& work) {
 void WriteGroups::commit(std::span<Pending* const> group) noexcept {
   std::size_t started = 0;  // the writes whose work began
   try {
+    RunningWrites running;
     run_([&](GroupTransaction& tx) {
       started = 0;
       if (group.size() == 1) {  // alone: its errors are the transaction's

@@ -10,6 +10,14 @@
 // own writes only and reaches its own caller, and run() returns only after
 // the group's COMMIT. A write that arrives alone runs in a transaction of its
 // own, as without grouping (no savepoint, no wait).
+//
+// Except when the database fails the transaction itself: a COMMIT that
+// fails, or an error after which SQLite rolls back the whole transaction (a
+// full disk, an I/O error). Then nothing of the group is stored, and the
+// writes that ran in it fail too (StoreUnavailableError: 503, to be retried
+// with the same Idempotency-Key); they are not run again, since a write runs
+// once. Deferred constraints would be checked at the group's COMMIT and fail
+// it whole: the schemas have none, keep it so.
 #pragma once
 
 #include <condition_variable>
@@ -50,12 +58,13 @@ class WriteGroups {
   using RunTransaction = std::function<void(const std::function<void(GroupTransaction&)>& body)>;
 
   explicit WriteGroups(RunTransaction run, std::size_t max_group = 64)
-      : run_(std::move(run)), max_group_(max_group) {}
+      : run_(std::move(run)), max_group_(max_group > 0 ? max_group : 1) {}
   WriteGroups(const WriteGroups&) = delete;
 
   // Runs `work` in a write transaction and returns once it is committed;
   // rethrows what `work` threw, its writes rolled back. `work` runs once, on
-  // whichever caller's thread commits its group.
+  // whichever caller's thread commits its group. A write inside a write
+  // would wait for itself: std::logic_error instead.
   void run(const Work& work);
 
   struct Counts {

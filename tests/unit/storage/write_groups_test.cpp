@@ -1,7 +1,6 @@
 // Writes that arrive together are committed together, and each still behaves
 // as if it ran alone: WriteGroups over SQLite's writer transaction, with raw
-// SQL so that a write can also end the transaction as SQLite does on a full
-// disk. Each test holds the first write open until the others are queued
+// SQL (and a database capped in size for a full disk). Each test holds the first write open until the others are queued
 // behind it, so the group they form is known (no sleep, no timing). The same
 // on both stores, through their parts: store_contract_test.cpp.
 #include "storage/write_groups.h"
@@ -46,28 +45,36 @@ class WriteGroupsTest : public ::testing::Test {
   // Runs `first` in a write that stays open until the writes of `then`, each
   // started on its own thread in order, are all queued behind it; each
   // write's outcome is "" or what it threw.
-  void run(const Work& work) {
-    group_.run([&](StoreWriter&) { work(); });
+  void run(const Work& work, WriteGroups& groups) {
+    groups.run([&](StoreWriter&) { work(); });
   }
+  void run(const Work& work) { run(work, group_); }
   std::vector<std::string> grouped(const Work& first, const std::vector<Work>& then) {
+    return grouped(group_, first, then);
+  }
+  std::vector<std::string> grouped(WriteGroups& groups, const Work& first,
+                                   const std::vector<Work>& then) {
     std::vector<std::string> outcome(then.size() + 1);
     auto run_one = [&](std::size_t i, const Work& work) {
       try {
-        run(work);
+        run(work, groups);
       } catch (const std::exception& e) {
         outcome[i] = e.what();
       }
     };
     std::vector<std::thread> threads;
+    std::atomic<bool> go{false};  // the first write ends once all are queued
     threads.emplace_back(run_one, 0, [&] {
-      while (waiting() < then.size() + 1) std::this_thread::yield();
+      while (!go) std::this_thread::yield();
       first();
     });
+    auto waiting = [&] { return groups.counts().waiting; };
     while (waiting() < 1) std::this_thread::yield();
     for (std::size_t i = 0; i < then.size(); ++i) {
       threads.emplace_back(run_one, i + 1, then[i]);
       while (waiting() < i + 2) std::this_thread::yield();  // queued in this order
     }
+    go = true;
     for (auto& t : threads) t.join();
     return outcome;
   }
@@ -134,22 +141,45 @@ TEST_F(WriteGroupsTest, EachWriteSeesTheWritesBeforeItInItsGroup) {
   EXPECT_EQ(committed(), (std::vector<std::string>{"a", "b"}));
 }
 
-TEST_F(WriteGroupsTest, AWriteThatEndsTheTransactionFailsThoseBeforeItAndNotThoseAfter) {
-  // As SQLite does itself on a full disk or an I/O error: the whole
-  // transaction is rolled back, not only the failing statement.
-  auto outcome = grouped([&] { insert("a"); }, {[&] { insert("b"); },
-                                                [&] {
-                                                  insert("c");
-                                                  writer_.exec("ROLLBACK");
-                                                  throw std::runtime_error("disk full");
+TEST_F(WriteGroupsTest, AGroupHoldsAtMostItsSizeOfWrites) {
+  WriteGroups pairs(write_transaction(writer_), 2);
+  auto outcome = grouped(
+      pairs, [&] { insert("a"); },
+      {[&] { insert("b"); }, [&] { insert("c"); }, [&] { insert("d"); }, [&] { insert("e"); }});
+  EXPECT_EQ(outcome, (std::vector<std::string>(5, "")));
+  EXPECT_EQ(committed(), (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  EXPECT_EQ(pairs.counts().writes, 5u);
+  EXPECT_EQ(pairs.counts().groups, 3u);  // a alone, then b c, then d e
+}
+
+TEST_F(WriteGroupsTest, AWriteInsideAWriteIsRefusedInsteadOfWaitingForItself) {
+  auto outcome = grouped([&] { insert("a"); }, {[&] {
+                                                  insert("b");
+                                                  run([&] { insert("c"); });
                                                 },
                                                 [&] { insert("d"); }});
   EXPECT_EQ(outcome[0], "");
-  EXPECT_NE(outcome[1].find("rolled back their transaction"), std::string::npos) << outcome[1];
-  EXPECT_EQ(outcome[2], "disk full");
-  EXPECT_EQ(outcome[3], "");  // had not begun: committed in a group of its own
+  EXPECT_NE(outcome[1].find("inside a write"), std::string::npos) << outcome[1];
+  EXPECT_EQ(outcome[2], "");
   EXPECT_EQ(committed(), (std::vector<std::string>{"a", "d"}));
-  EXPECT_EQ(group_.counts().writes, 4u);
+}
+
+TEST_F(WriteGroupsTest, AFullDiskFailsTheWritesThatRanInTheGroupAndNotThoseAfter) {
+  auto pages = [&] {
+    auto st = writer_.prepare("PRAGMA page_count");
+    st.step();
+    return st.int64(0);
+  };
+  writer_.exec("PRAGMA max_page_count = " + std::to_string(pages() + 2));
+  auto outcome =
+      grouped([&] { insert("a"); },
+              {[&] { insert("b"); }, [&] { insert(std::string(200000, 'c')); },  // too big
+               [&] { insert("d"); }});
+  EXPECT_EQ(outcome[0], "");
+  EXPECT_NE(outcome[1].find("rolled back their transaction"), std::string::npos) << outcome[1];
+  EXPECT_NE(outcome[2].find("full"), std::string::npos) << outcome[2];
+  EXPECT_EQ(outcome[3], "");
+  EXPECT_EQ(committed(), (std::vector<std::string>{"a", "d"}));
   EXPECT_FALSE(writer_.in_transaction());
 }
 
