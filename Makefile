@@ -62,7 +62,9 @@ test-sanitize: deps
 # handler pool and periodic tasks, under racing bookings and the scheduler.
 test-tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRDV_SANITIZE=thread
-	cmake --build build-tsan -j$(JOBS) --target rendezvous e2e_tests
+	cmake --build build-tsan -j$(JOBS) --target rendezvous e2e_tests unit_tests
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  tests/unit_tests --gtest_filter='WriteGroups*' --gtest_repeat=20 --gtest_brief=1
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	  tests/e2e_tests --gtest_filter='Concurrency.*:Durability.*:Server*:MessagesOverHttp.*:Security.*:Operations.*'
 

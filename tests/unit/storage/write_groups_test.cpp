@@ -1,8 +1,9 @@
 // Writes that arrive together are committed together, and each still behaves
 // as if it ran alone: WriteGroups over SQLite's writer transaction, with raw
-// SQL (and a database capped in size for a full disk). Each test holds the first write open until the others are queued
-// behind it, so the group they form is known (no sleep, no timing). The same
-// on both stores, through their parts: store_contract_test.cpp.
+// SQL (and a database capped in size for a full disk). Each test holds the
+// first write open until the others are queued behind it, so the group they
+// form is known (no sleep, no timing). The same on both stores, through
+// their parts: store_contract_test.cpp.
 #include "storage/write_groups.h"
 
 #include <gtest/gtest.h>
