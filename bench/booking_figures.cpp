@@ -117,10 +117,10 @@ void add(LoadResult& all, const LoadResult& round) {
 
 // `n` bookings over HTTP one after the other, each on its own free slot, in
 // rounds alternated with as many from kTogether clients at once, as many bare
-// inserts and as many bookings in process: the disk's flush time drifts a lot during a run (1 to 4
-// ms here), and every side must share it. `row_bytes()` reads the size of the bookings made;
-// `bare(k, bytes)` inserts k rows of that size, each in its own transaction, and returns the
-// seconds.
+// inserts and as many bookings in process: the disk's flush time drifts a
+// lot during a run (1 to 4 ms here), and every side must share it.
+// `row_bytes()` reads the size of the bookings made; `bare(k, bytes)` inserts
+// k rows of that size, each in its own transaction, and returns the seconds.
 template <class RowBytes, class Bare>
 Durable alternate(const BenchContext& ctx, const Child& server, Store& store, int n,
                   RowBytes row_bytes, Bare bare) {

@@ -1,6 +1,7 @@
 #include "storage/write_groups.h"
 
 #include <algorithm>
+#include <new>
 #include <stdexcept>
 
 #include "storage/store_errors.h"
@@ -28,18 +29,20 @@ void WriteGroups::run(const Work& work) {
   if (!me.done) {
     // At the front: commit the writes queued behind, which stay queued (so
     // that the next ones wait) until their group is committed.
+    // The group is copied out of the queue, which grows while it commits.
+    // With no memory for the copy, this write is committed alone.
     std::size_t n = std::min(queue_.size(), max_group_);
     Pending* alone = &me;
-    std::span<Pending* const> todo(&alone, 1);
-    std::vector<Pending*> group;
+    std::span<Pending* const> group(&alone, 1);
+    std::vector<Pending*> copied;
     try {
-      group.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-      todo = group;
-    } catch (...) {  // no memory for the list: this write alone
+      copied.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      group = copied;
+    } catch (const std::bad_alloc&) {
       n = 1;
     }
     lock.unlock();
-    commit(todo);
+    commit(group);
     lock.lock();
     counts_.writes += n;
     ++counts_.groups;
@@ -60,7 +63,7 @@ void WriteGroups::commit(std::span<Pending* const> group) noexcept {
   try {
     RunningWrites running;
     run_([&](GroupTransaction& tx) {
-      started = 0;
+      started = 0;              // the store begins again when its BEGIN found the connection lost
       if (group.size() == 1) {  // alone: its errors are the transaction's
         started = 1;
         (*group.front()->work)(tx.parts());
