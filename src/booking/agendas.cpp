@@ -11,24 +11,24 @@ namespace rdv {
 
 std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules, TimeRange window,
                                       std::optional<Id> agent_id) {
+  AgendaQuery query;
+  query.service_id = rules.service_id;
   // Openings that started up to a day before the window may still hold slots in it.
-  TimeRange opening_window{window.start - date::days{1}, window.end};
+  query.openings_window = {window.start - date::days{1}, window.end};
+  query.busy_window = {window.start - rules.buffer_before - rules.duration - date::days{1},
+                       window.end + rules.duration + rules.buffer_after + date::days{1}};
+  query.agent_id = agent_id;
+  AgendaRows rows = store.agenda_rows(query);
   std::map<Id, AgentAgenda> by_agent;
-  for (Opening& o :
-       store.agenda().openings_for_service(rules.service_id, opening_window, agent_id)) {
+  for (Opening& o : rows.openings) {
     auto& agenda = by_agent[o.agent_id];
     agenda.agent_id = o.agent_id;
     agenda.openings.push_back(std::move(o));
   }
-  std::vector<Id> agents;
-  for (auto& [id, agenda] : by_agent) agents.push_back(id);
-  TimeRange busy_window{window.start - rules.buffer_before - rules.duration - date::days{1},
-                        window.end + rules.duration + rules.buffer_after + date::days{1}};
-  for (Absence& a : store.agenda().absences_of(agents, busy_window))
-    by_agent[a.agent_id].absences.push_back(std::move(a.period));
-  for (const HeldTime& h : store.bookings().holding_time(agents, busy_window))
-    by_agent[h.agent_id].held.push_back(h);
-  for (auto& [agent, ranges] : cached_calendar_busy(store.calendars(), agents, busy_window))
+  for (Absence& a : rows.absences) by_agent[a.agent_id].absences.push_back(std::move(a.period));
+  for (const HeldTime& h : rows.held) by_agent[h.agent_id].held.push_back(h);
+  for (auto& [agent, ranges] :
+       cached_calendar_busy(store.calendars(), rows.busy_versions, query.busy_window))
     by_agent[agent].busy = std::move(ranges);
   std::vector<AgentAgenda> out;
   out.reserve(by_agent.size());

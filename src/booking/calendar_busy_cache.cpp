@@ -24,14 +24,13 @@ std::unordered_map<Id, Entry> entries;
 
 }  // namespace
 
-std::map<Id, std::vector<TimeRange>> cached_calendar_busy(CalendarsReader& r,
-                                                          const std::vector<Id>& agents,
-                                                          TimeRange window) {
+std::map<Id, std::vector<TimeRange>> cached_calendar_busy(
+    CalendarsReader& r, const std::vector<std::pair<Id, std::int64_t>>& versions,
+    TimeRange window) {
   std::map<Id, std::vector<TimeRange>> out;
   // Versions first, rows after: rows read after a version can only be as new
   // as it or newer, so an entry is never filed under a version newer than its
   // rows (at worst older, and then never used again: versions only grow).
-  auto versions = r.busy_versions(agents);
   std::vector<std::pair<Id, std::int64_t>> missing;
   {
     std::shared_lock lock(mutex);

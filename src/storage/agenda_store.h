@@ -4,7 +4,10 @@
 // calendar are written through CalendarsWriter::replace_openings.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "domain/model.h"
@@ -27,6 +30,32 @@ class AgendaReader {
   // Absences of these agents that may have an occurrence in `window`.
   virtual std::vector<Absence> absences_of(const std::vector<Id>& agent_ids, TimeRange window) = 0;
 };
+
+// What a slot search reads of the agents offering one service (see
+// booking/agendas.cpp), asked of the store as one read (StoreReader::
+// agenda_rows) so that PostgreSQL answers it in one or two round trips
+// rather than four.
+struct AgendaQuery {
+  Id service_id = 0;
+  TimeRange openings_window;   // openings that may have an occurrence in it
+  TimeRange busy_window;       // absences and held time touching it
+  std::optional<Id> agent_id;  // only this agent
+};
+
+// The agents are those of `openings`: with no opening, everything is empty.
+struct AgendaRows {
+  std::vector<Opening> openings;                           // AgendaReader::openings_for_service
+  std::vector<Absence> absences;                           // AgendaReader::absences_of
+  std::vector<HeldTime> held;                              // BookingsReader::holding_time
+  std::vector<std::pair<Id, std::int64_t>> busy_versions;  // CalendarsReader::busy_versions
+};
+
+// The agents of these openings, each once, in id order.
+inline std::vector<Id> agents_of(const std::vector<Opening>& openings) {
+  std::set<Id> distinct;
+  for (const Opening& o : openings) distinct.insert(o.agent_id);
+  return {distinct.begin(), distinct.end()};
+}
 
 class AgendaWriter : public AgendaReader {
  public:

@@ -12,6 +12,14 @@
 
 namespace rdv {
 
+// What a booking checks first, read at once (StoreReader::service_context;
+// one round trip on PostgreSQL instead of three).
+struct ServiceContext {
+  Service service;
+  Organisation organisation;   // the service's
+  std::optional<Place> place;  // the one asked for, when it exists
+};
+
 class DirectoryReader {
  public:
   virtual ~DirectoryReader() = default;

@@ -36,6 +36,13 @@ class StoreReader {
   virtual JobsReader& jobs() = 0;
   virtual ResidentAccessReader& residents() = 0;
 
+  // The rows of a slot search, in one read (agenda_store.h).
+  virtual AgendaRows agenda_rows(const AgendaQuery& query) = 0;
+  // A service with its organisation, and the place when one is asked for, in
+  // one read; nothing when there is no such service.
+  virtual std::optional<ServiceContext> service_context(Id service_id,
+                                                        std::optional<Id> place_id) = 0;
+
   // The lookups every use case makes.
   std::optional<Organisation> organisation(Id id) { return directory().organisation(id); }
   std::optional<Place> place(Id id) { return directory().place(id); }

@@ -2,15 +2,40 @@
 // the same connection or transaction. `Parts` names a store's classes
 // (Directory, Agenda, Bookings, Calendars, Accounts, Jobs, Residents); each
 // is built on the transaction, and the calendars also on the agenda (the
-// openings a calendar publishes are written through it).
+// openings a calendar publishes are written through it). A store may answer
+// the reads made together (agenda_rows, service_context) its own way, in a
+// class of its own.
 #pragma once
 
 #include "storage/store.h"
 
 namespace rdv {
 
+// agenda_rows from the parts, one read after the other.
+inline AgendaRows agenda_rows_of_parts(StoreReader& parts, const AgendaQuery& q) {
+  AgendaRows rows;
+  rows.openings = parts.agenda().openings_for_service(q.service_id, q.openings_window, q.agent_id);
+  std::vector<Id> agents = agents_of(rows.openings);
+  if (agents.empty()) return rows;
+  rows.absences = parts.agenda().absences_of(agents, q.busy_window);
+  rows.held = parts.bookings().holding_time(agents, q.busy_window);
+  rows.busy_versions = parts.calendars().busy_versions(agents);
+  return rows;
+}
+
+// service_context from the parts, one read after the other.
+inline std::optional<ServiceContext> service_context_of_parts(StoreReader& parts, Id service_id,
+                                                              std::optional<Id> place_id) {
+  std::optional<Service> service = parts.service(service_id);
+  if (!service) return std::nullopt;
+  std::optional<Organisation> organisation = parts.organisation(service->organisation_id);
+  if (!organisation) return std::nullopt;  // a foreign key forbids it
+  return ServiceContext{std::move(*service), std::move(*organisation),
+                        place_id ? parts.place(*place_id) : std::nullopt};
+}
+
 template <class Parts>
-class PartsTransaction final : public StoreWriter {
+class PartsTransaction : public StoreWriter {
  public:
   template <class Transaction>
   explicit PartsTransaction(Transaction& tx)
@@ -29,6 +54,13 @@ class PartsTransaction final : public StoreWriter {
   AccountsWriter& accounts() override { return accounts_; }
   JobsWriter& jobs() override { return jobs_; }
   ResidentAccessWriter& residents() override { return residents_; }
+  AgendaRows agenda_rows(const AgendaQuery& query) override {
+    return agenda_rows_of_parts(*this, query);
+  }
+  std::optional<ServiceContext> service_context(Id service_id,
+                                                std::optional<Id> place_id) override {
+    return service_context_of_parts(*this, service_id, place_id);
+  }
 
  private:
   typename Parts::Directory directory_;

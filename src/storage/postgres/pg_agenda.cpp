@@ -30,6 +30,14 @@ struct PeriodValues {
 
 std::vector<Opening> PgAgenda::openings_for_service(Id service_id, TimeRange window,
                                                     std::optional<Id> agent_id) {
+  postgres::Batch alone(tx_.work());
+  return openings_for_service(alone, service_id, window, agent_id).get();
+}
+
+postgres::Pending<std::vector<Opening>> PgAgenda::openings_for_service(postgres::Batch& batch,
+                                                                       Id service_id,
+                                                                       TimeRange window,
+                                                                       std::optional<Id> agent_id) {
   // Two texts rather than a catch-all "$4 IS NULL OR": each is prepared
   // once (see statements.h), and a booking names its agent.
   auto sql = [](const char* of_agent) {
@@ -43,12 +51,13 @@ std::vector<Opening> PgAgenda::openings_for_service(Id service_id, TimeRange win
            "= 'deactivated') ORDER BY o.agent_id, o.id";
   };
   auto start = to_epoch(window.start), end = to_epoch(window.end);
-  auto r = agent_id
-               ? tx_.exec_params(sql("AND o.agent_id = $4 "), service_id, start, end, *agent_id)
-               : tx_.exec_params(sql(""), service_id, start, end);
-  std::vector<Opening> out = all_of(r, opening_from_row<Row>);
-  for (Opening& o : out) o.service_ids.push_back(service_id);
-  return out;
+  auto index = agent_id ? batch.add(sql("AND o.agent_id = $4 "), service_id, start, end, *agent_id)
+                        : batch.add(sql(""), service_id, start, end);
+  return {batch, index, [service_id](const pqxx::result& r) {
+            std::vector<Opening> out = all_of(r, opening_from_row<Row>);
+            for (Opening& o : out) o.service_ids.push_back(service_id);
+            return out;
+          }};
 }
 
 std::vector<Opening> PgAgenda::agent_openings(Id agent_id, TimeRange window) {
@@ -79,15 +88,21 @@ std::vector<Opening> PgAgenda::agent_openings(Id agent_id, TimeRange window) {
 
 std::vector<Absence> PgAgenda::absences_of(const std::vector<Id>& agent_ids, TimeRange window) {
   if (agent_ids.empty()) return {};
+  postgres::Batch alone(tx_.work());
+  return absences_of(alone, agent_ids, window).get();
+}
+
+postgres::Pending<std::vector<Absence>> PgAgenda::absences_of(postgres::Batch& batch,
+                                                              const std::vector<Id>& agent_ids,
+                                                              TimeRange window) {
   // SQLite has no ORDER BY here and reads along its index absences_agent
   // (agent_id, first_start), then by rowid: the same order, made explicit.
-  return all_of(
-      tx_.exec_params(std::string("SELECT ") + kAbsenceColumns +
-                          " FROM absences WHERE agent_id = ANY($1::bigint[]) AND "
-                          "first_start < $2 AND (last_end IS NULL OR last_end > $3) "
-                          "ORDER BY agent_id, first_start, id",
-                      bigint_array(agent_ids), to_epoch(window.end), to_epoch(window.start)),
-      absence_from_row<Row>);
+  auto index = batch.add(std::string("SELECT ") + kAbsenceColumns +
+                             " FROM absences WHERE agent_id = ANY($1::bigint[]) AND "
+                             "first_start < $2 AND (last_end IS NULL OR last_end > $3) "
+                             "ORDER BY agent_id, first_start, id",
+                         bigint_array(agent_ids), to_epoch(window.end), to_epoch(window.start));
+  return {batch, index, [](const pqxx::result& r) { return all_of(r, absence_from_row<Row>); }};
 }
 
 Id PgAgenda::insert_opening(const Opening& o) {

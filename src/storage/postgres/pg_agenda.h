@@ -24,6 +24,15 @@ class PgAgenda final : public AgendaWriter {
   void update_absence(const Absence& a) override;
   void delete_absence(Id absence_id) override;
 
+  // The reads above, added to a batch (PostgresStore's agenda_rows).
+  static postgres::Pending<std::vector<Opening>> openings_for_service(postgres::Batch& batch,
+                                                                      Id service_id,
+                                                                      TimeRange window,
+                                                                      std::optional<Id> agent_id);
+  static postgres::Pending<std::vector<Absence>> absences_of(postgres::Batch& batch,
+                                                             const std::vector<Id>& agent_ids,
+                                                             TimeRange window);
+
  private:
   void link_services(Id opening_id, const std::vector<Id>& service_ids);
 

@@ -26,16 +26,23 @@ std::optional<Booking> PgBookings::find(Id id) {
 
 std::vector<HeldTime> PgBookings::holding_time(const std::vector<Id>& agent_ids, TimeRange window) {
   if (agent_ids.empty()) return {};
+  postgres::Batch alone(tx_.work());
+  return holding_time(alone, agent_ids, window).get();
+}
+
+postgres::Pending<std::vector<HeldTime>> PgBookings::holding_time(postgres::Batch& batch,
+                                                                  const std::vector<Id>& agent_ids,
+                                                                  TimeRange window) {
   // A blocked period is shorter than two days (durations and buffers are
   // capped), so the index range on block_start is bounded on both sides.
-  auto r = tx_.exec_params(std::string("SELECT ") + kHeldTimeColumns +
-                               " FROM bookings WHERE status <> 'cancelled' AND "
-                               "agent_id = ANY($1::bigint[]) AND block_start < $2 AND "
-                               "block_start > $3 AND block_end > $4" +
-                               kHeldTimeOrder,
-                           bigint_array(agent_ids), to_epoch(window.end),
-                           to_epoch(window.start) - 2 * 86400, to_epoch(window.start));
-  return all_of(r, held_time_from_row<Row>);
+  auto index = batch.add(std::string("SELECT ") + kHeldTimeColumns +
+                             " FROM bookings WHERE status <> 'cancelled' AND "
+                             "agent_id = ANY($1::bigint[]) AND block_start < $2 AND "
+                             "block_start > $3 AND block_end > $4" +
+                             kHeldTimeOrder,
+                         bigint_array(agent_ids), to_epoch(window.end),
+                         to_epoch(window.start) - 2 * 86400, to_epoch(window.start));
+  return {batch, index, [](const pqxx::result& r) { return all_of(r, held_time_from_row<Row>); }};
 }
 
 std::vector<Booking> PgBookings::of_agent(Id agent_id, TimeRange window, bool include_cancelled) {

@@ -14,6 +14,10 @@ class PgBookings final : public BookingsWriter {
 
   std::optional<Booking> find(Id id) override;
   std::vector<HeldTime> holding_time(const std::vector<Id>& agent_ids, TimeRange window) override;
+  // The same, added to a batch (PostgresStore's agenda_rows).
+  static postgres::Pending<std::vector<HeldTime>> holding_time(postgres::Batch& batch,
+                                                               const std::vector<Id>& agent_ids,
+                                                               TimeRange window);
   std::vector<Booking> of_agent(Id agent_id, TimeRange window, bool include_cancelled) override;
   std::vector<Booking> list(const BookingFilter& filter) override;
   int count_of_service(Id service_id) override;

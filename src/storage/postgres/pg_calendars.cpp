@@ -81,13 +81,22 @@ void PgCalendars::update_source(const ExternalCalendar& c) {
 
 std::vector<std::pair<Id, std::int64_t>> PgCalendars::busy_versions(
     const std::vector<Id>& agent_ids) {
-  std::vector<std::pair<Id, std::int64_t>> out;
-  if (agent_ids.empty()) return out;
-  auto r = tx_.exec_params(
-      "SELECT id, busy_version FROM agents WHERE id = ANY($1::bigint[]) ORDER BY id",
-      bigint_array(agent_ids));
-  for (const auto& row : r) out.emplace_back(Row(row).int64("id"), Row(row).int64("busy_version"));
-  return out;
+  if (agent_ids.empty()) return {};
+  postgres::Batch alone(tx_.work());
+  return busy_versions(alone, agent_ids).get();
+}
+
+postgres::Pending<std::vector<std::pair<Id, std::int64_t>>> PgCalendars::busy_versions(
+    postgres::Batch& batch, const std::vector<Id>& agent_ids) {
+  auto index =
+      batch.add("SELECT id, busy_version FROM agents WHERE id = ANY($1::bigint[]) ORDER BY id",
+                bigint_array(agent_ids));
+  return {batch, index, [](const pqxx::result& r) {
+            std::vector<std::pair<Id, std::int64_t>> out;
+            for (const auto& row : r)
+              out.emplace_back(Row(row).int64("id"), Row(row).int64("busy_version"));
+            return out;
+          }};
 }
 
 void PgCalendars::bump_busy_version(Id calendar_id) {

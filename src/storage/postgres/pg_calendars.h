@@ -20,6 +20,9 @@ class PgCalendars final : public CalendarsWriter {
   std::vector<std::pair<Id, TimeRange>> busy_of(const std::vector<Id>& agent_ids,
                                                 TimeRange window) override;
   std::vector<std::pair<Id, std::int64_t>> busy_versions(const std::vector<Id>& agent_ids) override;
+  // The same, added to a batch (PostgresStore's agenda_rows).
+  static postgres::Pending<std::vector<std::pair<Id, std::int64_t>>> busy_versions(
+      postgres::Batch& batch, const std::vector<Id>& agent_ids);
   Id insert(const ExternalCalendar& c) override;
   void save_fetch(const ExternalCalendar& c) override;
   void update_source(const ExternalCalendar& c) override;

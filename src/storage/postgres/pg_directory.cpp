@@ -159,24 +159,47 @@ void PgDirectory::delete_webhook(Id webhook_id) {
 }
 
 std::optional<Organisation> PgDirectory::organisation(Id id) {
-  auto r = tx_.exec_params(
-      std::string("SELECT ") + kOrganisationColumns + " FROM organisations WHERE id = $1", id);
-  if (r.empty()) return std::nullopt;
-  return organisation_from_row(Row(r[0]));
+  postgres::Batch alone(tx_.work());
+  return organisation(alone, id).get();
 }
 
 std::optional<Place> PgDirectory::place(Id id) {
-  auto r =
-      tx_.exec_params(std::string("SELECT ") + kPlaceColumns + " FROM places WHERE id = $1", id);
-  if (r.empty()) return std::nullopt;
-  return place_from_row(Row(r[0]));
+  postgres::Batch alone(tx_.work());
+  return place(alone, id).get();
 }
 
 std::optional<Service> PgDirectory::service(Id id) {
-  auto r = tx_.exec_params(
-      std::string("SELECT ") + kServiceColumns + " FROM services WHERE id = $1", id);
-  if (r.empty()) return std::nullopt;
-  return service_from_row(Row(r[0]));
+  postgres::Batch alone(tx_.work());
+  return service(alone, id).get();
+}
+
+postgres::Pending<std::optional<Organisation>> PgDirectory::organisation(postgres::Batch& batch,
+                                                                         Id id) {
+  auto index = batch.add(
+      std::string("SELECT ") + kOrganisationColumns + " FROM organisations WHERE id = $1", id);
+  return {batch, index,
+          [](const pqxx::result& r) { return first_of(r, organisation_from_row<Row>); }};
+}
+
+postgres::Pending<std::optional<Organisation>> PgDirectory::organisation_of_service(
+    postgres::Batch& batch, Id service_id) {
+  auto index = batch.add(std::string("SELECT ") + kOrganisationColumns +
+                             " FROM organisations WHERE id = "
+                             "(SELECT organisation_id FROM services WHERE id = $1)",
+                         service_id);
+  return {batch, index,
+          [](const pqxx::result& r) { return first_of(r, organisation_from_row<Row>); }};
+}
+
+postgres::Pending<std::optional<Place>> PgDirectory::place(postgres::Batch& batch, Id id) {
+  auto index = batch.add(std::string("SELECT ") + kPlaceColumns + " FROM places WHERE id = $1", id);
+  return {batch, index, [](const pqxx::result& r) { return first_of(r, place_from_row<Row>); }};
+}
+
+postgres::Pending<std::optional<Service>> PgDirectory::service(postgres::Batch& batch, Id id) {
+  auto index =
+      batch.add(std::string("SELECT ") + kServiceColumns + " FROM services WHERE id = $1", id);
+  return {batch, index, [](const pqxx::result& r) { return first_of(r, service_from_row<Row>); }};
 }
 
 std::optional<Agent> PgDirectory::agent(Id id) {

@@ -31,6 +31,14 @@ class PgDirectory final : public DirectoryWriter {
   std::vector<Webhook> webhooks_of(Id organisation_id) override;
   std::optional<std::string> setting(const std::string& name) override;
 
+  // Reads added to a batch (PostgresStore's service_context): the three
+  // above, and the organisation of a service.
+  static postgres::Pending<std::optional<Organisation>> organisation(postgres::Batch& batch, Id id);
+  static postgres::Pending<std::optional<Organisation>> organisation_of_service(
+      postgres::Batch& batch, Id service_id);
+  static postgres::Pending<std::optional<Place>> place(postgres::Batch& batch, Id id);
+  static postgres::Pending<std::optional<Service>> service(postgres::Batch& batch, Id id);
+
   Id insert_organisation(const Organisation& o) override;
   void update_organisation(const Organisation& o) override;
   void update_organisation_video(Id organisation_id, const VideoSettings& v) override;

@@ -29,7 +29,56 @@ struct PgParts {
   using Jobs = PgJobs;
   using Residents = PgResidentAccess;
 };
-using PgTx = PartsTransaction<PgParts>;
+
+class PgTx final : public PartsTransaction<PgParts> {
+ public:
+  explicit PgTx(pqxx::dbtransaction& tx) : PartsTransaction(tx), tx_(tx) {}
+
+  // The four reads in one round trip when the agent is named (a booking
+  // names it); otherwise the openings first, to know their agents, then the
+  // other three together.
+  AgendaRows agenda_rows(const AgendaQuery& q) override {
+    postgres::Batch batch(tx_);
+    AgendaRows rows;
+    auto openings =
+        PgAgenda::openings_for_service(batch, q.service_id, q.openings_window, q.agent_id);
+    std::vector<Id> agents;
+    if (q.agent_id) {
+      agents = {*q.agent_id};
+    } else {
+      rows.openings = openings.get();
+      agents = agents_of(rows.openings);
+      if (agents.empty()) return rows;
+    }
+    auto absences = PgAgenda::absences_of(batch, agents, q.busy_window);
+    auto held = PgBookings::holding_time(batch, agents, q.busy_window);
+    auto versions = PgCalendars::busy_versions(batch, agents);
+    if (q.agent_id) {
+      rows.openings = openings.get();
+      if (rows.openings.empty()) return rows;  // as agenda_rows_of_parts answers
+    }
+    rows.absences = absences.get();
+    rows.held = held.get();
+    rows.busy_versions = versions.get();
+    return rows;
+  }
+
+  std::optional<ServiceContext> service_context(Id service_id,
+                                                std::optional<Id> place_id) override {
+    postgres::Batch batch(tx_);
+    auto service = PgDirectory::service(batch, service_id);
+    auto organisation = PgDirectory::organisation_of_service(batch, service_id);
+    std::optional<postgres::Pending<std::optional<Place>>> place;
+    if (place_id) place.emplace(PgDirectory::place(batch, *place_id));
+    std::optional<Service> s = service.get();
+    std::optional<Organisation> o = organisation.get();
+    if (!s || !o) return std::nullopt;
+    return ServiceContext{std::move(*s), std::move(*o), place ? place->get() : std::nullopt};
+  }
+
+ private:
+  pqxx::dbtransaction& tx_;
+};
 
 class PgGroupTransaction final : public GroupTransaction {
  public:

@@ -50,6 +50,14 @@ std::vector<T> all_of(const pqxx::result& result, T (*read)(const Row&)) {
   return out;
 }
 
+// The first row of a result through a reader of the shared mapping, or
+// nothing (a read by primary key).
+template <class T>
+std::optional<T> first_of(const pqxx::result& result, T (*read)(const Row&)) {
+  if (result.empty()) return std::nullopt;
+  return read(Row(result[0]));
+}
+
 // A list of integers as one array parameter, used as `= ANY($n::bigint[])`
 // or in `unnest($n::bigint[])`: libpqxx 6 binds no container, and one
 // statement text then serves every list size.

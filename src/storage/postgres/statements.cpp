@@ -50,4 +50,29 @@ const std::string* statement_name(pqxx::connection_base& connection, const std::
   return name;
 }
 
+const pqxx::result& Batch::result(std::size_t i) {
+  if (i >= results_.size()) run();
+  return results_.at(i);
+}
+
+void Batch::run() {
+  std::size_t first = results_.size();
+  bool together = calls_.size() - first > 1;
+  for (std::size_t i = first; i < calls_.size() && together; ++i)
+    together = calls_[i].name != nullptr;
+  if (!together) {
+    for (std::size_t i = first; i < calls_.size(); ++i) results_.push_back(calls_[i].alone());
+    return;
+  }
+  // EXECUTE needs the statement on the server: once per connection.
+  for (std::size_t i = first; i < calls_.size(); ++i) tx_.conn().prepare_now(*calls_[i].name);
+  pqxx::pipeline pipeline(tx_);
+  pipeline.retain(static_cast<int>(calls_.size() - first));  // sent at the first retrieve
+  std::vector<pqxx::pipeline::query_id> ids;
+  for (std::size_t i = first; i < calls_.size(); ++i)
+    ids.push_back(pipeline.insert(calls_[i].execute));
+  for (auto id : ids) results_.push_back(pipeline.retrieve(id));
+  pipeline.complete();
+}
+
 }  // namespace rdv::postgres

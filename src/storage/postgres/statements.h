@@ -11,9 +11,13 @@
 //   are run unnamed where they are built, through work().
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace rdv::postgres {
 
@@ -56,6 +60,75 @@ class Statements {
 
  private:
   pqxx::dbtransaction& tx_;
+};
+
+// Reads that do not need each other's answers, sent together: one round trip
+// (about 80 us here) instead of one each. They go as one text of
+// "EXECUTE name(values)" statements through libpqxx's pipeline (libpqxx 6
+// cannot reach libpq's pipeline mode), so each keeps its prepared plan; the
+// values are quoted by libpqxx. Alone, or when one of them stays unnamed
+// (see above), each runs as Statements::exec_params runs it.
+//
+// add() returns the statement's place; result(i) runs every statement added
+// since the last run, then answers. A batch may be run again with new
+// statements (a read that needs the answers of the first).
+class Batch {
+ public:
+  explicit Batch(pqxx::dbtransaction& tx) : tx_(tx) {}
+  Batch(const Batch&) = delete;  // its calls refer to it
+  Batch& operator=(const Batch&) = delete;
+
+  template <class... Args>
+  std::size_t add(const std::string& sql, Args... args) {
+    Call call;
+    call.alone = [this, sql, args...] { return Statements(tx_).exec_params(sql, args...); };
+    if ((call.name = statement_name(tx_.conn(), sql))) {
+      std::vector<std::string> values{literal(args)...};
+      call.execute = "EXECUTE " + *call.name;
+      for (std::size_t i = 0; i < values.size(); ++i)
+        call.execute += (i == 0 ? "(" : ", ") + values[i];
+      if (!values.empty()) call.execute += ")";
+    }
+    calls_.push_back(std::move(call));
+    return calls_.size() - 1;
+  }
+
+  const pqxx::result& result(std::size_t i);
+
+ private:
+  struct Call {
+    std::function<pqxx::result()> alone;
+    const std::string* name = nullptr;  // nullptr: runs alone
+    std::string execute;
+  };
+  template <class T>
+  std::string literal(const T& value) {
+    return tx_.quote(value);
+  }
+  template <class T>
+  std::string literal(const std::optional<T>& value) {
+    return value ? tx_.quote(*value) : "NULL";
+  }
+  void run();
+
+  pqxx::dbtransaction& tx_;
+  std::vector<Call> calls_;
+  std::vector<pqxx::result> results_;  // of calls_[0 .. results_.size())
+};
+
+// A read added to a batch: its rows, read by the part that wrote its
+// statement, once the batch has run.
+template <class T>
+class Pending {
+ public:
+  Pending(Batch& batch, std::size_t index, std::function<T(const pqxx::result&)> read)
+      : batch_(batch), index_(index), read_(std::move(read)) {}
+  T get() { return read_(batch_.result(index_)); }
+
+ private:
+  Batch& batch_;
+  std::size_t index_;
+  std::function<T(const pqxx::result&)> read_;
 };
 
 }  // namespace rdv::postgres

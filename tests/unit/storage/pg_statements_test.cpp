@@ -2,6 +2,7 @@
 // except catch-all filters, which stay planned with their values.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 
@@ -10,6 +11,7 @@
 
 namespace {
 
+using rdv::postgres::Batch;
 using rdv::postgres::statement_name;
 using rdv::postgres::Statements;
 using rdv::testing::scratch_database;
@@ -75,6 +77,85 @@ TEST(PgStatements, RowCountsAreChecked) {
   EXPECT_THROW(st.exec_params0("SELECT 1 WHERE $1::int > 5 /* statements test */", 9),
                pqxx::unexpected_rows);
   EXPECT_NO_THROW(st.exec_params0("SELECT 1 WHERE $1::int > 5 /* statements test */", 1));
+}
+
+// The time PostgreSQL received the message that carried a statement:
+// statements sent together share it.
+const std::string kReceivedAt =
+    "SELECT statement_timestamp()::text AS t, pg_sleep($1) IS NULL AS slept /* batch test */";
+
+TEST(PgBatch, SendsItsStatementsInOneMessageEachWithItsPreparedPlan) {
+  pqxx::connection c(scratch_database());
+  pqxx::work tx(c);
+  Batch batch(tx);
+  auto first = batch.add(kReceivedAt, 0.002);
+  auto second = batch.add(kReceivedAt, 0.0);
+  auto sum = batch.add("SELECT $1::bigint + $2::bigint AS n /* batch test */", 40, 2);
+  EXPECT_EQ(batch.result(sum).at(0).at("n").as<long long>(), 42);
+  EXPECT_EQ(batch.result(first).at(0).at("t").as<std::string>(),
+            batch.result(second).at(0).at("t").as<std::string>())
+      << "one message for both, though the first slept 2 ms";
+  EXPECT_EQ(prepared_here(tx, kReceivedAt), 1);
+
+  // Run again with what was added since: a second message.
+  auto third = batch.add(kReceivedAt, 0.0);
+  EXPECT_NE(batch.result(third).at(0).at("t").as<std::string>(),
+            batch.result(first).at(0).at("t").as<std::string>());
+}
+
+TEST(PgBatch, AloneEachStatementGoesByItself) {
+  pqxx::connection c(scratch_database());
+  pqxx::work tx(c);
+  Batch one(tx), other(tx);
+  auto a = one.add(kReceivedAt, 0.002);
+  auto b = other.add(kReceivedAt, 0.0);
+  EXPECT_NE(one.result(a).at(0).at("t").as<std::string>(),
+            other.result(b).at(0).at("t").as<std::string>());
+}
+
+TEST(PgBatch, ValuesArriveExactlyAsSent) {
+  pqxx::connection c(scratch_database());
+  pqxx::work tx(c);
+  Batch batch(tx);
+  const std::string tricky = "l'été \\' \"; DROP TABLE x; -- $$ \n\t 🙂";
+  const std::string echo = "SELECT $1::text AS v, $2::bigint[] AS ids /* batch test */";
+  auto text = batch.add(echo, tricky, std::string("{1,2,3}"));
+  auto none = batch.add(echo, std::optional<std::string>(), std::optional<std::string>());
+  auto some = batch.add(echo, std::optional<std::string>("x"), std::string("{}"));
+  EXPECT_EQ(batch.result(text).at(0).at("v").as<std::string>(), tricky);
+  EXPECT_EQ(batch.result(text).at(0).at("ids").as<std::string>(), "{1,2,3}");
+  EXPECT_TRUE(batch.result(none).at(0).at("v").is_null());
+  EXPECT_TRUE(batch.result(none).at(0).at("ids").is_null());
+  EXPECT_EQ(batch.result(some).at(0).at("v").as<std::string>(), "x");
+}
+
+TEST(PgBatch, AnUnnamedStatementRunsTheBatchOneByOne) {
+  pqxx::connection c(scratch_database());
+  pqxx::work tx(c);
+  Batch batch(tx);
+  auto named = batch.add(kReceivedAt, 0.002);
+  auto catch_all = batch.add(
+      "SELECT count(*) AS n FROM pg_class WHERE ($1::text IS NULL OR relname = $1) "
+      "/* batch test */",
+      std::string("pg_class"));
+  auto after = batch.add(kReceivedAt, 0.0);
+  EXPECT_EQ(batch.result(catch_all).at(0).at("n").as<long long>(), 1);
+  EXPECT_NE(batch.result(named).at(0).at("t").as<std::string>(),
+            batch.result(after).at(0).at("t").as<std::string>());
+}
+
+TEST(PgBatch, AnErrorReachesTheCallerAsAlone) {
+  pqxx::connection c(scratch_database());
+  pqxx::work tx(c);
+  Batch batch(tx);
+  batch.add("SELECT 1 AS n /* batch test */");
+  auto failing = batch.add("SELECT 1 / $1::int AS n /* batch test */", 0);
+  try {
+    batch.result(failing);
+    ADD_FAILURE() << "division by zero answered";
+  } catch (const pqxx::sql_error& e) {
+    EXPECT_EQ(e.sqlstate(), "22012");
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "storage/store_parts.h"
 #include "support/test_stores.h"
 
 namespace rdv {
@@ -360,6 +361,123 @@ TEST_P(StoreContract, WritesThatArriveTogetherAreCommittedTogetherEachAsIfAlone)
   EXPECT_EQ(after.writes - before.writes, 4u);
   EXPECT_EQ(after.groups - before.groups, 2u);  // the first alone, then the three together
   EXPECT_EQ(after.waiting, 0u);
+}
+
+std::string describe(const AgendaRows& rows) {
+  std::string out;
+  for (const Opening& o : rows.openings) {
+    out += "opening " + std::to_string(o.id) + " of " + std::to_string(o.agent_id) + " for";
+    for (Id s : o.service_ids) out += " " + std::to_string(s);
+    out += " at " + format_local(o.period.start) + " " + o.period.rrule + "\n";
+  }
+  for (const Absence& a : rows.absences)
+    out += "absence " + std::to_string(a.id) + " of " + std::to_string(a.agent_id) + " at " +
+           format_local(a.period.start) + " " + a.reason + "\n";
+  for (const HeldTime& h : rows.held)
+    out += "held by " + std::to_string(h.booking_id) + " of " + std::to_string(h.agent_id) +
+           " from " + std::to_string(to_epoch(h.blocked.start)) + "\n";
+  for (auto [agent, version] : rows.busy_versions)
+    out += "busy version of " + std::to_string(agent) + ": " + std::to_string(version) + "\n";
+  return out;
+}
+
+// A slot search's rows read at once (on PostgreSQL in one or two round
+// trips) are those the parts give one read after the other.
+TEST_P(StoreContract, AgendaRowsAreWhatThePartsReadOneAfterTheOther) {
+  auto owned = fresh_store();
+  Store& store = *owned;
+  Seed s = seed(store);
+  Id second = 0, third = 0;
+  store.write([&](StoreWriter& tx) {
+    second =
+        tx.directory().insert_agent({0, "Paul Roy", "paul@example.fr", "", "secret-2", {s.org}});
+    third = tx.directory().insert_agent({0, "Ana Lima", "ana@example.fr", "", "secret-3", {s.org}});
+    Opening o;
+    o.agent_id = second;
+    o.place_id = s.place;
+    o.service_ids = {s.service};
+    o.modes.add(Mode::kInPerson);
+    o.period = {local("2026-12-02T14:00"),
+                local("2026-12-02T17:00"),
+                zone_named("Europe/Paris"),
+                "FREQ=WEEKLY",
+                {}};
+    tx.agenda().insert_opening(o);
+    Absence a;
+    a.agent_id = s.agent;
+    a.period = {
+        local("2026-12-15T09:00"), local("2026-12-15T12:00"), zone_named("Europe/Paris"), "", {}};
+    a.reason = "formation";
+    tx.agenda().insert_absence(a);
+    a.agent_id = third;  // offers nothing: never read
+    tx.agenda().insert_absence(a);
+    tx.bookings().insert(booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z"));
+    Booking theirs = booking_at(s, "2026-12-02T13:00:00Z", "2026-12-02T13:30:00Z");
+    theirs.agent_id = second;
+    tx.bookings().insert(theirs);
+    ExternalCalendar c;
+    c.agent_id = second;
+    c.url = "https://cal.example.fr/paul.ics";
+    Id calendar = tx.calendars().insert(c);
+    tx.calendars().replace_busy(calendar, second,
+                                {{utc("2026-12-03T10:00:00Z"), utc("2026-12-03T11:00:00Z")}});
+  });
+  AgendaQuery everyone{s.service,
+                       {utc("2026-11-30T00:00:00Z"), utc("2026-12-31T00:00:00Z")},
+                       {utc("2026-11-29T00:00:00Z"), utc("2027-01-01T00:00:00Z")},
+                       std::nullopt};
+  AgendaQuery named = everyone, no_openings = everyone, unknown_service = everyone;
+  named.agent_id = second;
+  no_openings.agent_id = third;
+  unknown_service.service_id = 999;
+  store.read([&](StoreReader& r) {
+    std::string all = describe(r.agenda_rows(everyone));
+    EXPECT_EQ(all, describe(agenda_rows_of_parts(r, everyone)));
+    for (const char* expected :
+         {"opening 1 of 1", "opening 2 of 2", "absence 1 of 1", "held by 1 of 1", "held by 2 of 2",
+          "busy version of 1: 0", "busy version of 2: 1"})
+      EXPECT_NE(all.find(expected), std::string::npos) << expected << " in\n" << all;
+    EXPECT_EQ(all.find("of 3"), std::string::npos) << all;
+
+    std::string theirs = describe(r.agenda_rows(named));
+    EXPECT_EQ(theirs, describe(agenda_rows_of_parts(r, named)));
+    EXPECT_NE(theirs.find("busy version of 2: 1"), std::string::npos) << theirs;
+    EXPECT_EQ(theirs.find("of 1"), std::string::npos) << theirs;
+
+    EXPECT_EQ(describe(r.agenda_rows(no_openings)), "") << "an agent with no opening has no rows";
+    EXPECT_EQ(describe(r.agenda_rows(unknown_service)), "");
+  });
+}
+
+TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationAndThePlaceAsked) {
+  auto owned = fresh_store();
+  Store& store = *owned;
+  Seed s = seed(store);
+  Id other_org = 0;
+  store.write([&](StoreWriter& tx) {
+    // Another organisation, with another zone: the context's is the service's.
+    other_org = tx.directory().insert_organisation({0, "CAF", "caf", "America/Cayenne"});
+  });
+  store.read([&](StoreReader& r) {
+    auto both = r.service_context(s.service, s.place);
+    ASSERT_TRUE(both);
+    EXPECT_EQ(both->service.id, s.service);
+    EXPECT_EQ(both->service.name, "Carte d'identité");
+    EXPECT_EQ(both->organisation.id, s.org);
+    EXPECT_EQ(both->organisation.name, "Mairie de Bègles");
+    ASSERT_TRUE(both->place);
+    EXPECT_EQ(both->place->name, "Hôtel de ville");
+
+    auto no_place = r.service_context(s.service, std::nullopt);
+    ASSERT_TRUE(no_place);
+    EXPECT_EQ(no_place->organisation.timezone, "Europe/Paris");
+    EXPECT_FALSE(no_place->place);
+    auto unknown_place = r.service_context(s.service, 999);
+    ASSERT_TRUE(unknown_place);
+    EXPECT_FALSE(unknown_place->place);
+    EXPECT_FALSE(r.service_context(999, s.place)) << "no such service";
+    EXPECT_NE(other_org, s.org);
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, testing::kStoreKinds, testing::store_kind_name);
