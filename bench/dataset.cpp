@@ -263,9 +263,7 @@ Dataset generate_dataset(Store& store, const DatasetSpec& spec) {
   std::uniform_int_distribution<int> agent_of(0, n_agents - 1);
   std::uniform_int_distribution<int> week_of(-spec.past_weeks, spec.future_weeks - 1);
   std::uniform_int_distribution<int> percent(0, 99);
-  // Each group-session insert takes a lock on PostgreSQL until its commit:
-  // batches stay under the server's lock table (max_locks_per_transaction).
-  const int batch = 2000;
+  const int batch = 2000;                       // bookings per transaction
   std::set<std::pair<Id, std::int64_t>> taken;  // agent, start
   while (d.bookings < n_bookings) {
     store.write([&](StoreWriter& tx) {
