@@ -30,33 +30,29 @@ struct PgParts {
   using Residents = PgResidentAccess;
 };
 
+// The parts, with the reads made together sent in one round trip when the
+// server keeps our statement names (postgres::Batch).
 class PgTx final : public PartsTransaction<PgParts> {
  public:
-  explicit PgTx(pqxx::dbtransaction& tx) : PartsTransaction(tx), tx_(tx) {}
+  PgTx(pqxx::dbtransaction& tx, bool together)
+      : PartsTransaction(tx), tx_(tx), together_(together) {}
 
-  // The four reads in one round trip when the agent is named (a booking
-  // names it); otherwise the openings first, to know their agents, then the
-  // other three together.
+  // With the agent named (a booking), the four reads in one round trip;
+  // otherwise the openings first, to know their agents, then the other three.
   AgendaRows agenda_rows(const AgendaQuery& q) override {
+    if (!together_) return agenda_rows_of_parts(*this, q);
     postgres::Batch batch(tx_);
-    AgendaRows rows;
     auto openings =
         PgAgenda::openings_for_service(batch, q.service_id, q.openings_window, q.agent_id);
-    std::vector<Id> agents;
-    if (q.agent_id) {
-      agents = {*q.agent_id};
-    } else {
-      rows.openings = openings.get();
-      agents = agents_of(rows.openings);
-      if (agents.empty()) return rows;
-    }
+    AgendaRows rows;
+    if (!q.agent_id) rows.openings = openings.get();
+    std::vector<Id> agents = q.agent_id ? std::vector<Id>{*q.agent_id} : agents_of(rows.openings);
+    if (agents.empty()) return rows;
     auto absences = PgAgenda::absences_of(batch, agents, q.busy_window);
     auto held = PgBookings::holding_time(batch, agents, q.busy_window);
     auto versions = PgCalendars::busy_versions(batch, agents);
-    if (q.agent_id) {
-      rows.openings = openings.get();
-      if (rows.openings.empty()) return rows;  // as agenda_rows_of_parts answers
-    }
+    if (q.agent_id) rows.openings = openings.get();
+    if (rows.openings.empty()) return rows;  // no agent offers it: nothing else, as from the parts
     rows.absences = absences.get();
     rows.held = held.get();
     rows.busy_versions = versions.get();
@@ -65,6 +61,7 @@ class PgTx final : public PartsTransaction<PgParts> {
 
   std::optional<ServiceContext> service_context(Id service_id,
                                                 std::optional<Id> place_id) override {
+    if (!together_) return service_context_of_parts(*this, service_id, place_id);
     postgres::Batch batch(tx_);
     auto service = PgDirectory::service(batch, service_id);
     auto organisation = PgDirectory::organisation_of_service(batch, service_id);
@@ -78,11 +75,12 @@ class PgTx final : public PartsTransaction<PgParts> {
 
  private:
   pqxx::dbtransaction& tx_;
+  bool together_;
 };
 
 class PgGroupTransaction final : public GroupTransaction {
  public:
-  explicit PgGroupTransaction(pqxx::dbtransaction& tx) : tx_(tx), parts_(tx) {}
+  PgGroupTransaction(pqxx::dbtransaction& tx, bool together) : tx_(tx), parts_(tx, together) {}
   StoreWriter& parts() override { return parts_; }
   void exec(const char* sql) override { tx_.exec0(sql); }
   // PostgreSQL keeps the transaction until ROLLBACK TO; a lost connection
@@ -117,11 +115,17 @@ PostgresStore::PostgresStore(const std::string& url, std::size_t pool_size)
         postgres::TransactionOptions options = postgres::kWrite;
         options.advisory_lock = kWriteLock;
         run_once(options, [&](pqxx::dbtransaction& tx) {
-          PgGroupTransaction group(tx);
+          PgGroupTransaction group(tx, reads_together_);
           body(group);
         });
       }) {
   postgres::migrate(url);
+  postgres::with_transaction(
+      pool_,
+      [&](pqxx::dbtransaction& tx) {
+        reads_together_ = postgres::server_keeps_statement_names(tx);
+      },
+      postgres::kRead);
 }
 
 // The use cases' functions keep what they read and move what they write:
@@ -135,7 +139,7 @@ void PostgresStore::run_once(postgres::TransactionOptions options,
 
 void PostgresStore::read(const std::function<void(StoreReader&)>& work) {
   run_once(postgres::kRead, [&](pqxx::dbtransaction& tx) {
-    PgTx parts(tx);
+    PgTx parts(tx, reads_together_);
     work(parts);
   });
 }

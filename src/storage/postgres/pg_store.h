@@ -33,6 +33,9 @@ class PostgresStore : public Store {
                 const std::function<void(pqxx::dbtransaction&)>& f);
 
   postgres::Pool pool_;
+  // Whether reads may be sent together (postgres::Batch): the server keeps
+  // our statement names, which a pooler in transaction mode does not.
+  bool reads_together_ = false;
   WriteGroups writes_;
 };
 

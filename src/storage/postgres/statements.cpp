@@ -51,8 +51,15 @@ const std::string* statement_name(pqxx::connection_base& connection, const std::
 }
 
 const pqxx::result& Batch::result(std::size_t i) {
-  if (i >= results_.size()) run();
-  return results_.at(i);
+  if (i >= results_.size() && !failed_) {
+    try {
+      run();
+    } catch (...) {
+      failed_ = std::current_exception();
+    }
+  }
+  if (i >= results_.size()) std::rethrow_exception(failed_);
+  return results_[i];
 }
 
 void Batch::run() {
@@ -60,19 +67,42 @@ void Batch::run() {
   bool together = calls_.size() - first > 1;
   for (std::size_t i = first; i < calls_.size() && together; ++i)
     together = calls_[i].name != nullptr;
-  if (!together) {
-    for (std::size_t i = first; i < calls_.size(); ++i) results_.push_back(calls_[i].alone());
-    return;
-  }
+  if (together) return run_together(first);
+  for (std::size_t i = first; i < calls_.size(); ++i) results_.push_back(calls_[i].alone());
+}
+
+void Batch::run_together(std::size_t first) {
   // EXECUTE needs the statement on the server: once per connection.
   for (std::size_t i = first; i < calls_.size(); ++i) tx_.conn().prepare_now(*calls_[i].name);
   pqxx::pipeline pipeline(tx_);
   pipeline.retain(static_cast<int>(calls_.size() - first));  // sent at the first retrieve
   std::vector<pqxx::pipeline::query_id> ids;
-  for (std::size_t i = first; i < calls_.size(); ++i)
-    ids.push_back(pipeline.insert(calls_[i].execute));
-  for (auto id : ids) results_.push_back(pipeline.retrieve(id));
-  pipeline.complete();
+  for (std::size_t i = first; i < calls_.size(); ++i) {
+    std::vector<std::string> values = calls_[i].values();
+    std::string execute = "EXECUTE " + *calls_[i].name;
+    for (std::size_t v = 0; v < values.size(); ++v) execute += (v == 0 ? "(" : ", ") + values[v];
+    if (!values.empty()) execute += ")";
+    ids.push_back(pipeline.insert(execute));
+  }
+  try {
+    for (auto id : ids) results_.push_back(pipeline.retrieve(id));
+    pipeline.complete();
+  } catch (...) {
+    // Left to its destructor, the pipeline would send the server a cancel
+    // request (a new connection) for each statement still waiting.
+    try {
+      pipeline.flush();
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+bool server_keeps_statement_names(pqxx::dbtransaction& tx) {
+  const std::string* name = statement_name(tx.conn(), "SELECT 1 AS one /* names probe */");
+  if (!name) return false;
+  tx.conn().prepare_now(*name);
+  return !tx.exec_params("SELECT 1 FROM pg_prepared_statements WHERE name = $1", *name).empty();
 }
 
 }  // namespace rdv::postgres

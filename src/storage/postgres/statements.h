@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <pqxx/pqxx>
@@ -66,15 +67,20 @@ class Statements {
 // (about 80 us here) instead of one each. They go as one text of
 // "EXECUTE name(values)" statements through libpqxx's pipeline (libpqxx 6
 // cannot reach libpq's pipeline mode), so each keeps its prepared plan; the
-// values are quoted by libpqxx. Alone, or when one of them stays unnamed
-// (see above), each runs as Statements::exec_params runs it.
+// values are quoted by libpqxx, for the connection's encoding. That needs
+// the server session to know the statements by our names: `together` is
+// false where it may not (see server_keeps_statement_names), and then, as
+// for a batch of one or one holding an unnamed statement (see above), each
+// runs as Statements::exec_params runs it.
 //
 // add() returns the statement's place; result(i) runs every statement added
 // since the last run, then answers. A batch may be run again with new
-// statements (a read that needs the answers of the first).
+// statements (a read that needs the answers of the first). When a statement
+// fails, its error is thrown for it and for every later one, which are not
+// sent again: the transaction is then aborted, as after a failing exec.
 class Batch {
  public:
-  explicit Batch(pqxx::dbtransaction& tx) : tx_(tx) {}
+  explicit Batch(pqxx::dbtransaction& tx, bool together = true) : tx_(tx), together_(together) {}
   Batch(const Batch&) = delete;  // its calls refer to it
   Batch& operator=(const Batch&) = delete;
 
@@ -82,13 +88,9 @@ class Batch {
   std::size_t add(const std::string& sql, Args... args) {
     Call call;
     call.alone = [this, sql, args...] { return Statements(tx_).exec_params(sql, args...); };
-    if ((call.name = statement_name(tx_.conn(), sql))) {
-      std::vector<std::string> values{literal(args)...};
-      call.execute = "EXECUTE " + *call.name;
-      for (std::size_t i = 0; i < values.size(); ++i)
-        call.execute += (i == 0 ? "(" : ", ") + values[i];
-      if (!values.empty()) call.execute += ")";
-    }
+    call.name = together_ ? statement_name(tx_.conn(), sql) : nullptr;
+    // Quoted only when sent together.
+    call.values = [this, args...] { return std::vector<std::string>{literal(args)...}; };
     calls_.push_back(std::move(call));
     return calls_.size() - 1;
   }
@@ -99,7 +101,7 @@ class Batch {
   struct Call {
     std::function<pqxx::result()> alone;
     const std::string* name = nullptr;  // nullptr: runs alone
-    std::string execute;
+    std::function<std::vector<std::string>()> values;
   };
   template <class T>
   std::string literal(const T& value) {
@@ -110,11 +112,20 @@ class Batch {
     return value ? tx_.quote(*value) : "NULL";
   }
   void run();
+  void run_together(std::size_t first);
 
   pqxx::dbtransaction& tx_;
+  bool together_;
   std::vector<Call> calls_;
   std::vector<pqxx::result> results_;  // of calls_[0 .. results_.size())
+  std::exception_ptr failed_;          // of calls_[results_.size()]
 };
+
+// Whether the server session behind `tx` knows our prepared statements by
+// our names, as it does directly or through a pooler in session mode, and
+// not through one that renames them (PgBouncer 1.21+ in transaction mode
+// with max_prepared_statements): only then may a Batch send EXECUTE.
+bool server_keeps_statement_names(pqxx::dbtransaction& tx);
 
 // A read added to a batch: its rows, read by the part that wrote its
 // statement, once the batch has run.

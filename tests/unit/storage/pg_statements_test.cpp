@@ -2,6 +2,8 @@
 // except catch-all filters, which stay planned with their values.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -12,6 +14,7 @@
 namespace {
 
 using rdv::postgres::Batch;
+using rdv::postgres::server_keeps_statement_names;
 using rdv::postgres::statement_name;
 using rdv::postgres::Statements;
 using rdv::testing::scratch_database;
@@ -103,7 +106,7 @@ TEST(PgBatch, SendsItsStatementsInOneMessageEachWithItsPreparedPlan) {
             batch.result(first).at(0).at("t").as<std::string>());
 }
 
-TEST(PgBatch, AloneEachStatementGoesByItself) {
+TEST(PgBatch, AloneOrNotTogetherEachStatementGoesByItself) {
   pqxx::connection c(scratch_database());
   pqxx::work tx(c);
   Batch one(tx), other(tx);
@@ -111,22 +114,48 @@ TEST(PgBatch, AloneEachStatementGoesByItself) {
   auto b = other.add(kReceivedAt, 0.0);
   EXPECT_NE(one.result(a).at(0).at("t").as<std::string>(),
             other.result(b).at(0).at("t").as<std::string>());
+
+  Batch apart(tx, /*together=*/false);
+  auto first = apart.add(kReceivedAt, 0.002);
+  auto second = apart.add(kReceivedAt, 0.0);
+  EXPECT_NE(apart.result(first).at(0).at("t").as<std::string>(),
+            apart.result(second).at(0).at("t").as<std::string>());
+}
+
+TEST(PgBatch, ADirectConnectionKeepsOurStatementNames) {
+  pqxx::connection c(scratch_database());
+  pqxx::work tx(c);
+  EXPECT_TRUE(server_keeps_statement_names(tx));
 }
 
 TEST(PgBatch, ValuesArriveExactlyAsSent) {
   pqxx::connection c(scratch_database());
   pqxx::work tx(c);
   Batch batch(tx);
-  const std::string tricky = "l'été \\' \"; DROP TABLE x; -- $$ \n\t 🙂";
+  const std::string tricky = "l'été \\\\' \"; DROP TABLE x; -- $$ \n\t 🙂";
   const std::string echo = "SELECT $1::text AS v, $2::bigint[] AS ids /* batch test */";
   auto text = batch.add(echo, tricky, std::string("{1,2,3}"));
   auto none = batch.add(echo, std::optional<std::string>(), std::optional<std::string>());
   auto some = batch.add(echo, std::optional<std::string>("x"), std::string("{}"));
+  const std::string numbers =
+      "SELECT $1::bigint AS big, $2::bigint AS small, $3::int AS i, $4::boolean AS b, "
+      "$5::double precision AS d /* batch test */";
+  const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t small = std::numeric_limits<std::int64_t>::min();
+  auto together = batch.add(numbers, big, small, -7, true, 1.0 / 3);
   EXPECT_EQ(batch.result(text).at(0).at("v").as<std::string>(), tricky);
   EXPECT_EQ(batch.result(text).at(0).at("ids").as<std::string>(), "{1,2,3}");
   EXPECT_TRUE(batch.result(none).at(0).at("v").is_null());
   EXPECT_TRUE(batch.result(none).at(0).at("ids").is_null());
   EXPECT_EQ(batch.result(some).at(0).at("v").as<std::string>(), "x");
+  EXPECT_EQ(batch.result(some).at(0).at("ids").as<std::string>(), "{}");
+  // As exec_params gives them.
+  pqxx::row alone = Statements(tx).exec_params1(numbers, big, small, -7, true, 1.0 / 3);
+  pqxx::row sent = batch.result(together).at(0);
+  EXPECT_EQ(sent.at("big").as<std::int64_t>(), big);
+  EXPECT_EQ(sent.at("small").as<std::int64_t>(), small);
+  for (const char* column : {"big", "small", "i", "b", "d"})
+    EXPECT_EQ(sent.at(column).as<std::string>(), alone.at(column).as<std::string>()) << column;
 }
 
 TEST(PgBatch, AnUnnamedStatementRunsTheBatchOneByOne) {
@@ -144,18 +173,34 @@ TEST(PgBatch, AnUnnamedStatementRunsTheBatchOneByOne) {
             batch.result(after).at(0).at("t").as<std::string>());
 }
 
-TEST(PgBatch, AnErrorReachesTheCallerAsAlone) {
+// The failing statement's error reaches its caller and every later one's,
+// and nothing is sent again: the transaction is as after a failing exec, so
+// a savepoint before the batch saves it (a grouped write's ROLLBACK TO).
+TEST(PgBatch, AnErrorReachesTheCallerAsAloneAndLeavesTheTransactionUsable) {
   pqxx::connection c(scratch_database());
   pqxx::work tx(c);
+  tx.exec0("SAVEPOINT before_batch");
   Batch batch(tx);
-  batch.add("SELECT 1 AS n /* batch test */");
+  auto fine = batch.add("SELECT 1 AS n /* batch test */");
   auto failing = batch.add("SELECT 1 / $1::int AS n /* batch test */", 0);
-  try {
-    batch.result(failing);
-    ADD_FAILURE() << "division by zero answered";
-  } catch (const pqxx::sql_error& e) {
-    EXPECT_EQ(e.sqlstate(), "22012");
-  }
+  auto after = batch.add("SELECT 2 AS n /* batch test */");
+  auto sqlstate_of = [&](std::size_t i) {
+    try {
+      batch.result(i);
+    } catch (const pqxx::sql_error& e) {
+      return e.sqlstate();
+    }
+    return std::string("answered");
+  };
+  EXPECT_EQ(sqlstate_of(fine), "answered");
+  EXPECT_EQ(sqlstate_of(failing), "22012");
+  EXPECT_EQ(sqlstate_of(after), "22012") << "not sent again into the aborted transaction";
+  batch.add("SELECT 3 AS n /* batch test */");
+  EXPECT_EQ(sqlstate_of(3), "22012");
+
+  tx.exec0("ROLLBACK TO SAVEPOINT before_batch");
+  EXPECT_EQ(tx.exec1("SELECT 4 AS n")[0].as<int>(), 4);
+  tx.commit();
 }
 
 }  // namespace

@@ -387,11 +387,12 @@ TEST_P(StoreContract, AgendaRowsAreWhatThePartsReadOneAfterTheOther) {
   auto owned = fresh_store();
   Store& store = *owned;
   Seed s = seed(store);
-  Id second = 0, third = 0;
+  Id second = 0, third = 0, gone = 0;
   store.write([&](StoreWriter& tx) {
     second =
         tx.directory().insert_agent({0, "Paul Roy", "paul@example.fr", "", "secret-2", {s.org}});
     third = tx.directory().insert_agent({0, "Ana Lima", "ana@example.fr", "", "secret-3", {s.org}});
+    gone = tx.directory().insert_agent({0, "Léo Parti", "leo@example.fr", "", "secret-4", {s.org}});
     Opening o;
     o.agent_id = second;
     o.place_id = s.place;
@@ -403,16 +404,27 @@ TEST_P(StoreContract, AgendaRowsAreWhatThePartsReadOneAfterTheOther) {
                 "FREQ=WEEKLY",
                 {}};
     tx.agenda().insert_opening(o);
-    Absence a;
-    a.agent_id = s.agent;
-    a.period = {
-        local("2026-12-15T09:00"), local("2026-12-15T12:00"), zone_named("Europe/Paris"), "", {}};
-    a.reason = "formation";
-    tx.agenda().insert_absence(a);
-    a.agent_id = third;  // offers nothing: never read
-    tx.agenda().insert_absence(a);
+    o.agent_id = gone;  // someone who left offers nothing
+    tx.agenda().insert_opening(o);
+    Account left;
+    left.name = "Léo Parti";
+    left.email = "leo@example.fr";
+    left.status = AccountStatus::kDeactivated;
+    left.agent_id = gone;
+    tx.accounts().insert_account(left);
+    auto absence = [&](Id agent, const char* start, const char* end, const char* reason) {
+      Absence a;
+      a.agent_id = agent;
+      a.period = {local(start), local(end), zone_named("Europe/Paris"), "", {}};
+      a.reason = reason;
+      tx.agenda().insert_absence(a);
+    };
+    absence(s.agent, "2026-12-15T09:00", "2026-12-15T12:00", "formation");
+    absence(second, "2026-11-29T09:00", "2026-11-29T12:00", "before the openings' window");
+    absence(third, "2026-12-15T09:00", "2026-12-15T12:00", "offers nothing");
+    absence(gone, "2026-12-15T09:00", "2026-12-15T12:00", "left");
     tx.bookings().insert(booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z"));
-    Booking theirs = booking_at(s, "2026-12-02T13:00:00Z", "2026-12-02T13:30:00Z");
+    Booking theirs = booking_at(s, "2026-11-29T13:00:00Z", "2026-11-29T13:30:00Z");
     theirs.agent_id = second;
     tx.bookings().insert(theirs);
     ExternalCalendar c;
@@ -424,27 +436,35 @@ TEST_P(StoreContract, AgendaRowsAreWhatThePartsReadOneAfterTheOther) {
   });
   AgendaQuery everyone{s.service,
                        {utc("2026-11-30T00:00:00Z"), utc("2026-12-31T00:00:00Z")},
-                       {utc("2026-11-29T00:00:00Z"), utc("2027-01-01T00:00:00Z")},
+                       {utc("2026-11-28T00:00:00Z"), utc("2027-01-01T00:00:00Z")},
                        std::nullopt};
   AgendaQuery named = everyone, no_openings = everyone, unknown_service = everyone;
   named.agent_id = second;
   no_openings.agent_id = third;
   unknown_service.service_id = 999;
+  auto name = [](Id id) { return " of " + std::to_string(id); };
   store.read([&](StoreReader& r) {
     std::string all = describe(r.agenda_rows(everyone));
     EXPECT_EQ(all, describe(agenda_rows_of_parts(r, everyone)));
-    for (const char* expected :
-         {"opening 1 of 1", "opening 2 of 2", "absence 1 of 1", "held by 1 of 1", "held by 2 of 2",
-          "busy version of 1: 0", "busy version of 2: 1"})
+    for (const std::string& expected :
+         {"opening 1" + name(s.agent), "opening 2" + name(second), "absence 1" + name(s.agent),
+          "absence 2" + name(second), "held by 1" + name(s.agent), "held by 2" + name(second),
+          "busy version" + name(s.agent) + ": 0", "busy version" + name(second) + ": 1"})
       EXPECT_NE(all.find(expected), std::string::npos) << expected << " in\n" << all;
-    EXPECT_EQ(all.find("of 3"), std::string::npos) << all;
+    EXPECT_EQ(all.find(name(third)), std::string::npos) << all;
+    EXPECT_EQ(all.find(name(gone)), std::string::npos) << all;
 
     std::string theirs = describe(r.agenda_rows(named));
     EXPECT_EQ(theirs, describe(agenda_rows_of_parts(r, named)));
-    EXPECT_NE(theirs.find("busy version of 2: 1"), std::string::npos) << theirs;
-    EXPECT_EQ(theirs.find("of 1"), std::string::npos) << theirs;
+    for (const std::string& expected : {"opening 2" + name(second), "absence 2" + name(second),
+                                        "held by 2" + name(second), "busy version" + name(second)})
+      EXPECT_NE(theirs.find(expected), std::string::npos) << expected << " in\n" << theirs;
+    EXPECT_EQ(theirs.find(name(s.agent)), std::string::npos) << theirs;
 
     EXPECT_EQ(describe(r.agenda_rows(no_openings)), "") << "an agent with no opening has no rows";
+    AgendaQuery left = everyone;
+    left.agent_id = gone;
+    EXPECT_EQ(describe(r.agenda_rows(left)), "") << "nor one who left";
     EXPECT_EQ(describe(r.agenda_rows(unknown_service)), "");
   });
 }
@@ -453,11 +473,25 @@ TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationAndThePlaceAsked)
   auto owned = fresh_store();
   Store& store = *owned;
   Seed s = seed(store);
-  Id other_org = 0;
+  Id caf = 0, allocation = 0, caf_place = 0;
   store.write([&](StoreWriter& tx) {
-    // Another organisation, with another zone: the context's is the service's.
-    other_org = tx.directory().insert_organisation({0, "CAF", "caf", "America/Cayenne"});
+    // Another organisation, whose service's id is not its own: the context's
+    // organisation is the service's.
+    tx.directory().insert_organisation({0, "Préfecture", "etat", "Europe/Paris"});
+    caf = tx.directory().insert_organisation({0, "CAF", "caf", "America/Cayenne"});
+    Service svc;
+    svc.organisation_id = caf;
+    svc.name = "Allocations";
+    svc.modes.add(Mode::kPhone);
+    allocation = tx.directory().insert_service(svc);
+    Place p;
+    p.organisation_id = caf;
+    p.name = "Agence de Cayenne";
+    p.timezone = "America/Cayenne";
+    caf_place = tx.directory().insert_place(p);
   });
+  ASSERT_NE(allocation, caf);
+  ASSERT_NE(caf_place, caf);
   store.read([&](StoreReader& r) {
     auto both = r.service_context(s.service, s.place);
     ASSERT_TRUE(both);
@@ -468,6 +502,14 @@ TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationAndThePlaceAsked)
     ASSERT_TRUE(both->place);
     EXPECT_EQ(both->place->name, "Hôtel de ville");
 
+    auto theirs = r.service_context(allocation, caf_place);
+    ASSERT_TRUE(theirs);
+    EXPECT_EQ(theirs->service.name, "Allocations");
+    EXPECT_EQ(theirs->organisation.id, caf);
+    EXPECT_EQ(theirs->organisation.timezone, "America/Cayenne");
+    ASSERT_TRUE(theirs->place);
+    EXPECT_EQ(theirs->place->name, "Agence de Cayenne");
+
     auto no_place = r.service_context(s.service, std::nullopt);
     ASSERT_TRUE(no_place);
     EXPECT_EQ(no_place->organisation.timezone, "Europe/Paris");
@@ -476,7 +518,6 @@ TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationAndThePlaceAsked)
     ASSERT_TRUE(unknown_place);
     EXPECT_FALSE(unknown_place->place);
     EXPECT_FALSE(r.service_context(999, s.place)) << "no such service";
-    EXPECT_NE(other_org, s.org);
   });
 }
 
