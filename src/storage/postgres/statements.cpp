@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <mutex>
 #include <regex>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace rdv::postgres {
@@ -58,8 +59,9 @@ const pqxx::result& Batch::result(std::size_t i) {
       failed_ = std::current_exception();
     }
   }
-  if (i >= results_.size()) std::rethrow_exception(failed_);
-  return results_[i];
+  if (i < results_.size()) return results_[i];
+  if (failed_) std::rethrow_exception(failed_);
+  throw std::out_of_range("no statement " + std::to_string(i) + " in this batch");
 }
 
 void Batch::run() {

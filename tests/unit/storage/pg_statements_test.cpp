@@ -95,6 +95,7 @@ TEST(PgBatch, SendsItsStatementsInOneMessageEachWithItsPreparedPlan) {
   auto second = batch.add(kReceivedAt, 0.0);
   auto sum = batch.add("SELECT $1::bigint + $2::bigint AS n /* batch test */", 40, 2);
   EXPECT_EQ(batch.result(sum).at(0).at("n").as<long long>(), 42);
+  EXPECT_THROW(batch.result(sum + 1), std::out_of_range);
   EXPECT_EQ(batch.result(first).at(0).at("t").as<std::string>(),
             batch.result(second).at(0).at("t").as<std::string>())
       << "one message for both, though the first slept 2 ms";
