@@ -1,5 +1,6 @@
 #include "storage/postgres/statements.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
@@ -66,22 +67,25 @@ const pqxx::result& Batch::result(std::size_t i) {
 
 void Batch::run() {
   std::size_t first = results_.size();
-  bool together = calls_.size() - first > 1;
-  for (std::size_t i = first; i < calls_.size() && together; ++i)
-    together = calls_[i].name != nullptr;
-  if (together) return run_together(first);
+  if (together_ && calls_.size() - first > 1) {
+    std::vector<const std::string*> names;
+    for (std::size_t i = first; i < calls_.size(); ++i)
+      names.push_back(statement_name(tx_.conn(), calls_[i].sql));
+    if (std::find(names.begin(), names.end(), nullptr) == names.end())
+      return run_together(first, names);
+  }
   for (std::size_t i = first; i < calls_.size(); ++i) results_.push_back(calls_[i].alone());
 }
 
-void Batch::run_together(std::size_t first) {
+void Batch::run_together(std::size_t first, const std::vector<const std::string*>& names) {
   // EXECUTE needs the statement on the server: once per connection.
-  for (std::size_t i = first; i < calls_.size(); ++i) tx_.conn().prepare_now(*calls_[i].name);
+  for (const std::string* name : names) tx_.conn().prepare_now(*name);
   pqxx::pipeline pipeline(tx_);
-  pipeline.retain(static_cast<int>(calls_.size() - first));  // sent at the first retrieve
+  pipeline.retain(static_cast<int>(names.size()));  // sent at the first retrieve
   std::vector<pqxx::pipeline::query_id> ids;
   for (std::size_t i = first; i < calls_.size(); ++i) {
     std::vector<std::string> values = calls_[i].values();
-    std::string execute = "EXECUTE " + *calls_[i].name;
+    std::string execute = "EXECUTE " + *names[i - first];
     for (std::size_t v = 0; v < values.size(); ++v) execute += (v == 0 ? "(" : ", ") + values[v];
     if (!values.empty()) execute += ")";
     ids.push_back(pipeline.insert(execute));

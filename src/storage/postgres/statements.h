@@ -87,8 +87,8 @@ class Batch {
   template <class... Args>
   std::size_t add(const std::string& sql, Args... args) {
     Call call;
+    call.sql = sql;
     call.alone = [this, sql, args...] { return Statements(tx_).exec_params(sql, args...); };
-    call.name = together_ ? statement_name(tx_.conn(), sql) : nullptr;
     // Quoted only when sent together.
     call.values = [this, args...] { return std::vector<std::string>{literal(args)...}; };
     calls_.push_back(std::move(call));
@@ -99,8 +99,8 @@ class Batch {
 
  private:
   struct Call {
+    std::string sql;
     std::function<pqxx::result()> alone;
-    const std::string* name = nullptr;  // nullptr: runs alone
     std::function<std::vector<std::string>()> values;
   };
   template <class T>
@@ -112,7 +112,7 @@ class Batch {
     return value ? tx_.quote(*value) : "NULL";
   }
   void run();
-  void run_together(std::size_t first);
+  void run_together(std::size_t first, const std::vector<const std::string*>& names);
 
   pqxx::dbtransaction& tx_;
   bool together_;

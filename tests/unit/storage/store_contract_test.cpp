@@ -18,6 +18,17 @@ struct Seed {
   Id org, place, service, agent;
 };
 
+// An in-person opening of `agent` for the seed's service at its place.
+Opening in_person_opening(const Seed& s, Id agent, RepeatingPeriod period) {
+  Opening o;
+  o.agent_id = agent;
+  o.place_id = s.place;
+  o.service_ids = {s.service};
+  o.modes.add(Mode::kInPerson);
+  o.period = std::move(period);
+  return o;
+}
+
 Seed seed(Store& store) {
   Seed s{};
   store.write([&](StoreWriter& tx) {
@@ -36,17 +47,12 @@ Seed seed(Store& store) {
     s.service = tx.directory().insert_service(svc);
     s.agent = tx.directory().insert_agent(
         {0, "Claire Martin", "claire@example.fr", "", "secret-1", {s.org}});
-    Opening o;
-    o.agent_id = s.agent;
-    o.place_id = s.place;
-    o.service_ids = {s.service};
-    o.modes.add(Mode::kInPerson);
-    o.period = {local("2026-12-01T09:00"),
-                local("2026-12-01T12:00"),
-                zone_named("Europe/Paris"),
-                "FREQ=WEEKLY;COUNT=4",
-                {local("2026-12-08T09:00")}};
-    tx.agenda().insert_opening(o);
+    tx.agenda().insert_opening(in_person_opening(s, s.agent,
+                                                 {local("2026-12-01T09:00"),
+                                                  local("2026-12-01T12:00"),
+                                                  zone_named("Europe/Paris"),
+                                                  "FREQ=WEEKLY;COUNT=4",
+                                                  {local("2026-12-08T09:00")}}));
   });
   return s;
 }
@@ -393,19 +399,14 @@ TEST_P(StoreContract, AgendaRowsAreWhatThePartsReadOneAfterTheOther) {
         tx.directory().insert_agent({0, "Paul Roy", "paul@example.fr", "", "secret-2", {s.org}});
     third = tx.directory().insert_agent({0, "Ana Lima", "ana@example.fr", "", "secret-3", {s.org}});
     gone = tx.directory().insert_agent({0, "Léo Parti", "leo@example.fr", "", "secret-4", {s.org}});
-    Opening o;
-    o.agent_id = second;
-    o.place_id = s.place;
-    o.service_ids = {s.service};
-    o.modes.add(Mode::kInPerson);
-    o.period = {local("2026-12-02T14:00"),
-                local("2026-12-02T17:00"),
-                zone_named("Europe/Paris"),
-                "FREQ=WEEKLY",
-                {}};
-    tx.agenda().insert_opening(o);
-    o.agent_id = gone;  // someone who left offers nothing
-    tx.agenda().insert_opening(o);
+    RepeatingPeriod wednesdays{local("2026-12-02T14:00"),
+                               local("2026-12-02T17:00"),
+                               zone_named("Europe/Paris"),
+                               "FREQ=WEEKLY",
+                               {}};
+    tx.agenda().insert_opening(in_person_opening(s, second, wednesdays));
+    // Someone who left offers nothing.
+    tx.agenda().insert_opening(in_person_opening(s, gone, wednesdays));
     Account left;
     left.name = "Léo Parti";
     left.email = "leo@example.fr";
