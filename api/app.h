@@ -62,6 +62,9 @@ class App {
   HttpResponse handle(HttpRequest request);
   // "METHOD /pattern" of every route, for the tests that must cover them all.
   std::vector<std::string> routes() const { return router_.routes(); }
+  // Whether the request only reads and computes (the server runs those on
+  // threads of their own): not a write, nor a call to another server.
+  bool only_reads(const HttpRequest& request) const { return !router_.waits(request); }
 
   // Actions with their validation, shared by the handlers and the demo data.
   Json create_organisation(const Json& body);

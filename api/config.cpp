@@ -181,6 +181,8 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.worker_threads = to_int("worker threads", v, 1, 256);
        }},
+      {"--read-threads", "RDV_READ_THREADS", true,
+       [](Config& c, const std::string& v) { c.read_threads = to_int("read threads", v, 0, 256); }},
   };
   return all;
 }
@@ -222,7 +224,8 @@ std::string usage() {
          "[--scheduler-tick-ms N] [--job-lease-seconds N] "
          "[--config FILE] [--public-url URL] [--booking-rate-limit N] [--trusted-proxies A,B] "
          "[--fetch-allow HOSTS] [--calendar-refresh-minutes N] [--availability-keywords W,W] "
-         "[--no-scheduler] [--worker-threads N] [--metrics-allow NETS] [--log-level LEVEL] "
+         "[--no-scheduler] [--worker-threads N] [--read-threads N] [--metrics-allow NETS] "
+         "[--log-level LEVEL] "
          "[--oidc-issuer URL --oidc-client-id ID "
          "--oidc-client-secret S [--oidc-scopes 'openid email'] [--oidc-trust-email]]";
 }

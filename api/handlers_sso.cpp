@@ -67,7 +67,7 @@ std::string App::sso_state_cookie(const std::string& state) const {
 
 void App::add_sso_routes() {
   // Starts a sign-in: ?next= is the page to come back to.
-  router_.add("GET", kStartPath, [this](const HttpRequest& r, const PathParams&) {
+  router_.add_waiting("GET", kStartPath, [this](const HttpRequest& r, const PathParams&) {
     if (!sso_) throw ClientError(ErrorCode::kNotFound, "single sign-on is not configured");
     if (auto limited = over_limit(sso_limiter_, r, "too many sign-ins from this address"))
       return *limited;
@@ -99,7 +99,7 @@ void App::add_sso_routes() {
         302, "text/plain", "", {{"Location", url}, {"Set-Cookie", sso_state_cookie(state)}}};
   });
 
-  router_.add("GET", kCallbackPath, [this](const HttpRequest& r, const PathParams&) {
+  router_.add_waiting("GET", kCallbackPath, [this](const HttpRequest& r, const PathParams&) {
     if (!sso_) throw ClientError(ErrorCode::kNotFound, "single sign-on is not configured");
     if (auto limited = over_limit(sso_limiter_, r, "too many sign-ins from this address"))
       return *limited;

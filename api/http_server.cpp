@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -217,13 +218,22 @@ struct HttpServer::Impl {
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   HandlerPool workers;
+  std::unique_ptr<HandlerPool> reads;  // when options.only_reads is set
   std::vector<std::thread> io_threads;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
   std::uint16_t bound_port = 0;
 
   Impl(HttpServerOptions o, HttpHandler h)
-      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {}
+      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {
+    if (!options.only_reads) return;
+    size_t n = options.read_threads ? options.read_threads : std::thread::hardware_concurrency();
+    reads = std::make_unique<HandlerPool>(n);
+  }
+
+  HandlerPool& pool_for(const HttpRequest& request) {
+    return reads && options.only_reads(request) ? *reads : workers;
+  }
 
   void accept();
 };
@@ -320,7 +330,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
     ++server_.in_flight;
     stream_.expires_never();
-    server_.workers.post([self = shared_from_this(), request = std::move(request)]() mutable {
+    HandlerPool& pool = server_.pool_for(request);
+    pool.post([self = shared_from_this(), request = std::move(request)]() mutable {
       HttpResponse response;
       try {
         response = self->server_.handler(request);
@@ -511,6 +522,7 @@ void HttpServer::stop() {
   for (auto& t : impl_->io_threads) t.join();
   impl_->io_threads.clear();
   impl_->workers.join();
+  if (impl_->reads) impl_->reads->join();
 }
 
 }  // namespace rdv

@@ -155,6 +155,7 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   http.host = config.listen_host();
   http.port = static_cast<std::uint16_t>(config.listen_port());
   http.worker_threads = static_cast<size_t>(config.worker_threads);
+  http.read_threads = static_cast<size_t>(config.read_threads);
   http.body_limit_for = [](const std::string& method, const std::string& path) -> size_t {
     bool upload = method == "POST" && path.size() > 10 &&
                   path.compare(path.size() - 10, 10, "/documents") == 0;
@@ -181,6 +182,7 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   if (config.scheduler) options.background_running = [&rt] { return rt.background_running(); };
   // The public URL defaults to the listen address, known once bound.
   std::unique_ptr<rdv::App> app;
+  http.only_reads = [&app](const rdv::HttpRequest& r) { return app->only_reads(r); };
   rdv::HttpServer server(http, [&app](rdv::HttpRequest& r) { return app->handle(std::move(r)); });
   server.bind();
   std::string listen_url = "http://" + http.host + ":" + std::to_string(server.port());

@@ -81,7 +81,13 @@ void Router::add(std::string method, const std::string& pattern, RouteHandler ha
     throw std::logic_error("route with more than " + std::to_string(kMaxSegments) + " segments");
   for (auto& s : segments)
     if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = "{}";
-  routes_.push_back({std::move(method), pattern, std::move(segments), std::move(handler)});
+  bool waits = method != "GET";
+  routes_.push_back({std::move(method), pattern, std::move(segments), std::move(handler), waits});
+}
+
+void Router::add_waiting(std::string method, const std::string& pattern, RouteHandler handler) {
+  add(std::move(method), pattern, std::move(handler));
+  routes_.back().waits = true;
 }
 
 std::vector<std::string> Router::routes() const {
@@ -90,31 +96,46 @@ std::vector<std::string> Router::routes() const {
   return out;
 }
 
-HttpResponse Router::route(const HttpRequest& request, std::string& pattern) const {
-  pattern = "-";
+const Router::Route* Router::match(const HttpRequest& request, Segments& segments, size_t& count,
+                                   const Route*& same_path) const {
   // Matched on views of the path: a request allocates nothing until its route is found.
-  std::array<std::string_view, kMaxSegments> segments;
-  size_t count = 0;
-  if (!split_views(request.path, segments, count))
-    throw ClientError(ErrorCode::kNotFound, "no such endpoint");  // longer than any route
-  bool path_known = false;
+  count = 0;
+  same_path = nullptr;
+  if (!split_views(request.path, segments, count)) return nullptr;  // longer than any route
   for (const Route& r : routes_) {
     if (r.segments.size() != count) continue;
     bool match = true;
     for (size_t i = 0; i < count && match; ++i)
       match = r.segments[i] == "{}" || r.segments[i] == segments[i];
     if (!match) continue;
-    path_known = true;
-    pattern = r.pattern;
-    if (r.method == request.method || (r.method == "GET" && request.method == "HEAD")) {
-      std::vector<std::string> params;
-      for (size_t i = 0; i < count; ++i)
-        if (r.segments[i] == "{}") params.emplace_back(segments[i]);
-      return r.handler(request, PathParams(std::move(params)));
-    }
+    same_path = &r;
+    if (r.method == request.method || (r.method == "GET" && request.method == "HEAD")) return &r;
   }
-  if (path_known) throw ClientError(ErrorCode::kMethodNotAllowed, "method not allowed");
-  throw ClientError(ErrorCode::kNotFound, "no such endpoint");
+  return nullptr;
+}
+
+bool Router::waits(const HttpRequest& request) const {
+  Segments segments;
+  size_t count = 0;
+  const Route* same_path = nullptr;
+  const Route* r = match(request, segments, count, same_path);
+  return r && r->waits;
+}
+
+HttpResponse Router::route(const HttpRequest& request, std::string& pattern) const {
+  Segments segments;
+  size_t count = 0;
+  const Route* same_path = nullptr;
+  const Route* r = match(request, segments, count, same_path);
+  pattern = same_path ? same_path->pattern : "-";
+  if (!r) {
+    if (same_path) throw ClientError(ErrorCode::kMethodNotAllowed, "method not allowed");
+    throw ClientError(ErrorCode::kNotFound, "no such endpoint");
+  }
+  std::vector<std::string> params;
+  for (size_t i = 0; i < count; ++i)
+    if (r->segments[i] == "{}") params.emplace_back(segments[i]);
+  return r->handler(request, PathParams(std::move(params)));
 }
 
 }  // namespace rdv

@@ -2,8 +2,10 @@
 // paths with another method 405.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/model.h"
@@ -35,6 +37,13 @@ class Router {
   // Patterns have at most kMaxSegments segments.
   static constexpr size_t kMaxSegments = 16;
   void add(std::string method, const std::string& pattern, RouteHandler handler);
+  // A GET whose handler waits on another server (a sign-in provider): it
+  // runs with the writes, not on the threads kept for reads (see waits()).
+  void add_waiting(std::string method, const std::string& pattern, RouteHandler handler);
+  // Whether the request's handler may wait on something else than this
+  // machine's CPU and database reads: a commit (every method but GET and
+  // HEAD) or another server. Unknown routes do not (they answer at once).
+  bool waits(const HttpRequest& request) const;
   // Throws ClientError kNotFound or kMethodNotAllowed. `pattern` gets the
   // matched route's pattern ("/visio/{token}"): what logs may show of a path,
   // since paths carry secrets; "-" when no route matched.
@@ -48,7 +57,13 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;  // "{}" marks a parameter
     RouteHandler handler;
+    bool waits = false;
   };
+  using Segments = std::array<std::string_view, kMaxSegments>;
+  // The route of the request's path and method (HEAD takes GET's), or null;
+  // same_path gets a route of that path, of whatever method, when there is one.
+  const Route* match(const HttpRequest& request, Segments& segments, size_t& count,
+                     const Route*& same_path) const;
   std::vector<Route> routes_;
 };
 

@@ -106,7 +106,8 @@ std::vector<Figure> search_figures(BenchContext& ctx, const Child& server) {
     out.push_back({section, ms("p99 over HTTP, 8 clients", eight.p(0.99)),
                    ms("p99 over HTTP, 1 client", one.p(0.99)),
                    Target{Target::Kind::kAtMost, weeks == 2 ? 20.0 : 50.0, false},
-                   std::to_string(eight.latencies_ms.size()) + " requests"});
+                   std::to_string(eight.latencies_ms.size()) + " requests, p50 " +
+                       fixed(eight.p(0.5), 2) + " ms"});
   }
 
   // 5: keyword search (with each hit's next free slot, as residents see it).
