@@ -39,6 +39,8 @@ class Router {
   void add(std::string method, const std::string& pattern, RouteHandler handler);
   // A GET whose handler waits on another server (a sign-in provider): it
   // runs with the writes, not on the threads kept for reads (see waits()).
+  // A GET that only adds a row on the way (an audit line, a session) need
+  // not: its commit is short and bounded, a provider's answer is not.
   void add_waiting(std::string method, const std::string& pattern, RouteHandler handler);
   // Whether the request's handler may wait on something else than this
   // machine's CPU and database reads: a commit (every method but GET and

@@ -297,7 +297,7 @@ std::vector<Figure> booking_figures(BenchContext& ctx, const Child& server) {
   return out;
 }
 
-std::vector<Figure> postgres_booking_figures(const BenchContext& ctx) {
+std::vector<Figure> postgres_figures(const BenchContext& ctx) {
   testing::PgCluster cluster("rendezvous", /*durable=*/true);
   BenchContext pg = ctx;
   pg.spec.scale = ctx.quick ? ctx.spec.scale : 0.1;  // the dataset matters little here
@@ -307,6 +307,7 @@ std::vector<Figure> postgres_booking_figures(const BenchContext& ctx) {
   }
   Child server = start_server(pg, cluster.url());
   PostgresStore store(cluster.url(), 2);
+  std::vector<Figure> out = slot_search_figures(pg, store, server.port, {2}, "PostgreSQL");
   Durable booked = alternate(
       pg, server, store, ctx.runs(200, 8),
       [&] {
@@ -315,7 +316,8 @@ std::vector<Figure> postgres_booking_figures(const BenchContext& ctx) {
       },
       [&](int k, int bytes) { return postgres_bare_inserts(cluster.url(), k, bytes); });
   stop_child(server);
-  return durable_figures("PostgreSQL", booked);
+  for (Figure& f : durable_figures("PostgreSQL", booked)) out.push_back(std::move(f));
+  return out;
 }
 
 }  // namespace rdv::bench

@@ -148,8 +148,8 @@ int main(int argc, char** argv) try {
             [&] { return memory_figures(ctx, server, at_start); });
     stop_child(server);
   }
-  section(args, "postgres", "durable booking on PostgreSQL", report,
-          [&] { return postgres_booking_figures(ctx); });
+  section(args, "postgres", "slot search and durable booking on PostgreSQL", report,
+          [&] { return postgres_figures(ctx); });
   section(args, "ical", "iCal", report,
           [&] { return ical_figures(ctx.quick ? 300 : 5000, ctx.quick ? 1 : 5); });
   std::filesystem::remove_all(ctx.work);

@@ -40,15 +40,20 @@ void check_same_slots(const std::string& body, const std::vector<Slot>& expected
 
 }  // namespace
 
-std::vector<Figure> search_figures(BenchContext& ctx, const Child& server) {
+std::vector<Figure> slot_search_figures(const BenchContext& ctx, Store& store, int port,
+                                        const std::vector<int>& spans, const std::string& on) {
   std::vector<Figure> out;
-  SqliteStore store(ctx.db);
   const Id service_id = ctx.data.busiest_service;
   const std::string who =
       "busiest service, " + std::to_string(ctx.data.busiest_agents.size()) + " agents";
-  for (int weeks : {2, 8}) {
+  for (int weeks : spans) {
     const std::string span = std::to_string(weeks) + " weeks";
-    const std::string section = "1 slot search, " + span;
+    const std::string section = "1 slot search, " + span + (on.empty() ? "" : ", " + on);
+    // The targets are those of SQLite, the store of one machine.
+    const std::optional<Target> target =
+        on.empty()
+            ? std::optional<Target>(Target{Target::Kind::kAtMost, weeks == 2 ? 20.0 : 50.0, false})
+            : std::nullopt;
     Instant from = search_start(ctx.spec.now);
     TimeRange window{from, from + std::chrono::days{7 * weeks}};
     SlotFilter filter;
@@ -82,9 +87,11 @@ std::vector<Figure> search_figures(BenchContext& ctx, const Child& server) {
     if (found.empty()) throw std::runtime_error("the " + span + " search found no slot");
 
     auto request = slot_search(ctx, service_id, weeks);
-    check_same_slots(http_call(server.port, request).second, pure, weeks);
-    auto one = run_load(server.port, 1, ctx.runs(100, 3), [&](int, int) { return request; });
-    auto eight = run_load(server.port, 8, ctx.runs(40, 2), [&](int, int) { return request; });
+    check_same_slots(http_call(port, request).second, pure, weeks);
+    auto one = run_load(port, 1, ctx.runs(100, 3), [&](int, int) { return request; });
+    // As many requests per client as the one client sends: the p99 is then
+    // the 8th slowest of 800, less at the mercy of one slow moment than of 320.
+    auto eight = run_load(port, 8, ctx.runs(100, 2), [&](int, int) { return request; });
     if (one.statuses[200] != static_cast<int>(one.latencies_ms.size()) ||
         eight.statuses[200] != static_cast<int>(eight.latencies_ms.size()))
       throw std::runtime_error("a slot search over HTTP did not answer 200");
@@ -104,11 +111,16 @@ std::vector<Figure> search_figures(BenchContext& ctx, const Child& server) {
                    {},
                    ""});
     out.push_back({section, ms("p99 over HTTP, 8 clients", eight.p(0.99)),
-                   ms("p99 over HTTP, 1 client", one.p(0.99)),
-                   Target{Target::Kind::kAtMost, weeks == 2 ? 20.0 : 50.0, false},
+                   ms("p99 over HTTP, 1 client", one.p(0.99)), target,
                    std::to_string(eight.latencies_ms.size()) + " requests, p50 " +
                        fixed(eight.p(0.5), 2) + " ms"});
   }
+  return out;
+}
+
+std::vector<Figure> search_figures(BenchContext& ctx, const Child& server) {
+  SqliteStore store(ctx.db);
+  std::vector<Figure> out = slot_search_figures(ctx, store, server.port, {2, 8}, "");
 
   // 5: keyword search (with each hit's next free slot, as residents see it).
   const std::vector<std::string> words = {"caf",         "carte%20grise",  "passeport", "logement",

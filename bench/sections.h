@@ -55,12 +55,17 @@ Rss rss_of(pid_t pid);
 
 // 1: slot search in process, over HTTP with 1 and 8 clients; 5: keyword search.
 std::vector<Figure> search_figures(BenchContext& ctx, const Child& server);
+// The slot search lines of section 1 over `spans` weeks, on `store` served on
+// `port`; `on` names the store in the section when it is not SQLite's.
+std::vector<Figure> slot_search_figures(const BenchContext& ctx, Store& store, int port,
+                                        const std::vector<int>& spans, const std::string& on);
 // 2: requests/s of /healthz and of the slot search, against the minimal servers.
 std::vector<Figure> ceiling_figures(const BenchContext& ctx, const Child& server);
-// 3: durable booking against bare durable inserts (SQLite here, then
-// PostgreSQL); 4: 200 clients racing for 20 slots.
+// 3: durable booking against bare durable inserts; 4: 200 clients racing for 20 slots.
 std::vector<Figure> booking_figures(BenchContext& ctx, const Child& server);
-std::vector<Figure> postgres_booking_figures(const BenchContext& ctx);
+// On PostgreSQL (a throwaway cluster, a tenth of the data set): the 2-week slot
+// search of section 1 and the durable booking of section 3.
+std::vector<Figure> postgres_figures(const BenchContext& ctx);
 // 7: memory with the default data set, and after a soak of mixed load.
 std::vector<Figure> memory_figures(const BenchContext& ctx, const Child& server, Rss at_start);
 // Growth: search and booking at the scales of ctx.scales against the first.

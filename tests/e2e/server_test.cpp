@@ -42,6 +42,8 @@ TEST(Server, BadConfigurationExitsWithOneLine) {
                                              {"serve", "--db", "mysql://x"},
                                              {"serve", "--listen", "nowhere"},
                                              {"serve", "--listen", "127.0.0.1:99999"},
+                                             {"serve", "--read-threads", "-1"},
+                                             {"serve", "--read-threads", "many"},
                                              {"serve", "--db", "sqlite:/proc/no/such/dir/db"},
                                              {"frobnicate"},
                                              {}}) {
