@@ -63,7 +63,8 @@ class App {
   // "METHOD /pattern" of every route, for the tests that must cover them all.
   std::vector<std::string> routes() const { return router_.routes(); }
   // Whether the request only reads and computes (the server runs those on
-  // threads of their own): not a write, nor a call to another server.
+  // threads of their own): a GET or HEAD that calls no other server (some
+  // add a row on the way, an audit line or a session's touch).
   bool only_reads(const HttpRequest& request) const { return !router_.waits(request); }
 
   // Actions with their validation, shared by the handlers and the demo data.

@@ -14,8 +14,9 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string db = "sqlite:var/rendezvous.db";
   // PostgreSQL connections per process: the handler threads and the
-  // background tasks each hold one while they work.
-  int db_pool = 12;
+  // background tasks each hold one while they work. 0: one for each handler
+  // thread (worker and read) and 4 for the background tasks.
+  int db_pool = 0;
   bool demo = false;
   std::string public_url;  // default: the listen URL
   std::string bootstrap_admin_token;

@@ -179,7 +179,8 @@ void App::add_video_routes() {
 
   // The link of the resident or of the agent: to the provider around the
   // visit, a page in French otherwise.
-  router_.add("GET", "/visio/{token}", [this](const HttpRequest&, const PathParams& p) {
+  // Waits on BigBlueButton's create call when that is the provider.
+  router_.add_waiting("GET", "/visio/{token}", [this](const HttpRequest&, const PathParams& p) {
     auto who = links_.visio_booking(p.text(0));
     if (!who) return html_page(404, "Lien invalide", "<p>Ce lien de visio n'est pas valide.</p>\n");
     std::optional<Booking> b;

@@ -226,9 +226,8 @@ struct HttpServer::Impl {
 
   Impl(HttpServerOptions o, HttpHandler h)
       : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {
-    if (!options.only_reads) return;
-    size_t n = options.read_threads ? options.read_threads : std::thread::hardware_concurrency();
-    reads = std::make_unique<HandlerPool>(n);
+    if (options.only_reads)
+      reads = std::make_unique<HandlerPool>(read_threads_or_cores(options.read_threads));
   }
 
   HandlerPool& pool_for(const HttpRequest& request) {
@@ -328,9 +327,9 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(req.body());
     request.client_ip = client_ip_;
 
+    HandlerPool& pool = server_.pool_for(request);
     ++server_.in_flight;
     stream_.expires_never();
-    HandlerPool& pool = server_.pool_for(request);
     pool.post([self = shared_from_this(), request = std::move(request)]() mutable {
       HttpResponse response;
       try {
@@ -468,6 +467,10 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 }  // namespace
+
+size_t read_threads_or_cores(size_t asked) {
+  return asked ? asked : std::max<size_t>(1, std::thread::hardware_concurrency());
+}
 
 void HttpServer::Impl::accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {

@@ -36,6 +36,9 @@ struct HttpServerOptions {
   std::chrono::seconds drain_timeout{20};
 };
 
+// The read threads a server runs when asked for `asked` (0: one per core).
+size_t read_threads_or_cores(size_t asked);
+
 class HttpServer {
  public:
   HttpServer(HttpServerOptions options, HttpHandler handler);

@@ -60,9 +60,15 @@ struct Runtime {
                                       : config.sms_template);
   }
 
+  static int pool_size(const rdv::Config& config) {
+    if (config.db_pool) return config.db_pool;
+    size_t reads = rdv::read_threads_or_cores(static_cast<size_t>(config.read_threads));
+    return config.worker_threads + static_cast<int>(reads) + 4;
+  }
+
   static std::unique_ptr<rdv::Store> open_store(const rdv::Config& config) {
     if (rdv::is_postgres_url(config.db))
-      return std::make_unique<rdv::PostgresStore>(config.db, config.db_pool);
+      return std::make_unique<rdv::PostgresStore>(config.db, pool_size(config));
     std::string path = config.db.substr(7);  // sqlite:PATH
     if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
       std::filesystem::create_directories(dir);

@@ -37,7 +37,8 @@ class Router {
   // Patterns have at most kMaxSegments segments.
   static constexpr size_t kMaxSegments = 16;
   void add(std::string method, const std::string& pattern, RouteHandler handler);
-  // A GET whose handler waits on another server (a sign-in provider): it
+  // A GET whose handler waits on another server (a sign-in provider, a video
+  // service): it
   // runs with the writes, not on the threads kept for reads (see waits()).
   // A GET that only adds a row on the way (an audit line, a session) need
   // not: its commit is short and bounded, a provider's answer is not.

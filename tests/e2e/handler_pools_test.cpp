@@ -2,61 +2,15 @@
 // another server never holds up a search, even with every other thread taken.
 #include <gtest/gtest.h>
 
-#include <condition_variable>
 #include <future>
-#include <mutex>
 
-#include "local_server.h"
+#include "held_host.h"
 #include "world.h"
 
 namespace rdv::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A host that keeps every request waiting until released, then answers an
-// empty calendar.
-class HeldHost {
- public:
-  HeldHost() : server_(local_server_options(4), [this](HttpRequest&) { return serve(); }) {
-    server_.start();
-  }
-  ~HeldHost() {
-    release();
-    server_.stop();
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(server_.port()) + path;
-  }
-  // Whether n requests are being held, within a generous delay.
-  bool holds(int n) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, 20s, [&] { return held_ >= n; });
-  }
-  void release() {
-    std::lock_guard lock(mutex_);
-    released_ = true;
-    changed_.notify_all();
-  }
-
- private:
-  HttpResponse serve() {
-    std::unique_lock lock(mutex_);
-    ++held_;
-    changed_.notify_all();
-    changed_.wait(lock, [&] { return released_; });
-    return {200,
-            "text/calendar; charset=utf-8",
-            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n",
-            {}};
-  }
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  int held_ = 0;
-  bool released_ = false;
-  HttpServer server_;
-};
 
 // One thread for each pool: the smallest server where one waiting request
 // takes a whole pool.

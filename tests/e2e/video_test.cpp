@@ -2,6 +2,9 @@
 // the resident and the agent, and documents uploaded before the visit.
 #include <gtest/gtest.h>
 
+#include <future>
+
+#include "held_host.h"
 #include "recording_server.h"
 #include "support/run.h"
 #include "world.h"
@@ -26,6 +29,7 @@ class Video : public ::testing::Test {
   static ServerOptions options() {
     ServerOptions o;
     o.env["RDV_FETCH_ALLOW"] = "127.0.0.1";
+    o.env["RDV_READ_THREADS"] = "1";  // a link waiting on the provider must not take it
     return o;
   }
   std::string org_path(const std::string& rest) const {
@@ -171,6 +175,30 @@ TEST_F(Video, TooEarlyShowsWhenTheVisitStarts) {
                             b.json()["ics_url"].get<std::string>().find("/api/")))
                         .body;
   EXPECT_NE(ics.find("/visio/"), std::string::npos);
+}
+
+// The link waits on BigBlueButton's create call: with the server's only read
+// thread free, searches go on meanwhile.
+TEST_F(Video, ALinkWaitingOnBigBlueButtonDoesNotHoldUpSearches) {
+  HeldHost bbb("<response><returncode>SUCCESS</returncode></response>");
+  ASSERT_EQ(set_video({{"provider", "bbb"},
+                       {"url", bbb.url("/bigbluebutton/api")},
+                       {"secret", "639259d4-9dd8-4b25-bf01-95f9567eaf4b"},
+                       {"open_minutes_before", 60}})
+                .status,
+            200);
+  open_now();
+  json b = book_soon();
+  auto go = std::async(std::launch::async, [&] { return http_.get(path_of(b["video_url"])); });
+  ASSERT_TRUE(bbb.holds(1));
+  auto search = std::async(std::launch::async, [&] {
+    return http_.get("/api/v1/slots?mode=video&service=" + std::to_string(service_));
+  });
+  bool answered = search.wait_for(std::chrono::seconds{10}) == std::future_status::ready;
+  bbb.release();
+  EXPECT_TRUE(answered) << "the search waited behind the visio link";
+  EXPECT_EQ(search.get().status, 200);
+  EXPECT_EQ(go.get().status, 302);
 }
 
 TEST_F(Video, BigBlueButtonMeetingIsCreatedOnDemand) {
