@@ -29,16 +29,6 @@ std::string slots_of(const World& w) {
          "T00:00:00Z&to=" + w.day + "T23:59:00Z";
 }
 
-// The answer of `call`, if it comes within 10 s; otherwise `unblock` runs
-// (so that the test ends) and the test fails.
-Reply within_seconds(std::future<Reply>& call, HeldHost& unblock) {
-  if (call.wait_for(10s) != std::future_status::ready) {
-    unblock.release();
-    ADD_FAILURE() << "the request waited behind the held one";
-  }
-  return call.get();
-}
-
 TEST(HandlerPools, ASearchIsAnsweredWhileEveryWriteThreadWaitsOnAnotherServer) {
   HeldHost host;
   ServerProcess server(one_thread_each());

@@ -2,8 +2,11 @@
 // calendar host, a sign-in provider, a video service) until the test says.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <string>
 
@@ -57,5 +60,16 @@ class HeldHost {
   bool released_ = false;
   HttpServer server_;
 };
+
+// The answer of `call` if it comes within 10 s; otherwise the test fails and
+// `unblock` lets its held requests go (so that `call` ends too).
+template <class T>
+T within_seconds(std::future<T>& call, HeldHost& unblock) {
+  if (call.wait_for(std::chrono::seconds{10}) != std::future_status::ready) {
+    unblock.release();
+    ADD_FAILURE() << "the request waited behind the held one";
+  }
+  return call.get();
+}
 
 }  // namespace rdv::testing
