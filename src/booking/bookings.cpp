@@ -71,7 +71,7 @@ BookingOutcome Bookings::book(const BookingRequest& req,
         return;
       }
     }
-    // One read for the three (one round trip on PostgreSQL).
+    // One read for the four (one round trip on PostgreSQL).
     ServiceContext context =
         found_or_404(tx.service_context(req.service_id, req.place_id), "service");
     const Service& service = context.service;
@@ -129,7 +129,8 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     }
     created.manage_token = links_.manage_token(b.id);
     created.place = place && place->id == b.place_id ? place : tx.place(b.place_id);
-    plan_notifications(tx, notifications_, b, service, BookingEvent::kCreated, now);
+    plan_notifications(tx, notifications_, b, service, BookingEvent::kCreated, now,
+                       &context.webhooks);
     result.response = render(tx, created);
     if (idempotency)
       tx.bookings().save_idempotent(key_hash, {idempotency->request_hash, b.id}, now);

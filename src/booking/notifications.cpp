@@ -13,8 +13,9 @@ constexpr int kWebhookAttempts = 15;  // about a day
 // PostgreSQL, where each used to take its own).
 class Planner {
  public:
-  Planner(StoreWriter& tx, const Booking& b, std::optional<Id> org, Instant now)
-      : tx_(tx), b_(b), org_(org), now_(now) {}
+  Planner(StoreWriter& tx, const Booking& b, std::optional<Id> org, Instant now,
+          const std::vector<Webhook>* webhooks)
+      : tx_(tx), b_(b), org_(org), now_(now), webhooks_(webhooks) {}
 
   void message(JobKind kind, MessageEvent event, Audience audience, Instant at,
                const std::string& key_suffix) {
@@ -39,7 +40,9 @@ class Planner {
   void webhooks(WebhookEvent event) {
     if (!org_) return;
     std::string name(webhook_event_name(event));
-    for (const Webhook& w : tx_.directory().webhooks_of(*org_)) {
+    std::vector<Webhook> read;
+    if (!webhooks_) read = tx_.directory().webhooks_of(*org_);
+    for (const Webhook& w : webhooks_ ? *webhooks_ : read) {
       if (std::find(w.events.begin(), w.events.end(), event) == w.events.end()) continue;
       Job j;
       j.kind = JobKind::kWebhook;
@@ -65,14 +68,16 @@ class Planner {
   const Booking& b_;
   std::optional<Id> org_;
   Instant now_;
+  const std::vector<Webhook>* webhooks_;  // the organisation's, when the caller read them
   std::vector<Job> jobs_;
 };
 
 }  // namespace
 
 void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const Booking& b,
-                        const Service& service, BookingEvent event, Instant now) {
-  Planner plan(tx, b, service.organisation_id, now);
+                        const Service& service, BookingEvent event, Instant now,
+                        const std::vector<Webhook>* webhooks) {
+  Planner plan(tx, b, service.organisation_id, now, webhooks);
   bool resident_email = policy.email && !b.resident.email.empty();
   bool resident_sms = policy.sms && !b.resident.phone.empty();
   bool agent_email = false;  // the agent is read only when email may go out

@@ -12,12 +12,13 @@
 
 namespace rdv {
 
-// What a booking checks first, read at once (StoreReader::service_context;
-// one round trip on PostgreSQL instead of three).
+// What a booking checks first, and the webhooks it will call, read at once
+// (StoreReader::service_context; one round trip on PostgreSQL instead of four).
 struct ServiceContext {
   Service service;
-  Organisation organisation;   // the service's
-  std::optional<Place> place;  // the one asked for, when it exists
+  Organisation organisation;      // the service's
+  std::optional<Place> place;     // the one asked for, when it exists
+  std::vector<Webhook> webhooks;  // the organisation's
 };
 
 class DirectoryReader {

@@ -30,8 +30,9 @@ inline std::optional<ServiceContext> service_context_of_parts(StoreReader& parts
   if (!service) return std::nullopt;
   std::optional<Organisation> organisation = parts.organisation(service->organisation_id);
   if (!organisation) return std::nullopt;  // a foreign key forbids it
+  std::vector<Webhook> webhooks = parts.directory().webhooks_of(organisation->id);
   return ServiceContext{std::move(*service), std::move(*organisation),
-                        place_id ? parts.place(*place_id) : std::nullopt};
+                        place_id ? parts.place(*place_id) : std::nullopt, std::move(webhooks)};
 }
 
 template <class Parts>

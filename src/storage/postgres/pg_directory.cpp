@@ -202,6 +202,15 @@ postgres::Pending<std::optional<Service>> PgDirectory::service(postgres::Batch& 
   return {batch, index, [](const pqxx::result& r) { return first_of(r, service_from_row<Row>); }};
 }
 
+postgres::Pending<std::vector<Webhook>> PgDirectory::webhooks_of_service(postgres::Batch& batch,
+                                                                         Id service_id) {
+  auto index = batch.add(std::string("SELECT ") + kWebhookColumns +
+                             " FROM webhooks WHERE organisation_id = "
+                             "(SELECT organisation_id FROM services WHERE id = $1) ORDER BY id",
+                         service_id);
+  return {batch, index, [](const pqxx::result& r) { return all_of(r, webhook_from_row<Row>); }};
+}
+
 std::optional<Agent> PgDirectory::agent(Id id) {
   auto r =
       tx_.exec_params(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = $1", id);

@@ -32,12 +32,14 @@ class PgDirectory final : public DirectoryWriter {
   std::optional<std::string> setting(const std::string& name) override;
 
   // Reads added to a batch (PostgresStore's service_context): the three
-  // above, and the organisation of a service.
+  // above, and the organisation of a service and its webhooks.
   static postgres::Pending<std::optional<Organisation>> organisation(postgres::Batch& batch, Id id);
   static postgres::Pending<std::optional<Organisation>> organisation_of_service(
       postgres::Batch& batch, Id service_id);
   static postgres::Pending<std::optional<Place>> place(postgres::Batch& batch, Id id);
   static postgres::Pending<std::optional<Service>> service(postgres::Batch& batch, Id id);
+  static postgres::Pending<std::vector<Webhook>> webhooks_of_service(postgres::Batch& batch,
+                                                                     Id service_id);
 
   Id insert_organisation(const Organisation& o) override;
   void update_organisation(const Organisation& o) override;

@@ -67,10 +67,12 @@ class PgTx final : public PartsTransaction<PgParts> {
     auto organisation = PgDirectory::organisation_of_service(batch, service_id);
     std::optional<postgres::Pending<std::optional<Place>>> place;
     if (place_id) place.emplace(PgDirectory::place(batch, *place_id));
+    auto webhooks = PgDirectory::webhooks_of_service(batch, service_id);
     std::optional<Service> s = service.get();
     std::optional<Organisation> o = organisation.get();
     if (!s || !o) return std::nullopt;
-    return ServiceContext{std::move(*s), std::move(*o), place ? place->get() : std::nullopt};
+    return ServiceContext{std::move(*s), std::move(*o), place ? place->get() : std::nullopt,
+                          webhooks.get()};
   }
 
  private:

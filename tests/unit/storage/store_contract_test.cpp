@@ -470,7 +470,7 @@ TEST_P(StoreContract, AgendaRowsAreWhatThePartsReadOneAfterTheOther) {
   });
 }
 
-TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationAndThePlaceAsked) {
+TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationItsWebhooksAndThePlaceAsked) {
   auto owned = fresh_store();
   Store& store = *owned;
   Seed s = seed(store);
@@ -490,6 +490,12 @@ TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationAndThePlaceAsked)
     p.name = "Agence de Cayenne";
     p.timezone = "America/Cayenne";
     caf_place = tx.directory().insert_place(p);
+    // Webhooks of both organisations: each context holds its own, by id.
+    Instant at = utc("2026-01-01T00:00:00Z");
+    tx.directory().insert_webhook({0, caf, "https://caf.example/b", "k", {WebhookEvent::kCreated}},
+                                  at);
+    tx.directory().insert_webhook({0, s.org, "https://mairie.example", "k", {}}, at);
+    tx.directory().insert_webhook({0, caf, "https://caf.example/a", "k", {}}, at);
   });
   ASSERT_NE(allocation, caf);
   ASSERT_NE(caf_place, caf);
@@ -502,6 +508,8 @@ TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationAndThePlaceAsked)
     EXPECT_EQ(both->organisation.name, "Mairie de Bègles");
     ASSERT_TRUE(both->place);
     EXPECT_EQ(both->place->name, "Hôtel de ville");
+    ASSERT_EQ(both->webhooks.size(), 1u);
+    EXPECT_EQ(both->webhooks[0].url, "https://mairie.example");
 
     auto theirs = r.service_context(allocation, caf_place);
     ASSERT_TRUE(theirs);
@@ -510,6 +518,11 @@ TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationAndThePlaceAsked)
     EXPECT_EQ(theirs->organisation.timezone, "America/Cayenne");
     ASSERT_TRUE(theirs->place);
     EXPECT_EQ(theirs->place->name, "Agence de Cayenne");
+    ASSERT_EQ(theirs->webhooks.size(), 2u);
+    EXPECT_EQ(theirs->webhooks[0].url, "https://caf.example/b");
+    EXPECT_EQ(theirs->webhooks[0].organisation_id, caf);
+    EXPECT_EQ(theirs->webhooks[0].events, std::vector<WebhookEvent>{WebhookEvent::kCreated});
+    EXPECT_EQ(theirs->webhooks[1].url, "https://caf.example/a");
 
     auto no_place = r.service_context(s.service, std::nullopt);
     ASSERT_TRUE(no_place);
