@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "observe/log.h"
+#include "usable_cores.h"
 
 namespace rdv {
 
@@ -468,9 +469,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
-size_t read_threads_or_cores(size_t asked) {
-  return asked ? asked : std::max<size_t>(1, std::thread::hardware_concurrency());
-}
+size_t read_threads_or_cores(size_t asked) { return asked ? asked : usable_cores(); }
 
 void HttpServer::Impl::accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {

@@ -23,7 +23,7 @@ struct HttpServerOptions {
   // Threads for the handlers that may wait: on a commit, on another server.
   size_t worker_threads = 8;
   // When set, the requests it says only read (searches, pages) run on threads
-  // of their own, read_threads of them (0: one per core): reads never queue
+  // of their own, read_threads of them (0: one per usable core): reads never queue
   // behind writes, and work that only needs the CPU is not time-sliced across
   // more threads than cores, which is what made the tail of the slot search
   // under load (BENCHMARKS.md). Called on the io threads: it must be quick.
@@ -36,7 +36,8 @@ struct HttpServerOptions {
   std::chrono::seconds drain_timeout{20};
 };
 
-// The read threads a server runs when asked for `asked` (0: one per core).
+// The read threads a server runs when asked for `asked` (0: one per core the
+// process may use, see usable_cores.h).
 size_t read_threads_or_cores(size_t asked);
 
 class HttpServer {

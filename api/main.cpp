@@ -202,6 +202,10 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   // their threads start with server.start().
   if (config.scheduler) rt.start_background(config, options.public_url);
   server.start();
+  // How many handlers run at once, as sized from the cores this process may
+  // use (affinity, CPU quota) when not given.
+  rdv::logging::info("handler_threads", {{"workers", http.worker_threads},
+                                         {"reads", rdv::read_threads_or_cores(http.read_threads)}});
   std::cout << "listening on " << listen_url << std::endl;
   // Shown once, when the demo is made (on stdout, never in the log): how to
   // sign in as each kind of staff.

@@ -1,10 +1,19 @@
 // Reads run on threads of their own: a write, or a sign-in, that waits on
-// another server never holds up a search, even with every other thread taken.
+// another server never holds up a search, even with every other thread taken;
+// as many as the cores the server may use.
 #include <gtest/gtest.h>
+#include <sched.h>
 
+#include <fstream>
 #include <future>
+#include <optional>
+#include <sstream>
+#include <thread>
 
 #include "held_host.h"
+#include "support/temp_dir.h"
+#include "support/wait.h"
+#include "usable_cores.h"
 #include "world.h"
 
 namespace rdv::testing {
@@ -79,6 +88,84 @@ TEST(HandlerPools, ASignInWaitingOnItsProviderDoesNotTakeTheReadThread) {
   provider.release();
   // An empty calendar is no discovery document: the sign-in says so.
   EXPECT_GE(start.get().status, 500);
+}
+
+// The read threads, when not given, are as many as the cores the server may
+// use: a server started on one core runs one.
+TEST(HandlerPools, TheReadPoolFollowsTheCoresTheServerMayUse) {
+  cpu_set_t mine;
+  ASSERT_EQ(sched_getaffinity(0, sizeof mine, &mine), 0);
+  int first = 0;
+  while (!CPU_ISSET(first, &mine)) ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  TempDir dir;
+  ServerOptions o;
+  o.extra_args = {"--no-scheduler"};
+  o.log_file = dir.file("server.log");
+  // The child inherits the affinity of the thread that starts it.
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+  std::optional<ServerProcess> server;
+  try {
+    server.emplace(o);
+  } catch (...) {
+    sched_setaffinity(0, sizeof mine, &mine);
+    throw;
+  }
+  ASSERT_EQ(sched_setaffinity(0, sizeof mine, &mine), 0);
+  auto log = [&] {
+    std::ifstream in(o.log_file);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  // Info lines reach the log up to 10 ms after they are written.
+  EXPECT_TRUE(wait_until([&] { return log().find("\"handler_threads\"") != std::string::npos; },
+                         std::chrono::seconds{5}));
+  EXPECT_NE(log().find(R"("event":"handler_threads","workers":8,"reads":1})"), std::string::npos)
+      << log();
+}
+
+TEST(UsableCores, AreTheQuotaOfCpuMax) {
+  EXPECT_EQ(quota_cores("150000 100000\n"), 1.5);
+  EXPECT_EQ(quota_cores("50000 100000"), 0.5);
+  EXPECT_EQ(quota_cores("400000 100000"), 4.0);
+  EXPECT_FALSE(quota_cores("max 100000\n")) << "no quota";
+  EXPECT_FALSE(quota_cores(""));
+  EXPECT_FALSE(quota_cores("0 100000"));
+  EXPECT_FALSE(quota_cores("100000"));
+  EXPECT_FALSE(quota_cores("100000 0"));
+  EXPECT_FALSE(quota_cores("1e5 100000"));
+}
+
+TEST(UsableCores, TheSmallestQuotaFromTheContainerDownToTheProcessGroup) {
+  TempDir dir;
+  std::filesystem::path root = dir.file("cgroup");
+  std::filesystem::create_directories(root / "system.slice" / "rendezvous.service");
+  auto write = [](const std::filesystem::path& file, const std::string& text) {
+    std::ofstream(file) << text;
+  };
+  write(root / "system.slice" / "cpu.max", "300000 100000\n");
+  write(root / "system.slice" / "rendezvous.service" / "cpu.max", "max 100000\n");
+  // cgroup v1 lines before the v2 one are not read.
+  std::string self = "4:cpu,cpuacct:/elsewhere\n0::/system.slice/rendezvous.service\n";
+  EXPECT_EQ(cgroup_quota_cores(self, root), 3.0) << "the slice's quota holds its services";
+
+  write(root / "system.slice" / "rendezvous.service" / "cpu.max", "150000 100000\n");
+  EXPECT_EQ(cgroup_quota_cores(self, root), 1.5);
+
+  // In a container's own cgroup namespace, its group is the root.
+  EXPECT_FALSE(cgroup_quota_cores("0::/\n", root));
+  write(root / "cpu.max", "100000 100000\n");
+  EXPECT_EQ(cgroup_quota_cores("0::/\n", root), 1.0);
+  EXPECT_EQ(cgroup_quota_cores(self, root), 1.0);
+
+  EXPECT_FALSE(cgroup_quota_cores("4:cpu,cpuacct:/elsewhere\n", root)) << "cgroup v1 only";
+  EXPECT_EQ(cgroup_quota_cores("0::/../system.slice\n", root), 1.0) << "never above the root";
+
+  EXPECT_GE(usable_cores(), 1u);
+  EXPECT_LE(usable_cores(), std::max(1u, std::thread::hardware_concurrency()));
 }
 
 }  // namespace
