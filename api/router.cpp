@@ -96,46 +96,41 @@ std::vector<std::string> Router::routes() const {
   return out;
 }
 
-const Router::Route* Router::match(const HttpRequest& request, Segments& segments, size_t& count,
-                                   const Route*& same_path) const {
+Router::Match Router::match(const HttpRequest& request) const {
   // Matched on views of the path: a request allocates nothing until its route is found.
-  count = 0;
-  same_path = nullptr;
-  if (!split_views(request.path, segments, count)) return nullptr;  // longer than any route
+  Match m;
+  if (!split_views(request.path, m.segments, m.count)) return m;  // longer than any route
   for (const Route& r : routes_) {
-    if (r.segments.size() != count) continue;
-    bool match = true;
-    for (size_t i = 0; i < count && match; ++i)
-      match = r.segments[i] == "{}" || r.segments[i] == segments[i];
-    if (!match) continue;
-    same_path = &r;
-    if (r.method == request.method || (r.method == "GET" && request.method == "HEAD")) return &r;
+    if (r.segments.size() != m.count) continue;
+    bool same = true;
+    for (size_t i = 0; i < m.count && same; ++i)
+      same = r.segments[i] == "{}" || r.segments[i] == m.segments[i];
+    if (!same) continue;
+    m.same_path = &r;
+    if (r.method == request.method || (r.method == "GET" && request.method == "HEAD")) {
+      m.route = &r;
+      return m;
+    }
   }
-  return nullptr;
+  return m;
 }
 
 bool Router::waits(const HttpRequest& request) const {
-  Segments segments;
-  size_t count = 0;
-  const Route* same_path = nullptr;
-  const Route* r = match(request, segments, count, same_path);
+  const Route* r = match(request).route;
   return r && r->waits;
 }
 
 HttpResponse Router::route(const HttpRequest& request, std::string& pattern) const {
-  Segments segments;
-  size_t count = 0;
-  const Route* same_path = nullptr;
-  const Route* r = match(request, segments, count, same_path);
-  pattern = same_path ? same_path->pattern : "-";
-  if (!r) {
-    if (same_path) throw ClientError(ErrorCode::kMethodNotAllowed, "method not allowed");
+  Match m = match(request);
+  pattern = m.same_path ? m.same_path->pattern : "-";
+  if (!m.route) {
+    if (m.same_path) throw ClientError(ErrorCode::kMethodNotAllowed, "method not allowed");
     throw ClientError(ErrorCode::kNotFound, "no such endpoint");
   }
   std::vector<std::string> params;
-  for (size_t i = 0; i < count; ++i)
-    if (r->segments[i] == "{}") params.emplace_back(segments[i]);
-  return r->handler(request, PathParams(std::move(params)));
+  for (size_t i = 0; i < m.count; ++i)
+    if (m.route->segments[i] == "{}") params.emplace_back(m.segments[i]);
+  return m.route->handler(request, PathParams(std::move(params)));
 }
 
 }  // namespace rdv

@@ -38,8 +38,8 @@ class Router {
   static constexpr size_t kMaxSegments = 16;
   void add(std::string method, const std::string& pattern, RouteHandler handler);
   // A GET whose handler waits on another server (a sign-in provider, a video
-  // service): it
-  // runs with the writes, not on the threads kept for reads (see waits()).
+  // service): it runs with the writes, not on the threads kept for reads
+  // (see waits()).
   // A GET that only adds a row on the way (an audit line, a session) need
   // not: its commit is short and bounded, a provider's answer is not.
   void add_waiting(std::string method, const std::string& pattern, RouteHandler handler);
@@ -62,11 +62,13 @@ class Router {
     RouteHandler handler;
     bool waits = false;
   };
-  using Segments = std::array<std::string_view, kMaxSegments>;
-  // The route of the request's path and method (HEAD takes GET's), or null;
-  // same_path gets a route of that path, of whatever method, when there is one.
-  const Route* match(const HttpRequest& request, Segments& segments, size_t& count,
-                     const Route*& same_path) const;
+  struct Match {
+    const Route* route = nullptr;      // of the path and method (HEAD takes GET's)
+    const Route* same_path = nullptr;  // of the path, whatever its method
+    std::array<std::string_view, kMaxSegments> segments;  // the path's, views of it
+    size_t count = 0;
+  };
+  Match match(const HttpRequest& request) const;
   std::vector<Route> routes_;
 };
 
