@@ -26,7 +26,7 @@ struct Config {
   int max_documents_per_booking = 10;
   int max_document_mib_per_booking = 20;
   int worker_threads = 8;
-  int read_threads = 0;                      // 0: one per core
+  int read_threads = 0;                      // 0: one per core this process may use
   std::vector<std::string> trusted_proxies;  // peers allowed to set X-Forwarded-For
   // Networks that may read /metrics without a token (addresses or CIDR).
   std::vector<std::string> metrics_allow{"127.0.0.1", "::1"};

@@ -62,8 +62,7 @@ struct Runtime {
 
   static int pool_size(const rdv::Config& config) {
     if (config.db_pool) return config.db_pool;
-    size_t reads = rdv::read_threads_or_cores(static_cast<size_t>(config.read_threads));
-    return config.worker_threads + static_cast<int>(reads) + 4;
+    return config.worker_threads + config.read_threads + 4;
   }
 
   static std::unique_ptr<rdv::Store> open_store(const rdv::Config& config) {
@@ -202,10 +201,10 @@ int serve(const rdv::Config& config, const sigset_t& signals) {
   // their threads start with server.start().
   if (config.scheduler) rt.start_background(config, options.public_url);
   server.start();
-  // How many handlers run at once, as sized from the cores this process may
-  // use (affinity, CPU quota) when not given.
-  rdv::logging::info("handler_threads", {{"workers", http.worker_threads},
-                                         {"reads", rdv::read_threads_or_cores(http.read_threads)}});
+  // How many handlers run at once (the reads sized from the cores this
+  // process may use when not given).
+  rdv::logging::info("handler_threads",
+                     {{"workers", http.worker_threads}, {"reads", http.read_threads}});
   std::cout << "listening on " << listen_url << std::endl;
   // Shown once, when the demo is made (on stdout, never in the log): how to
   // sign in as each kind of staff.
@@ -278,6 +277,9 @@ int main(int argc, char** argv) {
   try {
     if (argc > 1 && std::string(argv[1]) == "migrate") return migrate(argc, argv);
     rdv::Config config = rdv::parse_config(argc, argv, environment());
+    // "One per core" resolved once, for the read pool and the database pool.
+    config.read_threads =
+        static_cast<int>(rdv::read_threads_or_cores(static_cast<size_t>(config.read_threads)));
     rdv::logging::set_min_level(*rdv::logging::parse_level(config.log_level));
     rdv::preload_time_zones();
     return config.command == "worker" ? worker(config, signals) : serve(config, signals);

@@ -56,7 +56,9 @@ std::optional<double> cgroup_quota_cores(std::string_view proc_self_cgroup,
   std::optional<double> smallest = quota_cores(file_text(root / "cpu.max"));
   std::filesystem::path group = root;
   for (const auto& part : std::filesystem::path(*path)) {
-    if (part.empty() || part == "." || part == "..") break;
+    // "/../x": the group is outside this cgroup namespace, its quota unseen.
+    if (part == "..") return std::nullopt;
+    if (part.empty() || part == ".") continue;
     group /= part;
     if (auto cores = quota_cores(file_text(group / "cpu.max")))
       smallest = std::min(smallest.value_or(*cores), *cores);

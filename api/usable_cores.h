@@ -23,8 +23,9 @@ std::optional<double> quota_cores(std::string_view cpu_max);
 // The smallest quota of the cgroup named in `proc_self_cgroup` (the text of
 // /proc/self/cgroup, cgroup v2's "0::/path" line) and of those above it,
 // read from their cpu.max under `root` (/sys/fs/cgroup); nullopt when none
-// has a quota or the files cannot be read (no /sys, or cgroup v1, whose
-// quotas are not read: Debian 12 and current container runtimes use v2).
+// has a quota or the files cannot be read (no /sys, a group outside this
+// cgroup namespace, or cgroup v1, whose quotas are not read: Debian 12 and
+// current container runtimes use v2).
 std::optional<double> cgroup_quota_cores(std::string_view proc_self_cgroup,
                                          const std::filesystem::path& root);
 

@@ -32,6 +32,16 @@ pqxx::result exec_service(postgres::Statements& tx, const std::string& sql, cons
 
 // The organisation's name for a service's search text; "" when there is
 // none, as in SQLite.
+// The organisation of the service $1, where a query needs its id.
+constexpr const char* kOrganisationOfService =
+    "(SELECT organisation_id FROM services WHERE id = $1)";
+
+// An organisation's webhooks, by id; `organisation` is its id in the query.
+std::string webhooks_query(const char* organisation) {
+  return std::string("SELECT ") + kWebhookColumns +
+         " FROM webhooks WHERE organisation_id = " + organisation + " ORDER BY id";
+}
+
 std::string organisation_name(postgres::Statements& tx, Id organisation_id) {
   auto r = tx.exec_params("SELECT name FROM organisations WHERE id = $1", organisation_id);
   return r.empty() ? std::string() : Row(r[0]).text("name");
@@ -184,8 +194,7 @@ postgres::Pending<std::optional<Organisation>> PgDirectory::organisation(postgre
 postgres::Pending<std::optional<Organisation>> PgDirectory::organisation_of_service(
     postgres::Batch& batch, Id service_id) {
   auto index = batch.add(std::string("SELECT ") + kOrganisationColumns +
-                             " FROM organisations WHERE id = "
-                             "(SELECT organisation_id FROM services WHERE id = $1)",
+                             " FROM organisations WHERE id = " + kOrganisationOfService,
                          service_id);
   return {batch, index,
           [](const pqxx::result& r) { return first_of(r, organisation_from_row<Row>); }};
@@ -204,10 +213,7 @@ postgres::Pending<std::optional<Service>> PgDirectory::service(postgres::Batch& 
 
 postgres::Pending<std::vector<Webhook>> PgDirectory::webhooks_of_service(postgres::Batch& batch,
                                                                          Id service_id) {
-  auto index = batch.add(std::string("SELECT ") + kWebhookColumns +
-                             " FROM webhooks WHERE organisation_id = "
-                             "(SELECT organisation_id FROM services WHERE id = $1) ORDER BY id",
-                         service_id);
+  auto index = batch.add(webhooks_query(kOrganisationOfService), service_id);
   return {batch, index, [](const pqxx::result& r) { return all_of(r, webhook_from_row<Row>); }};
 }
 
@@ -274,10 +280,7 @@ std::vector<Place> PgDirectory::places_offering(Id service_id, const std::string
 }
 
 std::vector<Webhook> PgDirectory::webhooks_of(Id organisation_id) {
-  return all_of(tx_.exec_params(std::string("SELECT ") + kWebhookColumns +
-                                    " FROM webhooks WHERE organisation_id = $1 ORDER BY id",
-                                organisation_id),
-                webhook_from_row<Row>);
+  return all_of(tx_.exec_params(webhooks_query("$1"), organisation_id), webhook_from_row<Row>);
 }
 
 std::optional<std::string> PgDirectory::setting(const std::string& name) {

@@ -26,6 +26,7 @@ class BookingsTest : public ::testing::TestWithParam<testing::StoreKind> {
       o.to = "10:00";
       o.rrule = "";
       auto seeded = testing::seed(tx, o);
+      organisation_ = seeded.organisation;
       place_ = seeded.place;
       service_ = seeded.service;
       agent_ = seeded.agent;
@@ -66,7 +67,7 @@ class BookingsTest : public ::testing::TestWithParam<testing::StoreKind> {
   ManualClock clock_;
   LinkSigner links_{std::string(64, 'k')};
   Bookings bookings_;
-  Id place_ = 0, service_ = 0, agent_ = 0;
+  Id organisation_ = 0, place_ = 0, service_ = 0, agent_ = 0;
 };
 
 TEST_P(BookingsTest, BooksAFreeSlotOnceWithASignedManageToken) {
@@ -154,6 +155,33 @@ TEST_P(BookingsTest, EveryChangeWritesItsMessagesInTheSameTransaction) {
   // A failed booking writes nothing.
   EXPECT_THROW(book("2026-12-01T08:10:00Z"), ClientError);
   EXPECT_EQ(keys(*store_).size(), 9u);
+}
+
+// A new booking calls its organisation's webhooks that take booking.created
+// (read with the service, in one round trip on PostgreSQL), not another's.
+TEST_P(BookingsTest, ANewBookingCallsItsOrganisationsWebhooks) {
+  Id created_hook = 0, cancelled_hook = 0, other_hook = 0;
+  store_->write([&](StoreWriter& tx) {
+    Id other = tx.directory().insert_organisation({0, "CAF", "caf", "Europe/Paris"});
+    Instant now = clock_.now();
+    other_hook = tx.directory().insert_webhook(
+        {0, other, "https://caf.example/hook", "k", {WebhookEvent::kCreated}}, now);
+    created_hook = tx.directory().insert_webhook(
+        {0, organisation_, "https://crm.example/created", "k", {WebhookEvent::kCreated}}, now);
+    cancelled_hook = tx.directory().insert_webhook(
+        {0, organisation_, "https://crm.example/cancelled", "k", {WebhookEvent::kCancelled}}, now);
+  });
+  auto created = book("2026-12-01T08:00:00Z");
+  std::string seq0 = ":booking:" + std::to_string(created.booking.id) + ":booking.created:seq0";
+  auto all = keys(*store_);
+  EXPECT_TRUE(std::count(all.begin(), all.end(), "webhook:" + std::to_string(created_hook) + seq0));
+  for (Id not_called : {cancelled_hook, other_hook})
+    EXPECT_FALSE(std::count_if(all.begin(), all.end(), [&](const std::string& k) {
+      return k.starts_with("webhook:" + std::to_string(not_called) + ":");
+    })) << not_called;
+  EXPECT_EQ(std::count_if(all.begin(), all.end(),
+                          [](const std::string& k) { return k.starts_with("webhook:"); }),
+            1);
 }
 
 TEST_P(BookingsTest, CancelFreesTheSlotAndCannotBeRepeated) {
