@@ -4,11 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "domain/time.h"
 #include "file_server.h"
+#include "support/file_text.h"
 #include "world.h"
 
 namespace rdv::testing {
@@ -17,11 +16,7 @@ namespace {
 using nlohmann::json;
 
 std::string corpus_file(const std::string& name) {
-  std::ifstream in(std::string(RDV_SOURCE_DIR) + "/tests/data/ics-corpus/" + name,
-                   std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return file_text(std::string(RDV_SOURCE_DIR) + "/tests/data/ics-corpus/" + name);
 }
 
 std::string enc(std::string s) {

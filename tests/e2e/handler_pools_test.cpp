@@ -4,13 +4,12 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 
-#include <fstream>
 #include <future>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include "held_host.h"
+#include "support/file_text.h"
 #include "support/temp_dir.h"
 #include "support/wait.h"
 #include "usable_cores.h"
@@ -114,12 +113,7 @@ TEST(HandlerPools, TheReadPoolFollowsTheCoresTheServerMayUse) {
     throw;
   }
   ASSERT_EQ(sched_setaffinity(0, sizeof mine, &mine), 0);
-  auto log = [&] {
-    std::ifstream in(o.log_file);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  };
+  auto log = [&] { return file_text(o.log_file); };
   // Info lines reach the log up to 10 ms after they are written.
   EXPECT_TRUE(wait_until([&] { return log().find("\"handler_threads\"") != std::string::npos; },
                          std::chrono::seconds{5}));

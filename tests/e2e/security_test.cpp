@@ -4,10 +4,8 @@
 // response headers or the log. (Calendar and webhook addresses: ssrf_test.cpp.)
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "smtp_sink.h"
+#include "support/file_text.h"
 #include "support/run.h"
 #include "world.h"
 
@@ -47,12 +45,7 @@ class Security : public ::testing::Test {
       EXPECT_EQ(r.error_field(), field) << r.body;
     }
   }
-  std::string log_text() const {
-    std::ifstream in(log_);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  std::string log_text() const { return file_text(log_); }
 
   std::filesystem::path log_;
   SmtpSink smtp_;

@@ -4,9 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "support/file_text.h"
 #include "world.h"
 
 namespace rdv::testing {
@@ -21,10 +20,7 @@ TEST(Server, HealthAndContract) {
 
   Reply spec = http.get("/openapi.yaml");
   EXPECT_EQ(spec.status, 200);
-  std::ifstream in(RDV_SOURCE_DIR "/openapi.yaml");
-  std::stringstream file;
-  file << in.rdbuf();
-  EXPECT_EQ(spec.body, file.str());
+  EXPECT_EQ(spec.body, file_text(RDV_SOURCE_DIR "/openapi.yaml"));
 }
 
 TEST(Server, SigtermExitsCleanly) {
@@ -165,15 +161,13 @@ TEST(Server, SecretsNeverReachTheLog) {
     http.get("/api/v1/surveys/1-" + manage_token);
     server.terminate();
   }
-  std::ifstream in(options.log_file);
-  std::stringstream log;
-  log << in.rdbuf();
-  EXPECT_NE(log.str().find(R"("method":"GET","route":"/ical/agents/{agent}/{secret}")"),
+  std::string log = file_text(options.log_file);
+  EXPECT_NE(log.find(R"("method":"GET","route":"/ical/agents/{agent}/{secret}")"),
             std::string::npos)
-      << log.str();
-  EXPECT_EQ(log.str().find(feed_secret), std::string::npos) << log.str();
-  EXPECT_EQ(log.str().find(manage_token), std::string::npos) << log.str();
-  EXPECT_EQ(log.str().find(ServerProcess::kAdminToken), std::string::npos);
+      << log;
+  EXPECT_EQ(log.find(feed_secret), std::string::npos) << log;
+  EXPECT_EQ(log.find(manage_token), std::string::npos) << log;
+  EXPECT_EQ(log.find(ServerProcess::kAdminToken), std::string::npos);
   std::filesystem::remove(options.log_file);
 }
 
