@@ -70,9 +70,10 @@ void WriteGroups::commit(std::span<Pending* const> group) noexcept {
         return;
       }
       for (Pending* p : group) {
-        // One statement: the savepoint of the write before is released.
-        tx.exec(started == 0 ? "SAVEPOINT grouped_write"
-                             : "RELEASE grouped_write; SAVEPOINT grouped_write");
+        // The savepoint of the write before is released. Sent with the
+        // write's first statement: on PostgreSQL a round trip fewer.
+        if (started > 0) tx.exec_with_next("RELEASE grouped_write");
+        tx.exec_with_next("SAVEPOINT grouped_write");
         ++started;
         try {
           (*p->work)(tx.parts());

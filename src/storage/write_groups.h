@@ -39,9 +39,12 @@ class GroupTransaction {
  public:
   virtual ~GroupTransaction() = default;
   virtual StoreWriter& parts() = 0;
-  // Runs savepoint statements (SAVEPOINT, RELEASE, ROLLBACK TO; several
-  // separated by ";" in one call).
+  // Runs a savepoint statement (ROLLBACK TO) now.
   virtual void exec(const char* sql) = 0;
+  // Runs a savepoint statement (SAVEPOINT, RELEASE) that cannot fail before
+  // the write's next statement: PostgreSQL sends it in that statement's
+  // round trip (postgres::Transaction::send_with_next).
+  virtual void exec_with_next(const char* sql) { exec(sql); }
   // False when the database ended the transaction itself (SQLite does on a
   // full disk or an I/O error): the writes before are lost too.
   virtual bool alive() = 0;

@@ -215,6 +215,34 @@ void Transaction::do_begin() {
   }
 }
 
+namespace {
+
+std::string joined(const std::vector<std::string>& statements) {
+  std::string sql;
+  for (const std::string& s : statements) sql += s + "; ";
+  return sql;
+}
+
+}  // namespace
+
+void Transaction::send_waiting() {
+  if (waiting_.empty()) return;
+  std::string sql = joined(take_waiting());
+  dbtransaction::do_exec(sql.c_str());
+}
+
+pqxx::result Transaction::do_exec(const char query[]) {
+  if (waiting_.empty()) return dbtransaction::do_exec(query);
+  // One simple query: its result is that of its last statement, the query.
+  std::string sql = joined(take_waiting()) + query;
+  return dbtransaction::do_exec(sql.c_str());
+}
+
+void Transaction::do_abort() {
+  waiting_.clear();  // the ROLLBACK undoes them all the same
+  dbtransaction::do_abort();
+}
+
 namespace detail {
 
 std::string opening_sql(const TransactionOptions& options) {

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "storage/store.h"  // SlotTakenError
@@ -170,15 +171,36 @@ class RetryPolicy {
 // except that a connection lost at BEGIN is not reopened here: the pool and
 // with_transaction's retry do that. Built on libpqxx 6's transaction
 // internals (Begin, End, do_begin), hence the version check above.
+//
+// Statements may also wait to go with the next one (send_with_next): a
+// grouped write's savepoint rides with the write's first reads, in their
+// round trip. What sends statements sends the waiting ones first, in order:
+// exec() in the same simple query, a Batch in its pipeline, the other calls
+// (Statements::exec_params, and with_transaction before its COMMIT when some
+// still wait) in a round trip of their own just before.
 class Transaction final : public pqxx::internal::basic_transaction {
  public:
   Transaction(pqxx::connection_base& connection, const std::string& opening);
   ~Transaction() noexcept override;
 
+  // `sql` (one statement, ours, no values) runs before the next statement.
+  // Not for statements that may fail: their error would be the next one's.
+  void send_with_next(std::string sql) { waiting_.push_back(std::move(sql)); }
+  // The statements waiting, handed to the caller, which sends them first.
+  std::vector<std::string> take_waiting() { return std::exchange(waiting_, {}); }
+  // Sends the waiting statements now (one round trip; none if none wait).
+  void send_waiting();
+
  private:
   void do_begin() override;
+  pqxx::result do_exec(const char query[]) override;
+  void do_abort() override;
   const std::string begin_sql_;
+  std::vector<std::string> waiting_;
 };
+
+// `tx` as a Transaction, or nullptr (a plain libpqxx transaction).
+inline Transaction* as_ours(pqxx::dbtransaction& tx) { return dynamic_cast<Transaction*>(&tx); }
 
 // Runs f(Transaction&) in a transaction and commits; returns what f returns.
 // Unless options.run_again is false, f may run more than once, so it must not
@@ -204,11 +226,13 @@ auto with_transaction(Pool& pool, F&& f, const TransactionOptions& options = kWr
       f_started = true;
       if constexpr (std::is_void_v<Result>) {
         f(tx);
+        tx.send_waiting();
         commit_sent = true;
         tx.commit();
         return;
       } else {
         Result result = f(tx);
+        tx.send_waiting();
         commit_sent = true;
         tx.commit();
         return result;

@@ -82,9 +82,10 @@ class PgTx final : public PartsTransaction<PgParts> {
 
 class PgGroupTransaction final : public GroupTransaction {
  public:
-  PgGroupTransaction(pqxx::dbtransaction& tx, bool together) : tx_(tx), parts_(tx, together) {}
+  PgGroupTransaction(postgres::Transaction& tx, bool together) : tx_(tx), parts_(tx, together) {}
   StoreWriter& parts() override { return parts_; }
   void exec(const char* sql) override { tx_.exec0(sql); }
+  void exec_with_next(const char* sql) override { tx_.send_with_next(sql); }
   // PostgreSQL keeps the transaction until ROLLBACK TO; a lost connection
   // makes that statement throw.
   bool alive() override { return true; }
@@ -102,7 +103,7 @@ class PgGroupTransaction final : public GroupTransaction {
   }
 
  private:
-  pqxx::dbtransaction& tx_;
+  postgres::Transaction& tx_;
   PgTx parts_;
 };
 
@@ -116,7 +117,7 @@ PostgresStore::PostgresStore(const std::string& url, std::size_t pool_size)
     : pool_(url, pool_size), writes_([this](const auto& body) {
         postgres::TransactionOptions options = postgres::kWrite;
         options.advisory_lock = kWriteLock;
-        run_once(options, [&](pqxx::dbtransaction& tx) {
+        run_once(options, [&](postgres::Transaction& tx) {
           PgGroupTransaction group(tx, reads_together_);
           body(group);
         });
@@ -134,13 +135,13 @@ PostgresStore::PostgresStore(const std::string& url, std::size_t pool_size)
 // they run once. A transaction runs again only when its connection was found
 // lost, or the write lock busy, before the function began.
 void PostgresStore::run_once(postgres::TransactionOptions options,
-                             const std::function<void(pqxx::dbtransaction&)>& f) {
+                             const std::function<void(postgres::Transaction&)>& f) {
   options.run_again = false;
   postgres::with_transaction(pool_, f, options);
 }
 
 void PostgresStore::read(const std::function<void(StoreReader&)>& work) {
-  run_once(postgres::kRead, [&](pqxx::dbtransaction& tx) {
+  run_once(postgres::kRead, [&](postgres::Transaction& tx) {
     PgTx parts(tx, reads_together_);
     work(parts);
   });

@@ -30,7 +30,7 @@ class PostgresStore : public Store {
  private:
   // f in one transaction with these options, never run twice.
   void run_once(postgres::TransactionOptions options,
-                const std::function<void(pqxx::dbtransaction&)>& f);
+                const std::function<void(postgres::Transaction&)>& f);
 
   postgres::Pool pool_;
   // Whether reads may be sent together (postgres::Batch): the server keeps

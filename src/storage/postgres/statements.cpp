@@ -80,9 +80,13 @@ void Batch::run() {
 void Batch::run_together(std::size_t first, const std::vector<const std::string*>& names) {
   // EXECUTE needs the statement on the server: once per connection.
   for (const std::string* name : names) tx_.conn().prepare_now(*name);
+  // The statements waiting to be sent go first, in the same round trip.
+  Transaction* ours = as_ours(tx_);
+  std::vector<std::string> waiting = ours ? ours->take_waiting() : std::vector<std::string>{};
   pqxx::pipeline pipeline(tx_);
-  pipeline.retain(static_cast<int>(names.size()));  // sent at the first retrieve
-  std::vector<pqxx::pipeline::query_id> ids;
+  pipeline.retain(static_cast<int>(waiting.size() + names.size()));  // sent at the first retrieve
+  std::vector<pqxx::pipeline::query_id> before, ids;
+  for (const std::string& sql : waiting) before.push_back(pipeline.insert(sql));
   for (std::size_t i = first; i < calls_.size(); ++i) {
     std::vector<std::string> values = calls_[i].values();
     std::string execute = "EXECUTE " + *names[i - first];
@@ -91,6 +95,7 @@ void Batch::run_together(std::size_t first, const std::vector<const std::string*
     ids.push_back(pipeline.insert(execute));
   }
   try {
+    for (auto id : before) pipeline.retrieve(id);  // throws the error of one that failed
     for (auto id : ids) results_.push_back(pipeline.retrieve(id));
     pipeline.complete();
   } catch (...) {

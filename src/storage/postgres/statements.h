@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/postgres/connection.h"
+
 namespace rdv::postgres {
 
 inline constexpr std::size_t kMaxNamedStatements = 1000;
@@ -33,10 +35,11 @@ const std::string* statement_name(pqxx::connection_base& connection, const std::
 // of a libpqxx transaction, through prepared statements.
 class Statements {
  public:
-  explicit Statements(pqxx::dbtransaction& tx) : tx_(tx) {}
+  explicit Statements(pqxx::dbtransaction& tx) : tx_(tx), ours_(as_ours(tx)) {}
 
   template <class... Args>
   pqxx::result exec_params(const std::string& sql, Args&&... args) {
+    send_waiting();  // a prepared statement cannot carry them
     if (const std::string* name = statement_name(tx_.conn(), sql))
       return tx_.exec_prepared(*name, std::forward<Args>(args)...);
     return tx_.exec_params(sql, std::forward<Args>(args)...);
@@ -55,12 +58,22 @@ class Statements {
                                   " from: " + sql);
     return r[0];
   }
+  // Carries the statements waiting to be sent (Transaction::do_exec).
   pqxx::result exec(const std::string& sql) { return tx_.exec(sql); }
 
-  pqxx::dbtransaction& work() { return tx_; }
+  // The transaction, for a call of its own: the waiting statements are sent.
+  pqxx::dbtransaction& work() {
+    send_waiting();
+    return tx_;
+  }
 
  private:
+  void send_waiting() {
+    if (ours_) ours_->send_waiting();
+  }
+
   pqxx::dbtransaction& tx_;
+  Transaction* ours_;
 };
 
 // Reads that do not need each other's answers, sent together: one round trip
@@ -72,6 +85,9 @@ class Statements {
 // false where it may not (see server_keeps_statement_names), and then, as
 // for a batch of one or one holding an unnamed statement (see above), each
 // runs as Statements::exec_params runs it.
+//
+// Sent together, they carry the statements waiting on the transaction
+// (Transaction::send_with_next) ahead of them, in the same round trip.
 //
 // add() returns the statement's place; result(i) runs every statement added
 // since the last run, then answers. A batch may be run again with new

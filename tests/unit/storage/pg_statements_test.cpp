@@ -14,9 +14,13 @@
 namespace {
 
 using rdv::postgres::Batch;
+using rdv::postgres::Lease;
+using rdv::postgres::Pool;
 using rdv::postgres::server_keeps_statement_names;
 using rdv::postgres::statement_name;
 using rdv::postgres::Statements;
+using rdv::postgres::Transaction;
+using rdv::postgres::with_transaction;
 using rdv::testing::scratch_database;
 
 long long prepared_here(pqxx::dbtransaction& tx, const std::string& sql) {
@@ -202,6 +206,72 @@ TEST(PgBatch, AnErrorReachesTheCallerAsAloneAndLeavesTheTransactionUsable) {
   tx.exec0("ROLLBACK TO SAVEPOINT before_batch");
   EXPECT_EQ(tx.exec1("SELECT 4 AS n")[0].as<int>(), 4);
   tx.commit();
+}
+
+// Statements waiting on a Transaction (a grouped write's savepoint) go with
+// the next statement. This one notes the time its message was received, and
+// sleeps so that a later message's time differs.
+const std::string kNoteSent =
+    "SELECT set_config('rdv.sent', statement_timestamp()::text, true), pg_sleep(0.002)";
+std::string noted_sent(pqxx::dbtransaction& tx) {
+  return tx.exec1("SELECT current_setting('rdv.sent', true) AS t")[0].as<std::string>("");
+}
+
+TEST(PgTransaction, WaitingStatementsRideInTheNextBatchsMessage) {
+  pqxx::connection c(scratch_database());
+  Transaction tx(c, "");
+  tx.send_with_next(kNoteSent);
+  Batch batch(tx);
+  auto first = batch.add(kReceivedAt, 0.0);
+  auto second = batch.add(kReceivedAt, 0.0);
+  const std::string sent = batch.result(first).at(0).at("t").as<std::string>();
+  EXPECT_EQ(batch.result(second).at(0).at("t").as<std::string>(), sent);
+  EXPECT_EQ(noted_sent(tx), sent) << "sent in the batch's message";
+  EXPECT_TRUE(tx.take_waiting().empty());
+
+  // Sent once: the next batch carries nothing.
+  tx.exec("SELECT set_config('rdv.sent', '', true)");
+  Batch next(tx);
+  next.add(kReceivedAt, 0.0);
+  next.add(kReceivedAt, 0.0);
+  next.result(0);
+  EXPECT_EQ(noted_sent(tx), "");
+}
+
+TEST(PgTransaction, ExecCarriesWaitingStatementsAndExecParamsSendsThemFirst) {
+  pqxx::connection c(scratch_database());
+  Transaction tx(c, "");
+  tx.send_with_next(kNoteSent);
+  const std::string received =
+      tx.exec1("SELECT statement_timestamp()::text AS t")[0].as<std::string>();
+  EXPECT_EQ(noted_sent(tx), received) << "one simple query, answered as the last statement";
+
+  tx.send_with_next(kNoteSent);
+  const std::string prepared =
+      Statements(tx).exec_params1(kReceivedAt, 0.0).at("t").as<std::string>();
+  const std::string sent = noted_sent(tx);
+  EXPECT_FALSE(sent.empty()) << "sent";
+  EXPECT_NE(sent, prepared) << "a prepared statement cannot carry them: sent just before";
+  EXPECT_LT(sent, prepared);
+}
+
+TEST(PgTransaction, WaitingStatementsAreSentBeforeCommitAndDroppedByARollback) {
+  Pool pool(scratch_database(), 2);
+  with_transaction(pool, [](Transaction& tx) { tx.exec0("DROP TABLE IF EXISTS waited"); });
+  with_transaction(pool, [](Transaction& tx) { tx.send_with_next("CREATE TABLE waited (x int)"); });
+  auto exists = [&] {
+    return with_transaction(pool, [](Transaction& tx) {
+      return tx.exec1("SELECT to_regclass('waited') IS NOT NULL")[0].as<bool>();
+    });
+  };
+  EXPECT_TRUE(exists()) << "sent, then committed";
+
+  Lease lease = pool.acquire();
+  Transaction tx(lease.connection(), "");
+  tx.send_with_next("DROP TABLE waited");
+  tx.abort();
+  EXPECT_TRUE(tx.take_waiting().empty()) << "dropped by the rollback";
+  EXPECT_TRUE(exists()) << "never sent";
 }
 
 }  // namespace
