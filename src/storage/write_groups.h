@@ -39,7 +39,7 @@ class GroupTransaction {
  public:
   virtual ~GroupTransaction() = default;
   virtual StoreWriter& parts() = 0;
-  // Runs a savepoint statement (ROLLBACK TO) now.
+  // Runs a savepoint statement (ROLLBACK TO) now, after those that wait.
   virtual void exec(const char* sql) = 0;
   // Runs a savepoint statement (SAVEPOINT, RELEASE) that cannot fail before
   // the write's next statement: PostgreSQL sends it in that statement's

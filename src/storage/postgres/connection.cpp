@@ -227,14 +227,16 @@ std::string joined(const std::vector<std::string>& statements) {
 
 void Transaction::send_waiting() {
   if (waiting_.empty()) return;
-  std::string sql = joined(take_waiting());
+  std::string sql = joined(waiting_);
+  waiting_.clear();
   dbtransaction::do_exec(sql.c_str());
 }
 
 pqxx::result Transaction::do_exec(const char query[]) {
   if (waiting_.empty()) return dbtransaction::do_exec(query);
   // One simple query: its result is that of its last statement, the query.
-  std::string sql = joined(take_waiting()) + query;
+  std::string sql = joined(waiting_) + query;
+  waiting_.clear();
   return dbtransaction::do_exec(sql.c_str());
 }
 

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -175,9 +176,11 @@ class RetryPolicy {
 // Statements may also wait to go with the next one (send_with_next): a
 // grouped write's savepoint rides with the write's first reads, in their
 // round trip. What sends statements sends the waiting ones first, in order:
-// exec() in the same simple query, a Batch in its pipeline, the other calls
+// exec() in the same simple query, a Batch in its pipeline (when none of its
+// statements needs preparing first: see Batch), the other calls
 // (Statements::exec_params, and with_transaction before its COMMIT when some
-// still wait) in a round trip of their own just before.
+// still wait) in a round trip of their own just before. commit() alone does
+// not send them.
 class Transaction final : public pqxx::internal::basic_transaction {
  public:
   Transaction(pqxx::connection_base& connection, const std::string& opening);
@@ -186,10 +189,15 @@ class Transaction final : public pqxx::internal::basic_transaction {
   // `sql` (one statement, ours, no values) runs before the next statement.
   // Not for statements that may fail: their error would be the next one's.
   void send_with_next(std::string sql) { waiting_.push_back(std::move(sql)); }
-  // The statements waiting, handed to the caller, which sends them first.
-  std::vector<std::string> take_waiting() { return std::exchange(waiting_, {}); }
+  const std::vector<std::string>& waiting() const { return waiting_; }
+  // Forgets the waiting statements: the caller has sent them.
+  void sent_waiting() { waiting_.clear(); }
   // Sends the waiting statements now (one round trip; none if none wait).
   void send_waiting();
+
+  // Named statements this transaction has run, hence prepared on the server.
+  bool ran(const std::string& name) const { return ran_.contains(name); }
+  void note_ran(const std::string& name) { ran_.insert(name); }
 
  private:
   void do_begin() override;
@@ -197,6 +205,7 @@ class Transaction final : public pqxx::internal::basic_transaction {
   void do_abort() override;
   const std::string begin_sql_;
   std::vector<std::string> waiting_;
+  std::unordered_set<std::string> ran_;
 };
 
 // `tx` as a Transaction, or nullptr (a plain libpqxx transaction).

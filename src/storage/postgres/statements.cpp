@@ -78,26 +78,37 @@ void Batch::run() {
 }
 
 void Batch::run_together(std::size_t first, const std::vector<const std::string*>& names) {
+  Transaction* ours = as_ours(tx_);
+  if (ours && !std::all_of(names.begin(), names.end(),
+                           [&](const std::string* name) { return ours->ran(*name); }))
+    ours->send_waiting();  // before a preparation that may fail (see the header)
   // EXECUTE needs the statement on the server: once per connection.
   for (const std::string* name : names) tx_.conn().prepare_now(*name);
-  // The statements waiting to be sent go first, in the same round trip.
-  Transaction* ours = as_ours(tx_);
-  std::vector<std::string> waiting = ours ? ours->take_waiting() : std::vector<std::string>{};
-  pqxx::pipeline pipeline(tx_);
-  pipeline.retain(static_cast<int>(waiting.size() + names.size()));  // sent at the first retrieve
-  std::vector<pqxx::pipeline::query_id> before, ids;
-  for (const std::string& sql : waiting) before.push_back(pipeline.insert(sql));
+  std::vector<std::string> executes;
   for (std::size_t i = first; i < calls_.size(); ++i) {
     std::vector<std::string> values = calls_[i].values();
     std::string execute = "EXECUTE " + *names[i - first];
     for (std::size_t v = 0; v < values.size(); ++v) execute += (v == 0 ? "(" : ", ") + values[v];
     if (!values.empty()) execute += ")";
-    ids.push_back(pipeline.insert(execute));
+    executes.push_back(std::move(execute));
   }
+  // The statements waiting to be sent go first, in the same round trip; they
+  // stay waiting until they are in the pipeline.
+  static const std::vector<std::string> none;
+  const std::vector<std::string>& waiting = ours ? ours->waiting() : none;
+  pqxx::pipeline pipeline(tx_);
+  pipeline.retain(
+      static_cast<int>(waiting.size() + executes.size()));  // sent at the first retrieve
+  std::vector<pqxx::pipeline::query_id> before, ids;
+  for (const std::string& sql : waiting) before.push_back(pipeline.insert(sql));
+  for (const std::string& execute : executes) ids.push_back(pipeline.insert(execute));
+  if (ours) ours->sent_waiting();
   try {
     for (auto id : before) pipeline.retrieve(id);  // throws the error of one that failed
     for (auto id : ids) results_.push_back(pipeline.retrieve(id));
     pipeline.complete();
+    if (ours)
+      for (const std::string* name : names) ours->note_ran(*name);
   } catch (...) {
     // Left to its destructor, the pipeline would send the server a cancel
     // request (a new connection) for each statement still waiting.

@@ -40,8 +40,11 @@ class Statements {
   template <class... Args>
   pqxx::result exec_params(const std::string& sql, Args&&... args) {
     send_waiting();  // a prepared statement cannot carry them
-    if (const std::string* name = statement_name(tx_.conn(), sql))
-      return tx_.exec_prepared(*name, std::forward<Args>(args)...);
+    if (const std::string* name = statement_name(tx_.conn(), sql)) {
+      pqxx::result r = tx_.exec_prepared(*name, std::forward<Args>(args)...);
+      if (ours_) ours_->note_ran(*name);
+      return r;
+    }
     return tx_.exec_params(sql, std::forward<Args>(args)...);
   }
   template <class... Args>
@@ -87,7 +90,11 @@ class Statements {
 // runs as Statements::exec_params runs it.
 //
 // Sent together, they carry the statements waiting on the transaction
-// (Transaction::send_with_next) ahead of them, in the same round trip.
+// (Transaction::send_with_next) ahead of them, in the same round trip, when
+// the transaction has run each of them already. A statement new to the
+// connection is prepared first (a round trip of libpq's), and a preparation
+// that fails aborts the transaction: the waiting statements (a grouped
+// write's savepoint) must be in effect by then, so they go just before it.
 //
 // add() returns the statement's place; result(i) runs every statement added
 // since the last run, then answers. A batch may be run again with new

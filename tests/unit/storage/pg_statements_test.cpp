@@ -210,68 +210,96 @@ TEST(PgBatch, AnErrorReachesTheCallerAsAloneAndLeavesTheTransactionUsable) {
 
 // Statements waiting on a Transaction (a grouped write's savepoint) go with
 // the next statement. This one notes the time its message was received, and
-// sleeps so that a later message's time differs.
+// sleeps so that a later message's time differs; kSeesNote answers with its
+// own message's time and what it sees of the note (so, whether it ran after).
 const std::string kNoteSent =
     "SELECT set_config('rdv.sent', statement_timestamp()::text, true), pg_sleep(0.002)";
-std::string noted_sent(pqxx::dbtransaction& tx) {
-  return tx.exec1("SELECT current_setting('rdv.sent', true) AS t")[0].as<std::string>("");
-}
+const std::string kSeesNote =
+    "SELECT statement_timestamp()::text AS t, current_setting('rdv.sent', true) AS noted, "
+    "$1::int AS n /* batch test */";
 
-TEST(PgTransaction, WaitingStatementsRideInTheNextBatchsMessage) {
+TEST(PgTransaction, WaitingStatementsRideFirstInTheMessageOfABatchTheTransactionRanBefore) {
   pqxx::connection c(scratch_database());
   Transaction tx(c, "");
+  Batch ran(tx);
+  ran.add(kSeesNote, 0);
+  ran.add(kSeesNote, 1);
+  ran.result(0);
+
   tx.send_with_next(kNoteSent);
   Batch batch(tx);
-  auto first = batch.add(kReceivedAt, 0.0);
-  auto second = batch.add(kReceivedAt, 0.0);
-  const std::string sent = batch.result(first).at(0).at("t").as<std::string>();
+  auto first = batch.add(kSeesNote, 2);
+  auto second = batch.add(kSeesNote, 3);
+  const pqxx::row row = batch.result(first).at(0);
+  const std::string sent = row.at("t").as<std::string>();
+  EXPECT_EQ(row.at("noted").as<std::string>(), sent) << "ran first, in the batch's message";
   EXPECT_EQ(batch.result(second).at(0).at("t").as<std::string>(), sent);
-  EXPECT_EQ(noted_sent(tx), sent) << "sent in the batch's message";
-  EXPECT_TRUE(tx.take_waiting().empty());
+  EXPECT_TRUE(tx.waiting().empty());
 
   // Sent once: the next batch carries nothing.
   tx.exec("SELECT set_config('rdv.sent', '', true)");
   Batch next(tx);
-  next.add(kReceivedAt, 0.0);
-  next.add(kReceivedAt, 0.0);
-  next.result(0);
-  EXPECT_EQ(noted_sent(tx), "");
+  next.add(kSeesNote, 4);
+  next.add(kSeesNote, 5);
+  EXPECT_EQ(next.result(0).at(0).at("noted").as<std::string>(), "");
+}
+
+// A statement new to the transaction may need preparing, a round trip of its
+// own that can fail and abort the transaction: the waiting statements go
+// before it, so that a savepoint they set is there to roll back to.
+TEST(PgTransaction, WaitingStatementsGoBeforeAStatementThatMayNeedPreparing) {
+  pqxx::connection c(scratch_database());
+  Transaction tx(c, "");
+  tx.exec0("CREATE TEMPORARY TABLE kept (x int)");
+  tx.exec0("INSERT INTO kept VALUES (1)");  // a grouped write before
+  tx.send_with_next("SAVEPOINT next_write");
+  Batch batch(tx);
+  batch.add("SELECT x FROM no_such_table /* batch test */");
+  batch.add(kSeesNote, 0);
+  EXPECT_THROW(batch.result(0), pqxx::sql_error);  // its preparation failed
+  tx.exec0("ROLLBACK TO SAVEPOINT next_write");
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM kept")[0].as<int>(), 1) << "the write before is kept";
+
+  tx.send_with_next(kNoteSent);
+  Batch fresh(tx);
+  fresh.add(kSeesNote, 0);
+  fresh.add(kSeesNote, 1);
+  const pqxx::row row = fresh.result(0).at(0);
+  EXPECT_FALSE(row.at("noted").as<std::string>().empty());
+  EXPECT_NE(row.at("noted").as<std::string>(), row.at("t").as<std::string>())
+      << "sent apart: the transaction had not run these statements";
 }
 
 TEST(PgTransaction, ExecCarriesWaitingStatementsAndExecParamsSendsThemFirst) {
   pqxx::connection c(scratch_database());
   Transaction tx(c, "");
   tx.send_with_next(kNoteSent);
-  const std::string received =
-      tx.exec1("SELECT statement_timestamp()::text AS t")[0].as<std::string>();
-  EXPECT_EQ(noted_sent(tx), received) << "one simple query, answered as the last statement";
+  const pqxx::row carried = tx.exec1(
+      "SELECT statement_timestamp()::text AS t, current_setting('rdv.sent', true) AS noted");
+  EXPECT_EQ(carried.at("noted").as<std::string>(), carried.at("t").as<std::string>())
+      << "ran first, in the same simple query, answered as the last statement";
 
   tx.send_with_next(kNoteSent);
-  const std::string prepared =
-      Statements(tx).exec_params1(kReceivedAt, 0.0).at("t").as<std::string>();
-  const std::string sent = noted_sent(tx);
-  EXPECT_FALSE(sent.empty()) << "sent";
-  EXPECT_NE(sent, prepared) << "a prepared statement cannot carry them: sent just before";
-  EXPECT_LT(sent, prepared);
+  const pqxx::row prepared = Statements(tx).exec_params1(kSeesNote, 0);
+  const std::string noted = prepared.at("noted").as<std::string>();
+  EXPECT_NE(noted, carried.at("noted").as<std::string>()) << "sent";
+  EXPECT_NE(noted, prepared.at("t").as<std::string>())
+      << "a prepared statement cannot carry them: sent just before";
 }
 
 TEST(PgTransaction, WaitingStatementsAreSentBeforeCommitAndDroppedByARollback) {
-  Pool pool(scratch_database(), 2);
+  Pool pool(scratch_database(), 1);
   with_transaction(pool, [](Transaction& tx) { tx.exec0("DROP TABLE IF EXISTS waited"); });
   with_transaction(pool, [](Transaction& tx) { tx.send_with_next("CREATE TABLE waited (x int)"); });
-  auto exists = [&] {
-    return with_transaction(pool, [](Transaction& tx) {
-      return tx.exec1("SELECT to_regclass('waited') IS NOT NULL")[0].as<bool>();
-    });
-  };
-  EXPECT_TRUE(exists()) << "sent, then committed";
+  EXPECT_TRUE(with_transaction(pool, [](Transaction& tx) {
+    return tx.exec1("SELECT to_regclass('waited') IS NOT NULL")[0].as<bool>();
+  })) << "sent, then committed";
 
   Lease lease = pool.acquire();
   Transaction tx(lease.connection(), "");
   tx.send_with_next("DROP TABLE waited");
   tx.abort();
-  EXPECT_TRUE(tx.take_waiting().empty()) << "dropped by the rollback";
-  EXPECT_TRUE(exists()) << "never sent";
+  EXPECT_TRUE(tx.waiting().empty());
 }
 
 }  // namespace

@@ -312,8 +312,10 @@ TEST_P(StoreContract, AServiceNeverMovesToAnotherOrganisation) {
 
 // Writes queued behind another are committed in one transaction, and each
 // behaves as if it ran alone: it sees the writes before it, and what it
-// throws (here, on PostgreSQL, an error of the database itself) rolls back its
-// own writes only and reaches its own caller.
+// throws (before any statement, after writing, or, here on PostgreSQL, an
+// error of the database itself) rolls back its own writes only and reaches
+// its own caller. Some begin with reads sent together (the service's batch),
+// which on PostgreSQL carry the write's savepoint.
 TEST_P(StoreContract, WritesThatArriveTogetherAreCommittedTogetherEachAsIfAlone) {
   auto owned = fresh_store();
   Store& store = *owned;
@@ -323,19 +325,27 @@ TEST_P(StoreContract, WritesThatArriveTogetherAreCommittedTogetherEachAsIfAlone)
   auto insert_at = [&](const char* start, const char* end) {
     return [&, start, end](StoreWriter& tx) { tx.bookings().insert(booking_at(s, start, end)); };
   };
+  auto read_then_insert_at = [&](const char* start, const char* end) {
+    return [&, start, end](StoreWriter& tx) {
+      ASSERT_TRUE(tx.service_context(s.service, std::nullopt));
+      tx.bookings().insert(booking_at(s, start, end));
+    };
+  };
   std::atomic<bool> go{false};
   std::vector<std::function<void(StoreWriter&)>> writes = {
       [&](StoreWriter& tx) {  // open until the three others are queued behind
         while (!go) std::this_thread::yield();
         tx.bookings().insert(booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z"));
       },
-      insert_at("2026-12-01T09:00:00Z", "2026-12-01T09:30:00Z"),
+      read_then_insert_at("2026-12-01T09:00:00Z", "2026-12-01T09:30:00Z"),
+      [&](StoreWriter&) { throw std::runtime_error("before any statement"); },
       [&](StoreWriter& tx) {
         temporary =
             tx.directory().insert_organisation({0, "Temporaire", "commune", "Europe/Paris"});
         throw std::runtime_error("boom");
       },
       insert_at("2026-12-01T09:15:00Z", "2026-12-01T09:45:00Z"),  // the one before holds 9:15
+      read_then_insert_at("2026-12-01T10:00:00Z", "2026-12-01T10:30:00Z"),
   };
   std::vector<std::string> outcome(writes.size());
   std::vector<std::thread> threads;
@@ -353,19 +363,21 @@ TEST_P(StoreContract, WritesThatArriveTogetherAreCommittedTogetherEachAsIfAlone)
   }
   go = true;
   for (auto& t : threads) t.join();
-  EXPECT_EQ(outcome, (std::vector<std::string>{"", "", "boom", "slot taken"}));
+  EXPECT_EQ(outcome,
+            (std::vector<std::string>{"", "", "before any statement", "boom", "slot taken", ""}));
   store.read([&](StoreReader& r) {
     auto held = r.bookings().holding_time(
         {s.agent}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
-    ASSERT_EQ(held.size(), 2u);
+    ASSERT_EQ(held.size(), 3u);
     EXPECT_EQ(held[0].start, utc("2026-12-01T08:00:00Z"));
     EXPECT_EQ(held[1].start, utc("2026-12-01T09:00:00Z"));
+    EXPECT_EQ(held[2].start, utc("2026-12-01T10:00:00Z"));
     EXPECT_NE(temporary, 0);
     EXPECT_FALSE(r.organisation(temporary));
   });
   const auto after = store.writes();
-  EXPECT_EQ(after.writes - before.writes, 4u);
-  EXPECT_EQ(after.groups - before.groups, 2u);  // the first alone, then the three together
+  EXPECT_EQ(after.writes - before.writes, 6u);
+  EXPECT_EQ(after.groups - before.groups, 2u);  // the first alone, then the five together
   EXPECT_EQ(after.waiting, 0u);
 }
 
