@@ -215,29 +215,21 @@ void Transaction::do_begin() {
   }
 }
 
-namespace {
-
-std::string joined(const std::vector<std::string>& statements) {
+std::string Transaction::take_waiting_sql() {
   std::string sql;
-  for (const std::string& s : statements) sql += s + "; ";
+  for (const std::string& s : waiting_) sql += s + "; ";
+  waiting_.clear();
   return sql;
 }
 
-}  // namespace
-
 void Transaction::send_waiting() {
-  if (waiting_.empty()) return;
-  std::string sql = joined(waiting_);
-  waiting_.clear();
-  dbtransaction::do_exec(sql.c_str());
+  if (!waiting_.empty()) dbtransaction::do_exec(take_waiting_sql().c_str());
 }
 
 pqxx::result Transaction::do_exec(const char query[]) {
   if (waiting_.empty()) return dbtransaction::do_exec(query);
   // One simple query: its result is that of its last statement, the query.
-  std::string sql = joined(waiting_) + query;
-  waiting_.clear();
-  return dbtransaction::do_exec(sql.c_str());
+  return dbtransaction::do_exec((take_waiting_sql() + query).c_str());
 }
 
 void Transaction::do_abort() {

@@ -190,8 +190,8 @@ class Transaction final : public pqxx::internal::basic_transaction {
   // Not for statements that may fail: their error would be the next one's.
   void send_with_next(std::string sql) { waiting_.push_back(std::move(sql)); }
   const std::vector<std::string>& waiting() const { return waiting_; }
-  // Forgets the waiting statements: the caller has sent them.
-  void sent_waiting() { waiting_.clear(); }
+  // Forgets the waiting statements: the caller sends them.
+  void forget_waiting() { waiting_.clear(); }
   // Sends the waiting statements now (one round trip; none if none wait).
   void send_waiting();
 
@@ -203,6 +203,8 @@ class Transaction final : public pqxx::internal::basic_transaction {
   void do_begin() override;
   pqxx::result do_exec(const char query[]) override;
   void do_abort() override;
+  // The waiting statements as the head of a simple query, forgotten.
+  std::string take_waiting_sql();
   const std::string begin_sql_;
   std::vector<std::string> waiting_;
   std::unordered_set<std::string> ran_;

@@ -30,8 +30,6 @@ pqxx::result exec_service(postgres::Statements& tx, const std::string& sql, cons
                         reminders_json(s.reminders), more...);
 }
 
-// The organisation's name for a service's search text; "" when there is
-// none, as in SQLite.
 // The organisation of the service $1, where a query needs its id.
 constexpr const char* kOrganisationOfService =
     "(SELECT organisation_id FROM services WHERE id = $1)";
@@ -42,6 +40,8 @@ std::string webhooks_query(const char* organisation) {
          " FROM webhooks WHERE organisation_id = " + organisation + " ORDER BY id";
 }
 
+// The organisation's name for a service's search text; "" when there is
+// none, as in SQLite.
 std::string organisation_name(postgres::Statements& tx, Id organisation_id) {
   auto r = tx.exec_params("SELECT name FROM organisations WHERE id = $1", organisation_id);
   return r.empty() ? std::string() : Row(r[0]).text("name");

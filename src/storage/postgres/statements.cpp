@@ -79,8 +79,9 @@ void Batch::run() {
 
 void Batch::run_together(std::size_t first, const std::vector<const std::string*>& names) {
   Transaction* ours = as_ours(tx_);
-  if (ours && !std::all_of(names.begin(), names.end(),
-                           [&](const std::string* name) { return ours->ran(*name); }))
+  if (ours && !ours->waiting().empty() &&
+      !std::all_of(names.begin(), names.end(),
+                   [&](const std::string* name) { return ours->ran(*name); }))
     ours->send_waiting();  // before a preparation that may fail (see the header)
   // EXECUTE needs the statement on the server: once per connection.
   for (const std::string* name : names) tx_.conn().prepare_now(*name);
@@ -102,7 +103,7 @@ void Batch::run_together(std::size_t first, const std::vector<const std::string*
   std::vector<pqxx::pipeline::query_id> before, ids;
   for (const std::string& sql : waiting) before.push_back(pipeline.insert(sql));
   for (const std::string& execute : executes) ids.push_back(pipeline.insert(execute));
-  if (ours) ours->sent_waiting();
+  if (ours) ours->forget_waiting();
   try {
     for (auto id : before) pipeline.retrieve(id);  // throws the error of one that failed
     for (auto id : ids) results_.push_back(pipeline.retrieve(id));
