@@ -56,15 +56,18 @@ void read_service_fields(Fields& f, Service& s, bool creating) {
   s.description = f.multiline_text_or("description", s.description, 4000);
   s.keywords = f.strings_or("keywords", s.keywords);
   s.documents_to_bring = f.strings_or("documents_to_bring", s.documents_to_bring, 50, 500);
-  s.duration_minutes = creating ? f.integer("duration_minutes", 5, 720)
-                                : f.integer_or("duration_minutes", s.duration_minutes, 5, 720);
+  s.duration_minutes =
+      creating ? f.integer("duration_minutes", 5, kMaxServiceMinutes)
+               : f.integer_or("duration_minutes", s.duration_minutes, 5, kMaxServiceMinutes);
   s.slot_step_minutes = f.integer_or("slot_step_minutes", s.slot_step_minutes, 0, 720);
   s.modes = f.modes_or("modes", s.modes);
   if (s.modes.empty()) invalid_field("modes", "must not be empty");
   s.min_notice_minutes = f.integer_or("min_notice_minutes", s.min_notice_minutes, 0, 60 * 24 * 365);
   s.horizon_days = f.integer_or("horizon_days", s.horizon_days, 1, 730);
-  s.buffer_before_minutes = f.integer_or("buffer_before_minutes", s.buffer_before_minutes, 0, 240);
-  s.buffer_after_minutes = f.integer_or("buffer_after_minutes", s.buffer_after_minutes, 0, 240);
+  s.buffer_before_minutes =
+      f.integer_or("buffer_before_minutes", s.buffer_before_minutes, 0, kMaxBufferMinutes);
+  s.buffer_after_minutes =
+      f.integer_or("buffer_after_minutes", s.buffer_after_minutes, 0, kMaxBufferMinutes);
   s.capacity = f.integer_or("capacity", s.capacity, 1, 500);
   s.cancel_until_minutes =
       f.integer_or("cancel_until_minutes", s.cancel_until_minutes, 0, 60 * 24 * 30);

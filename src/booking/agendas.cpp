@@ -9,8 +9,7 @@
 
 namespace rdv {
 
-std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules, TimeRange window,
-                                      std::optional<Id> agent_id) {
+AgendaQuery agenda_query(const SlotRules& rules, TimeRange window, std::optional<Id> agent_id) {
   AgendaQuery query;
   query.service_id = rules.service_id;
   // Openings that started up to a day before the window may still hold slots in it.
@@ -18,7 +17,25 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
   query.busy_window = {window.start - rules.buffer_before - rules.duration - date::days{1},
                        window.end + rules.duration + rules.buffer_after + date::days{1}};
   query.agent_id = agent_id;
-  AgendaRows rows = store.agenda_rows(query);
+  return query;
+}
+
+AgendaQuery agenda_for_any_service(Id service_id, TimeRange window, std::optional<Id> agent_id) {
+  SlotRules longest;
+  longest.service_id = service_id;
+  longest.duration = Minutes{kMaxServiceMinutes};
+  longest.buffer_before = Minutes{kMaxBufferMinutes};
+  longest.buffer_after = Minutes{kMaxBufferMinutes};
+  return agenda_query(longest, window, agent_id);
+}
+
+std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules, TimeRange window,
+                                      std::optional<Id> agent_id, AgendaReadAhead* ahead) {
+  AgendaQuery query = agenda_query(rules, window, agent_id);
+  // Rows of a wider query hold more than the search needs: free_slots looks
+  // only at what overlaps the slots it tries.
+  AgendaRows rows =
+      ahead && covers(ahead->query, query) ? std::move(ahead->rows) : store.agenda_rows(query);
   std::map<Id, AgentAgenda> by_agent;
   for (Opening& o : rows.openings) {
     auto& agenda = by_agent[o.agent_id];
@@ -38,12 +55,12 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
 
 std::vector<Slot> find_slots(StoreReader& store, const Service& service, TimeRange window,
                              Instant now, const SlotFilter& filter, std::optional<Id> agent_id,
-                             std::optional<Id> ignore_booking) {
+                             std::optional<Id> ignore_booking, AgendaReadAhead* ahead) {
   // An archived service takes no new booking; its bookings may still move.
   if (service.archived && !ignore_booking) return {};
   const auto started = std::chrono::steady_clock::now();  // reading and computing
   SlotRules rules = SlotRules::of(service);
-  auto agendas = load_agendas(store, rules, window, agent_id);
+  auto agendas = load_agendas(store, rules, window, agent_id, ahead);
   if (ignore_booking)
     for (auto& agenda : agendas)
       std::erase_if(agenda.held,

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "availability/free_slots.h"
+#include "booking/agendas.h"
 #include "booking/lifecycle.h"
 #include "booking/notifications.h"
 #include "crypto/link_tokens.h"
@@ -117,8 +118,10 @@ class Bookings {
 };
 
 // The slot starting exactly at `start` for the request, or ClientError kSlotUnavailable.
+// `ahead`: rows read with the service (find_slots).
 Slot require_free_slot(StoreReader& store, const Service& service, Instant start, Mode mode,
                        std::optional<Id> agent_id, std::optional<Id> place_id, Instant now,
-                       std::optional<Id> ignore_booking = std::nullopt);
+                       std::optional<Id> ignore_booking = std::nullopt,
+                       AgendaReadAhead* ahead = nullptr);
 
 }  // namespace rdv

@@ -30,7 +30,7 @@ enum class BookingEvent {
 // Job payloads name the message event, the audience and, for timed messages,
 // the start they were planned for (see domain/events.h for the names).
 // `service` is the booking's, which the caller has read already; so may be
-// its organisation's `webhooks` (a new booking's service_context), which are
+// its organisation's `webhooks` (a new booking's ServiceContext), which are
 // read here otherwise.
 void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const Booking& b,
                         const Service& service, BookingEvent event, Instant now,

@@ -72,6 +72,12 @@ struct Place {
 // Where a place is, on one line: "France Services Cenon, 12 rue X, 33150 Cenon".
 std::string place_line(const Place& p);
 
+// The longest a service may last, and keep free before or after each visit
+// (the API refuses more): a new booking reads its agent's agenda that far
+// around the slot before it knows the service (Bookings::book).
+inline constexpr int kMaxServiceMinutes = 720;
+inline constexpr int kMaxBufferMinutes = 240;
+
 struct Service {
   Id id = 0;
   Id organisation_id = 0;

@@ -50,6 +50,17 @@ struct AgendaRows {
   std::vector<std::pair<Id, std::int64_t>> busy_versions;  // CalendarsReader::busy_versions
 };
 
+// Whether the rows read for `wide` hold every row `needed` reads: the same
+// service and agent, and windows at least as wide.
+inline bool covers(const AgendaQuery& wide, const AgendaQuery& needed) {
+  auto holds = [](TimeRange outer, TimeRange inner) {
+    return outer.start <= inner.start && inner.end <= outer.end;
+  };
+  return wide.service_id == needed.service_id && wide.agent_id == needed.agent_id &&
+         holds(wide.openings_window, needed.openings_window) &&
+         holds(wide.busy_window, needed.busy_window);
+}
+
 // The agents of these openings, each once, in id order.
 inline std::vector<Id> agents_of(const std::vector<Opening>& openings) {
   std::set<Id> distinct;

@@ -13,7 +13,7 @@
 namespace rdv {
 
 // What a booking checks first, and the webhooks it will call, read at once
-// (StoreReader::service_context; one round trip on PostgreSQL instead of four).
+// (StoreReader::service_and_agenda, with the agenda around the slot).
 struct ServiceContext {
   Service service;
   Organisation organisation;      // the service's

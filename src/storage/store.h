@@ -24,6 +24,11 @@
 
 namespace rdv {
 
+struct ServiceAndAgenda {
+  std::optional<ServiceContext> context;
+  AgendaRows agenda;  // as StoreReader::agenda_rows
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -38,10 +43,13 @@ class StoreReader {
 
   // The rows of a slot search, in one read (agenda_store.h).
   virtual AgendaRows agenda_rows(const AgendaQuery& query) = 0;
-  // A service with its organisation, and the place when one is asked for, in
-  // one read; nothing when there is no such service.
-  virtual std::optional<ServiceContext> service_context(Id service_id,
-                                                        std::optional<Id> place_id) = 0;
+  // A service with its organisation's context and the place when one is
+  // asked for (no context when there is no such service), and the rows of a
+  // slot search, in one read: what a new booking reads before its insert,
+  // knowing its service and slot but not yet the service's rules (one round
+  // trip on PostgreSQL when the query names the agent).
+  virtual ServiceAndAgenda service_and_agenda(Id service_id, std::optional<Id> place_id,
+                                              const AgendaQuery& query) = 0;
 
   // The lookups every use case makes.
   std::optional<Organisation> organisation(Id id) { return directory().organisation(id); }

@@ -3,7 +3,7 @@
 // (Directory, Agenda, Bookings, Calendars, Accounts, Jobs, Residents); each
 // is built on the transaction, and the calendars also on the agenda (the
 // openings a calendar publishes are written through it). A store may answer
-// the reads made together (agenda_rows, service_context) its own way, in a
+// the reads made together (agenda_rows, service_and_agenda) its own way, in a
 // class of its own.
 #pragma once
 
@@ -23,7 +23,7 @@ inline AgendaRows agenda_rows_of_parts(StoreReader& parts, const AgendaQuery& q)
   return rows;
 }
 
-// service_context from the parts, one read after the other.
+// A service's context from the parts, one read after the other.
 inline std::optional<ServiceContext> service_context_of_parts(StoreReader& parts, Id service_id,
                                                               std::optional<Id> place_id) {
   std::optional<Service> service = parts.service(service_id);
@@ -33,6 +33,14 @@ inline std::optional<ServiceContext> service_context_of_parts(StoreReader& parts
   std::vector<Webhook> webhooks = parts.directory().webhooks_of(organisation->id);
   return ServiceContext{std::move(*service), std::move(*organisation),
                         place_id ? parts.place(*place_id) : std::nullopt, std::move(webhooks)};
+}
+
+// service_and_agenda from the parts, one read after the other.
+inline ServiceAndAgenda service_and_agenda_of_parts(StoreReader& parts, Id service_id,
+                                                    std::optional<Id> place_id,
+                                                    const AgendaQuery& query) {
+  return {service_context_of_parts(parts, service_id, place_id),
+          agenda_rows_of_parts(parts, query)};
 }
 
 template <class Parts>
@@ -58,9 +66,9 @@ class PartsTransaction : public StoreWriter {
   AgendaRows agenda_rows(const AgendaQuery& query) override {
     return agenda_rows_of_parts(*this, query);
   }
-  std::optional<ServiceContext> service_context(Id service_id,
-                                                std::optional<Id> place_id) override {
-    return service_context_of_parts(*this, service_id, place_id);
+  ServiceAndAgenda service_and_agenda(Id service_id, std::optional<Id> place_id,
+                                      const AgendaQuery& query) override {
+    return service_and_agenda_of_parts(*this, service_id, place_id, query);
   }
 
  private:

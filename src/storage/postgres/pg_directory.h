@@ -31,7 +31,7 @@ class PgDirectory final : public DirectoryWriter {
   std::vector<Webhook> webhooks_of(Id organisation_id) override;
   std::optional<std::string> setting(const std::string& name) override;
 
-  // Reads added to a batch (PostgresStore's service_context): the three
+  // Reads added to a batch (PostgresStore's service_and_agenda): the three
   // above, and the organisation of a service and its webhooks.
   static postgres::Pending<std::optional<Organisation>> organisation(postgres::Batch& batch, Id id);
   static postgres::Pending<std::optional<Organisation>> organisation_of_service(

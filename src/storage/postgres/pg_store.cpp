@@ -30,6 +30,51 @@ struct PgParts {
   using Residents = PgResidentAccess;
 };
 
+// The agenda rows of a query, read through `batch` (with whatever it holds
+// already): with the agent named, the four reads in one round trip; otherwise
+// the openings first, to know their agents, then the other three.
+AgendaRows agenda_rows_in(postgres::Batch& batch, const AgendaQuery& q) {
+  auto openings =
+      PgAgenda::openings_for_service(batch, q.service_id, q.openings_window, q.agent_id);
+  AgendaRows rows;
+  if (!q.agent_id) rows.openings = openings.get();
+  std::vector<Id> agents = q.agent_id ? std::vector<Id>{*q.agent_id} : agents_of(rows.openings);
+  if (agents.empty()) return rows;
+  auto absences = PgAgenda::absences_of(batch, agents, q.busy_window);
+  auto held = PgBookings::holding_time(batch, agents, q.busy_window);
+  auto versions = PgCalendars::busy_versions(batch, agents);
+  if (q.agent_id) rows.openings = openings.get();
+  if (rows.openings.empty()) return rows;  // no agent offers it: nothing else, as from the parts
+  rows.absences = absences.get();
+  rows.held = held.get();
+  rows.busy_versions = versions.get();
+  return rows;
+}
+
+// A service's context added to a batch, answered once the batch has run.
+class PendingContext {
+ public:
+  PendingContext(postgres::Batch& batch, Id service_id, std::optional<Id> place_id)
+      : service_(PgDirectory::service(batch, service_id)),
+        organisation_(PgDirectory::organisation_of_service(batch, service_id)),
+        webhooks_(PgDirectory::webhooks_of_service(batch, service_id)) {
+    if (place_id) place_.emplace(PgDirectory::place(batch, *place_id));
+  }
+  std::optional<ServiceContext> get() {
+    std::optional<Service> s = service_.get();
+    std::optional<Organisation> o = organisation_.get();
+    if (!s || !o) return std::nullopt;
+    return ServiceContext{std::move(*s), std::move(*o), place_ ? place_->get() : std::nullopt,
+                          webhooks_.get()};
+  }
+
+ private:
+  postgres::Pending<std::optional<Service>> service_;
+  postgres::Pending<std::optional<Organisation>> organisation_;
+  postgres::Pending<std::vector<Webhook>> webhooks_;
+  std::optional<postgres::Pending<std::optional<Place>>> place_;
+};
+
 // The parts, with the reads made together sent in one round trip when the
 // server keeps our statement names (postgres::Batch).
 class PgTx final : public PartsTransaction<PgParts> {
@@ -37,42 +82,20 @@ class PgTx final : public PartsTransaction<PgParts> {
   PgTx(pqxx::dbtransaction& tx, bool together)
       : PartsTransaction(tx), tx_(tx), together_(together) {}
 
-  // With the agent named (a booking), the four reads in one round trip;
-  // otherwise the openings first, to know their agents, then the other three.
   AgendaRows agenda_rows(const AgendaQuery& q) override {
     if (!together_) return agenda_rows_of_parts(*this, q);
     postgres::Batch batch(tx_);
-    auto openings =
-        PgAgenda::openings_for_service(batch, q.service_id, q.openings_window, q.agent_id);
-    AgendaRows rows;
-    if (!q.agent_id) rows.openings = openings.get();
-    std::vector<Id> agents = q.agent_id ? std::vector<Id>{*q.agent_id} : agents_of(rows.openings);
-    if (agents.empty()) return rows;
-    auto absences = PgAgenda::absences_of(batch, agents, q.busy_window);
-    auto held = PgBookings::holding_time(batch, agents, q.busy_window);
-    auto versions = PgCalendars::busy_versions(batch, agents);
-    if (q.agent_id) rows.openings = openings.get();
-    if (rows.openings.empty()) return rows;  // no agent offers it: nothing else, as from the parts
-    rows.absences = absences.get();
-    rows.held = held.get();
-    rows.busy_versions = versions.get();
-    return rows;
+    return agenda_rows_in(batch, q);
   }
 
-  std::optional<ServiceContext> service_context(Id service_id,
-                                                std::optional<Id> place_id) override {
-    if (!together_) return service_context_of_parts(*this, service_id, place_id);
+  // The context's reads ride with the agenda's first.
+  ServiceAndAgenda service_and_agenda(Id service_id, std::optional<Id> place_id,
+                                      const AgendaQuery& q) override {
+    if (!together_) return service_and_agenda_of_parts(*this, service_id, place_id, q);
     postgres::Batch batch(tx_);
-    auto service = PgDirectory::service(batch, service_id);
-    auto organisation = PgDirectory::organisation_of_service(batch, service_id);
-    std::optional<postgres::Pending<std::optional<Place>>> place;
-    if (place_id) place.emplace(PgDirectory::place(batch, *place_id));
-    auto webhooks = PgDirectory::webhooks_of_service(batch, service_id);
-    std::optional<Service> s = service.get();
-    std::optional<Organisation> o = organisation.get();
-    if (!s || !o) return std::nullopt;
-    return ServiceContext{std::move(*s), std::move(*o), place ? place->get() : std::nullopt,
-                          webhooks.get()};
+    PendingContext context(batch, service_id, place_id);
+    AgendaRows agenda = agenda_rows_in(batch, q);
+    return {context.get(), std::move(agenda)};
   }
 
  private:

@@ -219,6 +219,73 @@ TEST_P(BookingsTest, RescheduleIsAtomic) {
   EXPECT_NO_THROW(book("2026-12-01T08:00:00Z"));  // the old slot is free again
 }
 
+// A booking reads its agent's agenda before it knows its service, as widely
+// as the longest service the API accepts needs; a longer one (a row written
+// by other means) reads it again around its own slot.
+TEST(BookingAgenda, ReadAheadCoversEveryServiceTheApiAccepts) {
+  Service longest;
+  longest.id = 7;
+  longest.duration_minutes = kMaxServiceMinutes;
+  longest.buffer_before_minutes = kMaxBufferMinutes;
+  longest.buffer_after_minutes = kMaxBufferMinutes;
+  TimeRange at{utc("2026-12-01T08:00:00Z"), utc("2026-12-01T08:00:01Z")};
+  for (std::optional<Id> agent : {std::optional<Id>{}, std::optional<Id>{3}}) {
+    AgendaQuery ahead = agenda_for_any_service(longest.id, at, agent);
+    EXPECT_TRUE(covers(ahead, agenda_query(SlotRules::of(longest), at, agent)));
+    Service longer = longest;
+    ++longer.duration_minutes;
+    EXPECT_FALSE(covers(ahead, agenda_query(SlotRules::of(longer), at, agent)));
+    longer = longest;
+    ++longer.buffer_after_minutes;
+    EXPECT_FALSE(covers(ahead, agenda_query(SlotRules::of(longer), at, agent)));
+    EXPECT_FALSE(covers(ahead, agenda_query(SlotRules::of(longest), at, Id{4})));
+  }
+}
+
+TEST_P(BookingsTest, AServiceLongerThanTheApiAllowsStillSeesItsWholeSlot) {
+  Id two_days = 0, absence = 0;
+  store_->write([&](StoreWriter& tx) {
+    Service s = *tx.service(service_);
+    s.name = "Accompagnement sur deux jours";
+    s.duration_minutes = 48 * 60;
+    two_days = tx.directory().insert_service(s);
+    Opening op;
+    op.agent_id = agent_;
+    op.place_id = place_;
+    op.service_ids = {two_days};
+    op.modes.add(Mode::kInPerson);
+    op.period = {*parse_local_date_time("2026-12-01T09:00"),
+                 *parse_local_date_time("2026-12-03T12:00"),
+                 zone_named("Europe/Paris"),
+                 "",
+                 {}};
+    tx.agenda().insert_opening(op);
+    // 47 hours after the start: beyond what a booking reads before it knows
+    // its service.
+    Absence a;
+    a.agent_id = agent_;
+    a.period = {*parse_local_date_time("2026-12-03T08:00"),
+                *parse_local_date_time("2026-12-03T08:30"),
+                zone_named("Europe/Paris"),
+                "",
+                {}};
+    a.reason = "formation";
+    absence = tx.agenda().insert_absence(a);
+  });
+  BookingRequest named = request("2026-12-01T08:00:00Z");
+  named.service_id = two_days;
+  named.agent_id = agent_;
+  BookingRequest anyone = named;
+  anyone.agent_id.reset();
+  for (const BookingRequest& r : {named, anyone})
+    EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }),
+              ErrorCode::kSlotUnavailable);
+  store_->write([&](StoreWriter& tx) { tx.agenda().delete_absence(absence); });
+  auto created = bookings_.book(named, std::nullopt, render);
+  ASSERT_TRUE(created.booking);
+  EXPECT_EQ(created.booking->end, utc("2026-12-03T08:00:00Z"));
+}
+
 TEST_P(BookingsTest, IdempotencyKeyReplaysAndRefusesAnotherBody) {
   IdempotencyKey key{"public:abc", "hash-1"};
   auto first = bookings_.book(request("2026-12-01T08:00:00Z"), key, render);

@@ -29,6 +29,12 @@ Opening in_person_opening(const Seed& s, Id agent, RepeatingPeriod period) {
   return o;
 }
 
+// A service's context as a new booking reads it, with the agenda of a week.
+std::optional<ServiceContext> context_of(StoreReader& r, Id service, std::optional<Id> place) {
+  TimeRange week{utc("2026-12-01T00:00:00Z"), utc("2026-12-08T00:00:00Z")};
+  return r.service_and_agenda(service, place, {service, week, week, std::nullopt}).context;
+}
+
 Seed seed(Store& store) {
   Seed s{};
   store.write([&](StoreWriter& tx) {
@@ -327,7 +333,7 @@ TEST_P(StoreContract, WritesThatArriveTogetherAreCommittedTogetherEachAsIfAlone)
   };
   auto read_then_insert_at = [&](const char* start, const char* end) {
     return [&, start, end](StoreWriter& tx) {
-      ASSERT_TRUE(tx.service_context(s.service, std::nullopt));
+      ASSERT_TRUE(context_of(tx, s.service, std::nullopt));
       tx.bookings().insert(booking_at(s, start, end));
     };
   };
@@ -479,6 +485,20 @@ TEST_P(StoreContract, AgendaRowsAreWhatThePartsReadOneAfterTheOther) {
     left.agent_id = gone;
     EXPECT_EQ(describe(r.agenda_rows(left)), "") << "nor one who left";
     EXPECT_EQ(describe(r.agenda_rows(unknown_service)), "");
+
+    // Read with the service's context, the same rows.
+    for (const AgendaQuery& q : {everyone, named, no_openings}) {
+      ServiceAndAgenda both = r.service_and_agenda(s.service, s.place, q);
+      EXPECT_EQ(describe(both.agenda), describe(r.agenda_rows(q)));
+      ASSERT_TRUE(both.context);
+      EXPECT_EQ(both.context->service.id, s.service);
+      EXPECT_EQ(both.context->organisation.id, s.org);
+      ASSERT_TRUE(both.context->place);
+      EXPECT_EQ(both.context->place->id, s.place);
+    }
+    ServiceAndAgenda none = r.service_and_agenda(999, std::nullopt, unknown_service);
+    EXPECT_FALSE(none.context);
+    EXPECT_EQ(describe(none.agenda), "");
   });
 }
 
@@ -512,7 +532,7 @@ TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationItsWebhooksAndThe
   ASSERT_NE(allocation, caf);
   ASSERT_NE(caf_place, caf);
   store.read([&](StoreReader& r) {
-    auto both = r.service_context(s.service, s.place);
+    auto both = context_of(r, s.service, s.place);
     ASSERT_TRUE(both);
     EXPECT_EQ(both->service.id, s.service);
     EXPECT_EQ(both->service.name, "Carte d'identité");
@@ -523,7 +543,7 @@ TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationItsWebhooksAndThe
     ASSERT_EQ(both->webhooks.size(), 1u);
     EXPECT_EQ(both->webhooks[0].url, "https://mairie.example");
 
-    auto theirs = r.service_context(allocation, caf_place);
+    auto theirs = context_of(r, allocation, caf_place);
     ASSERT_TRUE(theirs);
     EXPECT_EQ(theirs->service.name, "Allocations");
     EXPECT_EQ(theirs->organisation.id, caf);
@@ -536,14 +556,14 @@ TEST_P(StoreContract, ServiceContextIsTheServiceItsOrganisationItsWebhooksAndThe
     EXPECT_EQ(theirs->webhooks[0].events, std::vector<WebhookEvent>{WebhookEvent::kCreated});
     EXPECT_EQ(theirs->webhooks[1].url, "https://caf.example/a");
 
-    auto no_place = r.service_context(s.service, std::nullopt);
+    auto no_place = context_of(r, s.service, std::nullopt);
     ASSERT_TRUE(no_place);
     EXPECT_EQ(no_place->organisation.timezone, "Europe/Paris");
     EXPECT_FALSE(no_place->place);
-    auto unknown_place = r.service_context(s.service, 999);
+    auto unknown_place = context_of(r, s.service, 999);
     ASSERT_TRUE(unknown_place);
     EXPECT_FALSE(unknown_place->place);
-    EXPECT_FALSE(r.service_context(999, s.place)) << "no such service";
+    EXPECT_FALSE(context_of(r, 999, s.place)) << "no such service";
   });
 }
 
