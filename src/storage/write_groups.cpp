@@ -62,18 +62,22 @@ void WriteGroups::commit(std::span<Pending* const> group) noexcept {
   std::size_t started = 0;  // the writes whose work began
   try {
     RunningWrites running;
-    run_([&](GroupTransaction& tx) {
-      started = 0;              // the store begins again when its BEGIN found the connection lost
-      if (group.size() == 1) {  // alone: its errors are the transaction's
+    const bool alone = group.size() == 1;  // then its errors are the transaction's
+    // The first write's savepoint is set with the BEGIN.
+    run_(alone ? nullptr : "SAVEPOINT grouped_write", [&](GroupTransaction& tx) {
+      started = 0;  // the store begins again when its BEGIN found the connection lost
+      if (alone) {
         started = 1;
         (*group.front()->work)(tx.parts());
         return;
       }
       for (Pending* p : group) {
-        // The savepoint of the write before is released. Sent with the
-        // write's first statement: on PostgreSQL a round trip fewer.
-        if (started > 0) tx.exec_with_next("RELEASE grouped_write");
-        tx.exec_with_next("SAVEPOINT grouped_write");
+        // The savepoint of the write before is released and set again. Sent
+        // with the write's first statement: on PostgreSQL a round trip fewer.
+        if (started > 0) {
+          tx.exec_with_next("RELEASE grouped_write");
+          tx.exec_with_next("SAVEPOINT grouped_write");
+        }
         ++started;
         try {
           (*p->work)(tx.parts());

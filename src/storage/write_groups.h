@@ -56,9 +56,12 @@ class GroupTransaction {
 class WriteGroups {
  public:
   using Work = std::function<void(StoreWriter&)>;
-  // Begins a write transaction, calls `body` with it, commits; throws when
-  // the transaction fails (then nothing of it is stored).
-  using RunTransaction = std::function<void(const std::function<void(GroupTransaction&)>& body)>;
+  // Begins a write transaction, runs `after_begin` (a statement of ours, or
+  // nullptr: a group's first savepoint, which PostgreSQL sends with its
+  // BEGIN), calls `body` with it, commits; throws when the transaction fails
+  // (then nothing of it is stored).
+  using RunTransaction = std::function<void(const char* after_begin,
+                                            const std::function<void(GroupTransaction&)>& body)>;
 
   explicit WriteGroups(RunTransaction run, std::size_t max_group = 64)
       : run_(std::move(run)), max_group_(max_group > 0 ? max_group : 1) {}

@@ -254,6 +254,7 @@ std::string opening_sql(const TransactionOptions& options) {
            "'; SELECT pg_advisory_xact_lock(" + std::to_string(options.advisory_lock) +
            "); SET LOCAL lock_timeout TO DEFAULT";  // f's own waits are its own
   }
+  if (options.then) sql += (sql.empty() ? "" : "; ") + std::string(options.then);
   return sql;
 }
 

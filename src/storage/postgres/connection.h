@@ -130,6 +130,9 @@ struct TransactionOptions {
   // functions that are not safe to run twice (they keep what they read, move
   // what they write): they run again only when the failure came before them.
   bool run_again = true;
+  // A statement of ours (no values, cannot fail) run right after the opening,
+  // in the same round trip: a grouped write's first savepoint.
+  const char* then = nullptr;
 };
 inline constexpr const char* kLockWait = "3s";
 // Writes run at READ COMMITTED: the constraints and triggers of the schema
@@ -141,8 +144,8 @@ inline constexpr TransactionOptions kRead{true, Isolation::kRepeatableRead};
 namespace detail {
 
 // What a transaction runs first, right after its BEGIN: its SET TRANSACTION,
-// and pg_advisory_xact_lock(options.advisory_lock) waiting at most
-// kLockWait; "" when the options ask for neither. The lock only with READ
+// pg_advisory_xact_lock(options.advisory_lock) waiting at most kLockWait,
+// and options.then; "" when the options ask for none. The lock only with READ
 // COMMITTED (else std::logic_error): at REPEATABLE READ or SERIALIZABLE the
 // snapshot is taken before the wait, and would miss what the previous
 // holder of the lock committed.

@@ -137,9 +137,10 @@ bool is_postgres_url(const std::string& db) {
 }
 
 PostgresStore::PostgresStore(const std::string& url, std::size_t pool_size)
-    : pool_(url, pool_size), writes_([this](const auto& body) {
+    : pool_(url, pool_size), writes_([this](const char* after_begin, const auto& body) {
         postgres::TransactionOptions options = postgres::kWrite;
         options.advisory_lock = kWriteLock;
+        options.then = after_begin;
         run_once(options, [&](postgres::Transaction& tx) {
           PgGroupTransaction group(tx, reads_together_);
           body(group);

@@ -78,8 +78,9 @@ void migrate(Connection& c) {
 }  // namespace
 
 WriteGroups::RunTransaction sqlite::write_transaction(Connection& writer) {
-  return [&writer](const std::function<void(GroupTransaction&)>& body) {
+  return [&writer](const char* after_begin, const std::function<void(GroupTransaction&)>& body) {
     Transaction guard(writer, "BEGIN IMMEDIATE");
+    if (after_begin) writer.exec(after_begin);
     SqliteGroupTransaction tx(writer);
     body(tx);
     guard.commit();

@@ -20,6 +20,7 @@ using rdv::postgres::server_keeps_statement_names;
 using rdv::postgres::statement_name;
 using rdv::postgres::Statements;
 using rdv::postgres::Transaction;
+using rdv::postgres::TransactionOptions;
 using rdv::postgres::with_transaction;
 using rdv::testing::scratch_database;
 
@@ -285,6 +286,29 @@ TEST(PgTransaction, ExecCarriesWaitingStatementsAndExecParamsSendsThemFirst) {
   EXPECT_NE(noted, carried.at("noted").as<std::string>()) << "sent";
   EXPECT_NE(noted, prepared.at("t").as<std::string>())
       << "a prepared statement cannot carry them: sent just before";
+}
+
+// A grouped write's first savepoint goes with the BEGIN and the write lock:
+// it ran in the message that began the transaction.
+TEST(PgTransaction, TheOpeningCarriesAStatementOfOursAfterTheLock) {
+  Pool pool(scratch_database(), 1);
+  TransactionOptions options = rdv::postgres::kWrite;
+  options.advisory_lock = 42;
+  options.then = "SELECT set_config('rdv.sent', statement_timestamp()::text, true)";
+  const std::string opening = rdv::postgres::detail::opening_sql(options);
+  EXPECT_GT(opening.find(options.then), opening.find("pg_advisory_xact_lock")) << opening;
+  const auto [noted, began, now] = with_transaction(
+      pool,
+      [](Transaction& tx) {
+        const pqxx::row r = tx.exec1(
+            "SELECT current_setting('rdv.sent', true) AS noted, "
+            "transaction_timestamp()::text AS began, statement_timestamp()::text AS now");
+        return std::tuple{r.at("noted").as<std::string>(), r.at("began").as<std::string>(),
+                          r.at("now").as<std::string>()};
+      },
+      options);
+  EXPECT_EQ(noted, began) << "ran in the message of the BEGIN";
+  EXPECT_NE(noted, now);
 }
 
 TEST(PgTransaction, WaitingStatementsAreSentBeforeCommitAndDroppedByARollback) {

@@ -320,8 +320,9 @@ TEST_P(StoreContract, AServiceNeverMovesToAnotherOrganisation) {
 // behaves as if it ran alone: it sees the writes before it, and what it
 // throws (before any statement, after writing, or, here on PostgreSQL, an
 // error of the database itself) rolls back its own writes only and reaches
-// its own caller. Some begin with reads sent together (the service's batch),
-// which on PostgreSQL carry the write's savepoint.
+// its own caller. The group's first write fails in the database (its
+// savepoint was set with the BEGIN); some begin with reads sent together
+// (the service's batch), which on PostgreSQL carry the write's savepoint.
 TEST_P(StoreContract, WritesThatArriveTogetherAreCommittedTogetherEachAsIfAlone) {
   auto owned = fresh_store();
   Store& store = *owned;
@@ -339,10 +340,11 @@ TEST_P(StoreContract, WritesThatArriveTogetherAreCommittedTogetherEachAsIfAlone)
   };
   std::atomic<bool> go{false};
   std::vector<std::function<void(StoreWriter&)>> writes = {
-      [&](StoreWriter& tx) {  // open until the three others are queued behind
+      [&](StoreWriter& tx) {  // open until the others are queued behind
         while (!go) std::this_thread::yield();
         tx.bookings().insert(booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z"));
       },
+      insert_at("2026-12-01T08:15:00Z", "2026-12-01T08:45:00Z"),  // the write before holds 8:15
       read_then_insert_at("2026-12-01T09:00:00Z", "2026-12-01T09:30:00Z"),
       [&](StoreWriter&) { throw std::runtime_error("before any statement"); },
       [&](StoreWriter& tx) {
@@ -369,8 +371,8 @@ TEST_P(StoreContract, WritesThatArriveTogetherAreCommittedTogetherEachAsIfAlone)
   }
   go = true;
   for (auto& t : threads) t.join();
-  EXPECT_EQ(outcome,
-            (std::vector<std::string>{"", "", "before any statement", "boom", "slot taken", ""}));
+  EXPECT_EQ(outcome, (std::vector<std::string>{"", "slot taken", "", "before any statement", "boom",
+                                               "slot taken", ""}));
   store.read([&](StoreReader& r) {
     auto held = r.bookings().holding_time(
         {s.agent}, {utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")});
@@ -382,8 +384,8 @@ TEST_P(StoreContract, WritesThatArriveTogetherAreCommittedTogetherEachAsIfAlone)
     EXPECT_FALSE(r.organisation(temporary));
   });
   const auto after = store.writes();
-  EXPECT_EQ(after.writes - before.writes, 6u);
-  EXPECT_EQ(after.groups - before.groups, 2u);  // the first alone, then the five together
+  EXPECT_EQ(after.writes - before.writes, 7u);
+  EXPECT_EQ(after.groups - before.groups, 2u);  // the first alone, then the six together
   EXPECT_EQ(after.waiting, 0u);
 }
 
