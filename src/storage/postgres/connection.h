@@ -177,7 +177,8 @@ class RetryPolicy {
 // internals (Begin, End, do_begin), hence the version check above.
 //
 // Statements may also wait to go with the next one (send_with_next): a
-// grouped write's savepoint rides with the write's first reads, in their
+// grouped write's savepoint (but the group's first, set with its BEGIN:
+// TransactionOptions::then) rides with the write's first reads, in their
 // round trip. What sends statements sends the waiting ones first, in order:
 // exec() in the same simple query, a Batch in its pipeline (when none of its
 // statements needs preparing first: see Batch), the other calls

@@ -24,7 +24,7 @@ class PgAgenda final : public AgendaWriter {
   void update_absence(const Absence& a) override;
   void delete_absence(Id absence_id) override;
 
-  // The reads above, added to a batch (PostgresStore's agenda_rows).
+  // The reads above, added to a batch (PostgresStore's agenda_rows and service_and_agenda).
   static postgres::Pending<std::vector<Opening>> openings_for_service(postgres::Batch& batch,
                                                                       Id service_id,
                                                                       TimeRange window,

@@ -34,7 +34,8 @@ postgres::Pending<std::vector<HeldTime>> PgBookings::holding_time(postgres::Batc
                                                                   const std::vector<Id>& agent_ids,
                                                                   TimeRange window) {
   // A blocked period is shorter than two days (durations and buffers are
-  // capped), so the index range on block_start is bounded on both sides.
+  // capped: kMaxServiceMinutes, kMaxBufferMinutes), so the index range on
+  // block_start is bounded on both sides.
   auto index = batch.add(std::string("SELECT ") + kHeldTimeColumns +
                              " FROM bookings WHERE status <> 'cancelled' AND "
                              "agent_id = ANY($1::bigint[]) AND block_start < $2 AND "

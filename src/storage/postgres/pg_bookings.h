@@ -14,7 +14,7 @@ class PgBookings final : public BookingsWriter {
 
   std::optional<Booking> find(Id id) override;
   std::vector<HeldTime> holding_time(const std::vector<Id>& agent_ids, TimeRange window) override;
-  // The same, added to a batch (PostgresStore's agenda_rows).
+  // The same, added to a batch (PostgresStore's agenda_rows and service_and_agenda).
   static postgres::Pending<std::vector<HeldTime>> holding_time(postgres::Batch& batch,
                                                                const std::vector<Id>& agent_ids,
                                                                TimeRange window);

@@ -20,7 +20,7 @@ class PgCalendars final : public CalendarsWriter {
   std::vector<std::pair<Id, TimeRange>> busy_of(const std::vector<Id>& agent_ids,
                                                 TimeRange window) override;
   std::vector<std::pair<Id, std::int64_t>> busy_versions(const std::vector<Id>& agent_ids) override;
-  // The same, added to a batch (PostgresStore's agenda_rows).
+  // The same, added to a batch (PostgresStore's agenda_rows and service_and_agenda).
   static postgres::Pending<std::vector<std::pair<Id, std::int64_t>>> busy_versions(
       postgres::Batch& batch, const std::vector<Id>& agent_ids);
   Id insert(const ExternalCalendar& c) override;

@@ -22,7 +22,8 @@ std::vector<HeldTime> SqliteBookings::holding_time(const std::vector<Id>& agent_
   std::vector<HeldTime> out;
   if (agent_ids.empty()) return out;
   // A blocked period is shorter than two days (durations and buffers are
-  // capped), so the index range on block_start is bounded on both sides.
+  // capped: kMaxServiceMinutes, kMaxBufferMinutes), so the index range on
+  // block_start is bounded on both sides.
   auto st = c_.prepare(
       std::string("SELECT ") + kHeldTimeColumns +
       " FROM bookings WHERE status <> 'cancelled' AND agent_id IN (" + marks(agent_ids.size()) +

@@ -242,6 +242,32 @@ TEST(BookingAgenda, ReadAheadCoversEveryServiceTheApiAccepts) {
   }
 }
 
+// A search given rows read ahead uses them when they cover its own query (here
+// they hold no opening, so no slot), and reads the store otherwise.
+TEST_P(BookingsTest, ASearchUsesRowsReadAheadOnlyWhenTheyCoverItsQuery) {
+  TimeRange at{utc("2026-12-01T08:00:00Z"), utc("2026-12-01T08:00:01Z")};
+  store_->read([&](StoreReader& r) {
+    Service s = *r.service(service_);
+    AgendaReadAhead empty{agenda_for_any_service(service_, at, agent_), {}};
+    EXPECT_TRUE(find_slots(r, s, at, clock_.now(), {}, agent_, std::nullopt, &empty).empty());
+    AgendaReadAhead narrower{agenda_query(SlotRules::of(s), at, agent_), {}};
+    narrower.query.busy_window.end -= std::chrono::seconds{1};
+    EXPECT_FALSE(find_slots(r, s, at, clock_.now(), {}, agent_, std::nullopt, &narrower).empty());
+  });
+  // Rows only the wider query reads (the next day's absence) do not count.
+  store_->write([&](StoreWriter& tx) {
+    Absence a;
+    a.agent_id = agent_;
+    a.period = {*parse_local_date_time("2026-12-02T10:00"),
+                *parse_local_date_time("2026-12-02T11:00"),
+                zone_named("Europe/Paris"),
+                "",
+                {}};
+    tx.agenda().insert_absence(a);
+  });
+  EXPECT_NO_THROW(book("2026-12-01T08:00:00Z"));
+}
+
 TEST_P(BookingsTest, AServiceLongerThanTheApiAllowsStillSeesItsWholeSlot) {
   Id two_days = 0, absence = 0;
   store_->write([&](StoreWriter& tx) {

@@ -296,6 +296,7 @@ TEST(PgTransaction, TheOpeningCarriesAStatementOfOursAfterTheLock) {
   options.advisory_lock = 42;
   options.then = "SELECT set_config('rdv.sent', statement_timestamp()::text, true)";
   const std::string opening = rdv::postgres::detail::opening_sql(options);
+  ASSERT_NE(opening.find(options.then), std::string::npos) << opening;
   EXPECT_GT(opening.find(options.then), opening.find("pg_advisory_xact_lock")) << opening;
   const auto [noted, began, now] = with_transaction(
       pool,

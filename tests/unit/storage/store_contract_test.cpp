@@ -318,11 +318,11 @@ TEST_P(StoreContract, AServiceNeverMovesToAnotherOrganisation) {
 
 // Writes queued behind another are committed in one transaction, and each
 // behaves as if it ran alone: it sees the writes before it, and what it
-// throws (before any statement, after writing, or, here on PostgreSQL, an
-// error of the database itself) rolls back its own writes only and reaches
-// its own caller. The group's first write fails in the database (its
+// throws (before any statement, after writing, or an error of the database
+// itself: an overlapping booking) rolls back its own writes only and reaches
+// its own caller. The group's first write is refused by the database (its
 // savepoint was set with the BEGIN); some begin with reads sent together
-// (the service's batch), which on PostgreSQL carry the write's savepoint.
+// (the service's context), which on PostgreSQL carry the write's savepoint.
 TEST_P(StoreContract, WritesThatArriveTogetherAreCommittedTogetherEachAsIfAlone) {
   auto owned = fresh_store();
   Store& store = *owned;
