@@ -41,6 +41,33 @@ class BookingsTest : public ::testing::TestWithParam<testing::StoreKind> {
     return r;
   }
 
+  // An in-person opening of the agent, or an absence, between two local
+  // times in Europe/Paris, once.
+  Opening opening(Id place, Id service, const char* from, const char* to) const {
+    Opening op;
+    op.agent_id = agent_;
+    op.place_id = place;
+    op.service_ids = {service};
+    op.modes.add(Mode::kInPerson);
+    op.period = {*parse_local_date_time(from),
+                 *parse_local_date_time(to),
+                 zone_named("Europe/Paris"),
+                 "",
+                 {}};
+    return op;
+  }
+  Absence absence(const char* from, const char* to) const {
+    Absence a;
+    a.agent_id = agent_;
+    a.period = {*parse_local_date_time(from),
+                *parse_local_date_time(to),
+                zone_named("Europe/Paris"),
+                "",
+                {}};
+    a.reason = "formation";
+    return a;
+  }
+
   // Renders the id and the manage token, as a caller would.
   static BookingAnswer render(StoreReader&, const CreatedBooking& c) {
     return {201, std::to_string(c.booking.id) + " " + c.manage_token};
@@ -95,17 +122,8 @@ TEST_P(BookingsTest, TheAnswerIsRenderedWithTheBookingsPlace) {
     Place p = *tx.place(place_);
     p.name = "Mairie de Lormont";
     second_place = tx.directory().insert_place(p);
-    Opening op;
-    op.agent_id = agent_;
-    op.place_id = second_place;
-    op.service_ids = {service_};
-    op.modes.add(Mode::kInPerson);
-    op.period = {*parse_local_date_time("2026-12-02T09:00"),
-                 *parse_local_date_time("2026-12-02T10:00"),
-                 zone_named("Europe/Paris"),
-                 "",
-                 {}};
-    tx.agenda().insert_opening(op);
+    tx.agenda().insert_opening(
+        opening(second_place, service_, "2026-12-02T09:00", "2026-12-02T10:00"));
   });
   std::vector<std::optional<Id>> seen;
   auto remember = [&](StoreReader&, const CreatedBooking& c) {
@@ -256,47 +274,22 @@ TEST_P(BookingsTest, ASearchUsesRowsReadAheadOnlyWhenTheyCoverItsQuery) {
   });
   // Rows only the wider query reads (the next day's absence) do not count.
   store_->write([&](StoreWriter& tx) {
-    Absence a;
-    a.agent_id = agent_;
-    a.period = {*parse_local_date_time("2026-12-02T10:00"),
-                *parse_local_date_time("2026-12-02T11:00"),
-                zone_named("Europe/Paris"),
-                "",
-                {}};
-    tx.agenda().insert_absence(a);
+    tx.agenda().insert_absence(absence("2026-12-02T10:00", "2026-12-02T11:00"));
   });
   EXPECT_NO_THROW(book("2026-12-01T08:00:00Z"));
 }
 
 TEST_P(BookingsTest, AServiceLongerThanTheApiAllowsStillSeesItsWholeSlot) {
-  Id two_days = 0, absence = 0;
+  Id two_days = 0, absent = 0;
   store_->write([&](StoreWriter& tx) {
     Service s = *tx.service(service_);
     s.name = "Accompagnement sur deux jours";
     s.duration_minutes = 48 * 60;
     two_days = tx.directory().insert_service(s);
-    Opening op;
-    op.agent_id = agent_;
-    op.place_id = place_;
-    op.service_ids = {two_days};
-    op.modes.add(Mode::kInPerson);
-    op.period = {*parse_local_date_time("2026-12-01T09:00"),
-                 *parse_local_date_time("2026-12-03T12:00"),
-                 zone_named("Europe/Paris"),
-                 "",
-                 {}};
-    tx.agenda().insert_opening(op);
+    tx.agenda().insert_opening(opening(place_, two_days, "2026-12-01T09:00", "2026-12-03T12:00"));
     // 47 hours after the start: beyond what a booking reads before it knows
     // its service.
-    Absence a;
-    a.agent_id = agent_;
-    a.period = {*parse_local_date_time("2026-12-03T08:00"),
-                *parse_local_date_time("2026-12-03T08:30"),
-                zone_named("Europe/Paris"),
-                "",
-                {}};
-    a.reason = "formation";
-    absence = tx.agenda().insert_absence(a);
+    absent = tx.agenda().insert_absence(absence("2026-12-03T08:00", "2026-12-03T08:30"));
   });
   BookingRequest named = request("2026-12-01T08:00:00Z");
   named.service_id = two_days;
@@ -306,7 +299,7 @@ TEST_P(BookingsTest, AServiceLongerThanTheApiAllowsStillSeesItsWholeSlot) {
   for (const BookingRequest& r : {named, anyone})
     EXPECT_EQ(error_of([&] { bookings_.book(r, std::nullopt, render); }),
               ErrorCode::kSlotUnavailable);
-  store_->write([&](StoreWriter& tx) { tx.agenda().delete_absence(absence); });
+  store_->write([&](StoreWriter& tx) { tx.agenda().delete_absence(absent); });
   auto created = bookings_.book(named, std::nullopt, render);
   ASSERT_TRUE(created.booking);
   EXPECT_EQ(created.booking->end, utc("2026-12-03T08:00:00Z"));
