@@ -155,7 +155,8 @@ std::string service_problem(const std::string& field) {
       {"keywords", "Vérifiez les mots-clés : séparés par des virgules, 50 au plus."},
       {"documents_to_bring",
        "Vérifiez les pièces à apporter : une par ligne, 50 au plus, de 500 caractères au plus."},
-      {"duration_minutes", "Indiquez la durée en minutes, un nombre entre 5 et 720."},
+      {"duration_minutes", "Indiquez la durée en minutes, un nombre entre 5 et " +
+                               std::to_string(kMaxServiceMinutes) + "."},
       {"slot_step_minutes",
        "Indiquez l'écart entre deux débuts de créneau en minutes, entre 0 et 720 (0 : la "
        "durée)."},
@@ -165,9 +166,10 @@ std::string service_problem(const std::string& field) {
       {"min_notice_minutes",
        "Indiquez le délai minimum avant un rendez-vous en minutes, entre 0 et 525 600."},
       {"horizon_days", "Indiquez en jours jusqu'où l'on peut réserver, entre 1 et 730."},
-      {"buffer_before_minutes", "Indiquez le temps de préparation en minutes, entre 0 et 240."},
-      {"buffer_after_minutes",
-       "Indiquez le temps après le rendez-vous en minutes, entre 0 et 240."},
+      {"buffer_before_minutes", "Indiquez le temps de préparation en minutes, entre 0 et " +
+                                    std::to_string(kMaxBufferMinutes) + "."},
+      {"buffer_after_minutes", "Indiquez le temps après le rendez-vous en minutes, entre 0 et " +
+                                   std::to_string(kMaxBufferMinutes) + "."},
       {"cancel_until_minutes",
        "Indiquez en minutes jusqu'à quand on peut annuler avant le rendez-vous, entre 0 et "
        "43 200."},

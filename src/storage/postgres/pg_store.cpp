@@ -44,10 +44,11 @@ AgendaRows agenda_rows_in(postgres::Batch& batch, const AgendaQuery& q) {
   auto held = PgBookings::holding_time(batch, agents, q.busy_window);
   auto versions = PgCalendars::busy_versions(batch, agents);
   if (q.agent_id) rows.openings = openings.get();
-  if (rows.openings.empty()) return rows;  // no agent offers it: nothing else, as from the parts
+  // Every answer is read, so that a statement's error reaches the caller.
   rows.absences = absences.get();
   rows.held = held.get();
   rows.busy_versions = versions.get();
+  if (rows.openings.empty()) return {};  // no agent offers it: nothing else, as from the parts
   return rows;
 }
 
