@@ -30,7 +30,8 @@ AgendaQuery agenda_for_any_service(Id service_id, TimeRange window, std::optiona
 }
 
 std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules, TimeRange window,
-                                      std::optional<Id> agent_id, AgendaReadAhead* ahead) {
+                                      std::optional<Id> agent_id,
+                                      std::optional<AgendaReadAhead> ahead) {
   AgendaQuery query = agenda_query(rules, window, agent_id);
   // Rows of a wider query hold more than the search needs: free_slots looks
   // only at what overlaps the slots it tries.
@@ -55,12 +56,13 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
 
 std::vector<Slot> find_slots(StoreReader& store, const Service& service, TimeRange window,
                              Instant now, const SlotFilter& filter, std::optional<Id> agent_id,
-                             std::optional<Id> ignore_booking, AgendaReadAhead* ahead) {
+                             std::optional<Id> ignore_booking,
+                             std::optional<AgendaReadAhead> ahead) {
   // An archived service takes no new booking; its bookings may still move.
   if (service.archived && !ignore_booking) return {};
   const auto started = std::chrono::steady_clock::now();  // reading and computing
   SlotRules rules = SlotRules::of(service);
-  auto agendas = load_agendas(store, rules, window, agent_id, ahead);
+  auto agendas = load_agendas(store, rules, window, agent_id, std::move(ahead));
   if (ignore_booking)
     for (auto& agenda : agendas)
       std::erase_if(agenda.held,

@@ -27,9 +27,9 @@ struct AgendaReadAhead {
   AgendaRows rows;
 };
 
-// `ahead`, when given, is used up.
 std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules, TimeRange window,
-                                      std::optional<Id> agent_id, AgendaReadAhead* ahead = nullptr);
+                                      std::optional<Id> agent_id,
+                                      std::optional<AgendaReadAhead> ahead = std::nullopt);
 
 // Free slots of a service; the same computation serves listing and booking.
 // An archived service has none, except for moving one of its bookings
@@ -37,6 +37,6 @@ std::vector<AgentAgenda> load_agendas(StoreReader& store, const SlotRules& rules
 std::vector<Slot> find_slots(StoreReader& store, const Service& service, TimeRange window,
                              Instant now, const SlotFilter& filter, std::optional<Id> agent_id,
                              std::optional<Id> ignore_booking = std::nullopt,
-                             AgendaReadAhead* ahead = nullptr);
+                             std::optional<AgendaReadAhead> ahead = std::nullopt);
 
 }  // namespace rdv

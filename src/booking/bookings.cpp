@@ -43,12 +43,12 @@ TimeRange starting_at(Instant start) { return {start, start + std::chrono::secon
 
 Slot require_free_slot(StoreReader& store, const Service& service, Instant start, Mode mode,
                        std::optional<Id> agent_id, std::optional<Id> place_id, Instant now,
-                       std::optional<Id> ignore_booking, AgendaReadAhead* ahead) {
+                       std::optional<Id> ignore_booking, std::optional<AgendaReadAhead> ahead) {
   SlotFilter filter;
   filter.mode = mode;
   filter.place_id = place_id;
-  auto slots =
-      find_slots(store, service, starting_at(start), now, filter, agent_id, ignore_booking, ahead);
+  auto slots = find_slots(store, service, starting_at(start), now, filter, agent_id, ignore_booking,
+                          std::move(ahead));
   for (const Slot& s : slots)
     if (s.start == start) return s;
   throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
@@ -78,10 +78,9 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     // around the slot, in one read (one round trip on PostgreSQL when the
     // agent is named): the agenda read before the service's rules are known,
     // as wide as any service needs.
-    AgendaReadAhead ahead{
-        agenda_for_any_service(req.service_id, starting_at(req.start), req.agent_id), {}};
-    ServiceAndAgenda read = tx.service_and_agenda(req.service_id, req.place_id, ahead.query);
-    ahead.rows = std::move(read.agenda);
+    AgendaQuery around =
+        agenda_for_any_service(req.service_id, starting_at(req.start), req.agent_id);
+    ServiceAndAgenda read = tx.service_and_agenda(req.service_id, req.place_id, around);
     ServiceContext context = found_or_404(std::move(read.context), "service");
     const Service& service = context.service;
     if (service.archived)
@@ -112,7 +111,7 @@ BookingOutcome Bookings::book(const BookingRequest& req,
                             " appointments for this service: cancel one before booking again");
 
     Slot slot = require_free_slot(tx, service, req.start, req.mode, req.agent_id, req.place_id, now,
-                                  std::nullopt, &ahead);
+                                  std::nullopt, AgendaReadAhead{around, std::move(read.agenda)});
     CreatedBooking created;
     Booking& b = created.booking;
     b.service_id = service.id;

@@ -122,6 +122,6 @@ class Bookings {
 Slot require_free_slot(StoreReader& store, const Service& service, Instant start, Mode mode,
                        std::optional<Id> agent_id, std::optional<Id> place_id, Instant now,
                        std::optional<Id> ignore_booking = std::nullopt,
-                       AgendaReadAhead* ahead = nullptr);
+                       std::optional<AgendaReadAhead> ahead = std::nullopt);
 
 }  // namespace rdv

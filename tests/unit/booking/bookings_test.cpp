@@ -267,10 +267,10 @@ TEST_P(BookingsTest, ASearchUsesRowsReadAheadOnlyWhenTheyCoverItsQuery) {
   store_->read([&](StoreReader& r) {
     Service s = *r.service(service_);
     AgendaReadAhead empty{agenda_for_any_service(service_, at, agent_), {}};
-    EXPECT_TRUE(find_slots(r, s, at, clock_.now(), {}, agent_, std::nullopt, &empty).empty());
+    EXPECT_TRUE(find_slots(r, s, at, clock_.now(), {}, agent_, std::nullopt, empty).empty());
     AgendaReadAhead narrower{agenda_query(SlotRules::of(s), at, agent_), {}};
     narrower.query.busy_window.end -= std::chrono::seconds{1};
-    EXPECT_FALSE(find_slots(r, s, at, clock_.now(), {}, agent_, std::nullopt, &narrower).empty());
+    EXPECT_FALSE(find_slots(r, s, at, clock_.now(), {}, agent_, std::nullopt, narrower).empty());
   });
   // Rows only the wider query reads (the next day's absence) do not count.
   store_->write([&](StoreWriter& tx) {
