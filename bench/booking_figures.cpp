@@ -74,7 +74,9 @@ std::vector<double> book_in_process(Store& store, Id service, const std::vector<
                                     int first_resident) {
   SystemClock clock;
   LinkSigner links(std::string(32, 'b'));
-  Bookings bookings(store, clock, links, {}, BookingLimits{0});  // as the server: no limit
+  NotificationPolicy email_on;  // as the server (start_server): messages planned, limit on
+  email_on.email = true;
+  Bookings bookings(store, clock, links, email_on, BookingLimits{});
   std::vector<double> out;
   for (const FreeSlot& s : slots) {
     BookingRequest req;
@@ -147,7 +149,7 @@ Durable alternate(const BenchContext& ctx, const Child& server, Store& store, in
     auto [writes_before, groups_before] = write_counts(server.port);
     load = run_load(server.port, kTogether, per_client, [&](int c, int i) {
       std::size_t k = next_slot + static_cast<size_t>(c * per_client + i);
-      return book_request(service, slots[k], 120000 + r * per_round + c * per_client + i);
+      return book_request(service, slots[k], 120000 + static_cast<int>(k));  // one each
     });
     next_slot += static_cast<size_t>(kTogether * per_client);
     if (load.statuses[201] != kTogether * per_client)

@@ -27,9 +27,12 @@ struct BenchContext {
   int runs(int full, int reduced) const { return quick ? reduced : full; }
 };
 
-// `rendezvous serve` on a database, as deployed (access log on, scheduler off
-// so that nothing but the measured requests runs; no booking rate limit: the
-// load comes from one address).
+// `rendezvous serve` on a database, as deployed: access log on, the limit of
+// open bookings per contact at its default, email on (each booking plans its
+// messages: the agent read, the jobs written). But the scheduler is off, so
+// that nothing but the measured requests runs (the messages stay planned, the
+// SMTP address is never dialled), and no booking rate limit: the load comes
+// from one address.
 Child start_server(const BenchContext& ctx, const std::string& db_url);
 
 // The slot-search request of the benchmark: the busiest service, `weeks`

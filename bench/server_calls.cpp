@@ -10,9 +10,10 @@
 namespace rdv::bench {
 
 Child start_server(const BenchContext& ctx, const std::string& db_url) {
-  return start_child({ctx.binaries + "/rendezvous", "serve", "--listen", "127.0.0.1:0", "--db",
-                      db_url, "--no-scheduler", "--booking-rate-limit", "0"},
-                     {{"RDV_OPEN_BOOKINGS_PER_CONTACT", "0"}});
+  return start_child(
+      {ctx.binaries + "/rendezvous", "serve", "--listen", "127.0.0.1:0", "--db", db_url,
+       "--no-scheduler", "--booking-rate-limit", "0", "--smtp-url", "smtp://127.0.0.1:9"},
+      {});
 }
 
 HttpRequestSpec slot_search(const BenchContext& ctx, Id service, int weeks) {
