@@ -232,6 +232,29 @@ pqxx::result Transaction::do_exec(const char query[]) {
   return dbtransaction::do_exec((take_waiting_sql() + query).c_str());
 }
 
+// As libpqxx's (basic_transaction::do_commit), with the waiting statements
+// in COMMIT's round trip: a write's last jobs, a grouped write's RELEASE.
+void Transaction::do_commit() {
+  const bool carries = !waiting_.empty();
+  try {
+    direct_exec((take_waiting_sql() + "COMMIT").c_str());
+  } catch (const pqxx::statement_completion_unknown& e) {
+    throw pqxx::in_doubt_error(e.what());
+  } catch (const std::exception& e) {
+    if (!conn().is_open()) throw pqxx::in_doubt_error(e.what());
+    // A statement before COMMIT failed, so COMMIT did not run: the session
+    // is in a failed transaction block, which libpqxx does not end (to it the
+    // commit failed). The connection must go back clean.
+    if (carries) {
+      try {
+        direct_exec("ROLLBACK");
+      } catch (...) {  // the connection is gone: the pool reopens it
+      }
+    }
+    throw;
+  }
+}
+
 void Transaction::do_abort() {
   waiting_.clear();  // the ROLLBACK undoes them all the same
   dbtransaction::do_abort();

@@ -179,12 +179,11 @@ class RetryPolicy {
 // Statements may also wait to go with the next one (send_with_next): a
 // grouped write's savepoint (but the group's first, set with its BEGIN:
 // TransactionOptions::then) rides with the write's first reads, in their
-// round trip. What sends statements sends the waiting ones first, in order:
-// exec() in the same simple query, a Batch in its pipeline (when none of its
-// statements needs preparing first: see Batch), the other calls
-// (Statements::exec_params, and with_transaction before its COMMIT when some
-// still wait) in a round trip of their own just before. commit() alone does
-// not send them.
+// round trip; the jobs a write plans ride with whatever comes next. What
+// sends statements sends the waiting ones first, in order: exec() and
+// commit() in the same simple query, a Batch in its pipeline (when none of
+// its statements needs preparing first: see Batch), Statements::exec_params
+// in a round trip of its own just before.
 class Transaction final : public pqxx::internal::basic_transaction {
  public:
   Transaction(pqxx::connection_base& connection, const std::string& opening);
@@ -206,6 +205,7 @@ class Transaction final : public pqxx::internal::basic_transaction {
  private:
   void do_begin() override;
   pqxx::result do_exec(const char query[]) override;
+  void do_commit() override;
   void do_abort() override;
   // The waiting statements as the head of a simple query, forgotten.
   std::string take_waiting_sql();
@@ -241,13 +241,11 @@ auto with_transaction(Pool& pool, F&& f, const TransactionOptions& options = kWr
       f_started = true;
       if constexpr (std::is_void_v<Result>) {
         f(tx);
-        tx.send_waiting();
         commit_sent = true;
         tx.commit();
         return;
       } else {
         Result result = f(tx);
-        tx.send_waiting();
         commit_sent = true;
         tx.commit();
         return result;

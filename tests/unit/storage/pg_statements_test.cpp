@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <pqxx/pqxx>
@@ -310,6 +312,70 @@ TEST(PgTransaction, TheOpeningCarriesAStatementOfOursAfterTheLock) {
       options);
   EXPECT_EQ(noted, began) << "ran in the message of the BEGIN";
   EXPECT_NE(noted, now);
+}
+
+// The messages a connection sends while `f` runs, as libpq's trace writes
+// them (one line each: "F", its length, its type, ...).
+std::vector<std::string> messages_sent(pqxx::connection& c, const std::function<void()>& f) {
+  std::FILE* trace = std::tmpfile();
+  c.trace(trace);
+  try {
+    f();
+  } catch (...) {
+    c.trace(nullptr);
+    std::fclose(trace);
+    throw;
+  }
+  c.trace(nullptr);
+  std::rewind(trace);
+  std::vector<std::string> out;
+  char line[4096];
+  while (std::fgets(line, sizeof line, trace))
+    if (std::string(line).find("\tF\t") != std::string::npos ||
+        std::string(line).rfind("F\t", 0) == 0)
+      out.emplace_back(line);
+  std::fclose(trace);
+  return out;
+}
+
+// A write's jobs (and a grouped write's RELEASE) wait on the transaction:
+// COMMIT carries them, one simple query for them all.
+TEST(PgTransaction, CommitCarriesTheWaitingStatementsInItsMessage) {
+  pqxx::connection c(scratch_database());
+  pqxx::nontransaction(c).exec0("DROP TABLE IF EXISTS carried; CREATE TABLE carried (x int)");
+  Transaction tx(c, "");
+  tx.exec0("INSERT INTO carried VALUES (1)");
+  tx.send_with_next("INSERT INTO carried VALUES (2)");
+  tx.send_with_next("INSERT INTO carried VALUES (3)");
+  auto sent = messages_sent(c, [&] { tx.commit(); });
+  ASSERT_EQ(sent.size(), 1u) << "one message";
+  EXPECT_NE(sent[0].find("Query"), std::string::npos) << sent[0];
+  EXPECT_NE(sent[0].find("INSERT INTO carried VALUES (2); INSERT INTO carried VALUES (3); COMMIT"),
+            std::string::npos)
+      << sent[0];
+  EXPECT_EQ(pqxx::nontransaction(c).exec1("SELECT count(*) FROM carried")[0].as<int>(), 3);
+}
+
+// Should one of them fail (a fault of the database: ours cannot), COMMIT
+// does not run: the error reaches the caller, nothing is stored, and the
+// connection is clean for its next transaction.
+TEST(PgTransaction, AWaitingStatementThatFailsAtCommitLeavesNothingAndACleanConnection) {
+  pqxx::connection c(scratch_database());
+  pqxx::nontransaction(c).exec0("DROP TABLE IF EXISTS carried; CREATE TABLE carried (x int)");
+  {
+    Transaction tx(c, "");
+    tx.exec0("INSERT INTO carried VALUES (1)");
+    tx.send_with_next("INSERT INTO carried VALUES (1 / 0)");
+    try {
+      tx.commit();
+      ADD_FAILURE() << "committed";
+    } catch (const pqxx::sql_error& e) {
+      EXPECT_EQ(e.sqlstate(), "22012");
+    }
+  }
+  Transaction next(c, "");
+  EXPECT_EQ(next.exec1("SELECT count(*) FROM carried")[0].as<int>(), 0);
+  next.commit();
 }
 
 TEST(PgTransaction, WaitingStatementsAreSentBeforeCommitAndDroppedByARollback) {
