@@ -28,9 +28,11 @@ class JobsReader {
 class JobsWriter : public JobsReader {
  public:
   // Adds each job unless one with its idempotency key exists (in the store
-  // or earlier in `jobs`); returns how many were added. A use case's jobs
-  // go in one call: on PostgreSQL, one round trip for them all.
-  virtual size_t enqueue(const std::vector<Job>& jobs) = 0;
+  // or earlier in `jobs`). A use case's jobs go in one call: on PostgreSQL
+  // they ride with the transaction's next statement (its COMMIT, often), so
+  // that they cost no round trip of their own; the transaction's later
+  // reads see them.
+  virtual void enqueue(const std::vector<Job>& jobs) = 0;
   // Takes up to `limit` due jobs (or jobs whose lease ran out) for `owner`
   // until `lease_until`, counting the attempt.
   virtual std::vector<Job> claim(const std::string& owner, Instant now, Instant lease_until,

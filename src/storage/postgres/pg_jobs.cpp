@@ -39,11 +39,13 @@ std::optional<Instant> PgJobs::oldest_due(Instant now) {
   return from_epoch(*due);
 }
 
-size_t PgJobs::enqueue(const std::vector<Job>& jobs) {
-  if (jobs.empty()) return 0;
-  // The jobs go as one JSON array, one parameter (no text of ours to escape),
-  // inserted in their order. A concurrent enqueue of the same key waits for
-  // the other transaction, then adds nothing if it committed.
+void PgJobs::enqueue(const std::vector<Job>& jobs) {
+  if (jobs.empty()) return;
+  // The jobs go as one JSON array, inserted in their order, with the
+  // transaction's next round trip (a booking's COMMIT): nothing waits for
+  // their ids, and with no foreign key and ON CONFLICT DO NOTHING only a
+  // fault of the database can fail them. A concurrent enqueue of the same
+  // key waits for the other transaction, then adds nothing if it committed.
   nlohmann::json rows = nlohmann::json::array();
   for (const Job& j : jobs)
     rows.push_back({{"kind", job_kind_name(j.kind)},
@@ -54,15 +56,14 @@ size_t PgJobs::enqueue(const std::vector<Job>& jobs) {
                     {"run_at", to_epoch(j.run_at)},
                     {"max_attempts", j.max_attempts},
                     {"created_at", to_epoch(j.created_at)}});
-  auto r = tx_.exec_params(
+  tx_.send_with_next(
       "INSERT INTO jobs(kind, idempotency_key, payload, organisation_id, run_at, max_attempts, "
       "status, created_at) SELECT kind, idempotency_key, payload, organisation_id, run_at, "
-      "max_attempts, 'pending', created_at FROM jsonb_to_recordset($1::jsonb) AS j(kind text, "
-      "idempotency_key text, payload text, organisation_id bigint, run_at bigint, "
-      "max_attempts integer, created_at bigint) "
-      "ON CONFLICT (idempotency_key) DO NOTHING",
-      rows.dump());
-  return static_cast<size_t>(r.affected_rows());
+      "max_attempts, 'pending', created_at FROM jsonb_to_recordset(" +
+      tx_.quote(rows.dump()) +
+      "::jsonb) AS j(kind text, idempotency_key text, payload text, organisation_id bigint, "
+      "run_at bigint, max_attempts integer, created_at bigint) "
+      "ON CONFLICT (idempotency_key) DO NOTHING");
 }
 
 std::vector<Job> PgJobs::claim(const std::string& owner, Instant now, Instant lease_until,

@@ -16,7 +16,7 @@ class PgJobs final : public JobsWriter {
   std::vector<Job> with_status(JobStatus status, size_t limit) override;
   std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> counts() override;
   std::optional<Instant> oldest_due(Instant now) override;
-  size_t enqueue(const std::vector<Job>& jobs) override;
+  void enqueue(const std::vector<Job>& jobs) override;
   // Skips the jobs that another open transaction is claiming (or finishing),
   // so that concurrent schedulers take disjoint sets without waiting.
   std::vector<Job> claim(const std::string& owner, Instant now, Instant lease_until,

@@ -63,6 +63,17 @@ class Statements {
   }
   // Carries the statements waiting to be sent (Transaction::do_exec).
   pqxx::result exec(const std::string& sql) { return tx_.exec(sql); }
+  // Runs `sql` (one statement of ours, its values quoted into it by quote(),
+  // that only a fault of the database itself can fail) with the
+  // transaction's next round trip (Transaction::send_with_next); at once in
+  // a plain libpqxx transaction.
+  void send_with_next(std::string sql) {
+    if (ours_)
+      ours_->send_with_next(std::move(sql));
+    else
+      tx_.exec0(sql);
+  }
+  std::string quote(const std::string& value) { return tx_.quote(value); }
 
   // The transaction, for a call of its own: the waiting statements are sent.
   pqxx::dbtransaction& work() {

@@ -37,8 +37,7 @@ std::optional<Instant> SqliteJobs::oldest_due(Instant now) {
   return from_epoch(*due);
 }
 
-size_t SqliteJobs::enqueue(const std::vector<Job>& jobs) {
-  size_t added = 0;
+void SqliteJobs::enqueue(const std::vector<Job>& jobs) {
   for (const Job& j : jobs) {
     auto st = c_.prepare(
         "INSERT OR IGNORE INTO jobs(kind, idempotency_key, payload, organisation_id, run_at, "
@@ -48,9 +47,7 @@ size_t SqliteJobs::enqueue(const std::vector<Job>& jobs) {
         .bind(3, j.payload)
         .bind(4, j.organisation_id);
     st.bind(5, to_epoch(j.run_at)).bind(6, j.max_attempts).bind(7, to_epoch(j.created_at)).run();
-    added += c_.changes() > 0 ? 1 : 0;
   }
-  return added;
 }
 
 std::vector<Job> SqliteJobs::claim(const std::string& owner, Instant now, Instant lease_until,

@@ -13,7 +13,7 @@ class SqliteJobs final : public JobsWriter {
   std::vector<Job> with_status(JobStatus status, size_t limit) override;
   std::vector<std::tuple<JobKind, JobStatus, std::int64_t>> counts() override;
   std::optional<Instant> oldest_due(Instant now) override;
-  size_t enqueue(const std::vector<Job>& jobs) override;
+  void enqueue(const std::vector<Job>& jobs) override;
   std::vector<Job> claim(const std::string& owner, Instant now, Instant lease_until,
                          size_t limit) override;
   bool finish(Id job_id, const std::string& owner, JobStatus status, const std::string& error,
