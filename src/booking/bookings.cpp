@@ -74,10 +74,10 @@ BookingOutcome Bookings::book(const BookingRequest& req,
         return;
       }
     }
-    // The service, its organisation, place and webhooks, and the agenda
-    // around the slot, in one read (one round trip on PostgreSQL when the
-    // agent is named): the agenda read before the service's rules are known,
-    // as wide as any service needs.
+    // The service, its organisation, place and webhooks, the agenda around
+    // the slot and the agent, in one read (one round trip on PostgreSQL when
+    // the agent is named): the agenda read before the service's rules are
+    // known, as wide as any service needs.
     AgendaQuery around =
         agenda_for_any_service(req.service_id, starting_at(req.start), req.agent_id);
     ServiceAndAgenda read = tx.service_and_agenda(req.service_id, req.place_id, around);
@@ -102,14 +102,6 @@ BookingOutcome Bookings::book(const BookingRequest& req,
       std::string today = format_local(to_local(now, date::locate_zone(zone_name))).substr(0, 10);
       if (*m->valid_until < today) invalid_field("mandate.valid_until", "is in the past");
     }
-    if (req.booked_by != BookedBy::kAgent && limits_.open_bookings_per_contact > 0 &&
-        tx.bookings().open_of_contact(service.id, resident.email, resident.phone, now) >=
-            limits_.open_bookings_per_contact)
-      throw ClientError(ErrorCode::kTooManyBookings,
-                        "this person already holds " +
-                            std::to_string(limits_.open_bookings_per_contact) +
-                            " appointments for this service: cancel one before booking again");
-
     Slot slot = require_free_slot(tx, service, req.start, req.mode, req.agent_id, req.place_id, now,
                                   std::nullopt, AgendaReadAhead{around, std::move(read.agenda)});
     CreatedBooking created;
@@ -130,15 +122,27 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     b.notes = req.notes;
     b.created_at = now;
     b.updated_at = now;
+    // Staff are not limited. The contact's open bookings are counted with
+    // the insert (one round trip on PostgreSQL), which the refusal rolls back.
+    const int limit = req.booked_by == BookedBy::kAgent ? 0 : limits_.open_bookings_per_contact;
     try {
-      b.id = tx.bookings().insert(b);
+      if (limit == 0) {
+        b.id = tx.bookings().insert(b);
+      } else {
+        CountedInsert counted = tx.insert_counting_contact(b, now);
+        if (counted.open_of_contact >= limit)
+          throw ClientError(ErrorCode::kTooManyBookings,
+                            "this person already holds " + std::to_string(limit) +
+                                " appointments for this service: cancel one before booking again");
+        b.id = counted.id;
+      }
     } catch (const SlotTakenError&) {
       throw ClientError(ErrorCode::kSlotUnavailable, "this slot is not available any more");
     }
     created.manage_token = links_.manage_token(b.id);
     created.place = place && place->id == b.place_id ? place : tx.place(b.place_id);
     plan_notifications(tx, notifications_, b, service, BookingEvent::kCreated, now,
-                       &context.webhooks);
+                       {&context.webhooks, read.agent ? &*read.agent : nullptr});
     result.response = render(tx, created);
     if (idempotency)
       tx.bookings().save_idempotent(key_hash, {idempotency->request_hash, b.id}, now);

@@ -76,13 +76,17 @@ class Planner {
 
 void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const Booking& b,
                         const Service& service, BookingEvent event, Instant now,
-                        const std::vector<Webhook>* webhooks) {
-  Planner plan(tx, b, service.organisation_id, now, webhooks);
+                        const ReadAlready& read) {
+  Planner plan(tx, b, service.organisation_id, now, read.webhooks);
   bool resident_email = policy.email && !b.resident.email.empty();
   bool resident_sms = policy.sms && !b.resident.phone.empty();
   bool agent_email = false;  // the agent is read only when email may go out
-  if (policy.email)
-    if (auto agent = tx.agent(b.agent_id)) agent_email = !agent->email.empty();
+  if (policy.email) {
+    if (read.agent && read.agent->id == b.agent_id)
+      agent_email = !read.agent->email.empty();
+    else if (auto agent = tx.agent(b.agent_id))
+      agent_email = !agent->email.empty();
+  }
   std::string seq = "seq" + std::to_string(b.sequence);
   std::string at_start = "at" + std::to_string(to_epoch(b.start));
 

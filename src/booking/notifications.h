@@ -27,13 +27,18 @@ enum class BookingEvent {
   kOpeningLost,
 };
 
+// What a caller has read already (a new booking, with its service), so that
+// planning does not read it again; what is missing is read here.
+struct ReadAlready {
+  const std::vector<Webhook>* webhooks = nullptr;  // of the booking's organisation
+  const Agent* agent = nullptr;                    // the booking's agent
+};
+
 // Job payloads name the message event, the audience and, for timed messages,
 // the start they were planned for (see domain/events.h for the names).
-// `service` is the booking's, which the caller has read already; so may be
-// its organisation's `webhooks` (a new booking's ServiceContext), which are
-// read here otherwise.
+// `service` is the booking's, which the caller has read already.
 void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const Booking& b,
                         const Service& service, BookingEvent event, Instant now,
-                        const std::vector<Webhook>* webhooks = nullptr);
+                        const ReadAlready& read = {});
 
 }  // namespace rdv

@@ -26,7 +26,15 @@ namespace rdv {
 
 struct ServiceAndAgenda {
   std::optional<ServiceContext> context;
-  AgendaRows agenda;  // as StoreReader::agenda_rows
+  AgendaRows agenda;           // as StoreReader::agenda_rows
+  std::optional<Agent> agent;  // the agent the query names, if it names one and it exists
+};
+
+// A booking inserted, and the open bookings its resident held for its
+// service just before (as BookingsReader::open_of_contact counts them).
+struct CountedInsert {
+  Id id = 0;
+  int open_of_contact = 0;
 };
 
 class StoreReader {
@@ -47,7 +55,8 @@ class StoreReader {
   // asked for (no context when there is no such service), and the rows of a
   // slot search, in one read: what a new booking reads before its insert,
   // knowing its service and slot but not yet the service's rules (one round
-  // trip on PostgreSQL when the query names the agent).
+  // trip on PostgreSQL when the query names the agent), and the agent the
+  // query names (whom the booking's messages go to).
   virtual ServiceAndAgenda service_and_agenda(Id service_id, std::optional<Id> place_id,
                                               const AgendaQuery& query) = 0;
 
@@ -68,6 +77,13 @@ class StoreWriter : public StoreReader {
   AccountsWriter& accounts() override = 0;
   JobsWriter& jobs() override = 0;
   ResidentAccessWriter& residents() override = 0;
+
+  // bookings().insert(b) (SlotTakenError included), and the open bookings of
+  // its resident for its service at `now` counted just before: what a
+  // booking under the limit per contact writes, in one round trip on
+  // PostgreSQL. The caller refuses the booking (rolling the insert back) when
+  // the count is at the limit.
+  virtual CountedInsert insert_counting_contact(const Booking& b, Instant now) = 0;
 };
 
 class Store {

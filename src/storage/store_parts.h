@@ -39,8 +39,16 @@ inline std::optional<ServiceContext> service_context_of_parts(StoreReader& parts
 inline ServiceAndAgenda service_and_agenda_of_parts(StoreReader& parts, Id service_id,
                                                     std::optional<Id> place_id,
                                                     const AgendaQuery& query) {
-  return {service_context_of_parts(parts, service_id, place_id),
-          agenda_rows_of_parts(parts, query)};
+  return {service_context_of_parts(parts, service_id, place_id), agenda_rows_of_parts(parts, query),
+          query.agent_id ? parts.agent(*query.agent_id) : std::nullopt};
+}
+
+// insert_counting_contact from the parts, one after the other.
+inline CountedInsert insert_counting_contact_of_parts(StoreWriter& parts, const Booking& b,
+                                                      Instant now) {
+  int open =
+      parts.bookings().open_of_contact(b.service_id, b.resident.email, b.resident.phone, now);
+  return {parts.bookings().insert(b), open};
 }
 
 template <class Parts>
@@ -69,6 +77,9 @@ class PartsTransaction : public StoreWriter {
   ServiceAndAgenda service_and_agenda(Id service_id, std::optional<Id> place_id,
                                       const AgendaQuery& query) override {
     return service_and_agenda_of_parts(*this, service_id, place_id, query);
+  }
+  CountedInsert insert_counting_contact(const Booking& b, Instant now) override {
+    return insert_counting_contact_of_parts(*this, b, now);
   }
 
  private:

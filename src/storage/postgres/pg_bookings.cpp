@@ -105,15 +105,25 @@ std::vector<Booking> PgBookings::of_contact(const std::string& email, const std:
 
 int PgBookings::open_of_contact(Id service_id, const std::string& email, const std::string& phone,
                                 Instant now) {
+  postgres::Batch alone(tx_.work());
+  return open_of_contact(alone, service_id, email, phone, now).get();
+}
+
+postgres::Pending<int> PgBookings::open_of_contact(postgres::Batch& batch, Id service_id,
+                                                   const std::string& email,
+                                                   const std::string& phone, Instant now) {
   // As on SQLite: one lookup along each contact index (contact, service).
-  auto r = tx_.exec_params1(
+  auto index = batch.add(
       "SELECT count(*) AS n FROM (SELECT id FROM bookings WHERE $3::text <> '' AND "
       "service_id = $1 AND resident_email <> '' AND ascii_lower(resident_email) = "
       "ascii_lower($3) AND status <> 'cancelled' AND end_at > $2 UNION SELECT id FROM bookings "
       "WHERE $4::text <> '' AND service_id = $1 AND resident_phone <> '' AND resident_phone = $4 "
       "AND status <> 'cancelled' AND end_at > $2) AS mine",
       service_id, to_epoch(now), email, phone);
-  return static_cast<int>(Row(r).int64("n"));
+  return {batch, index, [](const pqxx::result& r) {
+            if (r.size() != 1) throw pqxx::unexpected_rows("a count without its row");
+            return static_cast<int>(Row(r[0]).int64("n"));
+          }};
 }
 
 std::vector<BookingCount> PgBookings::counts(Id organisation_id, TimeRange made) {
@@ -170,21 +180,33 @@ std::vector<SurveyStats> PgBookings::survey_stats(Id organisation_id) {
 }
 
 Id PgBookings::insert(const Booking& b) {
+  postgres::Batch alone(tx_.work());
+  return inserted_id(insert(alone, b));
+}
+
+postgres::Pending<Id> PgBookings::insert(postgres::Batch& batch, const Booking& b) {
+  auto index = batch.add(
+      "INSERT INTO bookings(service_id, agent_id, place_id, mode, start_at, end_at, "
+      "block_start, block_end, capacity, status, booked_by, resident_first_name, "
+      "resident_last_name, resident_email, resident_phone, mandate, manage_token_hash, notes, "
+      "cancel_reason, created_at, updated_at, sequence, booked_by_account_id) "
+      "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,'',$17,$18,$19,$20,$21,"
+      "$22) RETURNING id",
+      b.service_id, b.agent_id, b.place_id, std::string(mode_name(b.mode)), to_epoch(b.start),
+      to_epoch(b.end), to_epoch(b.blocked().start), to_epoch(b.blocked().end), b.capacity,
+      std::string(status_name(b.status)), std::string(booked_by_name(b.booked_by)),
+      b.resident.first_name, b.resident.last_name, b.resident.email, b.resident.phone,
+      b.mandate_json, b.notes, b.cancel_reason, to_epoch(b.created_at), to_epoch(b.updated_at),
+      b.sequence, b.booked_by_account_id);
+  return {batch, index, [](const pqxx::result& r) {
+            if (r.size() != 1) throw pqxx::unexpected_rows("an insert without its id");
+            return Row(r[0]).int64("id");
+          }};
+}
+
+Id PgBookings::inserted_id(postgres::Pending<Id> inserted) {
   try {
-    auto r = tx_.exec_params1(
-        "INSERT INTO bookings(service_id, agent_id, place_id, mode, start_at, end_at, "
-        "block_start, block_end, capacity, status, booked_by, resident_first_name, "
-        "resident_last_name, resident_email, resident_phone, mandate, manage_token_hash, notes, "
-        "cancel_reason, created_at, updated_at, sequence, booked_by_account_id) "
-        "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,'',$17,$18,$19,$20,$21,"
-        "$22) RETURNING id",
-        b.service_id, b.agent_id, b.place_id, std::string(mode_name(b.mode)), to_epoch(b.start),
-        to_epoch(b.end), to_epoch(b.blocked().start), to_epoch(b.blocked().end), b.capacity,
-        std::string(status_name(b.status)), std::string(booked_by_name(b.booked_by)),
-        b.resident.first_name, b.resident.last_name, b.resident.email, b.resident.phone,
-        b.mandate_json, b.notes, b.cancel_reason, to_epoch(b.created_at), to_epoch(b.updated_at),
-        b.sequence, b.booked_by_account_id);
-    return Row(r).int64("id");
+    return inserted.get();
   } catch (const pqxx::sql_error&) {
     rethrow_translated();  // 23P01 -> SlotTakenError
   }

@@ -24,6 +24,9 @@ class PgBookings final : public BookingsWriter {
   std::vector<Booking> of_contact(const std::string& email, const std::string& phone) override;
   int open_of_contact(Id service_id, const std::string& email, const std::string& phone,
                       Instant now) override;
+  static postgres::Pending<int> open_of_contact(postgres::Batch& batch, Id service_id,
+                                                const std::string& email, const std::string& phone,
+                                                Instant now);
   std::vector<BookingCount> counts(Id organisation_id, TimeRange made) override;
   std::optional<IdempotentBooking> idempotent(const std::string& key_hash) override;
   std::vector<Document> documents_of(Id booking_id) override;
@@ -32,6 +35,10 @@ class PgBookings final : public BookingsWriter {
   // Both throw SlotTakenError when the exclusion constraint or the group
   // session's capacity refuses the booking.
   Id insert(const Booking& b) override;
+  // The insert added to a batch (PostgresStore's insert_counting_contact),
+  // and its id once the batch has run, SlotTakenError translated.
+  static postgres::Pending<Id> insert(postgres::Batch& batch, const Booking& b);
+  static Id inserted_id(postgres::Pending<Id> inserted);
   void update(const Booking& b) override;
   void save_idempotent(const std::string& key_hash, const IdempotentBooking& b,
                        Instant now) override;

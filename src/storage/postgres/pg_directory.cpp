@@ -47,6 +47,12 @@ std::string organisation_name(postgres::Statements& tx, Id organisation_id) {
   return r.empty() ? std::string() : Row(r[0]).text("name");
 }
 
+// The organisations of the agents $1 (an array), by organisation: the order
+// SQLite reads them in, from the primary key.
+constexpr const char* kAgentOrganisations =
+    "SELECT agent_id, organisation_id FROM agent_organisations "
+    "WHERE agent_id = ANY($1::bigint[]) ORDER BY agent_id, organisation_id";
+
 // Reads each agent's organisation_ids in one query rather than one per agent.
 void read_organisation_ids(postgres::Statements& tx, std::vector<Agent>& agents) {
   if (agents.empty()) return;
@@ -56,12 +62,7 @@ void read_organisation_ids(postgres::Statements& tx, std::vector<Agent>& agents)
     ids.push_back(a.id);
     by_id[a.id] = &a;
   }
-  // By organisation: the order SQLite reads them in, from the primary key.
-  auto r = tx.exec_params(
-      "SELECT agent_id, organisation_id FROM agent_organisations "
-      "WHERE agent_id = ANY($1::bigint[]) ORDER BY agent_id, organisation_id",
-      bigint_array(ids));
-  for (const auto& row : r)
+  for (const auto& row : tx.exec_params(kAgentOrganisations, bigint_array(ids)))
     by_id.at(Row(row).int64("agent_id"))
         ->organisation_ids.push_back(Row(row).int64("organisation_id"));
 }
@@ -218,12 +219,19 @@ postgres::Pending<std::vector<Webhook>> PgDirectory::webhooks_of_service(postgre
 }
 
 std::optional<Agent> PgDirectory::agent(Id id) {
-  auto r =
-      tx_.exec_params(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = $1", id);
-  if (r.empty()) return std::nullopt;
-  std::vector<Agent> one{agent_from_row(Row(r[0]))};
-  read_organisation_ids(tx_, one);
-  return std::move(one.front());
+  postgres::Batch batch(tx_.work());
+  return agent(batch, id).get();
+}
+
+postgres::Pending<std::optional<Agent>> PgDirectory::agent(postgres::Batch& batch, Id id) {
+  auto index = batch.add(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = $1", id);
+  auto organisations = batch.add(kAgentOrganisations, bigint_array(std::vector<Id>{id}));
+  return {batch, index, [&batch, organisations](const pqxx::result& r) {
+            std::optional<Agent> agent = first_of(r, agent_from_row<Row>);
+            for (const auto& row : batch.result(organisations))  // read even when none
+              if (agent) agent->organisation_ids.push_back(Row(row).int64("organisation_id"));
+            return agent;
+          }};
 }
 
 bool PgDirectory::is_empty() { return tx_.exec("SELECT 1 FROM organisations LIMIT 1").empty(); }

@@ -31,13 +31,15 @@ class PgDirectory final : public DirectoryWriter {
   std::vector<Webhook> webhooks_of(Id organisation_id) override;
   std::optional<std::string> setting(const std::string& name) override;
 
-  // Reads added to a batch (PostgresStore's service_and_agenda): the three
-  // above, and the organisation of a service and its webhooks.
+  // Reads added to a batch (PostgresStore's service_and_agenda): an
+  // organisation, place, service or agent by id, the organisation of a
+  // service and its webhooks.
   static postgres::Pending<std::optional<Organisation>> organisation(postgres::Batch& batch, Id id);
   static postgres::Pending<std::optional<Organisation>> organisation_of_service(
       postgres::Batch& batch, Id service_id);
   static postgres::Pending<std::optional<Place>> place(postgres::Batch& batch, Id id);
   static postgres::Pending<std::optional<Service>> service(postgres::Batch& batch, Id id);
+  static postgres::Pending<std::optional<Agent>> agent(postgres::Batch& batch, Id id);
   static postgres::Pending<std::vector<Webhook>> webhooks_of_service(postgres::Batch& batch,
                                                                      Id service_id);
 

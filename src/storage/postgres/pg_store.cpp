@@ -89,14 +89,26 @@ class PgTx final : public PartsTransaction<PgParts> {
     return agenda_rows_in(batch, q);
   }
 
-  // The context's reads ride with the agenda's first.
+  // The context's reads and the agent's ride with the agenda's first.
   ServiceAndAgenda service_and_agenda(Id service_id, std::optional<Id> place_id,
                                       const AgendaQuery& q) override {
     if (!together_) return service_and_agenda_of_parts(*this, service_id, place_id, q);
     postgres::Batch batch(tx_);
     PendingContext context(batch, service_id, place_id);
+    std::optional<postgres::Pending<std::optional<Agent>>> agent;
+    if (q.agent_id) agent.emplace(PgDirectory::agent(batch, *q.agent_id));
     AgendaRows agenda = agenda_rows_in(batch, q);
-    return {context.get(), std::move(agenda)};
+    return {context.get(), std::move(agenda), agent ? agent->get() : std::nullopt};
+  }
+
+  CountedInsert insert_counting_contact(const Booking& b, Instant now) override {
+    if (!together_) return insert_counting_contact_of_parts(*this, b, now);
+    postgres::Batch batch(tx_);
+    auto open =
+        PgBookings::open_of_contact(batch, b.service_id, b.resident.email, b.resident.phone, now);
+    auto id = PgBookings::insert(batch, b);
+    int counted = open.get();
+    return {PgBookings::inserted_id(std::move(id)), counted};
   }
 
  private:

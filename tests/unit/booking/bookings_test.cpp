@@ -201,6 +201,56 @@ TEST_P(BookingsTest, ANewBookingCallsItsOrganisationsWebhooks) {
       << "not " << cancelled_hook << " nor " << other_hook;
 }
 
+// The agent hears of a new booking, read with the service when the request
+// names them (one round trip on PostgreSQL), after the slot search otherwise.
+TEST_P(BookingsTest, TheAgentHearsOfANewBookingWhetherTheRequestNamesThemOrNot) {
+  store_->write([&](StoreWriter& tx) {
+    Agent a = *tx.agent(agent_);
+    a.email = "claire@example.fr";
+    tx.directory().update_agent(a);
+  });
+  BookingRequest named = request("2026-12-01T08:00:00Z");
+  named.agent_id = agent_;
+  Id first = bookings_.book(named, std::nullopt, render).booking->id;
+  Id second = book("2026-12-01T08:30:00Z").booking.id;
+  for (Id id : {first, second}) {
+    const std::string key = "booking:" + std::to_string(id) + ":confirmation:agent:email:seq0";
+    auto all = keys(*store_);
+    EXPECT_TRUE(std::count(all.begin(), all.end(), key)) << key;
+  }
+}
+
+// What the caller read is trusted for the booking's own agent only.
+TEST_P(BookingsTest, PlanningUsesTheAgentItsCallerReadWhenItIsTheBookingsAgent) {
+  store_->write([&](StoreWriter& tx) {
+    Agent a = *tx.agent(agent_);
+    a.email = "claire@example.fr";
+    tx.directory().update_agent(a);
+  });
+  Booking b;
+  b.id = 7001;
+  b.agent_id = agent_;
+  b.service_id = service_;
+  b.start = utc("2026-12-01T08:00:00Z");
+  b.end = utc("2026-12-01T08:30:00Z");
+  b.resident = {"Léa", "Dupont", "lea@example.fr", ""};
+  const Agent read_before_the_email{agent_, "Claire", "", "", "", {organisation_}};
+  const Agent someone_else{agent_ + 100, "Paul", "paul@example.fr", "", "", {organisation_}};
+  store_->write([&](StoreWriter& tx) {
+    Service service = *tx.service(service_);
+    plan_notifications(tx, NotificationPolicy{true, false}, b, service, BookingEvent::kCreated,
+                       clock_.now(), {nullptr, &read_before_the_email});
+    b.id = 7002;
+    plan_notifications(tx, NotificationPolicy{true, false}, b, service, BookingEvent::kCreated,
+                       clock_.now(), {nullptr, &someone_else});
+  });
+  auto all = keys(*store_);
+  EXPECT_FALSE(std::count(all.begin(), all.end(), "booking:7001:confirmation:agent:email:seq0"))
+      << "the agent as the caller read them, without an email";
+  EXPECT_TRUE(std::count(all.begin(), all.end(), "booking:7002:confirmation:agent:email:seq0"))
+      << "another agent's row is not the booking's: the agent is read";
+}
+
 TEST_P(BookingsTest, CancelFreesTheSlotAndCannotBeRepeated) {
   auto created = book("2026-12-01T08:00:00Z");
   auto cancelled = bookings_.cancel(created.booking.id, Actor::kResident, "empêchement");
@@ -421,6 +471,10 @@ TEST_P(BookingsTest, OneContactHoldsAtMostTheConfiguredOpenBookingsPerService) {
               limited.book(at("2026-12-01T08:30:00Z", "+33 6 12 34 56 78"), std::nullopt, render);
             }),
             ErrorCode::kTooManyBookings);
+  // Counted with the insert, which the refusal rolled back: the slot is
+  // still free (the staff booking below takes it).
+  store_->read(
+      [&](StoreReader& r) { EXPECT_EQ(r.bookings().of_contact("", "+33612345678").size(), 1u); });
   // Staff are not limited.
   auto staff = at("2026-12-01T08:30:00Z", "06.12.34.56.78");
   staff.booked_by = BookedBy::kAgent;

@@ -257,6 +257,36 @@ TEST_P(StoreContract, MailboxesMatchWithAsciiCaseFoldedOnly) {
   });
 }
 
+// A booking under the limit per contact counts the contact's open bookings
+// and inserts in one round trip on PostgreSQL: the count is the one before
+// the insert, and an overlap is refused as by insert().
+TEST_P(StoreContract, InsertCountingContactCountsTheOpenBookingsBeforeItsInsert) {
+  auto owned = fresh_store();
+  Store& store = *owned;
+  Seed s = seed(store);
+  const Instant now = utc("2026-11-30T08:00:00Z");
+  CountedInsert first, second;
+  store.write([&](StoreWriter& tx) {
+    first = tx.insert_counting_contact(
+        booking_at(s, "2026-12-01T08:00:00Z", "2026-12-01T08:30:00Z"), now);
+    Booking again = booking_at(s, "2026-12-01T09:00:00Z", "2026-12-01T09:30:00Z");
+    again.resident.email = "LEA@example.fr";
+    second = tx.insert_counting_contact(again, now);
+  });
+  EXPECT_EQ(first.open_of_contact, 0);
+  EXPECT_EQ(second.open_of_contact, 1);
+  EXPECT_GT(second.id, first.id);
+  EXPECT_THROW(store.write([&](StoreWriter& tx) {
+    tx.insert_counting_contact(booking_at(s, "2026-12-01T08:15:00Z", "2026-12-01T08:45:00Z"), now);
+  }),
+               SlotTakenError);
+  store.read([&](StoreReader& r) {
+    ASSERT_TRUE(r.booking(second.id));
+    EXPECT_EQ(r.booking(second.id)->start, utc("2026-12-01T09:00:00Z"));
+    EXPECT_EQ(r.bookings().open_of_contact(s.service, "lea@example.fr", "", now), 2);
+  });
+}
+
 // Memberships have no id of their own: every store gives them by role, then
 // organisation, then territory, whatever order they were written in.
 TEST_P(StoreContract, MembershipsComeInOneOrder) {
@@ -497,7 +527,20 @@ TEST_P(StoreContract, AgendaRowsAreWhatThePartsReadOneAfterTheOther) {
       EXPECT_EQ(both.context->organisation.id, s.org);
       ASSERT_TRUE(both.context->place);
       EXPECT_EQ(both.context->place->id, s.place);
+      // And the agent the query names, as the directory reads them.
+      if (q.agent_id) {
+        ASSERT_TRUE(both.agent);
+        std::optional<Agent> alone = r.agent(*q.agent_id);
+        EXPECT_EQ(both.agent->id, alone->id);
+        EXPECT_EQ(both.agent->email, alone->email);
+        EXPECT_EQ(both.agent->organisation_ids, std::vector<Id>{s.org});
+      } else {
+        EXPECT_FALSE(both.agent);
+      }
     }
+    AgendaQuery nobody = named;
+    nobody.agent_id = 999;
+    EXPECT_FALSE(r.service_and_agenda(s.service, s.place, nobody).agent);
     ServiceAndAgenda none = r.service_and_agenda(999, std::nullopt, unknown_service);
     EXPECT_FALSE(none.context);
     EXPECT_EQ(describe(none.agenda), "");
