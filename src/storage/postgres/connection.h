@@ -202,6 +202,11 @@ class Transaction final : public pqxx::internal::basic_transaction {
   bool ran(const std::string& name) const { return ran_.contains(name); }
   void note_ran(const std::string& name) { ran_.insert(name); }
 
+  // Whether the server session knows our prepared statements by our names
+  // (server_keeps_statement_names), as the store found; false until it says.
+  bool names_kept() const { return names_kept_; }
+  void set_names_kept(bool kept) { names_kept_ = kept; }
+
  private:
   void do_begin() override;
   pqxx::result do_exec(const char query[]) override;
@@ -212,6 +217,7 @@ class Transaction final : public pqxx::internal::basic_transaction {
   const std::string begin_sql_;
   std::vector<std::string> waiting_;
   std::unordered_set<std::string> ran_;
+  bool names_kept_ = false;
 };
 
 // `tx` as a Transaction, or nullptr (a plain libpqxx transaction).

@@ -219,8 +219,10 @@ postgres::Pending<std::vector<Webhook>> PgDirectory::webhooks_of_service(postgre
 }
 
 std::optional<Agent> PgDirectory::agent(Id id) {
-  postgres::Batch batch(tx_.work());
-  return agent(batch, id).get();
+  // Each statement on its own, as exec_params runs it: a part does not know
+  // whether the server keeps our statement names (PostgresStore does).
+  postgres::Batch alone(tx_.work(), false);
+  return agent(alone, id).get();
 }
 
 postgres::Pending<std::optional<Agent>> PgDirectory::agent(postgres::Batch& batch, Id id) {

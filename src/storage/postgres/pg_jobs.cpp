@@ -59,11 +59,11 @@ void PgJobs::enqueue(const std::vector<Job>& jobs) {
   tx_.send_with_next(
       "INSERT INTO jobs(kind, idempotency_key, payload, organisation_id, run_at, max_attempts, "
       "status, created_at) SELECT kind, idempotency_key, payload, organisation_id, run_at, "
-      "max_attempts, 'pending', created_at FROM jsonb_to_recordset(" +
-      tx_.quote(rows.dump()) +
-      "::jsonb) AS j(kind text, idempotency_key text, payload text, organisation_id bigint, "
-      "run_at bigint, max_attempts integer, created_at bigint) "
-      "ON CONFLICT (idempotency_key) DO NOTHING");
+      "max_attempts, 'pending', created_at FROM jsonb_to_recordset($1::jsonb) AS j(kind text, "
+      "idempotency_key text, payload text, organisation_id bigint, run_at bigint, "
+      "max_attempts integer, created_at bigint) "
+      "ON CONFLICT (idempotency_key) DO NOTHING",
+      rows.dump());
 }
 
 std::vector<Job> PgJobs::claim(const std::string& owner, Instant now, Instant lease_until,

@@ -81,7 +81,9 @@ class PendingContext {
 class PgTx final : public PartsTransaction<PgParts> {
  public:
   PgTx(pqxx::dbtransaction& tx, bool together)
-      : PartsTransaction(tx), tx_(tx), together_(together) {}
+      : PartsTransaction(tx), tx_(tx), together_(together) {
+    if (postgres::Transaction* ours = postgres::as_ours(tx)) ours->set_names_kept(together);
+  }
 
   AgendaRows agenda_rows(const AgendaQuery& q) override {
     if (!together_) return agenda_rows_of_parts(*this, q);

@@ -86,13 +86,8 @@ void Batch::run_together(std::size_t first, const std::vector<const std::string*
   // EXECUTE needs the statement on the server: once per connection.
   for (const std::string* name : names) tx_.conn().prepare_now(*name);
   std::vector<std::string> executes;
-  for (std::size_t i = first; i < calls_.size(); ++i) {
-    std::vector<std::string> values = calls_[i].values();
-    std::string execute = "EXECUTE " + *names[i - first];
-    for (std::size_t v = 0; v < values.size(); ++v) execute += (v == 0 ? "(" : ", ") + values[v];
-    if (!values.empty()) execute += ")";
-    executes.push_back(std::move(execute));
-  }
+  for (std::size_t i = first; i < calls_.size(); ++i)
+    executes.push_back(execute_sql(*names[i - first], calls_[i].values()));
   // The statements waiting to be sent go first, in the same round trip; they
   // stay waiting until they are in the pipeline.
   static const std::vector<std::string> none;
@@ -119,6 +114,13 @@ void Batch::run_together(std::size_t first, const std::vector<const std::string*
     }
     throw;
   }
+}
+
+std::string execute_sql(const std::string& name, const std::vector<std::string>& values) {
+  std::string execute = "EXECUTE " + name;
+  for (std::size_t v = 0; v < values.size(); ++v) execute += (v == 0 ? "(" : ", ") + values[v];
+  if (!values.empty()) execute += ")";
+  return execute;
 }
 
 bool server_keeps_statement_names(pqxx::dbtransaction& tx) {

@@ -31,6 +31,20 @@ inline constexpr std::size_t kMaxNamedStatements = 1000;
 // first use), or nullptr when `sql` stays unnamed.
 const std::string* statement_name(pqxx::connection_base& connection, const std::string& sql);
 
+// A value as an SQL literal, quoted by libpqxx for the connection's encoding
+// (NULL for an empty optional), and "EXECUTE name(values)" of a prepared
+// statement with such literals: how a statement with values rides in a simple
+// query (a Batch's pipeline, a statement sent with the next one).
+template <class T>
+std::string sql_literal(pqxx::dbtransaction& tx, const T& value) {
+  return tx.quote(value);
+}
+template <class T>
+std::string sql_literal(pqxx::dbtransaction& tx, const std::optional<T>& value) {
+  return value ? tx.quote(*value) : "NULL";
+}
+std::string execute_sql(const std::string& name, const std::vector<std::string>& values);
+
 // What the stores' parts hold of their transaction: the exec_params family
 // of a libpqxx transaction, through prepared statements.
 class Statements {
@@ -63,17 +77,25 @@ class Statements {
   }
   // Carries the statements waiting to be sent (Transaction::do_exec).
   pqxx::result exec(const std::string& sql) { return tx_.exec(sql); }
-  // Runs `sql` (one statement of ours, its values quoted into it by quote(),
-  // that only a fault of the database itself can fail) with the
-  // transaction's next round trip (Transaction::send_with_next); at once in
-  // a plain libpqxx transaction.
-  void send_with_next(std::string sql) {
-    if (ours_)
-      ours_->send_with_next(std::move(sql));
-    else
-      tx_.exec0(sql);
+  // Runs `sql` with `args` (a statement of ours that only a fault of the
+  // database itself can fail, returning no rows) with the transaction's next
+  // round trip (Transaction::send_with_next), as EXECUTE of its prepared
+  // statement, whose plan is kept (planning a simple query each time cost
+  // more than the round trip saved). At once, as exec_params, where the
+  // server may not keep our statement names or the text stays unnamed.
+  template <class... Args>
+  void send_with_next(const std::string& sql, const Args&... args) {
+    const std::string* name =
+        ours_ && ours_->names_kept() ? statement_name(tx_.conn(), sql) : nullptr;
+    if (!name) {
+      exec_params0(sql, args...);
+      return;
+    }
+    if (!ours_->ran(*name)) send_waiting();  // before a preparation that may fail (see Batch)
+    tx_.conn().prepare_now(*name);
+    ours_->note_ran(*name);
+    ours_->send_with_next(execute_sql(*name, {sql_literal(tx_, args)...}));
   }
-  std::string quote(const std::string& value) { return tx_.quote(value); }
 
   // The transaction, for a call of its own: the waiting statements are sent.
   pqxx::dbtransaction& work() {
@@ -124,7 +146,7 @@ class Batch {
     call.sql = sql;
     call.alone = [this, sql, args...] { return Statements(tx_).exec_params(sql, args...); };
     // Quoted only when sent together.
-    call.values = [this, args...] { return std::vector<std::string>{literal(args)...}; };
+    call.values = [this, args...] { return std::vector<std::string>{sql_literal(tx_, args)...}; };
     calls_.push_back(std::move(call));
     return calls_.size() - 1;
   }
@@ -137,14 +159,6 @@ class Batch {
     std::function<pqxx::result()> alone;
     std::function<std::vector<std::string>()> values;
   };
-  template <class T>
-  std::string literal(const T& value) {
-    return tx_.quote(value);
-  }
-  template <class T>
-  std::string literal(const std::optional<T>& value) {
-    return value ? tx_.quote(*value) : "NULL";
-  }
   void run();
   void run_together(std::size_t first, const std::vector<const std::string*>& names);
 

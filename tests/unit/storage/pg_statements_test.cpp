@@ -361,6 +361,31 @@ TEST(PgTransaction, CommitCarriesTheWaitingStatementsInItsMessage) {
   EXPECT_EQ(pqxx::nontransaction(c).exec1("SELECT count(*) FROM carried")[0].as<int>(), 3);
 }
 
+// A statement with values (a write's jobs) waits as EXECUTE of its prepared
+// statement, which keeps its plan, where the server keeps our statement
+// names; elsewhere it runs at once.
+TEST(PgTransaction, AStatementWithValuesWaitsAsExecuteWhereNamesAreKept) {
+  pqxx::connection c(scratch_database());
+  pqxx::nontransaction(c).exec0(
+      "DROP TABLE IF EXISTS with_values; CREATE TABLE with_values (x int, t text)");
+  for (bool kept : {true, false}) {
+    Transaction tx(c, "");
+    tx.set_names_kept(kept);
+    Statements(tx).send_with_next("INSERT INTO with_values VALUES ($1, $2)", kept ? 1 : 2,
+                                  std::string("l'accueil"));
+    auto sent = messages_sent(c, [&] { tx.commit(); });
+    ASSERT_EQ(sent.size(), 1u);
+    if (kept)
+      EXPECT_NE(sent[0].find("EXECUTE rdv_"), std::string::npos) << sent[0];
+    else
+      EXPECT_EQ(sent[0].find("EXECUTE"), std::string::npos) << "ran before COMMIT: " << sent[0];
+  }
+  auto rows = pqxx::nontransaction(c).exec("SELECT x, t FROM with_values ORDER BY x");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][1].as<std::string>(), "l'accueil");
+  EXPECT_EQ(rows[1][1].as<std::string>(), "l'accueil");
+}
+
 // Should one of them fail (a fault of the database: ours cannot), COMMIT
 // does not run: the error reaches the caller, nothing is stored, and the
 // connection is clean for its next transaction.
