@@ -126,7 +126,7 @@ BookingOutcome Bookings::book(const BookingRequest& req,
     // the insert (one round trip on PostgreSQL), which the refusal rolls back.
     const int limit = req.booked_by == BookedBy::kAgent ? 0 : limits_.open_bookings_per_contact;
     try {
-      if (limit == 0) {
+      if (limit <= 0) {
         b.id = tx.bookings().insert(b);
       } else {
         CountedInsert counted = tx.insert_counting_contact(b, now);

@@ -80,7 +80,7 @@ void plan_notifications(StoreWriter& tx, const NotificationPolicy& policy, const
   Planner plan(tx, b, service.organisation_id, now, read.webhooks);
   bool resident_email = policy.email && !b.resident.email.empty();
   bool resident_sms = policy.sms && !b.resident.phone.empty();
-  bool agent_email = false;  // the agent is read only when email may go out
+  bool agent_email = false;  // planning reads the agent only when email may go out
   if (policy.email) {
     if (read.agent && read.agent->id == b.agent_id)
       agent_email = !read.agent->email.empty();

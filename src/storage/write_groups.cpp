@@ -12,6 +12,14 @@ namespace {
 // Set on the thread running a group's writes (the caller's, or another's).
 thread_local bool running_writes = false;
 
+// Each write of a group has a savepoint of its own name. What waits to go
+// with a write's first statement (the previous write's last statements on
+// PostgreSQL, then RELEASE and SAVEPOINT) may fail before its SAVEPOINT runs;
+// rolling back to the write's own name then fails too, and the whole group
+// with it, rather than rolling back to the previous write's savepoint and
+// dropping a write its caller would be told was made.
+std::string savepoint(std::size_t write) { return "grouped_write_" + std::to_string(write); }
+
 struct RunningWrites {
   RunningWrites() { running_writes = true; }
   ~RunningWrites() { running_writes = false; }
@@ -64,7 +72,8 @@ void WriteGroups::commit(std::span<Pending* const> group) noexcept {
     RunningWrites running;
     const bool alone = group.size() == 1;  // then its errors are the transaction's
     // The first write's savepoint is set with the BEGIN.
-    run_(alone ? nullptr : "SAVEPOINT grouped_write", [&](GroupTransaction& tx) {
+    const std::string first = "SAVEPOINT " + savepoint(0);
+    run_(alone ? nullptr : first.c_str(), [&](GroupTransaction& tx) {
       started = 0;  // the store begins again when its BEGIN found the connection lost
       if (alone) {
         started = 1;
@@ -72,22 +81,28 @@ void WriteGroups::commit(std::span<Pending* const> group) noexcept {
         return;
       }
       for (Pending* p : group) {
-        // The savepoint of the write before is released and set again. Sent
-        // with the write's first statement: on PostgreSQL a round trip fewer.
-        if (started > 0) {
-          tx.exec_with_next("RELEASE grouped_write");
-          tx.exec_with_next("SAVEPOINT grouped_write");
+        const std::size_t write = started;
+        // The savepoint of the write before is released, this one's set.
+        // Sent with the write's first statement: on PostgreSQL a round trip
+        // fewer.
+        if (write > 0) {
+          tx.exec_with_next("RELEASE " + savepoint(write - 1));
+          tx.exec_with_next("SAVEPOINT " + savepoint(write));
         }
         ++started;
         try {
           (*p->work)(tx.parts());
         } catch (...) {
           p->error = tx.reported(std::current_exception());
-          if (!tx.alive())
-            throw StoreUnavailableError(
-                "a write committed with this one failed and the database rolled back their "
-                "transaction");
-          tx.exec("ROLLBACK TO grouped_write");
+          const char* lost =
+              "a write committed with this one failed and the database rolled back their "
+              "transaction";
+          if (!tx.alive()) throw StoreUnavailableError(lost);
+          try {
+            tx.exec("ROLLBACK TO " + savepoint(write));
+          } catch (...) {  // its savepoint was never set: the group cannot go on
+            throw StoreUnavailableError(lost);
+          }
         }
       }
     });

@@ -12,8 +12,10 @@
 // own, as without grouping (no savepoint, no wait).
 //
 // Except when the database fails the transaction itself: a COMMIT that
-// fails, or an error after which SQLite rolls back the whole transaction (a
-// full disk, an I/O error). Then nothing of the group is stored, and the
+// fails, an error after which SQLite rolls back the whole transaction (a
+// full disk, an I/O error), or on PostgreSQL a failing statement of one write
+// sent with the next write's first (its jobs: postgres::Transaction's
+// send_with_next). Then nothing of the group is stored, and the
 // writes that ran in it fail too (StoreUnavailableError: 503, to be retried
 // with the same Idempotency-Key); they are not run again, since a write runs
 // once. Deferred constraints would be checked at the group's COMMIT and fail
@@ -28,6 +30,7 @@
 #include <functional>
 #include <mutex>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace rdv {
@@ -40,11 +43,11 @@ class GroupTransaction {
   virtual ~GroupTransaction() = default;
   virtual StoreWriter& parts() = 0;
   // Runs a savepoint statement (ROLLBACK TO) now, after those that wait.
-  virtual void exec(const char* sql) = 0;
+  virtual void exec(const std::string& sql) = 0;
   // Runs a savepoint statement (SAVEPOINT, RELEASE) that cannot fail before
   // the write's next statement: PostgreSQL sends it in that statement's
   // round trip (postgres::Transaction::send_with_next).
-  virtual void exec_with_next(const char* sql) { exec(sql); }
+  virtual void exec_with_next(const std::string& sql) { exec(sql); }
   // False when the database ended the transaction itself (SQLite does on a
   // full disk or an I/O error): the writes before are lost too.
   virtual bool alive() = 0;

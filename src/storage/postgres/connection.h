@@ -189,8 +189,11 @@ class Transaction final : public pqxx::internal::basic_transaction {
   Transaction(pqxx::connection_base& connection, const std::string& opening);
   ~Transaction() noexcept override;
 
-  // `sql` (one statement, ours, no values) runs before the next statement.
-  // Not for statements that may fail: their error would be the next one's.
+  // `sql` (one statement of ours, its values quoted into it: see
+  // Statements::send_with_next) runs before the next statement. Only for
+  // statements that nothing but a fault of the database can fail: their
+  // error would be the next one's (in a write group, the next write's, and
+  // then the whole group fails: see write_groups.cpp).
   void send_with_next(std::string sql) { waiting_.push_back(std::move(sql)); }
   const std::vector<std::string>& waiting() const { return waiting_; }
   // Forgets the waiting statements: the caller sends them.

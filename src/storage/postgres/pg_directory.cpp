@@ -219,8 +219,9 @@ postgres::Pending<std::vector<Webhook>> PgDirectory::webhooks_of_service(postgre
 }
 
 std::optional<Agent> PgDirectory::agent(Id id) {
-  // Each statement on its own, as exec_params runs it: a part does not know
-  // whether the server keeps our statement names (PostgresStore does).
+  // Each statement on its own, as exec_params runs it, whatever the server
+  // does with our statement names; a new booking reads its agent in
+  // PostgresStore's batch instead.
   postgres::Batch alone(tx_.work(), false);
   return agent(alone, id).get();
 }

@@ -122,8 +122,8 @@ class PgGroupTransaction final : public GroupTransaction {
  public:
   PgGroupTransaction(postgres::Transaction& tx, bool together) : tx_(tx), parts_(tx, together) {}
   StoreWriter& parts() override { return parts_; }
-  void exec(const char* sql) override { tx_.exec0(sql); }
-  void exec_with_next(const char* sql) override { tx_.send_with_next(sql); }
+  void exec(const std::string& sql) override { tx_.exec0(sql); }
+  void exec_with_next(const std::string& sql) override { tx_.send_with_next(sql); }
   // PostgreSQL keeps the transaction until ROLLBACK TO; a lost connection
   // makes that statement throw.
   bool alive() override { return true; }

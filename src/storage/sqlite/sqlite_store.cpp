@@ -34,7 +34,7 @@ class SqliteGroupTransaction final : public GroupTransaction {
  public:
   explicit SqliteGroupTransaction(Connection& c) : c_(c), parts_(c) {}
   StoreWriter& parts() override { return parts_; }
-  void exec(const char* sql) override { c_.exec(sql); }
+  void exec(const std::string& sql) override { c_.exec(sql); }
   bool alive() override { return c_.in_transaction(); }
 
  private:
