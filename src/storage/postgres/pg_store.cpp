@@ -80,13 +80,10 @@ class PendingContext {
 // server keeps our statement names (postgres::Batch).
 class PgTx final : public PartsTransaction<PgParts> {
  public:
-  PgTx(pqxx::dbtransaction& tx, bool together)
-      : PartsTransaction(tx), tx_(tx), together_(together) {
-    if (postgres::Transaction* ours = postgres::as_ours(tx)) ours->set_names_kept(together);
-  }
+  explicit PgTx(postgres::Transaction& tx) : PartsTransaction(tx), tx_(tx) {}
 
   AgendaRows agenda_rows(const AgendaQuery& q) override {
-    if (!together_) return agenda_rows_of_parts(*this, q);
+    if (!together()) return agenda_rows_of_parts(*this, q);
     postgres::Batch batch(tx_);
     return agenda_rows_in(batch, q);
   }
@@ -94,7 +91,7 @@ class PgTx final : public PartsTransaction<PgParts> {
   // The context's reads and the agent's ride with the agenda's first.
   ServiceAndAgenda service_and_agenda(Id service_id, std::optional<Id> place_id,
                                       const AgendaQuery& q) override {
-    if (!together_) return service_and_agenda_of_parts(*this, service_id, place_id, q);
+    if (!together()) return service_and_agenda_of_parts(*this, service_id, place_id, q);
     postgres::Batch batch(tx_);
     PendingContext context(batch, service_id, place_id);
     std::optional<postgres::Pending<std::optional<Agent>>> agent;
@@ -104,7 +101,7 @@ class PgTx final : public PartsTransaction<PgParts> {
   }
 
   CountedInsert insert_counting_contact(const Booking& b, Instant now) override {
-    if (!together_) return insert_counting_contact_of_parts(*this, b, now);
+    if (!together()) return insert_counting_contact_of_parts(*this, b, now);
     postgres::Batch batch(tx_);
     auto open =
         PgBookings::open_of_contact(batch, b.service_id, b.resident.email, b.resident.phone, now);
@@ -114,13 +111,13 @@ class PgTx final : public PartsTransaction<PgParts> {
   }
 
  private:
-  pqxx::dbtransaction& tx_;
-  bool together_;
+  bool together() const { return tx_.names_kept(); }
+  postgres::Transaction& tx_;
 };
 
 class PgGroupTransaction final : public GroupTransaction {
  public:
-  PgGroupTransaction(postgres::Transaction& tx, bool together) : tx_(tx), parts_(tx, together) {}
+  explicit PgGroupTransaction(postgres::Transaction& tx) : tx_(tx), parts_(tx) {}
   StoreWriter& parts() override { return parts_; }
   void exec(const std::string& sql) override { tx_.exec0(sql); }
   void exec_with_next(const std::string& sql) override { tx_.send_with_next(sql); }
@@ -157,7 +154,7 @@ PostgresStore::PostgresStore(const std::string& url, std::size_t pool_size)
         options.advisory_lock = kWriteLock;
         options.then = after_begin;
         run_once(options, [&](postgres::Transaction& tx) {
-          PgGroupTransaction group(tx, reads_together_);
+          PgGroupTransaction group(tx);
           body(group);
         });
       }) {
@@ -176,12 +173,18 @@ PostgresStore::PostgresStore(const std::string& url, std::size_t pool_size)
 void PostgresStore::run_once(postgres::TransactionOptions options,
                              const std::function<void(postgres::Transaction&)>& f) {
   options.run_again = false;
-  postgres::with_transaction(pool_, f, options);
+  postgres::with_transaction(
+      pool_,
+      [&](postgres::Transaction& tx) {
+        tx.set_names_kept(reads_together_);  // the parts and batches ask the transaction
+        f(tx);
+      },
+      options);
 }
 
 void PostgresStore::read(const std::function<void(StoreReader&)>& work) {
   run_once(postgres::kRead, [&](postgres::Transaction& tx) {
-    PgTx parts(tx, reads_together_);
+    PgTx parts(tx);
     work(parts);
   });
 }
